@@ -1,0 +1,104 @@
+/**
+ * Email templates (DESIGN 2.6, 2.6.1): Handlebars subject, html and text, with variants by
+ * role and overrides by account (1:1). Resolution order, field by field:
+ * byAccount[accountId] > byRole[role] > the base template.
+ */
+import Handlebars from 'handlebars';
+import { z } from 'zod';
+import { Id, ROLES, type Role } from './model';
+
+const Parts = z
+  .object({ subject: z.string().min(1).max(998), html: z.string().min(1), text: z.string().min(1) })
+  .strict();
+const PartialParts = Parts.partial();
+
+export const TemplateInput = Parts.extend({
+  byRole: z.partialRecord(z.enum(ROLES), PartialParts).default({}),
+  byAccount: z.record(Id, PartialParts).default({}),
+}).strict();
+export type TemplateInput = z.input<typeof TemplateInput>;
+
+export const EmailTemplate = TemplateInput.extend({
+  templateId: Id,
+  version: z.number().int().positive().default(1),
+  updatedAt: z.string(),
+});
+export type EmailTemplate = z.infer<typeof EmailTemplate>;
+
+export interface TemplateContext {
+  account: { accountId: string; name: string; industry?: string; domain?: string; [k: string]: unknown };
+  contact: { contactId: string; name: string; firstName: string; role: Role; title?: string; [k: string]: unknown };
+  sender: { name?: string; email: string; [k: string]: unknown };
+  unsubscribeUrl: string;
+  /** What the last touch to this account said, for continuity ("Following up on ..."). */
+  lastTouch?: { stepId: string; channel: string; summary?: string; at: string };
+  [k: string]: unknown;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const handlebars = Handlebars.create();
+const cache = new Map<string, Handlebars.TemplateDelegate>();
+
+/** Compiled once per distinct source; text bodies are not HTML, so they are not escaped. */
+function compiled(source: string, kind: 'html' | 'text'): Handlebars.TemplateDelegate {
+  const key = `${kind}\u0000${source}`;
+  let fn = cache.get(key);
+  if (!fn) {
+    fn = handlebars.compile(source, { noEscape: kind === 'text' });
+    if (cache.size > 500) cache.clear();
+    cache.set(key, fn);
+  }
+  return fn;
+}
+
+/** Every part that does not compile, with its path (`byRole.champion.subject`). */
+export function templateCompileErrors(template: z.infer<typeof TemplateInput>): { path: string; message: string }[] {
+  const errors: { path: string; message: string }[] = [];
+  const check = (source: string | undefined, path: string) => {
+    if (source === undefined) return;
+    try {
+      handlebars.precompile(source);
+    } catch (e) {
+      errors.push({ path, message: `does not compile: ${(e as Error).message.split('\n')[0]}` });
+    }
+  };
+  for (const part of ['subject', 'html', 'text'] as const) {
+    check(template[part], part);
+    for (const [role, parts] of Object.entries(template.byRole ?? {})) check(parts?.[part], `byRole.${role}.${part}`);
+    for (const [account, parts] of Object.entries(template.byAccount ?? {})) check(parts?.[part], `byAccount.${account}.${part}`);
+  }
+  return errors;
+}
+
+/** Which source each part uses for this account and role. */
+export function resolveTemplate(
+  template: Pick<EmailTemplate, 'subject' | 'html' | 'text' | 'byRole' | 'byAccount'>,
+  accountId: string,
+  role: Role,
+): RenderedEmail {
+  const byAccount = template.byAccount?.[accountId] ?? {};
+  const byRole = template.byRole?.[role] ?? {};
+  return {
+    subject: byAccount.subject ?? byRole.subject ?? template.subject,
+    html: byAccount.html ?? byRole.html ?? template.html,
+    text: byAccount.text ?? byRole.text ?? template.text,
+  };
+}
+
+export function renderTemplate(
+  template: Pick<EmailTemplate, 'subject' | 'html' | 'text' | 'byRole' | 'byAccount'>,
+  context: TemplateContext,
+): RenderedEmail {
+  const source = resolveTemplate(template, context.account.accountId, context.contact.role);
+  return {
+    // A subject is one line: no header injection through a variable.
+    subject: compiled(source.subject, 'text')(context).replace(/[\r\n]+/g, ' ').trim(),
+    html: compiled(source.html, 'html')(context),
+    text: compiled(source.text, 'text')(context),
+  };
+}
