@@ -43,3 +43,14 @@ describe('unsubscribe tokens', () => {
     expect(verifyUnsubscribeToken('nonsense', 'k1', now)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
+
+describe('executionNameFor', () => {
+  it('is deterministic, legal and at most 80 characters', async () => {
+    const { executionNameFor } = await import('../../functions/domain/enrollment');
+    expect(executionNameFor('q1-tier1', 'northwind.retail')).toBe('q1-tier1--northwind_retail');
+    const long = executionNameFor('c'.repeat(64), 'a'.repeat(64));
+    expect(long).toHaveLength(80);
+    expect(long).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(executionNameFor('c'.repeat(64), 'a'.repeat(63) + 'b')).not.toBe(long);
+  });
+});
