@@ -1,0 +1,81 @@
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../lib/functions';
+import { buildTestStack, type TestStack } from './app';
+
+interface Finding {
+  readonly rule: string;
+  readonly severity: string | undefined;
+  readonly path: string | undefined;
+}
+
+function findings(scope: IConstruct): Finding[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => ({ rule: v.ruleName, severity: v.severity, path: r.constructPath })),
+  );
+}
+
+function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
+  return scope.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          path: c.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions (%s)', (stage) => {
+  let built: TestStack;
+  beforeAll(() => {
+    built = buildTestStack({ stage, config: stage === 'prod' ? { eventArchiveDays: 90 } : {} });
+  });
+
+  it('reports zero unacknowledged errors and warnings', () => {
+    expect(findings(built.app)).toEqual([]);
+  });
+
+  it('acknowledges only the X-Ray wildcard, once per function role, with a real reason', () => {
+    const acks = acknowledgements(built.app);
+    expect(acks.map((a) => [a.path, a.id])).toEqual(
+      FUNCTIONS.map((f) => [`Abm-${stage}/${f.name}/Role`, 'AwsSolutions-IAM5[Resource::*]']),
+    );
+    for (const ack of acks) {
+      expect(ack.reason.length).toBeGreaterThanOrEqual(40);
+      expect(ack.reason).not.toMatch(/\b(todo|tbd|fixme|later|temporary)\b/i);
+      expect(ack.reason).toMatch(/X-Ray/);
+    }
+  });
+
+  it('passes synth with the checks registered as a validation plugin', () => {
+    Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app));
+    expect(() => built.app.synth()).not.toThrow();
+  });
+});
+
+describe('cdk-nag setup (negative control)', () => {
+  function withBareQueue(): { app: App; stack: Stack } {
+    const { app, stack } = buildTestStack({ stage: 'dev' });
+    new Queue(stack, 'BareQueue');
+    return { app, stack };
+  }
+
+  it('would report a finding the stack does not acknowledge', () => {
+    const rules = findings(withBareQueue().app).map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+
+  it('fails synth on an unacknowledged finding', () => {
+    const { app } = withBareQueue();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
