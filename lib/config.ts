@@ -7,6 +7,7 @@
  * `bin/app.ts` passes the CDK CLI's default account in through `defaults`.
  */
 import { z } from 'zod';
+import { DEFAULT_ICP, Icp } from '../functions/domain/fit';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -106,6 +107,8 @@ const ConfigSchema = z
         message: `Invalid retention (one of ${LOG_RETENTION_DAYS.join(', ')})`,
       })
       .default(30),
+    /** The ideal-customer profile for fit scoring and suggested tiers on import (functions/domain/fit.ts). */
+    icp: Icp.default(DEFAULT_ICP),
     /** Keep an EventBridge archive of the bus for this many days (replay); no archive when omitted. */
     eventArchiveDays: z.number().int().min(1).max(3650).optional(),
     env: Env.default({}),

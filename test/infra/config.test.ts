@@ -1,3 +1,4 @@
+import { DEFAULT_ICP } from '../../functions/domain/fit';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../lib/config';
 
@@ -108,6 +109,14 @@ describe('parseConfig', () => {
       'bad account',
       { stage: 'dev', config: { ...valid, env: { account: '12' } } },
       'config.env.account: Invalid',
+    ],
+    [
+      'an ICP weight that is not a number',
+      {
+        stage: 'dev',
+        config: { ...valid, icp: { ...DEFAULT_ICP, regions: { weight: 'high', values: ['na'] } } },
+      },
+      'config.icp.regions.weight:',
     ],
     ['bad JSON string', { stage: 'dev', config: '{oops' }, 'config: Invalid JSON'],
   ])('rejects %s naming the key', (_name, context, expected) => {
