@@ -12,14 +12,20 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import {
+  INDEXES,
+  PARTITION_KEY,
+  SORT_KEY,
+  TTL_ATTRIBUTE,
+} from '../../functions/adapters/dynamo/table-definition';
 
-/** Index names and key attributes, shared with the repository code that queries them. */
+/** Index names and key attributes: the repository's own definition, so the two cannot drift. */
 export const TABLE_KEYS = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  ttl: 'ttl',
-  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  gsi2: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  partitionKey: PARTITION_KEY,
+  sortKey: SORT_KEY,
+  ttl: TTL_ATTRIBUTE,
+  gsi1: { indexName: 'gsi1', ...INDEXES.gsi1 },
+  gsi2: { indexName: 'gsi2', ...INDEXES.gsi2 },
 } as const;
 
 export interface AccountStoreProps {

@@ -1,0 +1,250 @@
+/**
+ * The key design of the single table (DESIGN 2.3), in one place.
+ *
+ * Everything about one account lives in its partition `ACCOUNT#<accountId>`; sequences, templates,
+ * campaigns and the suppression list have partitions of their own. Two overloaded GSIs (`gsi1`,
+ * `gsi2`, both projecting ALL) serve the look-ups that do not start from an account id. An index
+ * attribute that does not apply to an item is left out, so the indexes stay sparse.
+ *
+ * | item             | pk                   | sk                       | gsi1pk / gsi1sk                                 | gsi2pk / gsi2sk                                   |
+ * |------------------|----------------------|--------------------------|-------------------------------------------------|---------------------------------------------------|
+ * | account profile  | ACCOUNT#<id>         | PROFILE                  | DOMAIN#<domain> / ACCOUNT#<id>                  | TIER#<tier> / ACCOUNT#<id>                        |
+ * | contact          | ACCOUNT#<id>         | CONTACT#<contactId>      | EMAIL#<email> / ACCOUNT#<id>#CONTACT#<cid>      | CONTACTID#<contactId> / ACCOUNT#<id>              |
+ * | enrollment       | ACCOUNT#<id>         | ENROLLMENT#<campaignId>  | CAMPAIGN#<campaignId> / ENROLLMENT#<id>         | -                                                 |
+ * | touch            | ACCOUNT#<id>         | TOUCH#<touchId>          | CAMPAIGN#<campaignId> / TOUCH#<at>#<touchId>    | TOUCHLOG#<id> / <at>#<touchId>                    |
+ * | SDR task         | ACCOUNT#<id>         | TASK#<taskId>            | TASKID#<taskId> / ACCOUNT#<id>                  | OWNER#<owner>#<status> / <priority>#<dueAt>#<taskId> |
+ * | engagement event | ACCOUNT#<id>         | EVENT#<eventId>  (+ttl)  | -                                               | -                                                 |
+ * | score state      | ACCOUNT#<id>         | SCORE                    | -                                               | -                                                 |
+ * | sequence version | SEQUENCE#<id>        | V#<00000001>             | -                                               | -                                                 |
+ * | sequence head    | SEQUENCE#<id>        | HEAD                     | SEQUENCES / SEQUENCE#<id>                       | -                                                 |
+ * | template         | TEMPLATE#<id>        | TEMPLATE                 | TEMPLATES / TEMPLATE#<id>                       | -                                                 |
+ * | campaign         | CAMPAIGN#<id>        | CAMPAIGN                 | CAMPAIGNS / CAMPAIGN#<id>                       | -                                                 |
+ * | suppression      | SUPPRESSION#<email>  | EMAIL                    | -                                               | -                                                 |
+ *
+ * Choices that differ from the first sketch, and why:
+ * - Touches keep `sk = TOUCH#<touchId>` so the conditional put is keyed by the touch id alone (a
+ *   retried step can never write a second touch), and get a time-ordered gsi2 entry
+ *   (`TOUCHLOG#<accountId>`) for "recent touches of an account" without reading the whole partition.
+ * - Sequences get a `HEAD` item per sequence (latest version, name) indexed under `SEQUENCES`, so
+ *   listing sequences reads one item per sequence, not every version. Templates and campaigns are
+ *   listed the same way (`TEMPLATES`, `CAMPAIGNS`). These collections are small (tens to hundreds).
+ * - Times inside sort keys are normalised to UTC `toISOString()` (fixed width, millisecond
+ *   precision), so lexical order is time order even when the stored value carries an offset.
+ * - Sequence versions are zero-padded to 8 digits so `V#...` sorts numerically (latest = last).
+ *
+ * Components: ids are `Id`-validated (no `#`); emails are lower-cased and cannot contain `#`;
+ * touch, task and event ids may contain `#` but only ever appear as the last key component.
+ */
+import type { IndexName } from './table-definition';
+
+export interface PrimaryKey {
+  pk: string;
+  sk: string;
+}
+
+export interface IndexKeys {
+  gsi1pk?: string;
+  gsi1sk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+}
+
+export type ItemKeys = PrimaryKey & IndexKeys;
+
+/** Attributes that are storage details, never returned to callers. */
+export const STORAGE_ATTRIBUTES: readonly string[] = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'ttl',
+  'entity',
+];
+
+export const SK = {
+  profile: 'PROFILE',
+  contactPrefix: 'CONTACT#',
+  enrollmentPrefix: 'ENROLLMENT#',
+  touchPrefix: 'TOUCH#',
+  taskPrefix: 'TASK#',
+  eventPrefix: 'EVENT#',
+  score: 'SCORE',
+  sequenceVersionPrefix: 'V#',
+  sequenceHead: 'HEAD',
+  template: 'TEMPLATE',
+  campaign: 'CAMPAIGN',
+  suppression: 'EMAIL',
+} as const;
+
+/** A timestamp as it appears inside a sort key: UTC, fixed width. Throws on an invalid time. */
+export function sortableTime(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) throw new RangeError(`not a timestamp: ${iso}`);
+  return t.toISOString();
+}
+
+export function padVersion(version: number): string {
+  if (!Number.isInteger(version) || version < 0 || version > 99_999_999) {
+    throw new RangeError(`sequence version out of range: ${version}`);
+  }
+  return String(version).padStart(8, '0');
+}
+
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
+
+/** Query shapes: a partition (table or index) plus an optional sort-key prefix. */
+export interface KeyQuery {
+  index?: IndexName;
+  pk: string;
+  beginsWith?: string;
+}
+
+export const keys = {
+  accountPartition: accountPk,
+
+  account: (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.profile }),
+  accountItem: (a: { accountId: string; domain: string; tier: number }): ItemKeys => ({
+    ...keys.account(a.accountId),
+    gsi1pk: `DOMAIN#${a.domain.toLowerCase()}`,
+    gsi1sk: `ACCOUNT#${a.accountId}`,
+    gsi2pk: `TIER#${a.tier}`,
+    gsi2sk: `ACCOUNT#${a.accountId}`,
+  }),
+  accountsByDomain: (domain: string): KeyQuery => ({
+    index: 'gsi1',
+    pk: `DOMAIN#${domain.trim().toLowerCase()}`,
+  }),
+  accountsByTier: (tier: number): KeyQuery => ({ index: 'gsi2', pk: `TIER#${tier}` }),
+
+  contact: (accountId: string, contactId: string): PrimaryKey => ({
+    pk: accountPk(accountId),
+    sk: `${SK.contactPrefix}${contactId}`,
+  }),
+  contactItem: (c: { accountId: string; contactId: string; email?: string }): ItemKeys => ({
+    ...keys.contact(c.accountId, c.contactId),
+    ...(c.email
+      ? {
+          gsi1pk: `EMAIL#${normaliseEmail(c.email)}`,
+          gsi1sk: `ACCOUNT#${c.accountId}#CONTACT#${c.contactId}`,
+        }
+      : {}),
+    gsi2pk: `CONTACTID#${c.contactId}`,
+    gsi2sk: `ACCOUNT#${c.accountId}`,
+  }),
+  contactsOfAccount: (accountId: string): KeyQuery => ({
+    pk: accountPk(accountId),
+    beginsWith: SK.contactPrefix,
+  }),
+  contactsByEmail: (email: string): KeyQuery => ({ index: 'gsi1', pk: `EMAIL#${normaliseEmail(email)}` }),
+  contactsById: (contactId: string): KeyQuery => ({ index: 'gsi2', pk: `CONTACTID#${contactId}` }),
+
+  enrollment: (accountId: string, campaignId: string): PrimaryKey => ({
+    pk: accountPk(accountId),
+    sk: `${SK.enrollmentPrefix}${campaignId}`,
+  }),
+  enrollmentItem: (e: { accountId: string; campaignId: string }): ItemKeys => ({
+    ...keys.enrollment(e.accountId, e.campaignId),
+    gsi1pk: `CAMPAIGN#${e.campaignId}`,
+    gsi1sk: `ENROLLMENT#${e.accountId}`,
+  }),
+  enrollmentsOfAccount: (accountId: string): KeyQuery => ({
+    pk: accountPk(accountId),
+    beginsWith: SK.enrollmentPrefix,
+  }),
+  enrollmentsOfCampaign: (campaignId: string): KeyQuery => ({
+    index: 'gsi1',
+    pk: `CAMPAIGN#${campaignId}`,
+    beginsWith: 'ENROLLMENT#',
+  }),
+
+  touch: (accountId: string, touchId: string): PrimaryKey => ({
+    pk: accountPk(accountId),
+    sk: `${SK.touchPrefix}${touchId}`,
+  }),
+  touchItem: (t: { accountId: string; campaignId: string; touchId: string; at: string }): ItemKeys => ({
+    ...keys.touch(t.accountId, t.touchId),
+    gsi1pk: `CAMPAIGN#${t.campaignId}`,
+    gsi1sk: `TOUCH#${sortableTime(t.at)}#${t.touchId}`,
+    gsi2pk: `TOUCHLOG#${t.accountId}`,
+    gsi2sk: `${sortableTime(t.at)}#${t.touchId}`,
+  }),
+  touchesOfAccount: (accountId: string): KeyQuery => ({ index: 'gsi2', pk: `TOUCHLOG#${accountId}` }),
+  touchesOfCampaign: (campaignId: string): KeyQuery => ({
+    index: 'gsi1',
+    pk: `CAMPAIGN#${campaignId}`,
+    beginsWith: 'TOUCH#',
+  }),
+
+  task: (accountId: string, taskId: string): PrimaryKey => ({
+    pk: accountPk(accountId),
+    sk: `${SK.taskPrefix}${taskId}`,
+  }),
+  taskItem: (t: {
+    accountId: string;
+    taskId: string;
+    owner: string;
+    status: string;
+    priority: number;
+    dueAt: string;
+  }): ItemKeys => ({
+    ...keys.task(t.accountId, t.taskId),
+    gsi1pk: `TASKID#${t.taskId}`,
+    gsi1sk: `ACCOUNT#${t.accountId}`,
+    gsi2pk: `OWNER#${t.owner}#${t.status}`,
+    gsi2sk: `${t.priority}#${sortableTime(t.dueAt)}#${t.taskId}`,
+  }),
+  taskById: (taskId: string): KeyQuery => ({ index: 'gsi1', pk: `TASKID#${taskId}` }),
+  tasksOfOwner: (owner: string, status: string): KeyQuery => ({
+    index: 'gsi2',
+    pk: `OWNER#${owner}#${status}`,
+  }),
+  tasksOfAccount: (accountId: string): KeyQuery => ({ pk: accountPk(accountId), beginsWith: SK.taskPrefix }),
+
+  event: (accountId: string, eventId: string): PrimaryKey => ({
+    pk: accountPk(accountId),
+    sk: `${SK.eventPrefix}${eventId}`,
+  }),
+
+  score: (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.score }),
+
+  sequenceVersion: (sequenceId: string, version: number): PrimaryKey => ({
+    pk: `SEQUENCE#${sequenceId}`,
+    sk: `${SK.sequenceVersionPrefix}${padVersion(version)}`,
+  }),
+  sequenceVersions: (sequenceId: string): KeyQuery => ({
+    pk: `SEQUENCE#${sequenceId}`,
+    beginsWith: SK.sequenceVersionPrefix,
+  }),
+  sequenceHead: (sequenceId: string): PrimaryKey => ({ pk: `SEQUENCE#${sequenceId}`, sk: SK.sequenceHead }),
+  sequenceHeadItem: (sequenceId: string): ItemKeys => ({
+    ...keys.sequenceHead(sequenceId),
+    gsi1pk: 'SEQUENCES',
+    gsi1sk: `SEQUENCE#${sequenceId}`,
+  }),
+  sequenceList: (): KeyQuery => ({ index: 'gsi1', pk: 'SEQUENCES' }),
+
+  template: (templateId: string): PrimaryKey => ({ pk: `TEMPLATE#${templateId}`, sk: SK.template }),
+  templateItem: (templateId: string): ItemKeys => ({
+    ...keys.template(templateId),
+    gsi1pk: 'TEMPLATES',
+    gsi1sk: `TEMPLATE#${templateId}`,
+  }),
+  templateList: (): KeyQuery => ({ index: 'gsi1', pk: 'TEMPLATES' }),
+
+  campaign: (campaignId: string): PrimaryKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: SK.campaign }),
+  campaignItem: (campaignId: string): ItemKeys => ({
+    ...keys.campaign(campaignId),
+    gsi1pk: 'CAMPAIGNS',
+    gsi1sk: `CAMPAIGN#${campaignId}`,
+  }),
+  campaignList: (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' }),
+
+  suppression: (email: string): PrimaryKey => ({
+    pk: `SUPPRESSION#${normaliseEmail(email)}`,
+    sk: SK.suppression,
+  }),
+} as const;

@@ -1,0 +1,87 @@
+/**
+ * The account store's table definition (DESIGN 2.3), shared by tests (dynalite) and local mode.
+ * The CDK store construct creates the same table: keep the attribute and index names below in
+ * step with it (they are exported so the construct can import them instead of repeating them).
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export const PARTITION_KEY = 'pk';
+export const SORT_KEY = 'sk';
+/** Epoch seconds. DynamoDB deletes expired items lazily (and dynalite never): readers filter too. */
+export const TTL_ATTRIBUTE = 'ttl';
+
+export const INDEXES = {
+  gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+} as const;
+export type IndexName = keyof typeof INDEXES;
+
+/** The CreateTable input for the single table: pk/sk, two GSIs projecting ALL, on-demand billing. */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const indexNames = Object.keys(INDEXES) as IndexName[];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ...indexNames.flatMap((name) => [
+        { AttributeName: INDEXES[name].partitionKey, AttributeType: 'S' as const },
+        { AttributeName: INDEXES[name].sortKey, AttributeType: 'S' as const },
+      ]),
+    ],
+    KeySchema: [
+      { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+      { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: indexNames.map((name) => ({
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: INDEXES[name].partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: INDEXES[name].sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}
+
+export interface CreateTableOptions {
+  /** Treat an existing table of that name as success (local mode restarts on a persisted store). */
+  ifNotExists?: boolean;
+  /** Bound on waiting for ACTIVE. */
+  timeoutMs?: number;
+}
+
+/**
+ * Creates the table and waits (bounded) until it is ACTIVE. TTL is not enabled here: dynalite has no
+ * UpdateTimeToLive, and on AWS the CDK construct owns the table. Readers never rely on TTL deletion.
+ */
+export async function createTable(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  tableName: string,
+  options: CreateTableOptions = {},
+): Promise<void> {
+  const send = client.send.bind(client) as DynamoDBClient['send'];
+  try {
+    await send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (err) {
+    const exists = err instanceof ResourceInUseException || (err as Error).name === 'ResourceInUseException';
+    if (!(exists && options.ifNotExists)) throw err;
+  }
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const { Table } = await send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} not ACTIVE after ${options.timeoutMs ?? 30_000} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,456 @@
+/**
+ * A thin typed wrapper over DynamoDBDocumentClient for the single table. Only single-item
+ * conditional writes (no transactions, no PartiQL: DESIGN 2.3); optimistic concurrency through a
+ * numeric version attribute with bounded, jittered retries; paged queries with opaque cursors;
+ * batch puts that retry unprocessed items, bounded.
+ *
+ * The document client is built once by the caller (module scope in a Lambda) and injected.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type TranslateConfig,
+} from '@aws-sdk/lib-dynamodb';
+import { INDEXES, PARTITION_KEY, SORT_KEY, type IndexName } from './table-definition';
+import type { PrimaryKey } from './keys';
+
+export type Item = Record<string, unknown>;
+
+/** The document-client options every caller must use. */
+export const DOCUMENT_CLIENT_TRANSLATE_CONFIG: TranslateConfig = {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  unmarshallOptions: { wrapNumbers: false },
+};
+
+/** Builds the document client with the options above. Call once, at module scope. */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, DOCUMENT_CLIENT_TRANSLATE_CONFIG);
+}
+
+// ---------------------------------------------------------------------------
+// Typed errors
+// ---------------------------------------------------------------------------
+
+/** A conditional put or delete whose condition did not hold. */
+export class ConditionFailedError extends Error {
+  readonly code = 'CONDITION_FAILED';
+  constructor(readonly key: PrimaryKey) {
+    super(`condition failed for ${key.pk} / ${key.sk}`);
+    this.name = 'ConditionFailedError';
+  }
+}
+
+/** A read-modify-write that kept losing the race until its retries ran out. */
+export class VersionConflictError extends Error {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(
+    readonly key: PrimaryKey,
+    readonly attempts: number,
+  ) {
+    super(`version conflict on ${key.pk} / ${key.sk}: gave up after ${attempts} attempts`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** BatchWriteItem still returned unprocessed items after the last retry. */
+export class BatchWriteIncompleteError extends Error {
+  readonly code = 'BATCH_WRITE_INCOMPLETE';
+  constructor(
+    readonly unprocessed: number,
+    readonly attempts: number,
+  ) {
+    super(`batch write left ${unprocessed} items unprocessed after ${attempts} attempts`);
+    this.name = 'BatchWriteIncompleteError';
+  }
+}
+
+/** A paging cursor that this table did not produce (maps to HTTP 400). */
+export class InvalidCursorError extends Error {
+  readonly code = 'INVALID_CURSOR';
+  constructor() {
+    super('invalid cursor');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+const isConditionalCheckFailed = (err: unknown): boolean =>
+  (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+// ---------------------------------------------------------------------------
+// Options and shapes
+// ---------------------------------------------------------------------------
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Full-jitter exponential backoff: delay = random(0, min(maxDelayMs, baseDelayMs * 2^(attempt-1))). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 25, maxDelayMs: 1000 };
+
+export interface TableOptions {
+  /** Optimistic-concurrency retries (updateVersioned). */
+  versionRetry?: Partial<RetryPolicy>;
+  /** UnprocessedItems retries (batchPut). */
+  batchRetry?: Partial<RetryPolicy>;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** A condition expression with its placeholders. */
+export interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+export type SortKeyCondition =
+  | { beginsWith: string }
+  | { eq: string }
+  | { between: [string, string] }
+  | { gt: string }
+  | { gte: string }
+  | { lt: string }
+  | { lte: string };
+
+export interface QueryParams {
+  index?: IndexName;
+  /** Value of the table's or the index's partition key. */
+  pk: string;
+  sk?: SortKeyCondition;
+  filter?: Condition;
+  /** Page size (1..1000). Note that DynamoDB applies Limit before the filter. */
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** Ascending sort-key order (default true). */
+  forward?: boolean;
+  /** Strongly consistent read; ignored on GSIs, which only support eventual consistency. */
+  consistent?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present when there may be more: pass it back as `cursor`. */
+  cursor?: string;
+}
+
+export type PutIfAbsentResult<T> = { created: true } | { created: false; existing?: T };
+
+export interface VersionedOptions {
+  /** The numeric concurrency attribute (default `version`). */
+  versionAttribute?: string;
+  maxAttempts?: number;
+}
+
+export interface VersionedResult<T> {
+  /** The item as stored after the call (undefined when absent and mutate declined). */
+  item: T | undefined;
+  attempts: number;
+  /** False when mutate returned undefined (nothing written). */
+  written: boolean;
+  /** True when this call created the item. */
+  created: boolean;
+}
+
+export type Mutate<T> = (current: T | undefined, attempt: number) => T | undefined | Promise<T | undefined>;
+
+// ---------------------------------------------------------------------------
+// Table
+// ---------------------------------------------------------------------------
+
+const KEY_ATTRIBUTES = new Set<string>([
+  PARTITION_KEY,
+  SORT_KEY,
+  ...Object.values(INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
+
+export class Table {
+  private readonly versionRetry: RetryPolicy;
+  private readonly batchRetry: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+    options: TableOptions = {},
+  ) {
+    if (!tableName) throw new Error('Table: a table name is required');
+    this.versionRetry = { ...DEFAULT_RETRY, ...options.versionRetry };
+    this.batchRetry = { ...DEFAULT_RETRY, ...options.batchRetry };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  async get<T extends Item = Item>(
+    key: PrimaryKey,
+    options: { consistent?: boolean } = {},
+  ): Promise<T | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: pick(key),
+        ConsistentRead: options.consistent ?? true,
+      }),
+    );
+    return out.Item as T | undefined;
+  }
+
+  /**
+   * Puts the item only when no item has its key (or when `orIf` holds for the existing one, e.g. an
+   * expired TTL). A failed condition is a duplicate, reported, not thrown; the existing item is read
+   * back (consistent) unless `fetchExisting` is false.
+   */
+  async putIfAbsent<T extends Item = Item>(
+    item: T & PrimaryKey,
+    options: { orIf?: Condition; fetchExisting?: boolean } = {},
+  ): Promise<PutIfAbsentResult<T>> {
+    const absent: Condition = { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } };
+    const condition = options.orIf ? or(absent, options.orIf) : absent;
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ...conditionParams(condition) }),
+      );
+      return { created: true };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      if (options.fetchExisting === false) return { created: false };
+      const existing = await this.get<T>(pick(item));
+      return { created: false, existing };
+    }
+  }
+
+  /** Puts (replaces) the item; with a condition, throws ConditionFailedError when it does not hold. */
+  async put(item: Item & PrimaryKey, options: { condition?: Condition } = {}): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ...conditionParams(options.condition) }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(item));
+      throw err;
+    }
+  }
+
+  /**
+   * Read-modify-write under optimistic concurrency. Reads the item (strongly consistent), calls
+   * `mutate`, and writes the result with the version attribute incremented, on the condition that
+   * the stored version is still the one read. On a lost race it retries (jittered backoff), up to
+   * `maxAttempts`, then throws VersionConflictError. `mutate` may run more than once: keep it free
+   * of side effects. Returning undefined from `mutate` writes nothing.
+   */
+  async updateVersioned<T extends Item = Item>(
+    key: PrimaryKey,
+    mutate: Mutate<T>,
+    options: VersionedOptions = {},
+  ): Promise<VersionedResult<T>> {
+    const va = options.versionAttribute ?? 'version';
+    const maxAttempts = options.maxAttempts ?? this.versionRetry.maxAttempts;
+    const k = pick(key);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await this.get<T>(k);
+      const next = await mutate(current, attempt);
+      if (next === undefined) return { item: current, attempts: attempt, written: false, created: false };
+      const currentVersion = current?.[va];
+      const hasVersion = typeof currentVersion === 'number';
+      const stored = { ...next, ...k, [va]: (hasVersion ? currentVersion : 0) + 1 } as T;
+      const condition: Condition =
+        current === undefined
+          ? { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } }
+          : hasVersion
+            ? { expression: '#v = :v', names: { '#v': va }, values: { ':v': currentVersion } }
+            : {
+                expression: 'attribute_exists(#pk) AND attribute_not_exists(#v)',
+                names: { '#pk': PARTITION_KEY, '#v': va },
+              };
+      try {
+        await this.client.send(
+          new PutCommand({ TableName: this.tableName, Item: stored, ...conditionParams(condition) }),
+        );
+        return { item: stored, attempts: attempt, written: true, created: current === undefined };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+        if (attempt < maxAttempts) await this.sleep(this.backoff(this.versionRetry, attempt));
+      }
+    }
+    throw new VersionConflictError(k, maxAttempts);
+  }
+
+  /** One page of a query on the table or a GSI. */
+  async query<T extends Item = Item>(params: QueryParams): Promise<Page<T>> {
+    const keyNames = params.index
+      ? { pk: INDEXES[params.index].partitionKey, sk: INDEXES[params.index].sortKey }
+      : { pk: PARTITION_KEY, sk: SORT_KEY };
+    const names: Record<string, string> = { '#qpk': keyNames.pk };
+    const values: Record<string, unknown> = { ':qpk': params.pk };
+    let keyCondition = '#qpk = :qpk';
+    if (params.sk) {
+      names['#qsk'] = keyNames.sk;
+      keyCondition += ` AND ${sortKeyExpression(params.sk, values)}`;
+    }
+    if (params.filter) {
+      Object.assign(names, params.filter.names);
+      Object.assign(values, params.filter.values);
+    }
+    const limit =
+      params.limit === undefined ? undefined : Math.min(Math.max(Math.trunc(params.limit), 1), 1000);
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: params.index,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: params.filter?.expression,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: params.forward ?? true,
+      Limit: limit,
+      ExclusiveStartKey: params.cursor ? decodeCursor(params.cursor) : undefined,
+      ConsistentRead: params.index ? undefined : (params.consistent ?? false),
+    };
+    const out = await this.client.send(new QueryCommand(input));
+    return {
+      items: (out.Items ?? []) as T[],
+      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+    };
+  }
+
+  /** Every page of a query, up to `maxItems` (a bound, not a page size; default 10,000). */
+  async queryAll<T extends Item = Item>(
+    params: Omit<QueryParams, 'cursor'>,
+    options: { maxItems?: number } = {},
+  ): Promise<T[]> {
+    const maxItems = options.maxItems ?? 10_000;
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.query<T>({ ...params, cursor });
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor && items.length < maxItems);
+    return items.slice(0, maxItems);
+  }
+
+  /**
+   * Puts many items, 25 per BatchWriteItem, retrying UnprocessedItems with jittered backoff up to the
+   * batch retry policy's attempts; throws BatchWriteIncompleteError when items remain. Unconditional:
+   * use only where overwriting is right. Items must have distinct keys.
+   */
+  async batchPut(items: (Item & PrimaryKey)[]): Promise<{ written: number; calls: number }> {
+    let calls = 0;
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 1; ; attempt++) {
+        calls++;
+        const out = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
+        const unprocessed = out.UnprocessedItems?.[this.tableName] ?? [];
+        if (unprocessed.length === 0) break;
+        if (attempt >= this.batchRetry.maxAttempts)
+          throw new BatchWriteIncompleteError(unprocessed.length, attempt);
+        requests = unprocessed as typeof requests;
+        await this.sleep(this.backoff(this.batchRetry, attempt));
+      }
+    }
+    return { written: items.length, calls };
+  }
+
+  /** Deletes the item and returns what was there; with a condition, throws ConditionFailedError. */
+  async delete<T extends Item = Item>(
+    key: PrimaryKey,
+    options: { condition?: Condition } = {},
+  ): Promise<T | undefined> {
+    try {
+      const out = await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: pick(key),
+          ReturnValues: 'ALL_OLD',
+          ...conditionParams(options.condition),
+        }),
+      );
+      return out.Attributes as T | undefined;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
+      throw err;
+    }
+  }
+
+  private backoff(policy: RetryPolicy, attempt: number): number {
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.random() * ceiling);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+function pick(key: PrimaryKey): PrimaryKey {
+  return { pk: key.pk, sk: key.sk };
+}
+
+function conditionParams(condition: Condition | undefined) {
+  if (!condition) return {};
+  const hasNames = condition.names && Object.keys(condition.names).length > 0;
+  const hasValues = condition.values && Object.keys(condition.values).length > 0;
+  return {
+    ConditionExpression: condition.expression,
+    ...(hasNames ? { ExpressionAttributeNames: condition.names } : {}),
+    ...(hasValues ? { ExpressionAttributeValues: condition.values } : {}),
+  };
+}
+
+/** `a OR b`; the placeholders of both must not clash. */
+function or(a: Condition, b: Condition): Condition {
+  return {
+    expression: `(${a.expression}) OR (${b.expression})`,
+    names: { ...a.names, ...b.names },
+    values: { ...a.values, ...b.values },
+  };
+}
+
+function sortKeyExpression(sk: SortKeyCondition, values: Record<string, unknown>): string {
+  if ('beginsWith' in sk) {
+    values[':qsk'] = sk.beginsWith;
+    return 'begins_with(#qsk, :qsk)';
+  }
+  if ('between' in sk) {
+    values[':qsk1'] = sk.between[0];
+    values[':qsk2'] = sk.between[1];
+    return '#qsk BETWEEN :qsk1 AND :qsk2';
+  }
+  const [op, value] = Object.entries(sk)[0] as [string, string];
+  const symbol: Record<string, string> = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+  values[':qsk'] = value;
+  return `#qsk ${symbol[op]} :qsk`;
+}
+
+export function encodeCursor(lastEvaluatedKey: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(lastEvaluatedKey), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor, accepting only an object of this table's key attributes with string values. */
+export function decodeCursor(cursor: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidCursorError();
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.length === 0 || !entries.every(([k, v]) => KEY_ATTRIBUTES.has(k) && typeof v === 'string')) {
+    throw new InvalidCursorError();
+  }
+  return parsed as Record<string, string>;
+}
