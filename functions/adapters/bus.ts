@@ -35,7 +35,9 @@ export class EventBridgePublisher implements EventPublisher {
         const failed = entries.filter((_, j) => out.Entries?.[j]?.ErrorCode);
         if (attempt >= MAX_ATTEMPTS) {
           const codes = [...new Set(out.Entries?.map((e) => e.ErrorCode).filter(Boolean))].join(', ');
-          throw new Error(`PutEvents: ${failed.length} entries still failing after ${attempt} attempts (${codes})`);
+          throw new Error(
+            `PutEvents: ${failed.length} entries still failing after ${attempt} attempts (${codes})`,
+          );
         }
         entries = failed;
         await this.sleep(2 ** attempt * 25 + Math.random() * 25);

@@ -16,7 +16,10 @@ export function parseDuration(value: string): ParsedDuration {
     return { ok: false, error: `"${value}" is not an ISO 8601 duration (e.g. P3D, PT4H, P1W)` };
   }
   if (duration.years || duration.months || duration.quarters) {
-    return { ok: false, error: `"${value}" uses years or months, which have no fixed length; use days or weeks` };
+    return {
+      ok: false,
+      error: `"${value}" uses years or months, which have no fixed length; use days or weeks`,
+    };
   }
   const millis = duration.toMillis();
   if (!Number.isFinite(millis) || millis < 0) return { ok: false, error: `negative duration "${value}"` };

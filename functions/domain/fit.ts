@@ -41,7 +41,11 @@ export const Icp = z
   })
   .refine(
     (icp) =>
-      icp.industries.weight + icp.employees.weight + icp.revenue.weight + icp.techStack.weight + icp.regions.weight >
+      icp.industries.weight +
+        icp.employees.weight +
+        icp.revenue.weight +
+        icp.techStack.weight +
+        icp.regions.weight >
       0,
     { message: 'at least one criterion needs a positive weight' },
   );
@@ -96,14 +100,22 @@ export function scoreFit(account: FitSubject, icp: Icp = DEFAULT_ICP): Fit {
   const misses: string[] = [];
   let earned = 0;
   const total =
-    icp.industries.weight + icp.employees.weight + icp.revenue.weight + icp.techStack.weight + icp.regions.weight;
+    icp.industries.weight +
+    icp.employees.weight +
+    icp.revenue.weight +
+    icp.techStack.weight +
+    icp.regions.weight;
 
   const industry = account.industry?.trim().toLowerCase();
   if (industry && icp.industries.values.includes(industry)) {
     earned += icp.industries.weight;
     fits.push(industry);
   } else if (icp.industries.weight > 0) {
-    misses.push(industry ? `${industry} (${icp.industries.missLabel ?? 'industry outside the profile'})` : 'industry unknown');
+    misses.push(
+      industry
+        ? `${industry} (${icp.industries.missLabel ?? 'industry outside the profile'})`
+        : 'industry unknown',
+    );
   }
 
   for (const [criterion, value, unknown] of [
@@ -123,7 +135,8 @@ export function scoreFit(account: FitSubject, icp: Icp = DEFAULT_ICP): Fit {
   if (stackHits.length > 0) {
     earned += icp.techStack.weight;
     fits.push(stackHits.join(', '));
-  } else if (icp.techStack.weight > 0) misses.push(icp.techStack.missLabel ?? 'tech stack outside the profile');
+  } else if (icp.techStack.weight > 0)
+    misses.push(icp.techStack.missLabel ?? 'tech stack outside the profile');
 
   const region = account.region?.trim().toLowerCase();
   if (region && icp.regions.values.includes(region)) {
@@ -134,7 +147,11 @@ export function scoreFit(account: FitSubject, icp: Icp = DEFAULT_ICP): Fit {
   }
 
   const score = Math.round((earned / total) * 1000) / 10;
-  const suggestedTier: Tier = score >= icp.tierThresholds.tier1 ? 1 : score >= icp.tierThresholds.tier2 ? 2 : 3;
-  const parts = [fits.length ? `fits: ${fits.join(', ')}` : '', misses.length ? `misses: ${misses.join(', ')}` : ''];
+  const suggestedTier: Tier =
+    score >= icp.tierThresholds.tier1 ? 1 : score >= icp.tierThresholds.tier2 ? 2 : 3;
+  const parts = [
+    fits.length ? `fits: ${fits.join(', ')}` : '',
+    misses.length ? `misses: ${misses.join(', ')}` : '',
+  ];
   return { score, suggestedTier, fits, misses, summary: parts.filter(Boolean).join('; ') };
 }

@@ -213,7 +213,11 @@ export const Audience = z
     if (value === 'all') return;
     value.forEach((role, i) => {
       if (!(ROLES as readonly string[]).includes(role)) {
-        ctx.addIssue({ code: 'custom', path: [i], message: `unknown role "${role}"; roles are ${ROLES.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `unknown role "${role}"; roles are ${ROLES.join(', ')}`,
+        });
       }
     });
   })
@@ -259,7 +263,9 @@ export const DirectMailStep = z
     maxCostCents: z
       .number({
         error: (iss) =>
-          iss.input === undefined ? 'a direct-mail step needs a budget: maxCostCents (cents per account)' : undefined,
+          iss.input === undefined
+            ? 'a direct-mail step needs a budget: maxCostCents (cents per account)'
+            : undefined,
       })
       .int()
       .positive(),
@@ -302,7 +308,9 @@ export const SplitStep = z
   })
   .strict();
 
-export const ExitStep = z.object({ ...stepBase, type: z.literal('exit'), reason: z.string().optional() }).strict();
+export const ExitStep = z
+  .object({ ...stepBase, type: z.literal('exit'), reason: z.string().optional() })
+  .strict();
 
 /** Steps with a channel are touches; the others name their `type`. */
 export const Step = z.preprocess(
@@ -357,7 +365,11 @@ export const SequenceInput = z
       })
       .strict()
       .default({ stages: ['opportunity', 'customer', 'disqualified'], allUnsubscribed: true }),
-    sendWindow: SendWindow.default({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }),
+    sendWindow: SendWindow.default({
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      start: '09:00',
+      end: '17:00',
+    }),
     frequencyCap: FrequencyCap.default({ perContact: 3, window: 'P7D', onCapped: 'skip' }),
     steps: z.array(Step).min(1),
   })

@@ -13,7 +13,8 @@ export interface FieldError {
   message: string;
 }
 
-export type SequenceValidation = { ok: true; sequence: SequenceDefinition } | { ok: false; errors: FieldError[] };
+export type SequenceValidation =
+  { ok: true; sequence: SequenceDefinition } | { ok: false; errors: FieldError[] };
 
 /** Step targets that are not step ids. */
 export const NEXT = 'next';
@@ -92,7 +93,10 @@ function graphErrors(input: unknown): FieldError[] {
   for (const step of steps) {
     if (!step.id) continue;
     if (step.id === NEXT || step.id === EXIT) {
-      errors.push({ path: `steps.${step.index}.id`, message: `"${step.id}" is reserved; choose another step id` });
+      errors.push({
+        path: `steps.${step.index}.id`,
+        message: `"${step.id}" is reserved; choose another step id`,
+      });
     }
     const first = byId.get(step.id);
     if (first) {

@@ -27,7 +27,14 @@ export type EmailTemplate = z.infer<typeof EmailTemplate>;
 
 export interface TemplateContext {
   account: { accountId: string; name: string; industry?: string; domain?: string; [k: string]: unknown };
-  contact: { contactId: string; name: string; firstName: string; role: Role; title?: string; [k: string]: unknown };
+  contact: {
+    contactId: string;
+    name: string;
+    firstName: string;
+    role: Role;
+    title?: string;
+    [k: string]: unknown;
+  };
   sender: { name?: string; email: string; [k: string]: unknown };
   unsubscribeUrl: string;
   /** What the last touch to this account said, for continuity ("Following up on ..."). */
@@ -57,7 +64,9 @@ function compiled(source: string, kind: 'html' | 'text'): Handlebars.TemplateDel
 }
 
 /** Every part that does not compile, with its path (`byRole.champion.subject`). */
-export function templateCompileErrors(template: z.infer<typeof TemplateInput>): { path: string; message: string }[] {
+export function templateCompileErrors(
+  template: z.infer<typeof TemplateInput>,
+): { path: string; message: string }[] {
   const errors: { path: string; message: string }[] = [];
   const check = (source: string | undefined, path: string) => {
     if (source === undefined) return;
@@ -69,8 +78,10 @@ export function templateCompileErrors(template: z.infer<typeof TemplateInput>): 
   };
   for (const part of ['subject', 'html', 'text'] as const) {
     check(template[part], part);
-    for (const [role, parts] of Object.entries(template.byRole ?? {})) check(parts?.[part], `byRole.${role}.${part}`);
-    for (const [account, parts] of Object.entries(template.byAccount ?? {})) check(parts?.[part], `byAccount.${account}.${part}`);
+    for (const [role, parts] of Object.entries(template.byRole ?? {}))
+      check(parts?.[part], `byRole.${role}.${part}`);
+    for (const [account, parts] of Object.entries(template.byAccount ?? {}))
+      check(parts?.[part], `byAccount.${account}.${part}`);
   }
   return errors;
 }
@@ -97,7 +108,12 @@ export function renderTemplate(
   const source = resolveTemplate(template, context.account.accountId, context.contact.role);
   return {
     // A subject is one line: no header injection through a variable.
-    subject: compiled(source.subject, 'text')(context).replace(/[\r\n]+/g, ' ').trim(),
+    subject: compiled(
+      source.subject,
+      'text',
+    )(context)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
     html: compiled(source.html, 'html')(context),
     text: compiled(source.text, 'text')(context),
   };

@@ -37,7 +37,8 @@ export function verifyUnsubscribeToken(token: string, key: string, now: Date): T
   if (!body || !signature || extra !== undefined) return { ok: false, reason: 'malformed' };
   const expected = mac(body, key);
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   let payload: UnsubscribePayload;
   try {
     payload = UnsubscribePayload.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));

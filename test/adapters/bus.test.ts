@@ -14,11 +14,16 @@ describe('EventBridgePublisher', () => {
   it('sends in chunks of 10 and retries only the failed entries', async () => {
     const eb = mockClient(EventBridgeClient);
     eb.on(PutEventsCommand)
-      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ EventId: '1' }, { ErrorCode: 'ThrottlingException' }] })
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [{ EventId: '1' }, { ErrorCode: 'ThrottlingException' }],
+      })
       .resolves({ FailedEntryCount: 0, Entries: [] });
     const publisher = new EventBridgePublisher(new EventBridgeClient({}), 'bus', async () => {});
     await publisher.publish(Array.from({ length: 12 }, (_, i) => event(i)));
-    const calls = eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!.map((e) => JSON.parse(e.Detail!).eventId));
+    const calls = eb
+      .commandCalls(PutEventsCommand)
+      .map((c) => c.args[0].input.Entries!.map((e) => JSON.parse(e.Detail!).eventId));
     expect(calls[0]).toHaveLength(10);
     expect(calls[1]).toEqual(['e1']);
     expect(calls[2]).toEqual(['e10', 'e11']);

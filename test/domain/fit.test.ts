@@ -12,7 +12,9 @@ describe('scoreFit', () => {
     });
     expect(fit.score).toBe(85);
     expect(fit.suggestedTier).toBe(1);
-    expect(fit.summary).toBe('fits: logistics, 5,000+ employees, $1B+ revenue, region NA; misses: no data warehouse');
+    expect(fit.summary).toBe(
+      'fits: logistics, 5,000+ employees, $1B+ revenue, region NA; misses: no data warehouse',
+    );
   });
 
   it('gives a perfect fit 100 and tier 1', () => {
@@ -31,13 +33,28 @@ describe('scoreFit', () => {
     const fit = scoreFit({});
     expect(fit.score).toBe(0);
     expect(fit.suggestedTier).toBe(3);
-    expect(fit.misses).toEqual(['industry unknown', 'employee count unknown', 'revenue unknown', 'no data warehouse', 'region unknown']);
+    expect(fit.misses).toEqual([
+      'industry unknown',
+      'employee count unknown',
+      'revenue unknown',
+      'no data warehouse',
+      'region unknown',
+    ]);
   });
 
   it.each([
     [{ industry: 'logistics', employees: 1500, annualRevenueUsd: 300e6, techStack: [], region: 'NA' }, 2],
     [{ industry: 'mining', employees: 300, annualRevenueUsd: 30e6, techStack: [], region: 'APAC' }, 3],
-    [{ industry: 'healthcare', employees: 12000, annualRevenueUsd: 5e9, techStack: ['databricks'], region: 'NA' }, 1],
+    [
+      {
+        industry: 'healthcare',
+        employees: 12000,
+        annualRevenueUsd: 5e9,
+        techStack: ['databricks'],
+        region: 'NA',
+      },
+      1,
+    ],
   ])('suggests a tier from the thresholds (%o -> %i)', (account, tier) => {
     expect(scoreFit(account).suggestedTier).toBe(tier);
   });
@@ -59,8 +76,14 @@ describe('scoreFit', () => {
     const zero = { weight: 0, values: ['x'] };
     const band = { weight: 0, bands: [{ min: 0, score: 1, label: 'any' }] };
     expect(
-      Icp.safeParse({ industries: zero, employees: band, revenue: band, techStack: zero, regions: zero, tierThresholds: { tier1: 80, tier2: 50 } })
-        .success,
+      Icp.safeParse({
+        industries: zero,
+        employees: band,
+        revenue: band,
+        techStack: zero,
+        regions: zero,
+        tierThresholds: { tier1: 80, tier2: 50 },
+      }).success,
     ).toBe(false);
   });
 });

@@ -43,7 +43,13 @@ describe('validateSequence', () => {
     const result = validateSequence(designExample);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.sequence.steps.map((s) => s.type)).toEqual(['touch', 'touch', 'touch', 'await_engagement', 'touch']);
+    expect(result.sequence.steps.map((s) => s.type)).toEqual([
+      'touch',
+      'touch',
+      'touch',
+      'await_engagement',
+      'touch',
+    ]);
     expect(result.sequence.frequencyCap).toEqual({ perContact: 3, window: 'P7D', onCapped: 'skip' });
     expect(result.sequence.exclusive).toBe(false);
   });
@@ -60,7 +66,10 @@ describe('validateSequence', () => {
     ],
     [
       'a branch default to an unknown step id',
-      [{ id: 'b', type: 'branch', cases: [{ if: { minScore: 10 }, goto: 'b2' }], default: 'missing' }, { id: 'b2', type: 'exit' }],
+      [
+        { id: 'b', type: 'branch', cases: [{ if: { minScore: 10 }, goto: 'b2' }], default: 'missing' },
+        { id: 'b2', type: 'exit' },
+      ],
       'steps.0.default',
       /unknown step id "missing"/,
     ],
@@ -79,7 +88,14 @@ describe('validateSequence', () => {
     [
       'a split variant to an unknown step id',
       [
-        { id: 's', type: 'split', variants: [{ name: 'A', weight: 50, goto: 'x' }, { name: 'B', weight: 50, goto: 'y' }] },
+        {
+          id: 's',
+          type: 'split',
+          variants: [
+            { name: 'A', weight: 50, goto: 'x' },
+            { name: 'B', weight: 50, goto: 'y' },
+          ],
+        },
         { id: 'x', type: 'exit' },
       ],
       'steps.0.variants.1.goto',
@@ -136,12 +152,7 @@ describe('validateSequence', () => {
       'steps.1.id',
       /duplicate step id "a"/,
     ],
-    [
-      'an unknown channel',
-      [{ id: 'a', channel: 'fax' }],
-      'steps.0.channel',
-      /./,
-    ],
+    ['an unknown channel', [{ id: 'a', channel: 'fax' }], 'steps.0.channel', /./],
     [
       'an unknown stage in a condition',
       [{ id: 'a', channel: 'email', template: 't', if: { stages: ['hot'] } }],
@@ -211,7 +222,10 @@ describe('validateSequence', () => {
       sendWindow: { days: ['mon', 'funday'], start: '17:00', end: '09:00' },
     });
     expect(errors.map((e) => e.path)).toEqual(expect.arrayContaining(['sendWindow.days.1']));
-    const windowOnly = errorsOf({ ...designExample, sendWindow: { days: ['mon'], start: '17:00', end: '09:00' } });
+    const windowOnly = errorsOf({
+      ...designExample,
+      sendWindow: { days: ['mon'], start: '17:00', end: '09:00' },
+    });
     expect(windowOnly.map((e) => e.path)).toEqual(['sendWindow.end']);
   });
 

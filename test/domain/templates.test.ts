@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, templateCompileErrors, TemplateInput, type TemplateContext } from '../../functions/domain/templates';
+import {
+  renderTemplate,
+  templateCompileErrors,
+  TemplateInput,
+  type TemplateContext,
+} from '../../functions/domain/templates';
 
 const template = TemplateInput.parse({
   subject: 'A note for {{account.name}}',
@@ -10,7 +15,7 @@ const template = TemplateInput.parse({
 });
 
 const context = (accountId: string, role: TemplateContext['contact']['role']): TemplateContext => ({
-  account: { accountId, name: 'O\'Brien & Sons <Retail>' },
+  account: { accountId, name: "O'Brien & Sons <Retail>" },
   contact: { contactId: 'c1', name: 'Dana Cole', firstName: 'Dana', role },
   sender: { email: 'abm@vendor.example' },
   unsubscribeUrl: 'https://x.example/unsubscribe?t=abc',

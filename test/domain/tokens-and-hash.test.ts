@@ -6,20 +6,29 @@ describe('stable hashing', () => {
   it('is deterministic and spread out', () => {
     expect(stableFraction('a', 'b')).toBe(stableFraction('a', 'b'));
     expect(stableFraction('a', 'b')).not.toBe(stableFraction('ab'));
-    const held = Array.from({ length: 1000 }, (_, i) => isHeldOut('camp', `acct-${i}`, 20)).filter(Boolean).length;
+    const held = Array.from({ length: 1000 }, (_, i) => isHeldOut('camp', `acct-${i}`, 20)).filter(
+      Boolean,
+    ).length;
     expect(held).toBeGreaterThanOrEqual(170);
     expect(held).toBeLessThanOrEqual(230);
   });
 
   it('splits by weight', () => {
-    const variants = [{ name: 'A', weight: 1 }, { name: 'B', weight: 3 }];
-    const b = Array.from({ length: 2000 }, (_, i) => pickWeighted(variants, 'split', `a${i}`).name).filter((n) => n === 'B');
+    const variants = [
+      { name: 'A', weight: 1 },
+      { name: 'B', weight: 3 },
+    ];
+    const b = Array.from({ length: 2000 }, (_, i) => pickWeighted(variants, 'split', `a${i}`).name).filter(
+      (n) => n === 'B',
+    );
     expect(b.length / 2000).toBeGreaterThan(0.7);
     expect(b.length / 2000).toBeLessThan(0.8);
   });
 
   it('hashes emails the way ad platforms match them', () => {
-    expect(hashEmailForAudience('  Dana@Northwind.Example ')).toBe(hashEmailForAudience('dana@northwind.example'));
+    expect(hashEmailForAudience('  Dana@Northwind.Example ')).toBe(
+      hashEmailForAudience('dana@northwind.example'),
+    );
     expect(hashEmailForAudience('dana@northwind.example')).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -38,8 +47,14 @@ describe('unsubscribe tokens', () => {
     expect(verifyUnsubscribeToken(token, 'k2', now)).toEqual({ ok: false, reason: 'bad_signature' });
     const [, sig] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...payload, c: 'c2' })).toString('base64url');
-    expect(verifyUnsubscribeToken(`${forged}.${sig}`, 'k1', now)).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(verifyUnsubscribeToken(token, 'k1', new Date(now.getTime() + 7200_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyUnsubscribeToken(`${forged}.${sig}`, 'k1', now)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifyUnsubscribeToken(token, 'k1', new Date(now.getTime() + 7200_000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
     expect(verifyUnsubscribeToken('nonsense', 'k1', now)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
