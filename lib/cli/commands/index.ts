@@ -1,0 +1,19 @@
+/** Every command of the CLI, in the order `abm --help` lists them. */
+import type { Command } from '../command';
+import { accountCommands } from './accounts';
+import { campaignCommands } from './campaigns';
+import { definitionCommands } from './definitions';
+import { eventCommands } from './events';
+import { healthCommand } from './health';
+import { reportCommand } from './report';
+import { taskCommands } from './tasks';
+
+export const COMMANDS: readonly Command[] = [
+  ...accountCommands,
+  ...definitionCommands,
+  ...campaignCommands,
+  ...taskCommands,
+  ...eventCommands,
+  reportCommand,
+  healthCommand,
+];
