@@ -1,0 +1,64 @@
+/**
+ * Local-mode settings, from the environment (DESIGN 2.7). Bad values fail at start with a
+ * message naming the variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const Port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z.object({
+  ABM_PORT: Port.default(4000),
+  ABM_SES_PORT: Port.default(8005),
+  ABM_DATA_DIR: z.string().min(1).default('.abm-data'),
+  ABM_API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  ABM_TIME_SCALE: z.coerce.number().positive().max(10_000_000).default(86_400),
+  ABM_HOST: z.string().default('127.0.0.1'),
+});
+
+export interface LocalSettings {
+  port: number;
+  sesPort: number;
+  host: string;
+  dataDir: string;
+  apiToken: string;
+  /** Whether the token was generated (and saved in the data folder) rather than given. */
+  tokenGenerated: boolean;
+  timeScale: number;
+}
+
+export class SettingsError extends Error {}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new SettingsError(`Invalid local-mode settings:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.ABM_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  let apiToken = e.ABM_API_TOKEN;
+  let tokenGenerated = false;
+  if (!apiToken) {
+    // Generated once and kept with the data, so the CLI keeps working across restarts.
+    const tokenFile = path.join(dataDir, 'api-token');
+    if (existsSync(tokenFile)) apiToken = readFileSync(tokenFile, 'utf8').trim();
+    if (!apiToken) {
+      apiToken = randomBytes(24).toString('base64url');
+      writeFileSync(tokenFile, `${apiToken}\n`, { mode: 0o600 });
+    }
+    tokenGenerated = true;
+  }
+  return {
+    port: e.ABM_PORT,
+    sesPort: e.ABM_SES_PORT,
+    host: e.ABM_HOST,
+    dataDir,
+    apiToken,
+    tokenGenerated,
+    timeScale: e.ABM_TIME_SCALE,
+  };
+}
