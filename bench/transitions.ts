@@ -1,0 +1,110 @@
+/**
+ * State transitions per touch (DESIGN 2.1): runs 200 accounts through a 10-touch sequence with the
+ * real AccountSequence ASL (aws-local-stepfunctions, waits skipped on per-execution virtual clocks),
+ * every Task routed to the real engine against dynalite and aws-ses-v2-local. Transitions are counted
+ * from each execution's event log (StateEntered + StateRetried); touches are touch steps that reached
+ * at least one contact (a step to two people is one touch here, the conservative count).
+ *
+ *   npm run bench -- transitions
+ */
+import '../functions/shared/polyfills';
+import type { SequenceInput } from '../functions/domain/model';
+import {
+  committeeAccount,
+  enroll,
+  seedAccount,
+  seedTemplates,
+  snapshot,
+  startHarness,
+} from '../test/engine/harness';
+
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
+const CONCURRENCY = 20;
+const USD_PER_TRANSITION = 0.025 / 1000;
+const TARGET = 3.0;
+const START = new Date('2026-03-02T15:00:00Z'); // Monday
+const ZONES = [
+  'America/New_York',
+  'America/Los_Angeles',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+];
+
+const SEQUENCE = {
+  id: 'bench-10-touch',
+  name: '10-touch tier-1 sequence',
+  frequencyCap: { perContact: 5, window: 'P7D', onCapped: 'skip' },
+  steps: [
+    { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
+    { id: 'ads', channel: 'ads', after: 'P0D', audience: 'tier1-committee', to: 'all' },
+    { id: 'tech', channel: 'email', after: 'P1D', to: ['technical_evaluator'], template: 'tech' },
+    { id: 'call-1', channel: 'sdr_task', after: 'P2D', to: ['champion'], taskType: 'call' },
+    { id: 'follow', channel: 'email', after: 'P2D', to: ['economic_buyer', 'champion'], template: 'follow' },
+    {
+      id: 'gift',
+      channel: 'direct_mail',
+      after: 'P1D',
+      to: ['economic_buyer'],
+      piece: 'roi-booklet',
+      maxCostCents: 5000,
+    },
+    { id: 'case', channel: 'email', after: 'P2D', to: 'all', template: 'follow' },
+    { id: 'call-2', channel: 'sdr_task', after: 'P1D', to: ['economic_buyer'], taskType: 'call' },
+    {
+      id: 'last',
+      channel: 'email',
+      after: 'P3D',
+      to: ['technical_evaluator', 'champion'],
+      template: 'follow',
+    },
+    { id: 'exec', channel: 'email', after: 'P2D', to: ['economic_buyer'], template: 'intro' },
+  ],
+} as SequenceInput;
+
+export async function run(): Promise<Record<string, unknown>> {
+  const h = await startHarness({ time: { mode: 'skip', start: START } });
+  try {
+    await seedTemplates(h.repo);
+    const seq = snapshot(SEQUENCE);
+    const inputs: Awaited<ReturnType<typeof enroll>>[] = [];
+    for (let i = 0; i < ACCOUNTS; i++) {
+      const id = `acct-${String(i).padStart(4, '0')}`;
+      await seedAccount(h.repo, committeeAccount(id, {}, ZONES[i % ZONES.length]));
+      inputs.push(await enroll(h.repo, id, 'bench', seq, START));
+    }
+    let transitions = 0;
+    let touches = 0;
+    let contactTouches = 0;
+    let failed = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < inputs.length) {
+        const input = inputs[next++];
+        const summary = await h.sfn.start(input, { name: input.executionName }).done;
+        if (summary.status !== 'SUCCEEDED') failed++;
+        transitions += summary.transitions;
+        const sent = (await h.repo.listTouchesOfAccount(input.accountId, { limit: 200 })).items.filter(
+          (t) => t.status === 'sent',
+        );
+        touches += new Set(sent.map((t) => t.stepId)).size;
+        contactTouches += sent.length;
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const perTouch = transitions / touches;
+    return {
+      accounts: ACCOUNTS,
+      touches,
+      transitions,
+      transitionsPerTouch: Math.round(perTouch * 1000) / 1000,
+      usdPer1000Touches: Math.round(perTouch * 1000 * USD_PER_TRANSITION * 1e6) / 1e6,
+      contactTouches,
+      failedExecutions: failed,
+      target: TARGET,
+      withinTarget: perTouch <= TARGET && failed === 0,
+    };
+  } finally {
+    await h.stop();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Sending one email through SES v2 behind a small port, and the HMAC key for unsubscribe tokens
+ * behind another (`SecretSource`): Lambda reads it from Secrets Manager once per cold start, local
+ * mode and tests pass a key.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
+  headers: { name: string; value: string }[];
+  /** Tags for SES event publishing (values limited to [A-Za-z0-9_-]). */
+  tags: Record<string, string>;
+}
+
+export interface EmailSender {
+  /** Returns the provider's message id. */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+const TAG_VALUE = /[^A-Za-z0-9_-]/g;
+
+export class SesEmailSender implements EmailSender {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly configurationSetName?: string,
+  ) {}
+
+  async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    const out = await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: email.from,
+        Destination: { ToAddresses: [email.to] },
+        ConfigurationSetName: this.configurationSetName || undefined,
+        EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({
+          Name,
+          Value: Value.replace(TAG_VALUE, '_').slice(0, 256) || '_',
+        })),
+        Content: {
+          Simple: {
+            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Body: {
+              Html: { Data: email.html, Charset: 'UTF-8' },
+              Text: { Data: email.text, Charset: 'UTF-8' },
+            },
+            Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })),
+          },
+        },
+      }),
+    );
+    if (!out.MessageId) throw new Error('SES SendEmail returned no MessageId');
+    return { messageId: out.MessageId };
+  }
+}
+
+/** Errors worth retrying: throttling and transient service faults. */
+export function isTransientSesError(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (e?.$retryable) return true;
+  if (
+    [
+      'TooManyRequestsException',
+      'ThrottlingException',
+      'LimitExceededException',
+      'InternalFailure',
+      'ServiceUnavailable',
+    ].includes(e?.name ?? '')
+  ) {
+    return true;
+  }
+  const status = e?.$metadata?.httpStatusCode;
+  return status !== undefined && (status === 429 || status >= 500);
+}
+
+// ---------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------
+
+export interface SecretSource {
+  getSecret(): Promise<string>;
+}
+
+export class StaticSecretSource implements SecretSource {
+  constructor(private readonly value: string) {
+    if (!value) throw new Error('StaticSecretSource: empty secret');
+  }
+  async getSecret(): Promise<string> {
+    return this.value;
+  }
+}
+
+/**
+ * Reads a secret string once and caches it for the life of the execution environment (one read
+ * per cold start). A failed read is not cached, so the next invocation tries again.
+ */
+export class SecretsManagerSecretSource implements SecretSource {
+  private cached?: Promise<string>;
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly secretId: string,
+  ) {}
+
+  getSecret(): Promise<string> {
+    this.cached ??= this.read().catch((err) => {
+      this.cached = undefined;
+      throw err;
+    });
+    return this.cached;
+  }
+
+  private async read(): Promise<string> {
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    const value =
+      out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : '');
+    if (!value) throw new Error(`secret ${this.secretId} is empty`);
+    return value;
+  }
+}

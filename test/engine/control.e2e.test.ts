@@ -1,0 +1,313 @@
+/**
+ * Exits, suppression, frequency caps, idempotent retries and await_engagement, each through the real
+ * ASL with the real engine service against dynalite and aws-ses-v2-local.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DETAIL_TYPES } from '../../functions/contracts/events';
+import type { SequenceInput } from '../../functions/domain/model';
+import { SesEmailSender } from '../../functions/adapters/ses/email-sender';
+import { TransientError } from '../../functions/engine/errors';
+import type { TaskHandler } from '../helpers/local-sfn';
+import {
+  committeeAccount,
+  enroll,
+  seedAccount,
+  seedTemplates,
+  snapshot,
+  startHarness,
+  type Harness,
+} from './harness';
+
+const START = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 New York
+
+const emailsTo = async (h: Harness, address: string) =>
+  (await h.ses.emails()).filter((e) => e.destination.to.includes(address));
+
+const reasonOf = (summary: { output?: unknown }) =>
+  (summary.output as { plan: { reason: string } }).plan.reason;
+
+describe('exits and suppression', () => {
+  let h: Harness;
+  let calls = 0;
+  const hooks: Record<string, (call: number) => Promise<void>> = {};
+  beforeAll(async () => {
+    const wrap =
+      (inner: TaskHandler): TaskHandler =>
+      async (input, ctx) => {
+        calls++;
+        await hooks[ctx.executionName]?.(calls);
+        return inner(input, ctx);
+      };
+    h = await startHarness({ wrapExecute: wrap });
+    await seedTemplates(h.repo);
+  });
+  afterAll(async () => h?.stop());
+
+  const weekly: SequenceInput = {
+    id: 'weekly',
+    name: 'Weekly emails',
+    frequencyCap: { perContact: 10, window: 'P7D', onCapped: 'skip' },
+    steps: [1, 2, 3, 4].map((n) => ({
+      id: `e${n}`,
+      channel: 'email',
+      after: n === 1 ? 'P0D' : 'P7D',
+      to: 'all',
+      template: 'intro',
+    })),
+  } as SequenceInput;
+
+  it('an account that reaches opportunity mid-sequence exits at its next step', async () => {
+    await seedAccount(h.repo, committeeAccount('opp'));
+    const input = await enroll(h.repo, 'opp', 'c-opp', snapshot(weekly), START);
+    let stepCalls = 0;
+    hooks[input.executionName] = async () => {
+      stepCalls++;
+      // Between the second and third touch, the CRM moves the account to opportunity.
+      if (stepCalls === 3) await h.repo.updateAccount('opp', (a) => ({ ...a, stage: 'opportunity' }));
+    };
+    const summary = await h.sfn.start(input, { name: input.executionName }).done;
+    expect(summary.status).toBe('SUCCEEDED');
+    expect(reasonOf(summary)).toBe('exit_stage:opportunity');
+    expect(await emailsTo(h, 'dana@opp.example')).toHaveLength(2);
+    const finished = h.publisher
+      .ofType(DETAIL_TYPES.enrollmentFinished)
+      .filter((e) => e.detail.accountId === 'opp')
+      .map((e) => e.detail as unknown as { reason: string; status: string });
+    expect(finished).toEqual([
+      expect.objectContaining({ reason: 'exit_stage:opportunity', status: 'exited' }),
+    ]);
+    expect((await h.repo.getEnrollment('opp', 'c-opp'))!.status).toBe('exited');
+  });
+
+  it('never emails an unsubscribed or suppressed contact, and records why', async () => {
+    const account = committeeAccount('unsub');
+    await seedAccount(h.repo, account);
+    await h.repo.markContactUnsubscribed('unsub', 'unsub-ch', START.toISOString());
+    await h.repo.addSuppression('kim@unsub.example', { reason: 'bounce' });
+    const input = await enroll(h.repo, 'unsub', 'c-unsub', snapshot(weekly), START);
+    const summary = await h.sfn.start(input, { name: input.executionName }).done;
+    expect(reasonOf(summary)).toBe('completed');
+    expect(await emailsTo(h, 'sam@unsub.example')).toHaveLength(0);
+    expect(await emailsTo(h, 'kim@unsub.example')).toHaveLength(0);
+    expect(await emailsTo(h, 'dana@unsub.example')).toHaveLength(4);
+    const touches = (await h.repo.listTouchesOfAccount('unsub', { limit: 100 })).items;
+    expect(
+      new Set(touches.filter((t) => t.contactId === 'unsub-ch').map((t) => `${t.status}:${t.reason}`)),
+    ).toEqual(new Set(['skipped:unsubscribed']));
+    expect(
+      new Set(touches.filter((t) => t.contactId === 'unsub-te').map((t) => `${t.status}:${t.reason}`)),
+    ).toEqual(new Set(['skipped:suppressed']));
+  });
+
+  it('exits when every contact has unsubscribed', async () => {
+    await seedAccount(h.repo, committeeAccount('gone'));
+    for (const id of ['gone-eb', 'gone-ch', 'gone-te'])
+      await h.repo.markContactUnsubscribed('gone', id, START.toISOString());
+    const input = await enroll(h.repo, 'gone', 'c-gone', snapshot(weekly), START);
+    const summary = await h.sfn.start(input, { name: input.executionName }).done;
+    expect(reasonOf(summary)).toBe('all_unsubscribed');
+    expect((await h.ses.emails()).filter((e) => e.destination.to[0].endsWith('@gone.example'))).toHaveLength(
+      0,
+    );
+  });
+});
+
+describe('frequency caps', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await seedTemplates(h.repo);
+  });
+  afterAll(async () => h?.stop());
+
+  const daily = (onCapped: 'skip' | 'defer'): SequenceInput =>
+    ({
+      id: `daily-${onCapped}`,
+      name: 'Daily',
+      frequencyCap: { perContact: 2, window: 'P7D', onCapped },
+      steps: [1, 2, 3].map((n) => ({
+        id: `d${n}`,
+        channel: 'email',
+        after: n === 1 ? 'P0D' : 'P1D',
+        to: ['economic_buyer'],
+        template: 'intro',
+      })),
+    }) as SequenceInput;
+
+  it('skips a capped touch when configured to skip', async () => {
+    await seedAccount(h.repo, committeeAccount('capskip'));
+    const input = await enroll(h.repo, 'capskip', 'c-capskip', snapshot(daily('skip')), START);
+    const summary = await h.sfn.start(input, { name: input.executionName }).done;
+    expect(reasonOf(summary)).toBe('completed');
+    expect(await emailsTo(h, 'dana@capskip.example')).toHaveLength(2);
+    const d3 = await h.repo.getTouch('capskip', `${input.executionName}#d3#capskip-eb`);
+    expect(d3).toMatchObject({ status: 'skipped', reason: 'frequency_capped:contact' });
+  });
+
+  it('defers a capped touch until the cap allows it, inside the window', async () => {
+    await seedAccount(h.repo, committeeAccount('capdefer'));
+    const input = await enroll(h.repo, 'capdefer', 'c-capdefer', snapshot(daily('defer')), START);
+    const summary = await h.sfn.start(input, { name: input.executionName }).done;
+    expect(reasonOf(summary)).toBe('completed');
+    expect(await emailsTo(h, 'dana@capdefer.example')).toHaveLength(3);
+    const d3 = await h.repo.getTouch('capdefer', `${input.executionName}#d3#capdefer-eb`);
+    expect(d3?.status).toBe('sent');
+    // The first touch (Monday 2 March 15:00Z) leaves the 7-day window 7 x 24 h later, which is
+    // 11:00 New York after the switch to EDT, inside the window: sent then.
+    expect(d3?.at).toBe('2026-03-09T15:00:00.001Z');
+  });
+});
+
+describe('idempotent touches', () => {
+  it('a retried email task sends once', async () => {
+    let failures = 0;
+    const h = await startHarness({
+      // The first ExecuteStep sends, then "crashes" (a Lambda timeout after the side effect):
+      // the state machine retries the task, which must not send again.
+      wrapExecute: (inner) => async (input, ctx) => {
+        const result = await inner(input, ctx);
+        if (failures === 0) {
+          failures++;
+          throw new TransientError('simulated crash after send');
+        }
+        return result;
+      },
+    });
+    try {
+      await seedTemplates(h.repo);
+      await seedAccount(h.repo, committeeAccount('retry'));
+      const seq = {
+        id: 'once',
+        name: 'Once',
+        steps: [{ id: 'only', channel: 'email', to: 'all', template: 'intro' }],
+      } as SequenceInput;
+      const input = await enroll(h.repo, 'retry', 'c-retry', snapshot(seq), START);
+      const summary = await h.sfn.start(input, { name: input.executionName }).done;
+      expect(summary.status).toBe('SUCCEEDED');
+      expect(summary.retries).toBe(1);
+      const mails = (await h.ses.emails()).filter((e) => e.destination.to[0].endsWith('@retry.example'));
+      expect(mails.map((e) => e.destination.to[0]).sort()).toEqual([
+        'dana@retry.example',
+        'kim@retry.example',
+        'sam@retry.example',
+      ]);
+      expect(h.publisher.ofType(DETAIL_TYPES.touchSent)).toHaveLength(3);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('a throttled send is retried by the state machine and delivered once', async () => {
+    let throttled = 0;
+    const h = await startHarness({
+      email: (ses) => {
+        const real = new SesEmailSender(ses.client);
+        return {
+          send: async (mail) => {
+            if (throttled++ === 0)
+              throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+            return real.send(mail);
+          },
+        };
+      },
+    });
+    try {
+      await seedTemplates(h.repo);
+      await seedAccount(h.repo, committeeAccount('throttle'));
+      const seq = {
+        id: 'once',
+        name: 'Once',
+        steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
+      } as SequenceInput;
+      const input = await enroll(h.repo, 'throttle', 'c-throttle', snapshot(seq), START);
+      const summary = await h.sfn.start(input, { name: input.executionName }).done;
+      expect(summary.retries).toBe(1);
+      expect(await emailsTo(h, 'dana@throttle.example')).toHaveLength(1);
+      expect(await h.repo.getTouch('throttle', `${input.executionName}#only#throttle-eb`)).toMatchObject({
+        status: 'sent',
+      });
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('await_engagement', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await seedTemplates(h.repo);
+  });
+  afterAll(async () => h?.stop());
+
+  const awaiting: SequenceInput = {
+    id: 'awaiting',
+    name: 'Await',
+    steps: [
+      { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
+      { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
+      { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
+      { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
+      { id: 'end', type: 'exit', reason: 'sequence_end' },
+    ],
+  } as SequenceInput;
+
+  it('resumes when its token is completed', async () => {
+    await seedAccount(h.repo, committeeAccount('engaged'));
+    const input = await enroll(h.repo, 'engaged', 'c-engaged', snapshot(awaiting), START);
+    const exec = h.sfn.start(input, { name: input.executionName });
+    const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+    expect(parked.timeoutSeconds).toBe(7 * 86_400);
+    const enrollment = await h.repo.getEnrollment('engaged', 'c-engaged');
+    expect(enrollment).toMatchObject({
+      status: 'waiting',
+      taskToken: parked.token,
+      waitingFor: { stepId: 'wait-1', until: { minScore: 40 } },
+    });
+    h.sfn.sendTaskSuccess(parked.token, { engaged: true });
+    const summary = await exec.done;
+    expect(reasonOf(summary)).toBe('sequence_end');
+    expect(summary.path).toContain('AwaitEngagement');
+    expect((await h.repo.listTasksOfAccount('engaged')).map((t) => t.stepId)).toEqual(['engaged']);
+    expect(await emailsTo(h, 'dana@engaged.example')).toHaveLength(1);
+    expect((await h.repo.getEnrollment('engaged', 'c-engaged'))!.taskToken).toBeUndefined();
+  });
+
+  it('takes the onTimeout path when the token is not completed', async () => {
+    await seedAccount(h.repo, committeeAccount('silent'));
+    const input = await enroll(h.repo, 'silent', 'c-silent', snapshot(awaiting), START);
+    const exec = h.sfn.start(input, { name: input.executionName });
+    const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+    h.sfn.expireToken(parked.token);
+    const summary = await exec.done;
+    expect(reasonOf(summary)).toBe('sequence_end');
+    expect(await h.repo.listTasksOfAccount('silent')).toHaveLength(0);
+    const nudge = await h.repo.getTouch('silent', `${input.executionName}#nudge#silent-eb`);
+    // The timeout elapses 7 x 24 h after parking (Monday 2 March 15:00Z): 11:00 EDT, in the window.
+    expect(nudge).toMatchObject({ status: 'sent', at: '2026-03-09T15:00:00.000Z' });
+  });
+
+  it('a paused enrollment parks until resumed; a stopped one ends', async () => {
+    await seedAccount(h.repo, committeeAccount('paused'));
+    const input = await enroll(h.repo, 'paused', 'c-paused', snapshot(awaiting), START);
+    await h.repo.updateEnrollment('paused', 'c-paused', (e) => ({ ...e, status: 'paused' }));
+    const exec = h.sfn.start(input, { name: input.executionName });
+    const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
+    expect((await h.repo.getEnrollment('paused', 'c-paused'))!.taskToken).toBe(parked.token);
+    expect(await emailsTo(h, 'dana@paused.example')).toHaveLength(0);
+    // The campaign API stops it: status stopped, then completes the token.
+    await h.repo.updateEnrollment('paused', 'c-paused', (e) => ({
+      ...e,
+      status: 'stopped',
+      reason: 'campaign_stopped',
+    }));
+    h.sfn.sendTaskSuccess(parked.token, { control: 'stop' });
+    const summary = await exec.done;
+    expect(reasonOf(summary)).toBe('campaign_stopped');
+    expect(await emailsTo(h, 'dana@paused.example')).toHaveLength(0);
+    const finished = h.publisher
+      .ofType(DETAIL_TYPES.enrollmentFinished)
+      .filter((e) => e.detail.accountId === 'paused');
+    expect(finished.map((e) => (e.detail as unknown as { status: string }).status)).toEqual(['stopped']);
+  });
+});
