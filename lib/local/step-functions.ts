@@ -1,0 +1,443 @@
+/**
+ * A reusable local runner for the project's ASL files (tests, benchmarks, local mode).
+ *
+ * ```ts
+ * const sfn = createLocalSfn({
+ *   definitionPath: ASL_PATH,                       // the real statemachines/*.asl.json
+ *   substitutions: { ExecuteStepFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:execute-step', ... },
+ *   tasks: {                                        // keyed by Task Resource, or by Parameters.FunctionName
+ *     'arn:aws:lambda:...:execute-step': (input) => engine.executeStep(input),   //  for lambda:invoke[.waitForTaskToken]
+ *     'arn:aws:lambda:...:park': (input) => engine.park(input),
+ *   },
+ *   time: { mode: 'skip', start: new Date('2026-03-02T08:00:00Z') },   // or { mode: 'real' } / { mode: 'scale', factor }
+ * });
+ * const services = createSequenceEngine({ ..., clock: sfn.clock });  // the execution's virtual time
+ * const exec = sfn.start(input, { name: 'q1--northwind' });
+ * const parked = await sfn.waitForParked({ execution: 'q1--northwind' });  // a waitForTaskToken task
+ * sfn.sendTaskSuccess(parked.token, { engaged: true });   // or sendTaskFailure / expireToken (States.Timeout)
+ * const summary = await exec.done;   // { status, output, error, transitions, retries, path, events }
+ * ```
+ *
+ * What it does:
+ * - Loads the ASL file, applies `${Name}` definitionSubstitutions exactly as CDK does, and builds ONE
+ *   aws-local-stepfunctions StateMachine (construction validates the definition and costs ~150 ms),
+ *   reused by every `start()`.
+ * - Routes every Task to a handler: `Resource` for Lambda-ARN tasks; `Parameters.FunctionName` with
+ *   `Payload` as input for `arn:aws:states:::lambda:invoke` (the result is wrapped as `{ Payload,
+ *   StatusCode }` like the real integration) and for `.waitForTaskToken`.
+ * - `.waitForTaskToken`: mints a unique token per task entry (the interpreter's `$$.Task.Token` is one
+ *   value per run), puts it where the ASL referenced `$$.Task.Token`, calls the handler, then parks a
+ *   promise that `sendTaskSuccess` / `sendTaskFailure` / `expireToken` settle. Timeouts
+ *   (`TimeoutSeconds[Path]`) are enforced by the runner on the policy's clock, raising `States.Timeout`.
+ * - Time policies: `real` runs the definition unchanged (Wait states sleep for real: only for short
+ *   waits; Node timers overflow past 24.8 days). `skip` and `scale` replace each Wait state, in the
+ *   runner's copy only, by a Task of the same name that computes the same target
+ *   (Seconds/Timestamp/SecondsPath/TimestampPath) and then: `skip` advances the execution's virtual
+ *   clock to the target at once; `scale` sleeps (target - now) / factor on a shared scaled clock.
+ *   The interpreter's own Task timer is set out of the way (runner-managed timeouts), for the same
+ *   reason. The number and order of states entered are unchanged.
+ * - `clock` is a Clock for the services: inside a task handler it reads the virtual time of the
+ *   execution being served (AsyncLocalStorage), so concurrent executions each see their own time.
+ * - Transitions are counted from the execution event log: every StateEntered plus every
+ *   StateRetried (Standard workflows bill retries as transitions).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { Clock } from '../../functions/domain/clock';
+
+export type TaskHandler = (input: unknown, ctx: TaskContext) => Promise<unknown> | unknown;
+
+export interface TaskContext {
+  executionName: string;
+  stateName: string;
+  /** The minted token, for `.waitForTaskToken` tasks. */
+  taskToken?: string;
+  now(): Date;
+}
+
+export type TimePolicy =
+  { mode: 'real' } | { mode: 'skip'; start?: Date } | { mode: 'scale'; factor: number; start?: Date };
+
+export interface LocalSfnOptions {
+  definitionPath: string;
+  substitutions?: Record<string, string>;
+  tasks: Record<string, TaskHandler>;
+  time?: TimePolicy;
+}
+
+export interface ParkedToken {
+  token: string;
+  executionName: string;
+  stateName: string;
+  input: unknown;
+  timeoutSeconds?: number;
+  parkedAt: Date;
+}
+
+export interface ExecutionSummary {
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  output?: unknown;
+  error?: { name: string; message: string };
+  /** StateEntered + StateRetried events. */
+  transitions: number;
+  retries: number;
+  /** Names of the states entered, in order. */
+  path: string[];
+  events: unknown[];
+}
+
+export interface LocalExecution {
+  name: string;
+  done: Promise<ExecutionSummary>;
+  abort(): void;
+}
+
+const LOCAL_WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:local-sfn-wait';
+/** Below Node's 2^31 ms timer limit; the runner enforces the real timeouts itself. */
+const OUT_OF_THE_WAY_TIMEOUT_SECONDS = 2_000_000;
+const TOKEN_PLACEHOLDER = '__LOCAL_SFN_TASK_TOKEN__';
+
+type Json = Record<string, unknown>;
+
+export function applySubstitutions(text: string, substitutions: Record<string, string>): string {
+  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
+    if (!(name in substitutions)) throw new Error(`no definition substitution for \${${name}}`);
+    return substitutions[name];
+  });
+}
+
+/** `$.a.b[0]` paths only (what the project's ASL uses for waits and timeouts). */
+function readPath(data: unknown, path: string): unknown {
+  if (!path.startsWith('$')) throw new Error(`unsupported path ${path}`);
+  const parts = path.slice(1).match(/\.[A-Za-z0-9_]+|\[\d+\]/g) ?? [];
+  let value: unknown = data;
+  for (const part of parts) {
+    if (value === null || value === undefined) return undefined;
+    value = part.startsWith('[')
+      ? (value as unknown[])[Number(part.slice(1, -1))]
+      : (value as Json)[part.slice(1)];
+  }
+  return value;
+}
+
+function replaceDeep(value: unknown, from: string, to: string): unknown {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((v) => replaceDeep(v, from, to));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDeep(v, from, to)]));
+  }
+  return value;
+}
+
+class TimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'States.Timeout';
+  }
+}
+
+class TaskFailure extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface ExecState {
+  name: string;
+  /** skip mode: this execution's virtual time (ms). */
+  virtual: number;
+}
+
+export class LocalSfn {
+  readonly definition: StateMachineDefinition;
+  private readonly machine: StateMachine;
+  private readonly policy: TimePolicy;
+  private readonly waits = new Map<string, Json>();
+  private readonly tokenTimeouts = new Map<string, { seconds?: number; path?: string }>();
+  private readonly parked = new Map<
+    string,
+    ParkedToken & { settle: (err?: Error, output?: unknown) => void }
+  >();
+  private readonly parkWaiters: { match: (p: ParkedToken) => boolean; resolve: (p: ParkedToken) => void }[] =
+    [];
+  private readonly als = new AsyncLocalStorage<ExecState>();
+  private readonly execStates = new Map<string, ExecState>();
+  private readonly origin: number;
+  private readonly realOrigin = Date.now();
+  private tokenCounter = 0;
+  /** A Clock for the services: the virtual time of the execution being served. */
+  readonly clock: Clock;
+
+  constructor(private readonly options: LocalSfnOptions) {
+    this.policy = options.time ?? { mode: 'real' };
+    this.origin = 'start' in this.policy && this.policy.start ? this.policy.start.getTime() : Date.now();
+    const text = applySubstitutions(
+      readFileSync(options.definitionPath, 'utf8'),
+      options.substitutions ?? {},
+    );
+    const definition = JSON.parse(text) as StateMachineDefinition;
+    this.definition = JSON.parse(text) as StateMachineDefinition;
+    for (const [name, state] of Object.entries(definition.States) as unknown as [string, Json][]) {
+      if (state.Type === 'Wait' && this.policy.mode !== 'real') {
+        this.waits.set(name, { ...state });
+        const replacement: Json = {
+          Type: 'Task',
+          Resource: LOCAL_WAIT_RESOURCE,
+          TimeoutSeconds: OUT_OF_THE_WAY_TIMEOUT_SECONDS,
+        };
+        for (const key of ['Next', 'End', 'InputPath', 'OutputPath', 'Comment'])
+          if (key in state) replacement[key] = state[key];
+        definition.States[name] = replacement as never;
+      }
+      if (state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken')) {
+        this.tokenTimeouts.set(name, {
+          seconds: state.TimeoutSeconds as number | undefined,
+          path: state.TimeoutSecondsPath as string | undefined,
+        });
+        delete state.TimeoutSecondsPath;
+        state.TimeoutSeconds = OUT_OF_THE_WAY_TIMEOUT_SECONDS;
+      }
+    }
+    this.machine = new StateMachine(definition);
+    this.clock = { now: () => new Date(this.nowMs(this.als.getStore())) };
+  }
+
+  private nowMs(exec?: ExecState): number {
+    switch (this.policy.mode) {
+      case 'real':
+        return Date.now();
+      case 'skip':
+        return exec ? exec.virtual : this.origin;
+      case 'scale':
+        return this.origin + (Date.now() - this.realOrigin) * this.policy.factor;
+    }
+  }
+
+  /** Starts an execution. `name` plays the role of the execution name (unique per runner). */
+  start(input: unknown, options: { name: string; startAt?: Date }): LocalExecution {
+    const exec: ExecState = { name: options.name, virtual: options.startAt?.getTime() ?? this.origin };
+    this.execStates.set(exec.name, exec);
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, state] of Object.entries(this.definition.States) as unknown as [string, Json][]) {
+      if (state.Type === 'Wait' && this.waits.has(stateName)) {
+        handlers[stateName] = (data) => this.runWait(exec, stateName, data);
+      } else if (state.Type === 'Task') {
+        handlers[stateName] = (data) => this.runTask(exec, stateName, state, data);
+      }
+    }
+    const execution = this.machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        retryIntervalOverrides: this.retryOverrides(),
+      },
+      context: { Task: { Token: TOKEN_PLACEHOLDER }, Execution: { Name: options.name } },
+    });
+    const events: unknown[] = [];
+    const path: string[] = [];
+    let transitions = 0;
+    let retries = 0;
+    const logs = (async () => {
+      for await (const event of execution.eventLogs) {
+        events.push(event);
+        if (event.type === 'StateEntered') {
+          transitions++;
+          path.push(event.state.name);
+        }
+        if (event.type === 'StateRetried') {
+          transitions++;
+          retries++;
+        }
+      }
+    })();
+    const done = execution.result.then(
+      (output) => ({ status: 'SUCCEEDED' as const, output }),
+      (err: Error) => ({
+        status: err.name === 'ExecutionAbortedError' ? ('ABORTED' as const) : ('FAILED' as const),
+        error: { name: err.name, message: err.message },
+      }),
+    );
+    return {
+      name: options.name,
+      abort: () => execution.abort(),
+      done: (async () => {
+        const result = await done;
+        await logs;
+        for (const [token, p] of this.parked) if (p.executionName === options.name) this.parked.delete(token);
+        this.execStates.delete(options.name);
+        return { ...result, transitions, retries, path, events };
+      })(),
+    };
+  }
+
+  /** Retry pauses shrink with the time policy (skip: none). */
+  private retryOverrides(): Record<string, number> | undefined {
+    if (this.policy.mode === 'real') return undefined;
+    return Object.fromEntries(
+      Object.keys(this.definition.States).map((name) => [name, this.policy.mode === 'skip' ? 0 : 10]),
+    );
+  }
+
+  private async runWait(exec: ExecState, stateName: string, input: unknown): Promise<unknown> {
+    const spec = this.waits.get(stateName) as Json;
+    const now = this.nowMs(exec);
+    let target = now;
+    if (typeof spec.Seconds === 'number') target = now + spec.Seconds * 1000;
+    else if (typeof spec.Timestamp === 'string') target = Date.parse(spec.Timestamp);
+    else if (typeof spec.SecondsPath === 'string')
+      target = now + Number(readPath(input, spec.SecondsPath)) * 1000;
+    else if (typeof spec.TimestampPath === 'string') {
+      const value = readPath(input, spec.TimestampPath);
+      target = Date.parse(String(value));
+      if (Number.isNaN(target))
+        throw new TaskFailure(
+          'States.Runtime',
+          `${stateName}: ${spec.TimestampPath} is not a timestamp: ${value}`,
+        );
+    }
+    if (this.policy.mode === 'skip') {
+      exec.virtual = Math.max(exec.virtual, target);
+      await new Promise((resolve) => setImmediate(resolve));
+    } else if (this.policy.mode === 'scale') {
+      const ms = Math.max(0, (target - now) / this.policy.factor);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2 ** 31 - 1)));
+    }
+    return input;
+  }
+
+  private async runTask(exec: ExecState, stateName: string, state: Json, input: unknown): Promise<unknown> {
+    const resource = String(state.Resource);
+    const integration = resource.startsWith('arn:aws:states:::lambda:invoke');
+    const target = integration ? String((input as Json)?.FunctionName) : resource;
+    const handler = this.options.tasks[target];
+    if (!handler) throw new Error(`local-sfn: no task handler for ${target} (state ${stateName})`);
+    const payload = integration ? (input as Json).Payload : input;
+    if (!resource.endsWith('.waitForTaskToken')) {
+      const result = await this.als.run(exec, () =>
+        handler(payload, { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) }),
+      );
+      return integration
+        ? { Payload: result ?? null, StatusCode: 200, ExecutedVersion: '$LATEST' }
+        : (result ?? null);
+    }
+    const token = `local-${exec.name}-${stateName}-${++this.tokenCounter}`;
+    const tokenPayload = replaceDeep(payload, TOKEN_PLACEHOLDER, token);
+    const spec = this.tokenTimeouts.get(stateName);
+    // The interpreter hands the runner the input after Parameters, so TimeoutSecondsPath is read
+    // from it, falling back to its Payload (where the project's ASL passes the plan).
+    const rawTimeout =
+      spec?.seconds ??
+      (spec?.path ? (readPath(input, spec.path) ?? readPath(payload, spec.path)) : undefined);
+    const timeoutSeconds = rawTimeout === undefined ? undefined : Number(rawTimeout);
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (err?: Error, output?: unknown) => {
+        if (!this.parked.delete(token)) return;
+        if (timer) clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(output ?? null);
+      };
+      const parkedAt = new Date(this.nowMs(exec));
+      const entry = {
+        token,
+        executionName: exec.name,
+        stateName,
+        input: tokenPayload,
+        timeoutSeconds,
+        parkedAt,
+        settle,
+      };
+      this.parked.set(token, entry);
+      Promise.resolve(
+        this.als.run(exec, () =>
+          handler(tokenPayload, {
+            executionName: exec.name,
+            stateName,
+            taskToken: token,
+            now: () => new Date(this.nowMs(exec)),
+          }),
+        ),
+      ).then(
+        () => {
+          if (!this.parked.has(token)) return;
+          if (timeoutSeconds && this.policy.mode !== 'skip') {
+            const factor = this.policy.mode === 'scale' ? this.policy.factor : 1;
+            timer = setTimeout(
+              () => this.expireToken(token),
+              Math.min((timeoutSeconds * 1000) / factor, 2 ** 31 - 1),
+            );
+          }
+          for (const waiter of [...this.parkWaiters]) {
+            if (waiter.match(entry)) {
+              this.parkWaiters.splice(this.parkWaiters.indexOf(waiter), 1);
+              waiter.resolve(entry);
+            }
+          }
+        },
+        (err: Error) => settle(err),
+      );
+    });
+  }
+
+  /** Tokens parked now (their handler has returned). */
+  parkedTokens(): ParkedToken[] {
+    return [...this.parked.values()].map(({ settle: _s, ...p }) => p);
+  }
+
+  /** Resolves when a token matching the filter is parked; rejects after `timeoutMs` (default 5 s). */
+  waitForParked(filter: { execution?: string; state?: string } = {}, timeoutMs = 5000): Promise<ParkedToken> {
+    const match = (p: ParkedToken) =>
+      (!filter.execution || p.executionName === filter.execution) &&
+      (!filter.state || p.stateName === filter.state);
+    const existing = this.parkedTokens().find(match);
+    if (existing) return Promise.resolve(existing);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (p: ParkedToken) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.parkWaiters.splice(this.parkWaiters.indexOf(waiter), 1);
+        reject(new Error(`no task token parked for ${JSON.stringify(filter)} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.parkWaiters.push(waiter);
+    });
+  }
+
+  /** SendTaskSuccess: the task's result is `output`. */
+  sendTaskSuccess(token: string, output: unknown): void {
+    const p = this.parked.get(token);
+    if (!p) throw new TaskFailure('TaskDoesNotExist', `no parked task for token ${token}`);
+    p.settle(undefined, output);
+  }
+
+  /** SendTaskFailure: the task fails with the error name (Catch/Retry match it). */
+  sendTaskFailure(token: string, error: string, cause = ''): void {
+    const p = this.parked.get(token);
+    if (!p) throw new TaskFailure('TaskDoesNotExist', `no parked task for token ${token}`);
+    p.settle(new TaskFailure(error, cause));
+  }
+
+  /** The task's timeout elapses now: States.Timeout (skip mode advances the execution's clock by it). */
+  expireToken(token: string): void {
+    const p = this.parked.get(token);
+    if (!p) return;
+    if (this.policy.mode === 'skip' && p.timeoutSeconds) {
+      this.advance(p.executionName, p.parkedAt.getTime() + p.timeoutSeconds * 1000);
+    }
+    p.settle(new TimeoutError(`${p.stateName} timed out after ${p.timeoutSeconds} s`));
+  }
+
+  private advance(executionName: string, to: number): void {
+    const exec = this.execStates.get(executionName);
+    if (exec) exec.virtual = Math.max(exec.virtual, to);
+  }
+}
+
+export function createLocalSfn(options: LocalSfnOptions): LocalSfn {
+  return new LocalSfn(options);
+}
