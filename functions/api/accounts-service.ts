@@ -1,0 +1,391 @@
+/**
+ * Accounts: import (JSON or CSV; upsert by account id or domain; per-row errors; fit and suggested
+ * tier computed on import; 10,000 rows in one request through batched writes), list, read, contact
+ * upsert and erasure (GDPR).
+ */
+import { AccountInput, Account, Contact, ContactInput, type Tier, type Stage } from '../domain/model';
+import { scoreFit, DEFAULT_ICP, type Icp } from '../domain/fit';
+import { BadRequest, NotFound, detailsFromZod, type ErrorDetail } from '../domain/api/errors';
+import { ImportAccount, type AccountView, type ImportResult } from '../domain/api/schemas';
+import type { Clock } from '../domain/clock';
+import { hashEmailForAudience } from '../domain/hash';
+import type { EventPublisher } from '../adapters/bus';
+import { DETAIL_TYPES, SOURCES } from '../contracts/events';
+import type { AccountRepository } from '../adapters/dynamo/repository';
+import { keys } from '../adapters/dynamo/keys';
+import { ConditionFailedError, type Item, type Table } from '../adapters/dynamo/table';
+import { batchGetAccounts } from '../launch/audience';
+import { mapLimit } from '../launch/launch-service';
+import { accountOfRow, contactOfRow, parseCsv } from './csv';
+
+export interface AccountsDeps {
+  repo: AccountRepository;
+  table: Table;
+  clock: Clock;
+  publisher: EventPublisher;
+  icp?: Icp;
+  /** Concurrent single-item writes during an import. Default 16. */
+  concurrency?: number;
+}
+
+interface Candidate {
+  row: number;
+  /** CSV rows that make up this account (for rejecting all of them when the account is bad). */
+  rows: number[];
+  raw: Record<string, unknown>;
+}
+
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+function slugFromDomain(domain: string): string {
+  return domain
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
+
+export function createAccountsService(deps: AccountsDeps) {
+  const { repo, table } = deps;
+  const icp = deps.icp ?? DEFAULT_ICP;
+  const concurrency = deps.concurrency ?? 16;
+
+  async function importAccounts(input: { json?: unknown[]; csv?: string }): Promise<ImportResult> {
+    const rejected: ImportResult['rejected'] = [];
+    const candidates: Candidate[] = [];
+
+    if (input.csv !== undefined) {
+      const parsed = parseCsv(input.csv);
+      rejected.push(...parsed.rejected);
+      if (parsed.rows.length === 0 && parsed.rejected.length === 0)
+        throw new BadRequest([{ path: 'body', message: 'the CSV has no rows' }]);
+      // Group contact rows into accounts: by account id, else by domain.
+      const groups = new Map<string, Candidate & { contacts: unknown[] }>();
+      for (const r of parsed.rows) {
+        const groupKey = r.fields.accountId
+          ? `id:${r.fields.accountId}`
+          : `domain:${(r.fields.domain ?? '').toLowerCase()}#${r.line}`;
+        let g = groups.get(groupKey);
+        if (!g) {
+          g = { row: r.line, rows: [], raw: accountOfRow(r.fields), contacts: [] };
+          groups.set(groupKey, g);
+        }
+        g.rows.push(r.line);
+        const contact = contactOfRow(r.fields);
+        if (contact) {
+          const c = ContactInput.safeParse(defined(contact));
+          if (!c.success) {
+            rejected.push({
+              row: r.line,
+              accountId: r.fields.accountId,
+              errors: detailsFromZod(c.error, 'contact'),
+            });
+            continue;
+          }
+          g.contacts.push(c.data);
+        }
+      }
+      for (const g of groups.values())
+        candidates.push({ ...g, raw: { ...defined(g.raw), contacts: g.contacts } });
+    } else {
+      (input.json ?? []).forEach((raw, i) =>
+        candidates.push({ row: i + 1, rows: [i + 1], raw: raw as Record<string, unknown> }),
+      );
+    }
+
+    // Validate every row before writing anything.
+    const valid: { row: number; rows: number[]; account: ImportAccount }[] = [];
+    const seenIds = new Map<string, number>();
+    for (const c of candidates) {
+      const parsed = ImportAccount.safeParse(c.raw);
+      if (!parsed.success) {
+        const errors = detailsFromZod(parsed.error);
+        for (const row of c.rows)
+          rejected.push({
+            row,
+            accountId: typeof c.raw?.accountId === 'string' ? c.raw.accountId : undefined,
+            errors,
+          });
+        continue;
+      }
+      const dupContacts = duplicateContacts(parsed.data.contacts);
+      if (dupContacts.length > 0) {
+        rejected.push({ row: c.row, accountId: parsed.data.accountId, errors: dupContacts });
+        continue;
+      }
+      valid.push({ row: c.row, rows: c.rows, account: parsed.data });
+    }
+
+    // Upsert by domain: rows without an account id take the id of the account with that domain.
+    await mapLimit(
+      valid.filter((v) => !v.account.accountId),
+      concurrency,
+      async (v) => {
+        const existing = await repo.findAccountByDomain(v.account.domain);
+        v.account.accountId = existing?.accountId ?? slugFromDomain(v.account.domain);
+      },
+    );
+    const unique: typeof valid = [];
+    for (const v of valid) {
+      const id = v.account.accountId as string;
+      const first = seenIds.get(id);
+      if (first !== undefined) {
+        rejected.push({
+          row: v.row,
+          accountId: id,
+          errors: [{ path: 'accountId', message: `account ${id} appears twice (first at row ${first})` }],
+        });
+        continue;
+      }
+      seenIds.set(id, v.row);
+      unique.push(v);
+    }
+
+    const existing = await batchGetAccounts(
+      table,
+      unique.map((v) => v.account.accountId as string),
+    );
+    const now = deps.clock.now().toISOString();
+    const newProfiles: (Item & { pk: string; sk: string })[] = [];
+    const newContacts: (Item & { pk: string; sk: string })[] = [];
+    const updates: { account: Account; previous: Account; contacts: Contact[] }[] = [];
+    let contactCount = 0;
+
+    for (const { account: a } of unique) {
+      const accountId = a.accountId as string;
+      const previous = existing.get(accountId);
+      const fit = scoreFit(a, icp);
+      const { contacts, ...profile } = a;
+      const account = Account.parse({
+        ...previous,
+        ...defined(profile),
+        accountId,
+        fit,
+        tier: a.tier ?? previous?.tier ?? fit.suggestedTier,
+        stage: previous?.stage ?? 'target',
+        suppressed: previous?.suppressed ?? false,
+        directMailSpentCents: previous?.directMailSpentCents ?? 0,
+        createdAt: previous?.createdAt ?? now,
+        updatedAt: now,
+        version: previous ? previous.version : 1,
+      });
+      const contactRecords = contacts.map((c) => Contact.parse({ ...c, accountId, updatedAt: now }));
+      contactCount += contactRecords.length;
+      if (previous) updates.push({ account, previous, contacts: contactRecords });
+      else {
+        newProfiles.push(accountItem(account));
+        newContacts.push(...contactRecords.map(contactItem));
+      }
+    }
+
+    // New accounts and their contacts: BatchWriteItem (25 per call, unprocessed items retried), in parallel chunks.
+    const chunks: (typeof newProfiles)[] = [];
+    const all = [...newProfiles, ...newContacts];
+    for (let i = 0; i < all.length; i += 250) chunks.push(all.slice(i, i + 250));
+    await mapLimit(chunks, 4, (chunk) => table.batchPut(chunk));
+
+    // Updated accounts: one conditional put on the version read (a concurrent writer wins and we
+    // merge again through the repository), then the contacts, keeping stored unsubscribes.
+    await mapLimit(updates, concurrency, async (u) => {
+      try {
+        await table.put(
+          { ...accountItem({ ...u.account, version: u.previous.version + 1 }) },
+          {
+            condition: {
+              expression: '#v = :v',
+              names: { '#v': 'version' },
+              values: { ':v': u.previous.version },
+            },
+          },
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionFailedError)) throw err;
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars
+        const { stage, suppressed, directMailSpentCents, createdAt, updatedAt, version, ...profile } =
+          u.account;
+        await repo.upsertAccount(profile);
+      }
+      if (u.contacts.length > 0) await repo.putContacts(u.account.accountId, u.contacts);
+    });
+
+    rejected.sort((x, y) => x.row - y.row);
+    return { imported: newProfiles.length, updated: updates.length, contacts: contactCount, rejected };
+  }
+
+  async function listAccounts(q: { tier?: Tier; stage?: Stage; limit: number; cursor?: string }) {
+    let state: { t: number; c?: string } = { t: q.tier ?? 1 };
+    if (q.cursor) {
+      try {
+        const parsed = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as {
+          t: unknown;
+          c?: unknown;
+        };
+        if (
+          ![1, 2, 3].includes(parsed.t as number) ||
+          (parsed.c !== undefined && typeof parsed.c !== 'string')
+        )
+          throw new Error();
+        if (q.tier !== undefined && parsed.t !== q.tier) throw new Error();
+        state = { t: parsed.t as number, c: parsed.c as string | undefined };
+      } catch {
+        throw new BadRequest([{ path: 'query.cursor', message: 'not a cursor this API returned' }]);
+      }
+    }
+    const items: Account[] = [];
+    let next: { t: number; c?: string } | undefined = state;
+    for (let pages = 0; next && items.length < q.limit && pages < 20; pages++) {
+      const page = await repo.listAccountsByTier(next.t as Tier, {
+        limit: q.limit - items.length,
+        cursor: next.c,
+      });
+      items.push(...page.items.filter((a) => !q.stage || a.stage === q.stage));
+      if (page.cursor) next = { t: next.t, c: page.cursor };
+      else next = q.tier === undefined && next.t < 3 ? { t: next.t + 1 } : undefined;
+    }
+    return {
+      items: items.map(summary),
+      cursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null,
+    };
+  }
+
+  async function getAccount(accountId: string): Promise<AccountView> {
+    const account = await repo.getAccount(accountId);
+    if (!account) throw new NotFound(`no account ${accountId}`);
+    const [contacts, enrollments, touches, scoreItem] = await Promise.all([
+      repo.listContacts(accountId),
+      repo.listEnrollmentsOfAccount(accountId),
+      repo.listTouchesOfAccount(accountId, { limit: 20 }),
+      table.get(keys.score(accountId), { consistent: false }),
+    ]);
+    return {
+      ...summary(account),
+      industry: account.industry,
+      employees: account.employees,
+      annualRevenueUsd: account.annualRevenueUsd,
+      region: account.region,
+      techStack: account.techStack,
+      score: scoreOf(scoreItem),
+      contacts: contacts.map((c) => defined(c) as AccountView['contacts'][number]),
+      enrollments: enrollments.map((e) => ({
+        campaignId: e.campaignId,
+        sequenceId: e.sequenceId,
+        status: e.status,
+        stepId: e.stepId,
+      })),
+      touches: touches.items.map((t) => ({
+        stepId: t.stepId,
+        channel: t.channel,
+        contactId: t.contactId,
+        status: t.status,
+        reason: t.reason,
+        at: t.at,
+      })),
+      createdAt: account.createdAt,
+      updatedAt: account.updatedAt,
+    };
+  }
+
+  async function putContact(accountId: string, contactId: string, body: Record<string, unknown>) {
+    if (body.contactId !== undefined && body.contactId !== contactId) {
+      throw new BadRequest([{ path: 'body.contactId', message: 'must equal the contactId in the path' }]);
+    }
+    const account = await repo.getAccount(accountId);
+    if (!account) throw new NotFound(`no account ${accountId}`);
+    const input = ContactInput.parse({ ...body, contactId });
+    const stored = await repo.putContact({ ...input, accountId });
+    return defined(stored);
+  }
+
+  /** GDPR erasure: every contact item with this id, and a removal from ad audiences by hashed email. */
+  async function eraseContact(contactId: string) {
+    const found = await repo.findContactsById(contactId);
+    if (found.length === 0) throw new NotFound(`no contact ${contactId}`);
+    const now = deps.clock.now().toISOString();
+    for (const c of found) {
+      // Ad audiences forget the person first; if that fails nothing is deleted yet and a retry is safe.
+      if (c.email) {
+        await deps.publisher.publish([
+          {
+            source: SOURCES.api,
+            detailType: DETAIL_TYPES.adsAudienceChanged,
+            detail: {
+              eventId: `erase-${c.accountId}-${contactId}`,
+              occurredAt: now,
+              accountId: c.accountId,
+              action: 'remove',
+              reason: 'erasure',
+              contactId,
+              emailSha256: hashEmailForAudience(c.email),
+            } as never,
+          },
+        ]);
+      }
+      await repo.deleteContact(c.accountId, c.contactId);
+    }
+    return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };
+  }
+
+  return { importAccounts, listAccounts, getAccount, putContact, eraseContact };
+}
+
+function duplicateContacts(contacts: { contactId: string }[]): ErrorDetail[] {
+  const seen = new Map<string, number>();
+  const out: ErrorDetail[] = [];
+  contacts.forEach((c, i) => {
+    const first = seen.get(c.contactId);
+    if (first !== undefined)
+      out.push({
+        path: `contacts.${i}.contactId`,
+        message: `duplicate contactId (first at contacts.${first})`,
+      });
+    else seen.set(c.contactId, i);
+  });
+  return out;
+}
+
+function accountItem(a: Account): Item & { pk: string; sk: string } {
+  return {
+    ...(defined(a as unknown as Record<string, unknown>) as Item),
+    ...keys.accountItem(a),
+    entity: 'account',
+  };
+}
+
+function contactItem(c: Contact): Item & { pk: string; sk: string } {
+  return {
+    ...(defined(c as unknown as Record<string, unknown>) as Item),
+    ...keys.contactItem(c),
+    entity: 'contact',
+  };
+}
+
+function summary(a: Account) {
+  return {
+    accountId: a.accountId,
+    name: a.name,
+    domain: a.domain,
+    tier: a.tier,
+    stage: a.stage,
+    cluster: a.cluster,
+    ownerSdr: a.ownerSdr,
+    suppressed: a.suppressed,
+    fit: a.fit,
+  };
+}
+
+/** The score as the scorer stores it (`state` with score/value and asOf); null before any engagement. */
+function scoreOf(item: Item | undefined): AccountView['score'] {
+  const state = (item?.state ?? undefined) as Record<string, unknown> | undefined;
+  if (!state) return null;
+  const value =
+    typeof state.score === 'number' ? state.score : typeof state.value === 'number' ? state.value : undefined;
+  if (value === undefined) return null;
+  return {
+    value,
+    asOf: typeof state.asOf === 'string' ? state.asOf : String(item?.updatedAt ?? ''),
+    contributors: Array.isArray(state.contributors) ? (state.contributors as Record<string, unknown>[]) : [],
+  };
+}
+
+export { AccountInput };

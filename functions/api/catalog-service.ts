@@ -1,0 +1,106 @@
+/**
+ * Email templates and sequences. A template that does not compile is a 400 with the path of the
+ * bad part; a sequence is validated in one pass (schema and graph, with field paths) and every
+ * template its email steps name must exist.
+ */
+import { BadRequest, NotFound, type ErrorDetail } from '../domain/api/errors';
+import { EmailTemplate, TemplateInput, templateCompileErrors } from '../domain/templates';
+import { templatesUsed, validateSequence } from '../domain/sequence';
+import type { Clock } from '../domain/clock';
+import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { z } from 'zod';
+
+export function createCatalogService(deps: { repo: AccountRepository; clock: Clock }) {
+  const { repo } = deps;
+
+  async function putTemplate(templateId: string, input: z.infer<typeof TemplateInput>) {
+    const errors = templateCompileErrors(input).map((e) => ({ path: `body.${e.path}`, message: e.message }));
+    if (errors.length > 0) throw new BadRequest(errors, 'the template does not compile');
+    const previous = await repo.getTemplate(templateId, EmailTemplate);
+    const template = EmailTemplate.parse({
+      ...input,
+      templateId,
+      version: (previous?.version ?? 0) + 1,
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    await repo.putTemplate(templateId, template);
+    return { status: previous ? 200 : 201, template };
+  }
+
+  async function getTemplate(templateId: string) {
+    const t = await repo.getTemplate(templateId, EmailTemplate);
+    if (!t) throw new NotFound(`no template ${templateId}`);
+    return t;
+  }
+
+  async function listTemplates(page: { limit: number; cursor?: string }) {
+    const out = await repo.listTemplates(page, EmailTemplate);
+    return {
+      items: out.items.map((t) => ({
+        templateId: t.templateId,
+        subject: t.subject,
+        version: t.version,
+        updatedAt: t.updatedAt,
+      })),
+      cursor: out.cursor ?? null,
+    };
+  }
+
+  async function putSequence(sequenceId: string, body: Record<string, unknown>) {
+    if (body.id !== undefined && body.id !== sequenceId) {
+      throw new BadRequest([{ path: 'body.id', message: 'must equal the sequenceId in the path' }]);
+    }
+    const checked = validateSequence({ ...body, id: sequenceId });
+    const errors: ErrorDetail[] = checked.ok
+      ? []
+      : checked.errors.map((e) => ({ path: `body.${e.path}`, message: e.message }));
+    if (checked.ok) {
+      const used = templatesUsed(checked.sequence);
+      const present = await Promise.all(
+        [...new Set(used.map((u) => u.templateId))].map(
+          async (id) => [id, (await repo.getTemplate(id)) !== undefined] as const,
+        ),
+      );
+      const exists = new Map(present);
+      for (const u of used) {
+        if (!exists.get(u.templateId))
+          errors.push({
+            path: `body.steps.${u.stepIndex}.template`,
+            message: `no template "${u.templateId}"; PUT /templates/${u.templateId} first`,
+          });
+      }
+    }
+    if (errors.length > 0 || !checked.ok) throw new BadRequest(errors, 'the sequence is not valid');
+    const saved = await repo.saveSequence(checked.sequence);
+    return view(saved);
+  }
+
+  async function getSequence(sequenceId: string, version?: number) {
+    const s = await repo.getSequence(sequenceId, version);
+    if (!s)
+      throw new NotFound(
+        version ? `sequence ${sequenceId} has no version ${version}` : `no sequence ${sequenceId}`,
+      );
+    return view(s);
+  }
+
+  async function listSequences(page: { limit: number; cursor?: string }) {
+    const out = await repo.listSequences(page);
+    return {
+      items: out.items.map((s) => ({
+        sequenceId: s.sequenceId,
+        name: s.name,
+        latestVersion: s.latestVersion,
+        updatedAt: s.updatedAt,
+      })),
+      cursor: out.cursor ?? null,
+    };
+  }
+
+  return { putTemplate, getTemplate, listTemplates, putSequence, getSequence, listSequences };
+}
+
+function view(s: { version: number; createdAt: string } & Record<string, unknown>) {
+  const { version, createdAt, ...sequence } = s;
+  return { sequence, version, createdAt };
+}

@@ -1,0 +1,97 @@
+/**
+ * The API's Lambda entry: one function behind every route of the HTTP API. Environment is read
+ * and SDK clients are built once, at cold start; the unsubscribe signing key is fetched from
+ * Secrets Manager once, on first use.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { EventBridgePublisher } from '../adapters/bus';
+import { AccountRepository } from '../adapters/dynamo/repository';
+import { createDocumentClient, Table } from '../adapters/dynamo/table';
+import { systemClock } from '../domain/clock';
+import { createLaunchService } from '../launch/launch-service';
+import { SfnSequenceControl } from '../adapters/sfn/sequence-control';
+import { createIngest } from '../ingest/ingest';
+import { RepositoryAccountResolver } from '../ingest/resolver';
+import { DynamoUnresolvedStore } from '../ingest/unresolved';
+import { StepFunctionsStarter } from '../launch/ports';
+import { StepFunctionsLaunchRunner } from '../launch/runners';
+import { requireEnv } from '../shared/env';
+import { logger, instrument } from '../shared/powertools';
+import { controlFrom, ingestorFrom } from './adapters';
+import { createApi } from './app';
+import { apiGatewayV2Handler } from './router';
+
+const env = requireEnv([
+  'TABLE_NAME',
+  'BUS_NAME',
+  'ABM_VERSION',
+  'SEQUENCE_STATE_MACHINE_ARN',
+  'LAUNCHER_STATE_MACHINE_ARN',
+  'AUDIENCE_BUCKET',
+  'UNSUBSCRIBE_SECRET_ARN',
+]);
+
+const table = new Table(createDocumentClient(new DynamoDBClient({})), env.TABLE_NAME);
+const repo = new AccountRepository(table);
+const sfn = new SFNClient({});
+const publisher = new EventBridgePublisher(new EventBridgeClient({}), env.BUS_NAME);
+const secrets = new SecretsManagerClient({});
+let key: Promise<string> | undefined;
+const unsubscribeKey = () =>
+  (key ??= secrets.send(new GetSecretValueCommand({ SecretId: env.UNSUBSCRIBE_SECRET_ARN })).then((out) => {
+    if (!out.SecretString) throw new Error('the unsubscribe secret has no string value');
+    return out.SecretString;
+  })).catch((err) => {
+    key = undefined;
+    throw err;
+  });
+
+const launch = createLaunchService({
+  repo,
+  table,
+  clock: systemClock,
+  starter: new StepFunctionsStarter(sfn, env.SEQUENCE_STATE_MACHINE_ARN),
+  runner: new StepFunctionsLaunchRunner({
+    s3: new S3Client({}),
+    sfn,
+    bucket: env.AUDIENCE_BUCKET,
+    launcherArn: env.LAUNCHER_STATE_MACHINE_ARN,
+  }),
+});
+
+const router = createApi(
+  {
+    repo,
+    table,
+    clock: systemClock,
+    publisher,
+    launch,
+    control: controlFrom(new SfnSequenceControl(sfn, env.SEQUENCE_STATE_MACHINE_ARN)),
+    unsubscribeKey,
+    version: env.ABM_VERSION,
+    // POST /events: the ingestion service (functions/ingest). A resolver per request: its cache
+    // must not outlive the request (accounts get imported).
+    ingest: {
+      ingest: (events) =>
+        ingestorFrom(
+          createIngest({
+            resolver: new RepositoryAccountResolver(repo),
+            publisher,
+            unresolved: new DynamoUnresolvedStore(table),
+            clock: systemClock,
+            suppress: async (email, reason) => {
+              await repo.addSuppression(email, { reason, source: 'api' });
+            },
+          }),
+        ).ingest(events),
+    },
+  },
+  { onUnexpected: (err, requestId) => logger.error('unexpected error', { requestId, error: err as Error }) },
+);
+
+export const handler = instrument<APIGatewayProxyEventV2, unknown>(apiGatewayV2Handler(router));

@@ -1,0 +1,342 @@
+/**
+ * The one router of the HTTP API: a route table (`METHOD /path/{param}` -> handler, with zod
+ * schemas for params, query, body and responses), a transport-neutral entry `handleHttp` that
+ * local mode serves over node:http, and the API Gateway (HTTP API, payload v2) adapter the Lambda
+ * uses. Errors are mapped to the one error shape in one place (functions/domain/api/errors.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  BadRequest,
+  detailsFromZod,
+  MethodNotAllowed,
+  NotFound,
+  PayloadTooLarge,
+  Unauthorized,
+  Unsupported,
+  toErrorResponse,
+} from '../domain/api/errors';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Lambda's synchronous payload limit; API Gateway would accept 10 MB but Lambda would not. */
+export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+export interface HttpRequest {
+  method: string;
+  /** The path without the query string, e.g. `/accounts/northwind`. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  /** Header names in any case. */
+  headers?: Record<string, string | undefined>;
+  body?: string;
+  requestId?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RouteRequest<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The raw body text (for CSV). */
+  rawBody: string;
+  /** Media type of the body without parameters, lower case (`text/csv`). */
+  contentType: string;
+  headers: Record<string, string>;
+  requestId: string;
+}
+
+export interface RouteResult {
+  status: number;
+  /** JSON-serialised unless `raw` is set. */
+  body?: unknown;
+  /** A body sent as is (HTML pages), with `contentType`. */
+  raw?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** Default application/json. */
+  contentType?: string;
+}
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  /** OpenAPI-style template: `/accounts/{accountId}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  /** `iam` on AWS (bearer token in local mode); `none` for /health and /unsubscribe. */
+  auth: 'iam' | 'none';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documented body when it differs from the validating schema (rows validated one by one). */
+  bodyDoc?: z.ZodType;
+  /** Request media types accepted; default application/json. The body is parsed as JSON only for JSON. */
+  accepts?: string[];
+  /** A body is optional (e.g. the form of RFC 8058 one-click). Default: required when `body` is set. */
+  bodyOptional?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handler: (req: RouteRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult>;
+}
+
+/** A route with its types erased, as stored in the table. */
+export type Route = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+/** Declares a route; the generic parameters give the handler typed params, query and body. */
+export function route<
+  P extends z.ZodType = z.ZodType<Record<string, never>>,
+  Q extends z.ZodType = z.ZodType<Record<string, never>>,
+  B extends z.ZodType = z.ZodType<undefined>,
+>(spec: RouteSpec<P, Q, B>): Route {
+  return spec as unknown as Route;
+}
+
+export interface RouterOptions {
+  maxBodyBytes?: number;
+  /** Local mode: routes with `auth: 'iam'` require `Authorization: Bearer <token>`. */
+  bearerToken?: string;
+  /** Check every response body against its declared schema (tests): a mismatch is a 500. */
+  validateResponses?: boolean;
+  /** Called for unexpected (500) errors. */
+  onUnexpected?: (err: unknown, requestId: string, req: HttpRequest) => void;
+}
+
+interface Compiled {
+  route: Route;
+  segments: string[];
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0);
+}
+
+function lowerHeaders(headers: Record<string, string | undefined> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+export interface Router {
+  readonly routes: readonly Route[];
+  handleHttp(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export function createRouter(routes: readonly Route[], options: RouterOptions = {}): Router {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const compiled: Compiled[] = routes.map((route) => ({ route, segments: splitPath(route.path) }));
+  const seen = new Set<string>();
+  for (const r of routes) {
+    const key = `${r.method} ${r.path}`;
+    if (seen.has(key)) throw new Error(`duplicate route ${key}`);
+    seen.add(key);
+  }
+
+  function match(path: string): { allowed: Compiled[]; params: Map<Compiled, Record<string, string>> } {
+    const parts = splitPath(path);
+    const params = new Map<Compiled, Record<string, string>>();
+    const allowed: Compiled[] = [];
+    for (const c of compiled) {
+      if (c.segments.length !== parts.length) continue;
+      const p: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length && ok; i++) {
+        const seg = c.segments[i];
+        if (seg.startsWith('{') && seg.endsWith('}')) {
+          try {
+            p[seg.slice(1, -1)] = decodeURIComponent(parts[i]);
+          } catch {
+            throw new BadRequest([
+              { path: `params.${seg.slice(1, -1)}`, message: 'malformed percent-encoding' },
+            ]);
+          }
+        } else if (seg !== parts[i]) ok = false;
+      }
+      if (ok) {
+        allowed.push(c);
+        params.set(c, p);
+      }
+    }
+    // A literal segment beats a parameter (`/campaigns/x` vs `/campaigns/{id}`): fewer params first.
+    allowed.sort((a, b) => countParams(a) - countParams(b));
+    return { allowed, params };
+  }
+
+  async function dispatch(req: HttpRequest, requestId: string): Promise<HttpResponse> {
+    const method = req.method.toUpperCase();
+    const { allowed, params } = match(req.path);
+    if (allowed.length === 0) throw new NotFound(`no route for ${req.path}`);
+    const hit = allowed.find(
+      (c) => c.route.method === method || (method === 'HEAD' && c.route.method === 'GET'),
+    );
+    if (!hit) {
+      throw new MethodNotAllowed(`${method} is not allowed on ${req.path}`, [
+        { path: '', message: `allowed: ${[...new Set(allowed.map((c) => c.route.method))].join(', ')}` },
+      ]);
+    }
+    const route = hit.route;
+    const headers = lowerHeaders(req.headers);
+
+    if (route.auth === 'iam' && options.bearerToken !== undefined) {
+      const given = (headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      if (!given || given !== options.bearerToken) throw new Unauthorized('a bearer token is required');
+    }
+
+    const rawBody = req.body ?? '';
+    if (Buffer.byteLength(rawBody, 'utf8') > maxBodyBytes) {
+      throw new PayloadTooLarge(`the body is larger than ${maxBodyBytes} bytes`, [
+        { path: 'body', message: `at most ${maxBodyBytes} bytes; split the request` },
+      ]);
+    }
+
+    const parsedParams = parse(route.params, params.get(hit) ?? {}, 'params');
+    const parsedQuery = parse(route.query, req.query ?? {}, 'query');
+
+    const contentType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    let body: unknown = undefined;
+    if (route.body) {
+      const accepts = route.accepts ?? ['application/json'];
+      const empty = rawBody.trim().length === 0;
+      if (empty && !route.bodyOptional)
+        throw new BadRequest([{ path: 'body', message: 'a request body is required' }]);
+      if (!empty) {
+        const type = contentType || 'application/json';
+        const acceptable =
+          accepts.includes(type) || (type.endsWith('+json') && accepts.includes('application/json'));
+        if (!acceptable)
+          throw new Unsupported(`content-type ${type} is not accepted; use ${accepts.join(' or ')}`);
+        if (type === 'application/json' || type.endsWith('+json')) {
+          let json: unknown;
+          try {
+            json = JSON.parse(rawBody);
+          } catch (e) {
+            throw new BadRequest([{ path: 'body', message: `malformed JSON: ${(e as Error).message}` }]);
+          }
+          body = parse(route.body, json, 'body');
+        } else {
+          body = rawBody;
+        }
+      }
+    }
+
+    const result = await route.handler({
+      params: parsedParams,
+      query: parsedQuery,
+      body,
+      rawBody,
+      contentType,
+      headers,
+      requestId,
+    });
+
+    if (options.validateResponses && result.raw === undefined) {
+      const schema = route.responses[result.status]?.schema;
+      if (!route.responses[result.status])
+        throw new Error(`${route.operationId} answered undocumented ${result.status}`);
+      if (schema) {
+        const check = schema.safeParse(result.body);
+        if (!check.success) {
+          throw new Error(
+            `${route.operationId} ${result.status} response does not match its schema: ${check.error.message}`,
+          );
+        }
+      }
+    }
+
+    if (result.raw !== undefined) {
+      return {
+        status: result.status,
+        headers: {
+          'content-type': result.contentType ?? 'text/plain; charset=utf-8',
+          'cache-control': 'no-store',
+          ...result.headers,
+        },
+        body: method === 'HEAD' ? '' : result.raw,
+      };
+    }
+    return {
+      status: result.status,
+      headers: { ...JSON_HEADERS, ...result.headers },
+      body: result.body === undefined || method === 'HEAD' ? '' : JSON.stringify(result.body),
+    };
+  }
+
+  return {
+    routes,
+    async handleHttp(req: HttpRequest): Promise<HttpResponse> {
+      const requestId = req.requestId ?? randomUUID();
+      try {
+        const res = await dispatch(req, requestId);
+        return { ...res, headers: { ...res.headers, 'x-request-id': requestId } };
+      } catch (err) {
+        const mapped = toErrorResponse(err, requestId);
+        if (mapped.unexpected) options.onUnexpected?.(err, requestId, req);
+        return {
+          status: mapped.status,
+          headers: { ...JSON_HEADERS, 'x-request-id': requestId },
+          body: JSON.stringify(mapped.body),
+        };
+      }
+    },
+  };
+}
+
+function countParams(c: Compiled): number {
+  return c.segments.filter((s) => s.startsWith('{')).length;
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
+  if (!schema) return where === 'body' ? undefined : {};
+  const out = schema.safeParse(value);
+  if (!out.success) throw new BadRequest(detailsFromZod(out.error, where));
+  return out.data;
+}
+
+// ---------------------------------------------------------------------------
+// API Gateway HTTP API (payload format 2.0) adapter
+// ---------------------------------------------------------------------------
+
+/** Turns an API Gateway v2 event into the transport-neutral request. */
+export function fromApiGatewayV2(event: APIGatewayProxyEventV2): HttpRequest {
+  const body =
+    event.body === undefined || event.body === null
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  const query: Record<string, string | undefined> = {};
+  if (event.rawQueryString) {
+    for (const [k, v] of new URLSearchParams(event.rawQueryString)) if (!(k in query)) query[k] = v;
+  } else Object.assign(query, event.queryStringParameters ?? {});
+  return {
+    method: event.requestContext?.http?.method ?? 'GET',
+    path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
+    query,
+    headers: event.headers ?? {},
+    body,
+    requestId: event.requestContext?.requestId,
+  };
+}
+
+export function toApiGatewayV2(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: false };
+}
+
+/** The Lambda handler body for a router. */
+export function apiGatewayV2Handler(router: Router) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+    toApiGatewayV2(await router.handleHttp(fromApiGatewayV2(event)));
+}

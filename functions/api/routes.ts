@@ -1,0 +1,382 @@
+/**
+ * The route table of the HTTP API (DESIGN 2.6). One table drives the router, the OpenAPI
+ * document (functions/api/openapi.ts) and the IAM/none authorisation of each API Gateway route
+ * (lib/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
+ */
+import { z } from 'zod';
+import { ErrorBody } from '../domain/api/errors';
+import * as S from '../domain/api/schemas';
+import { NotImplemented } from '../domain/api/errors';
+import type { Clock } from '../domain/clock';
+import type { EventPublisher } from '../adapters/bus';
+import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { Table } from '../adapters/dynamo/table';
+import { createAccountsService } from './accounts-service';
+import { createCatalogService } from './catalog-service';
+import { createTasksService } from './tasks-service';
+import { createUnsubscribeService } from './unsubscribe-service';
+import { route, type Route, type ResponseSpec } from './router';
+import { createLaunchService, checkLaunchBody, type LaunchService } from '../launch/launch-service';
+import { createControlService } from '../launch/control-service';
+import type { SequenceControl } from '../launch/ports';
+import { createReportService } from '../reports/campaign-report';
+
+/** POST /events belongs to the ingestion service (functions/ingest); the API calls it through this port. */
+export interface EventIngestor {
+  ingest(events: unknown[]): Promise<{
+    accepted: number;
+    rejected: { index: number; errors: { path: string; message: string }[] }[];
+  }>;
+}
+
+export interface ApiDeps {
+  repo: AccountRepository;
+  table: Table;
+  clock: Clock;
+  publisher: EventPublisher;
+  launch: LaunchService;
+  control: SequenceControl;
+  unsubscribeKey: () => Promise<string>;
+  ingest?: EventIngestor;
+  version: string;
+}
+
+const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
+const E400 = { 400: err('bad input: the details name each bad field') };
+const E404 = { 404: err('not found') };
+const E409 = { 409: err('conflicts with the current state') };
+const E413 = { 413: err('the body is too large') };
+
+export function buildRoutes(deps: ApiDeps): Route[] {
+  const accounts = createAccountsService(deps);
+  const catalog = createCatalogService(deps);
+  const tasks = createTasksService(deps);
+  const unsubscribe = createUnsubscribeService({
+    repo: deps.repo,
+    clock: deps.clock,
+    signingKey: deps.unsubscribeKey,
+  });
+  const control = createControlService({ repo: deps.repo, control: deps.control, clock: deps.clock });
+  const reports = createReportService(deps);
+
+  const controlRoutes = (['pause', 'resume', 'stop'] as const).flatMap((action) => [
+    route({
+      method: 'POST',
+      path: `/campaigns/{campaignId}/${action}`,
+      operationId: `${action}Campaign`,
+      summary: `${action[0].toUpperCase()}${action.slice(1)} every enrollment of a campaign`,
+      tags: ['campaigns'],
+      auth: 'iam',
+      params: S.CampaignIdParams,
+      responses: { 200: { description: 'done', schema: S.ControlResult }, ...E400, ...E404, ...E409 },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: await control.campaign(params.campaignId, action),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `/campaigns/{campaignId}/enrollments/{accountId}/${action}`,
+      operationId: `${action}Enrollment`,
+      summary: `${action[0].toUpperCase()}${action.slice(1)} one account's enrollment`,
+      tags: ['campaigns'],
+      auth: 'iam',
+      params: S.EnrollmentParams,
+      responses: { 200: { description: 'done', schema: S.ControlResult }, ...E400, ...E404, ...E409 },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: await control.enrollment(params.campaignId, params.accountId, action),
+      }),
+    }),
+  ]);
+
+  return [
+    route({
+      method: 'GET',
+      path: '/health',
+      operationId: 'getHealth',
+      summary: 'Liveness and version',
+      tags: ['health'],
+      auth: 'none',
+      responses: { 200: { description: 'alive', schema: S.Health } },
+      handler: async () => ({ status: 200, body: { status: 'ok', version: deps.version } }),
+    }),
+    route({
+      method: 'POST',
+      path: '/accounts/import',
+      operationId: 'importAccounts',
+      summary: 'Import accounts with their contacts (JSON or CSV); upsert; per-row errors',
+      tags: ['accounts'],
+      auth: 'iam',
+      // JSON is validated against this schema; text/csv reaches the handler as raw text.
+      body: S.ImportJsonBody,
+      bodyDoc: S.ImportJsonBodyDoc,
+      accepts: ['application/json', 'text/csv'],
+      responses: {
+        200: { description: 'imported; rejected rows listed', schema: S.ImportResult },
+        ...E400,
+        ...E413,
+        415: err('neither JSON nor CSV'),
+      },
+      handler: async ({ body, rawBody, contentType }) => ({
+        status: 200,
+        body: await accounts.importAccounts(
+          contentType === 'text/csv' ? { csv: rawBody } : { json: body.accounts },
+        ),
+      }),
+    }),
+    route({
+      method: 'GET',
+      path: '/accounts',
+      operationId: 'listAccounts',
+      summary: 'List accounts (filter tier, stage)',
+      tags: ['accounts'],
+      auth: 'iam',
+      query: S.AccountListQuery,
+      responses: { 200: { description: 'a page', schema: S.AccountList }, ...E400 },
+      handler: async ({ query }) => ({ status: 200, body: await accounts.listAccounts(query) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/accounts/{accountId}',
+      operationId: 'getAccount',
+      summary: 'One account with contacts, score, stage, enrollments and recent touches',
+      tags: ['accounts'],
+      auth: 'iam',
+      params: S.AccountIdParams,
+      responses: { 200: { description: 'the account', schema: S.AccountView }, ...E400, ...E404 },
+      handler: async ({ params }) => ({ status: 200, body: await accounts.getAccount(params.accountId) }),
+    }),
+    route({
+      method: 'PUT',
+      path: '/accounts/{accountId}/contacts/{contactId}',
+      operationId: 'putContact',
+      summary: 'Create or update a buying-committee member',
+      tags: ['accounts'],
+      auth: 'iam',
+      params: S.ContactParams,
+      body: S.ContactPutBody,
+      responses: { 200: { description: 'stored', schema: S.ContactView }, ...E400, ...E404 },
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: await accounts.putContact(params.accountId, params.contactId, body),
+      }),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/contacts/{contactId}',
+      operationId: 'eraseContact',
+      summary: 'Erase a person everywhere (GDPR), including ad audiences',
+      tags: ['accounts'],
+      auth: 'iam',
+      params: S.ContactIdParams,
+      responses: { 200: { description: 'erased', schema: S.ContactErased }, ...E400, ...E404 },
+      handler: async ({ params }) => ({ status: 200, body: await accounts.eraseContact(params.contactId) }),
+    }),
+    route({
+      method: 'PUT',
+      path: '/templates/{templateId}',
+      operationId: 'putTemplate',
+      summary: 'Save an email template (Handlebars; variants by role, overrides by account)',
+      tags: ['templates'],
+      auth: 'iam',
+      params: S.TemplateIdParams,
+      body: S.TemplatePutBody,
+      responses: {
+        200: { description: 'updated', schema: S.TemplateView },
+        201: { description: 'created', schema: S.TemplateView },
+        ...E400,
+      },
+      handler: async ({ params, body }) => {
+        const { status, template } = await catalog.putTemplate(params.templateId, body);
+        return { status, body: template };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/templates',
+      operationId: 'listTemplates',
+      summary: 'List templates',
+      tags: ['templates'],
+      auth: 'iam',
+      query: S.Paging,
+      responses: { 200: { description: 'a page', schema: S.TemplateList }, ...E400 },
+      handler: async ({ query }) => ({ status: 200, body: await catalog.listTemplates(query) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/templates/{templateId}',
+      operationId: 'getTemplate',
+      summary: 'Read a template',
+      tags: ['templates'],
+      auth: 'iam',
+      params: S.TemplateIdParams,
+      responses: { 200: { description: 'the template', schema: S.TemplateView }, ...E400, ...E404 },
+      handler: async ({ params }) => ({ status: 200, body: await catalog.getTemplate(params.templateId) }),
+    }),
+    route({
+      method: 'PUT',
+      path: '/sequences/{sequenceId}',
+      operationId: 'putSequence',
+      summary: 'Save a new version of a sequence (validated; templates must exist)',
+      tags: ['sequences'],
+      auth: 'iam',
+      params: S.SequenceIdParams,
+      body: S.SequencePutBody,
+      bodyDoc: S.SequencePutBodyDoc,
+      responses: { 201: { description: 'the new version', schema: S.SequenceView }, ...E400 },
+      handler: async ({ params, body }) => ({
+        status: 201,
+        body: await catalog.putSequence(params.sequenceId, body),
+      }),
+    }),
+    route({
+      method: 'GET',
+      path: '/sequences',
+      operationId: 'listSequences',
+      summary: 'List sequences with their latest version',
+      tags: ['sequences'],
+      auth: 'iam',
+      query: S.Paging,
+      responses: { 200: { description: 'a page', schema: S.SequenceList }, ...E400 },
+      handler: async ({ query }) => ({ status: 200, body: await catalog.listSequences(query) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/sequences/{sequenceId}',
+      operationId: 'getSequence',
+      summary: 'Read a sequence (latest version, or ?version=)',
+      tags: ['sequences'],
+      auth: 'iam',
+      params: S.SequenceIdParams,
+      query: S.SequenceGetQuery,
+      responses: { 200: { description: 'the version', schema: S.SequenceView }, ...E400, ...E404 },
+      handler: async ({ params, query }) => ({
+        status: 200,
+        body: await catalog.getSequence(params.sequenceId, query.version),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: '/campaigns',
+      operationId: 'launchCampaign',
+      summary: 'Launch a sequence over an audience (idempotent on campaignId; dryRun changes nothing)',
+      tags: ['campaigns'],
+      auth: 'iam',
+      body: S.LaunchBody,
+      responses: {
+        200: { description: 'dry run: what would happen', schema: S.LaunchResult },
+        202: { description: 'accepted: enrolled inline, or handed to the launcher', schema: S.LaunchResult },
+        ...E400,
+        ...E404,
+        ...E409,
+      },
+      handler: async ({ body }) => {
+        checkLaunchBody(body);
+        const result = await deps.launch.launch(body);
+        return { status: result.dryRun ? 200 : 202, body: result };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/campaigns/{campaignId}',
+      operationId: 'getCampaign',
+      summary: 'Campaign progress per step and channel',
+      tags: ['campaigns'],
+      auth: 'iam',
+      params: S.CampaignIdParams,
+      responses: { 200: { description: 'progress', schema: S.CampaignView }, ...E400, ...E404 },
+      handler: async ({ params }) => ({ status: 200, body: await reports.progress(params.campaignId) }),
+    }),
+    ...controlRoutes,
+    route({
+      method: 'GET',
+      path: '/tasks',
+      operationId: 'listTasks',
+      summary: "An SDR's queue, by priority then due time",
+      tags: ['tasks'],
+      auth: 'iam',
+      query: S.TaskListQuery,
+      responses: { 200: { description: 'a page', schema: S.TaskList }, ...E400 },
+      handler: async ({ query }) => ({ status: 200, body: await tasks.list(query) }),
+    }),
+    route({
+      method: 'POST',
+      path: '/tasks/{taskId}/complete',
+      operationId: 'completeTask',
+      summary: 'Complete a task with an outcome; the outcome becomes an engagement event',
+      tags: ['tasks'],
+      auth: 'iam',
+      params: S.TaskIdParams,
+      body: S.TaskCompleteBody,
+      responses: { 200: { description: 'completed', schema: S.TaskView }, ...E400, ...E404, ...E409 },
+      handler: async ({ params, body }) => ({ status: 200, body: await tasks.complete(params.taskId, body) }),
+    }),
+    route({
+      method: 'POST',
+      path: '/events',
+      operationId: 'ingestEvents',
+      summary: 'Ingest engagement (web visit, intent, CRM stage, meeting)',
+      tags: ['events'],
+      auth: 'iam',
+      body: S.EventsBody,
+      bodyDoc: S.EventsBodyDoc,
+      responses: {
+        202: { description: 'accepted', schema: S.EventsResult },
+        ...E400,
+        ...E413,
+        501: err('ingestion is not wired in this deployment'),
+      },
+      handler: async ({ body }) => {
+        if (!deps.ingest) throw new NotImplemented('event ingestion is not wired');
+        return { status: 202, body: await deps.ingest.ingest(body.events) };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/unsubscribe',
+      operationId: 'unsubscribePage',
+      summary: 'Unsubscribe confirmation page (public; a GET never unsubscribes)',
+      tags: ['unsubscribe'],
+      auth: 'none',
+      query: S.UnsubscribeQuery,
+      responses: {
+        200: { description: 'an HTML page with a one-click form', contentType: 'text/html' },
+        ...E400,
+      },
+      handler: async ({ query }) => ({
+        status: 200,
+        raw: await unsubscribe.confirmationPage(query.t),
+        contentType: 'text/html; charset=utf-8',
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: '/unsubscribe',
+      operationId: 'unsubscribe',
+      summary: 'One-click unsubscribe (RFC 8058; public, signed token)',
+      tags: ['unsubscribe'],
+      auth: 'none',
+      query: S.UnsubscribeQuery,
+      // RFC 8058 posts `List-Unsubscribe=One-Click` as a form; the body is not needed.
+      body: z.unknown(),
+      bodyOptional: true,
+      accepts: ['application/x-www-form-urlencoded', 'multipart/form-data', 'application/json', 'text/plain'],
+      responses: { 200: { description: 'unsubscribed', schema: S.UnsubscribeResult }, ...E400, ...E404 },
+      handler: async ({ query }) => ({ status: 200, body: await unsubscribe.unsubscribe(query.t) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/reports/campaigns/{campaignId}',
+      operationId: 'getCampaignReport',
+      summary: 'Committee coverage, per-step funnel, MQA, lift against the holdout',
+      tags: ['reports'],
+      auth: 'iam',
+      params: S.CampaignIdParams,
+      responses: { 200: { description: 'the report', schema: S.CampaignReport }, ...E400, ...E404 },
+      handler: async ({ params }) => ({ status: 200, body: await reports.report(params.campaignId) }),
+    }),
+  ];
+}
+
+export { createLaunchService };

@@ -1,0 +1,155 @@
+/**
+ * The API's one error shape (DESIGN 2.6): `{ error: { code, message, details } }`, and the typed
+ * errors services throw. `toErrorResponse` is the only place that maps an error to a status code.
+ * Pure TypeScript: no AWS imports.
+ */
+import { z } from 'zod';
+
+export const ErrorDetail = z.object({
+  /** Dotted path of the bad field (`body.accounts.3.contacts.0.email`), or "" for the whole input. */
+  path: z.string(),
+  message: z.string(),
+});
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_implemented',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      details: z.array(ErrorDetail),
+      /** Present on 500s: quote it when asking for help; the log line carries the same id. */
+      requestId: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export abstract class ApiError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: ErrorCode;
+  constructor(
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequest extends ApiError {
+  readonly status = 400;
+  readonly code = 'bad_request' as const;
+  constructor(details: ErrorDetail[] | string, message = 'the request is not valid') {
+    super(typeof details === 'string' ? details : message, typeof details === 'string' ? [] : details);
+  }
+}
+
+export class Unauthorized extends ApiError {
+  readonly status = 401;
+  readonly code = 'unauthorized' as const;
+}
+
+export class NotFound extends ApiError {
+  readonly status = 404;
+  readonly code = 'not_found' as const;
+}
+
+export class MethodNotAllowed extends ApiError {
+  readonly status = 405;
+  readonly code = 'method_not_allowed' as const;
+}
+
+export class Conflict extends ApiError {
+  readonly status = 409;
+  readonly code = 'conflict' as const;
+}
+
+export class PayloadTooLarge extends ApiError {
+  readonly status = 413;
+  readonly code = 'payload_too_large' as const;
+}
+
+export class Unsupported extends ApiError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type' as const;
+}
+
+export class NotImplemented extends ApiError {
+  readonly status = 501;
+  readonly code = 'not_implemented' as const;
+}
+
+/** zod issues as error details, each path prefixed with where the value came from (body, query...). */
+export function detailsFromZod(error: z.ZodError, prefix?: string): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  /** True when the error was not one of ours: log it with the request id. */
+  unexpected: boolean;
+}
+
+/** Maps anything thrown to a status and the error shape; unknown errors become a 500 with the request id. */
+export function toErrorResponse(err: unknown, requestId: string): ErrorResponse {
+  if (err instanceof ApiError) {
+    return {
+      status: err.status,
+      body: { error: { code: err.code, message: err.message, details: err.details } },
+      unexpected: false,
+    };
+  }
+  if (err instanceof z.ZodError) {
+    return {
+      status: 400,
+      body: {
+        error: { code: 'bad_request', message: 'the request is not valid', details: detailsFromZod(err) },
+      },
+      unexpected: false,
+    };
+  }
+  // Cursors are decoded by the table wrapper; a cursor it did not produce is the client's mistake.
+  if ((err as { code?: string } | undefined)?.code === 'INVALID_CURSOR') {
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'bad_request',
+          message: 'invalid cursor',
+          details: [{ path: 'query.cursor', message: 'not a cursor this API returned' }],
+        },
+      },
+      unexpected: false,
+    };
+  }
+  return {
+    status: 500,
+    body: {
+      error: {
+        code: 'internal',
+        message: 'internal error; quote the request id when reporting it',
+        details: [],
+        requestId,
+      },
+    },
+    unexpected: true,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * POST /events (DESIGN 2.6, 2.6.1; issue #4 item 2): validates external engagement, resolves the
+ * account, and publishes `engagement.recorded`. Good events land even when some are bad; an event
+ * for an unknown account is kept (UnresolvedStore) and reported, never silently dropped.
+ */
+import { z } from 'zod';
+import type { EventPublisher } from '../adapters/bus';
+import { engagementRecorded, type EngagementRecordedDetail } from '../contracts/events';
+import type { Clock } from '../domain/clock';
+import { EngagementEventInput, type EngagementType } from '../domain/model';
+import type { AccountResolver } from './resolver';
+import type { UnresolvedStore } from './unresolved';
+
+export const MAX_EVENTS_PER_REQUEST = 500;
+
+/** Properties each type must (or may) carry; others pass through unchecked. */
+const PROPERTY_SCHEMAS: Partial<Record<EngagementType, z.ZodType>> = {
+  'web.visit': z.looseObject({ page: z.string().min(1).optional(), url: z.string().optional() }),
+  'ad.clicked': z.looseObject({ campaign: z.string().optional(), network: z.string().optional() }),
+  'intent.surge': z.looseObject({ topic: z.string().min(1), strength: z.number().min(0).max(100) }),
+  'meeting.booked': z.looseObject({ outcome: z.string().optional() }),
+  'sdr.call_logged': z.looseObject({ outcome: z.string().optional() }),
+  'crm.stage_changed': z.looseObject({ stage: z.string().min(1), opportunityId: z.string().optional() }),
+  'email.replied': z.looseObject({ messageId: z.string().optional() }),
+};
+
+export const IngestRequest = z.object({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface IngestResponse {
+  accepted: number;
+  rejected: { index: number; eventId?: string; errors: FieldError[] }[];
+  /** Valid events whose account could not be resolved: kept for replay, not scored. */
+  unresolved: { index: number; eventId: string; reason: string }[];
+}
+
+export class BadRequestError extends Error {
+  readonly status = 400;
+  constructor(
+    message: string,
+    readonly details: FieldError[],
+  ) {
+    super(message);
+    this.name = 'BadRequestError';
+  }
+}
+
+const origin = (type: EngagementType): EngagementRecordedDetail['origin'] =>
+  type === 'crm.stage_changed'
+    ? 'crm'
+    : type === 'intent.surge'
+      ? 'intent'
+      : type === 'sdr.call_logged'
+        ? 'sdr'
+        : 'api';
+
+const issues = (error: z.ZodError, prefix: (string | number)[] = []): FieldError[] =>
+  error.issues.map((i) => ({
+    path: [...prefix, ...i.path].map(String).join('.') || '(root)',
+    message: i.message,
+  }));
+
+export interface IngestDeps {
+  resolver: AccountResolver;
+  publisher: EventPublisher;
+  unresolved: UnresolvedStore;
+  clock: Clock;
+  /** Suppress an address for email (hard bounce or complaint reported through POST /events). */
+  suppress?: (email: string, reason: string) => Promise<void>;
+}
+
+export function createIngest(deps: IngestDeps) {
+  return async function ingest(body: unknown): Promise<IngestResponse> {
+    const request = IngestRequest.safeParse(body);
+    if (!request.success) throw new BadRequestError('invalid request body', issues(request.error));
+    const response: IngestResponse = { accepted: 0, rejected: [], unresolved: [] };
+    const outbound: EngagementRecordedDetail[] = [];
+    const receivedAt = deps.clock.now().toISOString();
+
+    for (const [index, raw] of request.data.events.entries()) {
+      const parsed = EngagementEventInput.safeParse(raw);
+      const rawId = (raw as { eventId?: unknown } | null)?.eventId;
+      const eventId = typeof rawId === 'string' ? rawId : undefined;
+      if (!parsed.success) {
+        response.rejected.push({ index, eventId, errors: issues(parsed.error) });
+        continue;
+      }
+      const e = parsed.data;
+      const propSchema = PROPERTY_SCHEMAS[e.type];
+      const props = propSchema?.safeParse(e.properties);
+      if (props && !props.success) {
+        response.rejected.push({ index, eventId, errors: issues(props.error, ['properties']) });
+        continue;
+      }
+      const resolution = await deps.resolver.resolve({
+        accountId: e.accountId,
+        contactId: e.contactId,
+        contactEmail: e.contactEmail,
+        domain: e.domain,
+      });
+      if (!resolution) {
+        const reason = e.accountId
+          ? `unknown account ${e.accountId}`
+          : `no account for ${e.contactEmail ?? ''}${e.contactEmail && e.domain ? ' / ' : ''}${e.domain ?? ''}`;
+        await deps.unresolved.keep({ eventId: e.eventId, receivedAt, reason, origin: 'api', event: e });
+        response.unresolved.push({ index, eventId: e.eventId, reason });
+        continue;
+      }
+      if (deps.suppress && e.contactEmail) {
+        const hard =
+          e.type === 'email.bounced' && /^(hard|permanent)$/i.test(String(e.properties.bounceType ?? ''));
+        if (hard || e.type === 'email.complained')
+          await deps.suppress(e.contactEmail, hard ? 'hard_bounce' : 'complaint');
+      }
+      outbound.push({
+        eventId: e.eventId,
+        occurredAt: e.occurredAt,
+        accountId: resolution.accountId,
+        type: e.type,
+        ...(resolution.contactId ? { contactId: resolution.contactId } : {}),
+        ...(resolution.role ? { role: resolution.role } : {}),
+        origin: origin(e.type),
+        properties: e.properties,
+      });
+    }
+    if (outbound.length > 0) await deps.publisher.publish(outbound.map(engagementRecorded));
+    response.accepted = outbound.length;
+    return response;
+  };
+}

@@ -1,0 +1,34 @@
+/** The launcher's last state: counts the campaign's enrollments and marks it running. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { AccountRepository } from '../adapters/dynamo/repository';
+import { createDocumentClient, Table } from '../adapters/dynamo/table';
+import { systemClock } from '../domain/clock';
+import { Id } from '../domain/model';
+import { requireEnv } from '../shared/env';
+import { instrument } from '../shared/powertools';
+import { createLaunchService } from './launch-service';
+
+const env = requireEnv(['TABLE_NAME']);
+const table = new Table(createDocumentClient(new DynamoDBClient({})), env.TABLE_NAME);
+const service = createLaunchService({
+  repo: new AccountRepository(table),
+  table,
+  clock: systemClock,
+  starter: {
+    start: async () => {
+      throw new Error('finalize never starts executions');
+    },
+  },
+});
+
+export const handler = instrument(async (event: unknown) => {
+  const { campaignId } = z.object({ campaignId: Id }).parse(event);
+  const campaign = await service.finalize(campaignId);
+  return {
+    campaignId,
+    status: campaign?.status,
+    enrolled: campaign?.enrolled ?? 0,
+    heldOut: campaign?.heldOut ?? 0,
+  };
+});

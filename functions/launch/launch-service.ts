@@ -1,0 +1,378 @@
+/**
+ * The launch service (DESIGN 2, 2.6 POST /campaigns): resolves the audience, applies eligibility
+ * (suppressed accounts, exit stages, accounts already enrolled, exclusive sequences), assigns a
+ * deterministic holdout, and enrolls: per account one conditional put of the enrollment
+ * (attribute_not_exists: idempotent) and, for treated accounts, one StartExecution named from
+ * campaign and account (ExecutionAlreadyExists = already running). So at most 2 AWS calls per
+ * account; the reads are per page, not per account.
+ *
+ * Small audiences are enrolled before answering; larger ones are handed to a LaunchRunner (the
+ * launcher state machine on AWS: audience in S3, Distributed Map over it), and the API answers 202.
+ */
+import { createHash } from 'node:crypto';
+import { BadRequest, Conflict, NotFound } from '../domain/api/errors';
+import type { LaunchBody, LaunchResult, SkipReason } from '../domain/api/schemas';
+import type { Clock } from '../domain/clock';
+import { executionNameFor } from '../domain/enrollment';
+import { isHeldOut } from '../domain/hash';
+import type { Account, Campaign, Enrollment, Sequence } from '../domain/model';
+import type { ExecutionInput, SequenceSnapshot } from '../contracts/execution';
+import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { Table } from '../adapters/dynamo/table';
+import {
+  ACTIVE_ENROLLMENT,
+  activeEnrollmentsElsewhere,
+  enrollmentsOfCampaign,
+  resolveAudience,
+} from './audience';
+import type { ExecutionStarter } from './ports';
+
+/** One account of a launch as the item processor sees it (one JSON line in S3). */
+export interface LaunchItem {
+  accountId: string;
+  heldOut: boolean;
+}
+
+/** What every batch of a launch shares (the Distributed Map's BatchInput). */
+export interface LaunchContext {
+  campaignId: string;
+  sequence: SequenceSnapshot;
+  enrolledAt: string;
+}
+
+export interface LaunchPlan extends LaunchContext {
+  items: LaunchItem[];
+}
+
+export interface BatchResult {
+  enrolled: number;
+  heldOut: number;
+  /** Enrollments that already existed (a retried batch, a second launch). */
+  existing: number;
+  /** StartExecution answered ExecutionAlreadyExists. */
+  alreadyRunning: number;
+  /** Existing enrollments whose execution was (re)started by this call. */
+  restarted: number;
+}
+
+/** Runs a large launch out of band (launcher state machine, or in process in local mode). */
+export interface LaunchRunner {
+  start(plan: LaunchPlan): Promise<void>;
+}
+
+export interface LaunchServiceDeps {
+  repo: AccountRepository;
+  table: Table;
+  starter: ExecutionStarter;
+  clock: Clock;
+  /** Audiences up to this size are enrolled inline; larger ones go to `runner`. Default 100. */
+  inlineLimit?: number;
+  runner?: LaunchRunner;
+  /** Concurrent accounts in one batch. Default 16. */
+  concurrency?: number;
+}
+
+const DRY_RUN_LIST_LIMIT = 1000;
+
+/** A campaign id from the name and a digest of the request: a retried request gets the same id. */
+export function campaignIdFor(body: LaunchBody): string {
+  const slug =
+    body.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'campaign';
+  const digest = createHash('sha256')
+    .update(
+      JSON.stringify([
+        body.name,
+        body.sequenceId,
+        body.version ?? null,
+        body.audience,
+        body.holdoutPercent ?? 0,
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 10);
+  return `${slug}-${digest}`;
+}
+
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export function snapshotOf(sequence: Sequence): SequenceSnapshot {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { createdAt, ...rest } = sequence;
+  return rest as SequenceSnapshot;
+}
+
+export function createLaunchService(deps: LaunchServiceDeps) {
+  const inlineLimit = deps.inlineLimit ?? 100;
+  const concurrency = deps.concurrency ?? 16;
+
+  /** Enrolls one batch: the Distributed Map item processor calls this, and so does the inline path. */
+  async function enrollBatch(context: LaunchContext, items: readonly LaunchItem[]): Promise<BatchResult> {
+    const result: BatchResult = { enrolled: 0, heldOut: 0, existing: 0, alreadyRunning: 0, restarted: 0 };
+    await mapLimit(items, concurrency, async (item) => {
+      const executionName = executionNameFor(context.campaignId, item.accountId);
+      const created = await deps.repo.createEnrollment({
+        accountId: item.accountId,
+        campaignId: context.campaignId,
+        sequenceId: context.sequence.id,
+        sequenceVersion: context.sequence.version,
+        exclusive: context.sequence.exclusive,
+        executionName,
+        status: item.heldOut ? 'held_out' : 'running',
+        startedAt: context.enrolledAt,
+        updatedAt: context.enrolledAt,
+      });
+      const enrollment = created.created ? created.value : created.existing;
+      if (!created.created) result.existing++;
+      if (enrollment.status === 'held_out') {
+        if (created.created) result.heldOut++;
+        return;
+      }
+      // A new enrollment, or one whose execution may never have started (a batch retried after
+      // StartExecution failed): start it. The name makes this idempotent.
+      if (!created.created && !(enrollment.status === 'running' && enrollment.stepId === undefined)) return;
+      const input: ExecutionInput = {
+        accountId: item.accountId,
+        campaignId: context.campaignId,
+        executionName,
+        sequence: context.sequence,
+        enrolledAt: enrollment.startedAt,
+      };
+      const { started } = await deps.starter.start(input);
+      if (!started) result.alreadyRunning++;
+      if (created.created) result.enrolled++;
+      // An enrollment a failed attempt wrote without its execution: started now (not counted again).
+      else if (started) result.restarted++;
+    });
+    return result;
+  }
+
+  /**
+   * Moves the campaign from launching to running with its counts. With `added` (the batches'
+   * results, known in process) the counts are incremented without reading; without it (the
+   * launcher's last state) the campaign's enrollments are counted (paged query).
+   */
+  async function finalize(
+    campaignId: string,
+    added?: { enrolled: number; heldOut: number },
+  ): Promise<Campaign | undefined> {
+    if (added) {
+      return deps.repo.updateCampaign(campaignId, (c) => ({
+        ...c,
+        status: c.status === 'launching' ? 'running' : c.status,
+        enrolled: c.enrolled + added.enrolled,
+        heldOut: c.heldOut + added.heldOut,
+      }));
+    }
+    const enrollments = await enrollmentsOfCampaign(deps.repo, campaignId);
+    const heldOut = enrollments.filter((e) => e.status === 'held_out').length;
+    return deps.repo.updateCampaign(campaignId, (c) => ({
+      ...c,
+      status: c.status === 'launching' ? 'running' : c.status,
+      enrolled: enrollments.length - heldOut,
+      heldOut,
+    }));
+  }
+
+  async function loadSequence(body: LaunchBody, campaign?: Campaign): Promise<Sequence> {
+    const version = campaign?.version ?? body.version;
+    const sequence = await deps.repo.getSequence(body.sequenceId, version);
+    if (!sequence) {
+      throw new NotFound(
+        version ? `sequence ${body.sequenceId} has no version ${version}` : `no sequence ${body.sequenceId}`,
+        [{ path: version ? 'body.version' : 'body.sequenceId', message: 'not found' }],
+      );
+    }
+    return sequence;
+  }
+
+  async function launch(body: LaunchBody): Promise<LaunchResult> {
+    const campaignId = body.campaignId ?? campaignIdFor(body);
+    const existing = await deps.repo.getCampaign(campaignId);
+    if (existing && existing.sequenceId !== body.sequenceId) {
+      throw new Conflict(`campaign ${campaignId} runs sequence ${existing.sequenceId}`, [
+        { path: 'body.sequenceId', message: `the campaign exists with sequence ${existing.sequenceId}` },
+      ]);
+    }
+    if (existing && body.version !== undefined && existing.version !== body.version) {
+      throw new Conflict(`campaign ${campaignId} runs version ${existing.version}`, [
+        { path: 'body.version', message: `the campaign exists with version ${existing.version}` },
+      ]);
+    }
+    if (existing?.status === 'stopped') throw new Conflict(`campaign ${campaignId} is stopped`);
+    const sequence = await loadSequence(body, existing);
+    // A relaunch keeps the campaign's own audience and holdout: the same accounts, the same holdout.
+    const audience = existing?.audience ?? body.audience;
+    const holdoutPercent = existing?.holdoutPercent ?? body.holdoutPercent ?? 0;
+
+    const resolved = await resolveAudience(deps.table, audience);
+    if (
+      resolved.accounts.length === 0 &&
+      resolved.notFound.length > 0 &&
+      !audience.tier &&
+      !audience.cluster
+    ) {
+      throw new NotFound('none of the named accounts exist', [
+        { path: 'body.audience.accountIds', message: resolved.notFound.slice(0, 20).join(', ') },
+      ]);
+    }
+    const elsewhere = await activeEnrollmentsElsewhere(deps.repo, campaignId);
+    const mine = existing
+      ? new Map((await enrollmentsOfCampaign(deps.repo, campaignId)).map((e) => [e.accountId, e]))
+      : new Map<string, Enrollment>();
+
+    const skipped: { accountId: string; reason: SkipReason }[] = resolved.notFound.map((accountId) => ({
+      accountId,
+      reason: 'not_found' as const,
+    }));
+    const items: LaunchItem[] = [];
+    for (const account of resolved.accounts) {
+      const reason = ineligible(
+        account,
+        sequence,
+        mine.get(account.accountId),
+        elsewhere.get(account.accountId),
+      );
+      if (reason === 'already_enrolled') {
+        skipped.push({ accountId: account.accountId, reason });
+        const e = mine.get(account.accountId);
+        // Its execution may never have started (StartExecution failed after the put): try again, idempotently.
+        if (e && e.status === 'running' && e.stepId === undefined)
+          items.push({ accountId: account.accountId, heldOut: false });
+        continue;
+      }
+      if (reason) {
+        skipped.push({ accountId: account.accountId, reason });
+        continue;
+      }
+      items.push({
+        accountId: account.accountId,
+        heldOut: isHeldOut(campaignId, account.accountId, holdoutPercent),
+      });
+    }
+    const fresh = items.filter((i) => !mine.has(i.accountId));
+    const plannedEnrolled = fresh.filter((i) => !i.heldOut).length;
+    const plannedHeldOut = fresh.length - plannedEnrolled;
+    const base = {
+      campaignId,
+      sequenceId: sequence.id,
+      version: sequence.version,
+      audienceSize: resolved.accounts.length + resolved.notFound.length,
+      skipped,
+    };
+
+    if (body.dryRun) {
+      return {
+        ...base,
+        status: existing?.status ?? 'launching',
+        dryRun: true,
+        mode: 'dry_run',
+        enrolled: plannedEnrolled,
+        heldOut: plannedHeldOut,
+        wouldEnroll: fresh
+          .filter((i) => !i.heldOut)
+          .slice(0, DRY_RUN_LIST_LIMIT)
+          .map((i) => i.accountId),
+        wouldHoldOut: fresh
+          .filter((i) => i.heldOut)
+          .slice(0, DRY_RUN_LIST_LIMIT)
+          .map((i) => i.accountId),
+      };
+    }
+
+    const now = deps.clock.now().toISOString();
+    if (!existing) {
+      const created = await deps.repo.createCampaign({
+        campaignId,
+        name: body.name,
+        sequenceId: sequence.id,
+        version: sequence.version,
+        audience,
+        holdoutPercent,
+        status: 'launching',
+        enrolled: 0,
+        heldOut: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!created.created && created.existing.sequenceId !== sequence.id) {
+        throw new Conflict(`campaign ${campaignId} was created concurrently with another sequence`);
+      }
+    }
+    const context: LaunchContext = { campaignId, sequence: snapshotOf(sequence), enrolledAt: now };
+
+    if (items.length > inlineLimit && deps.runner) {
+      await deps.runner.start({ ...context, items });
+      return {
+        ...base,
+        status: 'launching',
+        dryRun: false,
+        mode: 'launcher',
+        enrolled: plannedEnrolled,
+        heldOut: plannedHeldOut,
+      };
+    }
+    const result = await enrollBatch(context, items);
+    const campaign = await finalize(campaignId, result);
+    return {
+      ...base,
+      status: campaign?.status ?? 'running',
+      dryRun: false,
+      mode: 'inline',
+      enrolled: result.enrolled,
+      heldOut: result.heldOut,
+    };
+  }
+
+  return { launch, enrollBatch, finalize };
+}
+
+export type LaunchService = ReturnType<typeof createLaunchService>;
+
+function ineligible(
+  account: Account,
+  sequence: Sequence,
+  mine: Enrollment | undefined,
+  elsewhere: Enrollment[] | undefined,
+): SkipReason | undefined {
+  if (account.suppressed) return 'suppressed';
+  if (mine) return 'already_enrolled';
+  if (sequence.exitWhen.stages.includes(account.stage)) return 'stage_excluded';
+  const active = (elsewhere ?? []).filter((e) => ACTIVE_ENROLLMENT.has(e.status));
+  if (active.some((e) => e.sequenceId === sequence.id)) return 'already_enrolled';
+  if (active.some((e) => e.exclusive) || (sequence.exclusive && active.length > 0))
+    return 'in_exclusive_sequence';
+  return undefined;
+}
+
+/** Validation of the launch body beyond its schema. */
+export function checkLaunchBody(body: LaunchBody): void {
+  if (
+    body.holdoutPercent !== undefined &&
+    body.holdoutPercent > 0 &&
+    body.audience.accountIds &&
+    body.audience.accountIds.length < 2
+  ) {
+    throw new BadRequest([
+      { path: 'body.holdoutPercent', message: 'a holdout needs an audience of at least 2 accounts' },
+    ]);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Campaign progress (GET /campaigns/{id}) and the campaign report (GET /reports/campaigns/{id}):
+ * enrolled and held out; per step sent, skipped (by reason) and failed; committee coverage
+ * (contacts reached over committee size, by role); accounts engaged and MQA; lift of the treated
+ * group over the holdout on engagement and MQA rate.
+ *
+ * Reads: the campaign's enrollments and touches (paged GSI queries), the profiles of its accounts
+ * (BatchGetItem, 100 per call) and, for coverage, the contacts of each treated account (one query
+ * per account). Fine for reports on demand; a very large campaign would want a materialised report.
+ */
+import { NotFound } from '../domain/api/errors';
+import type { CampaignReport } from '../domain/api/schemas';
+import type { Clock } from '../domain/clock';
+import type { Campaign, Enrollment, Sequence, Stage, Touch } from '../domain/model';
+import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { Table } from '../adapters/dynamo/table';
+import { batchGetAccounts, enrollmentsOfCampaign } from '../launch/audience';
+import { mapLimit } from '../launch/launch-service';
+
+const ENGAGED: ReadonlySet<Stage> = new Set(['engaged', 'mqa', 'opportunity', 'customer']);
+const MQA: ReadonlySet<Stage> = new Set(['mqa', 'opportunity', 'customer']);
+
+async function touchesOfCampaign(repo: AccountRepository, campaignId: string): Promise<Touch[]> {
+  const out: Touch[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await repo.listTouchesOfCampaign(campaignId, { limit: 1000, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor && out.length < 2_000_000);
+  return out;
+}
+
+function stepFunnel(sequence: Sequence | undefined, touches: Touch[]) {
+  const steps = new Map<
+    string,
+    {
+      stepId: string;
+      channel: string | null;
+      sent: number;
+      failed: number;
+      skipped: number;
+      skippedByReason: Record<string, number>;
+    }
+  >();
+  for (const s of sequence?.steps ?? []) {
+    steps.set(s.id, {
+      stepId: s.id,
+      channel: s.type === 'touch' ? s.channel : null,
+      sent: 0,
+      failed: 0,
+      skipped: 0,
+      skippedByReason: {},
+    });
+  }
+  for (const t of touches) {
+    let s = steps.get(t.stepId);
+    if (!s) {
+      s = { stepId: t.stepId, channel: t.channel, sent: 0, failed: 0, skipped: 0, skippedByReason: {} };
+      steps.set(t.stepId, s);
+    }
+    if (t.status === 'sent') s.sent++;
+    else if (t.status === 'failed') s.failed++;
+    else if (t.status === 'skipped') {
+      s.skipped++;
+      const reason = t.reason ?? 'unspecified';
+      s.skippedByReason[reason] = (s.skippedByReason[reason] ?? 0) + 1;
+    }
+  }
+  return [...steps.values()];
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
+
+export function createReportService(deps: { repo: AccountRepository; table: Table; clock: Clock }) {
+  const { repo } = deps;
+
+  async function load(
+    campaignId: string,
+  ): Promise<{ campaign: Campaign; sequence?: Sequence; enrollments: Enrollment[]; touches: Touch[] }> {
+    const campaign = await repo.getCampaign(campaignId);
+    if (!campaign) throw new NotFound(`no campaign ${campaignId}`);
+    const [sequence, enrollments, touches] = await Promise.all([
+      repo.getSequence(campaign.sequenceId, campaign.version),
+      enrollmentsOfCampaign(repo, campaignId),
+      touchesOfCampaign(repo, campaignId),
+    ]);
+    return { campaign, sequence, enrollments, touches };
+  }
+
+  async function progress(campaignId: string) {
+    const { campaign, sequence, enrollments, touches } = await load(campaignId);
+    const byStatus: Record<string, number> = {};
+    for (const e of enrollments) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+    const heldOut = byStatus.held_out ?? 0;
+    return {
+      campaignId,
+      name: campaign.name,
+      sequenceId: campaign.sequenceId,
+      version: campaign.version,
+      status: campaign.status,
+      holdoutPercent: campaign.holdoutPercent,
+      enrolled: enrollments.length - heldOut,
+      heldOut,
+      byStatus,
+      steps: stepFunnel(sequence, touches).map(({ stepId, channel, sent, skipped, failed }) => ({
+        stepId,
+        channel,
+        sent,
+        skipped,
+        failed,
+      })),
+      createdAt: campaign.createdAt,
+      updatedAt: campaign.updatedAt,
+    };
+  }
+
+  async function report(campaignId: string): Promise<CampaignReport> {
+    const { campaign, sequence, enrollments, touches } = await load(campaignId);
+    const treatedIds = enrollments.filter((e) => e.status !== 'held_out').map((e) => e.accountId);
+    const heldIds = enrollments.filter((e) => e.status === 'held_out').map((e) => e.accountId);
+    const profiles = await batchGetAccounts(deps.table, [...treatedIds, ...heldIds]);
+    const rate = (ids: string[]) => {
+      const stages = ids.map((id) => profiles.get(id)?.stage ?? 'target');
+      const engaged = stages.filter((s) => ENGAGED.has(s)).length;
+      const mqa = stages.filter((s) => MQA.has(s)).length;
+      return {
+        accounts: ids.length,
+        engaged,
+        mqa,
+        engagementRate: ratio(engaged, ids.length),
+        mqaRate: ratio(mqa, ids.length),
+      };
+    };
+    const treated = rate(treatedIds);
+    const holdout = rate(heldIds);
+    const raw = (n: number, d: number) => (d === 0 ? 0 : n / d);
+    const lift = (t: number, h: number) =>
+      heldIds.length === 0 || h === 0 ? null : Math.round(((t - h) / h) * 10_000) / 10_000;
+    const tE = raw(treated.engaged, treated.accounts);
+    const hE = raw(holdout.engaged, holdout.accounts);
+    const tM = raw(treated.mqa, treated.accounts);
+    const hM = raw(holdout.mqa, holdout.accounts);
+
+    // Committee coverage over treated accounts: distinct contacts with a sent touch / committee size.
+    const reachedKeys = new Set(
+      touches.filter((t) => t.status === 'sent').map((t) => `${t.accountId}\u0000${t.contactId}`),
+    );
+    const byRole: Record<string, { reached: number; committee: number; ratio: number }> = {};
+    let committee = 0;
+    let reached = 0;
+    const contactsPerAccount = await mapLimit(treatedIds, 16, (id) => repo.listContacts(id));
+    for (const contacts of contactsPerAccount) {
+      for (const c of contacts) {
+        const r = (byRole[c.role] ??= { reached: 0, committee: 0, ratio: 0 });
+        r.committee++;
+        committee++;
+        if (reachedKeys.has(`${c.accountId}\u0000${c.contactId}`)) {
+          r.reached++;
+          reached++;
+        }
+      }
+    }
+    for (const r of Object.values(byRole)) r.ratio = ratio(r.reached, r.committee);
+
+    return {
+      campaignId,
+      sequenceId: campaign.sequenceId,
+      version: campaign.version,
+      enrolled: treatedIds.length,
+      heldOut: heldIds.length,
+      steps: stepFunnel(sequence, touches),
+      coverage: { reached, committee, ratio: ratio(reached, committee), byRole },
+      accountsEngaged: treated.engaged,
+      mqa: treated.mqa,
+      treated,
+      holdout,
+      lift: {
+        engagement: lift(tE, hE),
+        mqa: lift(tM, hM),
+        engagementPoints: Math.round((tE - hE) * 10_000) / 10_000,
+        mqaPoints: Math.round((tM - hM) * 10_000) / 10_000,
+      },
+      generatedAt: deps.clock.now().toISOString(),
+    };
+  }
+
+  return { progress, report };
+}

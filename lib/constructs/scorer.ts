@@ -1,0 +1,219 @@
+/**
+ * The account scorer (DESIGN 2.4, issue #4 item 3):
+ *
+ *   engagement bus --(RULES.scorerIngest, see engagement-rules.ts)--> buffer queue (standard)
+ *     --> Enqueue function (batches of up to 1,000, 5 s window; groups per account)
+ *     --> scorer queue (FIFO, message group = account id, high-throughput mode)
+ *     --> Score function (batches of 10, partial batch failure) --> table, bus, Step Functions
+ *
+ * Why two queues: an EventBridge SQS target can only set a fixed MessageGroupId, and a FIFO event
+ * source hands Lambda at most 10 messages; the enqueuer sets the group per account and packs a
+ * busy account's events into one message, so one scorer write covers many events.
+ *
+ * Each queue has a DLQ (maxReceiveCount 5) with an alarm on its depth. Permissions are grants
+ * only: table read/write, PutEvents on the bus, SendTaskSuccess on the state machine and
+ * StopExecution on its executions.
+ */
+import * as path from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Policy } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { scoringConfig } from '../../functions/domain/scoring/config';
+import type { FunctionFactory } from './functions';
+
+const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
+
+export interface ScorerProps {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  /** The AccountSequence state machine: the scorer resumes its parked tasks and stops its executions. */
+  readonly stateMachine: IStateMachine;
+  readonly createFunction: FunctionFactory;
+  /**
+   * Overrides of the default scoring configuration (functions/domain/scoring/config.ts), e.g.
+   * `{ mqa: config.mqa }` from cdk.json. Validated at synth: a bad value fails synth.
+   */
+  readonly scoringConfig?: Record<string, unknown>;
+  /** Enqueue batching window. @default 5 seconds */
+  readonly batchingWindow?: Duration;
+  /** Cap on concurrent scorer invocations (protects the table). @default 20 */
+  readonly maxConcurrency?: number;
+}
+
+export class Scorer extends Construct {
+  public readonly bufferQueue: Queue;
+  public readonly bufferDeadLetterQueue: Queue;
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly enqueueFunction: IFunction;
+  public readonly scoreFunction: IFunction;
+  public readonly deadLetterAlarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: ScorerProps) {
+    super(scope, id);
+    // Fail synth on a bad configuration rather than at the first cold start.
+    scoringConfig(props.scoringConfig ?? {});
+
+    const enqueueTimeout = Duration.seconds(30);
+    const scoreTimeout = Duration.seconds(60);
+    const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };
+
+    this.bufferDeadLetterQueue = new Queue(this, 'BufferDlq', {
+      ...common,
+      retentionPeriod: Duration.days(14),
+    });
+    this.bufferQueue = new Queue(this, 'Buffer', {
+      ...common,
+      // At least 6 x the consumer's timeout (plus the batching window), as Lambda recommends.
+      visibilityTimeout: Duration.seconds(enqueueTimeout.toSeconds() * 6 + 30),
+      deadLetterQueue: { queue: this.bufferDeadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.deadLetterQueue = new Queue(this, 'ScoreDlq', {
+      ...common,
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'ScoreQueue', {
+      ...common,
+      fifo: true,
+      contentBasedDeduplication: false,
+      // High-throughput FIFO: ordering and dedup per account, throughput per message group.
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      visibilityTimeout: Duration.seconds(scoreTimeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.enqueueFunction = props.createFunction(this, 'Enqueue', {
+      entry: path.join(FUNCTIONS_DIR, 'scorer', 'enqueue-engagement.ts'),
+      description: 'Groups engagement events per account into the scorer FIFO queue',
+      environment: { SCORER_QUEUE_URL: this.queue.queueUrl },
+      memorySize: 256,
+      timeoutSeconds: enqueueTimeout.toSeconds(),
+    });
+    this.queue.grantSendMessages(this.enqueueFunction);
+    this.enqueueFunction.addEventSource(
+      new SqsEventSource(this.bufferQueue, {
+        batchSize: 1000,
+        maxBatchingWindow: props.batchingWindow ?? Duration.seconds(5),
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.scoreFunction = props.createFunction(this, 'Score', {
+      entry: path.join(FUNCTIONS_DIR, 'scorer', 'score-engagement.ts'),
+      description: 'Folds engagement per account into score and stage; steers running sequences',
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        BUS_NAME: props.bus.eventBusName,
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        ...(props.scoringConfig ? { SCORING_CONFIG: JSON.stringify(props.scoringConfig) } : {}),
+      },
+      memorySize: 512,
+      timeoutSeconds: scoreTimeout.toSeconds(),
+    });
+    props.table.grantReadWriteData(this.scoreFunction);
+    props.bus.grantPutEventsTo(this.scoreFunction);
+    props.stateMachine.grantTaskResponse(this.scoreFunction);
+    props.stateMachine.grantExecution(this.scoreFunction, 'states:StopExecution');
+    this.scoreFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 20,
+      }),
+    );
+
+    acknowledgeScopedWildcards(this.scoreFunction, [
+      TABLE_INDEX_WILDCARD,
+      TABLE_KEY_ACTIONS,
+      EXECUTION_WILDCARD,
+    ]);
+
+    this.deadLetterAlarms = [
+      [this.bufferDeadLetterQueue, 'BufferDlqAlarm', 'buffer'] as const,
+      [this.deadLetterQueue, 'ScoreDlqAlarm', 'scorer'] as const,
+    ].map(
+      ([queue, alarmId, what]) =>
+        new Alarm(this, alarmId, {
+          alarmDescription: `${Stack.of(this).stackName}: engagement events in the ${what} dead-letter queue (not scored)`,
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: 'Maximum',
+          }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+// cdk-nag: acknowledge exactly the wildcards our grants produce, each with its reason
+// ---------------------------------------------------------------------------
+
+export interface ScopedWildcard {
+  /** Matches the finding suffix cdk-nag reports for AwsSolutions-IAM5, e.g. `Resource::<T.Arn>/index/*`. */
+  readonly finding: RegExp;
+  readonly reason: string;
+}
+
+export const TABLE_INDEX_WILDCARD: ScopedWildcard = {
+  finding: /^Resource::<[A-Za-z0-9]+\.Arn>\/index\/\*$/,
+  reason:
+    'Added by grantReadWriteData on the account table: its two GSIs (gsi1: email, domain and campaign look-ups; gsi2: contact ids and SDR queues) are addressed as <table>/index/*; no other table is reachable.',
+};
+export const TABLE_KEY_ACTIONS: ScopedWildcard = {
+  finding: /^Action::kms:(ReEncrypt|GenerateDataKey)\*$/,
+  reason:
+    "Added by the table grant for the table's own customer-managed KMS key (the statement's only resource): DynamoDB needs data keys to read and write the encrypted table.",
+};
+export const EXECUTION_WILDCARD: ScopedWildcard = {
+  finding: /^Resource::arn:.*:states:.*:execution:.*:\*$/,
+  reason:
+    'StopExecution on executions of the AccountSequence state machine only: execution names (campaign--account) are created at launch, so they cannot be listed at deploy time.',
+};
+
+/**
+ * Acknowledges the AwsSolutions-IAM5 findings of the function's role policy that match the given
+ * wildcards (computed now, the way cdk-nag computes them); any other wildcard stays reported.
+ * A no-op where cdk-nag is not installed (its findings are then not computed either).
+ */
+export function acknowledgeScopedWildcards(fn: IFunction, allowed: readonly ScopedWildcard[]): void {
+  const role = fn.role;
+  const policy = role?.node.tryFindChild('DefaultPolicy') as Policy | undefined;
+  if (!role || !policy) return;
+  let flatten: (value: unknown) => string;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    flatten = require('cdk-nag/lib/utils/flatten-cfn-reference').flattenCfnReference;
+  } catch {
+    return;
+  }
+  const doc = Stack.of(role).resolve(policy.document) as {
+    Statement?: { Effect: string; Action: unknown; Resource: unknown }[];
+  };
+  const findings = new Set<string>();
+  for (const st of doc.Statement ?? []) {
+    if (st.Effect !== 'Allow') continue;
+    for (const a of [st.Action].flat() as string[]) if (a.includes('*')) findings.add(`Action::${a}`);
+    for (const r of [st.Resource].flat()) {
+      const flat = flatten(r);
+      if (flat.includes('*')) findings.add(`Resource::${flat}`);
+    }
+  }
+  for (const finding of findings) {
+    const rule = allowed.find((w) => w.finding.test(finding));
+    if (rule) Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: rule.reason });
+  }
+}

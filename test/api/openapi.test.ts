@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintOpenApi } from '../../functions/api/openapi-lint';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.stop());
+
+describe('GET /openapi.json', () => {
+  it('serves an OpenAPI 3.1 document generated from the route table, which lints clean', async () => {
+    const res = await h.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.json.openapi).toBe('3.1.0');
+    expect(res.json.info.version).toBe('9.9.9');
+    expect(lintOpenApi(res.json)).toEqual([]);
+    const launch = res.json.paths['/campaigns'].post;
+    expect(launch.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/LaunchRequestInput',
+    );
+    const importBody = res.json.paths['/accounts/import'].post.requestBody.content;
+    expect(Object.keys(importBody).sort()).toEqual(['application/json', 'text/csv']);
+    expect(res.json.paths['/unsubscribe'].post.security).toEqual([]);
+    expect(res.json.paths['/accounts'].get.security).toEqual([{ sigv4: [] }]);
+  });
+
+  it('the lint catches an undocumented route and a broken $ref', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json;
+    delete doc.paths['/tasks'];
+    doc.paths['/accounts'].get.responses['200'].content['application/json'].schema = {
+      $ref: '#/components/schemas/Nope',
+    };
+    const problems = lintOpenApi(doc);
+    expect(problems).toContain('route GET /tasks is not documented');
+    expect(problems.some((p) => p.includes('unresolvable $ref #/components/schemas/Nope'))).toBe(true);
+  });
+});

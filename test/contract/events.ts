@@ -1,0 +1,244 @@
+/**
+ * The contract cases: events built by the real handlers (ingest, SES normaliser, scorer builders)
+ * and near misses, per rule in RULES. Shared by the moto contract test.
+ */
+import { RecordingPublisher } from '../../functions/adapters/bus';
+import {
+  AWS_SES_SOURCE,
+  DETAIL_TYPES,
+  engagementRecorded,
+  enrollmentFinished,
+  scoreChanged,
+  sdrTaskCreated,
+  SES_DETAIL_TYPES,
+  SOURCES,
+  stageChanged,
+  type BusEvent,
+  type RuleName,
+} from '../../functions/contracts/events';
+import { ManualClock } from '../../functions/domain/clock';
+import { createIngest } from '../../functions/ingest/ingest';
+import type { AccountResolver } from '../../functions/ingest/resolver';
+import { createSesNormaliser } from '../../functions/ingest/ses';
+import { MemoryUnresolvedStore } from '../../functions/ingest/unresolved';
+
+/** What PutEvents receives: source, detail-type and the detail. */
+export interface WireEvent {
+  id: string;
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+const resolver: AccountResolver = {
+  resolve: async (ref) =>
+    ref.accountId === 'ghost'
+      ? undefined
+      : { accountId: ref.accountId ?? 'northwind', contactId: 'nw-dana', role: 'economic_buyer' },
+};
+const clock = new ManualClock('2026-11-22T10:00:00Z');
+const toWire = (e: BusEvent, id = String(e.detail.eventId)): WireEvent => ({
+  id,
+  source: e.source,
+  detailType: e.detailType,
+  detail: e.detail as unknown as Record<string, unknown>,
+});
+
+export function sesEvent(detailType: string, extra: Record<string, unknown> = {}) {
+  return {
+    id: `ses-${detailType}`,
+    source: AWS_SES_SOURCE,
+    'detail-type': detailType,
+    time: '2026-11-22T10:00:00Z',
+    detail: {
+      eventType: detailType.replace('Email ', ''),
+      mail: {
+        messageId: `m-${detailType.replace(/\W/g, '')}`,
+        timestamp: '2026-11-22T09:59:00Z',
+        destination: ['dana@northwind.example'],
+        tags: { accountId: ['northwind'], contactId: ['nw-dana'], campaignId: ['q1'], stepId: ['intro'] },
+      },
+      ...extra,
+    },
+  };
+}
+
+/** Events the handlers publish onto the engagement bus (all must reach the scorer). */
+export async function handlerEngagementEvents(): Promise<WireEvent[]> {
+  const publisher = new RecordingPublisher();
+  const ingest = createIngest({ resolver, publisher, unresolved: new MemoryUnresolvedStore(), clock });
+  const at = '2026-11-22T10:00:00Z';
+  await ingest({
+    events: [
+      {
+        eventId: 'api-web',
+        type: 'web.visit',
+        occurredAt: at,
+        domain: 'northwind.example',
+        properties: { page: '/pricing' },
+      },
+      { eventId: 'api-ad', type: 'ad.clicked', occurredAt: at, accountId: 'northwind' },
+      {
+        eventId: 'api-intent',
+        type: 'intent.surge',
+        occurredAt: at,
+        accountId: 'northwind',
+        properties: { topic: 'etl', strength: 80 },
+      },
+      {
+        eventId: 'api-meeting',
+        type: 'meeting.booked',
+        occurredAt: at,
+        contactEmail: 'dana@northwind.example',
+      },
+      {
+        eventId: 'api-crm',
+        type: 'crm.stage_changed',
+        occurredAt: at,
+        accountId: 'northwind',
+        properties: { stage: 'closed_won' },
+      },
+      { eventId: 'api-reply', type: 'email.replied', occurredAt: at, accountId: 'northwind' },
+      {
+        eventId: 'api-call',
+        type: 'sdr.call_logged',
+        occurredAt: at,
+        accountId: 'northwind',
+        properties: { outcome: 'connected' },
+      },
+    ],
+  });
+  const normalise = createSesNormaliser({
+    resolver,
+    publisher,
+    unresolved: new MemoryUnresolvedStore(),
+    clock,
+    suppress: async () => {},
+  });
+  for (const dt of Object.keys(SES_DETAIL_TYPES)) {
+    const extra: Record<string, unknown> =
+      dt === 'Email Bounced'
+        ? {
+            bounce: {
+              bounceType: 'Permanent',
+              bouncedRecipients: [{ emailAddress: 'dana@northwind.example' }],
+              timestamp: at,
+            },
+          }
+        : dt === 'Email Complaint Received'
+          ? {
+              complaint: {
+                complainedRecipients: [{ emailAddress: 'dana@northwind.example' }],
+                timestamp: at,
+              },
+            }
+          : dt === 'Email Clicked'
+            ? { click: { link: 'https://example.com/roi', timestamp: at } }
+            : dt === 'Email Opened'
+              ? { open: { timestamp: at } }
+              : {};
+    await normalise(sesEvent(dt, extra));
+  }
+  const sdr = engagementRecorded({
+    eventId: 'sdr-outcome',
+    occurredAt: at,
+    accountId: 'northwind',
+    type: 'sdr.call_logged',
+    origin: 'sdr',
+    properties: { outcome: 'meeting_booked' },
+  });
+  return [...publisher.events, sdr].map((e) => toWire(e));
+}
+
+/** What the scorer itself publishes: never back into the scorer (no loops). */
+export function scorerOutputs(): WireEvent[] {
+  const base = { occurredAt: '2026-11-22T10:00:00Z', accountId: 'northwind' };
+  return [
+    scoreChanged({
+      ...base,
+      eventId: 'out-score',
+      score: 61,
+      previousScore: 40,
+      asOf: base.occurredAt,
+      stage: 'mqa',
+      engagedContacts: 3,
+      engagedRoles: ['champion'],
+      eventsApplied: 1,
+    }),
+    stageChanged({ ...base, eventId: 'out-stage', from: 'engaged', to: 'mqa', score: 61, reason: 'x' }),
+    sdrTaskCreated({
+      ...base,
+      eventId: 'out-task',
+      taskId: 't',
+      owner: 'sdr-ana',
+      type: 'hot_account',
+      priority: 1,
+      reason: 'x',
+    }),
+    enrollmentFinished({
+      ...base,
+      eventId: 'out-exit',
+      campaignId: 'q1',
+      executionName: 'q1--northwind',
+      status: 'exited',
+      reason: 'x',
+    }),
+  ].map((e) => toWire(e));
+}
+
+export interface ContractCases {
+  /** Which bus the rule lives on in the real deployment. */
+  bus: 'engagement' | 'default';
+  matches: WireEvent[];
+  nearMisses: WireEvent[];
+}
+
+export async function contractCases(): Promise<Record<RuleName, ContractCases>> {
+  const engagement = await handlerEngagementEvents();
+  const sample = engagement[0]!;
+  const variant = (id: string, patch: Partial<WireEvent>): WireEvent => ({
+    ...sample,
+    ...patch,
+    id,
+    detail: { ...sample.detail, eventId: id },
+  });
+  const ses = (dt: string, id: string, patch: Partial<WireEvent> = {}): WireEvent => {
+    const e = sesEvent(dt);
+    return {
+      id,
+      source: e.source,
+      detailType: e['detail-type'],
+      detail: { ...e.detail, probe: id },
+      ...patch,
+    };
+  };
+  return {
+    scorerIngest: {
+      bus: 'engagement',
+      matches: engagement,
+      nearMisses: [
+        ...scorerOutputs(),
+        variant('nm-scorer-source', { source: SOURCES.scorer }),
+        variant('nm-engine-source', { source: SOURCES.engine }),
+        variant('nm-case', { detailType: 'Engagement.Recorded' }),
+        variant('nm-space', { detailType: `${DETAIL_TYPES.engagementRecorded} ` }),
+        variant('nm-prefix', { detailType: 'engagement.recorded.v2' }),
+        variant('nm-source-prefix', { source: 'abm.ingest.test' }),
+        variant('nm-touch', { detailType: DETAIL_TYPES.touchSent, source: SOURCES.engine }),
+      ],
+    },
+    sesEngagement: {
+      bus: 'default',
+      matches: Object.keys(SES_DETAIL_TYPES).map((dt) => ses(dt, `ses-ok-${dt.replace(/\W/g, '')}`)),
+      nearMisses: [
+        ses('Email Delivery Delayed', 'ses-nm-delayed'),
+        ses('Email Rendering Failed', 'ses-nm-rendering'),
+        ses('Email Subscribed', 'ses-nm-subscribed'),
+        ses('Sending Status Disabled', 'ses-nm-status'),
+        ses('email bounced', 'ses-nm-case'),
+        ses('Email Bounced', 'ses-nm-source', { source: 'aws.sesv2' }),
+        ses('Email Bounced', 'ses-nm-abm', { source: SOURCES.ingest }),
+      ],
+    },
+  };
+}

@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingPublisher } from '../../functions/adapters/bus';
+import { AccountRepository } from '../../functions/adapters/dynamo/repository';
+import { Table } from '../../functions/adapters/dynamo/table';
+import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/contracts/events';
+import { ManualClock } from '../../functions/domain/clock';
+import { BadRequestError, createIngest } from '../../functions/ingest/ingest';
+import { respond } from '../../functions/ingest/http';
+import { RepositoryAccountResolver } from '../../functions/ingest/resolver';
+import { createSesNormaliser } from '../../functions/ingest/ses';
+import {
+  DynamoUnresolvedStore,
+  MemoryUnresolvedStore,
+  unresolvedKey,
+} from '../../functions/ingest/unresolved';
+import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
+import { sesEvent } from '../contract/events';
+import { seedAccount } from '../scorer/fixtures';
+
+let db: LocalDynamo;
+let table: Table;
+let repo: AccountRepository;
+const clock = new ManualClock('2026-11-22T10:00:00Z');
+const AT = '2026-11-22T09:00:00Z';
+
+beforeAll(async () => {
+  db = await startDynalite();
+  table = new Table(db.client, db.tableName);
+  repo = new AccountRepository(table, { now: () => clock.now() });
+  await seedAccount(repo, 'northwind', [
+    { contactId: 'nw-dana', role: 'economic_buyer', email: 'dana@northwind.example' },
+    { contactId: 'nw-sam', role: 'champion', email: 'sam@northwind.example' },
+  ]);
+});
+afterAll(async () => db?.stop());
+
+function rig() {
+  const publisher = new RecordingPublisher();
+  const unresolved = new DynamoUnresolvedStore(table);
+  const suppressed: string[] = [];
+  const suppress = async (email: string, reason: string) => {
+    suppressed.push(`${email}:${reason}`);
+    await repo.addSuppression(email, { reason, source: 'test' });
+  };
+  const ingest = createIngest({
+    resolver: new RepositoryAccountResolver(repo),
+    publisher,
+    unresolved,
+    clock,
+    suppress,
+  });
+  const ses = createSesNormaliser({
+    resolver: new RepositoryAccountResolver(repo),
+    publisher,
+    unresolved,
+    clock,
+    suppress,
+  });
+  const details = () =>
+    publisher.ofType(DETAIL_TYPES.engagementRecorded).map((e) => e.detail as EngagementRecordedDetail);
+  return { publisher, ingest, ses, details, suppressed };
+}
+
+describe('POST /events ingestion', () => {
+  it('resolves the account from an account id, a contact email or a domain, with the contact role', async () => {
+    const r = rig();
+    const out = await r.ingest({
+      events: [
+        { eventId: 'a1', type: 'ad.clicked', occurredAt: AT, accountId: 'northwind' },
+        { eventId: 'a2', type: 'meeting.booked', occurredAt: AT, contactEmail: 'SAM@northwind.example' },
+        {
+          eventId: 'a3',
+          type: 'web.visit',
+          occurredAt: AT,
+          domain: 'northwind.example',
+          properties: { page: '/pricing' },
+        },
+        { eventId: 'a4', type: 'web.visit', occurredAt: AT, contactEmail: 'someone-new@northwind.example' },
+      ],
+    });
+    expect(out).toEqual({ accepted: 4, rejected: [], unresolved: [] });
+    expect(r.details().map((d) => [d.eventId, d.accountId, d.contactId, d.role])).toEqual([
+      ['a1', 'northwind', undefined, undefined],
+      ['a2', 'northwind', 'nw-sam', 'champion'],
+      ['a3', 'northwind', undefined, undefined],
+      ['a4', 'northwind', undefined, undefined],
+    ]);
+    expect(r.publisher.events.every((e) => e.source === SOURCES.ingest)).toBe(true);
+    expect(r.details().find((d) => d.eventId === 'a2')?.origin).toBe('api');
+  });
+
+  it('keeps and reports an event for an unknown account instead of dropping it', async () => {
+    const r = rig();
+    const out = await r.ingest({
+      events: [
+        { eventId: 'u1', type: 'web.visit', occurredAt: AT, domain: 'nobody.example' },
+        {
+          eventId: 'u2',
+          type: 'intent.surge',
+          occurredAt: AT,
+          accountId: 'ghost',
+          properties: { topic: 'etl', strength: 0.7 },
+        },
+      ],
+    });
+    expect(out.accepted).toBe(0);
+    expect(out.unresolved).toEqual([
+      { index: 0, eventId: 'u1', reason: 'no account for nobody.example' },
+      { index: 1, eventId: 'u2', reason: 'unknown account ghost' },
+    ]);
+    const kept = await table.get(unresolvedKey(clock.now().toISOString(), 'u2'));
+    expect(kept).toMatchObject({ eventId: 'u2', reason: 'unknown account ghost', origin: 'api' });
+    expect(r.publisher.events).toEqual([]);
+  });
+
+  it.each([
+    [{ eventId: 'v1', type: 'web.visit', occurredAt: 'yesterday', accountId: 'northwind' }, 'occurredAt'],
+    [{ eventId: 'v2', type: 'page.liked', occurredAt: AT, accountId: 'northwind' }, 'type'],
+    [{ eventId: 'v3', type: 'web.visit', occurredAt: AT }, '(root)'],
+    [
+      {
+        eventId: 'v4',
+        type: 'intent.surge',
+        occurredAt: AT,
+        accountId: 'northwind',
+        properties: { topic: 'etl' },
+      },
+      'properties.strength',
+    ],
+    [
+      { eventId: 'v5', type: 'crm.stage_changed', occurredAt: AT, accountId: 'northwind' },
+      'properties.stage',
+    ],
+  ])('rejects %j with a field error at %s, and lands the good ones', async (bad, path) => {
+    const r = rig();
+    const out = await r.ingest({
+      events: [bad, { eventId: 'ok', type: 'ad.clicked', occurredAt: AT, accountId: 'northwind' }],
+    });
+    expect(out.accepted).toBe(1);
+    expect(out.rejected).toHaveLength(1);
+    expect(out.rejected[0]!.index).toBe(0);
+    expect(out.rejected[0]!.errors.map((e) => e.path)).toContain(path);
+  });
+
+  it('maps CRM, intent and SDR events to their origin, and suppresses an address that complained', async () => {
+    const r = rig();
+    await r.ingest({
+      events: [
+        {
+          eventId: 'o1',
+          type: 'crm.stage_changed',
+          occurredAt: AT,
+          accountId: 'northwind',
+          properties: { stage: 'closed_won' },
+        },
+        {
+          eventId: 'o2',
+          type: 'intent.surge',
+          occurredAt: AT,
+          accountId: 'northwind',
+          properties: { topic: 'etl', strength: 55 },
+        },
+        { eventId: 'o3', type: 'sdr.call_logged', occurredAt: AT, accountId: 'northwind' },
+        { eventId: 'o4', type: 'email.complained', occurredAt: AT, contactEmail: 'dana@northwind.example' },
+      ],
+    });
+    expect(r.details().map((d) => d.origin)).toEqual(['crm', 'intent', 'sdr', 'api']);
+    expect(r.publisher.events.map((e) => e.source)).toEqual([
+      SOURCES.ingest,
+      SOURCES.ingest,
+      SOURCES.sdr,
+      SOURCES.ingest,
+    ]);
+    expect(await repo.isSuppressed('dana@northwind.example')).toBe(true);
+  });
+
+  it('answers 400 with field details for a bad body, 202 otherwise', async () => {
+    const r = rig();
+    const notJson = await respond({ body: '{', isBase64Encoded: false }, r.ingest);
+    expect(notJson.statusCode).toBe(400);
+    const empty = await respond({ body: '{"events":[]}', isBase64Encoded: false }, r.ingest);
+    expect(empty.statusCode).toBe(400);
+    expect(JSON.parse(empty.body as string).error).toMatchObject({
+      code: 'BAD_REQUEST',
+      details: [{ path: 'events' }],
+    });
+    const ok = await respond(
+      {
+        body: Buffer.from(
+          JSON.stringify({
+            events: [{ eventId: 'b1', type: 'ad.clicked', occurredAt: AT, accountId: 'northwind' }],
+          }),
+        ).toString('base64'),
+        isBase64Encoded: true,
+      },
+      r.ingest,
+    );
+    expect(ok.statusCode).toBe(202);
+    expect(JSON.parse(ok.body as string)).toEqual({ accepted: 1, rejected: [], unresolved: [] });
+    await expect(r.ingest({ events: 'x' })).rejects.toBeInstanceOf(BadRequestError);
+  });
+});
+
+describe('SES event normaliser', () => {
+  it.each([
+    ['Email Sent', 'email.sent'],
+    ['Email Delivered', 'email.delivered'],
+    ['Email Opened', 'email.opened'],
+    ['Email Clicked', 'email.clicked'],
+    ['Email Bounced', 'email.bounced'],
+    ['Email Complaint Received', 'email.complained'],
+    ['Email Rejected', 'email.rejected'],
+  ])('maps "%s" to %s using the message tags', async (detailType, type) => {
+    const r = rig();
+    const out = await r.ses(sesEvent(detailType));
+    expect(out.published).toBe(1);
+    expect(r.details()[0]).toMatchObject({
+      type,
+      accountId: 'northwind',
+      contactId: 'nw-dana',
+      role: 'economic_buyer',
+      origin: 'ses',
+      properties: { messageId: expect.any(String), campaignId: 'q1', stepId: 'intro' },
+    });
+  });
+
+  it('ignores detail types it does not score', async () => {
+    const r = rig();
+    expect((await r.ses(sesEvent('Email Delivery Delayed'))).ignored).toMatch(/Delivery Delayed/);
+    expect(r.publisher.events).toEqual([]);
+  });
+
+  it('suppresses a hard bounce and a complaint, not a soft bounce', async () => {
+    const r = rig();
+    await r.ses(
+      sesEvent('Email Bounced', {
+        bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'soft@northwind.example' }] },
+      }),
+    );
+    await r.ses(
+      sesEvent('Email Bounced', {
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Hard@Northwind.example' }] },
+      }),
+    );
+    await r.ses(
+      sesEvent('Email Complaint Received', {
+        complaint: { complainedRecipients: [{ emailAddress: 'sam@northwind.example' }] },
+      }),
+    );
+    expect(r.suppressed).toEqual(['Hard@Northwind.example:hard_bounce', 'sam@northwind.example:complaint']);
+    expect(await repo.isSuppressed('hard@northwind.example')).toBe(true);
+    expect(await repo.isSuppressed('soft@northwind.example')).toBe(false);
+    expect(await repo.getSuppression('sam@northwind.example')).toMatchObject({ reason: 'complaint' });
+  });
+
+  it('gives a redelivered SES event the same id, and each open its own', async () => {
+    const r = rig();
+    const open = (ts: string) => sesEvent('Email Opened', { open: { timestamp: ts } });
+    await r.ses(open('2026-11-22T09:10:00Z'));
+    await r.ses(open('2026-11-22T09:10:00Z'));
+    await r.ses(open('2026-11-22T11:00:00Z'));
+    const ids = r.details().map((d) => d.eventId);
+    expect(ids[0]).toBe(ids[1]);
+    expect(new Set(ids).size).toBe(2);
+    expect(r.details()[2]!.occurredAt).toBe('2026-11-22T11:00:00.000Z');
+  });
+
+  it('resolves an untagged email by its recipient, and keeps what it cannot resolve', async () => {
+    const r = rig();
+    const untagged = sesEvent('Email Clicked');
+    untagged.detail.mail.tags = {} as never;
+    untagged.detail.mail.destination = ['sam@northwind.example'];
+    await r.ses(untagged);
+    expect(r.details()[0]).toMatchObject({ accountId: 'northwind', contactId: 'nw-sam', role: 'champion' });
+    const stranger = sesEvent('Email Clicked');
+    stranger.detail.mail.tags = {} as never;
+    stranger.detail.mail.destination = ['who@elsewhere.example'];
+    const out = await r.ses(stranger);
+    expect(out).toMatchObject({ published: 0, unresolved: [expect.stringContaining('ses:')] });
+  });
+});
+
+describe('unresolved store (memory)', () => {
+  it('keeps one entry per event id', async () => {
+    const m = new MemoryUnresolvedStore();
+    await m.keep({ eventId: 'x', receivedAt: AT, reason: 'r', origin: 'api', event: {} });
+    await m.keep({ eventId: 'x', receivedAt: AT, reason: 'r', origin: 'api', event: {} });
+    expect(m.kept).toHaveLength(1);
+  });
+});

@@ -1,0 +1,185 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AccountRepository } from '../../functions/adapters/dynamo/repository';
+import { Table } from '../../functions/adapters/dynamo/table';
+import { ManualClock } from '../../functions/domain/clock';
+import { isHeldOut } from '../../functions/domain/hash';
+import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
+import { createLaunchService, snapshotOf } from '../../functions/launch/launch-service';
+import {
+  executionArnFor,
+  StepFunctionsControl,
+  StepFunctionsStarter,
+  type ExecutionStarter,
+} from '../../functions/launch/ports';
+import { StepFunctionsLaunchRunner } from '../../functions/launch/runners';
+import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
+
+const SEQ_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:AccountSequence';
+const sfnMock = mockClient(SFNClient);
+const s3Mock = mockClient(S3Client);
+beforeEach(() => {
+  sfnMock.reset();
+  s3Mock.reset();
+});
+
+describe('Step Functions adapters', () => {
+  const sfn = new SFNClient({ region: 'us-east-1' });
+  it('StartExecution: named execution; ExecutionAlreadyExists means already running', async () => {
+    sfnMock
+      .on(StartExecutionCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const starter = new StepFunctionsStarter(sfn, SEQ_ARN);
+    const input = {
+      accountId: 'a',
+      campaignId: 'c',
+      executionName: 'c--a',
+      enrolledAt: '2026-11-23T09:00:00Z',
+      sequence: {} as never,
+    };
+    expect(await starter.start(input)).toEqual({ started: true });
+    expect(await starter.start(input)).toEqual({ started: false });
+    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input).toMatchObject({
+      stateMachineArn: SEQ_ARN,
+      name: 'c--a',
+    });
+  });
+
+  it('control: stop builds the execution ARN; a missing execution is not an error', async () => {
+    expect(executionArnFor(SEQ_ARN, 'c--a')).toBe(
+      'arn:aws:states:us-east-1:123456789012:execution:AccountSequence:c--a',
+    );
+    sfnMock
+      .on(StopExecutionCommand)
+      .resolvesOnce({ stopDate: new Date() })
+      .rejectsOnce(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    const control = new StepFunctionsControl(sfn, SEQ_ARN);
+    expect(await control.stop('c--a', 'operator')).toBe(true);
+    expect(await control.stop('c--b', 'operator')).toBe(false);
+    expect(await control.resume('tok', { resumed: true })).toBe(true);
+    expect(sfnMock.commandCalls(StopExecutionCommand)[0].args[0].input.executionArn).toBe(
+      executionArnFor(SEQ_ARN, 'c--a'),
+    );
+  });
+
+  it('the launcher runner writes the audience as JSON lines and starts the launcher once per audience', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    sfnMock
+      .on(StartExecutionCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const runner = new StepFunctionsLaunchRunner({
+      s3: new S3Client({ region: 'us-east-1' }),
+      sfn,
+      bucket: 'b',
+      launcherArn: 'arn:aws:states:us-east-1:1:stateMachine:L',
+    });
+    const plan = {
+      campaignId: 'c',
+      sequence: { id: 's', version: 1 } as never,
+      enrolledAt: '2026-11-23T09:00:00Z',
+      items: [
+        { accountId: 'a', heldOut: false },
+        { accountId: 'b', heldOut: true },
+      ],
+    };
+    await runner.start(plan);
+    await runner.start(plan);
+    const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(
+      String(put.Body)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(plan.items);
+    const starts = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts[0].name).toBe(starts[1].name);
+    expect(JSON.parse(starts[0].input!)).toMatchObject({ campaignId: 'c', bucket: 'b', key: put.Key });
+  });
+});
+
+describe('enrollBatch (the Distributed Map item processor)', () => {
+  let db: LocalDynamo;
+  let repo: AccountRepository;
+  let table: Table;
+  beforeAll(async () => {
+    db = await startDynalite();
+    table = new Table(db.client, db.tableName);
+    repo = new AccountRepository(table);
+  });
+  afterAll(async () => db?.stop());
+
+  it('a batch retried after StartExecution failed starts what was missed and never enrolls twice', async () => {
+    const sequence = await repo.saveSequence({
+      id: 'seq',
+      name: 'S',
+      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
+    });
+    const started: string[] = [];
+    let failOn: string | undefined = 'acc-2';
+    const flaky: ExecutionStarter = {
+      async start(input) {
+        if (input.accountId === failOn) {
+          failOn = undefined;
+          throw new Error('ThrottlingException');
+        }
+        const fresh = !started.includes(input.executionName);
+        if (fresh) started.push(input.executionName);
+        return { started: fresh };
+      },
+    };
+    const service = createLaunchService({
+      repo,
+      table,
+      starter: flaky,
+      clock: new ManualClock('2026-11-23T09:00:00Z'),
+      concurrency: 1,
+    });
+    const context = {
+      campaignId: 'camp',
+      sequence: snapshotOf(sequence),
+      enrolledAt: '2026-11-23T09:00:00.000Z',
+    };
+    const items = [
+      { accountId: 'acc-1', heldOut: false },
+      { accountId: 'acc-2', heldOut: false },
+      { accountId: 'acc-3', heldOut: true },
+    ];
+    await expect(service.enrollBatch(context, items)).rejects.toThrow(/Throttling/);
+    const retry = await service.enrollBatch(context, items);
+    expect(retry).toMatchObject({ enrolled: 0, restarted: 1, heldOut: 1, existing: 2 });
+    expect(started.sort()).toEqual(['camp--acc-1', 'camp--acc-2']);
+    const again = await service.enrollBatch(context, items);
+    expect(again).toMatchObject({ enrolled: 0, heldOut: 0, existing: 3 });
+    expect((await repo.listEnrollmentsOfCampaign('camp')).items.map((e) => [e.accountId, e.status])).toEqual([
+      ['acc-1', 'running'],
+      ['acc-2', 'running'],
+      ['acc-3', 'held_out'],
+    ]);
+  });
+
+  it('validates the Distributed Map batch event', () => {
+    expect(EnrollBatchEvent.safeParse({ BatchInput: {}, Items: [] }).success).toBe(false);
+  });
+});
+
+describe('holdout', () => {
+  it('is deterministic and close to the percentage', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `acct-${i}`);
+    const held = ids.filter((id) => isHeldOut('q1', id, 20));
+    expect(held.length).toBeGreaterThanOrEqual(170);
+    expect(held.length).toBeLessThanOrEqual(230);
+    expect(ids.filter((id) => isHeldOut('q1', id, 20))).toEqual(held);
+  });
+});
