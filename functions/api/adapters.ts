@@ -2,13 +2,9 @@
  * Adapters from other engineers' services to the API's ports:
  * - POST /events -> the ingestion service (`createIngest`, functions/ingest): its BadRequestError
  *   becomes the API's BadRequest, so errors keep the one shape.
- * - pause/resume/stop -> the shared Step Functions control (functions/adapters/sfn): 'done' | 'gone'
- *   become true | false.
  */
-import type { SequenceControl as SharedSequenceControl } from '../adapters/sfn/sequence-control';
 import { BadRequest } from '../domain/api/errors';
 import { BadRequestError, type IngestResponse } from '../ingest/ingest';
-import type { SequenceControl } from '../launch/ports';
 import type { EventIngestor } from './routes';
 
 export function ingestorFrom(ingest: (body: unknown) => Promise<IngestResponse>): EventIngestor {
@@ -26,12 +22,5 @@ export function ingestorFrom(ingest: (body: unknown) => Promise<IngestResponse>)
         throw err;
       }
     },
-  };
-}
-
-export function controlFrom(shared: SharedSequenceControl): SequenceControl {
-  return {
-    resume: async (taskToken, output) => (await shared.resume(taskToken, output)) === 'done',
-    stop: async (executionName, cause) => (await shared.stop(executionName, cause)) === 'done',
   };
 }

@@ -22,7 +22,7 @@ import { StepFunctionsStarter } from '../launch/ports';
 import { StepFunctionsLaunchRunner } from '../launch/runners';
 import { requireEnv } from '../shared/env';
 import { logger, instrument } from '../shared/powertools';
-import { controlFrom, ingestorFrom } from './adapters';
+import { ingestorFrom } from './adapters';
 import { createApi } from './app';
 import { apiGatewayV2Handler } from './router';
 
@@ -71,7 +71,7 @@ const router = createApi(
     clock: systemClock,
     publisher,
     launch,
-    control: controlFrom(new SfnSequenceControl(sfn, env.SEQUENCE_STATE_MACHINE_ARN)),
+    control: new SfnSequenceControl(sfn, env.SEQUENCE_STATE_MACHINE_ARN),
     unsubscribeKey,
     version: env.ABM_VERSION,
     // POST /events: the ingestion service (functions/ingest). A resolver per request: its cache

@@ -18,7 +18,7 @@ import { createUnsubscribeService } from './unsubscribe-service';
 import { route, type Route, type ResponseSpec } from './router';
 import { createLaunchService, checkLaunchBody, type LaunchService } from '../launch/launch-service';
 import { createControlService } from '../launch/control-service';
-import type { SequenceControl } from '../launch/ports';
+import type { SequenceControl } from '../adapters/sfn/sequence-control';
 import { createReportService } from '../reports/campaign-report';
 
 /** POST /events belongs to the ingestion service (functions/ingest); the API calls it through this port. */

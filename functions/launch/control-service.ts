@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import type { AccountRepository } from '../adapters/dynamo/repository';
 import { enrollmentsOfCampaign } from './audience';
 import { mapLimit } from './launch-service';
-import type { SequenceControl } from './ports';
+import type { SequenceControl } from '../adapters/sfn/sequence-control';
 
 export type ControlAction = 'pause' | 'resume' | 'stop';
 

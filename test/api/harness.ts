@@ -11,7 +11,8 @@ import type { EventIngestor } from '../../functions/api/routes';
 import type { HttpResponse, Router } from '../../functions/api/router';
 import { ManualClock } from '../../functions/domain/clock';
 import { createLaunchService, type LaunchService } from '../../functions/launch/launch-service';
-import { RecordingControl, RecordingStarter } from '../../functions/launch/ports';
+import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-control';
+import { RecordingStarter } from '../../functions/launch/ports';
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
 import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
 
@@ -23,7 +24,7 @@ export interface Harness {
   repo: AccountRepository;
   clock: ManualClock;
   starter: RecordingStarter;
-  control: RecordingControl;
+  control: RecordingSequenceControl;
   publisher: RecordingPublisher;
   runner: InProcessLaunchRunner;
   launch: LaunchService;
@@ -50,7 +51,7 @@ export async function startHarness(
   const clock = new ManualClock('2026-11-23T09:00:00Z');
   const repo = new AccountRepository(table, { now: () => clock.now() });
   const starter = new RecordingStarter();
-  const control = new RecordingControl();
+  const control = new RecordingSequenceControl();
   const publisher = new RecordingPublisher();
   const runnerRef: { runner?: InProcessLaunchRunner } = {};
   const launch = createLaunchService({

@@ -1,12 +1,5 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountRepository } from '../../functions/adapters/dynamo/repository';
@@ -15,12 +8,7 @@ import { ManualClock } from '../../functions/domain/clock';
 import { isHeldOut } from '../../functions/domain/hash';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
 import { createLaunchService, snapshotOf } from '../../functions/launch/launch-service';
-import {
-  executionArnFor,
-  StepFunctionsControl,
-  StepFunctionsStarter,
-  type ExecutionStarter,
-} from '../../functions/launch/ports';
+import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/launch/ports';
 import { StepFunctionsLaunchRunner } from '../../functions/launch/runners';
 import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
 
@@ -53,24 +41,6 @@ describe('Step Functions adapters', () => {
       stateMachineArn: SEQ_ARN,
       name: 'c--a',
     });
-  });
-
-  it('control: stop builds the execution ARN; a missing execution is not an error', async () => {
-    expect(executionArnFor(SEQ_ARN, 'c--a')).toBe(
-      'arn:aws:states:us-east-1:123456789012:execution:AccountSequence:c--a',
-    );
-    sfnMock
-      .on(StopExecutionCommand)
-      .resolvesOnce({ stopDate: new Date() })
-      .rejectsOnce(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
-    sfnMock.on(SendTaskSuccessCommand).resolves({});
-    const control = new StepFunctionsControl(sfn, SEQ_ARN);
-    expect(await control.stop('c--a', 'operator')).toBe(true);
-    expect(await control.stop('c--b', 'operator')).toBe(false);
-    expect(await control.resume('tok', { resumed: true })).toBe(true);
-    expect(sfnMock.commandCalls(StopExecutionCommand)[0].args[0].input.executionArn).toBe(
-      executionArnFor(SEQ_ARN, 'c--a'),
-    );
   });
 
   it('the launcher runner writes the audience as JSON lines and starts the launcher once per audience', async () => {
