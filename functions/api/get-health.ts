@@ -11,10 +11,15 @@ const env = requireEnv(['ABM_VERSION']);
 export interface HealthBody {
   readonly status: 'ok';
   readonly version: string;
+  readonly time: string;
 }
 
 export const handler = instrument(async (): Promise<APIGatewayProxyStructuredResultV2> => ({
   statusCode: 200,
   headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify({ status: 'ok', version: env.ABM_VERSION } satisfies HealthBody),
+  body: JSON.stringify({
+    status: 'ok',
+    version: env.ABM_VERSION,
+    time: new Date().toISOString(),
+  } satisfies HealthBody),
 }));

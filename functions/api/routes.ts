@@ -99,7 +99,10 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       tags: ['health'],
       auth: 'none',
       responses: { 200: { description: 'alive', schema: S.Health } },
-      handler: async () => ({ status: 200, body: { status: 'ok', version: deps.version } }),
+      handler: async () => ({
+        status: 200,
+        body: { status: 'ok', version: deps.version, time: deps.clock.now().toISOString() },
+      }),
     }),
     route({
       method: 'POST',

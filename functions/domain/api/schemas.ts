@@ -382,6 +382,13 @@ export const CampaignReport = z
   .meta({ id: 'CampaignReport' });
 export type CampaignReport = z.infer<typeof CampaignReport>;
 
-export const Health = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
+export const Health = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    /** The server's clock: simulated time in local mode (ABM_TIME_SCALE), wall-clock time on AWS. */
+    time: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'Health' });
 
 export { Role };
