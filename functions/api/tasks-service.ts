@@ -1,21 +1,76 @@
 /**
  * The SDR queue: tasks by owner and status, by priority then due time; completing a task with an
- * outcome publishes it as engagement (`engagement.recorded`, origin sdr) and `sdr.task.completed`.
- * Event ids derive from the task id, so a retried completion is deduplicated by the scorer.
+ * outcome publishes it as engagement (`engagement.recorded`, source abm.sdr, which RULES.scorerIngest
+ * routes to the scorer: `meeting.booked` for meeting_booked, else `sdr.call_logged`, with
+ * `properties.outcome`, the task's contact and role) and `sdr.task.completed`.
+ *
+ * Completing twice (documented choice): the same outcome again is an idempotent 200 with the same
+ * task, and it never publishes again; another outcome is a 409. The events are published exactly
+ * once per task through a claim on the task item (functions/api/task-publication.ts):
+ *   complete (conditional: open -> completed) -> claim -> publish -> mark published.
+ * A publish that fails gives the claim back and answers 5xx: the client's retry (same outcome)
+ * finds the task completed, claims and publishes. A request that dies after claiming leaves a claim
+ * that expires (lease), after which a retry publishes. Only a death between the publish and the
+ * marker can lead to a second publish, with the SAME event ids (derived from the task id), which
+ * the scorer deduplicates.
  */
 import { Conflict, NotFound } from '../domain/api/errors';
 import type { Clock } from '../domain/clock';
 import type { SdrOutcome, SdrTask } from '../domain/model';
 import type { EventPublisher } from '../adapters/bus';
-import { DETAIL_TYPES, SOURCES, engagementRecorded } from '../contracts/events';
+import { engagementRecorded, sdrTaskCompleted } from '../contracts/events';
 import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { Table } from '../adapters/dynamo/table';
+import { dynamoTaskPublication, type TaskPublication } from './task-publication';
+
+/** The engagement type an SDR outcome becomes. */
+export function engagementTypeOf(outcome: SdrOutcome): 'meeting.booked' | 'sdr.call_logged' {
+  return outcome === 'meeting_booked' ? 'meeting.booked' : 'sdr.call_logged';
+}
+
+/** The events a completed task publishes; ids derive from the task id only (idempotent on retry). */
+export function completionEvents(task: SdrTask, outcome: SdrOutcome, fallbackAt: string) {
+  const occurredAt = task.completedAt ?? fallbackAt;
+  const campaign = task.campaignId ? { campaignId: task.campaignId } : {};
+  return [
+    engagementRecorded({
+      eventId: `sdr-task-${task.taskId}`,
+      occurredAt,
+      accountId: task.accountId,
+      type: engagementTypeOf(outcome),
+      ...(task.contactId ? { contactId: task.contactId } : {}),
+      ...(task.context.contact?.role ? { role: task.context.contact.role } : {}),
+      origin: 'sdr',
+      properties: { outcome, taskId: task.taskId, ...campaign },
+    }),
+    sdrTaskCompleted({
+      eventId: `sdr-task-completed-${task.taskId}`,
+      occurredAt,
+      accountId: task.accountId,
+      taskId: task.taskId,
+      owner: task.owner,
+      outcome,
+      ...(task.contactId ? { contactId: task.contactId } : {}),
+      ...campaign,
+    }),
+  ];
+}
 
 export function createTasksService(deps: {
   repo: AccountRepository;
   publisher: EventPublisher;
   clock: Clock;
+  /** For the publication marker; `publication` may be given instead. */
+  table?: Table;
+  publication?: TaskPublication;
 }) {
   const { repo } = deps;
+  let publicationPort = deps.publication;
+  const publication = (): TaskPublication => {
+    publicationPort ??= deps.table ? dynamoTaskPublication(deps.table) : undefined;
+    if (!publicationPort) throw new Error('createTasksService: give `table` or `publication`');
+    return publicationPort;
+  };
 
   async function list(q: { owner: string; status: SdrTask['status']; limit: number; cursor?: string }) {
     const page = await repo.listTasks(q.owner, q.status, { limit: q.limit, cursor: q.cursor });
@@ -23,48 +78,29 @@ export function createTasksService(deps: {
   }
 
   async function complete(taskId: string, body: { outcome: SdrOutcome; notes?: string }) {
-    const now = deps.clock.now().toISOString();
+    const now = deps.clock.now();
     const result = await repo.completeTask(taskId, {
       outcome: body.outcome,
       notes: body.notes,
-      completedAt: now,
+      completedAt: now.toISOString(),
     });
     if (!result) throw new NotFound(`no task ${taskId}`);
     const { task, completed } = result;
-    if (!completed) {
-      if (task.status !== 'completed' || task.outcome !== body.outcome) {
-        throw new Conflict(`task ${taskId} is ${task.status}${task.outcome ? ` (${task.outcome})` : ''}`);
-      }
-      // The same completion again: publish again (same event ids), so a failed publish can be retried.
+    if (!completed && (task.status !== 'completed' || task.outcome !== body.outcome)) {
+      throw new Conflict(`task ${taskId} is ${task.status}${task.outcome ? ` (${task.outcome})` : ''}`);
     }
-    await deps.publisher.publish([
-      engagementRecorded({
-        eventId: `sdr-task-${taskId}`,
-        occurredAt: task.completedAt ?? now,
-        accountId: task.accountId,
-        type: body.outcome === 'meeting_booked' ? 'meeting.booked' : 'sdr.call_logged',
-        contactId: task.contactId,
-        role: task.context.contact?.role,
-        origin: 'sdr',
-        properties: {
-          outcome: body.outcome,
-          taskId,
-          ...(task.campaignId ? { campaignId: task.campaignId } : {}),
-        },
-      }),
-      {
-        source: SOURCES.sdr,
-        detailType: DETAIL_TYPES.sdrTaskCompleted,
-        detail: {
-          eventId: `sdr-task-completed-${taskId}`,
-          occurredAt: task.completedAt ?? now,
-          accountId: task.accountId,
-          taskId,
-          owner: task.owner,
-          outcome: body.outcome,
-        } as never,
-      },
-    ]);
+    // First completion, or a retry of it: publish unless published (or being published) already.
+    if (await publication().claim(task.accountId, taskId, now)) {
+      try {
+        await deps.publisher.publish(completionEvents(task, task.outcome ?? body.outcome, now.toISOString()));
+      } catch (err) {
+        await publication()
+          .release(task.accountId, taskId)
+          .catch(() => undefined);
+        throw err;
+      }
+      await publication().markPublished(task.accountId, taskId, now);
+    }
     return view(task);
   }
 

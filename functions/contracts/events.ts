@@ -7,7 +7,7 @@
  * `new Rule({ eventPattern })` unchanged and the moto contract test (test/contract) checks
  * them against the events the handlers build with the helpers below.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EngagementType, IsoTimestamp, Role, Stage } from '../domain/model';
 
 export const SOURCES = {
@@ -167,6 +167,16 @@ export const EnrollmentFinishedDetail = DetailBase.extend({
 });
 export type EnrollmentFinishedDetail = z.infer<typeof EnrollmentFinishedDetail>;
 
+/** `sdr.task.completed` (the API publishes it when an SDR logs a task's outcome). */
+export const SdrTaskCompletedDetail = DetailBase.extend({
+  taskId: z.string().min(1),
+  owner: z.string().min(1),
+  outcome: z.string().min(1),
+  contactId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+});
+export type SdrTaskCompletedDetail = z.infer<typeof SdrTaskCompletedDetail>;
+
 export const DETAIL_SCHEMAS = {
   [DETAIL_TYPES.engagementRecorded]: EngagementRecordedDetail,
   [DETAIL_TYPES.scoreChanged]: ScoreChangedDetail,
@@ -225,4 +235,8 @@ export function sdrTaskCreated(detail: SdrTaskCreatedDetail): BusEvent<SdrTaskCr
 
 export function enrollmentFinished(detail: EnrollmentFinishedDetail): BusEvent<EnrollmentFinishedDetail> {
   return { source: SOURCES.scorer, detailType: DETAIL_TYPES.enrollmentFinished, detail };
+}
+
+export function sdrTaskCompleted(detail: SdrTaskCompletedDetail): BusEvent<SdrTaskCompletedDetail> {
+  return { source: SOURCES.sdr, detailType: DETAIL_TYPES.sdrTaskCompleted, detail };
 }

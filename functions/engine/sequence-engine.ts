@@ -7,10 +7,11 @@
  * Same code in Lambda (functions/engine/execute-step.ts, park-execution.ts), in tests and in local
  * mode; only the wiring of `EngineDeps` differs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPublisher } from '../adapters/bus';
 import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { EmailSender, SecretSource } from '../adapters/ses/email-sender';
+import type { SecretSource } from '../adapters/secrets';
+import type { EmailSender } from '../adapters/ses/email-sender';
 import { isTransientSesError } from '../adapters/ses/email-sender';
 import type { AudienceProvider } from '../adapters/providers/audience';
 import type { DirectMailProvider } from '../adapters/providers/direct-mail';
@@ -50,6 +51,9 @@ import { checkFrequencyCap, type SentTouch } from '../domain/engine/frequency';
 import { Plan, timeoutSecondsOf } from '../domain/engine/plan';
 import { stepById, successorOf, targetOf, walk, type Passed } from '../domain/engine/planner';
 import { composeSdrTask, type Sla } from '../domain/engine/sdr';
+import { accountFacts } from '../domain/scoring/facts';
+import type { ScoreState } from '../domain/scoring/state';
+import { ScoreStateSchema } from '../scorer/state-schema';
 import { NotParkedError, TransientError } from './errors';
 
 // ---------------------------------------------------------------------------
@@ -89,7 +93,7 @@ export interface EngineConfig {
 }
 
 /** Reads the facts conditions are evaluated on. The default reads the scorer's state loosely. */
-export type FactsReader = (account: Account) => Promise<AccountFacts>;
+export type FactsReader = (account: Account, now?: Date) => Promise<AccountFacts>;
 
 export interface EngineDeps {
   repo: AccountRepository;
@@ -133,32 +137,15 @@ interface Remaining {
   at: Date;
 }
 
-const LooseScore = z.looseObject({});
-
-/** Default facts: stage from the profile, score and engagement from the scorer's state if present. */
-function defaultFacts(repo: AccountRepository): FactsReader {
-  return async (account) => {
-    const state = (await repo.getScoreState(account.accountId, LooseScore).catch(() => undefined))?.state as
-      Record<string, unknown> | undefined;
-    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-    const count = (v: unknown) =>
-      Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : (num(v) ?? 0);
-    const events = [state?.recentEvents, state?.recent, state?.contributors].find(Array.isArray) as
-      Record<string, unknown>[] | undefined;
-    return {
-      stage: account.stage,
-      score: num(state?.score) ?? num(state?.value) ?? 0,
-      engagedContacts: count(state?.engagedContacts),
-      engagedRoles: count(state?.engagedRoles),
-      recentEvents: (events ?? [])
-        .filter((e) => typeof e?.type === 'string' && typeof e?.occurredAt === 'string')
-        .map((e) => ({
-          type: e.type as AccountFacts['recentEvents'][number]['type'],
-          occurredAt: e.occurredAt as string,
-          contactId: typeof e.contactId === 'string' ? e.contactId : undefined,
-          role: typeof e.role === 'string' ? (e.role as Role) : undefined,
-        })),
-    };
+/**
+ * Default facts: the scorer's state read as the scorer reads it (ScoreStateSchema) and evaluated at
+ * `now` with `accountFacts`: the score decayed to now, engaged contacts and roles inside the window,
+ * the newest event per type. Without a state (never scored), the profile's stage and zeros.
+ */
+function defaultFacts(repo: AccountRepository, clock: Clock): FactsReader {
+  return async (account, now) => {
+    const stored = await repo.getScoreState(account.accountId, ScoreStateSchema);
+    return accountFacts(stored?.state as ScoreState | undefined, now ?? clock.now(), account.stage);
   };
 }
 
@@ -189,7 +176,7 @@ function maxDate(a: Date, b: Date): Date {
 
 export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
   const { repo, publisher, clock, config } = deps;
-  const readFacts = deps.facts ?? defaultFacts(repo);
+  const readFacts = deps.facts ?? defaultFacts(repo, clock);
   const tolerance = config.toleranceMs ?? 1000;
   const maxTouchSteps = config.maxTouchStepsPerInvocation ?? 5;
   const log = deps.log ?? (() => undefined);
@@ -754,7 +741,7 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
       return { action: 'done', reason: enrollment.reason ?? enrollment.status };
     if (!account) return finish({ input, now, events }, 'account_missing', 'exited');
 
-    const facts = await readFacts(account).catch(() => ({ ...NO_FACTS, stage: account.stage }));
+    const facts = await readFacts(account, now).catch(() => ({ ...NO_FACTS, stage: account.stage }));
     const recent = (await repo.listTouchesOfAccount(input.accountId, { limit: 200 })).items;
     const run: Run = {
       input,
@@ -973,7 +960,38 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
       // Resumed, stopped or finished between planning and parking: re-plan at once.
       throw new NotParkedError(`enrollment ${input.accountId}/${input.campaignId}: ${outcome}`);
     }
+    if (input.op === 'await' && (await awaitAlreadyHolds(input, now))) {
+      // Engagement scored after ExecuteStep planned this await and before the token was stored: the
+      // scorer may have read the enrollment before the token existed. Take the token back and let
+      // the state machine re-plan at once (NotParked -> ExecuteStep, which continues as engaged).
+      await repo.updateEnrollment(input.accountId, input.campaignId, (e) =>
+        e.taskToken === input.taskToken
+          ? {
+              ...e,
+              status: e.status === 'waiting' ? 'running' : e.status,
+              taskToken: undefined,
+              waitingFor: undefined,
+            }
+          : undefined,
+      );
+      throw new NotParkedError(`enrollment ${input.accountId}/${input.campaignId}: condition already holds`);
+    }
     return { parked: true, op: input.op };
+  }
+
+  /**
+   * The engine's half of the await race (the scorer's half and the argument: scorer.ts,
+   * resumeParkedAfterWrite): AFTER the token is stored, re-read the facts and test the condition
+   * the way the scorer does (an empty condition never ends a wait early).
+   */
+  async function awaitAlreadyHolds(input: ParkInput, now: Date): Promise<boolean> {
+    const until = input.plan.until;
+    if (!until || !Object.values(until).some((v) => v !== undefined)) return false;
+    const account = await repo.getAccount(input.accountId);
+    if (!account) return false;
+    const facts = await readFacts(account, now);
+    const since = input.plan.since ? new Date(input.plan.since) : undefined;
+    return conditionHolds(until, facts, since);
   }
 
   return { executeStep, park };

@@ -9,13 +9,13 @@
  * Small audiences are enrolled before answering; larger ones are handed to a LaunchRunner (the
  * launcher state machine on AWS: audience in S3, Distributed Map over it), and the API answers 202.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { BadRequest, Conflict, NotFound } from '../domain/api/errors';
 import type { LaunchBody, LaunchResult, SkipReason } from '../domain/api/schemas';
 import type { Clock } from '../domain/clock';
 import { executionNameFor } from '../domain/enrollment';
 import { isHeldOut } from '../domain/hash';
-import type { Account, Campaign, Enrollment, Sequence } from '../domain/model';
+import { Enrollment, type Account, type Campaign, type Sequence } from '../domain/model';
 import type { ExecutionInput, SequenceSnapshot } from '../contracts/execution';
 import type { AccountRepository } from '../adapters/dynamo/repository';
 import type { Table } from '../adapters/dynamo/table';
@@ -26,6 +26,12 @@ import {
   resolveAudience,
 } from './audience';
 import type { ExecutionStarter } from './ports';
+import {
+  dynamoLaunchLease,
+  existingEnrollments,
+  writeEnrollments,
+  type LaunchLease,
+} from './enrollment-store';
 
 /** One account of a launch as the item processor sees it (one JSON line in S3). */
 export interface LaunchItem {
@@ -70,6 +76,11 @@ export interface LaunchServiceDeps {
   runner?: LaunchRunner;
   /** Concurrent accounts in one batch. Default 16. */
   concurrency?: number;
+  /** One launch of a campaign at a time. Default: a lease item in the table. */
+  lease?: LaunchLease;
+  /** How long an inline launch may hold the lease (default 5 min) and a launcher run (default 6 h). */
+  inlineLeaseMs?: number;
+  launcherLeaseMs?: number;
 }
 
 const DRY_RUN_LIST_LIMIT = 1000;
@@ -123,45 +134,79 @@ export function snapshotOf(sequence: Sequence): SequenceSnapshot {
 export function createLaunchService(deps: LaunchServiceDeps) {
   const inlineLimit = deps.inlineLimit ?? 100;
   const concurrency = deps.concurrency ?? 16;
+  const lease = deps.lease ?? dynamoLaunchLease(deps.table);
+  const inlineLeaseMs = deps.inlineLeaseMs ?? 5 * 60_000;
+  const launcherLeaseMs = deps.launcherLeaseMs ?? 6 * 3600_000;
 
-  /** Enrolls one batch: the Distributed Map item processor calls this, and so does the inline path. */
+  /**
+   * Enrolls one batch: the Distributed Map item processor calls this, and so does the inline path.
+   * Per chunk of 100 accounts: one BatchGetItem of their enrollments, BatchWriteItem (25 per call)
+   * of the missing ones only (held-out records included: recorded, never started), then one
+   * StartExecution per new treated account. So about 1.05 AWS calls per account.
+   *
+   * Safety without conditional writes: only the holder of the campaign's launch lease calls this
+   * (see `launch`), so no other launch writes these keys meanwhile; the BatchGet just before the
+   * write keeps a retried batch from rewriting an enrollment its execution already moved on; and
+   * the execution name (campaign + account) makes StartExecution idempotent. A crash between the
+   * write and StartExecution leaves an enrollment `running` with no step yet: the retried batch, or
+   * a relaunch, finds it and starts its execution (ExecutionAlreadyExists if it did start).
+   */
   async function enrollBatch(context: LaunchContext, items: readonly LaunchItem[]): Promise<BatchResult> {
     const result: BatchResult = { enrolled: 0, heldOut: 0, existing: 0, alreadyRunning: 0, restarted: 0 };
-    await mapLimit(items, concurrency, async (item) => {
-      const executionName = executionNameFor(context.campaignId, item.accountId);
-      const created = await deps.repo.createEnrollment({
-        accountId: item.accountId,
-        campaignId: context.campaignId,
-        sequenceId: context.sequence.id,
-        sequenceVersion: context.sequence.version,
-        exclusive: context.sequence.exclusive,
-        executionName,
-        status: item.heldOut ? 'held_out' : 'running',
-        startedAt: context.enrolledAt,
-        updatedAt: context.enrolledAt,
-      });
-      const enrollment = created.created ? created.value : created.existing;
-      if (!created.created) result.existing++;
-      if (enrollment.status === 'held_out') {
-        if (created.created) result.heldOut++;
-        return;
+    for (let i = 0; i < items.length; i += 100) {
+      const chunk = items.slice(i, i + 100);
+      const existing = await existingEnrollments(
+        deps.table,
+        context.campaignId,
+        chunk.map((c) => c.accountId),
+      );
+      const fresh: Enrollment[] = [];
+      const toStart: { accountId: string; enrolledAt: string; isNew: boolean }[] = [];
+      const seen = new Set<string>();
+      for (const item of chunk) {
+        if (seen.has(item.accountId)) continue;
+        seen.add(item.accountId);
+        const found = existing.get(item.accountId);
+        if (found) {
+          result.existing++;
+          // Its execution may never have started (a crash after the write): start it, idempotently.
+          if (found.status === 'running' && found.stepId === undefined)
+            toStart.push({ accountId: item.accountId, enrolledAt: found.startedAt, isNew: false });
+          continue;
+        }
+        fresh.push(
+          Enrollment.parse({
+            accountId: item.accountId,
+            campaignId: context.campaignId,
+            sequenceId: context.sequence.id,
+            sequenceVersion: context.sequence.version,
+            exclusive: context.sequence.exclusive,
+            executionName: executionNameFor(context.campaignId, item.accountId),
+            status: item.heldOut ? 'held_out' : 'running',
+            startedAt: context.enrolledAt,
+            updatedAt: context.enrolledAt,
+            version: 1,
+          }),
+        );
+        if (item.heldOut) result.heldOut++;
+        else toStart.push({ accountId: item.accountId, enrolledAt: context.enrolledAt, isNew: true });
       }
-      // A new enrollment, or one whose execution may never have started (a batch retried after
-      // StartExecution failed): start it. The name makes this idempotent.
-      if (!created.created && !(enrollment.status === 'running' && enrollment.stepId === undefined)) return;
-      const input: ExecutionInput = {
-        accountId: item.accountId,
-        campaignId: context.campaignId,
-        executionName,
-        sequence: context.sequence,
-        enrolledAt: enrollment.startedAt,
-      };
-      const { started } = await deps.starter.start(input);
-      if (!started) result.alreadyRunning++;
-      if (created.created) result.enrolled++;
-      // An enrollment a failed attempt wrote without its execution: started now (not counted again).
-      else if (started) result.restarted++;
-    });
+      await writeEnrollments(deps.table, fresh);
+      await mapLimit(toStart, concurrency, async (s) => {
+        const input: ExecutionInput = {
+          accountId: s.accountId,
+          campaignId: context.campaignId,
+          executionName: executionNameFor(context.campaignId, s.accountId),
+          sequence: context.sequence,
+          enrolledAt: s.enrolledAt,
+        };
+        const { started } = await deps.starter.start(input);
+        if (!started) result.alreadyRunning++;
+        if (s.isNew) result.enrolled++;
+        // An enrollment a failed attempt wrote without its execution: started now (not counted again).
+        else if (started) result.restarted++;
+      });
+    }
     return result;
   }
 
@@ -171,6 +216,18 @@ export function createLaunchService(deps: LaunchServiceDeps) {
    * launcher's last state) the campaign's enrollments are counted (paged query).
    */
   async function finalize(
+    campaignId: string,
+    added?: { enrolled: number; heldOut: number },
+  ): Promise<Campaign | undefined> {
+    try {
+      return await count(campaignId, added);
+    } finally {
+      // The launch is over (the launcher's last state, or the in-process runner): let the next one in.
+      await lease.release(campaignId);
+    }
+  }
+
+  async function count(
     campaignId: string,
     added?: { enrolled: number; heldOut: number },
   ): Promise<Campaign | undefined> {
@@ -234,112 +291,132 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         { path: 'body.audience.accountIds', message: resolved.notFound.slice(0, 20).join(', ') },
       ]);
     }
-    const elsewhere = await activeEnrollmentsElsewhere(deps.repo, campaignId);
-    const mine = existing
-      ? new Map((await enrollmentsOfCampaign(deps.repo, campaignId)).map((e) => [e.accountId, e]))
-      : new Map<string, Enrollment>();
-
-    const skipped: { accountId: string; reason: SkipReason }[] = resolved.notFound.map((accountId) => ({
-      accountId,
-      reason: 'not_found' as const,
-    }));
-    const items: LaunchItem[] = [];
-    for (const account of resolved.accounts) {
-      const reason = ineligible(
-        account,
-        sequence,
-        mine.get(account.accountId),
-        elsewhere.get(account.accountId),
-      );
-      if (reason === 'already_enrolled') {
-        skipped.push({ accountId: account.accountId, reason });
-        const e = mine.get(account.accountId);
-        // Its execution may never have started (StartExecution failed after the put): try again, idempotently.
-        if (e && e.status === 'running' && e.stepId === undefined)
-          items.push({ accountId: account.accountId, heldOut: false });
-        continue;
-      }
-      if (reason) {
-        skipped.push({ accountId: account.accountId, reason });
-        continue;
-      }
-      items.push({
-        accountId: account.accountId,
-        heldOut: isHeldOut(campaignId, account.accountId, holdoutPercent),
-      });
-    }
-    const fresh = items.filter((i) => !mine.has(i.accountId));
-    const plannedEnrolled = fresh.filter((i) => !i.heldOut).length;
-    const plannedHeldOut = fresh.length - plannedEnrolled;
-    const base = {
-      campaignId,
-      sequenceId: sequence.id,
-      version: sequence.version,
-      audienceSize: resolved.accounts.length + resolved.notFound.length,
-      skipped,
-    };
-
-    if (body.dryRun) {
-      return {
-        ...base,
-        status: existing?.status ?? 'launching',
-        dryRun: true,
-        mode: 'dry_run',
-        enrolled: plannedEnrolled,
-        heldOut: plannedHeldOut,
-        wouldEnroll: fresh
-          .filter((i) => !i.heldOut)
-          .slice(0, DRY_RUN_LIST_LIMIT)
-          .map((i) => i.accountId),
-        wouldHoldOut: fresh
-          .filter((i) => i.heldOut)
-          .slice(0, DRY_RUN_LIST_LIMIT)
-          .map((i) => i.accountId),
-      };
-    }
-
-    const now = deps.clock.now().toISOString();
-    if (!existing) {
-      const created = await deps.repo.createCampaign({
+    // One launch of a campaign at a time (the enrollment writes are unconditional batch writes).
+    // A dry run writes nothing and needs no lease.
+    let leaseHeld = false;
+    if (!body.dryRun) {
+      const launcher = resolved.accounts.length > inlineLimit && deps.runner !== undefined;
+      leaseHeld = await lease.acquire(
         campaignId,
-        name: body.name,
+        randomUUID(),
+        deps.clock.now(),
+        launcher ? launcherLeaseMs : inlineLeaseMs,
+      );
+      if (!leaseHeld)
+        throw new Conflict(`a launch of campaign ${campaignId} is in progress; retry when it ends`);
+    }
+    try {
+      const elsewhere = await activeEnrollmentsElsewhere(deps.repo, campaignId);
+      // Read under the lease (a launch that finished meanwhile is seen), even for a campaign that did
+      // not exist a moment ago: one query, and a concurrent first launch cannot be missed.
+      const mine = new Map((await enrollmentsOfCampaign(deps.repo, campaignId)).map((e) => [e.accountId, e]));
+
+      const skipped: { accountId: string; reason: SkipReason }[] = resolved.notFound.map((accountId) => ({
+        accountId,
+        reason: 'not_found' as const,
+      }));
+      const items: LaunchItem[] = [];
+      for (const account of resolved.accounts) {
+        const reason = ineligible(
+          account,
+          sequence,
+          mine.get(account.accountId),
+          elsewhere.get(account.accountId),
+        );
+        if (reason === 'already_enrolled') {
+          skipped.push({ accountId: account.accountId, reason });
+          const e = mine.get(account.accountId);
+          // Its execution may never have started (StartExecution failed after the put): try again, idempotently.
+          if (e && e.status === 'running' && e.stepId === undefined)
+            items.push({ accountId: account.accountId, heldOut: false });
+          continue;
+        }
+        if (reason) {
+          skipped.push({ accountId: account.accountId, reason });
+          continue;
+        }
+        items.push({
+          accountId: account.accountId,
+          heldOut: isHeldOut(campaignId, account.accountId, holdoutPercent),
+        });
+      }
+      const fresh = items.filter((i) => !mine.has(i.accountId));
+      const plannedEnrolled = fresh.filter((i) => !i.heldOut).length;
+      const plannedHeldOut = fresh.length - plannedEnrolled;
+      const base = {
+        campaignId,
         sequenceId: sequence.id,
         version: sequence.version,
-        audience,
-        holdoutPercent,
-        status: 'launching',
-        enrolled: 0,
-        heldOut: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
-      if (!created.created && created.existing.sequenceId !== sequence.id) {
-        throw new Conflict(`campaign ${campaignId} was created concurrently with another sequence`);
-      }
-    }
-    const context: LaunchContext = { campaignId, sequence: snapshotOf(sequence), enrolledAt: now };
+        audienceSize: resolved.accounts.length + resolved.notFound.length,
+        skipped,
+      };
 
-    if (items.length > inlineLimit && deps.runner) {
-      await deps.runner.start({ ...context, items });
+      if (body.dryRun) {
+        return {
+          ...base,
+          status: existing?.status ?? 'launching',
+          dryRun: true,
+          mode: 'dry_run',
+          enrolled: plannedEnrolled,
+          heldOut: plannedHeldOut,
+          wouldEnroll: fresh
+            .filter((i) => !i.heldOut)
+            .slice(0, DRY_RUN_LIST_LIMIT)
+            .map((i) => i.accountId),
+          wouldHoldOut: fresh
+            .filter((i) => i.heldOut)
+            .slice(0, DRY_RUN_LIST_LIMIT)
+            .map((i) => i.accountId),
+        };
+      }
+
+      const now = deps.clock.now().toISOString();
+      if (!existing) {
+        const created = await deps.repo.createCampaign({
+          campaignId,
+          name: body.name,
+          sequenceId: sequence.id,
+          version: sequence.version,
+          audience,
+          holdoutPercent,
+          status: 'launching',
+          enrolled: 0,
+          heldOut: 0,
+          createdAt: now,
+          updatedAt: now,
+        });
+        if (!created.created && created.existing.sequenceId !== sequence.id) {
+          throw new Conflict(`campaign ${campaignId} was created concurrently with another sequence`);
+        }
+      }
+      const context: LaunchContext = { campaignId, sequence: snapshotOf(sequence), enrolledAt: now };
+
+      if (items.length > inlineLimit && deps.runner) {
+        await deps.runner.start({ ...context, items });
+        leaseHeld = false; // the launcher's finalize releases it
+        return {
+          ...base,
+          status: 'launching',
+          dryRun: false,
+          mode: 'launcher',
+          enrolled: plannedEnrolled,
+          heldOut: plannedHeldOut,
+        };
+      }
+      const result = await enrollBatch(context, items);
+      leaseHeld = false; // finalize releases it, whatever happens
+      const campaign = await finalize(campaignId, result);
       return {
         ...base,
-        status: 'launching',
+        status: campaign?.status ?? 'running',
         dryRun: false,
-        mode: 'launcher',
-        enrolled: plannedEnrolled,
-        heldOut: plannedHeldOut,
+        mode: 'inline',
+        enrolled: result.enrolled,
+        heldOut: result.heldOut,
       };
+    } finally {
+      if (leaseHeld) await lease.release(campaignId);
     }
-    const result = await enrollBatch(context, items);
-    const campaign = await finalize(campaignId, result);
-    return {
-      ...base,
-      status: campaign?.status ?? 'running',
-      dryRun: false,
-      mode: 'inline',
-      enrolled: result.enrolled,
-      heldOut: result.heldOut,
-    };
   }
 
   return { launch, enrollBatch, finalize };

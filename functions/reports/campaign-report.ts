@@ -8,6 +8,8 @@
  * (BatchGetItem, 100 per call) and, for coverage, the contacts of each treated account (one query
  * per account). Fine for reports on demand; a very large campaign would want a materialised report.
  */
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../adapters/dynamo/keys';
 import { NotFound } from '../domain/api/errors';
 import type { CampaignReport } from '../domain/api/schemas';
 import type { Clock } from '../domain/clock';
@@ -68,6 +70,60 @@ function stepFunnel(sequence: Sequence | undefined, touches: Touch[]) {
     }
   }
   return [...steps.values()];
+}
+
+/** Treated accounts whose score history a report carries (the response stays bounded). */
+export const REPORT_SCORE_HISTORY_ACCOUNTS = 100;
+
+/**
+ * The score history of these accounts, from their SCORE items (BatchGetItem, 100 keys per call,
+ * projecting only the history: the dedup ids stay unread). Accounts never scored are left out.
+ */
+async function scoreHistories(
+  table: Table,
+  accountIds: readonly string[],
+): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {
+  const out = new Map<string, { at: string; value: number }[]>();
+  for (let i = 0; i < accountIds.length; i += 100) {
+    let requestKeys: Record<string, unknown>[] = accountIds
+      .slice(i, i + 100)
+      .map((id) => keys.score(id) as unknown as Record<string, unknown>);
+    for (let attempt = 1; requestKeys.length > 0; attempt++) {
+      const res = await table.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table.tableName]: {
+              Keys: requestKeys,
+              ProjectionExpression: '#a, #s.#h',
+              ExpressionAttributeNames: { '#a': 'accountId', '#s': 'state', '#h': 'history' },
+            },
+          },
+        }),
+      );
+      for (const item of res.Responses?.[table.tableName] ?? []) {
+        const history = (item.state as { history?: unknown } | undefined)?.history;
+        if (typeof item.accountId !== 'string' || !Array.isArray(history)) continue;
+        out.set(
+          item.accountId,
+          history
+            .filter(
+              (p): p is { at: number; value: number } =>
+                typeof p?.at === 'number' && typeof p?.value === 'number',
+            )
+            .map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
+        );
+      }
+      requestKeys = (res.UnprocessedKeys?.[table.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (requestKeys.length > 0) {
+        if (attempt >= 8) throw new Error(`BatchGetItem left ${requestKeys.length} score keys unprocessed`);
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(400, 10 * 2 ** attempt)));
+      }
+    }
+  }
+  return accountIds.flatMap((accountId) => {
+    const points = out.get(accountId);
+    return points && points.length > 0 ? [{ accountId, points }] : [];
+  });
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
@@ -181,6 +237,10 @@ export function createReportService(deps: { repo: AccountRepository; table: Tabl
         engagementPoints: Math.round((tE - hE) * 10_000) / 10_000,
         mqaPoints: Math.round((tM - hM) * 10_000) / 10_000,
       },
+      scoreHistory: await scoreHistories(
+        deps.table,
+        [...treatedIds].sort().slice(0, REPORT_SCORE_HISTORY_ACCOUNTS),
+      ),
       generatedAt: deps.clock.now().toISOString(),
     };
   }

@@ -27,6 +27,7 @@ import {
 import type { Clock } from '../domain/clock';
 import type { Enrollment, SdrTask, Stage } from '../domain/model';
 import {
+  appendScorePoint,
   conditionHolds,
   decideStage,
   emptyScoreState,
@@ -156,6 +157,8 @@ export function createScorer(deps: ScorerDeps) {
       engagedContacts: engagement.engagedContacts,
       engagedRoles: engagement.engagedRoles,
       ...(decision.changed ? { stageChangedAt: at } : {}),
+      // One point per fold, in the same single write (unwritten when the fold changed nothing).
+      history: appendScorePoint(fold.state.history, { at, value: round(engagement.score) }),
     };
     const result: AccountResult = {
       accountId,
@@ -237,7 +240,50 @@ export function createScorer(deps: ScorerDeps) {
     // 6. Commit: the one conditional write.
     await store.saveScore(next, snapshot.score?.version, now);
     result.written = true;
+    // 7. Waits parked while this fold ran (the await race): see resumeParkedAfterWrite.
+    result.resumed.push(...(await resumeParkedAfterWrite(snapshot, next, engagement, result)));
     return result;
+  }
+
+  /**
+   * The await race. The engine parks in two steps, ParkExecution: (P1) store the task token on the
+   * enrollment, then (P2) re-read the score state and, if the condition already holds, take the
+   * token back and re-plan at once (NotParked). The scorer here: (S1) reads the partition (the
+   * snapshot above), (S2) writes the score, then (S3) re-reads the enrollments. All reads are
+   * strongly consistent and each write is atomic, so with P1 < P2 and S2 < S3:
+   *   - if P2 sees the new score, the engine resumes itself (P2 after S2);
+   *   - otherwise P2 < S2 < S3, and P1 < P2, so S3 sees the token and resumes it here.
+   * Either way the wait ends, so no interleaving leaves it parked until its timeout. Both sides may
+   * act (P2 and S3 both after the other's write): the second resume finds the token used (`gone`),
+   * which is harmless. Tokens the snapshot already handled (step 2) are not resumed again.
+   *
+   * Cost: S3 is a read only when the snapshot holds an enrollment in status `running` (an
+   * execution between steps, the only kind that can be about to park an await), so a burst for an
+   * account without one still costs one read and one write. The residual gap: an enrollment created
+   * after S1 whose execution plans and parks an await before S2 (all within one fold) is caught by
+   * its timeout or the account's next fold, not at once.
+   */
+  async function resumeParkedAfterWrite(
+    snapshot: AccountSnapshot,
+    state: ScoreState,
+    engagement: Engagement,
+    result: AccountResult,
+  ): Promise<string[]> {
+    if (!store.loadEnrollments || !snapshot.enrollments.some((e) => e.status === 'running')) return [];
+    const handled = new Set(
+      snapshot.enrollments
+        .filter((e) => e.status === 'waiting' && e.taskToken)
+        .map((e) => `${e.executionName}#${e.taskToken}`),
+    );
+    const fresh = (await store.loadEnrollments(state.accountId)).filter(
+      (e) =>
+        e.status === 'waiting' &&
+        e.taskToken &&
+        !handled.has(`${e.executionName}#${e.taskToken}`) &&
+        !result.stopped.includes(e.executionName),
+    );
+    if (fresh.length === 0) return [];
+    return resumeParked({ ...snapshot, enrollments: fresh }, state, engagement, result.stopped);
   }
 
   async function stopExitedEnrollments(

@@ -2,7 +2,7 @@
  * The zod schema of the SCORE item's `state` attribute (functions/domain/scoring/state.ts), for
  * readers of the item: the scorer and the API (`repo.getScoreState(accountId, ScoreStateSchema)`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EngagementType, Role, Stage } from '../domain/model';
 import { SCORE_STAGES } from '../domain/scoring/state';
 
@@ -33,6 +33,7 @@ export const ScoreStateSchema = z.object({
   stageChangedAt: z.number().optional(),
   engagedContacts: z.array(z.string()).default([]),
   engagedRoles: z.array(Role).default([]),
+  history: z.array(z.object({ at: z.number(), value: z.number() })).default([]),
   eventsApplied: z.number(),
   duplicatesIgnored: z.number(),
   staleIgnored: z.number(),

@@ -9,7 +9,7 @@
  * enrollment one more per enrollment; all of them are rare.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keys, SK } from '../adapters/dynamo/keys';
 import { ConditionFailedError, type Item, type Table } from '../adapters/dynamo/table';
 import type { AccountRepository } from '../adapters/dynamo/repository';
@@ -58,6 +58,11 @@ export interface ScorerStore {
   markEnrollmentExited(e: Enrollment, reason: string, now: Date): Promise<void>;
   /** The stages a sequence version exits on. */
   exitStages(sequenceId: string, version: number): Promise<readonly Stage[]>;
+  /**
+   * The account's enrollments, read (strongly consistent) AFTER the score write: the scorer's
+   * half of the await race (see `resumeParkedAfterWrite` in scorer.ts). Optional for other stores.
+   */
+  loadEnrollments?(accountId: string): Promise<Enrollment[]>;
 }
 
 export const ACTIVE_ENROLLMENT = new Set(['running', 'waiting', 'paused']);
@@ -209,6 +214,21 @@ export class DynamoScorerStore implements ScorerStore {
         updatedAt: now.toISOString(),
       };
     });
+  }
+
+  async loadEnrollments(accountId: string): Promise<Enrollment[]> {
+    this.stats.otherReads++;
+    const items = await this.table.queryAll(
+      { pk: keys.accountPartition(accountId), sk: { beginsWith: SK.enrollmentPrefix }, consistent: true },
+      { maxItems: 1000 },
+    );
+    const out: Enrollment[] = [];
+    for (const item of items) {
+      const parsed = Enrollment.safeParse(stripKeys(item));
+      if (parsed.success) out.push(parsed.data);
+      else this.onInvalidItem(item, parsed.error);
+    }
+    return out;
   }
 
   async exitStages(sequenceId: string, version: number): Promise<readonly Stage[]> {

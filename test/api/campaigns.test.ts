@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
+import { REPORT_SCORE_HISTORY_ACCOUNTS } from '../../functions/reports/campaign-report';
+import { buildRig, detail, ebRecord } from '../scorer/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from './harness';
 
@@ -300,5 +302,31 @@ describe('reports', () => {
     expect(r.lift.engagement).toBeCloseTo((40 / r.enrolled - 10 / r.heldOut) / (10 / r.heldOut), 3);
     expect(r.lift.mqa).toBeNull(); // no MQA in the holdout
     expectErrorShape(await h.call('GET', '/reports/campaigns/ghost'), 404);
+  }, 60_000);
+
+  it('carries the score history of treated accounts (scored by the real scorer), bounded', async () => {
+    const enrollments = (await h.repo.listEnrollmentsOfCampaign('big', { limit: 1000 })).items;
+    const [t1, t2] = enrollments.filter((e) => e.status !== 'held_out').map((e) => e.accountId);
+    const [held] = enrollments.filter((e) => e.status === 'held_out').map((e) => e.accountId);
+    const rig = buildRig(h.db.client, h.db.tableName, { start: '2026-11-23T09:00:00.000Z' });
+    const click = (accountId: string, id: string, at: string) =>
+      ebRecord(detail(accountId, id, 'email.clicked', at, { contactId: `${accountId}-ch` }));
+    await rig.scorer.handleBatch([
+      click(t1!, 'h1', '2026-11-23T09:00:00Z'),
+      click(held!, 'h2', '2026-11-23T09:00:00Z'),
+    ]);
+    rig.clock.set('2026-11-24T09:00:00.000Z');
+    await rig.scorer.handleBatch([click(t1!, 'h3', '2026-11-24T09:00:00Z')]);
+    await rig.scorer.handleBatch([click(t1!, 'h3', '2026-11-24T09:00:00Z')]); // a duplicate: no point
+
+    const res = await h.call('GET', '/reports/campaigns/big');
+    expect(res.status).toBe(200); // the response is validated against CampaignReport (the OpenAPI schema)
+    const series = res.json.scoreHistory as { accountId: string; points: { at: string; value: number }[] }[];
+    expect(series.length).toBeLessThanOrEqual(REPORT_SCORE_HISTORY_ACCOUNTS);
+    const mine = series.find((s) => s.accountId === t1);
+    expect(mine?.points.map((p) => p.at)).toEqual(['2026-11-23T09:00:00.000Z', '2026-11-24T09:00:00.000Z']);
+    expect(mine!.points[1]!.value).toBeGreaterThan(mine!.points[0]!.value);
+    expect(series.some((s) => s.accountId === t2)).toBe(false); // never scored
+    expect(series.some((s) => s.accountId === held)).toBe(false); // held out: not treated
   }, 60_000);
 });

@@ -1,9 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngagementRecordedDetail, RULES } from '../../functions/contracts/events';
 import { signUnsubscribeToken } from '../../functions/domain/unsubscribe-token';
 import { account, expectErrorShape, SIGNING_KEY, startHarness, type Harness } from './harness';
 
 let h: Harness;
+const taskOf = (e: { detail: any }) => e.detail.taskId ?? e.detail.properties?.taskId;
 const ingested: unknown[][] = [];
 beforeAll(async () => {
   h = await startHarness({
@@ -73,14 +75,59 @@ describe('SDR queue', () => {
     expect(h.publisher.ofType('sdr.task.completed')).toHaveLength(1);
     const open = await h.call('GET', '/tasks', { query: { owner: 'sdr-ana' } });
     expect(open.json.items.map((t: any) => t.taskId)).toEqual(['t-early', 't-late']);
-    // The same completion again is fine (same event ids); another outcome conflicts.
-    expect(
-      (await h.call('POST', '/tasks/t-urgent/complete', { body: { outcome: 'meeting_booked' } })).status,
-    ).toBe(200);
+    // The scorer's rule matches it (source abm.sdr, engagement.recorded); the id derives from the task.
+    expect(RULES.scorerIngest.source).toContain(engagement!.source);
+    expect(RULES.scorerIngest['detail-type']).toContain(engagement!.detailType);
+    expect(engagement!.detail.eventId).toBe('sdr-task-t-urgent');
+    expect(EngagementRecordedDetail.safeParse(engagement!.detail).success).toBe(true);
+    // The same completion again: an idempotent 200 with the same task, and nothing published again.
+    const again = await h.call('POST', '/tasks/t-urgent/complete', { body: { outcome: 'meeting_booked' } });
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual(res.json);
+    expect(h.publisher.ofType('engagement.recorded')).toHaveLength(1);
+    expect(h.publisher.ofType('sdr.task.completed')).toHaveLength(1);
+    // Another outcome conflicts, and publishes nothing.
     expectErrorShape(
       await h.call('POST', '/tasks/t-urgent/complete', { body: { outcome: 'voicemail' } }),
       409,
     );
+    expect(h.publisher.events.filter((e) => taskOf(e) === 't-urgent')).toHaveLength(2);
+  });
+
+  it('a call outcome becomes sdr.call_logged; a failed publish is retried once, never twice', async () => {
+    const publish = h.publisher.publish.bind(h.publisher);
+    h.publisher.publish = async () => {
+      throw new Error('bus down');
+    };
+    try {
+      const failed = await h.call('POST', '/tasks/t-bob/complete', { body: { outcome: 'connected' } });
+      expect(failed.status).toBe(500);
+    } finally {
+      h.publisher.publish = publish;
+    }
+    // The task is completed, but its outcome was not published: the retry publishes it.
+    expect((await h.repo.getTask('t-bob'))?.status).toBe('completed');
+    const mine = () => h.publisher.events.filter((e) => taskOf(e) === 't-bob');
+    expect(mine()).toHaveLength(0);
+    const [a, b] = await Promise.all([
+      h.call('POST', '/tasks/t-bob/complete', { body: { outcome: 'connected' } }),
+      h.call('POST', '/tasks/t-bob/complete', { body: { outcome: 'connected' } }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect((await h.call('POST', '/tasks/t-bob/complete', { body: { outcome: 'connected' } })).status).toBe(
+      200,
+    );
+    expect(mine().map((e) => e.detailType)).toEqual(['engagement.recorded', 'sdr.task.completed']);
+    expect(mine()[0]).toMatchObject({
+      source: 'abm.sdr',
+      detail: {
+        eventId: 'sdr-task-t-bob',
+        type: 'sdr.call_logged',
+        contactId: 'acct-00001-ch',
+        role: 'champion',
+        properties: { outcome: 'connected', taskId: 't-bob' },
+      },
+    });
   });
 
   it.each([

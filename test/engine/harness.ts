@@ -9,11 +9,8 @@ import { AccountRepository } from '../../functions/adapters/dynamo/repository';
 import { Table } from '../../functions/adapters/dynamo/table';
 import { EventBridgeAudienceProvider } from '../../functions/adapters/providers/audience';
 import { EventBridgeDirectMailProvider } from '../../functions/adapters/providers/direct-mail';
-import {
-  SesEmailSender,
-  StaticSecretSource,
-  type EmailSender,
-} from '../../functions/adapters/ses/email-sender';
+import { StaticSecretSource } from '../../functions/adapters/secrets';
+import { SesEmailSender, type EmailSender } from '../../functions/adapters/ses/email-sender';
 import { SequenceSnapshot, type ExecutionInput } from '../../functions/contracts/execution';
 import type { AccountInput, SequenceInput } from '../../functions/domain/model';
 import { executionNameFor } from '../../functions/domain/enrollment';
@@ -46,6 +43,8 @@ export interface HarnessOptions {
   config?: Partial<EngineConfig>;
   /** Wraps the ExecuteStep handler (to inject faults or change the world between steps). */
   wrapExecute?: (inner: TaskHandler) => TaskHandler;
+  /** Wraps the ParkExecution handler (to interleave other work with parking). */
+  wrapPark?: (inner: TaskHandler) => TaskHandler;
   email?: (ses: LocalSes) => EmailSender;
 }
 
@@ -73,12 +72,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const execute: TaskHandler = (input) => engine.executeStep(input);
+  const park: TaskHandler = (input) => engine.park(input);
   holder.sfn = createLocalSfn({
     definitionPath: ASL_PATH,
     substitutions: { ExecuteStepFunctionArn: EXECUTE_STEP_ARN, ParkExecutionFunctionArn: PARK_ARN },
     tasks: {
       [EXECUTE_STEP_ARN]: options.wrapExecute ? options.wrapExecute(execute) : execute,
-      [PARK_ARN]: (input) => engine.park(input),
+      [PARK_ARN]: options.wrapPark ? options.wrapPark(park) : park,
     },
     time: options.time ?? { mode: 'skip', start: new Date('2026-03-02T15:00:00Z') },
   });

@@ -7,6 +7,7 @@ import { Table } from '../../functions/adapters/dynamo/table';
 import { ManualClock } from '../../functions/domain/clock';
 import { isHeldOut } from '../../functions/domain/hash';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
+import { dynamoLaunchLease } from '../../functions/launch/enrollment-store';
 import { createLaunchService, snapshotOf } from '../../functions/launch/launch-service';
 import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/launch/ports';
 import { StepFunctionsLaunchRunner } from '../../functions/launch/runners';
@@ -127,8 +128,10 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       { accountId: 'acc-3', heldOut: true },
     ];
     await expect(service.enrollBatch(context, items)).rejects.toThrow(/Throttling/);
+    // The batch's enrollments (held-out record included) were written in one BatchWriteItem before
+    // the starts; acc-2's start failed, so the retry starts it (acc-1's start finds it running).
     const retry = await service.enrollBatch(context, items);
-    expect(retry).toMatchObject({ enrolled: 0, restarted: 1, heldOut: 1, existing: 2 });
+    expect(retry).toMatchObject({ enrolled: 0, restarted: 1, alreadyRunning: 1, heldOut: 0, existing: 3 });
     expect(started.sort()).toEqual(['camp--acc-1', 'camp--acc-2']);
     const again = await service.enrollBatch(context, items);
     expect(again).toMatchObject({ enrolled: 0, heldOut: 0, existing: 3 });
@@ -136,6 +139,66 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       ['acc-1', 'running'],
       ['acc-2', 'running'],
       ['acc-3', 'held_out'],
+    ]);
+  });
+
+  it('one launch at a time; a relaunch after a crash between the write and StartExecution starts it', async () => {
+    const sequence = await repo.saveSequence({
+      id: 'seq-lease',
+      name: 'S',
+      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
+    });
+    const started = new Set<string>();
+    let crash = true;
+    const starter: ExecutionStarter = {
+      async start(input) {
+        if (crash) throw new Error('Lambda died');
+        const fresh = !started.has(input.executionName);
+        started.add(input.executionName);
+        return { started: fresh };
+      },
+    };
+    const clock = new ManualClock('2026-11-23T09:00:00Z');
+    const service = createLaunchService({ repo, table, starter, clock, concurrency: 2 });
+    for (const id of ['l-1', 'l-2', 'l-3']) {
+      await repo.upsertAccount({
+        accountId: id,
+        name: id,
+        domain: `${id}.example`,
+        tier: 3,
+        techStack: [],
+      } as never);
+    }
+    const body = {
+      campaignId: 'lease',
+      name: 'Lease',
+      sequenceId: sequence.id,
+      audience: { accountIds: ['l-1', 'l-2', 'l-3'] },
+    };
+    // A launch holding the lease (here: taken by hand) refuses a second one.
+    const lease = dynamoLaunchLease(table);
+    expect(await lease.acquire('lease', 'other', clock.now(), 60_000)).toBe(true);
+    await expect(service.launch(body)).rejects.toMatchObject({ status: 409 });
+    await lease.release('lease');
+    // The first launch writes the enrollments, then dies on StartExecution: the lease is given back.
+    await expect(service.launch(body)).rejects.toThrow(/Lambda died/);
+    expect((await repo.listEnrollmentsOfCampaign('lease')).items).toHaveLength(3);
+    crash = false;
+    // The relaunch starts every missing execution, and enrolls nobody twice.
+    await service.launch(body);
+    expect([...started].sort()).toEqual(['lease--l-1', 'lease--l-2', 'lease--l-3']);
+    const again = await service.launch(body);
+    expect(again).toMatchObject({ enrolled: 0, heldOut: 0 });
+    expect(again.skipped.map((s) => s.reason)).toEqual([
+      'already_enrolled',
+      'already_enrolled',
+      'already_enrolled',
+    ]);
+    expect(started.size).toBe(3);
+    expect((await repo.listEnrollmentsOfCampaign('lease')).items.map((e) => e.status)).toEqual([
+      'running',
+      'running',
+      'running',
     ]);
   });
 

@@ -34,12 +34,22 @@ const awaiting: SequenceInput = {
 } as SequenceInput;
 
 let h: Harness;
+/** Runs before ParkExecution when set (to interleave the scorer with parking). */
+let beforePark: ((input: unknown) => Promise<void>) | undefined;
+let afterPark: (() => void) | undefined;
 const executions = new Map<string, LocalExecution>();
 let control: RecordingSequenceControl;
 let rig: ReturnType<typeof buildRig>;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({
+    wrapPark: (inner) => async (input, ctx) => {
+      await beforePark?.(input);
+      const parked = await inner(input, ctx);
+      afterPark?.();
+      return parked;
+    },
+  });
   await seedTemplates(h.repo);
   control = new RecordingSequenceControl({
     onResume: async (token, output) => h.sfn.sendTaskSuccess(token, output),
@@ -49,14 +59,42 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function launch(accountId: string, campaignId: string) {
+async function start(accountId: string, campaignId: string, sequence: SequenceInput = awaiting) {
   await seedAccount(h.repo, committeeAccount(accountId));
-  const input = await enroll(h.repo, accountId, campaignId, snapshot(awaiting), START);
+  const input = await enroll(h.repo, accountId, campaignId, snapshot(sequence), START);
   const exec = h.sfn.start(input, { name: input.executionName });
   executions.set(input.executionName, exec);
+  return { input, exec };
+}
+
+async function launch(accountId: string, campaignId: string) {
+  const { input, exec } = await start(accountId, campaignId);
   const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
   return { input, exec, parked };
 }
+
+/** The execution's end, or (after `ms`) its parked token expired and a failure: never a hang. */
+async function doneWithin(exec: LocalExecution, name: string, ms = 4000) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const first = await Promise.race([exec.done, late]);
+  clearTimeout(timer);
+  if (first === 'late') {
+    for (const p of h.sfn.parkedTokens().filter((t) => t.executionName === name)) h.sfn.expireToken(p.token);
+    await exec.done;
+    throw new Error(`${name} was still parked after ${ms} ms (it would have waited for its timeout)`);
+  }
+  return first;
+}
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const meeting = (accountId: string, id: string, minutes: number) =>
+  ebRecord(detail(accountId, id, 'meeting.booked', at(minutes), { contactId: `${accountId}-ch` }));
 
 describe('scorer x engine', () => {
   it('resumes a parked await_engagement within the scorer batch that meets its condition', async () => {
@@ -118,5 +156,110 @@ describe('scorer x engine', () => {
       reason: 'account entered stage opportunity',
     });
     expect((await h.repo.getEnrollment('e2e-exit', 'c-exit'))?.taskToken).toBeUndefined();
+  });
+
+  it('a branch after a long wait sees the score decayed to now (facts through accountFacts)', async () => {
+    const branching = (after: string): SequenceInput =>
+      ({
+        id: `branching-${after}`,
+        name: 'Branch on score',
+        steps: [
+          { id: 'later', channel: 'ads', after, audience: 'tier1-committee', to: 'all' },
+          { id: 'check', type: 'branch', cases: [{ if: { minScore: 40 }, goto: 'hot' }], default: 'cold' },
+          { id: 'hot', channel: 'sdr_task', to: ['champion'], taskType: 'call', next: 'end' },
+          { id: 'cold', channel: 'sdr_task', to: ['champion'], taskType: 'call' },
+          { id: 'end', type: 'exit', reason: 'sequence_end' },
+        ],
+      }) as SequenceInput;
+    const cases = [
+      // 52 points now; 30 days later (half-life 14 days) about 11.8: below 40.
+      { accountId: 'e2e-decay', after: 'P30D', expected: 'cold' },
+      { accountId: 'e2e-fresh', after: 'PT1M', expected: 'hot' },
+    ];
+    for (const c of cases) {
+      await seedAccount(h.repo, committeeAccount(c.accountId));
+      await rig.scorer.handleBatch([meeting(c.accountId, `${c.accountId}-m1`, 0)]);
+      const stored = await rig.store.load(c.accountId);
+      expect(stored.score?.state.score).toBeCloseTo(52, 6);
+      const { input, exec } = await start(c.accountId, `c-${c.accountId}`, branching(c.after));
+      const summary = await doneWithin(exec, input.executionName);
+      expect(summary.status).toBe('SUCCEEDED');
+      const tasks = await h.repo.listTasksOfAccount(c.accountId);
+      expect(
+        tasks.map((t) => t.stepId),
+        c.accountId,
+      ).toEqual([c.expected]);
+    }
+  });
+
+  it('await race, engine side: engagement scored before the token is stored ends the wait at once', async () => {
+    const accountId = 'e2e-race-park';
+    let ran = false;
+    beforePark = async () => {
+      if (ran) return;
+      ran = true;
+      // ExecuteStep planned the await (condition false); the scorer folds a meeting (52 >= 40) now,
+      // before ParkExecution stores the token: its snapshot has no token to resume.
+      const out = await rig.scorer.handleBatch([meeting(accountId, 'rp1', 1)]);
+      expect(out.results[0]?.resumed).toEqual([]);
+    };
+    try {
+      const { input, exec } = await start(accountId, 'c-race-park');
+      const summary = await doneWithin(exec, input.executionName);
+      expect(ran).toBe(true);
+      expect(summary.status).toBe('SUCCEEDED');
+      // Not via the timeout's nudge: the engaged branch ran, and nobody sent the token.
+      expect((await h.repo.listTasksOfAccount(accountId)).map((t) => t.stepId)).toEqual(['engaged']);
+      expect(summary.path.filter((s) => s === 'AwaitEngagement')).toHaveLength(1);
+      const enrollment = await h.repo.getEnrollment(accountId, 'c-race-park');
+      expect(enrollment?.taskToken).toBeUndefined();
+      expect(control.resumed.filter((r) => r.taskToken.includes(input.executionName))).toEqual([]);
+    } finally {
+      beforePark = undefined;
+    }
+  });
+
+  it('await race, scorer side: a token stored while the scorer folds is resumed after its write', async () => {
+    const accountId = 'e2e-race-scorer';
+    const parkReached = gate();
+    const parkGo = gate();
+    const saveReached = gate();
+    const saveGo = gate();
+    const parkDone = gate();
+    afterPark = parkDone.open;
+    beforePark = async () => {
+      parkReached.open();
+      await parkGo.opened;
+    };
+    const save = rig.store.saveScore.bind(rig.store);
+    rig.store.saveScore = async (...args) => {
+      saveReached.open();
+      await saveGo.opened;
+      return save(...args);
+    };
+    try {
+      const { input, exec } = await start(accountId, 'c-race-scorer');
+      await parkReached.opened; // ExecuteStep planned the await; ParkExecution is about to run
+      // S1: the scorer reads the partition (no token yet) and stops before its write.
+      const batch = rig.scorer.handleBatch([meeting(accountId, 'rs1', 1)]);
+      await saveReached.opened;
+      // P1, P2: ParkExecution stores the token and re-reads the score: still the old one, so it parks.
+      parkGo.open();
+      await parkDone.opened;
+      const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+      expect((await h.repo.getEnrollment(accountId, 'c-race-scorer'))?.status).toBe('waiting');
+      // S2, S3: the scorer writes, re-reads the enrollments, and resumes the token it could not see.
+      saveGo.open();
+      const out = await batch;
+      expect(out.results[0]?.resumed).toEqual([input.executionName]);
+      expect(control.resumed.map((r) => r.taskToken)).toContain(parked.token);
+      const summary = await doneWithin(exec, input.executionName);
+      expect(summary.status).toBe('SUCCEEDED');
+      expect((await h.repo.listTasksOfAccount(accountId)).map((t) => t.stepId)).toEqual(['engaged']);
+    } finally {
+      beforePark = undefined;
+      afterPark = undefined;
+      rig.store.saveScore = save;
+    }
   });
 });

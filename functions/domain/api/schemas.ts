@@ -4,7 +4,7 @@
  * generated from the same objects, so the contract and the code cannot drift.
  * Pure TypeScript: no AWS imports.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AccountInput,
   CampaignAudience,
@@ -377,6 +377,16 @@ export const CampaignReport = z
       engagementPoints: z.number(),
       mqaPoints: z.number(),
     }),
+    /**
+     * Score over time per treated account (the CLI's `report --html` chart): at most
+     * REPORT_SCORE_HISTORY_ACCOUNTS accounts (by account id), each with up to 60 points, oldest first.
+     */
+    scoreHistory: z.array(
+      z.object({
+        accountId: Id,
+        points: z.array(z.object({ at: z.iso.datetime({ offset: true }), value: z.number() })),
+      }),
+    ),
     generatedAt: z.string(),
   })
   .meta({ id: 'CampaignReport' });

@@ -7,7 +7,7 @@
  * - web visits alone never do: a web visit does not make a contact "engaged", and MQA needs
  *   engaged contacts and roles, so no number of visits reaches it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EngagementType, IsoDuration, Role, Stage } from '../model';
 import { durationMillis } from '../duration';
 

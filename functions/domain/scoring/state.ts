@@ -52,10 +52,34 @@ export interface ScoreState {
   /** Engaged contacts and roles at the last evaluation (a snapshot for readers; the scorer recomputes). */
   engagedContacts: string[];
   engagedRoles: Role[];
+  /**
+   * Score over time for reports: at most one point per fold (the score at the fold's evaluation
+   * time), oldest first, capped at SCORE_HISTORY_MAX (oldest dropped). Optional: older items lack it.
+   */
+  history?: ScorePoint[];
   /** Counters over the life of the account (observability). */
   eventsApplied: number;
   duplicatesIgnored: number;
   staleIgnored: number;
+}
+
+export interface ScorePoint {
+  /** epoch ms */
+  at: number;
+  value: number;
+}
+
+export const SCORE_HISTORY_MAX = 60;
+
+/** The history with one more point: a point at the same time replaces it; bounded, oldest dropped. */
+export function appendScorePoint(
+  history: readonly ScorePoint[] | undefined,
+  point: ScorePoint,
+  max: number = SCORE_HISTORY_MAX,
+): ScorePoint[] {
+  const kept = (history ?? []).filter((p) => p.at !== point.at);
+  const next = [...kept, point].sort((a, b) => a.at - b.at);
+  return next.length > max ? next.slice(next.length - max) : next;
 }
 
 export function emptyScoreState(accountId: string, stage: Stage = 'target'): ScoreState {
@@ -74,6 +98,7 @@ export function emptyScoreState(accountId: string, stage: Stage = 'target'): Sco
     stage,
     engagedContacts: [],
     engagedRoles: [],
+    history: [],
     eventsApplied: 0,
     duplicatesIgnored: 0,
     staleIgnored: 0,
