@@ -1,6 +1,8 @@
 /**
- * Bundle size and init time of every Lambda function in the registry (`lib/functions.ts`), built
- * with the exact esbuild settings the stack deploys with (`ESBUILD_SETTINGS`).
+ * Bundle size and init time of every Lambda entry in the registry (`lib/functions.ts`), built
+ * with the exact esbuild settings the stack deploys with (`ESBUILD_SETTINGS`), and started with
+ * the environment the synthesized stack gives that function (tokens replaced by placeholders),
+ * so a handler that reads its environment at cold start initialises as it would on Lambda.
  *
  * Init time: a fresh Node process requires the bundle and reports `performance.now()` around the
  * require (median of 5). `@aws-sdk/*` stays external, as on Lambda where the runtime provides it;
@@ -14,7 +16,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { ESBUILD_SETTINGS, PROJECT_ROOT } from '../lib/constructs/base-function';
-import { FUNCTIONS, type FunctionSpec } from '../lib/functions';
+import { App } from 'aws-cdk-lib';
+import { AbmStack } from '../lib/abm-stack';
+import { parseConfig } from '../lib/config';
+import { LAMBDAS, type LambdaName } from '../lib/functions';
+import cdkJson from '../cdk.json';
 
 export const TARGET_BYTES = 400 * 1024;
 const INIT_RUNS = 5;
@@ -32,15 +38,53 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function measureInit(bundle: string, spec: FunctionSpec): number {
+/** Each registry entry's environment, read from the synthesized stack (matched by description). */
+function deployedEnvironments(): Map<string, Record<string, string>> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const config = parseConfig(cdkJson.context);
+  const stack = new AbmStack(app, 'Bench', { env: config.env, config });
+  const resources = app.synth().getStackByName(stack.stackName).template.Resources as Record<
+    string,
+    {
+      Type: string;
+      Properties?: { Description?: string; Environment?: { Variables?: Record<string, unknown> } };
+    }
+  >;
+  const byDescription = new Map<string, Record<string, string>>();
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::Lambda::Function' || !r.Properties?.Description) continue;
+    const vars = r.Properties.Environment?.Variables ?? {};
+    byDescription.set(
+      r.Properties.Description,
+      Object.fromEntries(
+        Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : placeholder(k)]),
+      ),
+    );
+  }
+  return byDescription;
+}
+
+/** A stand-in for a value CloudFormation resolves at deploy time (an ARN, a name, a URL). */
+function placeholder(name: string): string {
+  if (name.endsWith('_ARN') || name.endsWith('_SECRET_ID'))
+    return `arn:aws:states:us-east-1:123456789012:stateMachine:bench-${name.toLowerCase()}`;
+  if (name.endsWith('_URL')) return `https://bench.example.com/${name.toLowerCase()}`;
+  return `bench-${name.toLowerCase()}`;
+}
+
+interface Spec {
+  name: LambdaName;
+  entry: string;
+  environment: Record<string, string>;
+}
+
+function measureInit(bundle: string, spec: Spec): number {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_PATH: path.join(PROJECT_ROOT, 'node_modules'),
     AWS_REGION: 'us-east-1',
-    POWERTOOLS_SERVICE_NAME: `abm-${spec.name}`,
-    POWERTOOLS_METRICS_NAMESPACE: 'abm',
-    ...Object.fromEntries(spec.environment.map((name) => [name, `bench-${name.toLowerCase()}`])),
+    ...spec.environment,
   };
   const child = spawnSync(process.execPath, ['--enable-source-maps', '-e', INIT_SCRIPT, bundle], {
     cwd: PROJECT_ROOT,
@@ -59,8 +103,12 @@ function measureInit(bundle: string, spec: FunctionSpec): number {
 export async function run(): Promise<Record<string, unknown>> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'abm-bundles-'));
   try {
+    const environments = deployedEnvironments();
     const functions = [];
-    for (const spec of FUNCTIONS) {
+    for (const [name, lambda] of Object.entries(LAMBDAS) as [LambdaName, (typeof LAMBDAS)[LambdaName]][]) {
+      const environment = environments.get(lambda.description);
+      if (!environment) throw new Error(`the stack deploys no function for registry entry ${name}`);
+      const spec: Spec = { name, entry: lambda.entry, environment };
       const outfile = path.join(outDir, spec.name, 'index.js');
       await build({
         ...ESBUILD_SETTINGS,

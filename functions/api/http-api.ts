@@ -6,13 +6,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { EventBridgePublisher } from '../adapters/bus';
+import { SecretsManagerSecretSource } from '../adapters/secrets';
 import { AccountRepository } from '../adapters/dynamo/repository';
 import { createDocumentClient, Table } from '../adapters/dynamo/table';
 import { systemClock } from '../domain/clock';
+import { Icp } from '../domain/fit';
 import { createLaunchService } from '../launch/launch-service';
 import { SfnSequenceControl } from '../adapters/sfn/sequence-control';
 import { createIngest } from '../ingest/ingest';
@@ -41,15 +43,8 @@ const repo = new AccountRepository(table);
 const sfn = new SFNClient({});
 const publisher = new EventBridgePublisher(new EventBridgeClient({}), env.BUS_NAME);
 const secrets = new SecretsManagerClient({});
-let key: Promise<string> | undefined;
-const unsubscribeKey = () =>
-  (key ??= secrets.send(new GetSecretValueCommand({ SecretId: env.UNSUBSCRIBE_SECRET_ARN })).then((out) => {
-    if (!out.SecretString) throw new Error('the unsubscribe secret has no string value');
-    return out.SecretString;
-  })).catch((err) => {
-    key = undefined;
-    throw err;
-  });
+const unsubscribeSecret = new SecretsManagerSecretSource(secrets, env.UNSUBSCRIBE_SECRET_ARN);
+const unsubscribeKey = () => unsubscribeSecret.getSecret();
 
 const launch = createLaunchService({
   repo,
@@ -74,6 +69,7 @@ const router = createApi(
     control: new SfnSequenceControl(sfn, env.SEQUENCE_STATE_MACHINE_ARN),
     unsubscribeKey,
     version: env.ABM_VERSION,
+    icp: process.env.ABM_ICP ? Icp.parse(JSON.parse(process.env.ABM_ICP)) : undefined,
     // POST /events: the ingestion service (functions/ingest). A resolver per request: its cache
     // must not outlive the request (accounts get imported).
     ingest: {

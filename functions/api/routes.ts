@@ -3,7 +3,7 @@
  * document (functions/api/openapi.ts) and the IAM/none authorisation of each API Gateway route
  * (lib/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorBody } from '../domain/api/errors';
 import * as S from '../domain/api/schemas';
 import { NotImplemented } from '../domain/api/errors';
@@ -11,6 +11,7 @@ import type { Clock } from '../domain/clock';
 import type { EventPublisher } from '../adapters/bus';
 import type { AccountRepository } from '../adapters/dynamo/repository';
 import type { Table } from '../adapters/dynamo/table';
+import type { Icp } from '../domain/fit';
 import { createAccountsService } from './accounts-service';
 import { createCatalogService } from './catalog-service';
 import { createTasksService } from './tasks-service';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   unsubscribeKey: () => Promise<string>;
   ingest?: EventIngestor;
   version: string;
+  /** The ideal-customer profile for fit scores on import; the default profile when omitted. */
+  icp?: Icp;
 }
 
 const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });

@@ -3,7 +3,7 @@
  * account, and publishes `engagement.recorded`. Good events land even when some are bad; an event
  * for an unknown account is kept (UnresolvedStore) and reported, never silently dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPublisher } from '../adapters/bus';
 import { engagementRecorded, type EngagementRecordedDetail } from '../contracts/events';
 import type { Clock } from '../domain/clock';

@@ -5,8 +5,7 @@
  * but GET /health and GET/POST /unsubscribe (public: health checks, and RFC 8058 one-click
  * unsubscribe which mail providers call without credentials). A JWT authorizer can replace IAM.
  */
-import * as path from 'node:path';
-import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   CfnStage,
   HttpApi,
@@ -26,9 +25,11 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { routeManifest } from '../../functions/api/manifest';
+import type { Icp } from '../../functions/domain/fit';
 import type { CampaignLauncher, FunctionFactory } from './launcher';
 
-export type { FunctionFactory, FunctionRequest } from './launcher';
+export type { FunctionFactory, FunctionRequest } from '../functions';
+import { LAMBDAS } from '../functions';
 
 export type ApiAuthConfig =
   'iam' | { readonly jwt: { readonly issuer: string; readonly audience: readonly string[] } };
@@ -43,6 +44,8 @@ export interface AbmApiProps {
   readonly auth?: ApiAuthConfig;
   /** Reported by GET /health. */
   readonly version: string;
+  /** The ideal-customer profile for fit scoring on import (from the validated config). */
+  readonly icp?: Icp;
   /** The infra engineer's GET /health function; the router answers /health when omitted. */
   readonly healthFunction?: IFunction;
   /** HMAC key of unsubscribe tokens; a generated secret when omitted. */
@@ -79,8 +82,7 @@ export class AbmApi extends Construct {
       });
 
     this.function = props.createFunction(this, 'Router', {
-      entry: path.join(__dirname, '..', '..', 'functions', 'api', 'http-api.ts'),
-      description: 'HTTP API: every route (router with zod at the edge)',
+      ...LAMBDAS.httpApi,
       environment: {
         TABLE_NAME: props.table.tableName,
         BUS_NAME: props.bus.eventBusName,
@@ -89,6 +91,7 @@ export class AbmApi extends Construct {
         LAUNCHER_STATE_MACHINE_ARN: props.launcher.stateMachine.stateMachineArn,
         AUDIENCE_BUCKET: props.launcher.bucket.bucketName,
         UNSUBSCRIBE_SECRET_ARN: this.unsubscribeSecret.secretArn,
+        ...(props.icp ? { ABM_ICP: JSON.stringify(props.icp) } : {}),
       },
       memorySize: 1024,
       timeoutSeconds: 29,
@@ -140,12 +143,21 @@ export class AbmApi extends Construct {
 
     for (const r of routeManifest()) {
       const integration = r.path === '/health' && healthIntegration ? healthIntegration : routerIntegration;
-      new HttpRoute(this, `Route-${r.operationId}`, {
+      const route = new HttpRoute(this, `Route-${r.operationId}`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(r.path, METHODS[r.method]),
         integration,
         authorizer: r.auth === 'none' ? publicAuthorizer : protectedAuthorizer,
       });
+      if (r.auth === 'none') {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            r.path === '/health'
+              ? 'Liveness probe: answers status and version only, no data; monitors call it without credentials.'
+              : 'One-click unsubscribe (RFC 8058) is opened by mail clients and recipients, who hold no credentials; the HMAC-signed, expiring token in the link is the authorisation.',
+        });
+      }
     }
 
     new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Base URL of the ABM API' });

@@ -10,6 +10,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionFactory } from '../functions';
 
 /** Repository root, built from `__dirname` so synth works from any working directory. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -33,7 +34,9 @@ export const ESBUILD_SETTINGS = {
   // ESM builds first so esbuild can tree-shake the Powertools and middy packages.
   mainFields: ['module', 'main'],
   // AWS SDK v3 ships in the Node.js Lambda runtime; keeping it out shrinks bundles and cold starts.
-  external: ['@aws-sdk/*'],
+  // source-map: Handlebars' compiler loads it in a try/catch for debugging output only, and does
+  // without it (26 KB minified).
+  external: ['@aws-sdk/*', 'source-map'],
 } as const;
 
 export interface BaseFunctionProps {
@@ -113,4 +116,22 @@ export class BaseFunction extends Construct {
         'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires Resource "*" for them (added by Tracing.ACTIVE).',
     });
   }
+}
+
+/** The stack's `FunctionFactory`: every construct's functions become `BaseFunction`s of the stage. */
+export function baseFunctionFactory(options: {
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}): FunctionFactory {
+  return (scope, id, request) =>
+    new BaseFunction(scope, id, {
+      entry: request.entry,
+      description: request.description,
+      serviceName: `abm-${id}`,
+      logRetention: options.logRetention,
+      removalPolicy: options.removalPolicy,
+      environment: request.environment,
+      memorySize: request.memorySize,
+      timeout: request.timeoutSeconds ? Duration.seconds(request.timeoutSeconds) : undefined,
+    }).function;
 }

@@ -1,17 +1,15 @@
 /**
  * Engagement in (issue #4 items 1 and 2): the EventBridge rules, with patterns taken verbatim
  * from `RULES` in functions/contracts/events.ts (the same constants the handlers publish with),
- * and the two ingestion functions.
+ * and the SES normaliser function.
  *
  * - RULES.sesEngagement on the DEFAULT bus (SES configuration sets can publish nowhere else)
  *   -> NormaliseSesEvent function -> `engagement.recorded` on the engagement bus (+ suppression).
  * - RULES.scorerIngest on the engagement bus -> the scorer's buffer queue.
- * - IngestEvents function: POST /events. Exposed as `ingestFunction` for the API construct to
- *   attach to its route; it needs no rule.
+ * - POST /events is served by the API's router, which calls the same ingestion service in process.
  *
  * Rule targets retry for 24 h and park undeliverable events in a DLQ (alarmed by depth).
  */
-import * as path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -27,10 +25,7 @@ import {
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RULES, type RulePattern } from '../../functions/contracts/events';
-import type { FunctionFactory } from './functions';
-import { acknowledgeScopedWildcards, TABLE_INDEX_WILDCARD, TABLE_KEY_ACTIONS } from './scorer';
-
-const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
+import { LAMBDAS, type FunctionFactory } from '../functions';
 
 export interface EngagementRulesProps {
   readonly table: ITable;
@@ -65,8 +60,6 @@ export class EngagementRules extends Construct {
   public readonly sesRule: Rule;
   public readonly sesEventDestination?: ConfigurationSetEventDestination;
   public readonly sesFunction: IFunction;
-  /** POST /events: attach to the API route. */
-  public readonly ingestFunction: IFunction;
   /** Events a rule could not deliver after its retries. */
   public readonly deadLetterQueue: Queue;
   public readonly deadLetterAlarm: Alarm;
@@ -92,23 +85,12 @@ export class EngagementRules extends Construct {
     };
 
     this.sesFunction = props.createFunction(this, 'NormaliseSesEvent', {
-      entry: path.join(FUNCTIONS_DIR, 'ingest', 'normalise-ses-event.ts'),
-      description: 'SES email events -> engagement.recorded; suppresses hard bounces and complaints',
+      ...LAMBDAS.normaliseSesEvent,
       environment,
       timeoutSeconds: 10,
     });
-    this.ingestFunction = props.createFunction(this, 'IngestEvents', {
-      entry: path.join(FUNCTIONS_DIR, 'ingest', 'post-events.ts'),
-      description: 'POST /events: validates and publishes external engagement',
-      environment,
-      memorySize: 512,
-      timeoutSeconds: 29,
-    });
-    for (const fn of [this.sesFunction, this.ingestFunction]) {
-      props.table.grantReadWriteData(fn);
-      props.bus.grantPutEventsTo(fn);
-      acknowledgeScopedWildcards(fn, [TABLE_INDEX_WILDCARD, TABLE_KEY_ACTIONS]);
-    }
+    props.table.grantReadWriteData(this.sesFunction);
+    props.bus.grantPutEventsTo(this.sesFunction);
 
     const sesBus = props.sesEventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     if (props.configurationSet) {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -20,9 +20,9 @@ import {
   type IStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FunctionFactory } from './functions';
+import { LAMBDAS, type FunctionFactory } from '../functions';
 
-export type { FunctionFactory, FunctionRequest } from './functions';
+export type { FunctionFactory, FunctionRequest } from '../functions';
 
 export const LAUNCHER_ASL_PATH = path.join(
   __dirname,
@@ -31,7 +31,6 @@ export const LAUNCHER_ASL_PATH = path.join(
   'statemachines',
   'campaign-launch.asl.json',
 );
-const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions', 'launch');
 
 export interface CampaignLauncherProps {
   readonly table: ITable;
@@ -67,11 +66,16 @@ export class CampaignLauncher extends Construct {
         ? { serverAccessLogsBucket: props.accessLogsBucket, serverAccessLogsPrefix: 'audiences/' }
         : {}),
     });
+    if (!props.accessLogsBucket) {
+      Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          'Holds only transient launch audiences (account ids, expired after 7 days), written by the API role and read by the launcher state machine; every launch is already recorded in Step Functions execution history and CloudTrail. Pass accessLogsBucket to log object access too.',
+      });
+    }
 
     this.enrollFunction = props.createFunction(this, 'EnrollBatch', {
-      entry: path.join(FUNCTIONS_DIR, 'enroll-batch.ts'),
-      description:
-        'Launcher item processor: enrolls a batch of accounts (conditional put + StartExecution each)',
+      ...LAMBDAS.enrollBatch,
       environment: {
         TABLE_NAME: props.table.tableName,
         SEQUENCE_STATE_MACHINE_ARN: props.sequenceStateMachine.stateMachineArn,
@@ -83,8 +87,7 @@ export class CampaignLauncher extends Construct {
     props.sequenceStateMachine.grantStartExecution(this.enrollFunction);
 
     this.finalizeFunction = props.createFunction(this, 'FinalizeLaunch', {
-      entry: path.join(FUNCTIONS_DIR, 'finalize-launch.ts'),
-      description: 'Launcher last step: counts the campaign enrollments, marks it running',
+      ...LAMBDAS.finalizeLaunch,
       environment: { TABLE_NAME: props.table.tableName },
       timeoutSeconds: 60,
     });
@@ -103,7 +106,7 @@ export class CampaignLauncher extends Construct {
         FinalizeFunctionArn: this.finalizeFunction.functionArn,
       },
       tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ERROR, includeExecutionData: false },
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
     });
     this.enrollFunction.grantInvoke(this.stateMachine);

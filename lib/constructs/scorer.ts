@@ -14,21 +14,17 @@
  * only: table read/write, PutEvents on the bus, SendTaskSuccess on the state machine and
  * StopExecution on its executions.
  */
-import * as path from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { Policy } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { scoringConfig } from '../../functions/domain/scoring/config';
-import type { FunctionFactory } from './functions';
-
-const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
+import { LAMBDAS, type FunctionFactory } from '../functions';
 
 export interface ScorerProps {
   readonly table: ITable;
@@ -93,8 +89,7 @@ export class Scorer extends Construct {
     });
 
     this.enqueueFunction = props.createFunction(this, 'Enqueue', {
-      entry: path.join(FUNCTIONS_DIR, 'scorer', 'enqueue-engagement.ts'),
-      description: 'Groups engagement events per account into the scorer FIFO queue',
+      ...LAMBDAS.enqueueEngagement,
       environment: { SCORER_QUEUE_URL: this.queue.queueUrl },
       memorySize: 256,
       timeoutSeconds: enqueueTimeout.toSeconds(),
@@ -109,8 +104,7 @@ export class Scorer extends Construct {
     );
 
     this.scoreFunction = props.createFunction(this, 'Score', {
-      entry: path.join(FUNCTIONS_DIR, 'scorer', 'score-engagement.ts'),
-      description: 'Folds engagement per account into score and stage; steers running sequences',
+      ...LAMBDAS.scoreEngagement,
       environment: {
         TABLE_NAME: props.table.tableName,
         BUS_NAME: props.bus.eventBusName,
@@ -132,12 +126,6 @@ export class Scorer extends Construct {
       }),
     );
 
-    acknowledgeScopedWildcards(this.scoreFunction, [
-      TABLE_INDEX_WILDCARD,
-      TABLE_KEY_ACTIONS,
-      EXECUTION_WILDCARD,
-    ]);
-
     this.deadLetterAlarms = [
       [this.bufferDeadLetterQueue, 'BufferDlqAlarm', 'buffer'] as const,
       [this.deadLetterQueue, 'ScoreDlqAlarm', 'scorer'] as const,
@@ -155,65 +143,5 @@ export class Scorer extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
     );
-  }
-}
-
-// ---------------------------------------------------------------------------
-// cdk-nag: acknowledge exactly the wildcards our grants produce, each with its reason
-// ---------------------------------------------------------------------------
-
-export interface ScopedWildcard {
-  /** Matches the finding suffix cdk-nag reports for AwsSolutions-IAM5, e.g. `Resource::<T.Arn>/index/*`. */
-  readonly finding: RegExp;
-  readonly reason: string;
-}
-
-export const TABLE_INDEX_WILDCARD: ScopedWildcard = {
-  finding: /^Resource::<[A-Za-z0-9]+\.Arn>\/index\/\*$/,
-  reason:
-    'Added by grantReadWriteData on the account table: its two GSIs (gsi1: email, domain and campaign look-ups; gsi2: contact ids and SDR queues) are addressed as <table>/index/*; no other table is reachable.',
-};
-export const TABLE_KEY_ACTIONS: ScopedWildcard = {
-  finding: /^Action::kms:(ReEncrypt|GenerateDataKey)\*$/,
-  reason:
-    "Added by the table grant for the table's own customer-managed KMS key (the statement's only resource): DynamoDB needs data keys to read and write the encrypted table.",
-};
-export const EXECUTION_WILDCARD: ScopedWildcard = {
-  finding: /^Resource::arn:.*:states:.*:execution:.*:\*$/,
-  reason:
-    'StopExecution on executions of the AccountSequence state machine only: execution names (campaign--account) are created at launch, so they cannot be listed at deploy time.',
-};
-
-/**
- * Acknowledges the AwsSolutions-IAM5 findings of the function's role policy that match the given
- * wildcards (computed now, the way cdk-nag computes them); any other wildcard stays reported.
- * A no-op where cdk-nag is not installed (its findings are then not computed either).
- */
-export function acknowledgeScopedWildcards(fn: IFunction, allowed: readonly ScopedWildcard[]): void {
-  const role = fn.role;
-  const policy = role?.node.tryFindChild('DefaultPolicy') as Policy | undefined;
-  if (!role || !policy) return;
-  let flatten: (value: unknown) => string;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    flatten = require('cdk-nag/lib/utils/flatten-cfn-reference').flattenCfnReference;
-  } catch {
-    return;
-  }
-  const doc = Stack.of(role).resolve(policy.document) as {
-    Statement?: { Effect: string; Action: unknown; Resource: unknown }[];
-  };
-  const findings = new Set<string>();
-  for (const st of doc.Statement ?? []) {
-    if (st.Effect !== 'Allow') continue;
-    for (const a of [st.Action].flat() as string[]) if (a.includes('*')) findings.add(`Action::${a}`);
-    for (const r of [st.Resource].flat()) {
-      const flat = flatten(r);
-      if (flat.includes('*')) findings.add(`Resource::${flat}`);
-    }
-  }
-  for (const finding of findings) {
-    const rule = allowed.find((w) => w.finding.test(finding));
-    if (rule) Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: rule.reason });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,7 +17,8 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, type IConfigurationSet, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BaseFunction, PROJECT_ROOT, type BaseFunctionProps } from './base-function';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LAMBDAS, type FunctionFactory } from '../functions';
 
 export const ACCOUNT_SEQUENCE_ASL = path.join(
   __dirname,
@@ -26,8 +27,6 @@ export const ACCOUNT_SEQUENCE_ASL = path.join(
   'statemachines',
   'account-sequence.asl.json',
 );
-
-export type FunctionFactory = (scope: Construct, id: string, props: BaseFunctionProps) => BaseFunction;
 
 export interface SequenceEngineProps {
   readonly table: ITable;
@@ -46,15 +45,15 @@ export interface SequenceEngineProps {
   readonly configurationSet?: IConfigurationSet;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
-  /** Builds the functions; defaults to `new BaseFunction`. */
-  readonly functionFactory?: FunctionFactory;
+  /** Builds the functions (the stack's `BaseFunction` factory). */
+  readonly createFunction: FunctionFactory;
   readonly defaultSdrOwner?: string;
 }
 
 export class SequenceEngine extends Construct {
   public readonly stateMachine: StateMachine;
-  public readonly executeStep: BaseFunction;
-  public readonly parkExecution: BaseFunction;
+  public readonly executeStep: IFunction;
+  public readonly parkExecution: IFunction;
   public readonly unsubscribeSecret: ISecret;
   public readonly configurationSet: IConfigurationSet;
   public readonly failedExecutionsAlarm: Alarm;
@@ -62,7 +61,6 @@ export class SequenceEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: SequenceEngineProps) {
     super(scope, id);
-    const factory: FunctionFactory = props.functionFactory ?? ((s, i, p) => new BaseFunction(s, i, p));
 
     this.unsubscribeSecret =
       props.unsubscribeSecret ??
@@ -71,6 +69,13 @@ export class SequenceEngine extends Construct {
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
         removalPolicy: props.removalPolicy,
       });
+    if (!props.unsubscribeSecret) {
+      Validations.of(this.unsubscribeSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'HMAC key of one-click unsubscribe links: rotating it would break every link already sent, and unsubscribe links must keep working long after the mail (RFC 8058, CAN-SPAM 30 days). Rotate by hand with a planned overlap.',
+      });
+    }
     this.configurationSet = props.configurationSet ?? new ConfigurationSet(this, 'ConfigurationSet', {});
 
     const environment = {
@@ -83,40 +88,35 @@ export class SequenceEngine extends Construct {
       SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
       ...(props.defaultSdrOwner ? { DEFAULT_SDR_OWNER: props.defaultSdrOwner } : {}),
     };
-    const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy, environment };
-    this.executeStep = factory(this, 'ExecuteStep', {
-      ...common,
-      entry: path.join(PROJECT_ROOT, 'functions', 'engine', 'execute-step.ts'),
-      description: 'AccountSequence: executes the current step of one account and plans the next',
-      serviceName: 'abm-engine-execute-step',
+    this.executeStep = props.createFunction(this, 'ExecuteStep', {
+      ...LAMBDAS.executeStep,
+      environment,
       memorySize: 512,
-      timeout: Duration.seconds(50),
+      timeoutSeconds: 50,
     });
-    this.parkExecution = factory(this, 'ParkExecution', {
-      ...common,
-      entry: path.join(PROJECT_ROOT, 'functions', 'engine', 'park-execution.ts'),
-      description: 'AccountSequence: stores a task token on the enrollment (await engagement, pause)',
-      serviceName: 'abm-engine-park-execution',
-      timeout: Duration.seconds(10),
+    this.parkExecution = props.createFunction(this, 'ParkExecution', {
+      ...LAMBDAS.parkExecution,
+      environment,
+      timeoutSeconds: 10,
     });
 
-    for (const fn of [this.executeStep.function, this.parkExecution.function]) {
+    for (const fn of [this.executeStep, this.parkExecution]) {
       props.table.grantReadWriteData(fn);
       this.unsubscribeSecret.grantRead(fn);
     }
-    props.bus.grantPutEventsTo(this.executeStep.function);
+    props.bus.grantPutEventsTo(this.executeStep);
     const stack = Stack.of(this);
-    if (props.identity) props.identity.grantSendEmail(this.executeStep.function);
+    if (props.identity) props.identity.grantSendEmail(this.executeStep);
     else {
       const identityName = props.senderDomain ?? props.senderEmail;
       Grant.addToPrincipal({
-        grantee: this.executeStep.function,
+        grantee: this.executeStep,
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resourceArns: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identityName })],
       });
     }
     Grant.addToPrincipal({
-      grantee: this.executeStep.function,
+      grantee: this.executeStep,
       actions: ['ses:SendEmail', 'ses:SendRawEmail'],
       resourceArns: [
         stack.formatArn({
@@ -137,15 +137,15 @@ export class SequenceEngine extends Construct {
       // Inlined (not an S3 asset): the template carries exactly the file the tests execute.
       definitionBody: DefinitionBody.fromString(readFileSync(ACCOUNT_SEQUENCE_ASL, 'utf8')),
       definitionSubstitutions: {
-        ExecuteStepFunctionArn: this.executeStep.function.functionArn,
-        ParkExecutionFunctionArn: this.parkExecution.function.functionArn,
+        ExecuteStepFunctionArn: this.executeStep.functionArn,
+        ParkExecutionFunctionArn: this.parkExecution.functionArn,
       },
       // Execution data holds names and emails: log events, not payloads.
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    this.executeStep.function.grantInvoke(this.stateMachine);
-    this.parkExecution.function.grantInvoke(this.stateMachine);
+    this.executeStep.grantInvoke(this.stateMachine);
+    this.parkExecution.grantInvoke(this.stateMachine);
 
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutions', {
       alarmDescription:

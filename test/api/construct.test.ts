@@ -13,8 +13,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { routeManifest } from '../../functions/api/manifest';
 import { AbmApi, type ApiAuthConfig } from '../../lib/constructs/api';
-import { BaseFunction } from '../../lib/constructs/base-function';
-import { CampaignLauncher, type FunctionFactory } from '../../lib/constructs/launcher';
+import { baseFunctionFactory } from '../../lib/constructs/base-function';
+import { CampaignLauncher } from '../../lib/constructs/launcher';
 
 function build(auth: ApiAuthConfig = 'iam') {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -27,16 +27,10 @@ function build(auth: ApiAuthConfig = 'iam') {
   const sequence = new StateMachine(stack, 'AccountSequence', {
     definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'P')),
   });
-  const createFunction: FunctionFactory = (scope, id, req) =>
-    new BaseFunction(scope, id, {
-      entry: req.entry,
-      description: req.description,
-      serviceName: `abm-${id}`,
-      logRetention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-      environment: req.environment,
-      memorySize: req.memorySize,
-    }).function;
+  const createFunction = baseFunctionFactory({
+    logRetention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   const launcher = new CampaignLauncher(stack, 'Launcher', {
     table,
     sequenceStateMachine: sequence,

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { AccountStore } from '../../lib/constructs/account-store';
+import { baseFunctionFactory } from '../../lib/constructs/base-function';
 import { EngagementBus } from '../../lib/constructs/event-bus';
 import { SequenceEngine } from '../../lib/constructs/sequence-engine';
 
@@ -19,6 +20,10 @@ function synth() {
     unsubscribeBaseUrl: 'https://abm.example.com/unsubscribe',
     logRetention: RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
+    createFunction: baseFunctionFactory({
+      logRetention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
   });
   return { engine, template: Template.fromStack(stack), stack };
 }
@@ -33,10 +38,10 @@ describe('SequenceEngine construct', () => {
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
       DefinitionSubstitutions: {
         ExecuteStepFunctionArn: {
-          'Fn::GetAtt': [stack.getLogicalId(engine.executeStep.function.node.defaultChild as never), 'Arn'],
+          'Fn::GetAtt': [stack.getLogicalId(engine.executeStep.node.defaultChild as never), 'Arn'],
         },
         ParkExecutionFunctionArn: {
-          'Fn::GetAtt': [stack.getLogicalId(engine.parkExecution.function.node.defaultChild as never), 'Arn'],
+          'Fn::GetAtt': [stack.getLogicalId(engine.parkExecution.node.defaultChild as never), 'Arn'],
         },
       },
     });

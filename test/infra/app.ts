@@ -6,7 +6,6 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AbmStack } from '../../lib/abm-stack';
 import { parseConfig, type AppConfig, type Stage } from '../../lib/config';
-import type { FunctionSpec } from '../../lib/functions';
 
 /** A complete, valid `config` context value. */
 export const TEST_CONFIG = {
@@ -21,7 +20,6 @@ export interface TestStackOptions {
   readonly stage?: Stage;
   /** Merged over `TEST_CONFIG`. */
   readonly config?: Record<string, unknown>;
-  readonly functions?: readonly FunctionSpec[];
   /** Bundle function code with esbuild (slow); default false. */
   readonly bundle?: boolean;
 }
@@ -37,7 +35,7 @@ export function buildTestStack(options: TestStackOptions = {}): TestStack {
   const stage = options.stage ?? 'dev';
   const config = parseConfig({ stage, config: { ...TEST_CONFIG, ...options.config } });
   const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new AbmStack(app, `Abm-${stage}`, { env: config.env, config, functions: options.functions });
+  const stack = new AbmStack(app, `Abm-${stage}`, { env: config.env, config });
   let template: Template | undefined;
   return { app, stack, config, template: () => (template ??= Template.fromStack(stack)) };
 }

@@ -3,7 +3,6 @@
  * behind another (`SecretSource`): Lambda reads it from Secrets Manager once per cold start, local
  * mode and tests pass a key.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 
 export interface OutgoingEmail {
@@ -75,49 +74,4 @@ export function isTransientSesError(err: unknown): boolean {
   }
   const status = e?.$metadata?.httpStatusCode;
   return status !== undefined && (status === 429 || status >= 500);
-}
-
-// ---------------------------------------------------------------------------
-// Secrets
-// ---------------------------------------------------------------------------
-
-export interface SecretSource {
-  getSecret(): Promise<string>;
-}
-
-export class StaticSecretSource implements SecretSource {
-  constructor(private readonly value: string) {
-    if (!value) throw new Error('StaticSecretSource: empty secret');
-  }
-  async getSecret(): Promise<string> {
-    return this.value;
-  }
-}
-
-/**
- * Reads a secret string once and caches it for the life of the execution environment (one read
- * per cold start). A failed read is not cached, so the next invocation tries again.
- */
-export class SecretsManagerSecretSource implements SecretSource {
-  private cached?: Promise<string>;
-  constructor(
-    private readonly client: SecretsManagerClient,
-    private readonly secretId: string,
-  ) {}
-
-  getSecret(): Promise<string> {
-    this.cached ??= this.read().catch((err) => {
-      this.cached = undefined;
-      throw err;
-    });
-    return this.cached;
-  }
-
-  private async read(): Promise<string> {
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    const value =
-      out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : '');
-    if (!value) throw new Error(`secret ${this.secretId} is empty`);
-    return value;
-  }
 }
