@@ -6,7 +6,7 @@
  * `parseConfig` is pure (no `process.env`, no file reads) so tests can drive it directly;
  * `bin/app.ts` passes the CDK CLI's default account in through `defaults`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../functions/domain/fit';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;

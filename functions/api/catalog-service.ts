@@ -8,7 +8,7 @@ import { EmailTemplate, TemplateInput, templateCompileErrors } from '../domain/t
 import { templatesUsed, validateSequence } from '../domain/sequence';
 import type { Clock } from '../domain/clock';
 import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export function createCatalogService(deps: { repo: AccountRepository; clock: Clock }) {
   const { repo } = deps;

@@ -4,7 +4,7 @@
  * rendered as inputs (defaults optional), responses as outputs. Schemas with a `.meta({ id })`
  * become shared components referenced by `$ref`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from './router';
 
 export interface OpenApiOptions {

@@ -3,7 +3,7 @@
  * enrollment item first, then starts the execution with this input; the sequence version is
  * snapshotted here so editing a sequence never changes running executions.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, IsoTimestamp, SequenceInput } from '../domain/model';
 
 export const SequenceSnapshot = SequenceInput.extend({

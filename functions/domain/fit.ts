@@ -3,7 +3,7 @@
  * Each criterion has a weight; a criterion scores a fraction 0..1 of its weight; the fit
  * score is the weighted share, 0 to 100. Unknown data counts as a miss, and says so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountInput, FitResult, Tier } from './model';
 
 const Band = z.object({

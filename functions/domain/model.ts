@@ -3,8 +3,7 @@
  * (DESIGN 2.2 to 2.4 and 2.6.1): every type below is inferred from a schema.
  * Pure TypeScript: no AWS imports, no I/O.
  */
-import { z } from 'zod';
-import { IANAZone } from 'luxon';
+import * as z from 'zod';
 import { parseDuration } from './duration';
 
 // ---------------------------------------------------------------------------
@@ -87,9 +86,19 @@ export const IsoDuration = z.string().superRefine((value, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
 });
 
+/** An IANA time zone the runtime knows (Intl, so no date library is needed to validate one). */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 export const TimeZone = z
   .string()
-  .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
+  .refine(isValidTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
 

@@ -3,7 +3,7 @@
  * Schema errors come from zod; the graph checks (unknown step ids, duplicate ids, loops with
  * no wait) run on the raw input as far as it can be read, so one call reports both kinds.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SequenceInput, type SequenceDefinition, type Step } from './model';
 import { parseDuration } from './duration';
 

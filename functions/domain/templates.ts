@@ -4,7 +4,7 @@
  * byAccount[accountId] > byRole[role] > the base template.
  */
 import Handlebars from 'handlebars';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, ROLES, type Role } from './model';
 
 const Parts = z

@@ -4,7 +4,7 @@
  * from Secrets Manager in AWS and from configuration in local mode, never from code.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const UnsubscribePayload = z.object({
   /** account id */

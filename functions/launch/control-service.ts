@@ -11,7 +11,7 @@
 import { Conflict, NotFound } from '../domain/api/errors';
 import type { Clock } from '../domain/clock';
 import type { CampaignStatus, Enrollment } from '../domain/model';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AccountRepository } from '../adapters/dynamo/repository';
 import { enrollmentsOfCampaign } from './audience';
 import { mapLimit } from './launch-service';

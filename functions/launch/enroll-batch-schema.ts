@@ -1,5 +1,5 @@
 /** The Distributed Map batch the launcher sends to the enroll function (ItemBatcher shape). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SequenceSnapshot } from '../contracts/execution';
 import { Id, IsoTimestamp } from '../domain/model';
 

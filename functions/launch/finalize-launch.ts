@@ -1,6 +1,6 @@
 /** The launcher's last state: counts the campaign's enrollments and marks it running. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountRepository } from '../adapters/dynamo/repository';
 import { createDocumentClient, Table } from '../adapters/dynamo/table';
 import { systemClock } from '../domain/clock';

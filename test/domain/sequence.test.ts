@@ -233,3 +233,26 @@ describe('validateSequence', () => {
     expect(errorsOf({ ...base, steps: [] }).map((e) => e.path)).toEqual(['steps']);
   });
 });
+
+describe('parseDuration', () => {
+  it.each([
+    ['P0D', 0],
+    ['P3D', 3 * 86_400_000],
+    ['PT4H', 4 * 3_600_000],
+    ['P1W', 7 * 86_400_000],
+    ['P1DT12H', 36 * 3_600_000],
+    ['PT90M', 90 * 60_000],
+    ['PT0.5S', 500],
+  ])('%s is %i ms', async (text, ms) => {
+    const { parseDuration } = await import('../../functions/domain/duration');
+    expect(parseDuration(text)).toEqual({ ok: true, millis: ms });
+  });
+
+  it.each(['P', 'PT', 'P1DT', '3D', 'P1.5', 'PT1H30', 'P1M', 'P1Y', '-P1D', 'P-1D', ''])(
+    'rejects %j',
+    async (text) => {
+      const { parseDuration } = await import('../../functions/domain/duration');
+      expect(parseDuration(text).ok).toBe(false);
+    },
+  );
+});

@@ -8,7 +8,7 @@
  *   (numeric `version`, bounded retries, VersionConflictError when they run out).
  * - Score state and templates have no schema in the domain model yet: callers pass theirs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   Account,
   AccountInput,

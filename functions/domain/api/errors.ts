@@ -3,7 +3,7 @@
  * errors services throw. `toErrorResponse` is the only place that maps an error to a status code.
  * Pure TypeScript: no AWS imports.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ErrorDetail = z.object({
   /** Dotted path of the bad field (`body.accounts.3.contacts.0.email`), or "" for the whole input. */

@@ -11,7 +11,7 @@
  * The state machine adds `resume` (the output of SendTaskSuccess) or `timedOut` (the States.Timeout
  * error) to a parked plan, and `failed` when ExecuteStep failed after its retries.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Condition, IsoTimestamp } from '../model';
 
 export const PLAN_ACTIONS = ['wait', 'run', 'await', 'pause', 'done'] as const;
