@@ -1,0 +1,100 @@
+/**
+ * `npm start`: local mode (DESIGN 2.7). Reads the settings from the environment, starts
+ * everything in this process, prints where everything is, and stops gracefully on Ctrl-C
+ * (SIGINT) or SIGTERM: the API stops accepting, accepted engagement is scored, executions are
+ * stopped with their journals kept, the simulated clock is saved, dynalite and SES close.
+ * Starting again on the same data folder resumes what was in flight.
+ *
+ *   ABM_PORT=4000 ABM_SES_PORT=8005 ABM_DATA_DIR=.abm-data ABM_TIME_SCALE=86400 npm start
+ */
+import '../functions/shared/polyfills';
+import { startLocal } from '../lib/local/runtime';
+import { readSettings, SettingsError } from '../lib/local/settings';
+
+function describeScale(scale: number): string {
+  if (scale === 1) return 'real time';
+  const perSecond = scale;
+  if (perSecond >= 86_400) return `${+(perSecond / 86_400).toFixed(2)} simulated day(s) per real second`;
+  if (perSecond >= 3600) return `${+(perSecond / 3600).toFixed(2)} simulated hour(s) per real second`;
+  return `${perSecond} simulated seconds per real second`;
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  let settings;
+  try {
+    settings = readSettings(process.env, process.cwd());
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  const quiet = process.env.ABM_QUIET === '1';
+  const runtime = await startLocal(settings, {
+    quiet,
+    requestLog: process.env.ABM_REQUEST_LOG !== '0' && !quiet,
+    senderEmail: process.env.ABM_SENDER_EMAIL || undefined,
+    // Optional: an aws-ses-v2-local already running elsewhere (then ABM_SES_PORT is unused).
+    sesEndpoint: process.env.ABM_SES_ENDPOINT || undefined,
+  });
+
+  const lines = [
+    '',
+    `ABM local mode ${runtime.version} is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
+    '',
+    `  API          ${runtime.url}            (GET ${runtime.url}/health; OpenAPI at /openapi.json)`,
+    `  Mail viewer  ${runtime.sesUrl}/            (sent mail as JSON: GET ${runtime.sesUrl}/store)`,
+    `  Data folder  ${runtime.dataDir}`,
+    `  Token        ${runtime.token}${settings.tokenGenerated ? '   (generated, kept in the data folder; set ABM_API_TOKEN to choose one)' : ''}`,
+    `  Time scale   ${runtime.timeScale} (${describeScale(runtime.timeScale)}); simulated now: ${runtime.clock.now().toISOString()}`,
+    `  Unsubscribe  links in mail point at ${runtime.url}/unsubscribe`,
+    '',
+    '  Use it with the CLI:',
+    `    export ABM_ENDPOINT=${runtime.url} ABM_API_TOKEN=${runtime.token}`,
+    '    npx abm health',
+    '',
+    '  Notes: engagement comes in through POST /events and SDR task outcomes (no SES open/click events',
+    '  locally); post events with occurredAt near the simulated now (GET /health shows it).',
+    runtime.rehydrated.restarted.length > 0
+      ? `  Resumed ${runtime.rehydrated.restarted.length} execution(s) from the data folder.`
+      : '',
+    '  Ctrl-C stops gracefully; starting again on the same data folder resumes where it was.',
+    '',
+  ];
+  process.stdout.write(`${lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`[abm] ${signal} again: exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`[abm] ${signal}: stopping (Ctrl-C again to force)\n`);
+    runtime.stop().then(
+      () => {
+        process.stderr.write('[abm] stopped; data saved\n');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`[abm] error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') {
+    process.stderr.write(
+      `[abm] a port is already in use (${e.message}). Set ABM_PORT / ABM_SES_PORT to free ports.\n`,
+    );
+  } else process.stderr.write(`[abm] failed to start: ${String(e?.stack ?? err)}\n`);
+  process.exit(1);
+});

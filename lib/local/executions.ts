@@ -1,0 +1,353 @@
+/**
+ * Local mode's AccountSequence executions (DESIGN 2.7): the real ASL file run by the LocalSfn
+ * runner (lib/local/step-functions.ts) with its Tasks routed to the engine's handlers, exposed
+ * through the same ports the AWS path uses:
+ * - `ExecutionStarter` (functions/launch/ports.ts) for the launch service: one execution per
+ *   execution name; a name that exists (running here, or journaled before) answers
+ *   `started: false`, like ExecutionAlreadyExists.
+ * - `SequenceControl` (functions/adapters/sfn/sequence-control.ts) for the scorer and the API:
+ *   `resume` = SendTaskSuccess on a parked token, `stop` = abort; unknown ones are `gone`.
+ *
+ * Durability (local mode only, not part of the AWS path): Step Functions keeps execution state
+ * for us on AWS; here the process can die. So every execution keeps a journal item in the table
+ * (`pk = LOCALEXEC#<accountId>`, `sk = <campaignId>`, a partition of its own so the account
+ * partition that the scorer and the API read is exactly what it is on AWS), written when the
+ * execution starts and after every ExecuteStep with the plan it returned. On start, `rehydrate`
+ * restarts one execution per still-active enrollment (running, waiting, paused), with input
+ * `{ ...journaledInput, plan: lastPlan }`: ExecuteStep continues a plan (a future `wait` waits
+ * again, a due one runs). An enrollment with no journal (killed before its first step) restarts
+ * from its enrollment, with no plan. A step that re-runs after a crash cannot send twice: the
+ * engine claims every touch (touchId = execution#step#contact) with a conditional write before the
+ * side effect.
+ *
+ * A journaled `await` plan is restarted as a `pause` plan whose `then` is the await: the engine's
+ * pause branch continues with the await as it was (without treating it as resumed), so the
+ * execution parks again on a new token and stores it on the enrollment; its timeout is what was
+ * left of it.
+ */
+import * as path from 'node:path';
+import type { AccountRepository } from '../../functions/adapters/dynamo/repository';
+import type { Table } from '../../functions/adapters/dynamo/table';
+import type { ControlOutcome, SequenceControl } from '../../functions/adapters/sfn/sequence-control';
+import { ExecutionInput } from '../../functions/contracts/execution';
+import type { Clock } from '../../functions/domain/clock';
+import type { Plan } from '../../functions/domain/engine/plan';
+import type { Enrollment } from '../../functions/domain/model';
+import type { SequenceEngine } from '../../functions/engine/sequence-engine';
+import { ACTIVE_ENROLLMENT, enrollmentsOfCampaign } from '../../functions/launch/audience';
+import { snapshotOf } from '../../functions/launch/launch-service';
+import type { ExecutionStarter } from '../../functions/launch/ports';
+import type { LocalLog } from './bus';
+import { createLocalSfn, type ExecutionSummary, type LocalExecution, type LocalSfn } from './step-functions';
+
+export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachines', 'account-sequence.asl.json');
+export const EXECUTE_STEP_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-execute-step';
+export const PARK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-park-execution';
+
+export type JournalStatus = 'running' | 'ended' | 'failed';
+
+export interface JournalEntry {
+  executionName: string;
+  accountId: string;
+  campaignId: string;
+  input: ExecutionInput;
+  plan?: Plan;
+  status: JournalStatus;
+  steps: number;
+  updatedAt: string;
+  error?: string;
+}
+
+export const journalKey = (accountId: string, campaignId: string) => ({
+  pk: `LOCALEXEC#${accountId}`,
+  sk: campaignId,
+});
+
+export interface LocalExecutionsDeps {
+  table: Table;
+  repo: AccountRepository;
+  engine: SequenceEngine;
+  /** THE clock of local mode (a ScaledClock); the runner's Wait states use the same scale. */
+  clock: Clock;
+  timeScale: number;
+  log?: LocalLog;
+}
+
+export interface RehydrateResult {
+  restarted: string[];
+  /** Of those, executions that were parked on await_engagement (to re-check their condition). */
+  awaiting: { accountId: string; campaignId: string; executionName: string }[];
+  skipped: { executionName: string; reason: string }[];
+}
+
+const STRIP = new Set(['pk', 'sk', 'entity']);
+
+/** The plan an execution restarts with, from its last journaled plan. */
+export function rehydratedPlan(plan: Plan | undefined, now: Date): Plan | undefined {
+  if (!plan) return undefined;
+  if (plan.action === 'await') {
+    const since = plan.since ? Date.parse(plan.since) : now.getTime();
+    const total = plan.timeoutSeconds;
+    const left =
+      total === undefined ? undefined : Math.max(1, Math.ceil((since + total * 1000 - now.getTime()) / 1000));
+    const awaitPlan: Plan = { ...plan, resume: undefined, timedOut: undefined, timeoutSeconds: left };
+    return { action: 'pause', step: plan.step, then: awaitPlan };
+  }
+  return plan;
+}
+
+export class LocalExecutions implements ExecutionStarter, SequenceControl {
+  readonly sfn: LocalSfn;
+  private readonly running = new Map<string, LocalExecution>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+  readonly stats = { started: 0, rehydrated: 0, succeeded: 0, failed: 0, aborted: 0, steps: 0 };
+
+  constructor(private readonly deps: LocalExecutionsDeps) {
+    this.sfn = createLocalSfn({
+      definitionPath: ASL_PATH,
+      substitutions: { ExecuteStepFunctionArn: EXECUTE_STEP_ARN, ParkExecutionFunctionArn: PARK_ARN },
+      tasks: {
+        [EXECUTE_STEP_ARN]: (input) => this.track(this.executeStep(input)),
+        [PARK_ARN]: (input) => this.track(deps.engine.park(input)),
+      },
+      time: { mode: 'scale', factor: deps.timeScale, start: deps.clock.now() },
+    });
+  }
+
+  /** Executions running in this process. */
+  get active(): string[] {
+    return [...this.running.keys()];
+  }
+
+  private log(message: string, data?: Record<string, unknown>) {
+    this.deps.log?.(message, data);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  // ----- journal ----------------------------------------------------------------
+
+  async getJournal(accountId: string, campaignId: string): Promise<JournalEntry | undefined> {
+    const item = await this.deps.table.get(journalKey(accountId, campaignId));
+    if (!item) return undefined;
+    return Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.has(k))) as unknown as JournalEntry;
+  }
+
+  private async putJournal(entry: JournalEntry): Promise<void> {
+    await this.deps.table.put({
+      ...journalKey(entry.accountId, entry.campaignId),
+      entity: 'localExecution',
+      ...entry,
+    } as never);
+  }
+
+  private async markJournal(input: ExecutionInput, status: JournalStatus, error?: string): Promise<void> {
+    const current = await this.getJournal(input.accountId, input.campaignId);
+    await this.putJournal({
+      ...(current ?? {
+        executionName: input.executionName,
+        accountId: input.accountId,
+        campaignId: input.campaignId,
+        input,
+        steps: 0,
+      }),
+      status,
+      updatedAt: this.deps.clock.now().toISOString(),
+      ...(error ? { error } : {}),
+    } as JournalEntry);
+  }
+
+  /** The ExecuteStep task: the engine, then the plan it returned goes to the journal. */
+  private async executeStep(raw: unknown): Promise<Plan> {
+    const plan = await this.deps.engine.executeStep(raw);
+    this.stats.steps++;
+    const input = ExecutionInput.parse(raw);
+    const current = await this.getJournal(input.accountId, input.campaignId);
+    await this.putJournal({
+      executionName: input.executionName,
+      accountId: input.accountId,
+      campaignId: input.campaignId,
+      input,
+      plan,
+      status: 'running',
+      steps: (current?.steps ?? 0) + 1,
+      updatedAt: this.deps.clock.now().toISOString(),
+    });
+    return plan;
+  }
+
+  // ----- ExecutionStarter -------------------------------------------------------------
+
+  async start(raw: ExecutionInput): Promise<{ started: boolean }> {
+    if (this.closing) throw new Error('local mode is shutting down');
+    const input = ExecutionInput.parse(raw);
+    if (this.running.has(input.executionName)) return { started: false };
+    // A name is used once, as on AWS: a journaled execution exists (re-hydration restarts it).
+    const created = await this.deps.table.putIfAbsent(
+      {
+        ...journalKey(input.accountId, input.campaignId),
+        entity: 'localExecution',
+        executionName: input.executionName,
+        accountId: input.accountId,
+        campaignId: input.campaignId,
+        input,
+        status: 'running',
+        steps: 0,
+        updatedAt: this.deps.clock.now().toISOString(),
+      },
+      { fetchExisting: false },
+    );
+    if (!created.created || this.running.has(input.executionName)) return { started: false };
+    this.run(input, undefined);
+    this.stats.started++;
+    return { started: true };
+  }
+
+  private run(input: ExecutionInput, plan: Plan | undefined): void {
+    const state = plan ? { ...input, plan } : input;
+    const execution = this.sfn.start(state, { name: input.executionName });
+    this.running.set(input.executionName, execution);
+    void execution.done.then(
+      (summary) => this.finished(input, execution, summary),
+      (err: unknown) =>
+        this.log('execution runner error', { execution: input.executionName, error: String(err) }),
+    );
+  }
+
+  private async finished(input: ExecutionInput, execution: LocalExecution, summary: ExecutionSummary) {
+    if (this.running.get(input.executionName) === execution) this.running.delete(input.executionName);
+    if (this.closing) return; // aborted by the shutdown: the journal stays as it is, for the restart
+    try {
+      if (summary.status === 'SUCCEEDED') {
+        this.stats.succeeded++;
+        await this.markJournal(input, 'ended');
+      } else if (summary.status === 'ABORTED') {
+        this.stats.aborted++;
+        await this.markJournal(input, 'ended');
+      } else {
+        this.stats.failed++;
+        const error = `${summary.error?.name}: ${summary.error?.message}`;
+        this.log('execution failed', { execution: input.executionName, error });
+        await this.markJournal(input, 'failed', error);
+      }
+    } catch (err) {
+      this.log('could not update the execution journal', {
+        execution: input.executionName,
+        error: String(err),
+      });
+    }
+  }
+
+  // ----- SequenceControl -------------------------------------------------------------
+
+  async resume(taskToken: string, output: unknown): Promise<ControlOutcome> {
+    try {
+      this.sfn.sendTaskSuccess(taskToken, output ?? {});
+      return 'done';
+    } catch (err) {
+      if ((err as Error).name === 'TaskDoesNotExist') return 'gone';
+      throw err;
+    }
+  }
+
+  async stop(executionName: string, reason: string): Promise<ControlOutcome> {
+    const execution = this.running.get(executionName);
+    if (!execution) return 'gone';
+    this.log('stopping execution', { execution: executionName, reason });
+    execution.abort();
+    return 'done';
+  }
+
+  // ----- re-hydration and shutdown ------------------------------------------------------
+
+  /** Restarts one execution per active enrollment that is not running here (see the header). */
+  async rehydrate(): Promise<RehydrateResult> {
+    const result: RehydrateResult = { restarted: [], awaiting: [], skipped: [] };
+    const enrollments: Enrollment[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.repo.listCampaigns({ limit: 100, cursor });
+      for (const c of page.items) {
+        for (const e of await enrollmentsOfCampaign(this.deps.repo, c.campaignId)) {
+          if (ACTIVE_ENROLLMENT.has(e.status)) enrollments.push(e);
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor);
+
+    const now = this.deps.clock.now();
+    for (const e of enrollments) {
+      if (this.running.has(e.executionName)) continue;
+      const journal = await this.getJournal(e.accountId, e.campaignId);
+      if (journal && journal.status !== 'running') {
+        // The execution ended (or failed) but the enrollment says active: as on AWS, nothing
+        // restarts a finished execution. Reported so it can be looked at.
+        result.skipped.push({
+          executionName: e.executionName,
+          reason: `execution ${journal.status}${journal.error ? `: ${journal.error}` : ''}`,
+        });
+        continue;
+      }
+      let input: ExecutionInput;
+      if (journal) input = ExecutionInput.parse(journal.input);
+      else {
+        const sequence = await this.deps.repo.getSequence(e.sequenceId, e.sequenceVersion);
+        if (!sequence) {
+          result.skipped.push({
+            executionName: e.executionName,
+            reason: `sequence ${e.sequenceId} v${e.sequenceVersion} not found`,
+          });
+          continue;
+        }
+        input = {
+          accountId: e.accountId,
+          campaignId: e.campaignId,
+          executionName: e.executionName,
+          sequence: snapshotOf(sequence),
+          enrolledAt: e.startedAt,
+        };
+        await this.putJournal({
+          executionName: input.executionName,
+          accountId: input.accountId,
+          campaignId: input.campaignId,
+          input,
+          status: 'running',
+          steps: 0,
+          updatedAt: now.toISOString(),
+        });
+      }
+      const plan = rehydratedPlan(journal?.plan, now);
+      this.run(input, plan);
+      this.stats.rehydrated++;
+      result.restarted.push(e.executionName);
+      if (journal?.plan?.action === 'await')
+        result.awaiting.push({
+          accountId: e.accountId,
+          campaignId: e.campaignId,
+          executionName: e.executionName,
+        });
+    }
+    return result;
+  }
+
+  /**
+   * Stops every execution without ending it (the journals stay for the restart), and waits
+   * (bounded) for task handlers in flight, so their writes land before the store closes.
+   */
+  async shutdown(timeoutMs = 10_000): Promise<void> {
+    this.closing = true;
+    const executions = [...this.running.values()];
+    for (const e of executions) e.abort();
+    const deadline = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...executions.map((e) => e.done), ...this.inFlight]), deadline]);
+    // Handlers started while aborting.
+    if (this.inFlight.size > 0) await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    this.running.clear();
+  }
+}

@@ -1,0 +1,136 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
+/** Helpers for the local-mode end-to-end tests: an HTTP client as a user would use, bounded polls. */
+import { createServer } from 'node:net';
+
+export interface ApiClient {
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { contentType?: string; token?: string | null },
+  ): Promise<{ status: number; json: any; text: string }>;
+}
+
+export function apiClient(url: string, token: string): ApiClient {
+  return {
+    async call(method, path, body, options = {}) {
+      const headers: Record<string, string> = {};
+      const t = options.token === undefined ? token : options.token;
+      if (t) headers.authorization = `Bearer ${t}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+        headers['content-type'] = options.contentType ?? 'application/json';
+      }
+      const res = await fetch(`${url}${path}`, { method, headers, body: payload });
+      const text = await res.text();
+      let json: any;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text };
+    },
+  };
+}
+
+/** Polls `probe` until it returns a truthy value; throws with `what` after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false | null>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StoredMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+}
+
+export async function mails(sesUrl: string): Promise<StoredMail[]> {
+  const res = await fetch(`${sesUrl}/store`);
+  if (!res.ok) throw new Error(`GET /store ${res.status}`);
+  return ((await res.json()) as { emails: StoredMail[] }).emails;
+}
+
+/** A committee of three (economic buyer, champion, technical evaluator) with email consent. */
+export function committee(accountId: string, tier: number, extra: Record<string, unknown> = {}) {
+  const consent = { email: true, ads: true, directMail: true };
+  return {
+    accountId,
+    name: `Account ${accountId}`,
+    domain: `${accountId}.example`,
+    industry: 'logistics',
+    employees: 6000,
+    annualRevenueUsd: 2_000_000_000,
+    region: 'NA',
+    techStack: ['snowflake'],
+    tier,
+    ownerSdr: 'sdr-ana',
+    contacts: [
+      {
+        contactId: `${accountId}-eb`,
+        name: 'Dana Cole',
+        email: `dana@${accountId}.example`,
+        role: 'economic_buyer',
+        timeZone: 'America/New_York',
+        consent,
+      },
+      {
+        contactId: `${accountId}-ch`,
+        name: 'Sam Reed',
+        email: `sam@${accountId}.example`,
+        role: 'champion',
+        timeZone: 'America/New_York',
+        consent,
+      },
+      {
+        contactId: `${accountId}-te`,
+        name: 'Kim Park',
+        email: `kim@${accountId}.example`,
+        role: 'technical_evaluator',
+        timeZone: 'Europe/Berlin',
+        consent,
+      },
+    ],
+    ...extra,
+  };
+}
+
+/** Every day, all day: sends are not held for business hours (tests run at any hour). */
+export const ALWAYS = {
+  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+  start: '00:00',
+  end: '23:59',
+};
