@@ -209,8 +209,12 @@ export function createAccountsService(deps: AccountsDeps) {
       if (u.contacts.length > 0) await repo.putContacts(u.account.accountId, u.contacts);
     });
 
-    rejected.sort((x, y) => x.row - y.row);
-    return { imported: newProfiles.length, updated: updates.length, contacts: contactCount, rejected };
+    return {
+      imported: newProfiles.length,
+      updated: updates.length,
+      contacts: contactCount,
+      rejected: mergeByRow(rejected),
+    };
   }
 
   async function listAccounts(q: { tier?: Tier; stage?: Stage; limit: number; cursor?: string }) {
@@ -389,3 +393,16 @@ function scoreOf(item: Item | undefined): AccountView['score'] {
 }
 
 export { AccountInput };
+
+/** One rejection per row, with all its errors (a CSV row can fail as a contact and as an account). */
+function mergeByRow(rejected: ImportResult['rejected']): ImportResult['rejected'] {
+  const byRow = new Map<number, ImportResult['rejected'][number]>();
+  for (const r of rejected) {
+    const seen = byRow.get(r.row);
+    if (!seen) byRow.set(r.row, { ...r, errors: [...r.errors] });
+    else
+      for (const e of r.errors)
+        if (!seen.errors.some((x) => x.path === e.path && x.message === e.message)) seen.errors.push(e);
+  }
+  return [...byRow.values()].sort((x, y) => x.row - y.row);
+}

@@ -25,7 +25,9 @@ export const STAGES = ['target', 'engaged', 'mqa', 'opportunity', 'customer', 'd
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
 
-export const Tier = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+export const Tier = z.union([z.literal(1), z.literal(2), z.literal(3)], {
+  error: 'tier is 1 (1:1 strategic), 2 (1:few clusters) or 3 (1:many programmatic)',
+});
 export type Tier = z.infer<typeof Tier>;
 
 export const CHANNELS = ['email', 'ads', 'sdr_task', 'direct_mail'] as const;

@@ -137,6 +137,21 @@ describe('POST /accounts/import (CSV)', () => {
     ]);
   });
 
+  it('reports a row that is bad as an account and as a contact once, with every error', async () => {
+    const csv =
+      'accountId,name,domain,tier,contactId,contactName,email,role\n' +
+      'good,Good,good.example,1,g1,Gail,gail@good.example,champion\n' +
+      'bad,Bad,not a domain,7,b1,Bo,not-an-email,cfo\n';
+    const res = await h.call('POST', '/accounts/import', { raw: csv });
+    expect(res.status).toBe(200);
+    expect(res.json.imported).toBe(1);
+    expect(res.json.rejected).toHaveLength(1);
+    expect(res.json.rejected[0].row).toBe(3);
+    expect(res.json.rejected[0].errors.map((e: { path: string }) => e.path).sort()).toEqual(
+      ['contact.email', 'contact.role', 'domain', 'tier'].sort(),
+    );
+  });
+
   it('answers 400 for a CSV with an unknown column', async () => {
     const res = await h.call('POST', '/accounts/import', { raw: 'name,domain,shoeSize\nA,a.example,9\n' });
     expect(res.status).toBe(200);
