@@ -23,7 +23,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgePublisher } from '../../functions/adapters/bus';
 import { RULES, type BusEvent, type RuleName } from '../../functions/contracts/events';
 import { buildTestStack } from '../infra/app';
-import { buildScorerStack } from '../scorer/stack';
 import { contractCases, type ContractCases, type WireEvent } from './events';
 
 const endpoint = process.env.MOTO_ENDPOINT;
@@ -44,18 +43,9 @@ interface SynthRule {
   onDefaultBus: boolean;
 }
 
-/** Every AWS::Events::Rule of the synthesized templates (the real AbmStack and the scorer composition). */
+/** Every AWS::Events::Rule of the synthesized AbmStack: what CloudFormation deploys. */
 function synthesizedRules(): SynthRule[] {
-  const templates: [string, Record<string, unknown>][] = [
-    ['ScorerTest', buildScorerStack({ withEngine: true }).template().toJSON()],
-  ];
-  try {
-    templates.push(['AbmStack', buildTestStack().template().toJSON()]);
-  } catch (err) {
-    console.warn(
-      `AbmStack did not synthesize (${(err as Error).message}); checking the scorer composition only`,
-    );
-  }
+  const templates: [string, Record<string, unknown>][] = [['AbmStack', buildTestStack().template().toJSON()]];
   return templates.flatMap(([stack, t]) =>
     Object.entries(
       (t.Resources ?? {}) as Record<string, { Type: string; Properties: Record<string, unknown> }>,
