@@ -11,7 +11,7 @@
  * Rule targets retry for 24 h and park undeliverable events in a DLQ (alarmed by depth).
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -26,6 +26,7 @@ import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RULES, type RulePattern } from '../../functions/contracts/events';
 import { LAMBDAS, type FunctionFactory } from '../functions';
+import { deadLetterAlarm } from './alarms';
 
 export interface EngagementRulesProps {
   readonly table: ITable;
@@ -113,17 +114,12 @@ export class EngagementRules extends Construct {
       targets: [new SqsQueue(props.scorerBuffer, delivery)],
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'TargetDlqAlarm', {
-      alarmDescription: `${Stack.of(this).stackName}: engagement events EventBridge could not deliver`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      'TargetDlqAlarm',
+      this.deadLetterQueue,
+      `${Stack.of(this).stackName}: engagement events EventBridge could not deliver`,
+    );
   }
 }
 

@@ -15,7 +15,7 @@
  * StopExecution on its executions.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +25,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { scoringConfig } from '../../functions/domain/scoring/config';
 import { LAMBDAS, type FunctionFactory } from '../functions';
+import { deadLetterAlarm } from './alarms';
 
 export interface ScorerProps {
   readonly table: ITable;
@@ -129,19 +130,13 @@ export class Scorer extends Construct {
     this.deadLetterAlarms = [
       [this.bufferDeadLetterQueue, 'BufferDlqAlarm', 'buffer'] as const,
       [this.deadLetterQueue, 'ScoreDlqAlarm', 'scorer'] as const,
-    ].map(
-      ([queue, alarmId, what]) =>
-        new Alarm(this, alarmId, {
-          alarmDescription: `${Stack.of(this).stackName}: engagement events in the ${what} dead-letter queue (not scored)`,
-          metric: queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(5),
-            statistic: 'Maximum',
-          }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+    ].map(([queue, alarmId, what]) =>
+      deadLetterAlarm(
+        this,
+        alarmId,
+        queue,
+        `${Stack.of(this).stackName}: engagement events in the ${what} dead-letter queue (not scored)`,
+      ),
     );
   }
 }
