@@ -4,7 +4,7 @@
  * local mode serves over node:http, and the API Gateway (HTTP API, payload v2) adapter the Lambda
  * uses. Errors are mapped to the one error shape in one place (functions/domain/api/errors.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import {
@@ -177,23 +177,24 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
 
   async function dispatch(req: HttpRequest, requestId: string): Promise<HttpResponse> {
     const method = req.method.toUpperCase();
+    const headers = lowerHeaders(req.headers);
+    const authorized =
+      options.bearerToken === undefined || bearerMatches(headers.authorization, options.bearerToken);
     const { allowed, params } = match(req.path);
+    // Without the token, an unknown path answers 401, not 404: callers learn nothing about routes.
+    if (allowed.length === 0 && !authorized) throw new Unauthorized('a bearer token is required');
     if (allowed.length === 0) throw new NotFound(`no route for ${req.path}`);
     const hit = allowed.find(
       (c) => c.route.method === method || (method === 'HEAD' && c.route.method === 'GET'),
     );
+    if (!hit && !authorized) throw new Unauthorized('a bearer token is required');
     if (!hit) {
       throw new MethodNotAllowed(`${method} is not allowed on ${req.path}`, [
         { path: '', message: `allowed: ${[...new Set(allowed.map((c) => c.route.method))].join(', ')}` },
       ]);
     }
     const route = hit.route;
-    const headers = lowerHeaders(req.headers);
-
-    if (route.auth === 'iam' && options.bearerToken !== undefined) {
-      const given = (headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!given || given !== options.bearerToken) throw new Unauthorized('a bearer token is required');
-    }
+    if (route.auth === 'iam' && !authorized) throw new Unauthorized('a bearer token is required');
 
     const rawBody = req.body ?? '';
     if (Buffer.byteLength(rawBody, 'utf8') > maxBodyBytes) {
@@ -339,4 +340,12 @@ export function toApiGatewayV2(res: HttpResponse): APIGatewayProxyStructuredResu
 export function apiGatewayV2Handler(router: Router) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
     toApiGatewayV2(await router.handleHttp(fromApiGatewayV2(event)));
+}
+
+/** `Authorization: Bearer <token>`, compared in constant time (digests of equal length). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec((header ?? '').trim());
+  if (!m) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(m[1]), digest(token));
 }

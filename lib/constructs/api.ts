@@ -160,6 +160,15 @@ export class AbmApi extends Construct {
       }
     }
 
+    // Anything else reaches the router too (behind IAM), so an unknown path answers 404 in the
+    // API's error shape rather than API Gateway's own body.
+    new HttpRoute(this, 'Route-default', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: routerIntegration,
+      authorizer: protectedAuthorizer,
+    });
+
     new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Base URL of the ABM API' });
   }
 }

@@ -73,7 +73,7 @@ export class SequenceEngine extends Construct {
       Validations.of(this.unsubscribeSecret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'HMAC key of one-click unsubscribe links: rotating it would break every link already sent, and unsubscribe links must keep working long after the mail (RFC 8058, CAN-SPAM 30 days). Rotate by hand with a planned overlap.',
+          'HMAC key of one-click unsubscribe links: tokens are verified against this one key, so rotating it would break every link already sent, and unsubscribe links must keep working long after the mail (RFC 8058; CAN-SPAM asks for 30 days). It is therefore not rotated automatically.',
       });
     }
     this.configurationSet = props.configurationSet ?? new ConfigurationSet(this, 'ConfigurationSet', {});

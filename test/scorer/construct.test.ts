@@ -80,7 +80,9 @@ describe('scorer', () => {
     );
     const find = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
     expect(find('states:SendTaskSuccess')).toHaveLength(1);
-    expect(find('states:SendTaskSuccess')[0].Resource).toEqual({ Ref: expect.stringMatching(/^StandIn/) });
+    expect(find('states:SendTaskSuccess')[0].Resource).toEqual({
+      Ref: expect.stringMatching(/^AccountSequence/),
+    });
     expect(find('states:StopExecution')).toHaveLength(1);
     expect(JSON.stringify(find('states:StopExecution')[0].Resource)).toMatch(/:execution:/);
     expect(

@@ -41,7 +41,7 @@ export function buildScorerStack(
     : undefined;
   const stateMachine =
     engine?.stateMachine ??
-    new StateMachine(stack, 'StandIn', {
+    new StateMachine(stack, 'AccountSequence', {
       definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Noop')),
       tracingEnabled: true,
     });
