@@ -12,7 +12,7 @@ import type { EventPublisher } from '../adapters/bus';
 import type { AccountRepository } from '../adapters/dynamo/repository';
 import type { SecretSource } from '../adapters/secrets';
 import type { EmailSender } from '../adapters/ses/email-sender';
-import { isTransientSesError } from '../adapters/ses/email-sender';
+import { classifySesError } from '../adapters/ses/email-sender';
 import type { AudienceProvider } from '../adapters/providers/audience';
 import type { DirectMailProvider } from '../adapters/providers/direct-mail';
 import { DETAIL_TYPES, SOURCES, type BusEvent } from '../contracts/events';
@@ -46,7 +46,13 @@ import {
   selectContacts,
 } from '../domain/engine/audience';
 import { nextInWindow } from '../domain/engine/business-hours';
-import { conditionHolds, NO_FACTS, type AccountFacts } from '../domain/engine/conditions';
+import {
+  conditionHolds,
+  isEmptyCondition,
+  NO_FACTS,
+  untilHolds,
+  type AccountFacts,
+} from '../domain/engine/conditions';
 import { checkFrequencyCap, type SentTouch } from '../domain/engine/frequency';
 import { Plan, timeoutSecondsOf } from '../domain/engine/plan';
 import { stepById, successorOf, targetOf, walk, type Passed } from '../domain/engine/planner';
@@ -284,6 +290,29 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
     }
   }
 
+  /**
+   * The provider may or may not have done it (no answer, 5xx): the touch stays `pending`, so it is
+   * never claimed again (at most once), with the reason recorded; it counts against frequency caps.
+   */
+  async function markUnknown(run: Run, base: ReturnType<typeof baseTouch>, reason: string) {
+    const at = iso(run.now);
+    await repo.updateTouchStatus(
+      base.accountId,
+      base.touchId,
+      { status: 'pending', reason, at },
+      { from: ['pending'] },
+    );
+    run.recent.unshift({ ...base, status: 'pending', reason, at } as Touch);
+    run.events.push(
+      busEvent(SOURCES.engine, DETAIL_TYPES.touchFailed, {
+        eventId: `${base.touchId}#unknown`,
+        occurredAt: at,
+        ...base,
+        reason,
+      }),
+    );
+  }
+
   function sentTouches(run: Run): SentTouch[] {
     return run.recent.map((t) => ({
       contactId: t.contactId,
@@ -389,8 +418,9 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
           ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
           : undefined,
       });
+      let messageId: string;
       try {
-        const { messageId } = await deps.email.send({
+        ({ messageId } = await deps.email.send({
           from: config.senderName ? `${config.senderName} <${config.senderEmail}>` : config.senderEmail,
           to: contact.email as string,
           subject: rendered.subject,
@@ -406,16 +436,25 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
             stepId: step.id,
             contactId: contact.contactId,
           },
-        });
-        await markSent(run, base, messageId, `email "${rendered.subject}"`);
+        }));
       } catch (err) {
-        if (isTransientSesError(err)) {
-          // Release the claim (a known non-send) and let the state machine retry the task.
-          await markFailed(run, base, `transient:${(err as Error).name}`, false);
-          throw new TransientError(`SES: ${(err as Error).message}`, { cause: err });
+        const name = (err as Error).name;
+        switch (classifySesError(err)) {
+          case 'throttled':
+            // Certainly not accepted: release the claim and let the state machine retry the task.
+            await markFailed(run, base, `throttled:${name}`, false);
+            throw new TransientError(`SES: ${(err as Error).message}`, { cause: err });
+          case 'rejected':
+            await markFailed(run, base, `ses_rejected:${name}: ${(err as Error).message}`, true);
+            continue;
+          case 'unknown':
+            // SES may have accepted it: keep the claim (pending: never sent again) and go on.
+            await markUnknown(run, base, `unknown_outcome:${name}: ${(err as Error).message}`);
+            continue;
         }
-        await markFailed(run, base, `ses_rejected:${(err as Error).name}: ${(err as Error).message}`, true);
       }
+      // Outside the try: a failure to record the send must not look like a failure to send.
+      await markSent(run, base, messageId, `email "${rendered.subject}"`);
     }
     return remaining;
   }
@@ -756,26 +795,10 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
       templates: new Map(),
     };
 
-    // A task that failed after its retries: record it and go on with the step after it.
-    if (plan?.failed !== undefined) {
-      const step = plan.step ? stepById(seq, plan.step) : undefined;
-      events.push(
-        busEvent(SOURCES.engine, DETAIL_TYPES.touchFailed, {
-          eventId: `${input.executionName}#${plan.step ?? 'start'}#step-failed#${iso(now)}`,
-          occurredAt: iso(now),
-          accountId: input.accountId,
-          campaignId: input.campaignId,
-          executionName: input.executionName,
-          stepId: plan.step,
-          channel: step && step.type === 'touch' ? step.channel : undefined,
-          reason: 'step_failed',
-          error: plan.failed,
-        }),
-      );
-      // No step known: the failure was at the start; an unknown step cannot be skipped safely.
-      if (!step) return finish(run, 'start_failed', 'exited');
-      return continueFrom(run, successorOf(seq, step), now);
-    }
+    // A task that failed after its retries: record it now; what comes next is decided below, after
+    // the exit and pause checks (a failed step must not let an exited, suppressed or paused account
+    // receive the touches after it).
+    if (plan?.failed !== undefined) recordStepFailure(run, plan);
 
     const exit = exitReason(run);
     if (exit) return finish(run, exit, 'exited');
@@ -786,6 +809,12 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
       return { action: 'pause', step: plan?.step, then };
     }
 
+    if (plan?.failed !== undefined) {
+      // The Paused park itself failed (and the enrollment is no longer paused): continue its plan.
+      if (plan.action === 'pause') return resumeAfterPause(run, plan);
+      return continueAfterFailure(run, plan);
+    }
+
     if (!plan) {
       const others = await repo.listEnrollmentsOfAccount(input.accountId);
       const clash = exclusivityConflict(others, { campaignId: input.campaignId, exclusive: seq.exclusive });
@@ -794,28 +823,68 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
     }
 
     switch (plan.action) {
-      case 'await': {
-        const step = plan.step ? stepById(seq, plan.step) : undefined;
-        if (!step || step.type !== 'await_engagement') return continueFrom(run, undefined, now);
-        const since = plan.since ? new Date(plan.since) : now;
-        const engaged = plan.timedOut === undefined || conditionHolds(step.until, facts, since);
-        await setCursor(run, { status: 'running', taskToken: undefined, waitingFor: undefined });
-        if (engaged) return continueFrom(run, successorOf(seq, step), now);
-        if (step.onTimeout === 'exit') return finish(run, `await_timeout:${step.id}`, 'exited');
-        return continueFrom(run, targetOf(seq, step, step.onTimeout), now);
-      }
-      case 'pause': {
-        await setCursor(run, { taskToken: undefined });
-        const then = plan.then ? Plan.parse(plan.then) : undefined;
-        if (!then) return continueFrom(run, plan.step ?? seq.steps[0]?.id, now);
-        return resumePlan(run, then);
-      }
+      case 'await':
+        return afterAwait(run, plan);
+      case 'pause':
+        return resumeAfterPause(run, plan);
       case 'wait':
       case 'run':
         return resumePlan(run, plan);
       case 'done':
         return plan;
     }
+  }
+
+  /** An await ended: its token was completed (engaged) or it timed out (engaged only if `until` holds). */
+  async function afterAwait(run: Run, plan: Plan): Promise<Plan> {
+    const seq = run.seq;
+    const step = plan.step ? stepById(seq, plan.step) : undefined;
+    if (!step || step.type !== 'await_engagement') return continueFrom(run, undefined, run.now);
+    const since = plan.since ? new Date(plan.since) : run.now;
+    const engaged = plan.timedOut === undefined || untilHolds(step.until, run.facts, since);
+    await setCursor(run, { status: 'running', taskToken: undefined, waitingFor: undefined });
+    if (engaged) return continueFrom(run, successorOf(seq, step), run.now);
+    if (step.onTimeout === 'exit') return finish(run, `await_timeout:${step.id}`, 'exited');
+    return continueFrom(run, targetOf(seq, step, step.onTimeout), run.now);
+  }
+
+  /** The pause token was completed (resume): continue with the plan the pause kept. */
+  async function resumeAfterPause(run: Run, plan: Plan): Promise<Plan> {
+    await setCursor(run, { taskToken: undefined });
+    const then = plan.then ? Plan.parse(plan.then) : undefined;
+    if (!then) return continueFrom(run, plan.step ?? run.seq.steps[0]?.id, run.now);
+    // A step that failed before the pause: go on after it (its failure is already recorded).
+    if (then.failed !== undefined) return continueAfterFailure(run, then);
+    // An await that ended while paused (timed out, or its token was completed): take the path it
+    // ended on instead of starting the wait again with its full timeout.
+    if (then.action === 'await' && (then.timedOut !== undefined || then.resume !== undefined))
+      return afterAwait(run, then);
+    return resumePlan(run, then);
+  }
+
+  function recordStepFailure(run: Run, plan: Plan): void {
+    const { input, now, seq } = run;
+    const step = plan.step ? stepById(seq, plan.step) : undefined;
+    run.events.push(
+      busEvent(SOURCES.engine, DETAIL_TYPES.touchFailed, {
+        eventId: `${input.executionName}#${plan.step ?? 'start'}#step-failed#${iso(now)}`,
+        occurredAt: iso(now),
+        accountId: input.accountId,
+        campaignId: input.campaignId,
+        executionName: input.executionName,
+        stepId: plan.step,
+        channel: step && step.type === 'touch' ? step.channel : undefined,
+        reason: 'step_failed',
+        error: plan.failed,
+      }),
+    );
+  }
+
+  /** After a failed step: the step after it (no step known: the start failed, which cannot be skipped). */
+  function continueAfterFailure(run: Run, plan: Plan): Promise<Plan> {
+    const step = plan.step ? stepById(run.seq, plan.step) : undefined;
+    if (!step) return finish(run, 'start_failed', 'exited');
+    return continueFrom(run, successorOf(run.seq, step), run.now);
   }
 
   /** Continues a wait/run plan (possibly after a pause). */
@@ -857,6 +926,7 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
           accountId: run.account.accountId,
           facts: run.facts,
           splitSalt: seq.id,
+          now: run.now,
         });
         enrollmentPatch = { ...enrollmentPatch, ...recordPassed(w.passed) };
         if (w.kind === 'end') return finish(run, w.reason, w.status);
@@ -941,7 +1011,9 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
           return undefined;
         }
         outcome = 'parked';
-        return { ...e, taskToken: input.taskToken };
+        // The pause token replaces any await token (an await that ended while paused): without
+        // `waitingFor`, resume completes this token instead of waiting for the scorer.
+        return { ...e, taskToken: input.taskToken, waitingFor: undefined };
       }
       outcome = 'parked';
       return {
@@ -986,12 +1058,11 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
    */
   async function awaitAlreadyHolds(input: ParkInput, now: Date): Promise<boolean> {
     const until = input.plan.until;
-    if (!until || !Object.values(until).some((v) => v !== undefined)) return false;
+    if (isEmptyCondition(until)) return false;
     const account = await repo.getAccount(input.accountId);
     if (!account) return false;
     const facts = await readFacts(account, now);
-    const since = input.plan.since ? new Date(input.plan.since) : undefined;
-    return conditionHolds(until, facts, since);
+    return untilHolds(until, facts, input.plan.since ? new Date(input.plan.since) : now);
   }
 
   return { executeStep, park };

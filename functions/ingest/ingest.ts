@@ -8,6 +8,7 @@ import type { EventPublisher } from '../adapters/bus';
 import { engagementRecorded, type EngagementRecordedDetail } from '../contracts/events';
 import type { Clock } from '../domain/clock';
 import { EngagementEventInput, type EngagementType } from '../domain/model';
+import { MAX_FUTURE_SKEW_MS } from '../domain/scoring/fold';
 import type { AccountResolver } from './resolver';
 import type { UnresolvedStore } from './unresolved';
 
@@ -79,7 +80,8 @@ export function createIngest(deps: IngestDeps) {
     if (!request.success) throw new BadRequestError('invalid request body', issues(request.error));
     const response: IngestResponse = { accepted: 0, rejected: [], unresolved: [] };
     const outbound: EngagementRecordedDetail[] = [];
-    const receivedAt = deps.clock.now().toISOString();
+    const now = deps.clock.now();
+    const receivedAt = now.toISOString();
 
     for (const [index, raw] of request.data.events.entries()) {
       const parsed = EngagementEventInput.safeParse(raw);
@@ -90,6 +92,21 @@ export function createIngest(deps: IngestDeps) {
         continue;
       }
       const e = parsed.data;
+      // A future date (a typo, a skewed clock) would hold the account's scoring hostage: every
+      // real event after it would count as stale. Same limit as the scorer's fold.
+      if (Date.parse(e.occurredAt) > now.getTime() + MAX_FUTURE_SKEW_MS) {
+        response.rejected.push({
+          index,
+          eventId,
+          errors: [
+            {
+              path: 'occurredAt',
+              message: `occurredAt is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes in the future (now ${receivedAt})`,
+            },
+          ],
+        });
+        continue;
+      }
       const propSchema = PROPERTY_SCHEMAS[e.type];
       const props = propSchema?.safeParse(e.properties);
       if (props && !props.success) {

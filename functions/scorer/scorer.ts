@@ -57,6 +57,8 @@ export interface AccountResult {
   applied: number;
   duplicates: number;
   stale: number;
+  /** Events dated after now + MAX_FUTURE_SKEW_MS: ignored. */
+  future: number;
   written: boolean;
   stageFrom: Stage;
   stageTo: Stage;
@@ -145,8 +147,10 @@ export function createScorer(deps: ScorerDeps) {
     const enriched = events.map((e) =>
       e.role || !e.contactId ? e : { ...e, role: snapshot.contacts.get(e.contactId)?.role },
     );
-    const fold = foldEvents(previous, enriched, config);
     const now = clock.now();
+    const fold = foldEvents(previous, enriched, config, { now: now.getTime() });
+    if (fold.future > 0)
+      deps.logger?.warn('ignored events dated in the future', { accountId, future: fold.future });
     const at = evaluationTime(fold.state, now.getTime());
     const engagement = engagementAt(fold.state, at, config);
     const decision = decideStage(fold.state, engagement, config);
@@ -165,6 +169,7 @@ export function createScorer(deps: ScorerDeps) {
       applied: fold.applied.length,
       duplicates: fold.duplicates,
       stale: fold.stale,
+      future: fold.future,
       written: false,
       stageFrom: previous.stage,
       stageTo: next.stage,

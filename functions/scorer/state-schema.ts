@@ -37,4 +37,5 @@ export const ScoreStateSchema = z.object({
   eventsApplied: z.number(),
   duplicatesIgnored: z.number(),
   staleIgnored: z.number(),
+  futureIgnored: z.number().optional(),
 });

@@ -141,6 +141,27 @@ describe('POST /events ingestion', () => {
     expect(out.rejected[0]!.errors.map((e) => e.path)).toContain(path);
   });
 
+  it('rejects an event dated more than 5 minutes in the future (typo, clock skew), never a 500', async () => {
+    const r = rig();
+    const now = clock.now().getTime();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    const out = await r.ingest({
+      events: [
+        { eventId: 'f1', type: 'meeting.booked', occurredAt: at(5 * 60_000), accountId: 'northwind' },
+        { eventId: 'f2', type: 'meeting.booked', occurredAt: '2027-11-22T09:00:00Z', accountId: 'northwind' },
+        { eventId: 'f3', type: 'web.visit', occurredAt: at(5 * 60_000 + 1), accountId: 'northwind' },
+        { eventId: 'f4', type: 'ad.clicked', occurredAt: AT, accountId: 'northwind' },
+      ],
+    });
+    expect(out.accepted).toBe(2);
+    expect(out.rejected.map((x) => [x.index, x.eventId, x.errors.map((e) => e.path)])).toEqual([
+      [1, 'f2', ['occurredAt']],
+      [2, 'f3', ['occurredAt']],
+    ]);
+    expect(out.rejected[0]!.errors[0]!.message).toMatch(/future/);
+    expect(r.details().map((d) => d.eventId)).toEqual(['f1', 'f4']);
+  });
+
   it('maps CRM, intent and SDR events to their origin, and suppresses an address that complained', async () => {
     const r = rig();
     await r.ingest({

@@ -55,7 +55,9 @@ beforeAll(async () => {
     onResume: async (token, output) => h.sfn.sendTaskSuccess(token, output),
     onStop: async (name) => executions.get(name)?.abort(),
   });
-  rig = buildRig(h.db.client, h.db.tableName, { control, start: START.toISOString() });
+  // The scorer runs an hour in: the events below (START + minutes) have happened (it ignores
+  // events dated after now + 5 min).
+  rig = buildRig(h.db.client, h.db.tableName, { control, start: new Date(at(60)).toISOString() });
 });
 afterAll(async () => h?.stop());
 

@@ -32,6 +32,7 @@ afterAll(async () => {
 // The rig's clock starts at 2026-11-22T12:00Z: events sit around it, so little decays before evaluation.
 const T0 = Date.parse('2026-11-22T00:00:00Z');
 const HOUR = 3_600_000;
+const STREAM_DAYS = 20;
 
 async function scoreState(
   rig: ReturnType<typeof buildRig>,
@@ -57,7 +58,7 @@ function stream(accountId: string, n: number, seed: number): EngagementRecordedD
       accountId,
       `${accountId}-e${i}`,
       types[i % types.length]!,
-      T0 + Math.floor(random() * 20 * 24 * HOUR),
+      T0 + Math.floor(random() * STREAM_DAYS * 24 * HOUR),
       {
         contactId: `c${i % 4}`,
         role: ROLES[i % 4],
@@ -70,6 +71,8 @@ function stream(accountId: string, n: number, seed: number): EngagementRecordedD
 describe('scorer on dynalite', () => {
   it('never counts 10% duplicate deliveries twice', async () => {
     const rig = buildRig(db.client, db.tableName);
+    // Scored once the stream has happened: the scorer ignores events dated after now + 5 min.
+    rig.clock.set(T0 + STREAM_DAYS * 24 * HOUR);
     const accounts = ['dup-a', 'dup-b', 'dup-c'];
     const random = rng(3);
     const distinct = accounts.flatMap((a, k) => stream(a, 200, 10 + k));
@@ -133,6 +136,8 @@ describe('scorer on dynalite', () => {
       contactId: undefined,
       role: undefined,
     }));
+    // The burst is scored once it has happened (events after now + 5 min are ignored).
+    rig.clock.set(T0 + STREAM_DAYS * 24 * HOUR);
     rig.counter.reset();
     const out = await rig.scorer.handleBatch([
       envelopeRecord('burst', events.slice(0, 500)),

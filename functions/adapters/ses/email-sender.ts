@@ -57,21 +57,40 @@ export class SesEmailSender implements EmailSender {
   }
 }
 
-/** Errors worth retrying: throttling and transient service faults. */
-export function isTransientSesError(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e?.$retryable) return true;
-  if (
-    [
-      'TooManyRequestsException',
-      'ThrottlingException',
-      'LimitExceededException',
-      'InternalFailure',
-      'ServiceUnavailable',
-    ].includes(e?.name ?? '')
-  ) {
-    return true;
-  }
+/**
+ * What a failed SendEmail tells about the mail:
+ * - `throttled`: SES refused it for rate or quota (HTTP 429, TooManyRequests, Throttling,
+ *   LimitExceeded): certainly not accepted, and worth retrying later;
+ * - `rejected`: any other answer in the 4xx range (MessageRejected, SendingPaused, AccountSuspended,
+ *   MailFromDomainNotVerified, BadRequest, NotFound...): certainly not accepted, not worth retrying;
+ * - `unknown`: no answer (timeout, connection reset, an error before or after the request) or a 5xx:
+ *   SES may have accepted the mail, so sending it again could send it twice.
+ */
+export type SesFailure = 'throttled' | 'rejected' | 'unknown';
+
+const THROTTLING_ERRORS = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+]);
+
+const REJECTION_ERRORS = new Set([
+  'MessageRejected',
+  'SendingPausedException',
+  'AccountSuspendedException',
+  'MailFromDomainNotVerifiedException',
+  'BadRequestException',
+  'NotFoundException',
+]);
+
+export function classifySesError(err: unknown): SesFailure {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const name = e?.name ?? '';
   const status = e?.$metadata?.httpStatusCode;
-  return status !== undefined && (status === 429 || status >= 500);
+  if (status === 429 || THROTTLING_ERRORS.has(name)) return 'throttled';
+  if (REJECTION_ERRORS.has(name)) return 'rejected';
+  // 408 is a timeout on the way: no answer from SES itself.
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408) return 'rejected';
+  return 'unknown';
 }

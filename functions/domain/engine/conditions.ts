@@ -23,6 +23,20 @@ export const NO_FACTS: AccountFacts = {
   recentEvents: [],
 };
 
+/** A condition with no part at all (`{}` or absent). */
+export function isEmptyCondition(condition: Condition | undefined): boolean {
+  return !condition || !Object.values(condition).some((v) => v !== undefined);
+}
+
+/**
+ * The one reading of an await_engagement `until`, shared by the planner, the engine and (through
+ * isEmptyCondition) the scorer: engagement counts only from `since` (when the wait began), and an
+ * empty condition never holds (ending a wait with nothing to wait for is the timeout's job).
+ */
+export function untilHolds(until: Condition | undefined, facts: AccountFacts, since: Date): boolean {
+  return !isEmptyCondition(until) && conditionHolds(until, facts, since);
+}
+
 /** True when every given part of the condition holds. `since` bounds the `events` part. */
 export function conditionHolds(condition: Condition | undefined, facts: AccountFacts, since?: Date): boolean {
   if (!condition) return true;

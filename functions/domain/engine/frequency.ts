@@ -1,6 +1,7 @@
 /**
  * Frequency caps across channels (DESIGN 2.2 `frequencyCap`): per contact and per account, over a
- * sliding window, counting touches that were actually sent by any sequence.
+ * sliding window, counting touches that were sent by any sequence or may have been (`pending`: in
+ * flight, or an outcome unknown after a crash or an ambiguous provider error).
  */
 import { durationMillis } from '../duration';
 import type { Channel, FrequencyCap } from '../model';
@@ -18,6 +19,9 @@ export interface SentTouch {
  * (counting it would starve every email in a sequence that also runs ads).
  */
 export const CAPPED_CHANNELS: readonly Channel[] = ['email', 'sdr_task', 'direct_mail'];
+
+/** Touch statuses that count against a cap: sent, and maybe sent. */
+export const COUNTED_STATUSES: readonly string[] = ['sent', 'pending'];
 
 export type CapCheck = { capped: false } | { capped: true; scope: 'contact' | 'account'; until: Date };
 
@@ -38,7 +42,7 @@ export function checkFrequencyCap(
   const counted = touches
     .filter(
       (t) =>
-        t.status === 'sent' &&
+        COUNTED_STATUSES.includes(t.status) &&
         channels.has(t.channel) &&
         t.touchId !== options.excludeTouchId &&
         new Date(t.at).getTime() > from &&

@@ -8,7 +8,7 @@
 import { pickWeighted } from '../hash';
 import type { AwaitEngagementStep, SequenceDefinition, Step, TouchStep } from '../model';
 import { EXIT, NEXT, resolveTarget } from '../sequence';
-import { conditionHolds, type AccountFacts } from './conditions';
+import { conditionHolds, untilHolds, type AccountFacts } from './conditions';
 
 export const MAX_HOPS = 25;
 
@@ -28,6 +28,11 @@ export interface WalkContext {
   facts: AccountFacts;
   /** Salt of the A/B split (sequence id), so two sequences split an account independently. */
   splitSalt: string;
+  /**
+   * When the walk happens: an await reached now begins now, so only engagement from now on can
+   * satisfy its `until` (an old reply must not skip a wait for a reply).
+   */
+  now: Date;
 }
 
 export function stepById(sequence: SequenceDefinition, stepId: string): Step | undefined {
@@ -67,7 +72,7 @@ export function walk(sequence: SequenceDefinition, from: string | undefined, ctx
       case 'touch':
         return { kind: 'touch', step, passed };
       case 'await_engagement':
-        if (conditionHolds(step.until, ctx.facts)) {
+        if (untilHolds(step.until, ctx.facts, ctx.now)) {
           // Already engaged enough: no reason to wait.
           passed.push({ stepId: step.id, kind: 'await_satisfied' });
           id = successorOf(sequence, step);

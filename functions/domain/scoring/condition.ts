@@ -1,4 +1,5 @@
 /** Does an await_engagement (or branch) condition hold for the account right now? */
+import { isEmptyCondition } from '../engine/conditions';
 import type { Condition, Stage } from '../model';
 import type { Engagement } from './stage';
 import type { ScoreState } from './state';
@@ -11,7 +12,8 @@ export function conditionHolds(
   /** When the wait began (epoch ms): `events` need an event of those types since then. */
   since?: number,
 ): boolean {
-  if (!condition) return false;
+  // An empty condition never resumes a wait (it would resume at once, which is a timeout's job).
+  if (!condition || isEmptyCondition(condition)) return false;
   const parts: boolean[] = [];
   if (condition.minScore !== undefined) parts.push(e.score >= condition.minScore);
   if (condition.maxScore !== undefined) parts.push(e.score <= condition.maxScore);
@@ -24,6 +26,5 @@ export function conditionHolds(
     const from = since ?? -Infinity;
     parts.push(condition.events.some((t) => (state.lastByType[t] ?? -Infinity) >= from));
   }
-  // An empty condition never resumes a wait (it would resume at once, which is a timeout's job).
-  return parts.length > 0 && parts.every(Boolean);
+  return parts.every(Boolean);
 }

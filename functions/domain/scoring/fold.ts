@@ -10,6 +10,11 @@
  * live in the state item itself. An event older than the dedup floor is ignored (counted as stale):
  * its id may have been forgotten, and counting it twice would be worse than dropping a contribution
  * already decayed by 2^-(horizon / halfLife) (2^-6.4 ~ 1.2% with the defaults).
+ *
+ * An event that claims to happen after `now` + MAX_FUTURE_SKEW_MS (a typo, a skewed clock) is
+ * ignored (counted as future): it would raise latestAt and the dedup floor, making every real
+ * event after it stale, and keep the account from ever qualifying. POST /events rejects those
+ * already; this is the defence for every other source.
  */
 import type { ResolvedScoringConfig } from './config';
 import type { Contributor, ScoreState, ScoringEvent } from './state';
@@ -20,6 +25,16 @@ export interface FoldResult {
   applied: ScoringEvent[];
   duplicates: number;
   stale: number;
+  /** Events dated after now + MAX_FUTURE_SKEW_MS, ignored. */
+  future: number;
+}
+
+/** How far in the future an event's occurredAt may lie (clock skew between producers). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+export interface FoldOptions {
+  /** The injected clock's now (epoch ms): events after now + MAX_FUTURE_SKEW_MS are ignored. */
+  now?: number;
 }
 
 export const decay = (deltaMs: number, halfLifeMs: number): number => 2 ** (-deltaMs / halfLifeMs);
@@ -44,6 +59,7 @@ export function foldEvents(
   previous: ScoreState,
   events: readonly ScoringEvent[],
   config: ResolvedScoringConfig,
+  options: FoldOptions = {},
 ): FoldResult {
   const h = config.halfLifeMs;
   const state: ScoreState = {
@@ -56,9 +72,15 @@ export function foldEvents(
   const applied: ScoringEvent[] = [];
   let duplicates = 0;
   let stale = 0;
+  let future = 0;
+  const horizon = options.now === undefined ? Infinity : options.now + MAX_FUTURE_SKEW_MS;
 
   for (const e of events) {
     if (!Number.isFinite(e.at)) throw new RangeError(`event ${e.eventId}: invalid occurredAt`);
+    if (e.at > horizon) {
+      future++;
+      continue;
+    }
     if (state.seen[e.eventId] !== undefined) {
       duplicates++;
       continue;
@@ -117,7 +139,9 @@ export function foldEvents(
   state.eventsApplied = previous.eventsApplied + applied.length;
   state.duplicatesIgnored = previous.duplicatesIgnored + duplicates;
   state.staleIgnored = previous.staleIgnored + stale;
-  return { state, applied, duplicates, stale };
+  if (future > 0 || previous.futureIgnored !== undefined)
+    state.futureIgnored = (previous.futureIgnored ?? 0) + future;
+  return { state, applied, duplicates, stale, future };
 }
 
 /** Forget ids older than the horizon (raising the floor), cap the id set, drop contacts out of any window. */

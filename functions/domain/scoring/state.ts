@@ -61,6 +61,8 @@ export interface ScoreState {
   eventsApplied: number;
   duplicatesIgnored: number;
   staleIgnored: number;
+  /** Events dated too far in the future, ignored (optional: older items lack it). */
+  futureIgnored?: number;
 }
 
 export interface ScorePoint {

@@ -1,0 +1,277 @@
+/**
+ * Review regressions through the real ASL with the real engine (dynalite, aws-ses-v2-local):
+ * a pause across an await that times out, a failed step on a paused or suppressed account, and an
+ * SES failure whose outcome is unknown.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SesEmailSender } from '../../functions/adapters/ses/email-sender';
+import type { SequenceControl } from '../../functions/adapters/sfn/sequence-control';
+import { DETAIL_TYPES } from '../../functions/contracts/events';
+import type { SequenceInput } from '../../functions/domain/model';
+import { TransientError } from '../../functions/engine/errors';
+import { createControlService } from '../../functions/launch/control-service';
+import type { ExecutionSummary, TaskHandler } from '../helpers/local-sfn';
+import {
+  committeeAccount,
+  enroll,
+  seedAccount,
+  seedTemplates,
+  snapshot,
+  startHarness,
+  type Harness,
+} from './harness';
+
+const START = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 New York
+
+const emailsTo = async (h: Harness, address: string) =>
+  (await h.ses.emails()).filter((e) => e.destination.to.includes(address));
+
+const reasonOf = (summary: { output?: unknown }) =>
+  (summary.output as { plan: { reason: string } }).plan.reason;
+
+/** Bounded: an execution parked forever fails the test instead of hanging it. */
+function within(done: Promise<ExecutionSummary>, ms = 8000): Promise<ExecutionSummary> {
+  return Promise.race([
+    done,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`execution not done in ${ms} ms`)), ms),
+    ),
+  ]);
+}
+
+const awaiting: SequenceInput = {
+  id: 'awaiting',
+  name: 'Await',
+  steps: [
+    { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
+    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
+    { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
+    { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
+    { id: 'end', type: 'exit', reason: 'sequence_end' },
+  ],
+} as SequenceInput;
+
+describe('pause while awaiting engagement', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await seedTemplates(h.repo);
+  });
+  afterAll(async () => h?.stop());
+
+  it('an await that times out while paused parks for the pause without waitingFor, and resumes on its onTimeout path', async () => {
+    await seedAccount(h.repo, committeeAccount('pa'));
+    const input = await enroll(h.repo, 'pa', 'c-pa', snapshot(awaiting), START);
+    const exec = h.sfn.start(input, { name: input.executionName });
+    const awaitToken = await h.sfn.waitForParked({
+      execution: input.executionName,
+      state: 'AwaitEngagement',
+    });
+    // Paused while parked on the await (the control service sets the status only).
+    await h.repo.updateEnrollment('pa', 'c-pa', (e) => ({ ...e, status: 'paused' }));
+    h.sfn.expireToken(awaitToken.token);
+    const pauseToken = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
+    const parked = await h.repo.getEnrollment('pa', 'c-pa');
+    expect(parked).toMatchObject({ status: 'paused', taskToken: pauseToken.token });
+    // The await is over: nothing left for the scorer, and resume must complete the pause token.
+    expect(parked!.waitingFor).toBeUndefined();
+
+    // Resume: status running, then SendTaskSuccess on the pause token.
+    await h.repo.updateEnrollment('pa', 'c-pa', (e) => ({ ...e, status: 'running' }));
+    h.sfn.sendTaskSuccess(pauseToken.token, { resumed: true });
+    const summary = await within(exec.done);
+    expect(reasonOf(summary)).toBe('sequence_end');
+    // The timed-out await takes its timeout path at once: no second AwaitEngagement.
+    expect(summary.path.filter((s) => s === 'AwaitEngagement')).toHaveLength(1);
+    expect(await h.repo.listTasksOfAccount('pa')).toHaveLength(0);
+    expect(await h.repo.getTouch('pa', `${input.executionName}#nudge#pa-eb`)).toMatchObject({
+      status: 'sent',
+    });
+    expect(await h.repo.getEnrollment('pa', 'c-pa')).toMatchObject({
+      status: 'exited',
+      reason: 'sequence_end',
+    });
+  });
+
+  it('the same through the control service: pause, await timeout, resume', async () => {
+    const control: SequenceControl = {
+      resume: async (token, output) => {
+        try {
+          h.sfn.sendTaskSuccess(token, output);
+          return 'done';
+        } catch {
+          return 'gone';
+        }
+      },
+      stop: async () => 'gone',
+    };
+    const service = createControlService({ repo: h.repo, control, clock: { now: () => START } });
+    await seedAccount(h.repo, committeeAccount('pb'));
+    const input = await enroll(h.repo, 'pb', 'c-pb', snapshot(awaiting), START);
+    const exec = h.sfn.start(input, { name: input.executionName });
+    const awaitToken = await h.sfn.waitForParked({
+      execution: input.executionName,
+      state: 'AwaitEngagement',
+    });
+    await service.enrollment('c-pb', 'pb', 'pause');
+    h.sfn.expireToken(awaitToken.token);
+    await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
+    await service.enrollment('c-pb', 'pb', 'resume');
+    const summary = await within(exec.done);
+    expect(reasonOf(summary)).toBe('sequence_end');
+    expect(await h.repo.getTouch('pb', `${input.executionName}#nudge#pb-eb`)).toMatchObject({
+      status: 'sent',
+    });
+  });
+});
+
+describe('a failed step does not bypass exit and pause', () => {
+  let h: Harness;
+  const hooks: Record<string, () => Promise<void>> = {};
+  beforeAll(async () => {
+    // ExecuteStep of step `e2` (not the RecordFailure call) changes the world, then fails for good.
+    const wrap =
+      (inner: TaskHandler): TaskHandler =>
+      async (input, ctx) => {
+        const plan = (input as { plan?: { step?: string; failed?: unknown } }).plan;
+        const hook = hooks[ctx.executionName];
+        if (plan?.step === 'e2' && plan.failed === undefined && hook) {
+          delete hooks[ctx.executionName]; // once
+          await hook();
+          throw new Error('simulated step failure');
+        }
+        return inner(input, ctx);
+      };
+    h = await startHarness({ wrapExecute: wrap });
+    await seedTemplates(h.repo);
+  });
+  afterAll(async () => h?.stop());
+
+  // e2 fails; e3..e5 are due at once after it.
+  const burst: SequenceInput = {
+    id: 'burst',
+    name: 'Burst',
+    frequencyCap: { perContact: 10, window: 'P7D', onCapped: 'skip' },
+    steps: [
+      { id: 'e1', channel: 'email', after: 'P0D', to: ['economic_buyer'], template: 'intro' },
+      { id: 'e2', channel: 'email', after: 'P1D', to: ['economic_buyer'], template: 'intro' },
+      { id: 'e3', channel: 'email', after: 'P0D', to: ['economic_buyer'], template: 'intro' },
+      { id: 'e4', channel: 'email', after: 'P0D', to: ['economic_buyer'], template: 'intro' },
+      { id: 'e5', channel: 'email', after: 'P0D', to: ['economic_buyer'], template: 'intro' },
+    ],
+  } as SequenceInput;
+
+  it('a suppressed account gets no touch after a failed step', async () => {
+    await seedAccount(h.repo, committeeAccount('fs'));
+    const input = await enroll(h.repo, 'fs', 'c-fs', snapshot(burst), START);
+    hooks[input.executionName] = async () => {
+      await h.repo.updateAccount('fs', (a) => ({ ...a, suppressed: true }));
+    };
+    const summary = await within(h.sfn.start(input, { name: input.executionName }).done);
+    expect(summary.path).toContain('RecordFailure');
+    expect(reasonOf(summary)).toBe('account_suppressed');
+    expect(await emailsTo(h, 'dana@fs.example')).toHaveLength(1);
+    const failed = h.publisher
+      .ofType(DETAIL_TYPES.touchFailed)
+      .filter((e) => e.detail.accountId === 'fs')
+      .map((e) => (e.detail as unknown as { stepId: string; reason: string }).reason);
+    expect(failed).toEqual(['step_failed']);
+  });
+
+  it('a paused account parks after a failed step, and on resume goes on after it', async () => {
+    await seedAccount(h.repo, committeeAccount('fp'));
+    const input = await enroll(h.repo, 'fp', 'c-fp', snapshot(burst), START);
+    hooks[input.executionName] = async () => {
+      await h.repo.updateEnrollment('fp', 'c-fp', (e) => ({ ...e, status: 'paused' }));
+    };
+    const exec = h.sfn.start(input, { name: input.executionName });
+    const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
+    expect(await emailsTo(h, 'dana@fp.example')).toHaveLength(1);
+    await h.repo.updateEnrollment('fp', 'c-fp', (e) => ({ ...e, status: 'running' }));
+    h.sfn.sendTaskSuccess(parked.token, { resumed: true });
+    const summary = await within(exec.done);
+    expect(reasonOf(summary)).toBe('completed');
+    const touches = (await h.repo.listTouchesOfAccount('fp', { limit: 50 })).items;
+    expect(
+      touches
+        .filter((t) => t.status === 'sent')
+        .map((t) => t.stepId)
+        .sort(),
+    ).toEqual(['e1', 'e3', 'e4', 'e5']);
+    expect(
+      h.publisher.ofType(DETAIL_TYPES.touchFailed).filter((e) => e.detail.accountId === 'fp'),
+    ).toHaveLength(1);
+  });
+});
+
+describe('SES failures whose outcome is unknown', () => {
+  const twoSteps: SequenceInput = {
+    id: 'two',
+    name: 'Two',
+    steps: [
+      { id: 'first', channel: 'email', after: 'P0D', to: ['economic_buyer'], template: 'intro' },
+      { id: 'second', channel: 'email', after: 'P1D', to: ['champion'], template: 'intro' },
+    ],
+  } as SequenceInput;
+
+  it.each([
+    ['a timeout (no answer)', () => Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+    [
+      'a connection reset',
+      () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', $retryable: {} }),
+    ],
+    [
+      'a 5xx',
+      () =>
+        Object.assign(new Error('internal'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } }),
+    ],
+  ])(
+    '%s after SES accepted the mail: the touch stays pending and a retry never sends again',
+    async (n, error) => {
+      const id = `amb-${n.length}`;
+      let sends = 0;
+      let crashed = false;
+      const h = await startHarness({
+        email: (ses) => {
+          const real = new SesEmailSender(ses.client);
+          return {
+            send: async (mail) => {
+              const out = await real.send(mail);
+              // SES accepted it, but the answer never arrived.
+              if (sends++ === 0) throw error();
+              return out;
+            },
+          };
+        },
+        // Then the invocation dies before returning: the state machine retries it.
+        wrapExecute: (inner) => async (input, ctx) => {
+          const result = await inner(input, ctx);
+          if (!crashed) {
+            crashed = true;
+            throw new TransientError('simulated crash after the send');
+          }
+          return result;
+        },
+      });
+      try {
+        await seedTemplates(h.repo);
+        await seedAccount(h.repo, committeeAccount(id));
+        const input = await enroll(h.repo, id, `c-${id}`, snapshot(twoSteps), START);
+        const summary = await within(h.sfn.start(input, { name: input.executionName }).done, 15_000);
+        expect(reasonOf(summary)).toBe('completed');
+        expect(await emailsTo(h, `dana@${id}.example`)).toHaveLength(1);
+        expect(await emailsTo(h, `sam@${id}.example`)).toHaveLength(1);
+        const touch = await h.repo.getTouch(id, `${input.executionName}#first#${id}-eb`);
+        expect(touch?.status).toBe('pending');
+        expect(touch?.reason).toMatch(/^unknown_outcome:/);
+        expect(
+          h.publisher
+            .ofType(DETAIL_TYPES.touchFailed)
+            .map((e) => (e.detail as unknown as { reason: string }).reason),
+        ).toEqual([expect.stringMatching(/^unknown_outcome:/)]);
+      } finally {
+        await h.stop();
+      }
+    },
+  );
+});
