@@ -117,6 +117,7 @@ export class AbmStack extends Stack {
 
     const alarms: Alarm[] = [
       this.engine.failedExecutionsAlarm,
+      this.launcher.failedExecutionsAlarm,
       ...this.scorer.deadLetterAlarms,
       this.engagement.deadLetterAlarm,
     ];

@@ -117,7 +117,10 @@ export async function enrollmentsOfCampaign(
   return out;
 }
 
-/** Active enrollments in other active campaigns, by account id: the eligibility data of a launch. */
+/**
+ * Active and held-out enrollments in other active campaigns, by account id: the eligibility data of
+ * a launch (an account held out of an active campaign must stay untreated: its lift depends on it).
+ */
 export async function activeEnrollmentsElsewhere(
   repo: AccountRepository,
   campaignId: string,
@@ -129,7 +132,7 @@ export async function activeEnrollmentsElsewhere(
     for (const c of page.items) {
       if (c.campaignId === campaignId || !ACTIVE_CAMPAIGN.has(c.status)) continue;
       for (const e of await enrollmentsOfCampaign(repo, c.campaignId)) {
-        if (!ACTIVE_ENROLLMENT.has(e.status)) continue;
+        if (!ACTIVE_ENROLLMENT.has(e.status) && e.status !== 'held_out') continue;
         const list = byAccount.get(e.accountId) ?? [];
         list.push(e);
         byAccount.set(e.accountId, list);

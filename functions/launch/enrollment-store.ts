@@ -81,6 +81,8 @@ const LEASE_SK = 'LAUNCH_LEASE';
 export interface LaunchLease {
   /** True when this launch now holds the campaign's lease. */
   acquire(campaignId: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Moves the expiry of a lease `owner` holds; false when it is no longer theirs. */
+  extend(campaignId: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
   release(campaignId: string): Promise<void>;
 }
 
@@ -102,6 +104,30 @@ export function dynamoLaunchLease(table: Table): LaunchLease {
               expression: 'attribute_not_exists(#pk) OR #exp < :now',
               names: { '#pk': 'pk', '#exp': 'expiresAtMs' },
               values: { ':now': now.getTime() },
+            },
+          },
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailedError) return false;
+        throw err;
+      }
+    },
+    async extend(campaignId, owner, now, ttlMs) {
+      try {
+        await table.put(
+          {
+            ...key(campaignId),
+            entity: 'launch_lease',
+            owner,
+            acquiredAt: now.toISOString(),
+            expiresAtMs: now.getTime() + ttlMs,
+          },
+          {
+            condition: {
+              expression: '#owner = :owner',
+              names: { '#owner': 'owner' },
+              values: { ':owner': owner },
             },
           },
         );

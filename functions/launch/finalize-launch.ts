@@ -1,4 +1,9 @@
-/** The launcher's last state: counts the campaign's enrollments and marks it running. */
+/**
+ * The launcher's last state: counts the campaign's enrollments and marks it running, and releases
+ * the launch lease. With `failed` (the Distributed Map's Catch: a batch failed after its retries)
+ * it counts, leaves the campaign `launching` and releases the lease, so a relaunch can finish it;
+ * the state machine then fails (and its failed-executions alarm fires).
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { AccountRepository } from '../adapters/dynamo/repository';
@@ -23,10 +28,12 @@ const service = createLaunchService({
 });
 
 export const handler = instrument(async (event: unknown) => {
-  const { campaignId } = z.object({ campaignId: Id }).parse(event);
-  const campaign = await service.finalize(campaignId);
+  const { campaignId, failed } = z.object({ campaignId: Id, failed: z.unknown().optional() }).parse(event);
+  const campaign =
+    failed === undefined ? await service.finalize(campaignId) : await service.finalizeFailed(campaignId);
   return {
     campaignId,
+    failed: failed !== undefined,
     status: campaign?.status,
     enrolled: campaign?.enrolled ?? 0,
     heldOut: campaign?.heldOut ?? 0,

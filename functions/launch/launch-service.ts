@@ -48,6 +48,8 @@ export interface LaunchContext {
 
 export interface LaunchPlan extends LaunchContext {
   items: LaunchItem[];
+  /** This launch attempt (the lease owner): the launcher execution is named from it. */
+  launchId?: string;
 }
 
 export interface BatchResult {
@@ -57,8 +59,10 @@ export interface BatchResult {
   existing: number;
   /** StartExecution answered ExecutionAlreadyExists. */
   alreadyRunning: number;
-  /** Existing enrollments whose execution was (re)started by this call. */
+  /** Existing enrollments whose execution was (re)started by this call (counted in `enrolled` too). */
   restarted: number;
+  /** Accounts not enrolled or started because the campaign is stopped (reason `campaign_stopped`). */
+  campaignStopped: string[];
 }
 
 /** Runs a large launch out of band (launcher state machine, or in process in local mode). */
@@ -78,12 +82,22 @@ export interface LaunchServiceDeps {
   concurrency?: number;
   /** One launch of a campaign at a time. Default: a lease item in the table. */
   lease?: LaunchLease;
-  /** How long an inline launch may hold the lease (default 5 min) and a launcher run (default 6 h). */
+  /**
+   * How long an inline launch may hold the lease (default 60 s: longer than the API's 29 s, so a
+   * request that dies does not block the campaign for long) and a launcher run (default 6 h, the
+   * launcher's own timeout; released by its Finalize, on success and on failure).
+   */
   inlineLeaseMs?: number;
   launcherLeaseMs?: number;
 }
 
 const DRY_RUN_LIST_LIMIT = 1000;
+/** The `skipped` list of a launch response holds at most this many accounts (counts are complete). */
+export const SKIPPED_LIST_LIMIT = 1000;
+
+/** Enrollments a retried batch or a relaunch may (re)start: written, never started or parked. */
+const mayNeedStart = (e: Enrollment) =>
+  (e.status === 'running' || e.status === 'paused') && e.stepId === undefined && e.taskToken === undefined;
 
 /** A campaign id from the name and a digest of the request: a retried request gets the same id. */
 export function campaignIdFor(body: LaunchBody): string {
@@ -135,7 +149,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
   const inlineLimit = deps.inlineLimit ?? 100;
   const concurrency = deps.concurrency ?? 16;
   const lease = deps.lease ?? dynamoLaunchLease(deps.table);
-  const inlineLeaseMs = deps.inlineLeaseMs ?? 5 * 60_000;
+  const inlineLeaseMs = deps.inlineLeaseMs ?? 60_000;
   const launcherLeaseMs = deps.launcherLeaseMs ?? 6 * 3600_000;
 
   /**
@@ -152,9 +166,23 @@ export function createLaunchService(deps: LaunchServiceDeps) {
    * a relaunch, finds it and starts its execution (ExecutionAlreadyExists if it did start).
    */
   async function enrollBatch(context: LaunchContext, items: readonly LaunchItem[]): Promise<BatchResult> {
-    const result: BatchResult = { enrolled: 0, heldOut: 0, existing: 0, alreadyRunning: 0, restarted: 0 };
+    const result: BatchResult = {
+      enrolled: 0,
+      heldOut: 0,
+      existing: 0,
+      alreadyRunning: 0,
+      restarted: 0,
+      campaignStopped: [],
+    };
+    const campaignStatus = async () => (await deps.repo.getCampaign(context.campaignId))?.status;
     for (let i = 0; i < items.length; i += 100) {
       const chunk = items.slice(i, i + 100);
+      // A stopped campaign enrolls nobody more; a paused one enrolls `paused` (see below).
+      const before = await campaignStatus();
+      if (before === 'stopped') {
+        result.campaignStopped.push(...new Set(chunk.map((c) => c.accountId)));
+        continue;
+      }
       const existing = await existingEnrollments(
         deps.table,
         context.campaignId,
@@ -170,7 +198,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         if (found) {
           result.existing++;
           // Its execution may never have started (a crash after the write): start it, idempotently.
-          if (found.status === 'running' && found.stepId === undefined)
+          if (mayNeedStart(found))
             toStart.push({ accountId: item.accountId, enrolledAt: found.startedAt, isNew: false });
           continue;
         }
@@ -182,16 +210,40 @@ export function createLaunchService(deps: LaunchServiceDeps) {
             sequenceVersion: context.sequence.version,
             exclusive: context.sequence.exclusive,
             executionName: executionNameFor(context.campaignId, item.accountId),
-            status: item.heldOut ? 'held_out' : 'running',
+            // Enrolled into a paused campaign: the execution starts and the engine, reading
+            // `paused` at its first step, parks in its Paused state until the campaign is resumed
+            // (the resume completes that token). One code path, no second "start on resume" list.
+            status: item.heldOut ? 'held_out' : before === 'paused' ? 'paused' : 'running',
             startedAt: context.enrolledAt,
             updatedAt: context.enrolledAt,
             version: 1,
           }),
         );
-        if (item.heldOut) result.heldOut++;
-        else toStart.push({ accountId: item.accountId, enrolledAt: context.enrolledAt, isNew: true });
+        if (!item.heldOut)
+          toStart.push({ accountId: item.accountId, enrolledAt: context.enrolledAt, isNew: true });
       }
       await writeEnrollments(deps.table, fresh);
+      result.heldOut += fresh.filter((e) => e.status === 'held_out').length;
+      // Read again after the write: a stop (or pause) that listed the enrollments before this write
+      // did not see these. Stopped: start nothing (and mark the unstarted ones stopped); paused:
+      // mark them paused first, so the engine parks at once.
+      const after = await campaignStatus();
+      if (after === 'stopped' || (after === 'paused' && before !== 'paused')) {
+        const status = after;
+        await mapLimit(toStart, concurrency, (s) =>
+          deps.repo.updateEnrollment(s.accountId, context.campaignId, (e) =>
+            mayNeedStart(e) && e.status !== status
+              ? status === 'stopped'
+                ? { ...e, status, reason: 'campaign_stopped', finishedAt: deps.clock.now().toISOString() }
+                : { ...e, status }
+              : undefined,
+          ),
+        );
+        if (status === 'stopped') {
+          result.campaignStopped.push(...toStart.map((s) => s.accountId));
+          continue;
+        }
+      }
       await mapLimit(toStart, concurrency, async (s) => {
         const input: ExecutionInput = {
           accountId: s.accountId,
@@ -203,8 +255,12 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         const { started } = await deps.starter.start(input);
         if (!started) result.alreadyRunning++;
         if (s.isNew) result.enrolled++;
-        // An enrollment a failed attempt wrote without its execution: started now (not counted again).
-        else if (started) result.restarted++;
+        // An enrollment a failed attempt wrote without its execution: started now. That attempt
+        // never counted it (it failed before its finalize), so it counts as enrolled now.
+        else if (started) {
+          result.restarted++;
+          result.enrolled++;
+        }
       });
     }
     return result;
@@ -227,9 +283,23 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     }
   }
 
+  /**
+   * The launcher's failure path (a batch failed after its retries): records what was enrolled,
+   * leaves the campaign `launching` (not fully launched: a relaunch with the same campaignId
+   * finishes it, enrolling nobody twice) and releases the lease so that relaunch is not refused.
+   */
+  async function finalizeFailed(campaignId: string): Promise<Campaign | undefined> {
+    try {
+      return await count(campaignId, undefined, false);
+    } finally {
+      await lease.release(campaignId);
+    }
+  }
+
   async function count(
     campaignId: string,
     added?: { enrolled: number; heldOut: number },
+    launched = true,
   ): Promise<Campaign | undefined> {
     if (added) {
       return deps.repo.updateCampaign(campaignId, (c) => ({
@@ -243,7 +313,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     const heldOut = enrollments.filter((e) => e.status === 'held_out').length;
     return deps.repo.updateCampaign(campaignId, (c) => ({
       ...c,
-      status: c.status === 'launching' ? 'running' : c.status,
+      status: c.status === 'launching' && launched ? 'running' : c.status,
       enrolled: enrollments.length - heldOut,
       heldOut,
     }));
@@ -291,22 +361,20 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         { path: 'body.audience.accountIds', message: resolved.notFound.slice(0, 20).join(', ') },
       ]);
     }
+    // The other campaigns' enrollments need no lease: read them before taking it, so the lease
+    // covers only this campaign's reads and writes.
+    const elsewhere = await activeEnrollmentsElsewhere(deps.repo, campaignId);
     // One launch of a campaign at a time (the enrollment writes are unconditional batch writes).
-    // A dry run writes nothing and needs no lease.
+    // A dry run writes nothing and needs no lease. The lease is short (an inline launch ends within
+    // the API's timeout); handing over to the launcher extends it to the launcher's run.
     let leaseHeld = false;
+    const launchId = randomUUID();
     if (!body.dryRun) {
-      const launcher = resolved.accounts.length > inlineLimit && deps.runner !== undefined;
-      leaseHeld = await lease.acquire(
-        campaignId,
-        randomUUID(),
-        deps.clock.now(),
-        launcher ? launcherLeaseMs : inlineLeaseMs,
-      );
+      leaseHeld = await lease.acquire(campaignId, launchId, deps.clock.now(), inlineLeaseMs);
       if (!leaseHeld)
         throw new Conflict(`a launch of campaign ${campaignId} is in progress; retry when it ends`);
     }
     try {
-      const elsewhere = await activeEnrollmentsElsewhere(deps.repo, campaignId);
       // Read under the lease (a launch that finished meanwhile is seen), even for a campaign that did
       // not exist a moment ago: one query, and a concurrent first launch cannot be missed.
       const mine = new Map((await enrollmentsOfCampaign(deps.repo, campaignId)).map((e) => [e.accountId, e]));
@@ -343,17 +411,17 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       const fresh = items.filter((i) => !mine.has(i.accountId));
       const plannedEnrolled = fresh.filter((i) => !i.heldOut).length;
       const plannedHeldOut = fresh.length - plannedEnrolled;
-      const base = {
+      const base = (extra: typeof skipped = []) => ({
         campaignId,
         sequenceId: sequence.id,
         version: sequence.version,
         audienceSize: resolved.accounts.length + resolved.notFound.length,
-        skipped,
-      };
+        ...skippedSummary([...skipped, ...extra]),
+      });
 
       if (body.dryRun) {
         return {
-          ...base,
+          ...base(),
           status: existing?.status ?? 'launching',
           dryRun: true,
           mode: 'dry_run',
@@ -392,10 +460,13 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       const context: LaunchContext = { campaignId, sequence: snapshotOf(sequence), enrolledAt: now };
 
       if (items.length > inlineLimit && deps.runner) {
-        await deps.runner.start({ ...context, items });
+        // The launcher holds the lease until its Finalize (or its failure path) releases it.
+        if (!(await lease.extend(campaignId, launchId, deps.clock.now(), launcherLeaseMs)))
+          throw new Conflict(`the launch lease of campaign ${campaignId} expired; retry`);
+        await deps.runner.start({ ...context, items, launchId });
         leaseHeld = false; // the launcher's finalize releases it
         return {
-          ...base,
+          ...base(),
           status: 'launching',
           dryRun: false,
           mode: 'launcher',
@@ -407,7 +478,9 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       leaseHeld = false; // finalize releases it, whatever happens
       const campaign = await finalize(campaignId, result);
       return {
-        ...base,
+        ...base(
+          result.campaignStopped.map((accountId) => ({ accountId, reason: 'campaign_stopped' as const })),
+        ),
         status: campaign?.status ?? 'running',
         dryRun: false,
         mode: 'inline',
@@ -419,7 +492,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     }
   }
 
-  return { launch, enrollBatch, finalize };
+  return { launch, enrollBatch, finalize, finalizeFailed };
 }
 
 export type LaunchService = ReturnType<typeof createLaunchService>;
@@ -433,11 +506,27 @@ function ineligible(
   if (account.suppressed) return 'suppressed';
   if (mine) return 'already_enrolled';
   if (sequence.exitWhen.stages.includes(account.stage)) return 'stage_excluded';
+  // Held out of another active campaign: enrolling it would make it treated there (its lift).
+  if ((elsewhere ?? []).some((e) => e.status === 'held_out')) return 'held_out_elsewhere';
   const active = (elsewhere ?? []).filter((e) => ACTIVE_ENROLLMENT.has(e.status));
   if (active.some((e) => e.sequenceId === sequence.id)) return 'already_enrolled';
   if (active.some((e) => e.exclusive) || (sequence.exclusive && active.length > 0))
     return 'in_exclusive_sequence';
   return undefined;
+}
+
+/** The response's `skipped`: the first SKIPPED_LIST_LIMIT accounts, with complete counts by reason. */
+export function skippedSummary(
+  all: readonly { accountId: string; reason: SkipReason }[],
+): Pick<LaunchResult, 'skipped' | 'skippedTotal' | 'skippedByReason' | 'skippedTruncated'> {
+  const byReason: Partial<Record<SkipReason, number>> = {};
+  for (const s of all) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
+  return {
+    skipped: all.slice(0, SKIPPED_LIST_LIMIT),
+    skippedTotal: all.length,
+    skippedByReason: byReason,
+    skippedTruncated: all.length > SKIPPED_LIST_LIMIT,
+  };
 }
 
 /** Validation of the launch body beyond its schema. */

@@ -5,7 +5,7 @@
  * benchmark the same `enrollBatch` runs in process, in batches (aws-local-stepfunctions cannot run
  * a Distributed Map that reads from S3).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { BatchResult, LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from './launch-service';
@@ -18,6 +18,17 @@ export interface LauncherInput extends LaunchContext {
 
 export function toJsonLines(items: readonly LaunchItem[]): string {
   return items.map((i) => JSON.stringify(i)).join('\n') + '\n';
+}
+
+/**
+ * The launcher execution's name: unique per launch attempt (the lease owner id), so a relaunch
+ * after a failed or finished run really runs (a name can be used once per 90 days). Two attempts
+ * never run at once: the campaign's lease serialises launches. The same attempt retried (a
+ * retried StartExecution) gets the same name: ExecutionAlreadyExists, nothing launched twice.
+ */
+export function launcherExecutionName(campaignId: string, audienceDigest: string, launchId: string): string {
+  const attempt = launchId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  return `${campaignId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48)}-${audienceDigest.slice(0, 12)}-${attempt}`;
 }
 
 export class StepFunctionsLaunchRunner implements LaunchRunner {
@@ -42,8 +53,7 @@ export class StepFunctionsLaunchRunner implements LaunchRunner {
       bucket: this.deps.bucket,
       key,
     };
-    // Same campaign and same audience -> same name: a retried request does not launch twice.
-    const name = `${plan.campaignId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}-${digest}`;
+    const name = launcherExecutionName(plan.campaignId, digest, plan.launchId ?? randomUUID());
     try {
       await this.deps.sfn.send(
         new StartExecutionCommand({
@@ -77,6 +87,7 @@ export class InProcessLaunchRunner implements LaunchRunner {
     private readonly service: {
       enrollBatch(context: LaunchContext, items: readonly LaunchItem[]): Promise<BatchResult>;
       finalize(campaignId: string, added?: { enrolled: number; heldOut: number }): Promise<unknown>;
+      finalizeFailed?(campaignId: string): Promise<unknown>;
     },
     private readonly options: InProcessRunnerOptions = {},
   ) {}
@@ -115,7 +126,13 @@ export class InProcessLaunchRunner implements LaunchRunner {
         }
       },
     );
-    await Promise.all(workers);
+    try {
+      await Promise.all(workers);
+    } catch (err) {
+      // As the launcher's Catch: record what was enrolled and release the lease, then fail.
+      await this.service.finalizeFailed?.(plan.campaignId);
+      throw err;
+    }
     await this.service.finalize(plan.campaignId, added);
   }
 }

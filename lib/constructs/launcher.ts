@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -50,6 +51,11 @@ export class CampaignLauncher extends Construct {
   public readonly stateMachine: StateMachine;
   public readonly enrollFunction: IFunction;
   public readonly finalizeFunction: IFunction;
+  /**
+   * Fires when a launcher execution fails, times out or is aborted (a launch left unfinished).
+   * The stack wires it to the alarm topic (lib/abm-stack.ts).
+   */
+  public readonly failedExecutionsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: CampaignLauncherProps) {
     super(scope, id);
@@ -108,6 +114,25 @@ export class CampaignLauncher extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
+    });
+    const period = Duration.minutes(5);
+    this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutions', {
+      alarmDescription:
+        'A campaign launch failed (a batch failed after its retries, or the launcher timed out or was aborted): the campaign stays launching; relaunch it (POST /campaigns, same campaignId) after fixing the cause.',
+      metric: new MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+          aborted: this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'launcher executions failed',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.enrollFunction.grantInvoke(this.stateMachine);
     this.finalizeFunction.grantInvoke(this.stateMachine);

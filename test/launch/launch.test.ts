@@ -10,7 +10,7 @@ import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
 import { dynamoLaunchLease } from '../../functions/launch/enrollment-store';
 import { createLaunchService, snapshotOf } from '../../functions/launch/launch-service';
 import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/launch/ports';
-import { StepFunctionsLaunchRunner } from '../../functions/launch/runners';
+import { InProcessLaunchRunner, StepFunctionsLaunchRunner } from '../../functions/launch/runners';
 import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
 
 const SEQ_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:AccountSequence';
@@ -44,7 +44,7 @@ describe('Step Functions adapters', () => {
     });
   });
 
-  it('the launcher runner writes the audience as JSON lines and starts the launcher once per audience', async () => {
+  it('the launcher runner writes the audience as JSON lines; one launcher execution per launch attempt', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     sfnMock
       .on(StartExecutionCommand)
@@ -65,8 +65,10 @@ describe('Step Functions adapters', () => {
         { accountId: 'b', heldOut: true },
       ],
     };
-    await runner.start(plan);
-    await runner.start(plan);
+    await runner.start({ ...plan, launchId: 'attempt-1' });
+    await runner.start({ ...plan, launchId: 'attempt-1' }); // the same attempt retried: ExecutionAlreadyExists
+    sfnMock.on(StartExecutionCommand).resolves({});
+    await runner.start({ ...plan, launchId: 'attempt-2' }); // a relaunch after a failed run really runs
     const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(
       String(put.Body)
@@ -76,6 +78,8 @@ describe('Step Functions adapters', () => {
     ).toEqual(plan.items);
     const starts = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
     expect(starts[0].name).toBe(starts[1].name);
+    expect(starts[2].name).not.toBe(starts[0].name);
+    expect(starts.every((st) => /^[A-Za-z0-9_-]{1,80}$/.test(st.name!))).toBe(true);
     expect(JSON.parse(starts[0].input!)).toMatchObject({ campaignId: 'c', bucket: 'b', key: put.Key });
   });
 });
@@ -131,7 +135,8 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
     // The batch's enrollments (held-out record included) were written in one BatchWriteItem before
     // the starts; acc-2's start failed, so the retry starts it (acc-1's start finds it running).
     const retry = await service.enrollBatch(context, items);
-    expect(retry).toMatchObject({ enrolled: 0, restarted: 1, alreadyRunning: 1, heldOut: 0, existing: 3 });
+    // acc-2 was never counted (the failed attempt never finalized): it counts as enrolled now.
+    expect(retry).toMatchObject({ enrolled: 1, restarted: 1, alreadyRunning: 1, heldOut: 0, existing: 3 });
     expect(started.sort()).toEqual(['camp--acc-1', 'camp--acc-2']);
     const again = await service.enrollBatch(context, items);
     expect(again).toMatchObject({ enrolled: 0, heldOut: 0, existing: 3 });
@@ -214,5 +219,181 @@ describe('holdout', () => {
     expect(held.length).toBeGreaterThanOrEqual(170);
     expect(held.length).toBeLessThanOrEqual(230);
     expect(ids.filter((id) => isHeldOut('q1', id, 20))).toEqual(held);
+  });
+});
+
+describe('launch: campaign status, eligibility, response size, lease', () => {
+  let db: LocalDynamo;
+  let repo: AccountRepository;
+  let table: Table;
+  const clock = new ManualClock('2026-11-23T09:00:00Z');
+  beforeAll(async () => {
+    db = await startDynalite();
+    table = new Table(db.client, db.tableName);
+    repo = new AccountRepository(table, { now: () => clock.now() });
+    await repo.saveSequence({ id: 'seq', name: 'S', steps: [{ id: 'ads', channel: 'ads', audience: 'x' }] });
+    for (let i = 0; i < 6; i++) {
+      const id = `a-${i}`;
+      await repo.upsertAccount({
+        accountId: id,
+        name: id,
+        domain: `${id}.example`,
+        tier: 3,
+        techStack: [],
+      } as never);
+    }
+  });
+  afterAll(async () => db?.stop());
+
+  const recording = () => {
+    const names: string[] = [];
+    const starter: ExecutionStarter = {
+      async start(input) {
+        names.push(input.executionName);
+        return { started: true };
+      },
+    };
+    return { names, starter };
+  };
+  const campaign = (campaignId: string, status: 'running' | 'paused' | 'stopped') =>
+    repo.createCampaign({
+      campaignId,
+      name: campaignId,
+      sequenceId: 'seq',
+      version: 1,
+      audience: { tier: 3 },
+      holdoutPercent: 0,
+      status,
+      enrolled: 0,
+      heldOut: 0,
+      createdAt: clock.now().toISOString(),
+      updatedAt: clock.now().toISOString(),
+    });
+
+  it('a batch of a stopped campaign starts nothing (campaign_stopped); of a paused one enrolls paused', async () => {
+    const { names, starter } = recording();
+    const service = createLaunchService({ repo, table, starter, clock });
+    const sequence = snapshotOf((await repo.getSequence('seq'))!);
+    const items = [
+      { accountId: 'a-0', heldOut: false },
+      { accountId: 'a-1', heldOut: false },
+    ];
+    await campaign('stopped-c', 'stopped');
+    const stopped = await service.enrollBatch(
+      { campaignId: 'stopped-c', sequence, enrolledAt: clock.now().toISOString() },
+      items,
+    );
+    expect(stopped).toMatchObject({ enrolled: 0, campaignStopped: ['a-0', 'a-1'] });
+    expect(names).toEqual([]);
+    expect((await repo.listEnrollmentsOfCampaign('stopped-c')).items).toEqual([]);
+
+    await campaign('paused-c', 'paused');
+    const paused = await service.enrollBatch(
+      { campaignId: 'paused-c', sequence, enrolledAt: clock.now().toISOString() },
+      items,
+    );
+    expect(paused).toMatchObject({ enrolled: 2, campaignStopped: [] });
+    // Started: the engine reads `paused` at its first step and parks until the campaign is resumed.
+    expect(names).toEqual(['paused-c--a-0', 'paused-c--a-1']);
+    expect((await repo.listEnrollmentsOfCampaign('paused-c')).items.map((e) => e.status)).toEqual([
+      'paused',
+      'paused',
+    ]);
+  });
+
+  it('skips an account held out by another active campaign (held_out_elsewhere)', async () => {
+    const { starter } = recording();
+    const service = createLaunchService({ repo, table, starter, clock });
+    await campaign('holder', 'running');
+    await repo.createEnrollment({
+      accountId: 'a-2',
+      campaignId: 'holder',
+      sequenceId: 'other-seq',
+      sequenceVersion: 1,
+      exclusive: false,
+      executionName: 'holder--a-2',
+      status: 'held_out',
+      startedAt: clock.now().toISOString(),
+      updatedAt: clock.now().toISOString(),
+    } as never);
+    const res = await service.launch({
+      campaignId: 'second',
+      name: 'Second',
+      sequenceId: 'seq',
+      audience: { accountIds: ['a-2', 'a-3'] },
+    });
+    expect(res.skipped).toEqual([{ accountId: 'a-2', reason: 'held_out_elsewhere' }]);
+    expect(res.enrolled).toBe(1);
+    expect(await repo.getEnrollment('a-2', 'second')).toBeUndefined();
+  });
+
+  it('caps the skipped list at 1,000 with complete counts by reason', async () => {
+    const { starter } = recording();
+    const service = createLaunchService({ repo, table, starter, clock });
+    const ghosts = Array.from({ length: 1200 }, (_, i) => `ghost-${String(i).padStart(4, '0')}`);
+    const res = await service.launch({
+      campaignId: 'many-skips',
+      name: 'Many',
+      sequenceId: 'seq',
+      audience: { accountIds: ['a-4', ...ghosts] },
+      dryRun: true,
+    });
+    expect(res.skipped).toHaveLength(1000);
+    expect(res).toMatchObject({
+      skippedTotal: 1200,
+      skippedTruncated: true,
+      skippedByReason: { not_found: 1200 },
+    });
+  });
+
+  it('an inline launch holds a short lease; a launcher hand-over extends it; a failed run releases it', async () => {
+    const { starter } = recording();
+    const inner = dynamoLaunchLease(table);
+    const ttls: [string, number][] = [];
+    const lease = {
+      acquire: (c: string, o: string, n: Date, ttl: number) => (
+        ttls.push(['acquire', ttl]),
+        inner.acquire(c, o, n, ttl)
+      ),
+      extend: (c: string, o: string, n: Date, ttl: number) => (
+        ttls.push(['extend', ttl]),
+        inner.extend(c, o, n, ttl)
+      ),
+      release: (c: string) => inner.release(c),
+    };
+    let fail = true;
+    const runnerRef: { runner?: InProcessLaunchRunner } = {};
+    const service = createLaunchService({
+      repo,
+      table,
+      starter: {
+        async start(input) {
+          if (fail && input.accountId === 'a-5') throw new Error('States.TaskFailed');
+          return starter.start(input);
+        },
+      },
+      clock,
+      lease,
+      inlineLimit: 2,
+      runner: { start: (plan) => runnerRef.runner!.start(plan) },
+    });
+    runnerRef.runner = new InProcessLaunchRunner(service, { batchSize: 2, concurrency: 1 });
+    await repo.saveSequence({
+      id: 'seq-big',
+      name: 'B',
+      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
+    });
+    const body = { campaignId: 'big', name: 'Big', sequenceId: 'seq-big', audience: { tier: 3 as const } };
+    await expect(service.launch(body)).rejects.toThrow(/TaskFailed/);
+    expect(ttls).toEqual([
+      ['acquire', 60_000],
+      ['extend', 6 * 3600_000],
+    ]);
+    // The failure path released the lease and left the campaign launching: a relaunch finishes it.
+    expect((await repo.getCampaign('big'))?.status).toBe('launching');
+    fail = false;
+    const again = await service.launch(body);
+    expect(again.mode).toBe('launcher');
+    expect((await repo.getCampaign('big'))?.status).toBe('running');
   });
 });

@@ -213,6 +213,10 @@ export const SKIP_REASONS = [
   'already_enrolled',
   'in_exclusive_sequence',
   'stage_excluded',
+  /** Held out of another active campaign: enrolling it would spoil that campaign's lift. */
+  'held_out_elsewhere',
+  /** The campaign was stopped while it was being launched. */
+  'campaign_stopped',
 ] as const;
 export const SkipReason = z.enum(SKIP_REASONS);
 export type SkipReason = z.infer<typeof SkipReason>;
@@ -229,7 +233,12 @@ export const LaunchResult = z
     audienceSize: z.number().int().nonnegative(),
     enrolled: z.number().int().nonnegative(),
     heldOut: z.number().int().nonnegative(),
+    /** The first 1,000 skipped accounts (`skippedTruncated` when there were more). */
     skipped: z.array(z.object({ accountId: z.string(), reason: SkipReason })),
+    /** Every skipped account, counted (the list above may be truncated). */
+    skippedTotal: z.number().int().nonnegative(),
+    skippedByReason: z.partialRecord(SkipReason, z.number().int().nonnegative()),
+    skippedTruncated: z.boolean(),
     /** Dry run only: the accounts that would be enrolled and held out (first 1,000). */
     wouldEnroll: z.array(z.string()).optional(),
     wouldHoldOut: z.array(z.string()).optional(),
