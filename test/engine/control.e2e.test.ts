@@ -9,22 +9,18 @@ import { SesEmailSender } from '../../functions/adapters/ses/email-sender';
 import { TransientError } from '../../functions/engine/errors';
 import type { TaskHandler } from '../helpers/local-sfn';
 import {
+  awaiting,
   committeeAccount,
+  emailsTo,
   enroll,
+  reasonOf,
   seedAccount,
   seedTemplates,
   snapshot,
+  START,
   startHarness,
   type Harness,
 } from './harness';
-
-const START = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 New York
-
-const emailsTo = async (h: Harness, address: string) =>
-  (await h.ses.emails()).filter((e) => e.destination.to.includes(address));
-
-const reasonOf = (summary: { output?: unknown }) =>
-  (summary.output as { plan: { reason: string } }).plan.reason;
 
 describe('exits and suppression', () => {
   let h: Harness;
@@ -239,18 +235,6 @@ describe('await_engagement', () => {
     await seedTemplates(h.repo);
   });
   afterAll(async () => h?.stop());
-
-  const awaiting: SequenceInput = {
-    id: 'awaiting',
-    name: 'Await',
-    steps: [
-      { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
-      { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
-      { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
-      { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
-      { id: 'end', type: 'exit', reason: 'sequence_end' },
-    ],
-  } as SequenceInput;
 
   it('resumes when its token is completed', async () => {
     await seedAccount(h.repo, committeeAccount('engaged'));

@@ -20,13 +20,21 @@ import {
   type SequenceEngine,
 } from '../../functions/engine/sequence-engine';
 import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
-import { createLocalSfn, type LocalSfn, type TaskHandler, type TimePolicy } from '../helpers/local-sfn';
+import {
+  createLocalSfn,
+  type ExecutionSummary,
+  type LocalSfn,
+  type TaskHandler,
+  type TimePolicy,
+} from '../helpers/local-sfn';
 import { startSesLocal, type LocalSes } from '../helpers/ses-local';
 
 export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachines', 'account-sequence.asl.json');
 export const EXECUTE_STEP_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-execute-step';
 export const PARK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-park-execution';
 export const UNSUBSCRIBE_KEY = 'test-unsubscribe-key';
+/** The harness's default virtual start: Monday 2 March 2026, 10:00 in New York. */
+export const START = new Date('2026-03-02T15:00:00Z');
 
 export interface Harness {
   db: LocalDynamo;
@@ -36,6 +44,24 @@ export interface Harness {
   engine: SequenceEngine;
   sfn: LocalSfn;
   stop(): Promise<void>;
+}
+
+/** The mail the local SES received for one address. */
+export const emailsTo = async (h: Harness, address: string) =>
+  (await h.ses.emails()).filter((e) => e.destination.to.includes(address));
+
+/** Why the execution's plan ended (its output's plan.reason). */
+export const reasonOf = (summary: { output?: unknown }) =>
+  (summary.output as { plan: { reason: string } }).plan.reason;
+
+/** Bounded: an execution parked forever fails the test instead of hanging it. */
+export function within(done: Promise<ExecutionSummary>, ms = 8000): Promise<ExecutionSummary> {
+  return Promise.race([
+    done,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`execution not done in ${ms} ms`)), ms),
+    ),
+  ]);
 }
 
 export interface HarnessOptions {
@@ -80,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       [EXECUTE_STEP_ARN]: options.wrapExecute ? options.wrapExecute(execute) : execute,
       [PARK_ARN]: options.wrapPark ? options.wrapPark(park) : park,
     },
-    time: options.time ?? { mode: 'skip', start: new Date('2026-03-02T15:00:00Z') },
+    time: options.time ?? { mode: 'skip', start: START },
   });
   return {
     db,
@@ -233,5 +259,18 @@ export const TIER1_SEQUENCE: SequenceInput = {
     { id: 'email-a', channel: 'email', after: 'P3D', to: 'all', template: 'follow', next: 'call-2' },
     { id: 'email-b', channel: 'email', after: 'P3D', to: 'all', template: 'intro', next: 'call-2' },
     { id: 'call-2', channel: 'sdr_task', after: 'P2D', to: ['economic_buyer'], taskType: 'call' },
+  ],
+} as SequenceInput;
+
+/** intro email -> await_engagement (P7D, minScore 40) -> SDR task, or on timeout a nudge email. */
+export const awaiting: SequenceInput = {
+  id: 'awaiting',
+  name: 'Await',
+  steps: [
+    { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
+    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
+    { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
+    { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
+    { id: 'end', type: 'exit', reason: 'sequence_end' },
   ],
 } as SequenceInput;

@@ -10,46 +10,21 @@ import { DETAIL_TYPES } from '../../functions/contracts/events';
 import type { SequenceInput } from '../../functions/domain/model';
 import { TransientError } from '../../functions/engine/errors';
 import { createControlService } from '../../functions/launch/control-service';
-import type { ExecutionSummary, TaskHandler } from '../helpers/local-sfn';
+import type { TaskHandler } from '../helpers/local-sfn';
 import {
+  awaiting,
   committeeAccount,
+  emailsTo,
   enroll,
+  reasonOf,
   seedAccount,
   seedTemplates,
   snapshot,
+  START,
   startHarness,
+  within,
   type Harness,
 } from './harness';
-
-const START = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 New York
-
-const emailsTo = async (h: Harness, address: string) =>
-  (await h.ses.emails()).filter((e) => e.destination.to.includes(address));
-
-const reasonOf = (summary: { output?: unknown }) =>
-  (summary.output as { plan: { reason: string } }).plan.reason;
-
-/** Bounded: an execution parked forever fails the test instead of hanging it. */
-function within(done: Promise<ExecutionSummary>, ms = 8000): Promise<ExecutionSummary> {
-  return Promise.race([
-    done,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`execution not done in ${ms} ms`)), ms),
-    ),
-  ]);
-}
-
-const awaiting: SequenceInput = {
-  id: 'awaiting',
-  name: 'Await',
-  steps: [
-    { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
-    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
-    { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
-    { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
-    { id: 'end', type: 'exit', reason: 'sequence_end' },
-  ],
-} as SequenceInput;
 
 describe('pause while awaiting engagement', () => {
   let h: Harness;

@@ -12,13 +12,12 @@ import {
   seedAccount,
   seedTemplates,
   snapshot,
+  START,
   startHarness,
   TIER1_SEQUENCE,
   UNSUBSCRIBE_KEY,
   type Harness,
 } from './harness';
-
-const START = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 in New York
 
 describe('tier-1 sequence end to end', () => {
   let h: Harness;

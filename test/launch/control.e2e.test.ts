@@ -4,31 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-control';
-import type { SequenceInput } from '../../functions/domain/model';
 import { createControlService } from '../../functions/launch/control-service';
 import {
+  awaiting,
   committeeAccount,
   enroll,
   seedAccount,
   seedTemplates,
   snapshot,
+  START,
   startHarness,
   type Harness,
 } from '../engine/harness';
-
-const START = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 New York
-
-const awaiting: SequenceInput = {
-  id: 'awaiting',
-  name: 'Await',
-  steps: [
-    { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
-    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
-    { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
-    { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
-    { id: 'end', type: 'exit', reason: 'sequence_end' },
-  ],
-} as SequenceInput;
 
 describe('pause and resume on the real state machine', () => {
   let h: Harness;

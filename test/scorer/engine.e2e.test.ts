@@ -12,13 +12,13 @@ import {
   seedAccount,
   seedTemplates,
   snapshot,
+  START,
   startHarness,
   type Harness,
 } from '../engine/harness';
 import type { LocalExecution } from '../helpers/local-sfn';
 import { buildRig, detail, ebRecord } from './fixtures';
 
-const START = new Date('2026-03-02T15:00:00Z'); // the harness's virtual start: Monday 10:00 New York
 const at = (minutes: number) => START.getTime() + minutes * 60_000;
 
 const awaiting: SequenceInput = {
