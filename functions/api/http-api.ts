@@ -10,6 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { EventBridgePublisher } from '../adapters/bus';
+import { EventBridgeAudienceProvider } from '../adapters/providers/audience';
 import { SecretsManagerSecretSource } from '../adapters/secrets';
 import { AccountRepository } from '../adapters/dynamo/repository';
 import { createDocumentClient, Table } from '../adapters/dynamo/table';
@@ -67,6 +68,8 @@ const router = createApi(
     publisher,
     launch,
     control: new SfnSequenceControl(sfn, env.SEQUENCE_STATE_MACHINE_ARN),
+    // A stop leaves the ad audiences its sequence's `ads` steps added (ads.audience.changed).
+    audiences: new EventBridgeAudienceProvider(publisher),
     unsubscribeKey,
     version: env.ABM_VERSION,
     icp: process.env.ABM_ICP ? Icp.parse(JSON.parse(process.env.ABM_ICP)) : undefined,

@@ -20,6 +20,7 @@ import { route, type Route, type ResponseSpec } from './router';
 import { createLaunchService, checkLaunchBody, type LaunchService } from '../launch/launch-service';
 import { createControlService } from '../launch/control-service';
 import type { SequenceControl } from '../adapters/sfn/sequence-control';
+import type { AudienceProvider } from '../adapters/providers/audience';
 import { createReportService } from '../reports/campaign-report';
 
 /** POST /events belongs to the ingestion service (functions/ingest); the API calls it through this port. */
@@ -37,6 +38,8 @@ export interface ApiDeps {
   publisher: EventPublisher;
   launch: LaunchService;
   control: SequenceControl;
+  /** Ad-audience cleanup when an operator stops enrollments; none when omitted. */
+  audiences?: AudienceProvider;
   unsubscribeKey: () => Promise<string>;
   ingest?: EventIngestor;
   version: string;
@@ -59,7 +62,12 @@ export function buildRoutes(deps: ApiDeps): Route[] {
     clock: deps.clock,
     signingKey: deps.unsubscribeKey,
   });
-  const control = createControlService({ repo: deps.repo, control: deps.control, clock: deps.clock });
+  const control = createControlService({
+    repo: deps.repo,
+    control: deps.control,
+    clock: deps.clock,
+    audiences: deps.audiences,
+  });
   const reports = createReportService(deps);
 
   const controlRoutes = (['pause', 'resume', 'stop'] as const).flatMap((action) => [

@@ -60,6 +60,7 @@ import { composeSdrTask, type Sla } from '../domain/engine/sdr';
 import { accountFacts } from '../domain/scoring/facts';
 import type { ScoreState } from '../domain/scoring/state';
 import { ScoreStateSchema } from '../scorer/state-schema';
+import { removeFromSequenceAudiences, touchIdOf } from './audience-exit';
 import { NotParkedError, TransientError } from './errors';
 
 // ---------------------------------------------------------------------------
@@ -164,9 +165,7 @@ function normaliseFailed(raw: unknown): unknown {
   return raw;
 }
 
-export function touchIdOf(executionName: string, stepId: string, contactId: string): string {
-  return `${executionName}#${stepId}#${contactId}`;
-}
+export { touchIdOf };
 
 function iso(d: Date): string {
   return d.toISOString();
@@ -676,32 +675,18 @@ export function createSequenceEngine(deps: EngineDeps): SequenceEngine {
   }
 
   async function removeFromAudiences(run: Run): Promise<void> {
-    const adds = run.seq.steps.filter(
-      (s): s is AdsStep => s.type === 'touch' && s.channel === 'ads' && s.action === 'add',
-    );
-    for (const step of adds) {
-      const hashes: string[] = [];
-      for (const contact of run.contacts) {
-        if (!contact.email) continue;
-        const touch = await repo.getTouch(
-          run.input.accountId,
-          touchIdOf(run.input.executionName, step.id, contact.contactId),
-        );
-        if (touch?.status === 'sent') hashes.push(hashEmailForAudience(contact.email));
-      }
-      if (hashes.length === 0) continue;
-      await deps.audiences.apply({
-        changeId: `${run.input.executionName}#${step.id}#audience-exit`,
-        audienceId: step.audience,
+    await removeFromSequenceAudiences(
+      { repo, audiences: deps.audiences },
+      {
         accountId: run.input.accountId,
         campaignId: run.input.campaignId,
-        stepId: step.id,
-        add: [],
-        remove: hashes,
-        occurredAt: iso(run.now),
+        executionName: run.input.executionName,
+        sequence: run.seq,
+        contacts: run.contacts,
+        now: run.now,
         reason: 'enrollment finished',
-      });
-    }
+      },
+    );
   }
 
   async function finish(

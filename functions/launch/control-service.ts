@@ -9,8 +9,9 @@
  *   retry after a failed SendTaskSuccess finds `running` + a token and sends it again (a used token
  *   answers `gone`). Sending first would let the engine read `paused` and park again. When the
  *   token is still the await's, the status goes back to `waiting` (the scorer completes it).
- * - stop: StopExecution FIRST (idempotent: `gone` when already ended), then status `stopped`; a
- *   retry after a failed call finds the enrollment still active and does both again.
+ * - stop: StopExecution FIRST (idempotent: `gone` when already ended), then the ad-audience
+ *   cleanup the engine's finish step would have done (functions/engine/audience-exit.ts), then
+ *   status `stopped`; a retry after a failed call finds the enrollment still active and redoes all.
  * A campaign's status is written before its enrollments are touched, and every campaign action
  * redoes the work on a retry (stop on a stopped campaign stops whatever is still active), so a
  * request that dies midway is finished by repeating it. Held-out and finished enrollments are
@@ -24,6 +25,8 @@ import type { AccountRepository } from '../adapters/dynamo/repository';
 import { enrollmentsOfCampaign } from './audience';
 import { mapLimit } from './launch-service';
 import type { SequenceControl } from '../adapters/sfn/sequence-control';
+import type { AudienceProvider } from '../adapters/providers/audience';
+import { removeEnrollmentFromAudiences } from '../engine/audience-exit';
 
 export type ControlAction = 'pause' | 'resume' | 'stop';
 
@@ -47,6 +50,11 @@ export function createControlService(deps: {
   repo: AccountRepository;
   control: SequenceControl;
   clock: Clock;
+  /**
+   * Ad-audience cleanup on stop (the stopped execution never reaches the engine's finish step).
+   * Without it, a stop leaves the contacts in the audiences its `ads` steps added them to.
+   */
+  audiences?: AudienceProvider;
 }) {
   const { repo, control } = deps;
 
@@ -121,6 +129,12 @@ export function createControlService(deps: {
     if (!ACTIVE.has(cur.status)) return { wrote: false, enrollment: cur };
     // StopExecution first: if it throws, the enrollment stays active and a retry does it again.
     await control.stop(cur.executionName, `stopped by an operator at ${now}`);
+    // Then the ad audiences, before the status: a retry after a failure here redoes both (same ids).
+    if (deps.audiences)
+      await removeEnrollmentFromAudiences({ repo, audiences: deps.audiences }, cur, {
+        now: new Date(now),
+        reason: 'enrollment stopped by an operator',
+      });
     return write(cur, (latest) =>
       ACTIVE.has(latest.status)
         ? {

@@ -7,6 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { EventBridgePublisher } from '../adapters/bus';
+import { EventBridgeAudienceProvider } from '../adapters/providers/audience';
 import { AccountRepository } from '../adapters/dynamo/repository';
 import { createDocumentClient, Table } from '../adapters/dynamo/table';
 import { SfnSequenceControl } from '../adapters/sfn/sequence-control';
@@ -19,16 +20,20 @@ import { DynamoScorerStore } from './store';
 
 const env = requireEnv(['TABLE_NAME', 'BUS_NAME', 'STATE_MACHINE_ARN']);
 const table = new Table(createDocumentClient(new DynamoDBClient({})), env.TABLE_NAME);
-const store = new DynamoScorerStore(table, new AccountRepository(table), (item, error) =>
+const repo = new AccountRepository(table);
+const publisher = new EventBridgePublisher(new EventBridgeClient({}), env.BUS_NAME);
+const store = new DynamoScorerStore(table, repo, (item, error) =>
   logger.warn('invalid item in account partition', { pk: item.pk, sk: item.sk, error: String(error) }),
 );
 const scorer = createScorer({
   store,
-  publisher: new EventBridgePublisher(new EventBridgeClient({}), env.BUS_NAME),
+  publisher,
   control: new SfnSequenceControl(new SFNClient({}), env.STATE_MACHINE_ARN),
   clock: systemClock,
   // SCORING_CONFIG: optional JSON overrides (e.g. the MQA thresholds from cdk.json), validated at cold start.
   config: scoringConfig(process.env.SCORING_CONFIG ? JSON.parse(process.env.SCORING_CONFIG) : {}),
+  // Exit-stage stops leave the ad audiences (ads.audience.changed on the bus).
+  audienceExit: { repo, audiences: new EventBridgeAudienceProvider(publisher) },
   logger: {
     warn: (message, extra) => logger.warn(message, extra ?? {}),
     error: (message, extra) => logger.error(message, extra ?? {}),

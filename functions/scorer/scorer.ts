@@ -14,6 +14,7 @@
  * (all of them, so FIFO order within its group holds); other accounts' work is committed.
  */
 import type { EventPublisher } from '../adapters/bus';
+import type { AudienceProvider } from '../adapters/providers/audience';
 import type { SequenceControl } from '../adapters/sfn/sequence-control';
 import {
   DETAIL_TYPES,
@@ -25,6 +26,7 @@ import {
   type BusEvent,
 } from '../contracts/events';
 import type { Clock } from '../domain/clock';
+import { removeEnrollmentFromAudiences, type AudienceExitRepo } from '../engine/audience-exit';
 import type { Enrollment, SdrTask, Stage } from '../domain/model';
 import {
   appendScorePoint,
@@ -79,6 +81,11 @@ export interface ScorerDeps {
   clock: Clock;
   config: ResolvedScoringConfig;
   logger?: ScorerLogger;
+  /**
+   * Ad-audience cleanup of the enrollments it stops (their execution never reaches the engine's
+   * finish step): removes the contacts their `ads` steps added. Without it, no cleanup.
+   */
+  audienceExit?: { repo: AudienceExitRepo; audiences: AudienceProvider };
   /** Accounts processed in parallel within one batch (default 8). */
   concurrency?: number;
   /** Attempts per account on a concurrent SCORE write (default 3). */
@@ -305,6 +312,21 @@ export function createScorer(deps: ScorerDeps) {
       if (!exitStages.includes(stage)) continue;
       const reason = `account entered stage ${stage}`;
       await control.stop(e.executionName, reason);
+      // The engine's finish step will not run: leave the ad audiences here, before the enrollment is
+      // marked (a retry finds it still active and redoes both; the change ids make that harmless).
+      if (deps.audienceExit) {
+        const left = await removeEnrollmentFromAudiences(deps.audienceExit, e, {
+          now,
+          reason: `enrollment exited: ${reason}`,
+          contacts: snapshot.contacts.values(),
+        });
+        if (left.sequenceMissing)
+          deps.logger?.warn('sequence version missing: ad audiences not cleaned', {
+            executionName: e.executionName,
+            sequenceId: e.sequenceId,
+            sequenceVersion: e.sequenceVersion,
+          });
+      }
       await store.markEnrollmentExited(e, reason, now);
       outbound.push(
         enrollmentFinished({

@@ -209,10 +209,13 @@ export async function startLocal(
     const publisher = {
       publish: (events: Parameters<LocalBus['publish']>[0]) => busRef.bus!.publish(events),
     };
+    // The ad-audience provider of the engine, the scorer's exit-stage stops and the API's stops.
+    const audiences = new EventBridgeAudienceProvider(publisher);
     const scorer = createScorer({
       store,
       publisher,
       control,
+      audienceExit: { repo, audiences },
       clock,
       config,
       logger: {
@@ -230,7 +233,7 @@ export async function startLocal(
       clock,
       email: new SesEmailSender(ses.client),
       unsubscribeKey: new StaticSecretSource(unsubscribeKey),
-      audiences: new EventBridgeAudienceProvider(bus),
+      audiences,
       directMail: new EventBridgeDirectMailProvider(bus),
       config: {
         senderEmail: options.senderEmail ?? 'campaigns@abm.local',
@@ -273,6 +276,7 @@ export async function startLocal(
         publisher: bus,
         launch,
         control: executions,
+        audiences,
         unsubscribeKey: async () => unsubscribeKey,
         version,
         ingest: {

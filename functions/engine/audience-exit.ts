@@ -1,0 +1,114 @@
+/**
+ * Leaving the ad audiences of a sequence (DESIGN 2.2 `ads`): when an enrollment ends, every contact
+ * an `ads` step with action `add` put in an audience (its touch for that step is `sent`) is removed
+ * from it again. One function for every way an enrollment ends:
+ * - the engine's finish step (completed, exited, stopped seen by the engine);
+ * - the scorer's exit-stage stop and the operator's stop (functions/scorer/scorer.ts,
+ *   functions/launch/control-service.ts): StopExecution ends the execution, so the engine's finish
+ *   never runs and the caller cleans up itself.
+ * Idempotent: the change id is `${executionName}#${stepId}#audience-exit` whoever calls it, so a
+ * repeated cleanup (a retry, or the engine and a stop both doing it) is one change to consumers.
+ */
+import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { AudienceProvider } from '../adapters/providers/audience';
+import { hashEmailForAudience } from '../domain/hash';
+import type { AdsStep, Enrollment, SequenceDefinition } from '../domain/model';
+
+/** What the cleanup reads. */
+export type AudienceExitRepo = Pick<AccountRepository, 'getTouch' | 'listContacts' | 'getSequence'>;
+
+export interface AudienceExitDeps {
+  repo: Pick<AudienceExitRepo, 'getTouch' | 'listContacts'>;
+  audiences: AudienceProvider;
+}
+
+export interface AudienceExitArgs {
+  accountId: string;
+  campaignId: string;
+  executionName: string;
+  /** The sequence version the execution ran (its steps name the audiences). */
+  sequence: Pick<SequenceDefinition, 'steps'>;
+  /** The account's contacts when the caller has them already; read otherwise. */
+  contacts?: Iterable<{ contactId: string; email?: string }>;
+  now: Date;
+  /** Default `enrollment finished` (the engine's). */
+  reason?: string;
+}
+
+export interface AudienceExitResult {
+  /** One per audience change applied: the change id and the hashes removed. */
+  changes: { changeId: string; audienceId: string; removed: number }[];
+}
+
+/** The touch id of one step and contact: one touch item per step per contact. */
+export function touchIdOf(executionName: string, stepId: string, contactId: string): string {
+  return `${executionName}#${stepId}#${contactId}`;
+}
+
+export function audienceExitChangeId(executionName: string, stepId: string): string {
+  return `${executionName}#${stepId}#audience-exit`;
+}
+
+/** Removes from each `add` audience of the sequence the contacts whose touch for that step was sent. */
+export async function removeFromSequenceAudiences(
+  deps: AudienceExitDeps,
+  args: AudienceExitArgs,
+): Promise<AudienceExitResult> {
+  const result: AudienceExitResult = { changes: [] };
+  const adds = args.sequence.steps.filter(
+    (s): s is AdsStep => s.type === 'touch' && s.channel === 'ads' && s.action === 'add',
+  );
+  if (adds.length === 0) return result;
+  const contacts = [...(args.contacts ?? (await deps.repo.listContacts(args.accountId)))];
+  for (const step of adds) {
+    const hashes: string[] = [];
+    for (const contact of contacts) {
+      if (!contact.email) continue;
+      const touch = await deps.repo.getTouch(
+        args.accountId,
+        touchIdOf(args.executionName, step.id, contact.contactId),
+      );
+      if (touch?.status === 'sent') hashes.push(hashEmailForAudience(contact.email));
+    }
+    if (hashes.length === 0) continue;
+    const changeId = audienceExitChangeId(args.executionName, step.id);
+    await deps.audiences.apply({
+      changeId,
+      audienceId: step.audience,
+      accountId: args.accountId,
+      campaignId: args.campaignId,
+      stepId: step.id,
+      add: [],
+      remove: hashes,
+      occurredAt: args.now.toISOString(),
+      reason: args.reason ?? 'enrollment finished',
+    });
+    result.changes.push({ changeId, audienceId: step.audience, removed: hashes.length });
+  }
+  return result;
+}
+
+/**
+ * The cleanup for an enrollment whose execution was stopped from outside (StopExecution): reads the
+ * sequence version the enrollment runs. A version that cannot be read is reported, not guessed.
+ */
+export async function removeEnrollmentFromAudiences(
+  deps: { repo: AudienceExitRepo; audiences: AudienceProvider },
+  enrollment: Pick<
+    Enrollment,
+    'accountId' | 'campaignId' | 'executionName' | 'sequenceId' | 'sequenceVersion'
+  >,
+  options: { now: Date; reason: string; contacts?: Iterable<{ contactId: string; email?: string }> },
+): Promise<AudienceExitResult & { sequenceMissing?: true }> {
+  const sequence = await deps.repo.getSequence(enrollment.sequenceId, enrollment.sequenceVersion);
+  if (!sequence) return { changes: [], sequenceMissing: true };
+  return removeFromSequenceAudiences(deps, {
+    accountId: enrollment.accountId,
+    campaignId: enrollment.campaignId,
+    executionName: enrollment.executionName,
+    sequence,
+    contacts: options.contacts,
+    now: options.now,
+    reason: options.reason,
+  });
+}
