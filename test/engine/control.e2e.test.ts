@@ -19,6 +19,7 @@ import {
   snapshot,
   START,
   startHarness,
+  startEnrolled,
   type Harness,
 } from './harness';
 
@@ -237,9 +238,7 @@ describe('await_engagement', () => {
   afterAll(async () => h?.stop());
 
   it('resumes when its token is completed', async () => {
-    await seedAccount(h.repo, committeeAccount('engaged'));
-    const input = await enroll(h.repo, 'engaged', 'c-engaged', snapshot(awaiting), START);
-    const exec = h.sfn.start(input, { name: input.executionName });
+    const { input, exec } = await startEnrolled(h, 'engaged', 'c-engaged', awaiting);
     const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
     expect(parked.timeoutSeconds).toBe(7 * 86_400);
     const enrollment = await h.repo.getEnrollment('engaged', 'c-engaged');
@@ -258,9 +257,7 @@ describe('await_engagement', () => {
   });
 
   it('takes the onTimeout path when the token is not completed', async () => {
-    await seedAccount(h.repo, committeeAccount('silent'));
-    const input = await enroll(h.repo, 'silent', 'c-silent', snapshot(awaiting), START);
-    const exec = h.sfn.start(input, { name: input.executionName });
+    const { input, exec } = await startEnrolled(h, 'silent', 'c-silent', awaiting);
     const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
     h.sfn.expireToken(parked.token);
     const summary = await exec.done;

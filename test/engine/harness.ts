@@ -274,3 +274,16 @@ export const awaiting: SequenceInput = {
     { id: 'end', type: 'exit', reason: 'sequence_end' },
   ],
 } as SequenceInput;
+
+/** Seeds a committee account, enrolls it in `campaignId` and starts its execution at START. */
+export async function startEnrolled(
+  h: Harness,
+  accountId: string,
+  campaignId: string,
+  sequence: SequenceInput,
+) {
+  await seedAccount(h.repo, committeeAccount(accountId));
+  const input = await enroll(h.repo, accountId, campaignId, snapshot(sequence), START);
+  const exec = h.sfn.start(input, { name: input.executionName });
+  return { input, exec };
+}

@@ -23,6 +23,7 @@ import {
   START,
   startHarness,
   within,
+  startEnrolled,
   type Harness,
 } from './harness';
 
@@ -35,9 +36,7 @@ describe('pause while awaiting engagement', () => {
   afterAll(async () => h?.stop());
 
   it('an await that times out while paused parks for the pause without waitingFor, and resumes on its onTimeout path', async () => {
-    await seedAccount(h.repo, committeeAccount('pa'));
-    const input = await enroll(h.repo, 'pa', 'c-pa', snapshot(awaiting), START);
-    const exec = h.sfn.start(input, { name: input.executionName });
+    const { input, exec } = await startEnrolled(h, 'pa', 'c-pa', awaiting);
     const awaitToken = await h.sfn.waitForParked({
       execution: input.executionName,
       state: 'AwaitEngagement',
@@ -81,9 +80,7 @@ describe('pause while awaiting engagement', () => {
       stop: async () => 'gone',
     };
     const service = createControlService({ repo: h.repo, control, clock: { now: () => START } });
-    await seedAccount(h.repo, committeeAccount('pb'));
-    const input = await enroll(h.repo, 'pb', 'c-pb', snapshot(awaiting), START);
-    const exec = h.sfn.start(input, { name: input.executionName });
+    const { input, exec } = await startEnrolled(h, 'pb', 'c-pb', awaiting);
     const awaitToken = await h.sfn.waitForParked({
       execution: input.executionName,
       state: 'AwaitEngagement',

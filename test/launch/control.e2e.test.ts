@@ -5,17 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-control';
 import { createControlService } from '../../functions/launch/control-service';
-import {
-  awaiting,
-  committeeAccount,
-  enroll,
-  seedAccount,
-  seedTemplates,
-  snapshot,
-  START,
-  startHarness,
-  type Harness,
-} from '../engine/harness';
+import { awaiting, seedTemplates, startHarness, startEnrolled, type Harness } from '../engine/harness';
 
 describe('pause and resume on the real state machine', () => {
   let h: Harness;
@@ -35,9 +25,7 @@ describe('pause and resume on the real state machine', () => {
   afterAll(async () => h?.stop());
 
   it('paused during an await that times out: resume completes the Paused token and the sequence goes on', async () => {
-    await seedAccount(h.repo, committeeAccount('pa'));
-    const input = await enroll(h.repo, 'pa', 'c-pa', snapshot(awaiting), START);
-    const exec = h.sfn.start(input, { name: input.executionName });
+    const { input, exec } = await startEnrolled(h, 'pa', 'c-pa', awaiting);
     const awaitToken = await h.sfn.waitForParked({
       execution: input.executionName,
       state: 'AwaitEngagement',
@@ -72,9 +60,7 @@ describe('pause and resume on the real state machine', () => {
   });
 
   it('paused during an await and resumed before its timeout: waits again on the same await token', async () => {
-    await seedAccount(h.repo, committeeAccount('pb'));
-    const input = await enroll(h.repo, 'pb', 'c-pb', snapshot(awaiting), START);
-    const exec = h.sfn.start(input, { name: input.executionName });
+    const { input, exec } = await startEnrolled(h, 'pb', 'c-pb', awaiting);
     const awaitToken = await h.sfn.waitForParked({
       execution: input.executionName,
       state: 'AwaitEngagement',

@@ -8,12 +8,11 @@ import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-
 import type { SequenceInput } from '../../functions/domain/model';
 import {
   committeeAccount,
-  enroll,
   seedAccount,
   seedTemplates,
-  snapshot,
   START,
   startHarness,
+  startEnrolled,
   type Harness,
 } from '../engine/harness';
 import type { LocalExecution } from '../helpers/local-sfn';
@@ -62,9 +61,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 async function start(accountId: string, campaignId: string, sequence: SequenceInput = awaiting) {
-  await seedAccount(h.repo, committeeAccount(accountId));
-  const input = await enroll(h.repo, accountId, campaignId, snapshot(sequence), START);
-  const exec = h.sfn.start(input, { name: input.executionName });
+  const { input, exec } = await startEnrolled(h, accountId, campaignId, sequence);
   executions.set(input.executionName, exec);
   return { input, exec };
 }
