@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import '../functions/shared/polyfills';
+import '../functions/platform/polyfills';
 import { startLocal, type LocalRuntime } from '../lib/local/runtime';
 import { readSettings } from '../lib/local/settings';
 

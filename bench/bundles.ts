@@ -1,5 +1,5 @@
 /**
- * Bundle size and init time of every Lambda entry in the registry (`lib/functions.ts`), built
+ * Bundle size and init time of every Lambda entry in the registry (`lib/infra/functions.ts`), built
  * with the exact esbuild settings the stack deploys with (`ESBUILD_SETTINGS`), and started with
  * the environment the synthesized stack gives that function (tokens replaced by placeholders),
  * so a handler that reads its environment at cold start initialises as it would on Lambda.
@@ -15,11 +15,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { ESBUILD_SETTINGS, PROJECT_ROOT } from '../lib/constructs/base-function';
+import { ESBUILD_SETTINGS, PROJECT_ROOT } from '../lib/infra/constructs/base-function';
 import { App } from 'aws-cdk-lib';
-import { AbmStack } from '../lib/abm-stack';
-import { parseConfig } from '../lib/config';
-import { LAMBDAS, type LambdaName } from '../lib/functions';
+import { AbmStack } from '../lib/infra/abm-stack';
+import { parseConfig } from '../lib/infra/config';
+import { LAMBDAS, type LambdaName } from '../lib/infra/functions';
 import cdkJson from '../cdk.json';
 
 export const TARGET_BYTES = 400 * 1024;

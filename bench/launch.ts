@@ -8,18 +8,18 @@
  * account, plus about a dozen fixed calls (audience pages, lease, campaign, final count).
  * Set BENCH_ACCOUNTS / BENCH_HOLDOUT to vary the audience and the holdout (default 10,000 and 0).
  */
-import '../functions/shared/polyfills';
+import '../functions/platform/polyfills';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AccountRepository } from '../functions/adapters/dynamo/repository';
-import { keys } from '../functions/adapters/dynamo/keys';
-import { Table } from '../functions/adapters/dynamo/table';
-import { systemClock } from '../functions/domain/clock';
-import { scoreFit } from '../functions/domain/fit';
+import { AccountRepository } from '../functions/platform/store/repository';
+import { keys } from '../functions/platform/store/keys';
+import { Table } from '../functions/platform/store/table';
+import { systemClock } from '../functions/kernel/clock';
+import { scoreFit } from '../functions/api/domain/fit';
 import { createLaunchService, mapLimit } from '../functions/launch/launch-service';
-import { StepFunctionsStarter } from '../functions/launch/ports';
+import { StepFunctionsStarter } from '../functions/platform/starter';
 import { InProcessLaunchRunner } from '../functions/launch/runners';
-import { startDynalite } from '../test/helpers/dynalite';
+import { startDynalite } from '../test/support/dynalite';
 
 export async function run(): Promise<Record<string, unknown>> {
   const accounts = Number(process.env.BENCH_ACCOUNTS ?? 10_000);

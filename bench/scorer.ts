@@ -14,15 +14,15 @@
  *   npm run bench -- scorer
  *   env: BENCH_SCORER_EVENTS, BENCH_SCORER_ACCOUNTS, BENCH_SCORER_BUFFER_BATCH
  */
-import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../functions/contracts/events';
-import { keys } from '../functions/adapters/dynamo/keys';
-import { Table } from '../functions/adapters/dynamo/table';
-import { ROLES, type EngagementType, type Role } from '../functions/domain/model';
-import { emptyScoreState, eventWeight, foldEvents, type ScoreState } from '../functions/domain/scoring';
-import { createEnqueuer, type FifoMessage } from '../functions/scorer/enqueuer';
-import { toScoringEvent, type SqsRecordLike } from '../functions/scorer/scorer';
-import { startDynalite } from '../test/helpers/dynalite';
-import { buildRig, countingClient, exactScore, rng } from '../test/scorer/fixtures';
+import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../functions/kernel/events';
+import { keys } from '../functions/platform/store/keys';
+import { Table } from '../functions/platform/store/table';
+import { ROLES, type EngagementType, type Role } from '../functions/kernel/model';
+import { emptyScoreState, eventWeight, foldEvents, type ScoreState } from '../functions/scoring/domain';
+import { createEnqueuer, type FifoMessage } from '../functions/scoring/enqueuer';
+import { toScoringEvent, type SqsRecordLike } from '../functions/scoring/scorer';
+import { startDynalite } from '../test/support/dynalite';
+import { buildRig, countingClient, exactScore, rng } from '../test/support/scoring';
 
 const EVENTS = Number(process.env.BENCH_SCORER_EVENTS ?? 20_000);
 const ACCOUNTS = Number(process.env.BENCH_SCORER_ACCOUNTS ?? 500);

@@ -7,8 +7,8 @@
  *
  *   npm run bench -- transitions
  */
-import '../functions/shared/polyfills';
-import type { SequenceInput } from '../functions/domain/model';
+import '../functions/platform/polyfills';
+import type { SequenceInput } from '../functions/kernel/model';
 import {
   committeeAccount,
   enroll,
@@ -16,7 +16,7 @@ import {
   seedTemplates,
   snapshot,
   startHarness,
-} from '../test/engine/harness';
+} from '../test/support/engine';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
 const CONCURRENCY = 20;

@@ -4,8 +4,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AbmStack } from '../lib/abm-stack';
-import { ConfigError, parseConfig, type AppConfig } from '../lib/config';
+import { AbmStack } from '../lib/infra/abm-stack';
+import { ConfigError, parseConfig, type AppConfig } from '../lib/infra/config';
 
 function loadConfig(app: App): AppConfig {
   try {

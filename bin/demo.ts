@@ -9,7 +9,7 @@
  *   DEMO_SEED      scenario seed (default 20261123); DEMO_DAYS simulated days (default 90)
  *   DEMO_KEEP=1    keep the in-process local mode running after the report (mail viewer), until Ctrl-C
  */
-import '../functions/shared/polyfills';
+import '../functions/platform/polyfills';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -7,7 +7,7 @@
  *
  *   ABM_PORT=4000 ABM_SES_PORT=8005 ABM_DATA_DIR=.abm-data ABM_TIME_SCALE=86400 npm start
  */
-import '../functions/shared/polyfills';
+import '../functions/platform/polyfills';
 import { startLocal } from '../lib/local/runtime';
 import { readSettings, SettingsError } from '../lib/local/settings';
 

@@ -1,2 +1,2 @@
 // aws-local-stepfunctions 3 uses Promise.withResolvers, which Node 20 lacks.
-import '../functions/shared/polyfills';
+import '../functions/platform/polyfills';

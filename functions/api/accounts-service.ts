@@ -3,17 +3,17 @@
  * tier computed on import; 10,000 rows in one request through batched writes), list, read, contact
  * upsert and erasure (GDPR).
  */
-import { AccountInput, Account, Contact, ContactInput, type Tier, type Stage } from '../domain/model';
-import { scoreFit, DEFAULT_ICP, type Icp } from '../domain/fit';
-import { BadRequest, NotFound, detailsFromZod, type ErrorDetail } from '../domain/api/errors';
-import { ImportAccount, type AccountView, type ImportResult } from '../domain/api/schemas';
-import type { Clock } from '../domain/clock';
-import { hashEmailForAudience } from '../domain/hash';
-import type { EventPublisher } from '../adapters/bus';
-import { DETAIL_TYPES, SOURCES } from '../contracts/events';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import { keys } from '../adapters/dynamo/keys';
-import { ConditionFailedError, type Item, type Table } from '../adapters/dynamo/table';
+import { AccountInput, Account, Contact, ContactInput, type Tier, type Stage } from '../kernel/model';
+import { scoreFit, DEFAULT_ICP, type Icp } from './domain/fit';
+import { BadRequest, NotFound, detailsFromZod, type ErrorDetail } from '../kernel/errors';
+import { ImportAccount, type AccountView, type ImportResult } from './schemas';
+import type { Clock } from '../kernel/clock';
+import { hashEmailForAudience } from '../kernel/hash';
+import type { EventPublisher } from '../platform/bus';
+import { DETAIL_TYPES, SOURCES } from '../kernel/events';
+import type { AccountRepository } from '../platform/store/repository';
+import { keys } from '../platform/store/keys';
+import { ConditionFailedError, type Item, type Table } from '../platform/store/table';
 import { batchGetAccounts } from '../launch/audience';
 import { mapLimit } from '../launch/launch-service';
 import { accountOfRow, contactOfRow, parseCsv } from './csv';

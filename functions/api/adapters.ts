@@ -3,7 +3,7 @@
  * - POST /events -> the ingestion service (`createIngest`, functions/ingest): its BadRequestError
  *   becomes the API's BadRequest, so errors keep the one shape.
  */
-import { BadRequest } from '../domain/api/errors';
+import { BadRequest } from '../kernel/errors';
 import { BadRequestError, type IngestResponse } from '../ingest/ingest';
 import type { EventIngestor } from './routes';
 

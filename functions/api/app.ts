@@ -1,6 +1,6 @@
 /**
  * The whole API as one router: the route table plus `GET /openapi.json` generated from it. Lambda
- * (functions/api/http-api.ts) and local mode build it with their own dependencies and serve it:
+ * (functions/api/handlers/http-api.ts) and local mode build it with their own dependencies and serve it:
  * Lambda through the API Gateway v2 adapter, local mode through `router.handleHttp` over node:http.
  */
 import { buildOpenApi } from './openapi';

@@ -3,11 +3,11 @@
  * bad part; a sequence is validated in one pass (schema and graph, with field paths) and every
  * template its email steps name must exist.
  */
-import { BadRequest, NotFound, type ErrorDetail } from '../domain/api/errors';
-import { EmailTemplate, TemplateInput, templateCompileErrors } from '../domain/templates';
-import { templatesUsed, validateSequence } from '../domain/sequence';
-import type { Clock } from '../domain/clock';
-import type { AccountRepository } from '../adapters/dynamo/repository';
+import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
+import { EmailTemplate, TemplateInput, templateCompileErrors } from '../kernel/templates';
+import { templatesUsed, validateSequence } from '../kernel/sequence';
+import type { Clock } from '../kernel/clock';
+import type { AccountRepository } from '../platform/store/repository';
 import type * as z from 'zod';
 
 export function createCatalogService(deps: { repo: AccountRepository; clock: Clock }) {

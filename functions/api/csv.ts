@@ -5,7 +5,7 @@
  * physical line is parsed on its own, so one bad row cannot take the rest of the file with it.
  */
 import { parse } from 'csv-parse/sync';
-import type { ErrorDetail } from '../domain/api/errors';
+import type { ErrorDetail } from '../kernel/errors';
 
 export const CSV_COLUMNS = [
   'accountId',

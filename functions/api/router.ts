@@ -2,7 +2,7 @@
  * The one router of the HTTP API: a route table (`METHOD /path/{param}` -> handler, with zod
  * schemas for params, query, body and responses), a transport-neutral entry `handleHttp` that
  * local mode serves over node:http, and the API Gateway (HTTP API, payload v2) adapter the Lambda
- * uses. Errors are mapped to the one error shape in one place (functions/domain/api/errors.ts).
+ * uses. Errors are mapped to the one error shape in one place (functions/kernel/errors.ts).
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -16,7 +16,7 @@ import {
   Unauthorized,
   Unsupported,
   toErrorResponse,
-} from '../domain/api/errors';
+} from '../kernel/errors';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

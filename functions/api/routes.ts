@@ -1,17 +1,17 @@
 /**
  * The route table of the HTTP API (DESIGN 2.6). One table drives the router, the OpenAPI
  * document (functions/api/openapi.ts) and the IAM/none authorisation of each API Gateway route
- * (lib/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
+ * (lib/infra/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
  */
 import * as z from 'zod';
-import { ErrorBody } from '../domain/api/errors';
-import * as S from '../domain/api/schemas';
-import { NotImplemented } from '../domain/api/errors';
-import type { Clock } from '../domain/clock';
-import type { EventPublisher } from '../adapters/bus';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { Table } from '../adapters/dynamo/table';
-import type { Icp } from '../domain/fit';
+import { ErrorBody } from '../kernel/errors';
+import * as S from './schemas';
+import { NotImplemented } from '../kernel/errors';
+import type { Clock } from '../kernel/clock';
+import type { EventPublisher } from '../platform/bus';
+import type { AccountRepository } from '../platform/store/repository';
+import type { Table } from '../platform/store/table';
+import type { Icp } from './domain/fit';
 import { createAccountsService } from './accounts-service';
 import { createCatalogService } from './catalog-service';
 import { createTasksService } from './tasks-service';
@@ -19,8 +19,8 @@ import { createUnsubscribeService } from './unsubscribe-service';
 import { route, type Route, type ResponseSpec } from './router';
 import { createLaunchService, checkLaunchBody, type LaunchService } from '../launch/launch-service';
 import { createControlService } from '../launch/control-service';
-import type { SequenceControl } from '../adapters/sfn/sequence-control';
-import type { AudienceProvider } from '../adapters/providers/audience';
+import type { SequenceControl } from '../platform/sfn';
+import type { AudienceProvider } from '../platform/providers/audience';
 import { createReportService } from '../reports/campaign-report';
 
 /** POST /events belongs to the ingestion service (functions/ingest); the API calls it through this port. */

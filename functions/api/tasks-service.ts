@@ -6,7 +6,7 @@
  *
  * Completing twice (documented choice): the same outcome again is an idempotent 200 with the same
  * task, and it never publishes again; another outcome is a 409. The events are published exactly
- * once per task through a claim on the task item (functions/api/task-publication.ts):
+ * once per task through a claim on the task item (functions/platform/store/task-publication.ts):
  *   complete (conditional: open -> completed) -> claim -> publish -> mark published.
  * A publish that fails gives the claim back and answers 5xx: the client's retry (same outcome)
  * finds the task completed, claims and publishes. A request that dies after claiming leaves a claim
@@ -14,14 +14,14 @@
  * marker can lead to a second publish, with the SAME event ids (derived from the task id), which
  * the scorer deduplicates.
  */
-import { Conflict, NotFound } from '../domain/api/errors';
-import type { Clock } from '../domain/clock';
-import type { SdrOutcome, SdrTask } from '../domain/model';
-import type { EventPublisher } from '../adapters/bus';
-import { engagementRecorded, sdrTaskCompleted } from '../contracts/events';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { Table } from '../adapters/dynamo/table';
-import { dynamoTaskPublication, type TaskPublication } from './task-publication';
+import { Conflict, NotFound } from '../kernel/errors';
+import type { Clock } from '../kernel/clock';
+import type { SdrOutcome, SdrTask } from '../kernel/model';
+import type { EventPublisher } from '../platform/bus';
+import { engagementRecorded, sdrTaskCompleted } from '../kernel/events';
+import type { AccountRepository } from '../platform/store/repository';
+import type { Table } from '../platform/store/table';
+import { dynamoTaskPublication, type TaskPublication } from '../platform/store/task-publication';
 
 /** The engagement type an SDR outcome becomes. */
 export function engagementTypeOf(outcome: SdrOutcome): 'meeting.booked' | 'sdr.call_logged' {

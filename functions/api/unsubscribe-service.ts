@@ -2,12 +2,12 @@
  * One-click unsubscribe (RFC 8058). GET shows a confirmation page (mail clients and link scanners
  * prefetch GETs, so a GET never unsubscribes); POST unsubscribes at once: the contact is marked
  * unsubscribed and the address goes on the suppression list, which every email send checks.
- * The token is HMAC-signed and expires (functions/domain/unsubscribe-token.ts).
+ * The token is HMAC-signed and expires (functions/kernel/unsubscribe-token.ts).
  */
-import { BadRequest, NotFound } from '../domain/api/errors';
-import type { Clock } from '../domain/clock';
-import { verifyUnsubscribeToken } from '../domain/unsubscribe-token';
-import type { AccountRepository } from '../adapters/dynamo/repository';
+import { BadRequest, NotFound } from '../kernel/errors';
+import type { Clock } from '../kernel/clock';
+import { verifyUnsubscribeToken } from '../kernel/unsubscribe-token';
+import type { AccountRepository } from '../platform/store/repository';
 
 export interface UnsubscribeDeps {
   repo: AccountRepository;

@@ -3,16 +3,16 @@
  * an `ads` step with action `add` put in an audience (its touch for that step is `sent`) is removed
  * from it again. One function for every way an enrollment ends:
  * - the engine's finish step (completed, exited, stopped seen by the engine);
- * - the scorer's exit-stage stop and the operator's stop (functions/scorer/scorer.ts,
+ * - the scorer's exit-stage stop and the operator's stop (functions/scoring/scorer.ts,
  *   functions/launch/control-service.ts): StopExecution ends the execution, so the engine's finish
  *   never runs and the caller cleans up itself.
  * Idempotent: the change id is `${executionName}#${stepId}#audience-exit` whoever calls it, so a
  * repeated cleanup (a retry, or the engine and a stop both doing it) is one change to consumers.
  */
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { AudienceProvider } from '../adapters/providers/audience';
-import { hashEmailForAudience } from '../domain/hash';
-import type { AdsStep, Enrollment, SequenceDefinition } from '../domain/model';
+import type { AccountRepository } from '../platform/store/repository';
+import type { AudienceProvider } from '../platform/providers/audience';
+import { hashEmailForAudience } from '../kernel/hash';
+import type { AdsStep, Enrollment, SequenceDefinition } from '../kernel/model';
 
 /** What the cleanup reads. */
 export type AudienceExitRepo = Pick<AccountRepository, 'getTouch' | 'listContacts' | 'getSequence'>;

@@ -4,23 +4,23 @@
  * next one (re-reading the account and the enrollment, which may have changed during the wait);
  * `park` stores a task token on the enrollment for await_engagement and pause.
  *
- * Same code in Lambda (functions/engine/execute-step.ts, park-execution.ts), in tests and in local
+ * Same code in Lambda (functions/engine/handlers/execute-step.ts, park-execution.ts), in tests and in local
  * mode; only the wiring of `EngineDeps` differs.
  */
 import * as z from 'zod';
-import type { EventPublisher } from '../adapters/bus';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { SecretSource } from '../adapters/secrets';
-import type { EmailSender } from '../adapters/ses/email-sender';
-import { classifySesError } from '../adapters/ses/email-sender';
-import type { AudienceProvider } from '../adapters/providers/audience';
-import type { DirectMailProvider } from '../adapters/providers/direct-mail';
-import { DETAIL_TYPES, SOURCES, type BusEvent } from '../contracts/events';
-import { busEvent } from '../adapters/providers/events';
-import { ExecutionInput } from '../contracts/execution';
-import type { Clock } from '../domain/clock';
-import { durationMillis } from '../domain/duration';
-import { hashEmailForAudience } from '../domain/hash';
+import type { EventPublisher } from '../platform/bus';
+import type { AccountRepository } from '../platform/store/repository';
+import type { SecretSource } from '../platform/secrets';
+import type { EmailSender } from '../platform/ses';
+import { classifySesError } from '../platform/ses';
+import type { AudienceProvider } from '../platform/providers/audience';
+import type { DirectMailProvider } from '../platform/providers/direct-mail';
+import { DETAIL_TYPES, SOURCES, type BusEvent } from '../kernel/events';
+import { busEvent } from '../platform/providers/events';
+import { ExecutionInput } from '../kernel/execution';
+import type { Clock } from '../kernel/clock';
+import { durationMillis } from '../kernel/duration';
+import { hashEmailForAudience } from '../kernel/hash';
 import type {
   Account,
   AdsStep,
@@ -34,9 +34,9 @@ import type {
   Tier,
   Touch,
   TouchStep,
-} from '../domain/model';
-import { EmailTemplate, renderTemplate } from '../domain/templates';
-import { signUnsubscribeToken } from '../domain/unsubscribe-token';
+} from '../kernel/model';
+import { EmailTemplate, renderTemplate } from '../kernel/templates';
+import { signUnsubscribeToken } from '../kernel/unsubscribe-token';
 import {
   adsEligibility,
   allUnsubscribed,
@@ -44,22 +44,22 @@ import {
   emailEligibility,
   exclusivityConflict,
   selectContacts,
-} from '../domain/engine/audience';
-import { nextInWindow } from '../domain/engine/business-hours';
+} from './domain/audience';
+import { nextInWindow } from './domain/business-hours';
 import {
   conditionHolds,
   isEmptyCondition,
   NO_FACTS,
   untilHolds,
   type AccountFacts,
-} from '../domain/engine/conditions';
-import { checkFrequencyCap, type SentTouch } from '../domain/engine/frequency';
-import { Plan, timeoutSecondsOf } from '../domain/engine/plan';
-import { stepById, successorOf, targetOf, walk, type Passed } from '../domain/engine/planner';
-import { composeSdrTask, type Sla } from '../domain/engine/sdr';
-import { accountFacts } from '../domain/scoring/facts';
-import type { ScoreState } from '../domain/scoring/state';
-import { ScoreStateSchema } from '../scorer/state-schema';
+} from './domain/conditions';
+import { checkFrequencyCap, type SentTouch } from './domain/frequency';
+import { Plan, timeoutSecondsOf } from '../kernel/plan';
+import { stepById, successorOf, targetOf, walk, type Passed } from './domain/planner';
+import { composeSdrTask, type Sla } from './domain/sdr';
+import { accountFacts } from '../scoring/domain/facts';
+import type { ScoreState } from '../scoring/domain/state';
+import { ScoreStateSchema } from '../kernel/score';
 import { removeFromSequenceAudiences, touchIdOf } from './audience-exit';
 import { NotParkedError, TransientError } from './errors';
 

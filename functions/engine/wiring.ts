@@ -6,16 +6,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { EventBridgePublisher } from '../adapters/bus';
-import { AccountRepository } from '../adapters/dynamo/repository';
-import { createDocumentClient, Table } from '../adapters/dynamo/table';
-import { EventBridgeAudienceProvider } from '../adapters/providers/audience';
-import { EventBridgeDirectMailProvider } from '../adapters/providers/direct-mail';
-import { SecretsManagerSecretSource } from '../adapters/secrets';
-import { SesEmailSender } from '../adapters/ses/email-sender';
-import { systemClock } from '../domain/clock';
-import { requireEnv } from '../shared/env';
-import { logger } from '../shared/powertools';
+import { EventBridgePublisher } from '../platform/bus';
+import { AccountRepository } from '../platform/store/repository';
+import { createDocumentClient, Table } from '../platform/store/table';
+import { EventBridgeAudienceProvider } from '../platform/providers/audience';
+import { EventBridgeDirectMailProvider } from '../platform/providers/direct-mail';
+import { SecretsManagerSecretSource } from '../platform/secrets';
+import { SesEmailSender } from '../platform/ses';
+import { systemClock } from '../kernel/clock';
+import { requireEnv } from '../platform/env';
+import { logger } from '../platform/powertools';
 import { createSequenceEngine, type SequenceEngine } from './sequence-engine';
 
 /** Variables the engine functions read; the construct sets every one. */

@@ -4,13 +4,13 @@
  * for an unknown account is kept (UnresolvedStore) and reported, never silently dropped.
  */
 import * as z from 'zod';
-import type { EventPublisher } from '../adapters/bus';
-import { engagementRecorded, type EngagementRecordedDetail } from '../contracts/events';
-import type { Clock } from '../domain/clock';
-import { EngagementEventInput, type EngagementType } from '../domain/model';
-import { MAX_FUTURE_SKEW_MS } from '../domain/scoring/fold';
+import type { EventPublisher } from '../platform/bus';
+import { engagementRecorded, type EngagementRecordedDetail } from '../kernel/events';
+import type { Clock } from '../kernel/clock';
+import { EngagementEventInput, type EngagementType } from '../kernel/model';
+import { MAX_FUTURE_SKEW_MS } from '../scoring/domain/fold';
 import type { AccountResolver } from './resolver';
-import type { UnresolvedStore } from './unresolved';
+import type { UnresolvedStore } from '../platform/store/unresolved';
 
 export const MAX_EVENTS_PER_REQUEST = 500;
 

@@ -3,8 +3,8 @@
  * email, or an email domain (DESIGN 2.6.1, POST /events). Behind a port so ingestion is testable;
  * the DynamoDB version uses the repository's indexes (gsi1 EMAIL#, DOMAIN#) and caches per call site.
  */
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { Role } from '../domain/model';
+import type { AccountRepository } from '../platform/store/repository';
+import type { Role } from '../kernel/model';
 
 export interface Resolution {
   accountId: string;

@@ -8,17 +8,17 @@
  * Event ids are deterministic (message id + type, + the event's own timestamp for repeatable
  * opens and clicks), so a redelivered SES event is deduplicated by the scorer.
  */
-import type { EventPublisher } from '../adapters/bus';
+import type { EventPublisher } from '../platform/bus';
 import {
   engagementRecorded,
   SES_DETAIL_TYPES,
   SES_TAGS,
   SesEventDetail,
   type EngagementRecordedDetail,
-} from '../contracts/events';
-import type { Clock } from '../domain/clock';
+} from '../kernel/events';
+import type { Clock } from '../kernel/clock';
 import type { AccountResolver } from './resolver';
-import type { UnresolvedStore } from './unresolved';
+import type { UnresolvedStore } from '../platform/store/unresolved';
 
 export interface SesEventBridgeEvent {
   id?: string;

@@ -5,10 +5,10 @@
  * active campaign (`CAMPAIGN#<id>` enrollments), never a read per account.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { Account, Enrollment, type CampaignAudience } from '../domain/model';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import { keys, STORAGE_ATTRIBUTES } from '../adapters/dynamo/keys';
-import type { Item, Table } from '../adapters/dynamo/table';
+import { Account, Enrollment, type CampaignAudience } from '../kernel/model';
+import type { AccountRepository } from '../platform/store/repository';
+import { keys, STORAGE_ATTRIBUTES } from '../platform/store/keys';
+import type { Item, Table } from '../platform/store/table';
 
 const MAX_AUDIENCE = 1_000_000;
 

@@ -17,15 +17,15 @@
  * request that dies midway is finished by repeating it. Held-out and finished enrollments are
  * never touched.
  */
-import { Conflict, NotFound } from '../domain/api/errors';
-import type { Clock } from '../domain/clock';
-import type { CampaignStatus, Enrollment } from '../domain/model';
+import { Conflict, NotFound } from '../kernel/errors';
+import type { Clock } from '../kernel/clock';
+import type { CampaignStatus, Enrollment } from '../kernel/model';
 import type * as z from 'zod';
-import type { AccountRepository } from '../adapters/dynamo/repository';
+import type { AccountRepository } from '../platform/store/repository';
 import { enrollmentsOfCampaign } from './audience';
 import { mapLimit } from './launch-service';
-import type { SequenceControl } from '../adapters/sfn/sequence-control';
-import type { AudienceProvider } from '../adapters/providers/audience';
+import type { SequenceControl } from '../platform/sfn';
+import type { AudienceProvider } from '../platform/providers/audience';
 import { removeEnrollmentFromAudiences } from '../engine/audience-exit';
 
 export type ControlAction = 'pause' | 'resume' | 'stop';

@@ -1,7 +1,7 @@
 /** The Distributed Map batch the launcher sends to the enroll function (ItemBatcher shape). */
 import * as z from 'zod';
-import { SequenceSnapshot } from '../contracts/execution';
-import { Id, IsoTimestamp } from '../domain/model';
+import { SequenceSnapshot } from '../kernel/execution';
+import { Id, IsoTimestamp } from '../kernel/model';
 
 export const EnrollBatchEvent = z.object({
   BatchInput: z.object({ campaignId: Id, sequence: SequenceSnapshot, enrolledAt: IsoTimestamp }),

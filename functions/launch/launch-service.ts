@@ -10,28 +10,28 @@
  * launcher state machine on AWS: audience in S3, Distributed Map over it), and the API answers 202.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { BadRequest, Conflict, NotFound } from '../domain/api/errors';
-import type { LaunchBody, LaunchResult, SkipReason } from '../domain/api/schemas';
-import type { Clock } from '../domain/clock';
-import { executionNameFor } from '../domain/enrollment';
-import { isHeldOut } from '../domain/hash';
-import { Enrollment, type Account, type Campaign, type Sequence } from '../domain/model';
-import type { ExecutionInput, SequenceSnapshot } from '../contracts/execution';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { Table } from '../adapters/dynamo/table';
+import { BadRequest, Conflict, NotFound } from '../kernel/errors';
+import type { LaunchBody, LaunchResult, SkipReason } from '../api/schemas';
+import type { Clock } from '../kernel/clock';
+import { executionNameFor } from '../kernel/execution-name';
+import { isHeldOut } from '../kernel/hash';
+import { Enrollment, type Account, type Campaign, type Sequence } from '../kernel/model';
+import type { ExecutionInput, SequenceSnapshot } from '../kernel/execution';
+import type { AccountRepository } from '../platform/store/repository';
+import type { Table } from '../platform/store/table';
 import {
   ACTIVE_ENROLLMENT,
   activeEnrollmentsElsewhere,
   enrollmentsOfCampaign,
   resolveAudience,
 } from './audience';
-import type { ExecutionStarter } from './ports';
+import type { ExecutionStarter } from '../platform/starter';
 import {
   dynamoLaunchLease,
   existingEnrollments,
   writeEnrollments,
   type LaunchLease,
-} from './enrollment-store';
+} from '../platform/store/launch';
 
 /** One account of a launch as the item processor sees it (one JSON line in S3). */
 export interface LaunchItem {

@@ -9,13 +9,13 @@
  * per account). Fine for reports on demand; a very large campaign would want a materialised report.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../adapters/dynamo/keys';
-import { NotFound } from '../domain/api/errors';
-import type { CampaignReport } from '../domain/api/schemas';
-import type { Clock } from '../domain/clock';
-import type { Campaign, Enrollment, Sequence, Stage, Touch } from '../domain/model';
-import type { AccountRepository } from '../adapters/dynamo/repository';
-import type { Table } from '../adapters/dynamo/table';
+import { keys } from '../platform/store/keys';
+import { NotFound } from '../kernel/errors';
+import type { CampaignReport } from '../api/schemas';
+import type { Clock } from '../kernel/clock';
+import type { Campaign, Enrollment, Sequence, Stage, Touch } from '../kernel/model';
+import type { AccountRepository } from '../platform/store/repository';
+import type { Table } from '../platform/store/table';
 import { batchGetAccounts, enrollmentsOfCampaign } from '../launch/audience';
 import { mapLimit } from '../launch/launch-service';
 

@@ -8,8 +8,8 @@
  */
 import type { ApiClient } from '../cli/http';
 import { seg } from '../cli/http';
-import type { CampaignReport, LaunchResult } from '../../functions/domain/api/schemas';
-import type { Role } from '../../functions/domain/model';
+import type { CampaignReport, LaunchResult } from '../../functions/api/schemas';
+import type { Role } from '../../functions/kernel/model';
 import type { Scenario } from './scenario';
 import { DAY_MS, EngagementSimulator, type SimEvent } from './simulator';
 

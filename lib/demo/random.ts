@@ -6,7 +6,7 @@
  *   the server did and when; keying each decision by what it is about (account, contact, day, touch)
  *   makes it independent of that order.
  */
-import { stableFraction } from '../../functions/domain/hash';
+import { stableFraction } from '../../functions/kernel/hash';
 
 export class Rng {
   private state: number;

@@ -1,6 +1,6 @@
 /** The demo's final report: plain-text tables from what the driver collected. Pure. */
 import { table } from '../cli/format';
-import { ROLES } from '../../functions/domain/model';
+import { ROLES } from '../../functions/kernel/model';
 import type { DemoResult } from './driver';
 
 const CHANNELS = ['email', 'ads', 'sdr_task', 'direct_mail'] as const;

@@ -9,8 +9,8 @@
  *
  * Pure data, deterministic in the seed: the same seed gives byte-identical output.
  */
-import type { AccountInput, ContactInput, Role, SequenceInput } from '../../functions/domain/model';
-import type { TemplateInput } from '../../functions/domain/templates';
+import type { AccountInput, ContactInput, Role, SequenceInput } from '../../functions/kernel/model';
+import type { TemplateInput } from '../../functions/kernel/templates';
 import { Rng } from './random';
 
 export const DEFAULT_SEED = 20261123;

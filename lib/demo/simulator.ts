@@ -13,7 +13,7 @@
  * Every decision is a keyed draw (`draw(seed, ...)`), so the events depend on the seed and on what
  * the server did, never on the order in which the driver asks. Pure: no I/O, times in epoch ms.
  */
-import type { EngagementType, Role, SdrOutcome } from '../../functions/domain/model';
+import type { EngagementType, Role, SdrOutcome } from '../../functions/kernel/model';
 import { draw } from './random';
 import type { Scenario } from './scenario';
 

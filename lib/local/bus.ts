@@ -1,6 +1,6 @@
 /**
  * Local mode's event bus (DESIGN 2.5, 2.7): an in-process `EventPublisher` that routes every
- * published event with the stack's own rule patterns (`RULES` in functions/contracts/events.ts,
+ * published event with the stack's own rule patterns (`RULES` in functions/kernel/events.ts,
  * the objects the CDK rules use verbatim), matched by `matchesPattern`, to local targets.
  *
  * - `publish` never waits on a target: it matches, hands the events over and returns, like
@@ -13,10 +13,10 @@
  *   stack's DLQ).
  * - Rules with no local source (SES engagement: no SES events locally) simply match nothing.
  */
-import type { EventPublisher } from '../../functions/adapters/bus';
-import type { BusEvent } from '../../functions/contracts/events';
-import { scorerRecordsFromBusEvents } from '../../functions/scorer/enqueuer';
-import type { SqsRecordLike } from '../../functions/scorer/scorer';
+import type { EventPublisher } from '../../functions/platform/bus';
+import type { BusEvent } from '../../functions/kernel/events';
+import { scorerRecordsFromBusEvents } from '../../functions/scoring/enqueuer';
+import type { SqsRecordLike } from '../../functions/scoring/scorer';
 import { matchesPattern, type EventPattern } from './event-pattern';
 
 export type LocalLog = (message: string, data?: Record<string, unknown>) => void;

@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTable } from '../../functions/adapters/dynamo/table-definition';
-import { createDocumentClient } from '../../functions/adapters/dynamo/table';
+import { createTable } from '../../functions/platform/store/table-definition';
+import { createDocumentClient } from '../../functions/platform/store/table';
 
 // dynalite ships no type declarations; load it through a typed require.
 type Dynalite = (options: {

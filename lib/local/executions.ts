@@ -2,10 +2,10 @@
  * Local mode's AccountSequence executions (DESIGN 2.7): the real ASL file run by the LocalSfn
  * runner (lib/local/step-functions.ts) with its Tasks routed to the engine's handlers, exposed
  * through the same ports the AWS path uses:
- * - `ExecutionStarter` (functions/launch/ports.ts) for the launch service: one execution per
+ * - `ExecutionStarter` (functions/platform/starter.ts) for the launch service: one execution per
  *   execution name; a name that exists (running here, or journaled before) answers
  *   `started: false`, like ExecutionAlreadyExists.
- * - `SequenceControl` (functions/adapters/sfn/sequence-control.ts) for the scorer and the API:
+ * - `SequenceControl` (functions/platform/sfn.ts) for the scorer and the API:
  *   `resume` = SendTaskSuccess on a parked token, `stop` = abort; unknown ones are `gone`.
  *
  * Durability (local mode only, not part of the AWS path): Step Functions keeps execution state
@@ -25,22 +25,22 @@
  * execution parks again on a new token and stores it on the enrollment; its timeout is what was
  * left of it.
  */
-import * as path from 'node:path';
-import type { AccountRepository } from '../../functions/adapters/dynamo/repository';
-import type { Table } from '../../functions/adapters/dynamo/table';
-import type { ControlOutcome, SequenceControl } from '../../functions/adapters/sfn/sequence-control';
-import { ExecutionInput } from '../../functions/contracts/execution';
-import type { Clock } from '../../functions/domain/clock';
-import type { Plan } from '../../functions/domain/engine/plan';
-import type { Enrollment } from '../../functions/domain/model';
+import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
+import type { AccountRepository } from '../../functions/platform/store/repository';
+import type { Table } from '../../functions/platform/store/table';
+import type { ControlOutcome, SequenceControl } from '../../functions/platform/sfn';
+import { ExecutionInput } from '../../functions/kernel/execution';
+import type { Clock } from '../../functions/kernel/clock';
+import type { Plan } from '../../functions/kernel/plan';
+import type { Enrollment } from '../../functions/kernel/model';
 import type { SequenceEngine } from '../../functions/engine/sequence-engine';
 import { ACTIVE_ENROLLMENT, enrollmentsOfCampaign } from '../../functions/launch/audience';
 import { snapshotOf } from '../../functions/launch/launch-service';
-import type { ExecutionStarter } from '../../functions/launch/ports';
+import type { ExecutionStarter } from '../../functions/platform/starter';
 import type { LocalLog } from './bus';
 import { createLocalSfn, type ExecutionSummary, type LocalExecution, type LocalSfn } from './step-functions';
 
-export const ASL_PATH = path.join(__dirname, '..', '..', 'statemachines', 'account-sequence.asl.json');
+export const ASL_PATH = ACCOUNT_SEQUENCE_ASL;
 export const EXECUTE_STEP_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-execute-step';
 export const PARK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-park-execution';
 

@@ -17,32 +17,32 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import '../../functions/shared/polyfills';
-import { AccountRepository } from '../../functions/adapters/dynamo/repository';
-import { Table } from '../../functions/adapters/dynamo/table';
-import { EventBridgeAudienceProvider } from '../../functions/adapters/providers/audience';
-import { EventBridgeDirectMailProvider } from '../../functions/adapters/providers/direct-mail';
-import { StaticSecretSource } from '../../functions/adapters/secrets';
-import { SesEmailSender } from '../../functions/adapters/ses/email-sender';
+import '../../functions/platform/polyfills';
+import { AccountRepository } from '../../functions/platform/store/repository';
+import { Table } from '../../functions/platform/store/table';
+import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
+import { EventBridgeDirectMailProvider } from '../../functions/platform/providers/direct-mail';
+import { StaticSecretSource } from '../../functions/platform/secrets';
+import { SesEmailSender } from '../../functions/platform/ses';
 import { ingestorFrom } from '../../functions/api/adapters';
 import { createApi } from '../../functions/api/app';
 import type { HttpRequest, HttpResponse, Router } from '../../functions/api/router';
-import { RULES } from '../../functions/contracts/events';
+import { RULES } from '../../functions/kernel/events';
 import {
   conditionHolds,
   engagementAt,
   evaluationTime,
   scoringConfig,
   type ResolvedScoringConfig,
-} from '../../functions/domain/scoring';
+} from '../../functions/scoring/domain';
 import { createSequenceEngine } from '../../functions/engine/sequence-engine';
 import { createIngest } from '../../functions/ingest/ingest';
 import { RepositoryAccountResolver } from '../../functions/ingest/resolver';
-import { DynamoUnresolvedStore } from '../../functions/ingest/unresolved';
+import { DynamoUnresolvedStore } from '../../functions/platform/store/unresolved';
 import { createLaunchService } from '../../functions/launch/launch-service';
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
-import { createScorer, resumeOutput } from '../../functions/scorer/scorer';
-import { DynamoScorerStore } from '../../functions/scorer/store';
+import { createScorer, resumeOutput } from '../../functions/scoring/scorer';
+import { DynamoScorerStore } from '../../functions/platform/store/scores';
 import { LocalBus, ScorerQueue, type LocalLog } from './bus';
 import { startDynalite, type LocalDynamo } from './dynamo';
 import { LocalExecutions, type RehydrateResult } from './executions';

@@ -4,7 +4,7 @@
  * where the simulation was instead of jumping back to the wall clock.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Clock } from '../../functions/domain/clock';
+import type { Clock } from '../../functions/kernel/clock';
 
 export class ScaledClock implements Clock {
   private readonly realStart: number;

@@ -44,7 +44,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { Clock } from '../../functions/domain/clock';
+import type { Clock } from '../../functions/kernel/clock';
 
 export type TaskHandler = (input: unknown, ctx: TaskContext) => Promise<unknown> | unknown;
 

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, expectErrorShape, startHarness, type Harness } from './harness';
+import { account, expectErrorShape, startHarness, type Harness } from '../support/api';
 
 let h: Harness;
 beforeAll(async () => {

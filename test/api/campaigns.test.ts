@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { REPORT_SCORE_HISTORY_ACCOUNTS } from '../../functions/reports/campaign-report';
-import { buildRig, detail, ebRecord } from '../scorer/fixtures';
+import { buildRig, detail, ebRecord } from '../support/scoring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from './harness';
+import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from '../support/api';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from './harness';
+import { expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from '../support/api';
 
 let h: Harness;
 beforeAll(async () => {

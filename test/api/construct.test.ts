@@ -12,9 +12,9 @@ import { Pass, StateMachine, DefinitionBody } from 'aws-cdk-lib/aws-stepfunction
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { routeManifest } from '../../functions/api/manifest';
-import { AbmApi, type ApiAuthConfig } from '../../lib/constructs/api';
-import { baseFunctionFactory } from '../../lib/constructs/base-function';
-import { CampaignLauncher } from '../../lib/constructs/launcher';
+import { AbmApi, type ApiAuthConfig } from '../../lib/infra/constructs/api';
+import { baseFunctionFactory } from '../../lib/infra/constructs/base-function';
+import { CampaignLauncher } from '../../lib/infra/constructs/launcher';
 
 function build(auth: ApiAuthConfig = 'iam') {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

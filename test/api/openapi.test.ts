@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintOpenApi } from '../../functions/api/openapi-lint';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness } from '../support/api';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngagementRecordedDetail, RULES } from '../../functions/contracts/events';
-import { signUnsubscribeToken } from '../../functions/domain/unsubscribe-token';
-import { account, expectErrorShape, SIGNING_KEY, startHarness, type Harness } from './harness';
+import { EngagementRecordedDetail, RULES } from '../../functions/kernel/events';
+import { signUnsubscribeToken } from '../../functions/kernel/unsubscribe-token';
+import { account, expectErrorShape, SIGNING_KEY, startHarness, type Harness } from '../support/api';
 
 let h: Harness;
 const taskOf = (e: { detail: any }) => e.detail.taskId ?? e.detail.properties?.taskId;
@@ -227,7 +227,7 @@ describe('POST /events through the ingestion service', () => {
   it('publishes engagement for good events, rejects bad ones by index, and keeps the error shape', async () => {
     const { createIngest } = await import('../../functions/ingest/ingest');
     const { RepositoryAccountResolver } = await import('../../functions/ingest/resolver');
-    const { MemoryUnresolvedStore } = await import('../../functions/ingest/unresolved');
+    const { MemoryUnresolvedStore } = await import('../../functions/platform/store/unresolved');
     const { ingestorFrom } = await import('../../functions/api/adapters');
     const { createApi } = await import('../../functions/api/app');
     const router = createApi(

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeApi, type FakeApi } from './helpers';
+import { startFakeApi, type FakeApi } from '../support/cli';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'abm.js');
 

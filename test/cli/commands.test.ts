@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
-import { abm, startFakeApi, tempDir, testIo, type FakeApi } from './helpers';
+import { abm, startFakeApi, tempDir, testIo, type FakeApi } from '../support/cli';
 
 const campaign = (status: string, sent: number) => ({
   campaignId: 'q1',

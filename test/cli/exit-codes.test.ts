@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
-import { abm, closedPortUrl, startFakeApi, tempDir, testIo, type FakeApi } from './helpers';
+import { abm, closedPortUrl, startFakeApi, tempDir, testIo, type FakeApi } from '../support/cli';
 
 describe('exit codes', () => {
   let api: FakeApi;

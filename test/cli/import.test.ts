@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
-import { abm, startFakeApi, tempDir, testIo, type FakeApi, type RecordedRequest } from './helpers';
+import { abm, startFakeApi, tempDir, testIo, type FakeApi, type RecordedRequest } from '../support/cli';
 
 const HEADER =
   'accountId,name,domain,industry,employees,annualRevenueUsd,region,tier,cluster,ownerSdr,contactId,contactName,email,title,role,timeZone,phone';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
 import { escapeHtml, funnelChart, scoreChart } from '../../lib/cli/report-html';
-import { abm, startFakeApi, tempDir, testIo, type FakeApi } from './helpers';
+import { abm, startFakeApi, tempDir, testIo, type FakeApi } from '../support/cli';
 
 const REPORT = {
   campaignId: 'q1-tier1',

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ExitCode } from '../../lib/cli/errors';
 import { clientOptions } from '../../lib/cli/main';
 import { regionFromHost } from '../../lib/cli/sigv4';
-import { abm, startFakeApi, testIo, type FakeApi } from './helpers';
+import { abm, startFakeApi, testIo, type FakeApi } from '../support/cli';
 
 const KEY = 'AKIDEXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

@@ -20,8 +20,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventBridgePublisher } from '../../functions/adapters/bus';
-import { RULES, type BusEvent, type RuleName } from '../../functions/contracts/events';
+import { EventBridgePublisher } from '../../functions/platform/bus';
+import { RULES, type BusEvent, type RuleName } from '../../functions/kernel/events';
 import { buildTestStack } from '../infra/app';
 import { contractCases, type ContractCases, type WireEvent } from './events';
 

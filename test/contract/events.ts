@@ -2,7 +2,7 @@
  * The contract cases: events built by the real handlers (ingest, SES normaliser, scorer builders)
  * and near misses, per rule in RULES. Shared by the moto contract test.
  */
-import { RecordingPublisher } from '../../functions/adapters/bus';
+import { RecordingPublisher } from '../../functions/platform/bus';
 import {
   AWS_SES_SOURCE,
   DETAIL_TYPES,
@@ -15,12 +15,12 @@ import {
   stageChanged,
   type BusEvent,
   type RuleName,
-} from '../../functions/contracts/events';
-import { ManualClock } from '../../functions/domain/clock';
+} from '../../functions/kernel/events';
+import { ManualClock } from '../../functions/kernel/clock';
 import { createIngest } from '../../functions/ingest/ingest';
 import type { AccountResolver } from '../../functions/ingest/resolver';
 import { createSesNormaliser } from '../../functions/ingest/ses';
-import { MemoryUnresolvedStore } from '../../functions/ingest/unresolved';
+import { MemoryUnresolvedStore } from '../../functions/platform/store/unresolved';
 
 /** What PutEvents receives: source, detail-type and the detail. */
 export interface WireEvent {

@@ -8,7 +8,7 @@ import { createClient, type ApiClient } from '../../lib/cli/http';
 import { CliError } from '../../lib/cli/errors';
 import { DemoError, runDemo } from '../../lib/demo/driver';
 import { buildScenario } from '../../lib/demo/scenario';
-import { startHarness, type Harness } from '../api/harness';
+import { startHarness, type Harness } from '../support/api';
 
 let h: Harness;
 beforeAll(async () => {

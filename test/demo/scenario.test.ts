@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AccountInput, ROLES } from '../../functions/domain/model';
-import { validateSequence } from '../../functions/domain/sequence';
-import { TemplateInput, templateCompileErrors, renderTemplate } from '../../functions/domain/templates';
+import { AccountInput, ROLES } from '../../functions/kernel/model';
+import { validateSequence } from '../../functions/kernel/sequence';
+import { TemplateInput, templateCompileErrors, renderTemplate } from '../../functions/kernel/templates';
 import { buildScenario, DEFAULT_SEED, TIER1_ACCOUNTS } from '../../lib/demo/scenario';
 
 const scenario = buildScenario();

@@ -4,22 +4,22 @@
  * behind the default EventBridgeAudienceProvider.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingPublisher } from '../../functions/adapters/bus';
-import { AccountRepository } from '../../functions/adapters/dynamo/repository';
-import { Table } from '../../functions/adapters/dynamo/table';
-import { EventBridgeAudienceProvider } from '../../functions/adapters/providers/audience';
-import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-control';
-import { DETAIL_TYPES } from '../../functions/contracts/events';
-import { ManualClock } from '../../functions/domain/clock';
-import { hashEmailForAudience } from '../../functions/domain/hash';
-import type { Sequence, Touch } from '../../functions/domain/model';
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { AccountRepository } from '../../functions/platform/store/repository';
+import { Table } from '../../functions/platform/store/table';
+import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
+import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { DETAIL_TYPES } from '../../functions/kernel/events';
+import { ManualClock } from '../../functions/kernel/clock';
+import { hashEmailForAudience } from '../../functions/kernel/hash';
+import type { Sequence, Touch } from '../../functions/kernel/model';
 import { removeFromSequenceAudiences, touchIdOf } from '../../functions/engine/audience-exit';
 import { createControlService } from '../../functions/launch/control-service';
-import { createScorer } from '../../functions/scorer/scorer';
-import { DynamoScorerStore } from '../../functions/scorer/store';
-import { scoringConfig } from '../../functions/domain/scoring/config';
-import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
-import { detail, ebRecord, seedAccount } from '../scorer/fixtures';
+import { createScorer } from '../../functions/scoring/scorer';
+import { DynamoScorerStore } from '../../functions/platform/store/scores';
+import { scoringConfig } from '../../functions/scoring/domain/config';
+import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { detail, ebRecord, seedAccount } from '../support/scoring';
 
 let db: LocalDynamo;
 let repo: AccountRepository;

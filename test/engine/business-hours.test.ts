@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessHours, isInWindow, nextInWindow } from '../../functions/domain/engine/business-hours';
-import { checkFrequencyCap } from '../../functions/domain/engine/frequency';
-import type { SendWindow } from '../../functions/domain/model';
+import { addBusinessHours, isInWindow, nextInWindow } from '../../functions/engine/domain/business-hours';
+import { checkFrequencyCap } from '../../functions/engine/domain/frequency';
+import type { SendWindow } from '../../functions/kernel/model';
 
 const WINDOW: SendWindow = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
 

@@ -2,10 +2,10 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { AccountStore } from '../../lib/constructs/account-store';
-import { baseFunctionFactory } from '../../lib/constructs/base-function';
-import { EngagementBus } from '../../lib/constructs/event-bus';
-import { SequenceEngine } from '../../lib/constructs/sequence-engine';
+import { AccountStore } from '../../lib/infra/constructs/account-store';
+import { baseFunctionFactory } from '../../lib/infra/constructs/base-function';
+import { EngagementBus } from '../../lib/infra/constructs/event-bus';
+import { SequenceEngine } from '../../lib/infra/constructs/sequence-engine';
 
 function synth() {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

@@ -3,11 +3,11 @@
  * ASL with the real engine service against dynalite and aws-ses-v2-local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETAIL_TYPES } from '../../functions/contracts/events';
-import type { SequenceInput } from '../../functions/domain/model';
-import { SesEmailSender } from '../../functions/adapters/ses/email-sender';
+import { DETAIL_TYPES } from '../../functions/kernel/events';
+import type { SequenceInput } from '../../functions/kernel/model';
+import { SesEmailSender } from '../../functions/platform/ses';
 import { TransientError } from '../../functions/engine/errors';
-import type { TaskHandler } from '../helpers/local-sfn';
+import type { TaskHandler } from '../support/local-sfn';
 import {
   awaiting,
   committeeAccount,
@@ -21,7 +21,7 @@ import {
   startHarness,
   startEnrolled,
   type Harness,
-} from './harness';
+} from '../support/engine';
 
 describe('exits and suppression', () => {
   let h: Harness;

@@ -4,18 +4,18 @@
  * told apart by whether the mail may have been accepted.
  */
 import { describe, expect, it } from 'vitest';
-import { classifySesError } from '../../functions/adapters/ses/email-sender';
+import { classifySesError } from '../../functions/platform/ses';
 import {
   isEmptyCondition,
   NO_FACTS,
   untilHolds,
   type AccountFacts,
-} from '../../functions/domain/engine/conditions';
-import { checkFrequencyCap } from '../../functions/domain/engine/frequency';
-import { walk } from '../../functions/domain/engine/planner';
-import type { Condition, SequenceDefinition } from '../../functions/domain/model';
-import { conditionHolds as scorerConditionHolds } from '../../functions/domain/scoring/condition';
-import { emptyScoreState } from '../../functions/domain/scoring/state';
+} from '../../functions/engine/domain/conditions';
+import { checkFrequencyCap } from '../../functions/engine/domain/frequency';
+import { walk } from '../../functions/engine/domain/planner';
+import type { Condition, SequenceDefinition } from '../../functions/kernel/model';
+import { conditionHolds as scorerConditionHolds } from '../../functions/scoring/domain/condition';
+import { emptyScoreState } from '../../functions/scoring/domain/state';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const MONTHS_AGO = '2026-02-01T12:00:00Z';

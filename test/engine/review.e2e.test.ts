@@ -4,13 +4,13 @@
  * SES failure whose outcome is unknown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SesEmailSender } from '../../functions/adapters/ses/email-sender';
-import type { SequenceControl } from '../../functions/adapters/sfn/sequence-control';
-import { DETAIL_TYPES } from '../../functions/contracts/events';
-import type { SequenceInput } from '../../functions/domain/model';
+import { SesEmailSender } from '../../functions/platform/ses';
+import type { SequenceControl } from '../../functions/platform/sfn';
+import { DETAIL_TYPES } from '../../functions/kernel/events';
+import type { SequenceInput } from '../../functions/kernel/model';
 import { TransientError } from '../../functions/engine/errors';
 import { createControlService } from '../../functions/launch/control-service';
-import type { TaskHandler } from '../helpers/local-sfn';
+import type { TaskHandler } from '../support/local-sfn';
 import {
   awaiting,
   committeeAccount,
@@ -25,7 +25,7 @@ import {
   within,
   startEnrolled,
   type Harness,
-} from './harness';
+} from '../support/engine';
 
 describe('pause while awaiting engagement', () => {
   let h: Harness;

@@ -3,9 +3,9 @@
  * real engine service, against dynalite and aws-ses-v2-local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETAIL_TYPES } from '../../functions/contracts/events';
-import { hashEmailForAudience } from '../../functions/domain/hash';
-import { verifyUnsubscribeToken } from '../../functions/domain/unsubscribe-token';
+import { DETAIL_TYPES } from '../../functions/kernel/events';
+import { hashEmailForAudience } from '../../functions/kernel/hash';
+import { verifyUnsubscribeToken } from '../../functions/kernel/unsubscribe-token';
 import {
   committeeAccount,
   enroll,
@@ -17,7 +17,7 @@ import {
   TIER1_SEQUENCE,
   UNSUBSCRIBE_KEY,
   type Harness,
-} from './harness';
+} from '../support/engine';
 
 describe('tier-1 sequence end to end', () => {
   let h: Harness;

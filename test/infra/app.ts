@@ -4,8 +4,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AbmStack } from '../../lib/abm-stack';
-import { parseConfig, type AppConfig, type Stage } from '../../lib/config';
+import { AbmStack } from '../../lib/infra/abm-stack';
+import { parseConfig, type AppConfig, type Stage } from '../../lib/infra/config';
 
 /** A complete, valid `config` context value. */
 export const TEST_CONFIG = {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { version as packageVersion } from '../../package.json';
-import { LAMBDAS } from '../../lib/functions';
+import { LAMBDAS } from '../../lib/infra/functions';
 
 const ENTRIES = Object.entries(LAMBDAS).map(([name, l]) => ({ name, ...l }));
 import { buildTestStack } from './app';

@@ -1,6 +1,6 @@
-import { DEFAULT_ICP } from '../../functions/domain/fit';
+import { DEFAULT_ICP } from '../../functions/api/domain/fit';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { ConfigError, parseConfig } from '../../lib/infra/config';
 
 const valid = { senderEmail: 'campaigns@example.com' };
 

@@ -3,7 +3,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAMBDAS } from '../../lib/functions';
+import { LAMBDAS } from '../../lib/infra/functions';
 import { buildTestStack, type TestStack } from './app';
 
 interface Finding {

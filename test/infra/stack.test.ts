@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { version as packageVersion } from '../../package.json';
-import { LAMBDAS } from '../../lib/functions';
+import { LAMBDAS } from '../../lib/infra/functions';
 import { buildTestStack } from './app';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingPublisher } from '../../functions/adapters/bus';
-import { AccountRepository } from '../../functions/adapters/dynamo/repository';
-import { Table } from '../../functions/adapters/dynamo/table';
-import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/contracts/events';
-import { ManualClock } from '../../functions/domain/clock';
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { AccountRepository } from '../../functions/platform/store/repository';
+import { Table } from '../../functions/platform/store/table';
+import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/kernel/events';
+import { ManualClock } from '../../functions/kernel/clock';
 import { BadRequestError, createIngest } from '../../functions/ingest/ingest';
 import { RepositoryAccountResolver } from '../../functions/ingest/resolver';
 import { createSesNormaliser } from '../../functions/ingest/ses';
@@ -11,10 +11,10 @@ import {
   DynamoUnresolvedStore,
   MemoryUnresolvedStore,
   unresolvedKey,
-} from '../../functions/ingest/unresolved';
-import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
+} from '../../functions/platform/store/unresolved';
+import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { sesEvent } from '../contract/events';
-import { seedAccount } from '../scorer/fixtures';
+import { seedAccount } from '../support/scoring';
 
 let db: LocalDynamo;
 let table: Table;

@@ -5,8 +5,8 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { baseFunctionFactory } from '../../lib/constructs/base-function';
-import { CampaignLauncher } from '../../lib/constructs/launcher';
+import { baseFunctionFactory } from '../../lib/infra/constructs/base-function';
+import { CampaignLauncher } from '../../lib/infra/constructs/launcher';
 
 describe('CampaignLauncher', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

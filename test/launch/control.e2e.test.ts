@@ -1,11 +1,11 @@
 /**
- * Pause and resume through the real AccountSequence ASL and the real engine (test/engine/harness.ts),
+ * Pause and resume through the real AccountSequence ASL and the real engine (test/support/engine.ts),
  * driven by the campaign API's control service, with SendTaskSuccess routed into the local runner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-control';
+import { RecordingSequenceControl } from '../../functions/platform/sfn';
 import { createControlService } from '../../functions/launch/control-service';
-import { awaiting, seedTemplates, startHarness, startEnrolled, type Harness } from '../engine/harness';
+import { awaiting, seedTemplates, startHarness, startEnrolled, type Harness } from '../support/engine';
 
 describe('pause and resume on the real state machine', () => {
   let h: Harness;

@@ -3,13 +3,13 @@
  * dynalite with a scripted SequenceControl (failures injected where a request can die).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountRepository } from '../../functions/adapters/dynamo/repository';
-import { Table } from '../../functions/adapters/dynamo/table';
-import { RecordingSequenceControl } from '../../functions/adapters/sfn/sequence-control';
-import { ManualClock } from '../../functions/domain/clock';
-import { executionNameFor } from '../../functions/domain/enrollment';
+import { AccountRepository } from '../../functions/platform/store/repository';
+import { Table } from '../../functions/platform/store/table';
+import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { ManualClock } from '../../functions/kernel/clock';
+import { executionNameFor } from '../../functions/kernel/execution-name';
 import { createControlService } from '../../functions/launch/control-service';
-import { startDynalite, type LocalDynamo } from '../helpers/dynalite';
+import { startDynalite, type LocalDynamo } from '../support/dynalite';
 
 let db: LocalDynamo;
 let repo: AccountRepository;

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalRuntime } from '../../lib/local/runtime';
 import { readSettings } from '../../lib/local/settings';
-import { ALWAYS, apiClient, committee, mails, until, type ApiClient } from './helpers.e2e';
+import { ALWAYS, apiClient, committee, mails, until, type ApiClient } from '../support/local';
 
 const TOKEN = 'e2e-local-token-0123456789';
 let rt: LocalRuntime;

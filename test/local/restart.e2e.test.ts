@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSesLocal, type LocalSes } from '../../lib/local/ses';
-import { ALWAYS, apiClient, committee, freePort, mails, until } from './helpers.e2e';
+import { ALWAYS, apiClient, committee, freePort, mails, until } from '../support/local';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TOKEN = 'e2e-restart-token-0123456789';

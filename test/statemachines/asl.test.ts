@@ -17,7 +17,7 @@ const aslValidator = createRequire(__filename)('asl-validator') as (definition: 
 const DIR = path.join(__dirname, '..', '..', 'statemachines');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.asl.json'));
 
-/** The substitutions each construct passes (lib/constructs/sequence-engine.ts, launcher.ts). */
+/** The substitutions each construct passes (lib/infra/constructs/sequence-engine.ts, launcher.ts). */
 const SUBSTITUTIONS: Record<string, string[]> = {
   'account-sequence.asl.json': ['ExecuteStepFunctionArn', 'ParkExecutionFunctionArn'],
   'campaign-launch.asl.json': ['EnrollBatchFunctionArn', 'FinalizeFunctionArn'],

@@ -1,0 +1,413 @@
+/**
+ * Request and response schemas of the HTTP API (DESIGN 2.6, 2.6.1). The route table
+ * (functions/api/routes.ts) validates every request against these and the OpenAPI document is
+ * generated from the same objects, so the contract and the code cannot drift.
+ * Pure TypeScript: no AWS imports.
+ */
+import * as z from 'zod';
+import {
+  AccountInput,
+  CampaignAudience,
+  CampaignStatus,
+  Channel,
+  ContactInput,
+  EnrollmentStatus,
+  EngagementEventInput,
+  FitResult,
+  Id,
+  IsoTimestamp,
+  Role,
+  SdrOutcome,
+  SdrTaskStatus,
+  SequenceInput,
+  Stage,
+  Tier,
+  TouchStatus,
+} from '../kernel/model';
+import { TemplateInput } from '../kernel/templates';
+import { ErrorDetail } from '../kernel/errors';
+
+/** Query-string integers arrive as strings. */
+const QueryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const QueryTier = z.enum(['1', '2', '3']).transform((t) => Number(t) as 1 | 2 | 3);
+
+export const Paging = z.object({
+  limit: QueryInt(1, 100).default(25),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const Ok = z.object({ ok: z.literal(true) }).meta({ id: 'Ok' });
+
+// ---------------------------------------------------------------------------
+// Accounts and import
+// ---------------------------------------------------------------------------
+
+/** An import row: like AccountInput, but the account id may be left out to upsert by domain. */
+export const ImportAccount = AccountInput.extend({ accountId: Id.optional() }).meta({ id: 'ImportAccount' });
+export type ImportAccount = z.infer<typeof ImportAccount>;
+
+/** Rows are validated one by one (good rows land), so the envelope only checks the array. */
+export const ImportJsonBody = z.object({ accounts: z.array(z.unknown()).min(1).max(20_000) });
+export const ImportJsonBodyDoc = z.object({ accounts: z.array(ImportAccount).min(1).max(20_000) }).meta({
+  id: 'ImportRequest',
+  description:
+    'JSON import. Alternatively send text/csv: one row per contact, account columns repeated (accountId,name,domain,industry,employees,annualRevenueUsd,region,tier,cluster,ownerSdr,contactId,contactName,email,title,role,timeZone,phone; optional techStack separated by ";"). Row numbers are 1-based array indexes for JSON and file line numbers (header = line 1) for CSV.',
+});
+
+export const ImportRejection = z.object({
+  row: z.number().int().positive(),
+  accountId: z.string().optional(),
+  errors: z.array(ErrorDetail),
+});
+export const ImportResult = z
+  .object({
+    imported: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    contacts: z.number().int().nonnegative(),
+    rejected: z.array(ImportRejection),
+  })
+  .meta({ id: 'ImportResult' });
+export type ImportResult = z.infer<typeof ImportResult>;
+
+export const AccountIdParams = z.object({ accountId: Id });
+export const ContactParams = z.object({ accountId: Id, contactId: Id });
+export const ContactIdParams = z.object({ contactId: Id });
+
+export const AccountListQuery = Paging.extend({ tier: QueryTier.optional(), stage: Stage.optional() });
+
+export const ContactView = ContactInput.extend({
+  accountId: Id,
+  unsubscribedAt: IsoTimestamp.optional(),
+  updatedAt: IsoTimestamp.optional(),
+}).meta({ id: 'Contact' });
+
+export const AccountSummary = z
+  .object({
+    accountId: Id,
+    name: z.string(),
+    domain: z.string(),
+    tier: Tier,
+    stage: Stage,
+    cluster: z.string().nullable().optional(),
+    ownerSdr: z.string().optional(),
+    suppressed: z.boolean(),
+    fit: FitResult.optional(),
+  })
+  .meta({ id: 'AccountSummary' });
+
+export const AccountList = z
+  .object({ items: z.array(AccountSummary), cursor: z.string().nullable() })
+  .meta({ id: 'AccountList' });
+
+export const AccountView = AccountSummary.extend({
+  industry: z.string().optional(),
+  employees: z.number().optional(),
+  annualRevenueUsd: z.number().optional(),
+  region: z.string().optional(),
+  techStack: z.array(z.string()),
+  score: z
+    .object({
+      value: z.number(),
+      asOf: z.string(),
+      contributors: z.array(z.record(z.string(), z.unknown())).default([]),
+    })
+    .nullable(),
+  contacts: z.array(ContactView),
+  enrollments: z.array(
+    z.object({
+      campaignId: z.string(),
+      sequenceId: z.string(),
+      status: EnrollmentStatus,
+      stepId: z.string().optional(),
+    }),
+  ),
+  touches: z.array(
+    z.object({
+      stepId: z.string(),
+      channel: Channel,
+      contactId: z.string(),
+      status: TouchStatus,
+      reason: z.string().optional(),
+      at: z.string(),
+    }),
+  ),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).meta({ id: 'Account' });
+export type AccountView = z.infer<typeof AccountView>;
+
+export const ContactPutBody = ContactInput.omit({ contactId: true })
+  .extend({ contactId: Id.optional() })
+  .strict()
+  .meta({ id: 'ContactPut' });
+
+export const ContactErased = z
+  .object({ contactId: Id, erased: z.number().int().nonnegative(), accounts: z.array(Id) })
+  .meta({ id: 'ContactErased' });
+
+// ---------------------------------------------------------------------------
+// Templates and sequences
+// ---------------------------------------------------------------------------
+
+export const TemplateIdParams = z.object({ templateId: Id });
+export const TemplatePutBody = TemplateInput.meta({ id: 'TemplatePut' });
+export const TemplateView = TemplateInput.extend({
+  templateId: Id,
+  version: z.number().int().positive(),
+  updatedAt: z.string(),
+}).meta({ id: 'Template' });
+export const TemplateList = z
+  .object({
+    items: z.array(
+      z.object({ templateId: Id, subject: z.string(), version: z.number(), updatedAt: z.string() }),
+    ),
+    cursor: z.string().nullable(),
+  })
+  .meta({ id: 'TemplateList' });
+
+export const SequenceIdParams = z.object({ sequenceId: Id });
+export const SequenceGetQuery = z.object({ version: QueryInt(1, 99_999_999).optional() });
+/** Validated by validateSequence (with field paths), so the route accepts any object here. */
+export const SequencePutBody = z.record(z.string(), z.unknown());
+export const SequencePutBodyDoc = SequenceInput.extend({ id: Id.optional() }).meta({
+  id: 'SequencePut',
+  description: 'A sequence definition (DESIGN 2.2). `id`, when given, must equal the path parameter.',
+});
+export const SequenceView = z
+  .object({
+    sequence: z.record(z.string(), z.unknown()),
+    version: z.number().int().positive(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'SequenceVersion' });
+export const SequenceList = z
+  .object({
+    items: z.array(
+      z.object({ sequenceId: Id, name: z.string(), latestVersion: z.number().int(), updatedAt: z.string() }),
+    ),
+    cursor: z.string().nullable(),
+  })
+  .meta({ id: 'SequenceList' });
+
+// ---------------------------------------------------------------------------
+// Campaigns
+// ---------------------------------------------------------------------------
+
+export const LaunchBody = z
+  .object({
+    campaignId: Id.optional(),
+    name: z.string().min(1).max(200),
+    sequenceId: Id,
+    version: z.number().int().positive().optional(),
+    audience: CampaignAudience,
+    holdoutPercent: z.number().min(0).max(90).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'LaunchRequest' });
+export type LaunchBody = z.infer<typeof LaunchBody>;
+
+export const SKIP_REASONS = [
+  'not_found',
+  'suppressed',
+  'already_enrolled',
+  'in_exclusive_sequence',
+  'stage_excluded',
+  /** Held out of another active campaign: enrolling it would spoil that campaign's lift. */
+  'held_out_elsewhere',
+  /** The campaign was stopped while it was being launched. */
+  'campaign_stopped',
+] as const;
+export const SkipReason = z.enum(SKIP_REASONS);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+export const LaunchResult = z
+  .object({
+    campaignId: Id,
+    status: CampaignStatus,
+    dryRun: z.boolean(),
+    /** `inline`: enrolled before answering; `launcher`: handed to the launcher state machine (counts are planned). */
+    mode: z.enum(['inline', 'launcher', 'dry_run']),
+    sequenceId: Id,
+    version: z.number().int().positive(),
+    audienceSize: z.number().int().nonnegative(),
+    enrolled: z.number().int().nonnegative(),
+    heldOut: z.number().int().nonnegative(),
+    /** The first 1,000 skipped accounts (`skippedTruncated` when there were more). */
+    skipped: z.array(z.object({ accountId: z.string(), reason: SkipReason })),
+    /** Every skipped account, counted (the list above may be truncated). */
+    skippedTotal: z.number().int().nonnegative(),
+    skippedByReason: z.partialRecord(SkipReason, z.number().int().nonnegative()),
+    skippedTruncated: z.boolean(),
+    /** Dry run only: the accounts that would be enrolled and held out (first 1,000). */
+    wouldEnroll: z.array(z.string()).optional(),
+    wouldHoldOut: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'LaunchResult' });
+export type LaunchResult = z.infer<typeof LaunchResult>;
+
+export const CampaignIdParams = z.object({ campaignId: Id });
+export const CampaignView = z
+  .object({
+    campaignId: Id,
+    name: z.string(),
+    sequenceId: Id,
+    version: z.number().int(),
+    status: CampaignStatus,
+    holdoutPercent: z.number(),
+    enrolled: z.number().int(),
+    heldOut: z.number().int(),
+    byStatus: z.record(z.string(), z.number().int()),
+    steps: z.array(
+      z.object({
+        stepId: z.string(),
+        channel: z.string().nullable(),
+        sent: z.number().int(),
+        skipped: z.number().int(),
+        failed: z.number().int(),
+      }),
+    ),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Campaign' });
+
+export const EnrollmentParams = z.object({ campaignId: Id, accountId: Id });
+export const ControlResult = z
+  .object({
+    campaignId: Id,
+    action: z.enum(['pause', 'resume', 'stop']),
+    status: CampaignStatus.optional(),
+    changed: z.number().int().nonnegative(),
+    unchanged: z.number().int().nonnegative(),
+    enrollments: z.array(z.object({ accountId: Id, status: EnrollmentStatus })).optional(),
+  })
+  .meta({ id: 'ControlResult' });
+
+// ---------------------------------------------------------------------------
+// SDR tasks
+// ---------------------------------------------------------------------------
+
+export const TaskListQuery = Paging.extend({
+  owner: z.string().min(1).max(128),
+  status: SdrTaskStatus.default('open'),
+});
+export const TaskView = z
+  .object({
+    taskId: z.string(),
+    accountId: Id,
+    contactId: z.string().optional(),
+    owner: z.string(),
+    type: z.string(),
+    status: SdrTaskStatus,
+    priority: z.number().int(),
+    dueAt: z.string(),
+    reason: z.string(),
+    context: z.record(z.string(), z.unknown()),
+    outcome: SdrOutcome.optional(),
+    notes: z.string().optional(),
+    completedAt: z.string().optional(),
+  })
+  .meta({ id: 'SdrTask' });
+export const TaskList = z
+  .object({ items: z.array(TaskView), cursor: z.string().nullable() })
+  .meta({ id: 'SdrTaskList' });
+export const TaskIdParams = z.object({ taskId: z.string().min(1).max(256) });
+export const TaskCompleteBody = z
+  .object({ outcome: SdrOutcome, notes: z.string().max(4000).optional() })
+  .strict()
+  .meta({ id: 'TaskComplete' });
+
+// ---------------------------------------------------------------------------
+// Events, unsubscribe, reports
+// ---------------------------------------------------------------------------
+
+export const EventsBody = z.object({ events: z.array(z.unknown()).min(1).max(500) });
+export const EventsBodyDoc = z
+  .object({ events: z.array(EngagementEventInput).min(1).max(500) })
+  .meta({ id: 'EventsRequest' });
+export const EventsResult = z
+  .object({
+    accepted: z.number().int().nonnegative(),
+    rejected: z.array(z.object({ index: z.number().int(), errors: z.array(ErrorDetail) }).passthrough()),
+    /** Valid events whose account could not be resolved: kept for replay, not scored. */
+    unresolved: z
+      .array(z.object({ index: z.number().int(), eventId: z.string(), reason: z.string() }))
+      .optional(),
+  })
+  .meta({ id: 'EventsResult' });
+
+export const UnsubscribeQuery = z.object({ t: z.string().min(10).max(2048) });
+export const UnsubscribeResult = z
+  .object({ unsubscribed: z.literal(true), accountId: Id, contactId: z.string() })
+  .meta({ id: 'UnsubscribeResult' });
+
+const Rate = z.object({
+  accounts: z.number().int(),
+  engaged: z.number().int(),
+  mqa: z.number().int(),
+  engagementRate: z.number(),
+  mqaRate: z.number(),
+});
+export const CampaignReport = z
+  .object({
+    campaignId: Id,
+    sequenceId: Id,
+    version: z.number().int(),
+    enrolled: z.number().int(),
+    heldOut: z.number().int(),
+    steps: z.array(
+      z.object({
+        stepId: z.string(),
+        channel: z.string().nullable(),
+        sent: z.number().int(),
+        failed: z.number().int(),
+        skipped: z.number().int(),
+        skippedByReason: z.record(z.string(), z.number().int()),
+      }),
+    ),
+    coverage: z.object({
+      reached: z.number().int(),
+      committee: z.number().int(),
+      ratio: z.number(),
+      byRole: z.record(
+        z.string(),
+        z.object({ reached: z.number().int(), committee: z.number().int(), ratio: z.number() }),
+      ),
+    }),
+    accountsEngaged: z.number().int(),
+    mqa: z.number().int(),
+    treated: Rate,
+    holdout: Rate,
+    lift: z.object({
+      /** Relative lift (treated - holdout) / holdout; null when the holdout rate is 0 or there is no holdout. */
+      engagement: z.number().nullable(),
+      mqa: z.number().nullable(),
+      engagementPoints: z.number(),
+      mqaPoints: z.number(),
+    }),
+    /**
+     * Score over time per treated account (the CLI's `report --html` chart): at most
+     * REPORT_SCORE_HISTORY_ACCOUNTS accounts (by account id), each with up to 60 points, oldest first.
+     */
+    scoreHistory: z.array(
+      z.object({
+        accountId: Id,
+        points: z.array(z.object({ at: z.iso.datetime({ offset: true }), value: z.number() })),
+      }),
+    ),
+    generatedAt: z.string(),
+  })
+  .meta({ id: 'CampaignReport' });
+export type CampaignReport = z.infer<typeof CampaignReport>;
+
+export const Health = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    /** The server's clock: simulated time in local mode (ABM_TIME_SCALE), wall-clock time on AWS. */
+    time: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'Health' });
+
+export { Role };

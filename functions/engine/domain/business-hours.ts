@@ -1,0 +1,90 @@
+/**
+ * Business hours in a contact's own time zone (DESIGN 2.2 `sendWindow`), computed with luxon so
+ * daylight-saving changes follow the IANA database rather than hand-written offsets.
+ *
+ * A window is a set of weekdays and a local [start, end) time range; all functions work on
+ * absolute instants (Date) and interpret them in the given zone.
+ */
+import { DateTime } from 'luxon';
+import { WEEKDAYS, type SendWindow } from '../../kernel/model';
+
+/** How far ahead we look for an open window before giving up (a window with no days cannot be built). */
+const MAX_DAYS_AHEAD = 14;
+
+function hm(value: string): { hour: number; minute: number } {
+  const [hour, minute] = value.split(':').map(Number);
+  return { hour, minute };
+}
+
+function local(at: Date, timeZone: string): DateTime {
+  const dt = DateTime.fromJSDate(at, { zone: timeZone });
+  if (!dt.isValid) throw new RangeError(`invalid time zone "${timeZone}"`);
+  return dt;
+}
+
+function bounds(day: DateTime, window: SendWindow): { start: DateTime; end: DateTime } {
+  const base = day.startOf('day');
+  return {
+    start: base.set({ ...hm(window.start), second: 0, millisecond: 0 }),
+    end: base.set({ ...hm(window.end), second: 0, millisecond: 0 }),
+  };
+}
+
+function isWindowDay(day: DateTime, window: SendWindow): boolean {
+  return (window.days as readonly string[]).includes(WEEKDAYS[day.weekday - 1]);
+}
+
+/** Whether the instant falls inside the window in the zone. */
+export function isInWindow(at: Date, timeZone: string, window: SendWindow): boolean {
+  const dt = local(at, timeZone);
+  if (!isWindowDay(dt, window)) return false;
+  const { start, end } = bounds(dt, window);
+  return dt >= start && dt < end;
+}
+
+/** The earliest instant at or after `from` that lies inside the window in `timeZone`. */
+export function nextInWindow(from: Date, timeZone: string, window: SendWindow): Date {
+  let day = local(from, timeZone);
+  for (let i = 0; i <= MAX_DAYS_AHEAD; i++) {
+    if (isWindowDay(day, window)) {
+      const { start, end } = bounds(day, window);
+      if (day < start) return start.toJSDate();
+      if (day < end) return day.toJSDate();
+    }
+    day = day.plus({ days: 1 }).startOf('day');
+  }
+  throw new RangeError(`no send window within ${MAX_DAYS_AHEAD} days (days: ${window.days.join(',')})`);
+}
+
+/**
+ * Adds working time inside the window: `hours` of open-window time after `from` (e.g. an SLA of
+ * "4 business hours"). Time outside the window does not count.
+ */
+export function addBusinessHours(from: Date, hours: number, timeZone: string, window: SendWindow): Date {
+  let remaining = hours * 3_600_000;
+  let cursor = nextInWindow(from, timeZone, window);
+  for (let i = 0; i < 366; i++) {
+    const { end } = bounds(local(cursor, timeZone), window);
+    const available = end.toMillis() - cursor.getTime();
+    if (remaining <= available) return new Date(cursor.getTime() + remaining);
+    remaining -= available;
+    cursor = nextInWindow(end.plus({ minutes: 1 }).toJSDate(), timeZone, window);
+  }
+  throw new RangeError('business-hour addition did not converge');
+}
+
+/** `days` window days after `from`, at the same local time of day (clamped into the window). */
+export function addBusinessDays(from: Date, days: number, timeZone: string, window: SendWindow): Date {
+  let dt = local(nextInWindow(from, timeZone, window), timeZone);
+  let counted = 0;
+  for (let i = 0; counted < days && i < 366; i++) {
+    dt = dt.plus({ days: 1 });
+    if (isWindowDay(dt, window)) counted++;
+  }
+  return nextInWindow(dt.toJSDate(), timeZone, window);
+}
+
+/** The local wall-clock time of an instant, for people: "Tue 10:30 (America/Chicago)". */
+export function localTimeLabel(at: Date, timeZone: string): string {
+  return `${local(at, timeZone).toFormat('ccc HH:mm')} (${timeZone})`;
+}

@@ -1,0 +1,149 @@
+/**
+ * The ABM stack (DESIGN 2): one construct per concern, connected through `grant*` calls.
+ *
+ *   store + bus ─ engine (AccountSequence) ─ launcher (Distributed Map) ─ API (HTTP API)
+ *                    └─ scorer (buffer -> FIFO per account) <─ engagement rules (bus, SES)
+ *
+ * Every Lambda function comes from the registry in `lib/infra/functions.ts`, built by one factory.
+ */
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { version as packageVersion } from '../../package.json';
+import type { AppConfig } from './config';
+import { AccountStore } from './constructs/account-store';
+import { AbmApi } from './constructs/api';
+import { baseFunctionFactory } from './constructs/base-function';
+import { EngagementRules } from './constructs/engagement-rules';
+import { EngagementBus } from './constructs/event-bus';
+import { CampaignLauncher } from './constructs/launcher';
+import { Scorer } from './constructs/scorer';
+import { SequenceEngine } from './constructs/sequence-engine';
+import { acknowledgeGrantWildcards } from './constructs/nag';
+import { LAMBDAS } from './functions';
+
+export interface AbmStackProps extends StackProps {
+  readonly config: AppConfig;
+  /** Reported by GET /health; defaults to package.json's version. */
+  readonly version?: string;
+}
+
+export class AbmStack extends Stack {
+  public readonly store: AccountStore;
+  public readonly events: EngagementBus;
+  public readonly engine: SequenceEngine;
+  public readonly launcher: CampaignLauncher;
+  public readonly scorer: Scorer;
+  public readonly engagement: EngagementRules;
+  public readonly api: AbmApi;
+  /** Every alarm of the stack notifies this topic (and `alarmEmail`, when configured). */
+  public readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: AbmStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const isDev = config.stage === 'dev';
+    const removalPolicy = isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const version = props.version ?? packageVersion;
+    const createFunction = baseFunctionFactory({ logRetention, removalPolicy });
+
+    this.store = new AccountStore(this, 'AccountStore', { retain: !isDev });
+    this.events = new EngagementBus(this, 'Events', {
+      archiveRetention: config.eventArchiveDays ? Duration.days(config.eventArchiveDays) : undefined,
+    });
+    const table = this.store.table;
+    const bus = this.events.bus;
+
+    // The engine signs unsubscribe links that point at the API, which is built after it: the
+    // URL is resolved lazily (no cycle: the HTTP API resource does not depend on its functions).
+    this.engine = new SequenceEngine(this, 'Engine', {
+      table,
+      bus,
+      senderEmail: config.senderEmail,
+      senderDomain: config.senderDomain,
+      unsubscribeBaseUrl: Lazy.string({ produce: () => `${this.api.httpApi.apiEndpoint}/unsubscribe` }),
+      logRetention,
+      removalPolicy,
+      createFunction,
+    });
+    this.launcher = new CampaignLauncher(this, 'Launcher', {
+      table,
+      sequenceStateMachine: this.engine.stateMachine,
+      createFunction,
+      logRetention,
+      removalPolicy,
+    });
+    this.scorer = new Scorer(this, 'Scorer', {
+      table,
+      bus,
+      stateMachine: this.engine.stateMachine,
+      createFunction,
+      scoringConfig: { mqa: config.mqa },
+    });
+    this.engagement = new EngagementRules(this, 'Engagement', {
+      table,
+      bus,
+      scorerBuffer: this.scorer.bufferQueue,
+      createFunction,
+      configurationSet: this.engine.configurationSet,
+    });
+    const health = createFunction(this, 'Health', {
+      ...LAMBDAS.health,
+      environment: { ABM_VERSION: version },
+      memorySize: 128,
+      timeoutSeconds: 3,
+    });
+    this.api = new AbmApi(this, 'Api', {
+      table,
+      bus,
+      createFunction,
+      sequenceStateMachine: this.engine.stateMachine,
+      launcher: this.launcher,
+      auth: config.api.auth,
+      version,
+      icp: config.icp,
+      healthFunction: health,
+      unsubscribeSecret: this.engine.unsubscribeSecret,
+      logRetention,
+      removalPolicy,
+    });
+
+    const alarms: Alarm[] = [
+      this.engine.failedExecutionsAlarm,
+      this.launcher.failedExecutionsAlarm,
+      ...this.scorer.deadLetterAlarms,
+      this.engagement.deadLetterAlarm,
+    ];
+    this.alarmTopic = new Topic(this, 'Alarms', {
+      displayName: 'ABM orchestrator alarms',
+      masterKey: new Key(this, 'AlarmsKey', {
+        description: 'Encrypts the ABM alarm topic',
+        enableKeyRotation: true,
+        removalPolicy,
+      }),
+      enforceSSL: true,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic.
+    this.alarmTopic.masterKey?.grant(
+      new ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+
+    // Last, once every grant is made: acknowledge the reviewed wildcards those grants produced.
+    acknowledgeGrantWildcards(this);
+
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'SequenceStateMachineArn', { value: this.engine.stateMachine.stateMachineArn });
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Deployment configuration: read from `cdk.json` context (`stage` and `config`), validated with zod.
+ * Any missing or malformed value fails synth with a message naming the key, e.g.
+ * `config.senderEmail: Invalid email address`.
+ *
+ * `parseConfig` is pure (no `process.env`, no file reads) so tests can drive it directly;
+ * `bin/app.ts` passes the CDK CLI's default account in through `defaults`.
+ */
+import * as z from 'zod';
+import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
+
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Retention periods CloudWatch Logs accepts (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const DEFAULT_PROVIDER = 'eventbridge';
+const DEFAULT_REGION = 'us-east-1';
+
+/** A DNS name such as `mail.example.com` (no scheme, no trailing dot). */
+const Hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'Invalid domain name');
+
+/** A Secrets Manager secret *name* (never the secret value itself). */
+const SecretName = z
+  .string()
+  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'Invalid secret name (use the Secrets Manager name, not a value)');
+
+const Provider = z
+  .object({
+    /** Which adapter handles the channel; `eventbridge` publishes a request event for teams to route. */
+    provider: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,40}$/, 'Invalid provider name (lowercase letters, digits, dashes)')
+      .default(DEFAULT_PROVIDER),
+    /** Name of the Secrets Manager secret holding the provider's credentials, when it needs any. */
+    secretName: SecretName.optional(),
+  })
+  .strict();
+
+const Mqa = z
+  .object({
+    minScore: z.number().positive().default(60),
+    minEngagedContacts: z.number().int().min(1).default(3),
+    minEngagedRoles: z.number().int().min(1).default(3),
+  })
+  .strict();
+
+const ApiAuth = z.union(
+  [
+    z.literal('iam'),
+    z
+      .object({
+        jwt: z
+          .object({
+            issuer: z.url({ protocol: /^https$/, error: 'Invalid issuer (an https URL)' }),
+            audience: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+      })
+      .strict(),
+  ],
+  { error: "Expected 'iam' or { jwt: { issuer, audience } }" },
+);
+
+const Env = z
+  .object({
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'Invalid AWS account id (12 digits)')
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'Invalid AWS region')
+      .optional(),
+  })
+  .strict();
+
+const ConfigSchema = z
+  .object({
+    /** Verified SES sender identity, e.g. `campaigns@example.com`. */
+    senderEmail: z.email(),
+    /** Domain identity to verify for DKIM; defaults to none (email identity only). */
+    senderDomain: Hostname.optional(),
+    /** Where alarms are sent; no subscription when omitted. */
+    alarmEmail: z.email().optional(),
+    mqa: Mqa.default({ minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 }),
+    api: z
+      .object({ auth: ApiAuth.default('iam') })
+      .strict()
+      .default({ auth: 'iam' }),
+    providers: z
+      .object({
+        ads: Provider.default({ provider: DEFAULT_PROVIDER }),
+        directMail: Provider.default({ provider: DEFAULT_PROVIDER }),
+      })
+      .strict()
+      .default({ ads: { provider: DEFAULT_PROVIDER }, directMail: { provider: DEFAULT_PROVIDER } }),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        message: `Invalid retention (one of ${LOG_RETENTION_DAYS.join(', ')})`,
+      })
+      .default(30),
+    /** The ideal-customer profile for fit scoring and suggested tiers on import (functions/api/domain/fit.ts). */
+    icp: Icp.default(DEFAULT_ICP),
+    /** Keep an EventBridge archive of the bus for this many days (replay); no archive when omitted. */
+    eventArchiveDays: z.number().int().min(1).max(3650).optional(),
+    env: Env.default({}),
+  })
+  .strict();
+
+const ContextSchema = z.object({
+  stage: z.enum(STAGES),
+  config: ConfigSchema,
+});
+
+type ParsedContext = z.infer<typeof ContextSchema>;
+type ParsedConfig = ParsedContext['config'];
+
+export type ApiAuth = z.infer<typeof ApiAuth>;
+export type ProviderSettings = z.infer<typeof Provider>;
+export type MqaThresholds = z.infer<typeof Mqa>;
+
+export interface AppConfig extends Omit<ParsedConfig, 'env'> {
+  readonly stage: Stage;
+  /** The CDK `env` of the stack: region defaults to us-east-1, account to the CLI's default account. */
+  readonly env: { readonly account?: string; readonly region: string };
+}
+
+/** Thrown when the context is invalid; the message lists every bad key, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid cdk.json context:\n${issues.map((i) => `  ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigDefaults {
+  /** Usually `process.env.CDK_DEFAULT_ACCOUNT`. */
+  readonly account?: string;
+}
+
+/** Reads a context value that the CDK CLI may hand over as a JSON string (`-c config='{...}'`). */
+function maybeJson(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new ConfigError([`${key}: Invalid JSON`]);
+  }
+}
+
+/**
+ * Validates the `stage` and `config` context values and returns the typed configuration.
+ * @param context an object holding at least `stage` and `config` (for example `app.node.getAllContext()`)
+ */
+export function parseConfig(context: Record<string, unknown>, defaults: ConfigDefaults = {}): AppConfig {
+  const input = { stage: context.stage, config: maybeJson('config', context.config) };
+  const result = ContextSchema.safeParse(input, {
+    error: (issue) => (issue.input === undefined ? 'Required' : undefined),
+  });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.flatMap((issue) => describe(issue, [])));
+  }
+  const { stage, config } = result.data;
+  const account = config.env.account ?? nonEmpty(defaults.account);
+  return {
+    ...config,
+    stage,
+    env: { ...(account ? { account } : {}), region: config.env.region ?? DEFAULT_REGION },
+  };
+}
+
+/** One line per bad key; unions report the branch that got furthest, unknown keys are named. */
+function describe(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): string[] {
+  const path = [...prefix, ...issue.path];
+  const key = (extra: readonly PropertyKey[] = []) => [...path, ...extra].map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${key([k])}: Unknown key`);
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // The branch whose issues sit deepest is the one the user was trying to write.
+    const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+    const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+    if (best && depth(best) > 0) return best.flatMap((i) => describe(i, path));
+  }
+  return [`${key()}: ${issue.message}`];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value : undefined;
+}

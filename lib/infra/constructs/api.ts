@@ -1,0 +1,174 @@
+/**
+ * The HTTP API (DESIGN 2.6): API Gateway HTTP API with one Lambda behind every route (the router in
+ * functions/api). Routes come from the route table itself (functions/api/manifest.ts), so a route
+ * cannot exist in code without existing here, with its authorisation: IAM (SigV4) on every route
+ * but GET /health and GET/POST /unsubscribe (public: health checks, and RFC 8058 one-click
+ * unsubscribe which mail providers call without credentials). A JWT authorizer can replace IAM.
+ */
+import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { routeManifest } from '../../../functions/api/manifest';
+import type { Icp } from '../../../functions/api/domain/fit';
+import type { CampaignLauncher, FunctionFactory } from './launcher';
+
+export type { FunctionFactory, FunctionRequest } from '../functions';
+import { LAMBDAS } from '../functions';
+
+export type ApiAuthConfig =
+  'iam' | { readonly jwt: { readonly issuer: string; readonly audience: readonly string[] } };
+
+export interface AbmApiProps {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  readonly createFunction: FunctionFactory;
+  readonly sequenceStateMachine: IStateMachine;
+  readonly launcher: CampaignLauncher;
+  /** `config.api.auth`. @default 'iam' */
+  readonly auth?: ApiAuthConfig;
+  /** Reported by GET /health. */
+  readonly version: string;
+  /** The ideal-customer profile for fit scoring on import (from the validated config). */
+  readonly icp?: Icp;
+  /** The infra engineer's GET /health function; the router answers /health when omitted. */
+  readonly healthFunction?: IFunction;
+  /** HMAC key of unsubscribe tokens; a generated secret when omitted. */
+  readonly unsubscribeSecret?: ISecret;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const METHODS: Record<string, HttpMethod> = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  DELETE: HttpMethod.DELETE,
+};
+
+export class AbmApi extends Construct {
+  public readonly httpApi: HttpApi;
+  public readonly function: IFunction;
+  public readonly unsubscribeSecret: ISecret;
+  public readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AbmApiProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.unsubscribeSecret =
+      props.unsubscribeSecret ??
+      new Secret(this, 'UnsubscribeKey', {
+        description: 'HMAC key that signs one-click unsubscribe links',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy,
+      });
+
+    this.function = props.createFunction(this, 'Router', {
+      ...LAMBDAS.httpApi,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        BUS_NAME: props.bus.eventBusName,
+        ABM_VERSION: props.version,
+        SEQUENCE_STATE_MACHINE_ARN: props.sequenceStateMachine.stateMachineArn,
+        LAUNCHER_STATE_MACHINE_ARN: props.launcher.stateMachine.stateMachineArn,
+        AUDIENCE_BUCKET: props.launcher.bucket.bucketName,
+        UNSUBSCRIBE_SECRET_ARN: this.unsubscribeSecret.secretArn,
+        ...(props.icp ? { ABM_ICP: JSON.stringify(props.icp) } : {}),
+      },
+      memorySize: 1024,
+      timeoutSeconds: 29,
+    });
+    props.table.grantReadWriteData(this.function);
+    props.bus.grantPutEventsTo(this.function);
+    props.sequenceStateMachine.grantStartExecution(this.function);
+    props.sequenceStateMachine.grantTaskResponse(this.function);
+    props.sequenceStateMachine.grantExecution(this.function, 'states:StopExecution');
+    props.launcher.grantLaunch(this.function);
+    this.unsubscribeSecret.grantRead(this.function);
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'ABM orchestrator API (DESIGN 2.6)',
+      createDefaultStage: true,
+    });
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
+    if (stage) {
+      stage.accessLogSettings = {
+        destinationArn: this.accessLogs.logGroupArn,
+        format: JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          caller: '$context.identity.caller',
+          user: '$context.identity.user',
+          requestTime: '$context.requestTime',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          responseLength: '$context.responseLength',
+          integrationError: '$context.integrationErrorMessage',
+        }),
+      };
+    }
+
+    const protectedAuthorizer: IHttpRouteAuthorizer =
+      props.auth && props.auth !== 'iam'
+        ? new HttpJwtAuthorizer('Jwt', props.auth.jwt.issuer, { jwtAudience: [...props.auth.jwt.audience] })
+        : new HttpIamAuthorizer();
+    const publicAuthorizer = new HttpNoneAuthorizer();
+    const routerIntegration = new HttpLambdaIntegration('Router', this.function);
+    const healthIntegration = props.healthFunction
+      ? new HttpLambdaIntegration('Health', props.healthFunction)
+      : undefined;
+
+    for (const r of routeManifest()) {
+      const integration = r.path === '/health' && healthIntegration ? healthIntegration : routerIntegration;
+      const route = new HttpRoute(this, `Route-${r.operationId}`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(r.path, METHODS[r.method]),
+        integration,
+        authorizer: r.auth === 'none' ? publicAuthorizer : protectedAuthorizer,
+      });
+      if (r.auth === 'none') {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            r.path === '/health'
+              ? 'Liveness probe: answers status and version only, no data; monitors call it without credentials.'
+              : 'One-click unsubscribe (RFC 8058) is opened by mail clients and recipients, who hold no credentials; the HMAC-signed, expiring token in the link is the authorisation.',
+        });
+      }
+    }
+
+    // Anything else reaches the router too (behind IAM), so an unknown path answers 404 in the
+    // API's error shape rather than API Gateway's own body.
+    new HttpRoute(this, 'Route-default', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: routerIntegration,
+      authorizer: protectedAuthorizer,
+    });
+
+    new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Base URL of the ABM API' });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The account scorer (DESIGN 2.4, issue #4 item 3):
+ *
+ *   engagement bus --(RULES.scorerIngest, see engagement-rules.ts)--> buffer queue (standard)
+ *     --> Enqueue function (batches of up to 1,000, 5 s window; groups per account)
+ *     --> scorer queue (FIFO, message group = account id, high-throughput mode)
+ *     --> Score function (batches of 10, partial batch failure) --> table, bus, Step Functions
+ *
+ * Why two queues: an EventBridge SQS target can only set a fixed MessageGroupId, and a FIFO event
+ * source hands Lambda at most 10 messages; the enqueuer sets the group per account and packs a
+ * busy account's events into one message, so one scorer write covers many events.
+ *
+ * Each queue has a DLQ (maxReceiveCount 5) with an alarm on its depth. Permissions are grants
+ * only: table read/write, PutEvents on the bus, SendTaskSuccess on the state machine and
+ * StopExecution on its executions.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { scoringConfig } from '../../../functions/scoring/domain/config';
+import { LAMBDAS, type FunctionFactory } from '../functions';
+import { deadLetterAlarm } from './alarms';
+
+export interface ScorerProps {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  /** The AccountSequence state machine: the scorer resumes its parked tasks and stops its executions. */
+  readonly stateMachine: IStateMachine;
+  readonly createFunction: FunctionFactory;
+  /**
+   * Overrides of the default scoring configuration (functions/scoring/domain/config.ts), e.g.
+   * `{ mqa: config.mqa }` from cdk.json. Validated at synth: a bad value fails synth.
+   */
+  readonly scoringConfig?: Record<string, unknown>;
+  /** Enqueue batching window. @default 5 seconds */
+  readonly batchingWindow?: Duration;
+  /** Cap on concurrent scorer invocations (protects the table). @default 20 */
+  readonly maxConcurrency?: number;
+}
+
+export class Scorer extends Construct {
+  public readonly bufferQueue: Queue;
+  public readonly bufferDeadLetterQueue: Queue;
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly enqueueFunction: IFunction;
+  public readonly scoreFunction: IFunction;
+  public readonly deadLetterAlarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: ScorerProps) {
+    super(scope, id);
+    // Fail synth on a bad configuration rather than at the first cold start.
+    scoringConfig(props.scoringConfig ?? {});
+
+    const enqueueTimeout = Duration.seconds(30);
+    const scoreTimeout = Duration.seconds(60);
+    const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };
+
+    this.bufferDeadLetterQueue = new Queue(this, 'BufferDlq', {
+      ...common,
+      retentionPeriod: Duration.days(14),
+    });
+    this.bufferQueue = new Queue(this, 'Buffer', {
+      ...common,
+      // At least 6 x the consumer's timeout (plus the batching window), as Lambda recommends.
+      visibilityTimeout: Duration.seconds(enqueueTimeout.toSeconds() * 6 + 30),
+      deadLetterQueue: { queue: this.bufferDeadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.deadLetterQueue = new Queue(this, 'ScoreDlq', {
+      ...common,
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'ScoreQueue', {
+      ...common,
+      fifo: true,
+      contentBasedDeduplication: false,
+      // High-throughput FIFO: ordering and dedup per account, throughput per message group.
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      visibilityTimeout: Duration.seconds(scoreTimeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.enqueueFunction = props.createFunction(this, 'Enqueue', {
+      ...LAMBDAS.enqueueEngagement,
+      environment: { SCORER_QUEUE_URL: this.queue.queueUrl },
+      memorySize: 256,
+      timeoutSeconds: enqueueTimeout.toSeconds(),
+    });
+    this.queue.grantSendMessages(this.enqueueFunction);
+    this.enqueueFunction.addEventSource(
+      new SqsEventSource(this.bufferQueue, {
+        batchSize: 1000,
+        maxBatchingWindow: props.batchingWindow ?? Duration.seconds(5),
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.scoreFunction = props.createFunction(this, 'Score', {
+      ...LAMBDAS.scoreEngagement,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        BUS_NAME: props.bus.eventBusName,
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        ...(props.scoringConfig ? { SCORING_CONFIG: JSON.stringify(props.scoringConfig) } : {}),
+      },
+      memorySize: 512,
+      timeoutSeconds: scoreTimeout.toSeconds(),
+    });
+    props.table.grantReadWriteData(this.scoreFunction);
+    props.bus.grantPutEventsTo(this.scoreFunction);
+    props.stateMachine.grantTaskResponse(this.scoreFunction);
+    props.stateMachine.grantExecution(this.scoreFunction, 'states:StopExecution');
+    this.scoreFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 20,
+      }),
+    );
+
+    this.deadLetterAlarms = [
+      [this.bufferDeadLetterQueue, 'BufferDlqAlarm', 'buffer'] as const,
+      [this.deadLetterQueue, 'ScoreDlqAlarm', 'scorer'] as const,
+    ].map(([queue, alarmId, what]) =>
+      deadLetterAlarm(
+        this,
+        alarmId,
+        queue,
+        `${Stack.of(this).stackName}: engagement events in the ${what} dead-letter queue (not scored)`,
+      ),
+    );
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The sequence engine (DESIGN 2.1 to 2.3): the AccountSequence state machine, loaded from
+ * statemachines/account-sequence.asl.json by a `__dirname` path with `definitionSubstitutions`,
+ * and its two Lambda functions (ExecuteStep, ParkExecution). Logging (no execution data: it holds
+ * personal data), X-Ray tracing, retries with backoff and jitter in the ASL, an alarm on failed
+ * executions, and every permission through `grant*`.
+ */
+import { readFileSync } from 'node:fs';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, type IConfigurationSet, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { ACCOUNT_SEQUENCE_ASL } from '../../../statemachines';
+import { LAMBDAS, type FunctionFactory } from '../functions';
+
+export { ACCOUNT_SEQUENCE_ASL };
+
+export interface SequenceEngineProps {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  /** Verified sender, e.g. campaigns@example.com. */
+  readonly senderEmail: string;
+  readonly senderName?: string;
+  /** The SES identity to grant ses:SendEmail on; defaults to the sender's domain identity ARN (or the address). */
+  readonly identity?: IEmailIdentity;
+  readonly senderDomain?: string;
+  /** Public unsubscribe endpoint (the API's GET/POST /unsubscribe). */
+  readonly unsubscribeBaseUrl: string;
+  /** HMAC key of unsubscribe tokens; a generated secret by default. Share it with the unsubscribe handler. */
+  readonly unsubscribeSecret?: ISecret;
+  /** SES configuration set for event publishing; created when omitted. */
+  readonly configurationSet?: IConfigurationSet;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  /** Builds the functions (the stack's `BaseFunction` factory). */
+  readonly createFunction: FunctionFactory;
+  readonly defaultSdrOwner?: string;
+}
+
+export class SequenceEngine extends Construct {
+  public readonly stateMachine: StateMachine;
+  public readonly executeStep: IFunction;
+  public readonly parkExecution: IFunction;
+  public readonly unsubscribeSecret: ISecret;
+  public readonly configurationSet: IConfigurationSet;
+  public readonly failedExecutionsAlarm: Alarm;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: SequenceEngineProps) {
+    super(scope, id);
+
+    this.unsubscribeSecret =
+      props.unsubscribeSecret ??
+      new Secret(this, 'UnsubscribeKey', {
+        description: 'HMAC key of signed one-click unsubscribe tokens',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy: props.removalPolicy,
+      });
+    if (!props.unsubscribeSecret) {
+      Validations.of(this.unsubscribeSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'HMAC key of one-click unsubscribe links: tokens are verified against this one key, so rotating it would break every link already sent, and unsubscribe links must keep working long after the mail (RFC 8058; CAN-SPAM asks for 30 days). It is therefore not rotated automatically.',
+      });
+    }
+    this.configurationSet = props.configurationSet ?? new ConfigurationSet(this, 'ConfigurationSet', {});
+
+    const environment = {
+      TABLE_NAME: props.table.tableName,
+      BUS_NAME: props.bus.eventBusName,
+      SENDER_EMAIL: props.senderEmail,
+      ...(props.senderName ? { SENDER_NAME: props.senderName } : {}),
+      UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
+      UNSUBSCRIBE_SECRET_ID: this.unsubscribeSecret.secretArn,
+      SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+      ...(props.defaultSdrOwner ? { DEFAULT_SDR_OWNER: props.defaultSdrOwner } : {}),
+    };
+    this.executeStep = props.createFunction(this, 'ExecuteStep', {
+      ...LAMBDAS.executeStep,
+      environment,
+      memorySize: 512,
+      timeoutSeconds: 50,
+    });
+    this.parkExecution = props.createFunction(this, 'ParkExecution', {
+      ...LAMBDAS.parkExecution,
+      environment,
+      timeoutSeconds: 10,
+    });
+
+    for (const fn of [this.executeStep, this.parkExecution]) {
+      props.table.grantReadWriteData(fn);
+      this.unsubscribeSecret.grantRead(fn);
+    }
+    props.bus.grantPutEventsTo(this.executeStep);
+    const stack = Stack.of(this);
+    if (props.identity) props.identity.grantSendEmail(this.executeStep);
+    else {
+      const identityName = props.senderDomain ?? props.senderEmail;
+      Grant.addToPrincipal({
+        grantee: this.executeStep,
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resourceArns: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identityName })],
+      });
+    }
+    Grant.addToPrincipal({
+      grantee: this.executeStep,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [
+        stack.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: this.configurationSet.configurationSetName,
+        }),
+      ],
+    });
+
+    this.logGroup = new LogGroup(this, 'ExecutionLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stateMachine = new StateMachine(this, 'AccountSequence', {
+      stateMachineType: StateMachineType.STANDARD,
+      comment: 'Runs one enrolled account through a sequence snapshot (DESIGN 2.1)',
+      // Inlined (not an S3 asset): the template carries exactly the file the tests execute.
+      definitionBody: DefinitionBody.fromString(readFileSync(ACCOUNT_SEQUENCE_ASL, 'utf8')),
+      definitionSubstitutions: {
+        ExecuteStepFunctionArn: this.executeStep.functionArn,
+        ParkExecutionFunctionArn: this.parkExecution.functionArn,
+      },
+      // Execution data holds names and emails: log events, not payloads.
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    this.executeStep.grantInvoke(this.stateMachine);
+    this.parkExecution.grantInvoke(this.stateMachine);
+
+    this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutions', {
+      alarmDescription:
+        'AccountSequence executions failed (a step failed and recording the failure failed too)',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

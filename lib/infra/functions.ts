@@ -1,0 +1,73 @@
+/**
+ * The one registry of Lambda entry points. Every construct creates its functions from these
+ * entries (through the stack's `FunctionFactory`, which builds a `BaseFunction`), and
+ * `bench/bundles.ts` bundles exactly these, so the benchmark cannot drift from what deploys;
+ * `test/infra/stack.test.ts` checks that the stack deploys each entry once and nothing else.
+ */
+import * as path from 'node:path';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+
+const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
+
+export interface LambdaEntry {
+  /** Absolute path of the handler module (exports `handler`). */
+  readonly entry: string;
+  readonly description: string;
+}
+
+const lambda = (file: string, description: string): LambdaEntry => ({
+  entry: path.join(FUNCTIONS_DIR, file),
+  description,
+});
+
+export const LAMBDAS = {
+  health: lambda('api/handlers/get-health.ts', 'GET /health: liveness, version and clock'),
+  httpApi: lambda('api/handlers/http-api.ts', 'HTTP API: every route (router with zod at the edge)'),
+  executeStep: lambda(
+    'engine/handlers/execute-step.ts',
+    'AccountSequence: executes the current step of one account and plans the next',
+  ),
+  parkExecution: lambda(
+    'engine/handlers/park-execution.ts',
+    'AccountSequence: stores a task token on the enrollment (await engagement, pause)',
+  ),
+  enrollBatch: lambda(
+    'launch/handlers/enroll-batch.ts',
+    'Launcher item processor: enrolls a batch of accounts (conditional put + StartExecution each)',
+  ),
+  finalizeLaunch: lambda(
+    'launch/handlers/finalize-launch.ts',
+    'Launcher last step: counts the campaign enrollments, marks it running',
+  ),
+  enqueueEngagement: lambda(
+    'scoring/handlers/enqueue-engagement.ts',
+    'Groups engagement events per account into the scorer FIFO queue',
+  ),
+  scoreEngagement: lambda(
+    'scoring/handlers/score-engagement.ts',
+    'Folds engagement per account into score and stage; steers running sequences',
+  ),
+  normaliseSesEvent: lambda(
+    'ingest/handlers/normalise-ses-event.ts',
+    'SES email events -> engagement.recorded; suppresses hard bounces and complaints',
+  ),
+} as const satisfies Record<string, LambdaEntry>;
+
+export type LambdaName = keyof typeof LAMBDAS;
+
+/** What a construct asks the stack for: an entry from `LAMBDAS`, its environment and sizing. */
+export interface FunctionRequest extends LambdaEntry {
+  readonly environment: Readonly<Record<string, string>>;
+  /** MB; default 256. */
+  readonly memorySize?: number;
+  /** Seconds; default 10. */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Builds a function for a construct. The stack passes one that makes a `BaseFunction` with the
+ * stage's log retention and removal policy, so constructs never repeat runtime, architecture,
+ * tracing or bundling settings.
+ */
+export type FunctionFactory = (scope: Construct, id: string, request: FunctionRequest) => IFunction;

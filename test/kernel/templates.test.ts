@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  renderTemplate,
+  templateCompileErrors,
+  TemplateInput,
+  type TemplateContext,
+} from '../../functions/kernel/templates';
+
+const template = TemplateInput.parse({
+  subject: 'A note for {{account.name}}',
+  html: '<p>Hi {{contact.firstName}}</p>',
+  text: 'Hi {{contact.firstName}} & team at {{account.name}}',
+  byRole: { economic_buyer: { subject: 'Payback for {{account.name}}' } },
+  byAccount: { 'northwind-retail': { html: '<p>Written for Northwind alone</p>' } },
+});
+
+const context = (accountId: string, role: TemplateContext['contact']['role']): TemplateContext => ({
+  account: { accountId, name: "O'Brien & Sons <Retail>" },
+  contact: { contactId: 'c1', name: 'Dana Cole', firstName: 'Dana', role },
+  sender: { email: 'abm@vendor.example' },
+  unsubscribeUrl: 'https://x.example/unsubscribe?t=abc',
+});
+
+describe('templates', () => {
+  it('uses the base parts by default, escaping html but not text', () => {
+    const out = renderTemplate(template, context('acme', 'champion'));
+    expect(out.subject).toBe("A note for O'Brien & Sons <Retail>");
+    expect(out.html).toBe('<p>Hi Dana</p>');
+    expect(out.text).toBe("Hi Dana & team at O'Brien & Sons <Retail>");
+  });
+
+  it('takes the role variant, then the account override, field by field', () => {
+    const buyer = renderTemplate(template, context('acme', 'economic_buyer'));
+    expect(buyer.subject).toBe("Payback for O'Brien & Sons <Retail>");
+    const northwind = renderTemplate(template, context('northwind-retail', 'economic_buyer'));
+    expect(northwind.subject).toMatch(/^Payback for/);
+    expect(northwind.html).toBe('<p>Written for Northwind alone</p>');
+  });
+
+  it('keeps a subject on one line', () => {
+    const t = TemplateInput.parse({ subject: '{{account.name}}', html: 'x', text: 'x' });
+    const ctx = context('a', 'champion');
+    ctx.account.name = 'Evil\r\nBcc: everyone@example.com';
+    expect(renderTemplate(t, ctx).subject).toBe('Evil Bcc: everyone@example.com');
+  });
+
+  it('reports each part that does not compile, with its path', () => {
+    const bad = TemplateInput.parse({
+      subject: 'Hi {{#if account.name}}',
+      html: 'ok',
+      text: 'ok',
+      byRole: { champion: { html: '{{/each}}' } },
+    });
+    expect(templateCompileErrors(bad).map((e) => e.path)).toEqual(['subject', 'byRole.champion.html']);
+    expect(templateCompileErrors(template)).toEqual([]);
+  });
+});

@@ -1,0 +1,176 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
+/**
+ * The API wired for tests: the same router Lambda runs, over dynalite, with recording fakes for
+ * Step Functions and the bus, a manual clock, and the in-process launch runner.
+ */
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { AccountRepository } from '../../functions/platform/store/repository';
+import { Table } from '../../functions/platform/store/table';
+import { createApi } from '../../functions/api/app';
+import type { EventIngestor } from '../../functions/api/routes';
+import type { HttpResponse, Router } from '../../functions/api/router';
+import { ManualClock } from '../../functions/kernel/clock';
+import { createLaunchService, type LaunchService } from '../../functions/launch/launch-service';
+import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { RecordingStarter } from '../../functions/platform/starter';
+import { InProcessLaunchRunner } from '../../functions/launch/runners';
+import { startDynalite, type LocalDynamo } from './dynalite';
+
+export const SIGNING_KEY = 'test-unsubscribe-key';
+
+export interface Harness {
+  db: LocalDynamo;
+  table: Table;
+  repo: AccountRepository;
+  clock: ManualClock;
+  starter: RecordingStarter;
+  control: RecordingSequenceControl;
+  publisher: RecordingPublisher;
+  runner: InProcessLaunchRunner;
+  launch: LaunchService;
+  router: Router;
+  call(
+    method: string,
+    path: string,
+    options?: {
+      body?: unknown;
+      raw?: string;
+      contentType?: string;
+      query?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
+  ): Promise<HttpResponse & { json: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { inlineLimit?: number; ingest?: EventIngestor; maxBodyBytes?: number } = {},
+): Promise<Harness> {
+  const db = await startDynalite();
+  const table = new Table(db.client, db.tableName);
+  const clock = new ManualClock('2026-11-23T09:00:00Z');
+  const repo = new AccountRepository(table, { now: () => clock.now() });
+  const starter = new RecordingStarter();
+  const control = new RecordingSequenceControl();
+  const publisher = new RecordingPublisher();
+  const runnerRef: { runner?: InProcessLaunchRunner } = {};
+  const launch = createLaunchService({
+    repo,
+    table,
+    clock,
+    starter,
+    inlineLimit: options.inlineLimit ?? 100,
+    runner: { start: (plan) => runnerRef.runner!.start(plan) },
+  });
+  const runner = new InProcessLaunchRunner(launch, { batchSize: 50, concurrency: 4 });
+  runnerRef.runner = runner;
+  const router = createApi(
+    {
+      repo,
+      table,
+      clock,
+      publisher,
+      launch,
+      control,
+      unsubscribeKey: async () => SIGNING_KEY,
+      version: '9.9.9',
+      ingest: options.ingest,
+    },
+    {
+      validateResponses: true,
+      maxBodyBytes: options.maxBodyBytes,
+      onUnexpected: (err) => console.error('UNEXPECTED', err),
+    },
+  );
+  return {
+    db,
+    table,
+    repo,
+    clock,
+    starter,
+    control,
+    publisher,
+    runner,
+    launch,
+    router,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...o.headers };
+      let body: string | undefined;
+      if (o.raw !== undefined) {
+        body = o.raw;
+        headers['content-type'] = o.contentType ?? 'text/csv';
+      } else if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] = o.contentType ?? 'application/json';
+      }
+      const res = await router.handleHttp({ method, path, query: o.query, headers, body });
+      let json: unknown;
+      try {
+        json = res.body ? JSON.parse(res.body) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { ...res, json };
+    },
+    stop: () => db.stop(),
+  };
+}
+
+export function account(i: number, extra: Record<string, unknown> = {}) {
+  const id = `acct-${String(i).padStart(5, '0')}`;
+  return {
+    accountId: id,
+    name: `Account ${i}`,
+    domain: `${id}.example`,
+    industry: 'logistics',
+    employees: 6000,
+    annualRevenueUsd: 2_000_000_000,
+    region: 'NA',
+    techStack: ['snowflake'],
+    tier: 1,
+    contacts: [
+      {
+        contactId: `${id}-eb`,
+        name: 'Eve Buyer',
+        email: `eve@${id}.example`,
+        role: 'economic_buyer',
+        consent: { email: true },
+      },
+      {
+        contactId: `${id}-ch`,
+        name: 'Cam Champion',
+        email: `cam@${id}.example`,
+        role: 'champion',
+        consent: { email: true },
+      },
+    ],
+    ...extra,
+  };
+}
+
+export const TEMPLATE = {
+  subject: 'A note for {{account.name}}',
+  html: '<p>Hi {{contact.name}}</p>',
+  text: 'Hi {{contact.name}}',
+  byRole: { economic_buyer: { subject: 'Payback for {{account.name}}' } },
+};
+
+export const SEQUENCE = {
+  name: 'Tier 1 strategic',
+  steps: [
+    { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
+    { id: 'call-1', channel: 'sdr_task', after: 'P3D', to: ['champion'], taskType: 'call' },
+  ],
+};
+
+/** Every error answer has the one shape. */
+export function expectErrorShape(res: { status: number; json: any }, status: number, code?: string) {
+  if (res.status !== status)
+    throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.json)}`);
+  const e = res.json?.error;
+  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || !Array.isArray(e.details)) {
+    throw new Error(`not the error shape: ${JSON.stringify(res.json)}`);
+  }
+  if (code && e.code !== code) throw new Error(`expected code ${code}, got ${e.code}`);
+  return e as { code: string; message: string; details: { path: string; message: string }[] };
+}

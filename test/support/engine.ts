@@ -1,0 +1,289 @@
+/**
+ * The engine wired to local infrastructure: dynalite, aws-ses-v2-local, a RecordingPublisher, and
+ * the real AccountSequence ASL run by the local-sfn helper. Shared by the engine tests and the
+ * transitions benchmark.
+ */
+import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { AccountRepository } from '../../functions/platform/store/repository';
+import { Table } from '../../functions/platform/store/table';
+import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
+import { EventBridgeDirectMailProvider } from '../../functions/platform/providers/direct-mail';
+import { StaticSecretSource } from '../../functions/platform/secrets';
+import { SesEmailSender, type EmailSender } from '../../functions/platform/ses';
+import { SequenceSnapshot, type ExecutionInput } from '../../functions/kernel/execution';
+import type { AccountInput, SequenceInput } from '../../functions/kernel/model';
+import { executionNameFor } from '../../functions/kernel/execution-name';
+import {
+  createSequenceEngine,
+  type EngineConfig,
+  type SequenceEngine,
+} from '../../functions/engine/sequence-engine';
+import { startDynalite, type LocalDynamo } from './dynalite';
+import {
+  createLocalSfn,
+  type ExecutionSummary,
+  type LocalSfn,
+  type TaskHandler,
+  type TimePolicy,
+} from './local-sfn';
+import { startSesLocal, type LocalSes } from './ses-local';
+
+export const ASL_PATH = ACCOUNT_SEQUENCE_ASL;
+export const EXECUTE_STEP_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-execute-step';
+export const PARK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-park-execution';
+export const UNSUBSCRIBE_KEY = 'test-unsubscribe-key';
+/** The harness's default virtual start: Monday 2 March 2026, 10:00 in New York. */
+export const START = new Date('2026-03-02T15:00:00Z');
+
+export interface Harness {
+  db: LocalDynamo;
+  ses: LocalSes;
+  repo: AccountRepository;
+  publisher: RecordingPublisher;
+  engine: SequenceEngine;
+  sfn: LocalSfn;
+  stop(): Promise<void>;
+}
+
+/** The mail the local SES received for one address. */
+export const emailsTo = async (h: Harness, address: string) =>
+  (await h.ses.emails()).filter((e) => e.destination.to.includes(address));
+
+/** Why the execution's plan ended (its output's plan.reason). */
+export const reasonOf = (summary: { output?: unknown }) =>
+  (summary.output as { plan: { reason: string } }).plan.reason;
+
+/** Bounded: an execution parked forever fails the test instead of hanging it. */
+export function within(done: Promise<ExecutionSummary>, ms = 8000): Promise<ExecutionSummary> {
+  return Promise.race([
+    done,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`execution not done in ${ms} ms`)), ms),
+    ),
+  ]);
+}
+
+export interface HarnessOptions {
+  time?: TimePolicy;
+  config?: Partial<EngineConfig>;
+  /** Wraps the ExecuteStep handler (to inject faults or change the world between steps). */
+  wrapExecute?: (inner: TaskHandler) => TaskHandler;
+  /** Wraps the ParkExecution handler (to interleave other work with parking). */
+  wrapPark?: (inner: TaskHandler) => TaskHandler;
+  email?: (ses: LocalSes) => EmailSender;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const db = await startDynalite();
+  const ses = await startSesLocal();
+  const publisher = new RecordingPublisher();
+  // The engine and the repository read the runner's clock (each execution's virtual time).
+  const holder: { sfn?: LocalSfn } = {};
+  const clock = { now: () => holder.sfn!.clock.now() };
+  const repo = new AccountRepository(new Table(db.client, db.tableName), { now: () => clock.now() });
+  const engine = createSequenceEngine({
+    repo,
+    publisher,
+    clock,
+    email: options.email ? options.email(ses) : new SesEmailSender(ses.client, 'abm-test'),
+    unsubscribeKey: new StaticSecretSource(UNSUBSCRIBE_KEY),
+    audiences: new EventBridgeAudienceProvider(publisher),
+    directMail: new EventBridgeDirectMailProvider(publisher),
+    config: {
+      senderEmail: 'campaigns@example.com',
+      senderName: 'Example',
+      unsubscribeBaseUrl: 'https://abm.example.com/unsubscribe',
+      ...options.config,
+    },
+  });
+  const execute: TaskHandler = (input) => engine.executeStep(input);
+  const park: TaskHandler = (input) => engine.park(input);
+  holder.sfn = createLocalSfn({
+    definitionPath: ASL_PATH,
+    substitutions: { ExecuteStepFunctionArn: EXECUTE_STEP_ARN, ParkExecutionFunctionArn: PARK_ARN },
+    tasks: {
+      [EXECUTE_STEP_ARN]: options.wrapExecute ? options.wrapExecute(execute) : execute,
+      [PARK_ARN]: options.wrapPark ? options.wrapPark(park) : park,
+    },
+    time: options.time ?? { mode: 'skip', start: START },
+  });
+  return {
+    db,
+    ses,
+    repo,
+    publisher,
+    engine,
+    sfn: holder.sfn,
+    async stop() {
+      await ses.stop();
+      await db.stop();
+    },
+  };
+}
+
+/** A committee of three with distinct roles in one time zone. */
+export function committeeAccount(
+  accountId: string,
+  overrides: Partial<AccountInput> = {},
+  timeZone = 'America/New_York',
+) {
+  const consent = { email: true, ads: true, directMail: true };
+  const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+  return {
+    accountId,
+    name: `Account ${accountId}`,
+    domain: `${accountId}.example`,
+    industry: 'logistics',
+    tier: 1 as const,
+    ownerSdr: 'sdr-ana',
+    directMailBudgetCents: 20_000,
+    ...overrides,
+    contacts: [
+      {
+        contactId: `${accountId}-eb`,
+        name: 'Dana Cole',
+        email: `dana@${accountId}.example`,
+        role: 'economic_buyer' as const,
+        timeZone,
+        consent,
+        postalAddress: address,
+        phone: '+13125550100',
+      },
+      {
+        contactId: `${accountId}-ch`,
+        name: 'Sam Reed',
+        email: `sam@${accountId}.example`,
+        role: 'champion' as const,
+        timeZone,
+        consent,
+        phone: '+13125550101',
+      },
+      {
+        contactId: `${accountId}-te`,
+        name: 'Kim Park',
+        email: `kim@${accountId}.example`,
+        role: 'technical_evaluator' as const,
+        timeZone,
+        consent,
+      },
+    ],
+  };
+}
+
+export async function seedAccount(
+  repo: AccountRepository,
+  account: ReturnType<typeof committeeAccount>,
+): Promise<void> {
+  const { contacts, ...profile } = account;
+  await repo.upsertAccount({ techStack: [], ...profile } as never);
+  await repo.putContacts(
+    account.accountId,
+    contacts.map((c) => ({ ...c, accountId: account.accountId })),
+  );
+}
+
+export async function seedTemplates(repo: AccountRepository): Promise<void> {
+  await repo.putTemplate('intro', {
+    subject: 'A note for {{account.name}}',
+    html: '<p>Hi {{contact.firstName}}, about {{account.industry}} at {{account.name}}.</p><p><a href="{{unsubscribeUrl}}">unsubscribe</a></p>',
+    text: 'Hi {{contact.firstName}}, about {{account.industry}} at {{account.name}}. Unsubscribe: {{unsubscribeUrl}}',
+    byRole: { economic_buyer: { subject: 'Payback for {{account.name}}' } },
+    byAccount: {},
+  });
+  await repo.putTemplate('tech', {
+    subject: 'Architecture notes for {{account.name}}',
+    html: '<p>Hi {{contact.firstName}}, here is how it integrates.</p>',
+    text: 'Hi {{contact.firstName}}, here is how it integrates.',
+  });
+  await repo.putTemplate('follow', {
+    subject: 'Following up, {{contact.firstName}}',
+    html: '<p>Following up on {{lastTouch.summary}}</p>',
+    text: 'Following up on {{lastTouch.summary}}',
+  });
+}
+
+export function snapshot(definition: SequenceInput, version = 1) {
+  return SequenceSnapshot.parse({ ...definition, version });
+}
+
+/** Creates the enrollment (as the launcher does) and returns the execution input. */
+export async function enroll(
+  repo: AccountRepository,
+  accountId: string,
+  campaignId: string,
+  sequence: ReturnType<typeof snapshot>,
+  at: Date,
+): Promise<ExecutionInput> {
+  const executionName = executionNameFor(campaignId, accountId);
+  await repo.createEnrollment({
+    accountId,
+    campaignId,
+    sequenceId: sequence.id,
+    sequenceVersion: sequence.version,
+    exclusive: sequence.exclusive,
+    executionName,
+    status: 'running',
+    startedAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  });
+  return { accountId, campaignId, executionName, sequence, enrolledAt: at.toISOString() };
+}
+
+/** The DESIGN 2.2 style tier-1 sequence: 10 steps over email, ads, SDR, direct mail, with a split. */
+export const TIER1_SEQUENCE: SequenceInput = {
+  id: 'tier1-strategic',
+  name: 'Tier 1 strategic (1:1)',
+  steps: [
+    { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
+    { id: 'ads', channel: 'ads', after: 'P0D', audience: 'tier1-committee', to: 'all' },
+    { id: 'tech', channel: 'email', after: 'P1D', to: ['technical_evaluator'], template: 'tech' },
+    { id: 'call-1', channel: 'sdr_task', after: 'P2D', to: ['champion'], taskType: 'call' },
+    { id: 'follow', channel: 'email', after: 'P2D', to: ['economic_buyer', 'champion'], template: 'follow' },
+    {
+      id: 'gift',
+      channel: 'direct_mail',
+      after: 'P1D',
+      to: ['economic_buyer'],
+      piece: 'roi-booklet',
+      maxCostCents: 5000,
+    },
+    {
+      id: 'ab',
+      type: 'split',
+      variants: [
+        { name: 'a', weight: 1, goto: 'email-a' },
+        { name: 'b', weight: 1, goto: 'email-b' },
+      ],
+    },
+    { id: 'email-a', channel: 'email', after: 'P3D', to: 'all', template: 'follow', next: 'call-2' },
+    { id: 'email-b', channel: 'email', after: 'P3D', to: 'all', template: 'intro', next: 'call-2' },
+    { id: 'call-2', channel: 'sdr_task', after: 'P2D', to: ['economic_buyer'], taskType: 'call' },
+  ],
+} as SequenceInput;
+
+/** intro email -> await_engagement (P7D, minScore 40) -> SDR task, or on timeout a nudge email. */
+export const awaiting: SequenceInput = {
+  id: 'awaiting',
+  name: 'Await',
+  steps: [
+    { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
+    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
+    { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
+    { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
+    { id: 'end', type: 'exit', reason: 'sequence_end' },
+  ],
+} as SequenceInput;
+
+/** Seeds a committee account, enrolls it in `campaignId` and starts its execution at START. */
+export async function startEnrolled(
+  h: Harness,
+  accountId: string,
+  campaignId: string,
+  sequence: SequenceInput,
+) {
+  await seedAccount(h.repo, committeeAccount(accountId));
+  const input = await enroll(h.repo, accountId, campaignId, snapshot(sequence), START);
+  const exec = h.sfn.start(input, { name: input.executionName });
+  return { input, exec };
+}
