@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import '../functions/platform/polyfills';
+import { storeOf } from '../functions/platform/store-of';
 import { startLocal, type LocalRuntime } from '../lib/local/runtime';
 import { readSettings } from '../lib/local/settings';
 
@@ -86,7 +87,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const now = runtime.clock.now();
       for (let i = 0; i < ACCOUNTS; i++) {
         const a = account(i);
-        await runtime.repo.putTask({
+        await storeOf(runtime.platform).tasks.create({
           taskId: `bench-task-${i}`,
           accountId: a.accountId,
           contactId: a.contacts[1].contactId,

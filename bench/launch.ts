@@ -11,14 +11,13 @@
 import '../functions/platform/polyfills';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AccountRepository } from '../functions/platform/store/repository';
-import { keys } from '../functions/platform/store/keys';
-import { Table } from '../functions/platform/store/table';
-import { systemClock } from '../functions/kernel/clock';
 import { scoreFit } from '../functions/api/domain/fit';
-import { createLaunchService, mapLimit } from '../functions/launch/launch-service';
-import { StepFunctionsStarter } from '../functions/platform/starter';
+import { mapLimit } from '../functions/kernel/async';
+import { systemClock } from '../functions/kernel/clock';
+import { createLaunchService } from '../functions/launch/launch-service';
 import { InProcessLaunchRunner } from '../functions/launch/runners';
+import { StepFunctionsStarter } from '../functions/platform/sfn';
+import { createStore, keys, Table } from '../functions/platform/store';
 import { startDynalite } from '../test/support/dynalite';
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -32,7 +31,13 @@ export async function run(): Promise<Record<string, unknown>> {
   });
   try {
     const table = new Table(db.client, db.tableName);
-    const repo = new AccountRepository(table);
+    const store = createStore(table);
+    const repositories = {
+      accounts: store.accounts,
+      enrollments: store.enrollments,
+      campaigns: store.campaigns,
+      catalog: store.catalog,
+    };
     const now = new Date().toISOString();
     const items = Array.from({ length: accounts }, (_, i) => {
       const a = {
@@ -55,7 +60,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const chunks: (typeof items)[] = [];
     for (let i = 0; i < items.length; i += 500) chunks.push(items.slice(i, i + 500));
     await mapLimit(chunks, 4, (c) => table.batchPut(c));
-    await repo.saveSequence({
+    await store.catalog.saveSequence({
       id: 'bench-seq',
       name: 'Bench',
       steps: [{ id: 'ads', channel: 'ads', audience: 'tier2', after: 'P1D' }],
@@ -72,8 +77,7 @@ export async function run(): Promise<Record<string, unknown>> {
     );
     const sfn = new SFNClient({ region: 'us-east-1' });
     const service = createLaunchService({
-      repo,
-      table,
+      ...repositories,
       clock: systemClock,
       starter: new StepFunctionsStarter(sfn, 'arn:aws:states:us-east-1:123456789012:stateMachine:seq'),
       concurrency: 16,
@@ -99,8 +103,7 @@ export async function run(): Promise<Record<string, unknown>> {
       },
     };
     const launcher = createLaunchService({
-      repo,
-      table,
+      ...repositories,
       clock: systemClock,
       starter: new StepFunctionsStarter(sfn, 'arn:aws:states:us-east-1:123456789012:stateMachine:seq'),
       runner: planRunner,

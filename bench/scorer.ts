@@ -19,7 +19,8 @@ import { keys } from '../functions/platform/store/keys';
 import { Table } from '../functions/platform/store/table';
 import { ROLES, type EngagementType, type Role } from '../functions/kernel/model';
 import { emptyScoreState, eventWeight, foldEvents, type ScoreState } from '../functions/scoring/domain';
-import { createEnqueuer, type FifoMessage } from '../functions/scoring/enqueuer';
+import type { FifoMessage } from '../functions/platform/sqs';
+import { createEnqueuer } from '../functions/scoring/enqueuer';
 import { toScoringEvent, type SqsRecordLike } from '../functions/scoring/scorer';
 import { startDynalite } from '../test/support/dynalite';
 import { buildRig, countingClient, exactScore, rng } from '../test/support/scoring';
@@ -186,7 +187,7 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const d of deliveries) {
       const accountId = d.accountId.replace('acct-', 'base-');
       const fresh = await baseTable.putIfAbsent(
-        { ...keys.event(accountId, d.eventId), entity: 'event' },
+        { pk: keys.accountPartition(accountId), sk: `EVENT#${d.eventId}`, entity: 'event' },
         { fetchExisting: false },
       );
       if (!fresh.created) continue;
@@ -214,7 +215,7 @@ export async function run(): Promise<Record<string, unknown>> {
     let maxScoreError = 0;
     let mqa = 0;
     for (const [accountId, events] of byAccount) {
-      const snap = await rig.store.load(accountId);
+      const snap = await rig.store.scores.loadAccount(accountId);
       const state = snap.score!.state;
       duplicatesCounted += Math.max(0, state.eventsApplied - events.length);
       stale += state.staleIgnored;

@@ -65,13 +65,13 @@ const SEQUENCE = {
 export async function run(): Promise<Record<string, unknown>> {
   const h = await startHarness({ time: { mode: 'skip', start: START } });
   try {
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
     const seq = snapshot(SEQUENCE);
     const inputs: Awaited<ReturnType<typeof enroll>>[] = [];
     for (let i = 0; i < ACCOUNTS; i++) {
       const id = `acct-${String(i).padStart(4, '0')}`;
-      await seedAccount(h.repo, committeeAccount(id, {}, ZONES[i % ZONES.length]));
-      inputs.push(await enroll(h.repo, id, 'bench', seq, START));
+      await seedAccount(h.store, committeeAccount(id, {}, ZONES[i % ZONES.length]));
+      inputs.push(await enroll(h.store, id, 'bench', seq, START));
     }
     let transitions = 0;
     let touches = 0;
@@ -84,7 +84,7 @@ export async function run(): Promise<Record<string, unknown>> {
         const summary = await h.sfn.start(input, { name: input.executionName }).done;
         if (summary.status !== 'SUCCEEDED') failed++;
         transitions += summary.transitions;
-        const sent = (await h.repo.listTouchesOfAccount(input.accountId, { limit: 200 })).items.filter(
+        const sent = (await h.store.touches.listOfAccount(input.accountId, { limit: 200 })).items.filter(
           (t) => t.status === 'sent',
         );
         touches += new Set(sent.map((t) => t.stepId)).size;

@@ -3,26 +3,28 @@
  * tier computed on import; 10,000 rows in one request through batched writes), list, read, contact
  * upsert and erasure (GDPR).
  */
-import { AccountInput, Account, Contact, ContactInput, type Tier, type Stage } from '../kernel/model';
-import { scoreFit, DEFAULT_ICP, type Icp } from './domain/fit';
-import { BadRequest, NotFound, detailsFromZod, type ErrorDetail } from '../kernel/errors';
-import { ImportAccount, type AccountView, type ImportResult } from './schemas';
+import { mapLimit } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
+import { BadRequest, NotFound, detailsFromZod, type ErrorDetail } from '../kernel/errors';
 import { hashEmailForAudience } from '../kernel/hash';
-import type { EventPublisher } from '../platform/bus';
-import { DETAIL_TYPES, SOURCES } from '../kernel/events';
-import type { AccountRepository } from '../platform/store/repository';
-import { keys } from '../platform/store/keys';
-import { ConditionFailedError, type Item, type Table } from '../platform/store/table';
-import { batchGetAccounts } from '../launch/audience';
-import { mapLimit } from '../launch/launch-service';
+import { Account, Contact, ContactInput, type Stage, type Tier } from '../kernel/model';
+import type { AudienceProvider } from '../platform/providers';
+import type { AccountRepository } from '../platform/store/accounts';
+import type { EnrollmentRepository } from '../platform/store/enrollments';
+import type { ScoreRepository, StoredScore } from '../platform/store/scores';
+import type { TouchRepository } from '../platform/store/touches';
 import { accountOfRow, contactOfRow, parseCsv } from './csv';
+import { scoreFit, DEFAULT_ICP, type Icp } from './domain/fit';
+import { ImportAccount, type AccountView, type ImportResult } from './schemas';
 
 export interface AccountsDeps {
-  repo: AccountRepository;
-  table: Table;
+  accounts: AccountRepository;
+  enrollments: Pick<EnrollmentRepository, 'listOfAccount'>;
+  touches: Pick<TouchRepository, 'listOfAccount'>;
+  scores: Pick<ScoreRepository, 'get'>;
+  /** Erasure removes the person from every ad audience. */
+  audiences: AudienceProvider;
   clock: Clock;
-  publisher: EventPublisher;
   icp?: Icp;
   /** Concurrent single-item writes during an import. Default 16. */
   concurrency?: number;
@@ -47,7 +49,7 @@ function slugFromDomain(domain: string): string {
 }
 
 export function createAccountsService(deps: AccountsDeps) {
-  const { repo, table } = deps;
+  const { accounts } = deps;
   const icp = deps.icp ?? DEFAULT_ICP;
   const concurrency = deps.concurrency ?? 16;
 
@@ -122,7 +124,7 @@ export function createAccountsService(deps: AccountsDeps) {
       valid.filter((v) => !v.account.accountId),
       concurrency,
       async (v) => {
-        const existing = await repo.findAccountByDomain(v.account.domain);
+        const existing = await accounts.findByDomain(v.account.domain);
         v.account.accountId = existing?.accountId ?? slugFromDomain(v.account.domain);
       },
     );
@@ -142,13 +144,9 @@ export function createAccountsService(deps: AccountsDeps) {
       unique.push(v);
     }
 
-    const existing = await batchGetAccounts(
-      table,
-      unique.map((v) => v.account.accountId as string),
-    );
+    const existing = await accounts.getMany(unique.map((v) => v.account.accountId as string));
     const now = deps.clock.now().toISOString();
-    const newProfiles: (Item & { pk: string; sk: string })[] = [];
-    const newContacts: (Item & { pk: string; sk: string })[] = [];
+    const created: { account: Account; contacts: Contact[] }[] = [];
     const updates: { account: Account; previous: Account; contacts: Contact[] }[] = [];
     let contactCount = 0;
 
@@ -174,43 +172,39 @@ export function createAccountsService(deps: AccountsDeps) {
       contactCount += contactRecords.length;
       if (previous) updates.push({ account, previous, contacts: contactRecords });
       else {
-        newProfiles.push(accountItem(account));
-        newContacts.push(...contactRecords.map(contactItem));
+        created.push({ account, contacts: contactRecords });
       }
     }
 
-    // New accounts and their contacts: BatchWriteItem (25 per call, unprocessed items retried), in parallel chunks.
-    const chunks: (typeof newProfiles)[] = [];
-    const all = [...newProfiles, ...newContacts];
-    for (let i = 0; i < all.length; i += 250) chunks.push(all.slice(i, i + 250));
-    await mapLimit(chunks, 4, (chunk) => table.batchPut(chunk));
+    // New accounts and their contacts: BatchWriteItem (25 per call, unprocessed items retried), in
+    // parallel chunks of about 250 items.
+    const chunks: { profiles: Account[]; contacts: Contact[] }[] = [];
+    let chunk: { profiles: Account[]; contacts: Contact[] } = { profiles: [], contacts: [] };
+    for (const c of created) {
+      chunk.profiles.push(c.account);
+      chunk.contacts.push(...c.contacts);
+      if (chunk.profiles.length + chunk.contacts.length >= 250) {
+        chunks.push(chunk);
+        chunk = { profiles: [], contacts: [] };
+      }
+    }
+    if (chunk.profiles.length > 0) chunks.push(chunk);
+    await mapLimit(chunks, 4, (c) => accounts.writeNew(c.profiles, c.contacts));
 
     // Updated accounts: one conditional put on the version read (a concurrent writer wins and we
     // merge again through the repository), then the contacts, keeping stored unsubscribes.
     await mapLimit(updates, concurrency, async (u) => {
-      try {
-        await table.put(
-          { ...accountItem({ ...u.account, version: u.previous.version + 1 }) },
-          {
-            condition: {
-              expression: '#v = :v',
-              names: { '#v': 'version' },
-              values: { ':v': u.previous.version },
-            },
-          },
-        );
-      } catch (err) {
-        if (!(err instanceof ConditionFailedError)) throw err;
+      if (!(await accounts.replaceIfVersion(u.account, u.previous.version))) {
         // eslint-disable-next-line @typescript-eslint/no-unused-vars
         const { stage, suppressed, directMailSpentCents, createdAt, updatedAt, version, ...profile } =
           u.account;
-        await repo.upsertAccount(profile);
+        await accounts.upsert(profile);
       }
-      if (u.contacts.length > 0) await repo.putContacts(u.account.accountId, u.contacts);
+      if (u.contacts.length > 0) await accounts.putContacts(u.account.accountId, u.contacts);
     });
 
     return {
-      imported: newProfiles.length,
+      imported: created.length,
       updated: updates.length,
       contacts: contactCount,
       rejected: mergeByRow(rejected),
@@ -239,7 +233,7 @@ export function createAccountsService(deps: AccountsDeps) {
     const items: Account[] = [];
     let next: { t: number; c?: string } | undefined = state;
     for (let pages = 0; next && items.length < q.limit && pages < 20; pages++) {
-      const page = await repo.listAccountsByTier(next.t as Tier, {
+      const page = await accounts.listByTier(next.t as Tier, {
         limit: q.limit - items.length,
         cursor: next.c,
       });
@@ -254,13 +248,13 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function getAccount(accountId: string): Promise<AccountView> {
-    const account = await repo.getAccount(accountId);
+    const account = await accounts.get(accountId);
     if (!account) throw new NotFound(`no account ${accountId}`);
-    const [contacts, enrollments, touches, scoreItem] = await Promise.all([
-      repo.listContacts(accountId),
-      repo.listEnrollmentsOfAccount(accountId),
-      repo.listTouchesOfAccount(accountId, { limit: 20 }),
-      table.get(keys.score(accountId), { consistent: false }),
+    const [contacts, enrollments, touches, score] = await Promise.all([
+      accounts.listContacts(accountId),
+      deps.enrollments.listOfAccount(accountId),
+      deps.touches.listOfAccount(accountId, { limit: 20 }),
+      deps.scores.get(accountId, { consistent: false }),
     ]);
     return {
       ...summary(account),
@@ -269,7 +263,7 @@ export function createAccountsService(deps: AccountsDeps) {
       annualRevenueUsd: account.annualRevenueUsd,
       region: account.region,
       techStack: account.techStack,
-      score: scoreOf(scoreItem),
+      score: scoreOf(score),
       contacts: contacts.map((c) => defined(c) as AccountView['contacts'][number]),
       enrollments: enrollments.map((e) => ({
         campaignId: e.campaignId,
@@ -294,38 +288,32 @@ export function createAccountsService(deps: AccountsDeps) {
     if (body.contactId !== undefined && body.contactId !== contactId) {
       throw new BadRequest([{ path: 'body.contactId', message: 'must equal the contactId in the path' }]);
     }
-    const account = await repo.getAccount(accountId);
+    const account = await accounts.get(accountId);
     if (!account) throw new NotFound(`no account ${accountId}`);
     const input = ContactInput.parse({ ...body, contactId });
-    const stored = await repo.putContact({ ...input, accountId });
+    const stored = await accounts.putContact({ ...input, accountId });
     return defined(stored);
   }
 
   /** GDPR erasure: every contact item with this id, and a removal from ad audiences by hashed email. */
   async function eraseContact(contactId: string) {
-    const found = await repo.findContactsById(contactId);
+    const found = await accounts.findContactsById(contactId);
     if (found.length === 0) throw new NotFound(`no contact ${contactId}`);
     const now = deps.clock.now().toISOString();
     for (const c of found) {
       // Ad audiences forget the person first; if that fails nothing is deleted yet and a retry is safe.
       if (c.email) {
-        await deps.publisher.publish([
-          {
-            source: SOURCES.api,
-            detailType: DETAIL_TYPES.adsAudienceChanged,
-            detail: {
-              eventId: `erase-${c.accountId}-${contactId}`,
-              occurredAt: now,
-              accountId: c.accountId,
-              action: 'remove',
-              reason: 'erasure',
-              contactId,
-              emailSha256: hashEmailForAudience(c.email),
-            } as never,
-          },
-        ]);
+        await deps.audiences.apply({
+          changeId: `erase-${c.accountId}-${contactId}`,
+          accountId: c.accountId,
+          contactId,
+          add: [],
+          remove: [hashEmailForAudience(c.email)],
+          occurredAt: now,
+          reason: 'erasure',
+        });
       }
-      await repo.deleteContact(c.accountId, c.contactId);
+      await accounts.deleteContact(c.accountId, c.contactId);
     }
     return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };
   }
@@ -348,22 +336,6 @@ function duplicateContacts(contacts: { contactId: string }[]): ErrorDetail[] {
   return out;
 }
 
-function accountItem(a: Account): Item & { pk: string; sk: string } {
-  return {
-    ...(defined(a as unknown as Record<string, unknown>) as Item),
-    ...keys.accountItem(a),
-    entity: 'account',
-  };
-}
-
-function contactItem(c: Contact): Item & { pk: string; sk: string } {
-  return {
-    ...(defined(c as unknown as Record<string, unknown>) as Item),
-    ...keys.contactItem(c),
-    entity: 'contact',
-  };
-}
-
 function summary(a: Account) {
   return {
     accountId: a.accountId,
@@ -378,21 +350,15 @@ function summary(a: Account) {
   };
 }
 
-/** The score as the scorer stores it (`state` with score/value and asOf); null before any engagement. */
-function scoreOf(item: Item | undefined): AccountView['score'] {
-  const state = (item?.state ?? undefined) as Record<string, unknown> | undefined;
-  if (!state) return null;
-  const value =
-    typeof state.score === 'number' ? state.score : typeof state.value === 'number' ? state.value : undefined;
-  if (value === undefined) return null;
+/** The score as the scorer stores it; null before any engagement. */
+function scoreOf(score: StoredScore | undefined): AccountView['score'] {
+  if (!score) return null;
   return {
-    value,
-    asOf: typeof state.asOf === 'string' ? state.asOf : String(item?.updatedAt ?? ''),
-    contributors: Array.isArray(state.contributors) ? (state.contributors as Record<string, unknown>[]) : [],
+    value: score.state.score,
+    asOf: score.updatedAt ?? '',
+    contributors: score.state.contributors as unknown as Record<string, unknown>[],
   };
 }
-
-export { AccountInput };
 
 /** One rejection per row, with all its errors (a CSV row can fail as a contact and as an account). */
 function mergeByRow(rejected: ImportResult['rejected']): ImportResult['rejected'] {

@@ -1,14 +1,80 @@
 /**
- * The whole API as one router: the route table plus `GET /openapi.json` generated from it. Lambda
- * (functions/api/handlers/http-api.ts) and local mode build it with their own dependencies and serve it:
- * Lambda through the API Gateway v2 adapter, local mode through `router.handleHttp` over node:http.
+ * The whole API as one router: the route table plus `GET /openapi.json` generated from it, over the
+ * services of a platform. Lambda (functions/api/handlers/http-api.ts) serves it through the API
+ * Gateway v2 adapter, local mode through `router.handleHttp` over node:http: the same routes, the
+ * same services, other adapters.
  */
+import { ingestFeature } from '../ingest';
+import { controlFeature, launchFeature, type LaunchOptions, type LaunchService } from '../launch';
+import type { Platform } from '../platform/compose';
+import { providers } from '../platform/providers';
+import { AccountRepository } from '../platform/store/accounts';
+import { CatalogRepository } from '../platform/store/catalog';
+import { EnrollmentRepository } from '../platform/store/enrollments';
+import { ScoreRepository } from '../platform/store/scores';
+import { TaskRepository } from '../platform/store/tasks';
+import { TouchRepository } from '../platform/store/touches';
+import { reportsFeature } from '../reports';
+import { createAccountsService } from './accounts-service';
+import { createCatalogService } from './catalog-service';
+import { Icp } from './domain/fit';
 import { buildOpenApi } from './openapi';
-import { buildRoutes, type ApiDeps } from './routes';
+import { buildRoutes, type ApiServices, type EventIngestor } from './routes';
 import { createRouter, route, type Route, type RouteResult, type Router, type RouterOptions } from './router';
+import { createTasksService } from './tasks-service';
+import { createUnsubscribeService } from './unsubscribe-service';
 
-export function createApiRoutes(deps: ApiDeps): Route[] {
-  const routes = buildRoutes(deps);
+export interface ApiOptions {
+  /** The launch service to serve (one the caller composed), or the options to build it with. */
+  launch?: LaunchOptions | LaunchService;
+  /** Another ingestion behind POST /events (tests). */
+  ingest?: EventIngestor;
+  router?: RouterOptions;
+}
+
+const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
+  typeof (launch as LaunchService | undefined)?.launch === 'function';
+
+/** The services behind the routes, from a platform. */
+export function apiServices(platform: Platform, options: ApiOptions = {}): ApiServices {
+  const accounts = platform.repository(AccountRepository);
+  const { clock } = platform;
+  return {
+    version: platform.config.version ?? '0.0.0',
+    clock,
+    accounts: createAccountsService({
+      accounts,
+      enrollments: platform.repository(EnrollmentRepository),
+      touches: platform.repository(TouchRepository),
+      scores: platform.repository(ScoreRepository),
+      get audiences() {
+        return providers(platform).audiences;
+      },
+      clock,
+      icp: platform.config.icp === undefined ? undefined : Icp.parse(platform.config.icp),
+    }),
+    catalog: createCatalogService({ catalog: platform.repository(CatalogRepository), clock }),
+    tasks: createTasksService({
+      tasks: platform.repository(TaskRepository),
+      get publisher() {
+        return platform.publisher;
+      },
+      clock,
+    }),
+    unsubscribe: createUnsubscribeService({
+      accounts,
+      clock,
+      signingKey: () => platform.unsubscribeKey.getSecret(),
+    }),
+    launch: isService(options.launch) ? options.launch : launchFeature(platform, options.launch),
+    control: controlFeature(platform),
+    reports: reportsFeature(platform),
+    ingest: options.ingest ?? ingestFeature(platform),
+  };
+}
+
+export function createApiRoutes(services: ApiServices): Route[] {
+  const routes = buildRoutes(services);
   let doc: unknown;
   const openapi: Route = route({
     method: 'GET',
@@ -21,15 +87,28 @@ export function createApiRoutes(deps: ApiDeps): Route[] {
     responses: { 200: { description: 'the OpenAPI 3.1 document' } },
     handler: async (): Promise<RouteResult> => ({
       status: 200,
-      body: (doc ??= buildOpenApi(all, { version: deps.version })),
+      body: (doc ??= buildOpenApi(all, { version: services.version })),
     }),
   });
   const all: Route[] = [...routes, openapi];
   return all;
 }
 
-export function createApi(deps: ApiDeps, options: RouterOptions = {}): Router {
-  return createRouter(createApiRoutes(deps), options);
+/** The API router of a platform. */
+export function createApi(platform: Platform, options: ApiOptions = {}): Router {
+  return createRouter(createApiRoutes(apiServices(platform, options)), {
+    onUnexpected: (err, requestId, req) =>
+      platform.log.error('unexpected error', {
+        requestId,
+        path: req.path,
+        error: String((err as Error)?.stack ?? err),
+      }),
+    ...options.router,
+  });
 }
 
-export type { ApiDeps } from './routes';
+/** The API as a feature of `compose`, with its options. */
+export const apiFeature =
+  (options: ApiOptions = {}) =>
+  (platform: Platform): Router =>
+    createApi(platform, options);

@@ -7,11 +7,11 @@ import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
 import { EmailTemplate, TemplateInput, templateCompileErrors } from '../kernel/templates';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
-import type { AccountRepository } from '../platform/store/repository';
+import type { CatalogRepository } from '../platform/store/catalog';
 import type * as z from 'zod';
 
-export function createCatalogService(deps: { repo: AccountRepository; clock: Clock }) {
-  const { repo } = deps;
+export function createCatalogService(deps: { catalog: CatalogRepository; clock: Clock }) {
+  const repo = deps.catalog;
 
   async function putTemplate(templateId: string, input: z.infer<typeof TemplateInput>) {
     const errors = templateCompileErrors(input).map((e) => ({ path: `body.${e.path}`, message: e.message }));

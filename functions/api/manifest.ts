@@ -3,8 +3,9 @@
  * CDK construct (one API Gateway route per entry) and the OpenAPI lint. Building the routes does
  * no I/O, so stub dependencies are enough.
  */
-import { createApiRoutes, type ApiDeps } from './app';
+import { createApiRoutes } from './app';
 import { buildOpenApi } from './openapi';
+import type { ApiServices } from './routes';
 import type { Method, Route } from './router';
 
 export interface RouteManifestEntry {
@@ -15,7 +16,7 @@ export interface RouteManifestEntry {
 }
 
 function stubRoutes(version = '0.0.0'): Route[] {
-  return createApiRoutes({ version } as ApiDeps);
+  return createApiRoutes({ version } as ApiServices);
 }
 
 export function routeManifest(): RouteManifestEntry[] {

@@ -4,47 +4,36 @@
  * (lib/infra/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
  */
 import * as z from 'zod';
-import { ErrorBody } from '../kernel/errors';
-import * as S from './schemas';
-import { NotImplemented } from '../kernel/errors';
 import type { Clock } from '../kernel/clock';
-import type { EventPublisher } from '../platform/bus';
-import type { AccountRepository } from '../platform/store/repository';
-import type { Table } from '../platform/store/table';
-import type { Icp } from './domain/fit';
-import { createAccountsService } from './accounts-service';
-import { createCatalogService } from './catalog-service';
-import { createTasksService } from './tasks-service';
-import { createUnsubscribeService } from './unsubscribe-service';
-import { route, type Route, type ResponseSpec } from './router';
-import { createLaunchService, checkLaunchBody, type LaunchService } from '../launch/launch-service';
-import { createControlService } from '../launch/control-service';
-import type { SequenceControl } from '../platform/sfn';
-import type { AudienceProvider } from '../platform/providers/audience';
-import { createReportService } from '../reports/campaign-report';
+import { ErrorBody, NotImplemented } from '../kernel/errors';
+import { checkLaunchBody, type LaunchService } from '../launch';
+import type { createControlService } from '../launch/control-service';
+import type { createReportService } from '../reports/campaign-report';
+import type { createAccountsService } from './accounts-service';
+import type { createCatalogService } from './catalog-service';
+import { route, type ResponseSpec, type Route } from './router';
+import * as S from './schemas';
+import type { createTasksService } from './tasks-service';
+import type { createUnsubscribeService } from './unsubscribe-service';
 
-/** POST /events belongs to the ingestion service (functions/ingest); the API calls it through this port. */
-export interface EventIngestor {
-  ingest(events: unknown[]): Promise<{
-    accepted: number;
-    rejected: { index: number; errors: { path: string; message: string }[] }[];
-  }>;
-}
+/** POST /events belongs to the ingestion feature (functions/ingest); the API calls it through this port. */
+export type EventIngestor = (body: { events: unknown[] }) => Promise<{
+  accepted: number;
+  rejected: { index: number; errors: { path: string; message: string }[] }[];
+}>;
 
-export interface ApiDeps {
-  repo: AccountRepository;
-  table: Table;
-  clock: Clock;
-  publisher: EventPublisher;
-  launch: LaunchService;
-  control: SequenceControl;
-  /** Ad-audience cleanup when an operator stops enrollments; none when omitted. */
-  audiences?: AudienceProvider;
-  unsubscribeKey: () => Promise<string>;
-  ingest?: EventIngestor;
+/** The services behind the routes (built from a platform by `apiServices`, functions/api/app.ts). */
+export interface ApiServices {
   version: string;
-  /** The ideal-customer profile for fit scores on import; the default profile when omitted. */
-  icp?: Icp;
+  clock: Clock;
+  accounts: ReturnType<typeof createAccountsService>;
+  catalog: ReturnType<typeof createCatalogService>;
+  tasks: ReturnType<typeof createTasksService>;
+  unsubscribe: ReturnType<typeof createUnsubscribeService>;
+  launch: LaunchService;
+  control: ReturnType<typeof createControlService>;
+  reports: ReturnType<typeof createReportService>;
+  ingest?: EventIngestor;
 }
 
 const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
@@ -53,22 +42,8 @@ const E404 = { 404: err('not found') };
 const E409 = { 409: err('conflicts with the current state') };
 const E413 = { 413: err('the body is too large') };
 
-export function buildRoutes(deps: ApiDeps): Route[] {
-  const accounts = createAccountsService(deps);
-  const catalog = createCatalogService(deps);
-  const tasks = createTasksService(deps);
-  const unsubscribe = createUnsubscribeService({
-    repo: deps.repo,
-    clock: deps.clock,
-    signingKey: deps.unsubscribeKey,
-  });
-  const control = createControlService({
-    repo: deps.repo,
-    control: deps.control,
-    clock: deps.clock,
-    audiences: deps.audiences,
-  });
-  const reports = createReportService(deps);
+export function buildRoutes(deps: ApiServices): Route[] {
+  const { accounts, catalog, tasks, unsubscribe, control, reports } = deps;
 
   const controlRoutes = (['pause', 'resume', 'stop'] as const).flatMap((action) => [
     route({
@@ -343,7 +318,7 @@ export function buildRoutes(deps: ApiDeps): Route[] {
       },
       handler: async ({ body }) => {
         if (!deps.ingest) throw new NotImplemented('event ingestion is not wired');
-        return { status: 202, body: await deps.ingest.ingest(body.events) };
+        return { status: 202, body: await deps.ingest({ events: body.events }) };
       },
     }),
     route({
@@ -392,5 +367,3 @@ export function buildRoutes(deps: ApiDeps): Route[] {
     }),
   ];
 }
-
-export { createLaunchService };

@@ -7,7 +7,6 @@
 import * as z from 'zod';
 import {
   AccountInput,
-  CampaignAudience,
   CampaignStatus,
   Channel,
   ContactInput,
@@ -193,58 +192,7 @@ export const SequenceList = z
 // Campaigns
 // ---------------------------------------------------------------------------
 
-export const LaunchBody = z
-  .object({
-    campaignId: Id.optional(),
-    name: z.string().min(1).max(200),
-    sequenceId: Id,
-    version: z.number().int().positive().optional(),
-    audience: CampaignAudience,
-    holdoutPercent: z.number().min(0).max(90).optional(),
-    dryRun: z.boolean().optional(),
-  })
-  .strict()
-  .meta({ id: 'LaunchRequest' });
-export type LaunchBody = z.infer<typeof LaunchBody>;
-
-export const SKIP_REASONS = [
-  'not_found',
-  'suppressed',
-  'already_enrolled',
-  'in_exclusive_sequence',
-  'stage_excluded',
-  /** Held out of another active campaign: enrolling it would spoil that campaign's lift. */
-  'held_out_elsewhere',
-  /** The campaign was stopped while it was being launched. */
-  'campaign_stopped',
-] as const;
-export const SkipReason = z.enum(SKIP_REASONS);
-export type SkipReason = z.infer<typeof SkipReason>;
-
-export const LaunchResult = z
-  .object({
-    campaignId: Id,
-    status: CampaignStatus,
-    dryRun: z.boolean(),
-    /** `inline`: enrolled before answering; `launcher`: handed to the launcher state machine (counts are planned). */
-    mode: z.enum(['inline', 'launcher', 'dry_run']),
-    sequenceId: Id,
-    version: z.number().int().positive(),
-    audienceSize: z.number().int().nonnegative(),
-    enrolled: z.number().int().nonnegative(),
-    heldOut: z.number().int().nonnegative(),
-    /** The first 1,000 skipped accounts (`skippedTruncated` when there were more). */
-    skipped: z.array(z.object({ accountId: z.string(), reason: SkipReason })),
-    /** Every skipped account, counted (the list above may be truncated). */
-    skippedTotal: z.number().int().nonnegative(),
-    skippedByReason: z.partialRecord(SkipReason, z.number().int().nonnegative()),
-    skippedTruncated: z.boolean(),
-    /** Dry run only: the accounts that would be enrolled and held out (first 1,000). */
-    wouldEnroll: z.array(z.string()).optional(),
-    wouldHoldOut: z.array(z.string()).optional(),
-  })
-  .meta({ id: 'LaunchResult' });
-export type LaunchResult = z.infer<typeof LaunchResult>;
+export { LaunchBody, LaunchResult, SKIP_REASONS, SkipReason } from '../launch';
 
 export const CampaignIdParams = z.object({ campaignId: Id });
 export const CampaignView = z
@@ -342,64 +290,7 @@ export const UnsubscribeResult = z
   .object({ unsubscribed: z.literal(true), accountId: Id, contactId: z.string() })
   .meta({ id: 'UnsubscribeResult' });
 
-const Rate = z.object({
-  accounts: z.number().int(),
-  engaged: z.number().int(),
-  mqa: z.number().int(),
-  engagementRate: z.number(),
-  mqaRate: z.number(),
-});
-export const CampaignReport = z
-  .object({
-    campaignId: Id,
-    sequenceId: Id,
-    version: z.number().int(),
-    enrolled: z.number().int(),
-    heldOut: z.number().int(),
-    steps: z.array(
-      z.object({
-        stepId: z.string(),
-        channel: z.string().nullable(),
-        sent: z.number().int(),
-        failed: z.number().int(),
-        skipped: z.number().int(),
-        skippedByReason: z.record(z.string(), z.number().int()),
-      }),
-    ),
-    coverage: z.object({
-      reached: z.number().int(),
-      committee: z.number().int(),
-      ratio: z.number(),
-      byRole: z.record(
-        z.string(),
-        z.object({ reached: z.number().int(), committee: z.number().int(), ratio: z.number() }),
-      ),
-    }),
-    accountsEngaged: z.number().int(),
-    mqa: z.number().int(),
-    treated: Rate,
-    holdout: Rate,
-    lift: z.object({
-      /** Relative lift (treated - holdout) / holdout; null when the holdout rate is 0 or there is no holdout. */
-      engagement: z.number().nullable(),
-      mqa: z.number().nullable(),
-      engagementPoints: z.number(),
-      mqaPoints: z.number(),
-    }),
-    /**
-     * Score over time per treated account (the CLI's `report --html` chart): at most
-     * REPORT_SCORE_HISTORY_ACCOUNTS accounts (by account id), each with up to 60 points, oldest first.
-     */
-    scoreHistory: z.array(
-      z.object({
-        accountId: Id,
-        points: z.array(z.object({ at: z.iso.datetime({ offset: true }), value: z.number() })),
-      }),
-    ),
-    generatedAt: z.string(),
-  })
-  .meta({ id: 'CampaignReport' });
-export type CampaignReport = z.infer<typeof CampaignReport>;
+export { CampaignReport } from '../reports';
 
 export const Health = z
   .object({

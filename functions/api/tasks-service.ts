@@ -6,7 +6,7 @@
  *
  * Completing twice (documented choice): the same outcome again is an idempotent 200 with the same
  * task, and it never publishes again; another outcome is a 409. The events are published exactly
- * once per task through a claim on the task item (functions/platform/store/task-publication.ts):
+ * once per task through a claim on the task item (functions/platform/store/tasks.ts):
  *   complete (conditional: open -> completed) -> claim -> publish -> mark published.
  * A publish that fails gives the claim back and answers 5xx: the client's retry (same outcome)
  * finds the task completed, claims and publishes. A request that dies after claiming leaves a claim
@@ -18,10 +18,11 @@ import { Conflict, NotFound } from '../kernel/errors';
 import type { Clock } from '../kernel/clock';
 import type { SdrOutcome, SdrTask } from '../kernel/model';
 import type { EventPublisher } from '../platform/bus';
-import { engagementRecorded, sdrTaskCompleted } from '../kernel/events';
-import type { AccountRepository } from '../platform/store/repository';
-import type { Table } from '../platform/store/table';
-import { dynamoTaskPublication, type TaskPublication } from '../platform/store/task-publication';
+import { busEvent, DETAIL_TYPES } from '../kernel/events';
+import type { TaskRepository } from '../platform/store/tasks';
+
+/** How long a publication claim holds before a retry may take it over (a request that died). */
+const PUBLICATION_LEASE_MS = 60_000;
 
 /** The engagement type an SDR outcome becomes. */
 export function engagementTypeOf(outcome: SdrOutcome): 'meeting.booked' | 'sdr.call_logged' {
@@ -33,7 +34,7 @@ export function completionEvents(task: SdrTask, outcome: SdrOutcome, fallbackAt:
   const occurredAt = task.completedAt ?? fallbackAt;
   const campaign = task.campaignId ? { campaignId: task.campaignId } : {};
   return [
-    engagementRecorded({
+    busEvent(DETAIL_TYPES.engagementRecorded, {
       eventId: `sdr-task-${task.taskId}`,
       occurredAt,
       accountId: task.accountId,
@@ -43,7 +44,7 @@ export function completionEvents(task: SdrTask, outcome: SdrOutcome, fallbackAt:
       origin: 'sdr',
       properties: { outcome, taskId: task.taskId, ...campaign },
     }),
-    sdrTaskCompleted({
+    busEvent(DETAIL_TYPES.sdrTaskCompleted, {
       eventId: `sdr-task-completed-${task.taskId}`,
       occurredAt,
       accountId: task.accountId,
@@ -56,30 +57,17 @@ export function completionEvents(task: SdrTask, outcome: SdrOutcome, fallbackAt:
   ];
 }
 
-export function createTasksService(deps: {
-  repo: AccountRepository;
-  publisher: EventPublisher;
-  clock: Clock;
-  /** For the publication marker; `publication` may be given instead. */
-  table?: Table;
-  publication?: TaskPublication;
-}) {
-  const { repo } = deps;
-  let publicationPort = deps.publication;
-  const publication = (): TaskPublication => {
-    publicationPort ??= deps.table ? dynamoTaskPublication(deps.table) : undefined;
-    if (!publicationPort) throw new Error('createTasksService: give `table` or `publication`');
-    return publicationPort;
-  };
+export function createTasksService(deps: { tasks: TaskRepository; publisher: EventPublisher; clock: Clock }) {
+  const { tasks } = deps;
 
   async function list(q: { owner: string; status: SdrTask['status']; limit: number; cursor?: string }) {
-    const page = await repo.listTasks(q.owner, q.status, { limit: q.limit, cursor: q.cursor });
+    const page = await tasks.listOfOwner(q.owner, q.status, { limit: q.limit, cursor: q.cursor });
     return { items: page.items.map(view), cursor: page.cursor ?? null };
   }
 
   async function complete(taskId: string, body: { outcome: SdrOutcome; notes?: string }) {
     const now = deps.clock.now();
-    const result = await repo.completeTask(taskId, {
+    const result = await tasks.complete(taskId, {
       outcome: body.outcome,
       notes: body.notes,
       completedAt: now.toISOString(),
@@ -90,16 +78,14 @@ export function createTasksService(deps: {
       throw new Conflict(`task ${taskId} is ${task.status}${task.outcome ? ` (${task.outcome})` : ''}`);
     }
     // First completion, or a retry of it: publish unless published (or being published) already.
-    if (await publication().claim(task.accountId, taskId, now)) {
+    if (await tasks.claimPublication(task.accountId, taskId, now, PUBLICATION_LEASE_MS)) {
       try {
         await deps.publisher.publish(completionEvents(task, task.outcome ?? body.outcome, now.toISOString()));
       } catch (err) {
-        await publication()
-          .release(task.accountId, taskId)
-          .catch(() => undefined);
+        await tasks.releasePublication(task.accountId, taskId).catch(() => undefined);
         throw err;
       }
-      await publication().markPublished(task.accountId, taskId, now);
+      await tasks.markPublished(task.accountId, taskId, now);
     }
     return view(task);
   }

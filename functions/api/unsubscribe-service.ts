@@ -7,10 +7,10 @@
 import { BadRequest, NotFound } from '../kernel/errors';
 import type { Clock } from '../kernel/clock';
 import { verifyUnsubscribeToken } from '../kernel/unsubscribe-token';
-import type { AccountRepository } from '../platform/store/repository';
+import type { AccountRepository } from '../platform/store/accounts';
 
 export interface UnsubscribeDeps {
-  repo: AccountRepository;
+  accounts: AccountRepository;
   clock: Clock;
   /** The HMAC key (Secrets Manager on AWS, configuration in local mode); loaded once. */
   signingKey: () => Promise<string>;
@@ -54,16 +54,16 @@ export function createUnsubscribeService(deps: UnsubscribeDeps) {
   async function unsubscribe(token: string) {
     const payload = await check(token);
     const now = deps.clock.now().toISOString();
-    const contact = await deps.repo.getContact(payload.a, payload.c);
+    const contact = await deps.accounts.getContact(payload.a, payload.c);
     if (!contact) throw new NotFound('the contact of this link no longer exists');
     // Suppression first: it is what senders check, and it survives a later re-import of the contact.
     if (contact.email)
-      await deps.repo.addSuppression(contact.email, {
+      await deps.accounts.addSuppression(contact.email, {
         reason: 'unsubscribed',
         source: payload.k ? `campaign:${payload.k}` : 'one-click',
         at: now,
       });
-    await deps.repo.markContactUnsubscribed(payload.a, payload.c, now);
+    await deps.accounts.markContactUnsubscribed(payload.a, payload.c, now);
     return { unsubscribed: true as const, accountId: payload.a, contactId: payload.c };
   }
 

@@ -1,24 +1,23 @@
 /**
- * Leaving the ad audiences of a sequence (DESIGN 2.2 `ads`): when an enrollment ends, every contact
- * an `ads` step with action `add` put in an audience (its touch for that step is `sent`) is removed
- * from it again. One function for every way an enrollment ends:
- * - the engine's finish step (completed, exited, stopped seen by the engine);
- * - the scorer's exit-stage stop and the operator's stop (functions/scoring/scorer.ts,
- *   functions/launch/control-service.ts): StopExecution ends the execution, so the engine's finish
- *   never runs and the caller cleans up itself.
- * Idempotent: the change id is `${executionName}#${stepId}#audience-exit` whoever calls it, so a
- * repeated cleanup (a retry, or the engine and a stop both doing it) is one change to consumers.
+ * Leaving the ad audiences of a sequence: when an enrollment ends, every contact an `ads` step with
+ * action `add` put in an audience (its touch for that step is `sent`) is removed from it again. One
+ * function for every way an enrollment ends (functions/engine/lifecycle.ts): the engine's finish
+ * step, and a stop from outside (the scorer's exit stages, the operator's stop), whose execution
+ * never reaches that step. Idempotent: the change id is `${executionName}#${stepId}#audience-exit`
+ * whoever calls it, so a repeated cleanup (a retry, or the engine and a stop both doing it) is one
+ * change to consumers.
  */
-import type { AccountRepository } from '../platform/store/repository';
-import type { AudienceProvider } from '../platform/providers/audience';
 import { hashEmailForAudience } from '../kernel/hash';
 import type { AdsStep, Enrollment, SequenceDefinition } from '../kernel/model';
-
-/** What the cleanup reads. */
-export type AudienceExitRepo = Pick<AccountRepository, 'getTouch' | 'listContacts' | 'getSequence'>;
+import type { AudienceProvider } from '../platform/providers';
+import type { AccountRepository } from '../platform/store/accounts';
+import type { CatalogRepository } from '../platform/store/catalog';
+import type { TouchRepository } from '../platform/store/touches';
+import { touchIdOf } from './ledger';
 
 export interface AudienceExitDeps {
-  repo: Pick<AudienceExitRepo, 'getTouch' | 'listContacts'>;
+  touches: Pick<TouchRepository, 'get'>;
+  accounts: Pick<AccountRepository, 'listContacts'>;
   audiences: AudienceProvider;
 }
 
@@ -40,11 +39,6 @@ export interface AudienceExitResult {
   changes: { changeId: string; audienceId: string; removed: number }[];
 }
 
-/** The touch id of one step and contact: one touch item per step per contact. */
-export function touchIdOf(executionName: string, stepId: string, contactId: string): string {
-  return `${executionName}#${stepId}#${contactId}`;
-}
-
 export function audienceExitChangeId(executionName: string, stepId: string): string {
   return `${executionName}#${stepId}#audience-exit`;
 }
@@ -59,12 +53,12 @@ export async function removeFromSequenceAudiences(
     (s): s is AdsStep => s.type === 'touch' && s.channel === 'ads' && s.action === 'add',
   );
   if (adds.length === 0) return result;
-  const contacts = [...(args.contacts ?? (await deps.repo.listContacts(args.accountId)))];
+  const contacts = [...(args.contacts ?? (await deps.accounts.listContacts(args.accountId)))];
   for (const step of adds) {
     const hashes: string[] = [];
     for (const contact of contacts) {
       if (!contact.email) continue;
-      const touch = await deps.repo.getTouch(
+      const touch = await deps.touches.get(
         args.accountId,
         touchIdOf(args.executionName, step.id, contact.contactId),
       );
@@ -93,14 +87,14 @@ export async function removeFromSequenceAudiences(
  * sequence version the enrollment runs. A version that cannot be read is reported, not guessed.
  */
 export async function removeEnrollmentFromAudiences(
-  deps: { repo: AudienceExitRepo; audiences: AudienceProvider },
+  deps: AudienceExitDeps & { catalog: Pick<CatalogRepository, 'getSequence'> },
   enrollment: Pick<
     Enrollment,
     'accountId' | 'campaignId' | 'executionName' | 'sequenceId' | 'sequenceVersion'
   >,
   options: { now: Date; reason: string; contacts?: Iterable<{ contactId: string; email?: string }> },
 ): Promise<AudienceExitResult & { sequenceMissing?: true }> {
-  const sequence = await deps.repo.getSequence(enrollment.sequenceId, enrollment.sequenceVersion);
+  const sequence = await deps.catalog.getSequence(enrollment.sequenceId, enrollment.sequenceVersion);
   if (!sequence) return { changes: [], sequenceMissing: true };
   return removeFromSequenceAudiences(deps, {
     accountId: enrollment.accountId,

@@ -1,16 +1,19 @@
 /**
- * POST /events (DESIGN 2.6, 2.6.1; issue #4 item 2): validates external engagement, resolves the
+ * POST /events: validates external engagement, resolves the
  * account, and publishes `engagement.recorded`. Good events land even when some are bad; an event
  * for an unknown account is kept (UnresolvedStore) and reported, never silently dropped.
  */
 import * as z from 'zod';
-import type { EventPublisher } from '../platform/bus';
-import { engagementRecorded, type EngagementRecordedDetail } from '../kernel/events';
 import type { Clock } from '../kernel/clock';
+import { BadRequest } from '../kernel/errors';
+import { busEvent, DETAIL_TYPES, type EngagementRecordedDetail } from '../kernel/events';
 import { EngagementEventInput, type EngagementType } from '../kernel/model';
-import { MAX_FUTURE_SKEW_MS } from '../scoring/domain/fold';
-import type { AccountResolver } from './resolver';
-import type { UnresolvedStore } from '../platform/store/unresolved';
+import type { EventPublisher } from '../platform/bus';
+import type { Platform } from '../platform/compose';
+import { AccountRepository } from '../platform/store/accounts';
+import { UnresolvedEventRepository, type UnresolvedStore } from '../platform/store/unresolved';
+import { MAX_FUTURE_SKEW_MS } from '../scoring';
+import { RepositoryAccountResolver, type AccountResolver } from './resolver';
 
 export const MAX_EVENTS_PER_REQUEST = 500;
 
@@ -39,17 +42,6 @@ export interface IngestResponse {
   unresolved: { index: number; eventId: string; reason: string }[];
 }
 
-export class BadRequestError extends Error {
-  readonly status = 400;
-  constructor(
-    message: string,
-    readonly details: FieldError[],
-  ) {
-    super(message);
-    this.name = 'BadRequestError';
-  }
-}
-
 const origin = (type: EngagementType): EngagementRecordedDetail['origin'] =>
   type === 'crm.stage_changed'
     ? 'crm'
@@ -74,10 +66,28 @@ export interface IngestDeps {
   suppress?: (email: string, reason: string) => Promise<void>;
 }
 
+/**
+ * POST /events of a platform. Each request resolves accounts through its own resolver: its cache
+ * must not outlive the request (accounts get imported).
+ */
+export function ingestFeature(platform: Platform) {
+  const accounts = platform.repository(AccountRepository);
+  return (body: unknown): Promise<IngestResponse> =>
+    createIngest({
+      resolver: new RepositoryAccountResolver(accounts),
+      publisher: platform.publisher,
+      unresolved: platform.repository(UnresolvedEventRepository),
+      clock: platform.clock,
+      suppress: async (email, reason) => {
+        await accounts.addSuppression(email, { reason, source: 'api' });
+      },
+    })(body);
+}
+
 export function createIngest(deps: IngestDeps) {
   return async function ingest(body: unknown): Promise<IngestResponse> {
     const request = IngestRequest.safeParse(body);
-    if (!request.success) throw new BadRequestError('invalid request body', issues(request.error));
+    if (!request.success) throw new BadRequest(issues(request.error, ['body']), 'invalid request body');
     const response: IngestResponse = { accepted: 0, rejected: [], unresolved: [] };
     const outbound: EngagementRecordedDetail[] = [];
     const now = deps.clock.now();
@@ -144,7 +154,8 @@ export function createIngest(deps: IngestDeps) {
         properties: e.properties,
       });
     }
-    if (outbound.length > 0) await deps.publisher.publish(outbound.map(engagementRecorded));
+    if (outbound.length > 0)
+      await deps.publisher.publish(outbound.map((d) => busEvent(DETAIL_TYPES.engagementRecorded, d)));
     response.accepted = outbound.length;
     return response;
   };

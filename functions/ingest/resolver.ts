@@ -3,7 +3,7 @@
  * email, or an email domain (DESIGN 2.6.1, POST /events). Behind a port so ingestion is testable;
  * the DynamoDB version uses the repository's indexes (gsi1 EMAIL#, DOMAIN#) and caches per call site.
  */
-import type { AccountRepository } from '../platform/store/repository';
+import type { AccountRepository } from '../platform/store/accounts';
 import type { Role } from '../kernel/model';
 
 export interface Resolution {
@@ -27,7 +27,7 @@ export const emailDomain = (email: string): string | undefined =>
 export class RepositoryAccountResolver implements AccountResolver {
   private readonly cache = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly repo: AccountRepository) {}
+  constructor(private readonly accounts: AccountRepository) {}
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     let p = this.cache.get(key) as Promise<T> | undefined;
@@ -40,17 +40,17 @@ export class RepositoryAccountResolver implements AccountResolver {
 
   async resolve(ref: { accountId?: string; contactId?: string; contactEmail?: string; domain?: string }) {
     if (ref.accountId) {
-      const account = await this.cached(`a:${ref.accountId}`, () => this.repo.getAccount(ref.accountId!));
+      const account = await this.cached(`a:${ref.accountId}`, () => this.accounts.get(ref.accountId!));
       if (!account) return undefined;
       if (ref.contactId) {
         const c = await this.cached(`c:${ref.accountId}:${ref.contactId}`, () =>
-          this.repo.getContact(ref.accountId!, ref.contactId!),
+          this.accounts.getContact(ref.accountId!, ref.contactId!),
         );
         return { accountId: account.accountId, contactId: ref.contactId, role: c?.role };
       }
       if (ref.contactEmail) {
         const contacts = await this.cached(`e:${ref.contactEmail}`, () =>
-          this.repo.findContactsByEmail(ref.contactEmail!),
+          this.accounts.findContactsByEmail(ref.contactEmail!),
         );
         const c = contacts.find((x) => x.accountId === account.accountId);
         return { accountId: account.accountId, ...(c ? { contactId: c.contactId, role: c.role } : {}) };
@@ -59,14 +59,14 @@ export class RepositoryAccountResolver implements AccountResolver {
     }
     if (ref.contactEmail) {
       const contacts = await this.cached(`e:${ref.contactEmail}`, () =>
-        this.repo.findContactsByEmail(ref.contactEmail!),
+        this.accounts.findContactsByEmail(ref.contactEmail!),
       );
       const c = contacts[0];
       if (c) return { accountId: c.accountId, contactId: c.contactId, role: c.role };
     }
     const domain = ref.domain ?? (ref.contactEmail ? emailDomain(ref.contactEmail) : undefined);
     if (domain) {
-      const account = await this.cached(`d:${domain}`, () => this.repo.findAccountByDomain(domain));
+      const account = await this.cached(`d:${domain}`, () => this.accounts.findByDomain(domain));
       if (account) return { accountId: account.accountId };
     }
     return undefined;

@@ -9,15 +9,19 @@
  * opens and clicks), so a redelivered SES event is deduplicated by the scorer.
  */
 import type { EventPublisher } from '../platform/bus';
+import type { Platform } from '../platform/compose';
+import { AccountRepository } from '../platform/store/accounts';
+import { UnresolvedEventRepository } from '../platform/store/unresolved';
 import {
-  engagementRecorded,
+  busEvent,
+  DETAIL_TYPES,
   SES_DETAIL_TYPES,
   SES_TAGS,
   SesEventDetail,
   type EngagementRecordedDetail,
 } from '../kernel/events';
 import type { Clock } from '../kernel/clock';
-import type { AccountResolver } from './resolver';
+import { RepositoryAccountResolver, type AccountResolver } from './resolver';
 import type { UnresolvedStore } from '../platform/store/unresolved';
 
 export interface SesEventBridgeEvent {
@@ -45,6 +49,21 @@ export interface SesNormaliseResult {
 
 const tag = (tags: Record<string, string[]>, name: string): string | undefined =>
   tags[name]?.[0] || undefined;
+
+/** The SES normaliser of a platform; a resolver per event (its cache must not outlive it). */
+export function sesNormaliserFeature(platform: Platform) {
+  const accounts = platform.repository(AccountRepository);
+  return (event: SesEventBridgeEvent): Promise<SesNormaliseResult> =>
+    createSesNormaliser({
+      resolver: new RepositoryAccountResolver(accounts),
+      publisher: platform.publisher,
+      unresolved: platform.repository(UnresolvedEventRepository),
+      clock: platform.clock,
+      suppress: async (email, reason) => {
+        await accounts.addSuppression(email, { reason, source: 'ses' });
+      },
+    })(event);
+}
 
 export function createSesNormaliser(deps: SesNormaliserDeps) {
   return async function normalise(event: SesEventBridgeEvent): Promise<SesNormaliseResult> {
@@ -125,7 +144,8 @@ export function createSesNormaliser(deps: SesNormaliserDeps) {
         properties,
       });
     }
-    if (outbound.length > 0) await deps.publisher.publish(outbound.map(engagementRecorded));
+    if (outbound.length > 0)
+      await deps.publisher.publish(outbound.map((d) => busEvent(DETAIL_TYPES.engagementRecorded, d)));
     result.published = outbound.length;
     return result;
   };

@@ -1,19 +1,17 @@
 /**
- * EventBridge contracts (DESIGN 2.5): sources, detail types, detail schemas and rule patterns,
- * shared by the CDK rules and the handlers that publish, so publishers and rules cannot drift.
+ * The event contracts of the bus (docs/architecture.md, "Event contracts"): for every detail type,
+ * the one source that publishes it and the zod schema of its detail. Every publisher builds its
+ * events with `busEvent(detailType, detail)`, which stamps the source and validates the detail, so
+ * no event leaves without its contract; the CDK rules use the patterns in `RULES` verbatim and the
+ * moto contract test (test/contract) checks them against events the handlers built.
  * Every detail carries `eventId`, `occurredAt` and `accountId`.
- *
- * Rule patterns live here as plain objects (`RULES`): the CDK constructs pass them to
- * `new Rule({ eventPattern })` unchanged and the moto contract test (test/contract) checks
- * them against the events the handlers build with the helpers below.
  */
 import * as z from 'zod';
-import { EngagementType, IsoTimestamp, Role, Stage } from './model';
+import { Channel, EngagementType, IsoTimestamp, PostalAddress, Role, Stage, type SdrTask } from './model';
 
 export const SOURCES = {
   engine: 'abm.engine',
   scorer: 'abm.scorer',
-  api: 'abm.api',
   ingest: 'abm.ingest',
   sdr: 'abm.sdr',
   ads: 'abm.ads',
@@ -42,13 +40,6 @@ export const DetailBase = z.object({
   accountId: z.string().min(1),
 });
 export type DetailBase = z.infer<typeof DetailBase>;
-
-/** An event ready for PutEvents (without the bus name, which the publisher adds). */
-export interface BusEvent<D extends DetailBase = DetailBase> {
-  source: Source;
-  detailType: DetailType;
-  detail: D;
-}
 
 // ---------------------------------------------------------------------------
 // SES (configuration set -> EventBridge). SES publishes only to the account's DEFAULT bus.
@@ -109,7 +100,7 @@ export const SesEventDetail = z.looseObject({
 export type SesEventDetail = z.infer<typeof SesEventDetail>;
 
 // ---------------------------------------------------------------------------
-// Detail schemas per detail type (the ones the scorer side publishes or consumes)
+// Detail schemas, one per detail type
 // ---------------------------------------------------------------------------
 
 /** Where an engagement event came from. */
@@ -125,6 +116,40 @@ export const EngagementRecordedDetail = DetailBase.extend({
   properties: z.record(z.string(), z.unknown()).default({}),
 });
 export type EngagementRecordedDetail = z.infer<typeof EngagementRecordedDetail>;
+
+/** What every touch event says about the touch: which step of which execution reached whom. */
+const TouchRef = {
+  campaignId: z.string().min(1),
+  executionName: z.string().min(1),
+  stepId: z.string().min(1),
+  touchId: z.string().min(1),
+  channel: Channel,
+  contactId: z.string().min(1),
+  role: Role.optional(),
+};
+
+/** `touch.sent`: the provider accepted the touch (`ref`: SES message id, task id, order id). */
+export const TouchSentDetail = DetailBase.extend({
+  ...TouchRef,
+  ref: z.string(),
+  summary: z.string(),
+});
+export type TouchSentDetail = z.infer<typeof TouchSentDetail>;
+
+/**
+ * `touch.failed`: a touch the provider refused, a touch whose outcome is unknown (its reason says
+ * so), or a whole step that failed after its retries (no touch or contact then, and `error`).
+ */
+export const TouchFailedDetail = DetailBase.extend({
+  ...TouchRef,
+  stepId: TouchRef.stepId.optional(),
+  touchId: TouchRef.touchId.optional(),
+  channel: TouchRef.channel.optional(),
+  contactId: TouchRef.contactId.optional(),
+  reason: z.string().min(1),
+  error: z.unknown().optional(),
+});
+export type TouchFailedDetail = z.infer<typeof TouchFailedDetail>;
 
 /** `account.score_changed`. */
 export const ScoreChangedDetail = DetailBase.extend({
@@ -148,26 +173,24 @@ export const StageChangedDetail = DetailBase.extend({
 });
 export type StageChangedDetail = z.infer<typeof StageChangedDetail>;
 
-/** `sdr.task.created` (the scorer publishes it for hot-account tasks). */
+/** `sdr.task.created`: a sequence's SDR step or a hot account (MQA) made a task. */
 export const SdrTaskCreatedDetail = DetailBase.extend({
   taskId: z.string().min(1),
   owner: z.string().min(1),
   type: z.string().min(1),
+  status: z.string().min(1),
   priority: z.number().int(),
+  dueAt: IsoTimestamp,
   reason: z.string(),
+  contactId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+  stepId: z.string().min(1).optional(),
+  context: z.record(z.string(), z.unknown()),
+  createdAt: IsoTimestamp,
 });
 export type SdrTaskCreatedDetail = z.infer<typeof SdrTaskCreatedDetail>;
 
-/** `enrollment.finished` (the scorer publishes it when it ends an enrollment on an exit stage). */
-export const EnrollmentFinishedDetail = DetailBase.extend({
-  campaignId: z.string().min(1),
-  executionName: z.string().min(1),
-  status: z.string().min(1),
-  reason: z.string(),
-});
-export type EnrollmentFinishedDetail = z.infer<typeof EnrollmentFinishedDetail>;
-
-/** `sdr.task.completed` (the API publishes it when an SDR logs a task's outcome). */
+/** `sdr.task.completed`: an SDR logged a task's outcome. */
 export const SdrTaskCompletedDetail = DetailBase.extend({
   taskId: z.string().min(1),
   owner: z.string().min(1),
@@ -177,16 +200,86 @@ export const SdrTaskCompletedDetail = DetailBase.extend({
 });
 export type SdrTaskCompletedDetail = z.infer<typeof SdrTaskCompletedDetail>;
 
-export const DETAIL_SCHEMAS = {
-  [DETAIL_TYPES.engagementRecorded]: EngagementRecordedDetail,
-  [DETAIL_TYPES.scoreChanged]: ScoreChangedDetail,
-  [DETAIL_TYPES.stageChanged]: StageChangedDetail,
-  [DETAIL_TYPES.sdrTaskCreated]: SdrTaskCreatedDetail,
-  [DETAIL_TYPES.enrollmentFinished]: EnrollmentFinishedDetail,
-} as const;
+/**
+ * `ads.audience.changed`: members (SHA-256 of the normalised email) to add to or remove from an ad
+ * audience; `eventId` is the change id (a retried step reuses it). Without `audienceId` the change
+ * is an erasure: remove the person from every audience.
+ */
+export const AdsAudienceChangedDetail = DetailBase.extend({
+  audienceId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+  stepId: z.string().min(1).optional(),
+  contactId: z.string().min(1).optional(),
+  add: z.array(z.string()),
+  remove: z.array(z.string()),
+  reason: z.string().min(1),
+});
+export type AdsAudienceChangedDetail = z.infer<typeof AdsAudienceChangedDetail>;
 
-/** Sources allowed to publish engagement into the scorer (never the scorer itself: no loops). */
-export const ENGAGEMENT_SOURCES = [SOURCES.ingest, SOURCES.api, SOURCES.sdr] as const;
+/** `direct_mail.requested`: one piece to one person, within budget; `eventId` is the order id. */
+export const DirectMailRequestedDetail = DetailBase.extend({
+  campaignId: z.string().min(1),
+  stepId: z.string().min(1),
+  contactId: z.string().min(1),
+  recipientName: z.string().min(1),
+  address: PostalAddress,
+  piece: z.string().min(1),
+  costCents: z.number().int().nonnegative(),
+});
+export type DirectMailRequestedDetail = z.infer<typeof DirectMailRequestedDetail>;
+
+/** `enrollment.finished`: an enrollment ended (completed, exited, stopped), whoever ended it. */
+export const EnrollmentFinishedDetail = DetailBase.extend({
+  campaignId: z.string().min(1),
+  executionName: z.string().min(1),
+  sequenceId: z.string().min(1).optional(),
+  sequenceVersion: z.number().int().positive().optional(),
+  status: z.string().min(1),
+  reason: z.string(),
+});
+export type EnrollmentFinishedDetail = z.infer<typeof EnrollmentFinishedDetail>;
+
+/** The contract of every detail type: its one source and its detail schema. */
+export const CONTRACTS = {
+  [DETAIL_TYPES.engagementRecorded]: { source: SOURCES.ingest, schema: EngagementRecordedDetail },
+  [DETAIL_TYPES.touchSent]: { source: SOURCES.engine, schema: TouchSentDetail },
+  [DETAIL_TYPES.touchFailed]: { source: SOURCES.engine, schema: TouchFailedDetail },
+  [DETAIL_TYPES.scoreChanged]: { source: SOURCES.scorer, schema: ScoreChangedDetail },
+  [DETAIL_TYPES.stageChanged]: { source: SOURCES.scorer, schema: StageChangedDetail },
+  [DETAIL_TYPES.sdrTaskCreated]: { source: SOURCES.sdr, schema: SdrTaskCreatedDetail },
+  [DETAIL_TYPES.sdrTaskCompleted]: { source: SOURCES.sdr, schema: SdrTaskCompletedDetail },
+  [DETAIL_TYPES.adsAudienceChanged]: { source: SOURCES.ads, schema: AdsAudienceChangedDetail },
+  [DETAIL_TYPES.directMailRequested]: { source: SOURCES.directMail, schema: DirectMailRequestedDetail },
+  [DETAIL_TYPES.enrollmentFinished]: { source: SOURCES.engine, schema: EnrollmentFinishedDetail },
+} as const satisfies Record<DetailType, { source: Source; schema: z.ZodType }>;
+
+export type DetailOf<T extends DetailType> = z.output<(typeof CONTRACTS)[T]['schema']>;
+
+/** An event ready for PutEvents (without the bus name, which the publisher adds). */
+export interface BusEvent<T extends DetailType = DetailType> {
+  source: Source;
+  detailType: T;
+  detail: DetailOf<T>;
+}
+
+/** Builds an event of a detail type: its contract's source, its detail validated by the schema. */
+export function busEvent<T extends DetailType>(
+  detailType: T,
+  detail: z.input<(typeof CONTRACTS)[T]['schema']>,
+): BusEvent<T> {
+  const contract = CONTRACTS[detailType];
+  return { source: contract.source, detailType, detail: contract.schema.parse(detail) as DetailOf<T> };
+}
+
+/** `sdr.task.created` for a stored task: the event id is the task id (a retry republishes the same). */
+export function sdrTaskCreatedEvent(task: SdrTask): BusEvent<'sdr.task.created'> {
+  return busEvent(DETAIL_TYPES.sdrTaskCreated, {
+    ...task,
+    eventId: task.taskId,
+    occurredAt: task.createdAt,
+    context: task.context,
+  });
+}
 
 // ---------------------------------------------------------------------------
 // Rule patterns (EventBridge event patterns, used verbatim by the CDK rules)
@@ -201,7 +294,7 @@ export interface RulePattern {
 export const RULES = {
   /** Engagement bus -> scorer buffer queue. */
   scorerIngest: {
-    source: [...ENGAGEMENT_SOURCES],
+    source: [CONTRACTS[DETAIL_TYPES.engagementRecorded].source],
     'detail-type': [DETAIL_TYPES.engagementRecorded],
   },
   /** Default bus (SES can publish nowhere else) -> SES normaliser. */
@@ -211,32 +304,3 @@ export const RULES = {
   },
 } as const satisfies Record<string, RulePattern>;
 export type RuleName = keyof typeof RULES;
-
-// ---------------------------------------------------------------------------
-// Builders (handlers build events only through these, so the contract test covers them)
-// ---------------------------------------------------------------------------
-
-export function engagementRecorded(detail: EngagementRecordedDetail): BusEvent<EngagementRecordedDetail> {
-  const source = detail.origin === 'sdr' ? SOURCES.sdr : SOURCES.ingest;
-  return { source, detailType: DETAIL_TYPES.engagementRecorded, detail };
-}
-
-export function scoreChanged(detail: ScoreChangedDetail): BusEvent<ScoreChangedDetail> {
-  return { source: SOURCES.scorer, detailType: DETAIL_TYPES.scoreChanged, detail };
-}
-
-export function stageChanged(detail: StageChangedDetail): BusEvent<StageChangedDetail> {
-  return { source: SOURCES.scorer, detailType: DETAIL_TYPES.stageChanged, detail };
-}
-
-export function sdrTaskCreated(detail: SdrTaskCreatedDetail): BusEvent<SdrTaskCreatedDetail> {
-  return { source: SOURCES.scorer, detailType: DETAIL_TYPES.sdrTaskCreated, detail };
-}
-
-export function enrollmentFinished(detail: EnrollmentFinishedDetail): BusEvent<EnrollmentFinishedDetail> {
-  return { source: SOURCES.scorer, detailType: DETAIL_TYPES.enrollmentFinished, detail };
-}
-
-export function sdrTaskCompleted(detail: SdrTaskCompletedDetail): BusEvent<SdrTaskCompletedDetail> {
-  return { source: SOURCES.sdr, detailType: DETAIL_TYPES.sdrTaskCompleted, detail };
-}

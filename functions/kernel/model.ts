@@ -438,6 +438,13 @@ export const ENROLLMENT_STATUSES = [
 export const EnrollmentStatus = z.enum(ENROLLMENT_STATUSES);
 export type EnrollmentStatus = z.infer<typeof EnrollmentStatus>;
 
+/** The statuses of an enrollment whose execution is still going (it may be touched, paused, stopped). */
+export const ACTIVE_ENROLLMENT: ReadonlySet<string> = new Set<EnrollmentStatus>([
+  'running',
+  'waiting',
+  'paused',
+]);
+
 export const Enrollment = z.object({
   accountId: Id,
   campaignId: Id,

@@ -1,5 +1,5 @@
 /**
- * Pause, resume and stop, for a campaign and for one enrollment (DESIGN 2.6). Coordination goes
+ * Pause, resume and stop, for a campaign and for one enrollment. Coordination goes
  * through the enrollment's status, which the engine reads at every step:
  * - pause: status `paused`; the engine sees it at its next step and parks in its `Paused` state on
  *   a task token. An enrollment paused while parked in `AwaitEngagement` keeps its await token
@@ -9,30 +9,29 @@
  *   retry after a failed SendTaskSuccess finds `running` + a token and sends it again (a used token
  *   answers `gone`). Sending first would let the engine read `paused` and park again. When the
  *   token is still the await's, the status goes back to `waiting` (the scorer completes it).
- * - stop: StopExecution FIRST (idempotent: `gone` when already ended), then the ad-audience
- *   cleanup the engine's finish step would have done (functions/engine/audience-exit.ts), then
- *   status `stopped`; a retry after a failed call finds the enrollment still active and redoes all.
+ * - stop: through the engine's lifecycle (`endFromOutside`): StopExecution FIRST (idempotent),
+ *   then the ad-audience cleanup the engine's finish step would have done, then status `stopped`
+ *   and `enrollment.finished`; a retry after a failed call finds the enrollment still active and
+ *   redoes all.
  * A campaign's status is written before its enrollments are touched, and every campaign action
  * redoes the work on a retry (stop on a stopped campaign stops whatever is still active), so a
  * request that dies midway is finished by repeating it. Held-out and finished enrollments are
  * never touched.
  */
-import { Conflict, NotFound } from '../kernel/errors';
-import type { Clock } from '../kernel/clock';
-import type { CampaignStatus, Enrollment } from '../kernel/model';
 import type * as z from 'zod';
-import type { AccountRepository } from '../platform/store/repository';
-import { enrollmentsOfCampaign } from './audience';
-import { mapLimit } from './launch-service';
+import { mapLimit } from '../kernel/async';
+import type { Clock } from '../kernel/clock';
+import { Conflict, NotFound } from '../kernel/errors';
+import { ACTIVE_ENROLLMENT, type CampaignStatus, type Enrollment } from '../kernel/model';
+import { enrollmentLifecycle, type Lifecycle } from '../engine';
+import type { Platform } from '../platform/compose';
 import type { SequenceControl } from '../platform/sfn';
-import type { AudienceProvider } from '../platform/providers/audience';
-import { removeEnrollmentFromAudiences } from '../engine/audience-exit';
+import { CampaignRepository } from '../platform/store/campaigns';
+import { EnrollmentRepository } from '../platform/store/enrollments';
 
 export type ControlAction = 'pause' | 'resume' | 'stop';
 
 export const PAUSE_REASON = 'paused by an operator';
-
-const ACTIVE = new Set(['running', 'waiting', 'paused']);
 
 export interface ControlResult {
   campaignId: string;
@@ -46,17 +45,32 @@ export interface ControlResult {
 /** True when a resume is still owed to this enrollment (an earlier resume died before SendTaskSuccess). */
 const resumeInFlight = (e: Enrollment) => e.status === 'running' && e.taskToken !== undefined;
 
-export function createControlService(deps: {
-  repo: AccountRepository;
+export interface ControlDeps {
+  enrollments: EnrollmentRepository;
+  campaigns: CampaignRepository;
+  /** Resumes executions parked on the Paused state's token. */
   control: SequenceControl;
+  /** Ends stopped enrollments (the engine's lifecycle). */
+  lifecycle: Pick<Lifecycle, 'endFromOutside'>;
   clock: Clock;
-  /**
-   * Ad-audience cleanup on stop (the stopped execution never reaches the engine's finish step).
-   * Without it, a stop leaves the contacts in the audiences its `ads` steps added them to.
-   */
-  audiences?: AudienceProvider;
-}) {
-  const { repo, control } = deps;
+}
+
+/** The campaign controls of a platform. */
+export function controlFeature(platform: Platform, overrides: Partial<ControlDeps> = {}) {
+  return createControlService({
+    enrollments: platform.repository(EnrollmentRepository),
+    campaigns: platform.repository(CampaignRepository),
+    get control() {
+      return platform.control;
+    },
+    lifecycle: enrollmentLifecycle(platform),
+    clock: platform.clock,
+    ...overrides,
+  });
+}
+
+export function createControlService(deps: ControlDeps) {
+  const { enrollments, campaigns, control } = deps;
 
   /**
    * Where the execution of a paused enrollment with a token is parked. The `AwaitEngagement` park
@@ -73,7 +87,7 @@ export function createControlService(deps: {
     decide: (cur: Enrollment) => Enrollment | undefined,
   ): Promise<{ wrote: boolean; enrollment: Enrollment }> {
     let wrote = false;
-    const updated = await repo.updateEnrollment(e.accountId, e.campaignId, (cur) => {
+    const updated = await enrollments.update(e.accountId, e.campaignId, (cur) => {
       const next = decide(cur);
       wrote = next !== undefined;
       return next;
@@ -95,7 +109,7 @@ export function createControlService(deps: {
     now: string,
     attempt = 1,
   ): Promise<{ wrote: boolean; enrollment: Enrollment }> {
-    const cur = await repo.getEnrollment(e.accountId, e.campaignId);
+    const cur = await enrollments.get(e.accountId, e.campaignId);
     if (!cur) throw new NotFound(`no enrollment of ${e.accountId} in ${e.campaignId}`);
     if (resumeInFlight(cur)) {
       // An earlier resume wrote `running` and died before (or while) sending the token.
@@ -124,29 +138,15 @@ export function createControlService(deps: {
   }
 
   async function stop(e: Enrollment, now: string) {
-    const cur = await repo.getEnrollment(e.accountId, e.campaignId);
+    const cur = await enrollments.get(e.accountId, e.campaignId);
     if (!cur) throw new NotFound(`no enrollment of ${e.accountId} in ${e.campaignId}`);
-    if (!ACTIVE.has(cur.status)) return { wrote: false, enrollment: cur };
-    // StopExecution first: if it throws, the enrollment stays active and a retry does it again.
-    await control.stop(cur.executionName, `stopped by an operator at ${now}`);
-    // Then the ad audiences, before the status: a retry after a failure here redoes both (same ids).
-    if (deps.audiences)
-      await removeEnrollmentFromAudiences({ repo, audiences: deps.audiences }, cur, {
-        now: new Date(now),
-        reason: 'enrollment stopped by an operator',
-      });
-    return write(cur, (latest) =>
-      ACTIVE.has(latest.status)
-        ? {
-            ...latest,
-            status: 'stopped',
-            reason: 'stopped by an operator',
-            finishedAt: now,
-            taskToken: undefined,
-            waitingFor: undefined,
-          }
-        : undefined,
-    );
+    const ended = await deps.lifecycle.endFromOutside(cur, {
+      status: 'stopped',
+      reason: 'stopped by an operator',
+      cause: `stopped by an operator at ${now}`,
+      now: new Date(now),
+    });
+    return { wrote: ended.changed, enrollment: ended.enrollment ?? cur };
   }
 
   /** Applies the action to one enrollment; `changed` when it did anything. */
@@ -163,26 +163,26 @@ export function createControlService(deps: {
   const eligibleFor: Record<ControlAction, (e: Enrollment) => boolean> = {
     pause: (e) => e.status === 'running' || e.status === 'waiting',
     resume: (e) => e.status === 'paused' || resumeInFlight(e),
-    stop: (e) => ACTIVE.has(e.status),
+    stop: (e) => ACTIVE_ENROLLMENT.has(e.status),
   };
 
   async function campaign(campaignId: string, action: ControlAction): Promise<ControlResult> {
-    const c = await repo.getCampaign(campaignId);
+    const c = await campaigns.get(campaignId);
     if (!c) throw new NotFound(`no campaign ${campaignId}`);
     // A stop is redone on a stopped campaign (the request that stopped it may have died midway).
     if (c.status === 'stopped' && action !== 'stop') throw new Conflict(`campaign ${campaignId} is stopped`);
     const status = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'stopped';
     // First the campaign (launch batches read it: no new execution once stopped, paused ones once paused).
     if (c.status !== status) {
-      await repo.updateCampaign(campaignId, (cur) =>
+      await campaigns.update(campaignId, (cur) =>
         cur.status === 'stopped' && action !== 'stop' ? undefined : { ...cur, status },
       );
     }
-    const enrollments = await enrollmentsOfCampaign(repo, campaignId);
-    const eligible = enrollments.filter(eligibleFor[action]);
+    const all = await enrollments.allOfCampaign(campaignId);
+    const eligible = all.filter(eligibleFor[action]);
     const results = await mapLimit(eligible, 16, (e) => apply(e, action));
     const changed = results.filter((r) => r.changed).length;
-    return { campaignId, action, status, changed, unchanged: enrollments.length - changed };
+    return { campaignId, action, status, changed, unchanged: all.length - changed };
   }
 
   async function enrollment(
@@ -190,11 +190,11 @@ export function createControlService(deps: {
     accountId: string,
     action: ControlAction,
   ): Promise<ControlResult> {
-    const e = await repo.getEnrollment(accountId, campaignId);
+    const e = await enrollments.get(accountId, campaignId);
     if (!e) throw new NotFound(`no enrollment of ${accountId} in ${campaignId}`);
     if (e.status === 'held_out')
       throw new Conflict(`${accountId} is held out of ${campaignId}: it is never touched`);
-    if (action !== 'stop' && !ACTIVE.has(e.status))
+    if (action !== 'stop' && !ACTIVE_ENROLLMENT.has(e.status))
       throw new Conflict(`the enrollment has ended (${e.status})`);
     const { changed, enrollment: updated } = await apply(e, action);
     return {

@@ -10,47 +10,28 @@
  * launcher state machine on AWS: audience in S3, Distributed Map over it), and the API answers 202.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { BadRequest, Conflict, NotFound } from '../kernel/errors';
-import type { LaunchBody, LaunchResult, SkipReason } from '../api/schemas';
+import { mapLimit } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
-import { executionNameFor } from '../kernel/execution-name';
+import { BadRequest, Conflict, NotFound } from '../kernel/errors';
+import {
+  executionNameFor,
+  snapshotOf,
+  type ExecutionInput,
+  type LaunchContext,
+  type LaunchItem,
+  type LaunchRunner,
+} from '../kernel/execution';
 import { isHeldOut } from '../kernel/hash';
-import { Enrollment, type Account, type Campaign, type Sequence } from '../kernel/model';
-import type { ExecutionInput, SequenceSnapshot } from '../kernel/execution';
-import type { AccountRepository } from '../platform/store/repository';
-import type { Table } from '../platform/store/table';
-import {
-  ACTIVE_ENROLLMENT,
-  activeEnrollmentsElsewhere,
-  enrollmentsOfCampaign,
-  resolveAudience,
-} from './audience';
-import type { ExecutionStarter } from '../platform/starter';
-import {
-  dynamoLaunchLease,
-  existingEnrollments,
-  writeEnrollments,
-  type LaunchLease,
-} from '../platform/store/launch';
-
-/** One account of a launch as the item processor sees it (one JSON line in S3). */
-export interface LaunchItem {
-  accountId: string;
-  heldOut: boolean;
-}
-
-/** What every batch of a launch shares (the Distributed Map's BatchInput). */
-export interface LaunchContext {
-  campaignId: string;
-  sequence: SequenceSnapshot;
-  enrolledAt: string;
-}
-
-export interface LaunchPlan extends LaunchContext {
-  items: LaunchItem[];
-  /** This launch attempt (the lease owner): the launcher execution is named from it. */
-  launchId?: string;
-}
+import { ACTIVE_ENROLLMENT, Enrollment, type Account, type Campaign, type Sequence } from '../kernel/model';
+import type { Platform } from '../platform/compose';
+import type { ExecutionStarter } from '../platform/sfn';
+import { AccountRepository } from '../platform/store/accounts';
+import { CampaignRepository } from '../platform/store/campaigns';
+import { CatalogRepository } from '../platform/store/catalog';
+import { EnrollmentRepository } from '../platform/store/enrollments';
+import type { LaunchBody, LaunchResult, SkipReason } from './contract';
+import { activeEnrollmentsElsewhere, resolveAudience } from './audience';
+import { InProcessLaunchRunner, type InProcessRunnerOptions } from './runners';
 
 export interface BatchResult {
   enrolled: number;
@@ -65,14 +46,14 @@ export interface BatchResult {
   campaignStopped: string[];
 }
 
-/** Runs a large launch out of band (launcher state machine, or in process in local mode). */
-export interface LaunchRunner {
-  start(plan: LaunchPlan): Promise<void>;
-}
-
 export interface LaunchServiceDeps {
-  repo: AccountRepository;
-  table: Table;
+  accounts: Pick<AccountRepository, 'getMany' | 'allOfTier'>;
+  enrollments: Pick<EnrollmentRepository, 'existing' | 'writeNew' | 'update' | 'allOfCampaign'>;
+  campaigns: Pick<
+    CampaignRepository,
+    'get' | 'create' | 'update' | 'listAll' | 'acquireLease' | 'extendLease' | 'releaseLease'
+  >;
+  catalog: Pick<CatalogRepository, 'getSequence'>;
   starter: ExecutionStarter;
   clock: Clock;
   /** Audiences up to this size are enrolled inline; larger ones go to `runner`. Default 100. */
@@ -80,8 +61,6 @@ export interface LaunchServiceDeps {
   runner?: LaunchRunner;
   /** Concurrent accounts in one batch. Default 16. */
   concurrency?: number;
-  /** One launch of a campaign at a time. Default: a lease item in the table. */
-  lease?: LaunchLease;
   /**
    * How long an inline launch may hold the lease (default 60 s: longer than the API's 29 s, so a
    * request that dies does not block the campaign for long) and a launcher run (default 6 h, the
@@ -89,6 +68,38 @@ export interface LaunchServiceDeps {
    */
   inlineLeaseMs?: number;
   launcherLeaseMs?: number;
+}
+
+export interface LaunchOptions extends Partial<LaunchServiceDeps> {
+  /**
+   * Run large launches in this process (local mode, tests, benchmarks) instead of handing them to
+   * the launcher state machine (the platform's `launcher`).
+   */
+  inProcess?: InProcessRunnerOptions;
+}
+
+/** The launch service of a platform; `idle()` resolves when in-process launches have finished. */
+export function launchFeature(
+  platform: Platform,
+  options: LaunchOptions = {},
+): LaunchService & { idle(): Promise<void> } {
+  const { inProcess, ...overrides } = options;
+  const runner: { current?: LaunchRunner } = {};
+  const service = createLaunchService({
+    accounts: platform.repository(AccountRepository),
+    enrollments: platform.repository(EnrollmentRepository),
+    campaigns: platform.repository(CampaignRepository),
+    catalog: platform.repository(CatalogRepository),
+    get starter() {
+      return platform.starter;
+    },
+    clock: platform.clock,
+    runner: { start: (plan) => (runner.current ??= platform.launcher).start(plan) },
+    ...overrides,
+  });
+  const inProcessRunner = inProcess ? new InProcessLaunchRunner(service, inProcess) : undefined;
+  if (inProcessRunner) runner.current = inProcessRunner;
+  return { ...service, idle: async () => inProcessRunner?.idle() };
 }
 
 const DRY_RUN_LIST_LIMIT = 1000;
@@ -122,33 +133,9 @@ export function campaignIdFor(body: LaunchBody): string {
   return `${slug}-${digest}`;
 }
 
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
-export function snapshotOf(sequence: Sequence): SequenceSnapshot {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { createdAt, ...rest } = sequence;
-  return rest as SequenceSnapshot;
-}
-
 export function createLaunchService(deps: LaunchServiceDeps) {
   const inlineLimit = deps.inlineLimit ?? 100;
   const concurrency = deps.concurrency ?? 16;
-  const lease = deps.lease ?? dynamoLaunchLease(deps.table);
   const inlineLeaseMs = deps.inlineLeaseMs ?? 60_000;
   const launcherLeaseMs = deps.launcherLeaseMs ?? 6 * 3600_000;
 
@@ -174,7 +161,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       restarted: 0,
       campaignStopped: [],
     };
-    const campaignStatus = async () => (await deps.repo.getCampaign(context.campaignId))?.status;
+    const campaignStatus = async () => (await deps.campaigns.get(context.campaignId))?.status;
     for (let i = 0; i < items.length; i += 100) {
       const chunk = items.slice(i, i + 100);
       // A stopped campaign enrolls nobody more; a paused one enrolls `paused` (see below).
@@ -183,8 +170,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         result.campaignStopped.push(...new Set(chunk.map((c) => c.accountId)));
         continue;
       }
-      const existing = await existingEnrollments(
-        deps.table,
+      const existing = await deps.enrollments.existing(
         context.campaignId,
         chunk.map((c) => c.accountId),
       );
@@ -222,7 +208,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         if (!item.heldOut)
           toStart.push({ accountId: item.accountId, enrolledAt: context.enrolledAt, isNew: true });
       }
-      await writeEnrollments(deps.table, fresh);
+      await deps.enrollments.writeNew(fresh);
       result.heldOut += fresh.filter((e) => e.status === 'held_out').length;
       // Read again after the write: a stop (or pause) that listed the enrollments before this write
       // did not see these. Stopped: start nothing (and mark the unstarted ones stopped); paused:
@@ -231,7 +217,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       if (after === 'stopped' || (after === 'paused' && before !== 'paused')) {
         const status = after;
         await mapLimit(toStart, concurrency, (s) =>
-          deps.repo.updateEnrollment(s.accountId, context.campaignId, (e) =>
+          deps.enrollments.update(s.accountId, context.campaignId, (e) =>
             mayNeedStart(e) && e.status !== status
               ? status === 'stopped'
                 ? { ...e, status, reason: 'campaign_stopped', finishedAt: deps.clock.now().toISOString() }
@@ -279,7 +265,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       return await count(campaignId, added);
     } finally {
       // The launch is over (the launcher's last state, or the in-process runner): let the next one in.
-      await lease.release(campaignId);
+      await deps.campaigns.releaseLease(campaignId);
     }
   }
 
@@ -292,7 +278,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     try {
       return await count(campaignId, undefined, false);
     } finally {
-      await lease.release(campaignId);
+      await deps.campaigns.releaseLease(campaignId);
     }
   }
 
@@ -302,16 +288,16 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     launched = true,
   ): Promise<Campaign | undefined> {
     if (added) {
-      return deps.repo.updateCampaign(campaignId, (c) => ({
+      return deps.campaigns.update(campaignId, (c) => ({
         ...c,
         status: c.status === 'launching' ? 'running' : c.status,
         enrolled: c.enrolled + added.enrolled,
         heldOut: c.heldOut + added.heldOut,
       }));
     }
-    const enrollments = await enrollmentsOfCampaign(deps.repo, campaignId);
+    const enrollments = await deps.enrollments.allOfCampaign(campaignId);
     const heldOut = enrollments.filter((e) => e.status === 'held_out').length;
-    return deps.repo.updateCampaign(campaignId, (c) => ({
+    return deps.campaigns.update(campaignId, (c) => ({
       ...c,
       status: c.status === 'launching' && launched ? 'running' : c.status,
       enrolled: enrollments.length - heldOut,
@@ -321,7 +307,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
 
   async function loadSequence(body: LaunchBody, campaign?: Campaign): Promise<Sequence> {
     const version = campaign?.version ?? body.version;
-    const sequence = await deps.repo.getSequence(body.sequenceId, version);
+    const sequence = await deps.catalog.getSequence(body.sequenceId, version);
     if (!sequence) {
       throw new NotFound(
         version ? `sequence ${body.sequenceId} has no version ${version}` : `no sequence ${body.sequenceId}`,
@@ -333,7 +319,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
 
   async function launch(body: LaunchBody): Promise<LaunchResult> {
     const campaignId = body.campaignId ?? campaignIdFor(body);
-    const existing = await deps.repo.getCampaign(campaignId);
+    const existing = await deps.campaigns.get(campaignId);
     if (existing && existing.sequenceId !== body.sequenceId) {
       throw new Conflict(`campaign ${campaignId} runs sequence ${existing.sequenceId}`, [
         { path: 'body.sequenceId', message: `the campaign exists with sequence ${existing.sequenceId}` },
@@ -350,7 +336,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     const audience = existing?.audience ?? body.audience;
     const holdoutPercent = existing?.holdoutPercent ?? body.holdoutPercent ?? 0;
 
-    const resolved = await resolveAudience(deps.table, audience);
+    const resolved = await resolveAudience(deps.accounts, audience);
     if (
       resolved.accounts.length === 0 &&
       resolved.notFound.length > 0 &&
@@ -363,21 +349,21 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     }
     // The other campaigns' enrollments need no lease: read them before taking it, so the lease
     // covers only this campaign's reads and writes.
-    const elsewhere = await activeEnrollmentsElsewhere(deps.repo, campaignId);
+    const elsewhere = await activeEnrollmentsElsewhere(deps.campaigns, deps.enrollments, campaignId);
     // One launch of a campaign at a time (the enrollment writes are unconditional batch writes).
     // A dry run writes nothing and needs no lease. The lease is short (an inline launch ends within
     // the API's timeout); handing over to the launcher extends it to the launcher's run.
     let leaseHeld = false;
     const launchId = randomUUID();
     if (!body.dryRun) {
-      leaseHeld = await lease.acquire(campaignId, launchId, deps.clock.now(), inlineLeaseMs);
+      leaseHeld = await deps.campaigns.acquireLease(campaignId, launchId, deps.clock.now(), inlineLeaseMs);
       if (!leaseHeld)
         throw new Conflict(`a launch of campaign ${campaignId} is in progress; retry when it ends`);
     }
     try {
       // Read under the lease (a launch that finished meanwhile is seen), even for a campaign that did
       // not exist a moment ago: one query, and a concurrent first launch cannot be missed.
-      const mine = new Map((await enrollmentsOfCampaign(deps.repo, campaignId)).map((e) => [e.accountId, e]));
+      const mine = new Map((await deps.enrollments.allOfCampaign(campaignId)).map((e) => [e.accountId, e]));
 
       const skipped: { accountId: string; reason: SkipReason }[] = resolved.notFound.map((accountId) => ({
         accountId,
@@ -440,7 +426,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
 
       const now = deps.clock.now().toISOString();
       if (!existing) {
-        const created = await deps.repo.createCampaign({
+        const created = await deps.campaigns.create({
           campaignId,
           name: body.name,
           sequenceId: sequence.id,
@@ -461,7 +447,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
 
       if (items.length > inlineLimit && deps.runner) {
         // The launcher holds the lease until its Finalize (or its failure path) releases it.
-        if (!(await lease.extend(campaignId, launchId, deps.clock.now(), launcherLeaseMs)))
+        if (!(await deps.campaigns.extendLease(campaignId, launchId, deps.clock.now(), launcherLeaseMs)))
           throw new Conflict(`the launch lease of campaign ${campaignId} expired; retry`);
         await deps.runner.start({ ...context, items, launchId });
         leaseHeld = false; // the launcher's finalize releases it
@@ -488,7 +474,7 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         heldOut: result.heldOut,
       };
     } finally {
-      if (leaseHeld) await lease.release(campaignId);
+      if (leaseHeld) await deps.campaigns.releaseLease(campaignId);
     }
   }
 

@@ -25,3 +25,28 @@ export function requireEnv<const K extends string>(
   const values = Object.fromEntries(names.map((name) => [name, source[name] as string]));
   return Object.freeze(values) as RequiredEnv<K>;
 }
+
+/**
+ * The environment variables of every Lambda function, named once: the CDK constructs set them
+ * (lib/infra/constructs) and `environmentConfig` reads them, so the two cannot drift.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  busName: 'BUS_NAME',
+  version: 'ABM_VERSION',
+  sequenceStateMachineArn: 'SEQUENCE_STATE_MACHINE_ARN',
+  launcherStateMachineArn: 'LAUNCHER_STATE_MACHINE_ARN',
+  audienceBucket: 'AUDIENCE_BUCKET',
+  scorerQueueUrl: 'SCORER_QUEUE_URL',
+  unsubscribeSecretId: 'UNSUBSCRIBE_SECRET_ID',
+  senderEmail: 'SENDER_EMAIL',
+  senderName: 'SENDER_NAME',
+  unsubscribeBaseUrl: 'UNSUBSCRIBE_BASE_URL',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  defaultSdrOwner: 'DEFAULT_SDR_OWNER',
+  /** JSON: overrides of the default scoring configuration (e.g. the MQA thresholds of cdk.json). */
+  scoringConfig: 'SCORING_CONFIG',
+  /** JSON: the ideal-customer profile of cdk.json, for fit scores on import. */
+  icp: 'ABM_ICP',
+} as const;
+export type EnvKey = keyof typeof ENV;

@@ -1,10 +1,30 @@
 /**
- * The scorer's port into running sequences (DESIGN 2, 2.4): resume an execution parked on a task
- * token, or stop an execution at once. Both are idempotent from the caller's side: a token that
- * was already used (or timed out), and an execution that is already finished, report `gone`
- * instead of throwing, so a retried scorer batch can repeat them safely.
+ * The Step Functions adapters, behind the ports the features use:
+ * - `SequenceControl`: resume an execution parked on a task token, or stop one at once (the scorer
+ *   and the operator's controls). Both are idempotent from the caller's side: a used (or timed
+ *   out) token and a finished execution report `gone` instead of throwing, so retries are safe.
+ * - `ExecutionStarter`: start one AccountSequence execution (the launch service); an existing
+ *   name answers `started: false`, like ExecutionAlreadyExists.
+ * - `LaunchRunner`: hand a large launch to the launcher state machine (audience in S3 as JSON
+ *   lines, a Distributed Map over it).
+ * Local mode and tests put their own implementations behind the same ports.
  */
-import { SendTaskSuccessCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { createHash, randomUUID } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type {
+  ExecutionInput,
+  LaunchContext,
+  LaunchItem,
+  LaunchPlan,
+  LaunchRunner,
+} from '../kernel/execution';
 
 export type ControlOutcome = 'done' | 'gone';
 
@@ -85,5 +105,116 @@ export class RecordingSequenceControl implements SequenceControl {
   async stop(executionName: string, reason: string): Promise<ControlOutcome> {
     this.stopped.push({ executionName, reason });
     return (await this.hooks.onStop?.(executionName, reason)) ?? 'done';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Starting executions
+// ---------------------------------------------------------------------------
+
+export interface ExecutionStarter {
+  /** Starts the execution named `input.executionName`; `started: false` when it already exists. */
+  start(input: ExecutionInput): Promise<{ started: boolean }>;
+}
+
+/** One StartExecution per account; ExecutionAlreadyExists means the account is already running. */
+export class StepFunctionsStarter implements ExecutionStarter {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(input: ExecutionInput): Promise<{ started: boolean }> {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: input.executionName,
+          input: JSON.stringify(input),
+        }),
+      );
+      return { started: true };
+    } catch (err) {
+      if (err instanceof ExecutionAlreadyExists || errorName(err) === 'ExecutionAlreadyExists')
+        return { started: false };
+      throw err;
+    }
+  }
+}
+
+/** Records what it was asked to do; for tests and dry local runs. */
+export class RecordingStarter implements ExecutionStarter {
+  readonly started: ExecutionInput[] = [];
+  private readonly names = new Set<string>();
+  calls = 0;
+  async start(input: ExecutionInput): Promise<{ started: boolean }> {
+    this.calls++;
+    if (this.names.has(input.executionName)) return { started: false };
+    this.names.add(input.executionName);
+    this.started.push(input);
+    return { started: true };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The launcher
+// ---------------------------------------------------------------------------
+
+/** The launcher execution's input (what the ASL reads with JSONPath). */
+export interface LauncherInput extends LaunchContext {
+  bucket: string;
+  key: string;
+}
+
+export function toJsonLines(items: readonly LaunchItem[]): string {
+  return items.map((i) => JSON.stringify(i)).join('\n') + '\n';
+}
+
+/**
+ * The launcher execution's name: unique per launch attempt (the lease owner id), so a relaunch
+ * after a failed or finished run really runs (a name can be used once per 90 days). Two attempts
+ * never run at once: the campaign's lease serialises launches. The same attempt retried (a
+ * retried StartExecution) gets the same name: ExecutionAlreadyExists, nothing launched twice.
+ */
+export function launcherExecutionName(campaignId: string, audienceDigest: string, launchId: string): string {
+  const attempt = launchId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  return `${campaignId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48)}-${audienceDigest.slice(0, 12)}-${attempt}`;
+}
+
+export class StepFunctionsLaunchRunner implements LaunchRunner {
+  constructor(private readonly deps: { s3: S3Client; sfn: SFNClient; bucket: string; launcherArn: string }) {}
+
+  async start(plan: LaunchPlan): Promise<void> {
+    const body = toJsonLines(plan.items);
+    const digest = createHash('sha256').update(plan.campaignId).update(body).digest('hex').slice(0, 16);
+    const key = `launches/${plan.campaignId}/${digest}.jsonl`;
+    await this.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: this.deps.bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/x-ndjson',
+      }),
+    );
+    const input: LauncherInput = {
+      campaignId: plan.campaignId,
+      sequence: plan.sequence,
+      enrolledAt: plan.enrolledAt,
+      bucket: this.deps.bucket,
+      key,
+    };
+    const name = launcherExecutionName(plan.campaignId, digest, plan.launchId ?? randomUUID());
+    try {
+      await this.deps.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.deps.launcherArn,
+          name,
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists')
+        throw err;
+    }
   }
 }

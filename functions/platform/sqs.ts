@@ -1,7 +1,19 @@
-/** FifoSender over SQS SendMessageBatch. */
+/** The scorer's FIFO queue behind a port: one message per account and batch, grouped by account. */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { FifoMessage, FifoSender } from '../scoring/enqueuer';
 
+export interface FifoMessage {
+  id: string;
+  groupId: string;
+  deduplicationId: string;
+  body: string;
+}
+
+export interface FifoSender {
+  /** Sends up to 10 messages; returns the ids of the entries that failed. */
+  sendBatch(messages: FifoMessage[]): Promise<string[]>;
+}
+
+/** FifoSender over SQS SendMessageBatch. */
 export class SqsFifoSender implements FifoSender {
   constructor(
     private readonly client: SQSClient,

@@ -8,30 +8,21 @@
  * (BatchGetItem, 100 per call) and, for coverage, the contacts of each treated account (one query
  * per account). Fine for reports on demand; a very large campaign would want a materialised report.
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../platform/store/keys';
-import { NotFound } from '../kernel/errors';
-import type { CampaignReport } from '../api/schemas';
+import { mapLimit } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
+import { NotFound } from '../kernel/errors';
 import type { Campaign, Enrollment, Sequence, Stage, Touch } from '../kernel/model';
-import type { AccountRepository } from '../platform/store/repository';
-import type { Table } from '../platform/store/table';
-import { batchGetAccounts, enrollmentsOfCampaign } from '../launch/audience';
-import { mapLimit } from '../launch/launch-service';
+import type { Platform } from '../platform/compose';
+import { AccountRepository } from '../platform/store/accounts';
+import { CampaignRepository } from '../platform/store/campaigns';
+import { CatalogRepository } from '../platform/store/catalog';
+import { EnrollmentRepository } from '../platform/store/enrollments';
+import { ScoreRepository } from '../platform/store/scores';
+import { TouchRepository } from '../platform/store/touches';
+import type { CampaignReport } from './contract';
 
 const ENGAGED: ReadonlySet<Stage> = new Set(['engaged', 'mqa', 'opportunity', 'customer']);
 const MQA: ReadonlySet<Stage> = new Set(['mqa', 'opportunity', 'customer']);
-
-async function touchesOfCampaign(repo: AccountRepository, campaignId: string): Promise<Touch[]> {
-  const out: Touch[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await repo.listTouchesOfCampaign(campaignId, { limit: 1000, cursor });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor && out.length < 2_000_000);
-  return out;
-}
 
 function stepFunnel(sequence: Sequence | undefined, touches: Touch[]) {
   const steps = new Map<
@@ -75,71 +66,41 @@ function stepFunnel(sequence: Sequence | undefined, touches: Touch[]) {
 /** Treated accounts whose score history a report carries (the response stays bounded). */
 export const REPORT_SCORE_HISTORY_ACCOUNTS = 100;
 
-/**
- * The score history of these accounts, from their SCORE items (BatchGetItem, 100 keys per call,
- * projecting only the history: the dedup ids stay unread). Accounts never scored are left out.
- */
-async function scoreHistories(
-  table: Table,
-  accountIds: readonly string[],
-): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {
-  const out = new Map<string, { at: string; value: number }[]>();
-  for (let i = 0; i < accountIds.length; i += 100) {
-    let requestKeys: Record<string, unknown>[] = accountIds
-      .slice(i, i + 100)
-      .map((id) => keys.score(id) as unknown as Record<string, unknown>);
-    for (let attempt = 1; requestKeys.length > 0; attempt++) {
-      const res = await table.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table.tableName]: {
-              Keys: requestKeys,
-              ProjectionExpression: '#a, #s.#h',
-              ExpressionAttributeNames: { '#a': 'accountId', '#s': 'state', '#h': 'history' },
-            },
-          },
-        }),
-      );
-      for (const item of res.Responses?.[table.tableName] ?? []) {
-        const history = (item.state as { history?: unknown } | undefined)?.history;
-        if (typeof item.accountId !== 'string' || !Array.isArray(history)) continue;
-        out.set(
-          item.accountId,
-          history
-            .filter(
-              (p): p is { at: number; value: number } =>
-                typeof p?.at === 'number' && typeof p?.value === 'number',
-            )
-            .map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
-        );
-      }
-      requestKeys = (res.UnprocessedKeys?.[table.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      if (requestKeys.length > 0) {
-        if (attempt >= 8) throw new Error(`BatchGetItem left ${requestKeys.length} score keys unprocessed`);
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(400, 10 * 2 ** attempt)));
-      }
-    }
-  }
-  return accountIds.flatMap((accountId) => {
-    const points = out.get(accountId);
-    return points && points.length > 0 ? [{ accountId, points }] : [];
+const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
+
+export interface ReportDeps {
+  accounts: Pick<AccountRepository, 'getMany' | 'listContacts'>;
+  enrollments: Pick<EnrollmentRepository, 'allOfCampaign'>;
+  touches: Pick<TouchRepository, 'allOfCampaign'>;
+  campaigns: Pick<CampaignRepository, 'get'>;
+  catalog: Pick<CatalogRepository, 'getSequence'>;
+  scores: Pick<ScoreRepository, 'histories'>;
+  clock: Clock;
+}
+
+/** The campaign reports of a platform. */
+export function reportsFeature(platform: Platform) {
+  return createReportService({
+    accounts: platform.repository(AccountRepository),
+    enrollments: platform.repository(EnrollmentRepository),
+    touches: platform.repository(TouchRepository),
+    campaigns: platform.repository(CampaignRepository),
+    catalog: platform.repository(CatalogRepository),
+    scores: platform.repository(ScoreRepository),
+    clock: platform.clock,
   });
 }
 
-const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
-
-export function createReportService(deps: { repo: AccountRepository; table: Table; clock: Clock }) {
-  const { repo } = deps;
-
+export function createReportService(deps: ReportDeps) {
   async function load(
     campaignId: string,
   ): Promise<{ campaign: Campaign; sequence?: Sequence; enrollments: Enrollment[]; touches: Touch[] }> {
-    const campaign = await repo.getCampaign(campaignId);
+    const campaign = await deps.campaigns.get(campaignId);
     if (!campaign) throw new NotFound(`no campaign ${campaignId}`);
     const [sequence, enrollments, touches] = await Promise.all([
-      repo.getSequence(campaign.sequenceId, campaign.version),
-      enrollmentsOfCampaign(repo, campaignId),
-      touchesOfCampaign(repo, campaignId),
+      deps.catalog.getSequence(campaign.sequenceId, campaign.version),
+      deps.enrollments.allOfCampaign(campaignId),
+      deps.touches.allOfCampaign(campaignId),
     ]);
     return { campaign, sequence, enrollments, touches };
   }
@@ -175,7 +136,7 @@ export function createReportService(deps: { repo: AccountRepository; table: Tabl
     const { campaign, sequence, enrollments, touches } = await load(campaignId);
     const treatedIds = enrollments.filter((e) => e.status !== 'held_out').map((e) => e.accountId);
     const heldIds = enrollments.filter((e) => e.status === 'held_out').map((e) => e.accountId);
-    const profiles = await batchGetAccounts(deps.table, [...treatedIds, ...heldIds]);
+    const profiles = await deps.accounts.getMany([...treatedIds, ...heldIds]);
     const rate = (ids: string[]) => {
       const stages = ids.map((id) => profiles.get(id)?.stage ?? 'target');
       const engaged = stages.filter((s) => ENGAGED.has(s)).length;
@@ -205,7 +166,7 @@ export function createReportService(deps: { repo: AccountRepository; table: Tabl
     const byRole: Record<string, { reached: number; committee: number; ratio: number }> = {};
     let committee = 0;
     let reached = 0;
-    const contactsPerAccount = await mapLimit(treatedIds, 16, (id) => repo.listContacts(id));
+    const contactsPerAccount = await mapLimit(treatedIds, 16, (id) => deps.accounts.listContacts(id));
     for (const contacts of contactsPerAccount) {
       for (const c of contacts) {
         const r = (byRole[c.role] ??= { reached: 0, committee: 0, ratio: 0 });
@@ -237,8 +198,7 @@ export function createReportService(deps: { repo: AccountRepository; table: Tabl
         engagementPoints: Math.round((tE - hE) * 10_000) / 10_000,
         mqaPoints: Math.round((tM - hM) * 10_000) / 10_000,
       },
-      scoreHistory: await scoreHistories(
-        deps.table,
+      scoreHistory: await deps.scores.histories(
         [...treatedIds].sort().slice(0, REPORT_SCORE_HISTORY_ACCOUNTS),
       ),
       generatedAt: deps.clock.now().toISOString(),

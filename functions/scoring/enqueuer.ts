@@ -8,19 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { EngagementRecordedDetail } from '../kernel/events';
+import type { Log, Platform } from '../platform/compose';
+import type { FifoMessage, FifoSender } from '../platform/sqs';
 import { parseRecord, type BatchResult, type SqsRecordLike } from './scorer';
-
-export interface FifoMessage {
-  id: string;
-  groupId: string;
-  deduplicationId: string;
-  body: string;
-}
-
-export interface FifoSender {
-  /** Sends up to 10 messages; returns the ids of the entries that failed. */
-  sendBatch(messages: FifoMessage[]): Promise<string[]>;
-}
 
 export interface EnqueuerDeps {
   sender: FifoSender;
@@ -28,10 +18,15 @@ export interface EnqueuerDeps {
   maxEventsPerMessage?: number;
   /** Bytes per message body (default 200 KB). */
   maxBodyBytes?: number;
-  logger?: { error(message: string, extra?: Record<string, unknown>): void };
+  log?: Pick<Log, 'error'>;
 }
 
 const BATCH_BYTES = 240_000;
+
+/** The enqueuer of a platform: its scorer queue and log. */
+export function enqueuerFeature(platform: Platform) {
+  return createEnqueuer({ sender: platform.fifo, log: platform.log });
+}
 
 export function createEnqueuer(deps: EnqueuerDeps) {
   const maxEvents = deps.maxEventsPerMessage ?? 100;
@@ -46,7 +41,7 @@ export function createEnqueuer(deps: EnqueuerDeps) {
       try {
         parsed = parseRecord(r.body);
       } catch (err) {
-        deps.logger?.error('invalid engagement record', {
+        deps.log?.error('invalid engagement record', {
           messageId: r.messageId,
           error: (err as Error).message,
         });
@@ -113,24 +108,4 @@ export function createEnqueuer(deps: EnqueuerDeps) {
       messages: messages.length,
     };
   };
-}
-
-/**
- * Local mode and tests: turns published `engagement.recorded` events into scorer records, one
- * envelope per account (what the enqueuer would put on the FIFO queue), in first-seen order.
- */
-export function scorerRecordsFromBusEvents(
-  events: readonly { detailType: string; detail: unknown }[],
-): SqsRecordLike[] {
-  const byAccount = new Map<string, EngagementRecordedDetail[]>();
-  for (const e of events) {
-    if (e.detailType !== 'engagement.recorded') continue;
-    const d = e.detail as EngagementRecordedDetail;
-    byAccount.set(d.accountId, [...(byAccount.get(d.accountId) ?? []), d]);
-  }
-  return [...byAccount].map(([accountId, list], i) => ({
-    messageId: `local-${i}-${accountId}`,
-    body: JSON.stringify({ accountId, events: list }),
-    attributes: { MessageGroupId: accountId },
-  }));
 }

@@ -13,21 +13,24 @@
  * A failing account does not fail the batch: only its records are reported in batchItemFailures
  * (all of them, so FIFO order within its group holds); other accounts' work is committed.
  */
-import type { EventPublisher } from '../platform/bus';
-import type { AudienceProvider } from '../platform/providers/audience';
-import type { SequenceControl } from '../platform/sfn';
+import type { Clock } from '../kernel/clock';
 import {
+  busEvent,
   DETAIL_TYPES,
   EngagementRecordedDetail,
-  enrollmentFinished,
-  scoreChanged,
-  sdrTaskCreated,
-  stageChanged,
+  sdrTaskCreatedEvent,
   type BusEvent,
 } from '../kernel/events';
-import type { Clock } from '../kernel/clock';
-import { removeEnrollmentFromAudiences, type AudienceExitRepo } from '../engine/audience-exit';
-import type { Enrollment, SdrTask, Stage } from '../kernel/model';
+import { ACTIVE_ENROLLMENT, type Enrollment, type SdrTask, type Stage } from '../kernel/model';
+import { enrollmentLifecycle, type Lifecycle } from '../engine';
+import type { EventPublisher } from '../platform/bus';
+import type { Log, Platform } from '../platform/compose';
+import type { SequenceControl } from '../platform/sfn';
+import { AccountRepository } from '../platform/store/accounts';
+import { CatalogRepository } from '../platform/store/catalog';
+import { EnrollmentRepository } from '../platform/store/enrollments';
+import { ScoreConflictError, ScoreRepository, type AccountSnapshot } from '../platform/store/scores';
+import { TaskRepository } from '../platform/store/tasks';
 import {
   appendScorePoint,
   conditionHolds,
@@ -37,17 +40,15 @@ import {
   evaluationTime,
   foldEvents,
   scoreAt,
+  scoringConfig,
   type Engagement,
   type ResolvedScoringConfig,
   type ScoreState,
   type ScoringEvent,
 } from './domain';
-import {
-  ACTIVE_ENROLLMENT,
-  ScoreConflictError,
-  type AccountSnapshot,
-  type ScorerStore,
-} from '../platform/store/scores';
+
+/** The stages a sequence exits on when its version cannot be read. */
+const DEFAULT_EXIT_STAGES: readonly Stage[] = ['opportunity', 'customer', 'disqualified'];
 
 export interface SqsRecordLike {
   messageId: string;
@@ -74,23 +75,19 @@ export interface AccountResult {
   taskCreated?: string;
 }
 
-export interface ScorerLogger {
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
-
 export interface ScorerDeps {
-  store: ScorerStore;
+  scores: Pick<ScoreRepository, 'loadAccount' | 'save' | 'get'>;
+  accounts: Pick<AccountRepository, 'setStage'>;
+  tasks: Pick<TaskRepository, 'create'>;
+  enrollments: Pick<EnrollmentRepository, 'listOfAccount' | 'get'>;
+  catalog: Pick<CatalogRepository, 'getSequence'>;
+  /** Ends enrollments whose sequence exits on the account's new stage (the engine's lifecycle). */
+  lifecycle: Pick<Lifecycle, 'endFromOutside'>;
   publisher: EventPublisher;
   control: SequenceControl;
   clock: Clock;
   config: ResolvedScoringConfig;
-  logger?: ScorerLogger;
-  /**
-   * Ad-audience cleanup of the enrollments it stops (their execution never reaches the engine's
-   * finish step): removes the contacts their `ads` steps added. Without it, no cleanup.
-   */
-  audienceExit?: { repo: AudienceExitRepo; audiences: AudienceProvider };
+  log: Pick<Log, 'warn' | 'error'>;
   /** Accounts processed in parallel within one batch (default 8). */
   concurrency?: number;
   /** Attempts per account on a concurrent SCORE write (default 3). */
@@ -146,14 +143,45 @@ export function toScoringEvent(d: EngagementRecordedDetail): ScoringEvent {
   };
 }
 
+/** The scorer of a platform: its repositories, bus, Step Functions and the engine's lifecycle. */
+export function scorerFeature(platform: Platform, options: Partial<ScorerDeps> = {}) {
+  return createScorer({
+    scores: platform.repository(ScoreRepository),
+    accounts: platform.repository(AccountRepository),
+    tasks: platform.repository(TaskRepository),
+    enrollments: platform.repository(EnrollmentRepository),
+    catalog: platform.repository(CatalogRepository),
+    lifecycle: enrollmentLifecycle(platform),
+    publisher: platform.publisher,
+    control: platform.control,
+    clock: platform.clock,
+    // Overrides from the configuration (e.g. the MQA thresholds of cdk.json), validated at cold start.
+    config: scoringConfig(platform.config.scoring ?? {}),
+    log: platform.log,
+    ...options,
+  });
+}
+
 export function createScorer(deps: ScorerDeps) {
-  const { store, publisher, control, clock, config } = deps;
+  const { scores, publisher, control, clock, config } = deps;
   const concurrency = deps.concurrency ?? 8;
   const maxAttempts = deps.maxAttempts ?? 3;
   const epsilon = deps.publishEpsilon ?? 0.01;
+  /** Sequence versions are immutable: their exit stages are cached for the life of the process. */
+  const exitStageCache = new Map<string, readonly Stage[]>();
+
+  async function exitStages(sequenceId: string, version: number): Promise<readonly Stage[]> {
+    const key = `${sequenceId}@${version}`;
+    const cached = exitStageCache.get(key);
+    if (cached) return cached;
+    const sequence = await deps.catalog.getSequence(sequenceId, version);
+    const stages = sequence?.exitWhen?.stages ?? DEFAULT_EXIT_STAGES;
+    if (sequence) exitStageCache.set(key, stages);
+    return stages;
+  }
 
   async function processAccountOnce(accountId: string, events: ScoringEvent[]): Promise<AccountResult> {
-    const snapshot = await store.load(accountId);
+    const snapshot = await scores.loadAccount(accountId);
     const previous = snapshot.score?.state ?? emptyScoreState(accountId, snapshot.profile?.stage ?? 'target');
     // Events that name only a contact get the contact's role from the partition just read.
     const enriched = events.map((e) =>
@@ -162,7 +190,7 @@ export function createScorer(deps: ScorerDeps) {
     const now = clock.now();
     const fold = foldEvents(previous, enriched, config, { now: now.getTime() });
     if (fold.future > 0)
-      deps.logger?.warn('ignored events dated in the future', { accountId, future: fold.future });
+      deps.log.warn('ignored events dated in the future', { accountId, future: fold.future });
     const at = evaluationTime(fold.state, now.getTime());
     const engagement = engagementAt(fold.state, at, config);
     const decision = decideStage(fold.state, engagement, config);
@@ -196,36 +224,23 @@ export function createScorer(deps: ScorerDeps) {
     const outbound: BusEvent[] = [];
 
     // 1. End enrollments whose sequence exits on the account's stage, at once.
-    result.stopped = await stopExitedEnrollments(snapshot, next.stage, now, outbound, nextVersion);
+    result.stopped = await stopExitedEnrollments(snapshot, next.stage, now);
     // 2. Resume parked waits whose condition now holds.
     result.resumed = await resumeParked(snapshot, next, engagement, result.stopped);
     // 3. Hot-account task on becoming MQA, unless one is open.
     if (next.stage === 'mqa' && previous.stage !== 'mqa' && !snapshot.openHotTask) {
       const task = hotAccountTask(snapshot, next, engagement, nextVersion, now);
-      if (await store.createTask(task)) {
-        outbound.push(
-          sdrTaskCreated({
-            eventId: `${accountId}:task:${task.taskId}`,
-            occurredAt: now.toISOString(),
-            accountId,
-            taskId: task.taskId,
-            owner: task.owner,
-            type: task.type,
-            priority: task.priority,
-            reason: task.reason,
-          }),
-        );
-      }
+      if ((await deps.tasks.create(task)).created) outbound.push(sdrTaskCreatedEvent(task));
       result.taskCreated = task.taskId;
     }
     // 4. Mirror a stage change onto the account profile.
-    if (decision.changed) await store.setProfileStage(accountId, next.stage, now);
+    if (decision.changed) await deps.accounts.setStage(accountId, next.stage, now);
 
     // 5. Tell the world (deterministic ids: a retried batch republishes the same events).
     const prevScore = scoreAt(previous, at, config.halfLifeMs);
     if (Math.abs(engagement.score - prevScore) >= epsilon || decision.changed) {
       outbound.push(
-        scoreChanged({
+        busEvent(DETAIL_TYPES.scoreChanged, {
           eventId: `${accountId}:score:${nextVersion}`,
           occurredAt: iso,
           accountId,
@@ -241,7 +256,7 @@ export function createScorer(deps: ScorerDeps) {
     }
     if (decision.changed) {
       outbound.push(
-        stageChanged({
+        busEvent(DETAIL_TYPES.stageChanged, {
           eventId: `${accountId}:stage:${nextVersion}`,
           occurredAt: iso,
           accountId,
@@ -255,7 +270,7 @@ export function createScorer(deps: ScorerDeps) {
     if (outbound.length > 0) await publisher.publish(outbound);
 
     // 6. Commit: the one conditional write.
-    await store.saveScore(next, snapshot.score?.version, now);
+    await scores.save(next, snapshot.score?.version, now);
     result.written = true;
     // 7. Waits parked while this fold ran (the await race): see resumeParkedAfterWrite.
     result.resumed.push(...(await resumeParkedAfterWrite(snapshot, next, engagement, result)));
@@ -286,13 +301,13 @@ export function createScorer(deps: ScorerDeps) {
     engagement: Engagement,
     result: AccountResult,
   ): Promise<string[]> {
-    if (!store.loadEnrollments || !snapshot.enrollments.some((e) => e.status === 'running')) return [];
+    if (!snapshot.enrollments.some((e) => e.status === 'running')) return [];
     const handled = new Set(
       snapshot.enrollments
         .filter((e) => e.status === 'waiting' && e.taskToken)
         .map((e) => `${e.executionName}#${e.taskToken}`),
     );
-    const fresh = (await store.loadEnrollments(state.accountId)).filter(
+    const fresh = (await deps.enrollments.listOfAccount(state.accountId)).filter(
       (e) =>
         e.status === 'waiting' &&
         e.taskToken &&
@@ -303,47 +318,27 @@ export function createScorer(deps: ScorerDeps) {
     return resumeParked({ ...snapshot, enrollments: fresh }, state, engagement, result.stopped);
   }
 
+  /**
+   * Ends, at once, the enrollments whose sequence exits on the account's stage: through the engine's
+   * lifecycle (StopExecution, the ad audiences left, the status, `enrollment.finished`).
+   */
   async function stopExitedEnrollments(
     snapshot: AccountSnapshot,
     stage: Stage,
     now: Date,
-    outbound: BusEvent[],
-    nextVersion: number,
   ): Promise<string[]> {
     const stopped: string[] = [];
     for (const e of snapshot.enrollments) {
       if (!ACTIVE_ENROLLMENT.has(e.status)) continue;
-      const exitStages = await store.exitStages(e.sequenceId, e.sequenceVersion);
-      if (!exitStages.includes(stage)) continue;
+      if (!(await exitStages(e.sequenceId, e.sequenceVersion)).includes(stage)) continue;
       const reason = `account entered stage ${stage}`;
-      await control.stop(e.executionName, reason);
-      // The engine's finish step will not run: leave the ad audiences here, before the enrollment is
-      // marked (a retry finds it still active and redoes both; the change ids make that harmless).
-      if (deps.audienceExit) {
-        const left = await removeEnrollmentFromAudiences(deps.audienceExit, e, {
-          now,
-          reason: `enrollment exited: ${reason}`,
-          contacts: snapshot.contacts.values(),
-        });
-        if (left.sequenceMissing)
-          deps.logger?.warn('sequence version missing: ad audiences not cleaned', {
-            executionName: e.executionName,
-            sequenceId: e.sequenceId,
-            sequenceVersion: e.sequenceVersion,
-          });
-      }
-      await store.markEnrollmentExited(e, reason, now);
-      outbound.push(
-        enrollmentFinished({
-          eventId: `${e.accountId}:exit:${e.campaignId}:${nextVersion}`,
-          occurredAt: now.toISOString(),
-          accountId: e.accountId,
-          campaignId: e.campaignId,
-          executionName: e.executionName,
-          status: 'exited',
-          reason,
-        }),
-      );
+      await deps.lifecycle.endFromOutside(e, {
+        status: 'exited',
+        reason,
+        cause: reason,
+        now,
+        contacts: snapshot.contacts.values(),
+      });
       stopped.push(e.executionName);
     }
     return stopped;
@@ -364,6 +359,22 @@ export function createScorer(deps: ScorerDeps) {
       resumed.push(e.executionName);
     }
     return resumed;
+  }
+
+  /**
+   * A parked wait whose condition may have come to hold while nothing could resume it (local mode's
+   * executions re-hydrated onto new tokens after a restart): resumed now if it holds, as a fold would.
+   */
+  async function resumeIfSatisfied(accountId: string, campaignId: string): Promise<boolean> {
+    const enrollment = await deps.enrollments.get(accountId, campaignId);
+    if (enrollment?.status !== 'waiting' || !enrollment.taskToken) return false;
+    const state = (await scores.get(accountId))?.state;
+    if (!state) return false;
+    const engagement = engagementAt(state, evaluationTime(state, clock.now().getTime()), config);
+    const since = enrollment.waitingFor?.since ? Date.parse(enrollment.waitingFor.since) : undefined;
+    if (!conditionHolds(enrollment.waitingFor?.until, state, state.stage, engagement, since)) return false;
+    await control.resume(enrollment.taskToken, resumeOutput(state, engagement, enrollment));
+    return true;
   }
 
   function hotAccountTask(
@@ -426,7 +437,7 @@ export function createScorer(deps: ScorerDeps) {
         entry.events.push(...events.map(toScoringEvent));
         byAccount.set(accountId, entry);
       } catch (err) {
-        deps.logger?.error('invalid scorer record', {
+        deps.log.error('invalid scorer record', {
           messageId: r.messageId,
           error: (err as Error).message,
         });
@@ -451,7 +462,7 @@ export function createScorer(deps: ScorerDeps) {
         try {
           results.push(await processAccount(accountId, entry.events));
         } catch (err) {
-          deps.logger?.error('scoring failed for account', { accountId, error: (err as Error).message });
+          deps.log.error('scoring failed for account', { accountId, error: (err as Error).message });
           entry.messageIds.forEach((id) => failures.add(id));
         }
       }
@@ -460,7 +471,7 @@ export function createScorer(deps: ScorerDeps) {
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })), results };
   }
 
-  return { handleBatch, processAccount };
+  return { handleBatch, processAccount, resumeIfSatisfied, config };
 }
 
 export type Scorer = ReturnType<typeof createScorer>;

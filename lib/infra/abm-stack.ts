@@ -26,6 +26,7 @@ import { CampaignLauncher } from './constructs/launcher';
 import { Scorer } from './constructs/scorer';
 import { SequenceEngine } from './constructs/sequence-engine';
 import { acknowledgeGrantWildcards } from './constructs/nag';
+import { ENV } from '../../functions/platform/env';
 import { LAMBDAS } from './functions';
 
 export interface AbmStackProps extends StackProps {
@@ -96,7 +97,7 @@ export class AbmStack extends Stack {
     });
     const health = createFunction(this, 'Health', {
       ...LAMBDAS.health,
-      environment: { ABM_VERSION: version },
+      environment: { [ENV.version]: version },
       memorySize: 128,
       timeoutSeconds: 3,
     });

@@ -8,10 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTable } from '../../functions/platform/store/table-definition';
-import { createDocumentClient } from '../../functions/platform/store/table';
+import { connectDynamo, createTable, type DynamoConnection } from '../../functions/platform/store';
 
 // dynalite ships no type declarations; load it through a typed require.
 type Dynalite = (options: {
@@ -25,9 +22,11 @@ const dynalite = createRequire(__filename)('dynalite') as Dynalite;
 export interface LocalDynamo {
   endpoint: string;
   tableName: string;
+  /** How to reach it (what local mode's RuntimeConfig.dynamo takes). */
+  connection: DynamoConnection;
   /** The low-level client (for CreateTable and friends). */
-  base: DynamoDBClient;
-  client: DynamoDBDocumentClient;
+  base: ReturnType<typeof connectDynamo>['base'];
+  client: ReturnType<typeof connectDynamo>['client'];
   stop(): Promise<void>;
 }
 
@@ -47,12 +46,12 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const base = new DynamoDBClient({
+  const connection: DynamoConnection = {
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const client = createDocumentClient(base);
+  };
+  const { base, client } = connectDynamo(connection);
   const tableName = options.tableName ?? `abm-test-${randomUUID().slice(0, 8)}`;
   await createTable(base, tableName, { ifNotExists: options.path !== undefined });
 
@@ -60,6 +59,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
   return {
     endpoint,
     tableName,
+    connection,
     base,
     client,
     async stop() {

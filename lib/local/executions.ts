@@ -2,7 +2,7 @@
  * Local mode's AccountSequence executions (DESIGN 2.7): the real ASL file run by the LocalSfn
  * runner (lib/local/step-functions.ts) with its Tasks routed to the engine's handlers, exposed
  * through the same ports the AWS path uses:
- * - `ExecutionStarter` (functions/platform/starter.ts) for the launch service: one execution per
+ * - `ExecutionStarter` (functions/platform/sfn.ts) for the launch service: one execution per
  *   execution name; a name that exists (running here, or journaled before) answers
  *   `started: false`, like ExecutionAlreadyExists.
  * - `SequenceControl` (functions/platform/sfn.ts) for the scorer and the API:
@@ -10,8 +10,7 @@
  *
  * Durability (local mode only, not part of the AWS path): Step Functions keeps execution state
  * for us on AWS; here the process can die. So every execution keeps a journal item in the table
- * (`pk = LOCALEXEC#<accountId>`, `sk = <campaignId>`, a partition of its own so the account
- * partition that the scorer and the API read is exactly what it is on AWS), written when the
+ * (functions/platform/store/journal.ts), written when the
  * execution starts and after every ExecuteStep with the plan it returned. On start, `rehydrate`
  * restarts one execution per still-active enrollment (running, waiting, paused), with input
  * `{ ...journaledInput, plan: lastPlan }`: ExecuteStep continues a plan (a future `wait` waits
@@ -25,18 +24,17 @@
  * execution parks again on a new token and stores it on the enrollment; its timeout is what was
  * left of it.
  */
-import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
-import type { AccountRepository } from '../../functions/platform/store/repository';
-import type { Table } from '../../functions/platform/store/table';
-import type { ControlOutcome, SequenceControl } from '../../functions/platform/sfn';
-import { ExecutionInput } from '../../functions/kernel/execution';
 import type { Clock } from '../../functions/kernel/clock';
+import { ExecutionInput, snapshotOf } from '../../functions/kernel/execution';
+import { ACTIVE_ENROLLMENT, type Enrollment } from '../../functions/kernel/model';
 import type { Plan } from '../../functions/kernel/plan';
-import type { Enrollment } from '../../functions/kernel/model';
-import type { SequenceEngine } from '../../functions/engine/sequence-engine';
-import { ACTIVE_ENROLLMENT, enrollmentsOfCampaign } from '../../functions/launch/audience';
-import { snapshotOf } from '../../functions/launch/launch-service';
-import type { ExecutionStarter } from '../../functions/platform/starter';
+import type { SequenceEngine } from '../../functions/engine';
+import type { ControlOutcome, ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
+import type { CampaignRepository } from '../../functions/platform/store/campaigns';
+import type { CatalogRepository } from '../../functions/platform/store/catalog';
+import type { EnrollmentRepository } from '../../functions/platform/store/enrollments';
+import type { ExecutionJournal, JournalEntry, JournalStatus } from '../../functions/platform/store/journal';
+import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
 import type { LocalLog } from './bus';
 import { createLocalSfn, type ExecutionSummary, type LocalExecution, type LocalSfn } from './step-functions';
 
@@ -44,28 +42,13 @@ export const ASL_PATH = ACCOUNT_SEQUENCE_ASL;
 export const EXECUTE_STEP_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-execute-step';
 export const PARK_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-park-execution';
 
-export type JournalStatus = 'running' | 'ended' | 'failed';
-
-export interface JournalEntry {
-  executionName: string;
-  accountId: string;
-  campaignId: string;
-  input: ExecutionInput;
-  plan?: Plan;
-  status: JournalStatus;
-  steps: number;
-  updatedAt: string;
-  error?: string;
-}
-
-export const journalKey = (accountId: string, campaignId: string) => ({
-  pk: `LOCALEXEC#${accountId}`,
-  sk: campaignId,
-});
+export type { JournalEntry, JournalStatus };
 
 export interface LocalExecutionsDeps {
-  table: Table;
-  repo: AccountRepository;
+  journal: ExecutionJournal;
+  campaigns: Pick<CampaignRepository, 'listAll'>;
+  enrollments: Pick<EnrollmentRepository, 'allOfCampaign'>;
+  catalog: Pick<CatalogRepository, 'getSequence'>;
   engine: SequenceEngine;
   /** THE clock of local mode (a ScaledClock); the runner's Wait states use the same scale. */
   clock: Clock;
@@ -79,8 +62,6 @@ export interface RehydrateResult {
   awaiting: { accountId: string; campaignId: string; executionName: string }[];
   skipped: { executionName: string; reason: string }[];
 }
-
-const STRIP = new Set(['pk', 'sk', 'entity']);
 
 /** The plan an execution restarts with, from its last journaled plan. */
 export function rehydratedPlan(plan: Plan | undefined, now: Date): Plan | undefined {
@@ -133,18 +114,12 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
 
   // ----- journal ----------------------------------------------------------------
 
-  async getJournal(accountId: string, campaignId: string): Promise<JournalEntry | undefined> {
-    const item = await this.deps.table.get(journalKey(accountId, campaignId));
-    if (!item) return undefined;
-    return Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.has(k))) as unknown as JournalEntry;
+  getJournal(accountId: string, campaignId: string): Promise<JournalEntry | undefined> {
+    return this.deps.journal.get(accountId, campaignId);
   }
 
-  private async putJournal(entry: JournalEntry): Promise<void> {
-    await this.deps.table.put({
-      ...journalKey(entry.accountId, entry.campaignId),
-      entity: 'localExecution',
-      ...entry,
-    } as never);
+  private putJournal(entry: JournalEntry): Promise<void> {
+    return this.deps.journal.put(entry);
   }
 
   private async markJournal(input: ExecutionInput, status: JournalStatus, error?: string): Promise<void> {
@@ -189,21 +164,16 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     const input = ExecutionInput.parse(raw);
     if (this.running.has(input.executionName)) return { started: false };
     // A name is used once, as on AWS: a journaled execution exists (re-hydration restarts it).
-    const created = await this.deps.table.putIfAbsent(
-      {
-        ...journalKey(input.accountId, input.campaignId),
-        entity: 'localExecution',
-        executionName: input.executionName,
-        accountId: input.accountId,
-        campaignId: input.campaignId,
-        input,
-        status: 'running',
-        steps: 0,
-        updatedAt: this.deps.clock.now().toISOString(),
-      },
-      { fetchExisting: false },
-    );
-    if (!created.created || this.running.has(input.executionName)) return { started: false };
+    const created = await this.deps.journal.create({
+      executionName: input.executionName,
+      accountId: input.accountId,
+      campaignId: input.campaignId,
+      input,
+      status: 'running',
+      steps: 0,
+      updatedAt: this.deps.clock.now().toISOString(),
+    });
+    if (!created || this.running.has(input.executionName)) return { started: false };
     this.run(input, undefined);
     this.stats.started++;
     return { started: true };
@@ -270,16 +240,11 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
   async rehydrate(): Promise<RehydrateResult> {
     const result: RehydrateResult = { restarted: [], awaiting: [], skipped: [] };
     const enrollments: Enrollment[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.repo.listCampaigns({ limit: 100, cursor });
-      for (const c of page.items) {
-        for (const e of await enrollmentsOfCampaign(this.deps.repo, c.campaignId)) {
-          if (ACTIVE_ENROLLMENT.has(e.status)) enrollments.push(e);
-        }
+    for (const c of await this.deps.campaigns.listAll()) {
+      for (const e of await this.deps.enrollments.allOfCampaign(c.campaignId)) {
+        if (ACTIVE_ENROLLMENT.has(e.status)) enrollments.push(e);
       }
-      cursor = page.cursor;
-    } while (cursor);
+    }
 
     const now = this.deps.clock.now();
     for (const e of enrollments) {
@@ -297,7 +262,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
       let input: ExecutionInput;
       if (journal) input = ExecutionInput.parse(journal.input);
       else {
-        const sequence = await this.deps.repo.getSequence(e.sequenceId, e.sequenceVersion);
+        const sequence = await this.deps.catalog.getSequence(e.sequenceId, e.sequenceVersion);
         if (!sequence) {
           result.skipped.push({
             executionName: e.executionName,

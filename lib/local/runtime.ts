@@ -18,40 +18,39 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import '../../functions/platform/polyfills';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
-import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
-import { EventBridgeDirectMailProvider } from '../../functions/platform/providers/direct-mail';
-import { StaticSecretSource } from '../../functions/platform/secrets';
-import { SesEmailSender } from '../../functions/platform/ses';
-import { ingestorFrom } from '../../functions/api/adapters';
 import { createApi } from '../../functions/api/app';
 import type { HttpRequest, HttpResponse, Router } from '../../functions/api/router';
+import { createSequenceEngine, type SequenceEngine } from '../../functions/engine';
 import { RULES } from '../../functions/kernel/events';
-import {
-  conditionHolds,
-  engagementAt,
-  evaluationTime,
-  scoringConfig,
-  type ResolvedScoringConfig,
-} from '../../functions/scoring/domain';
-import { createSequenceEngine } from '../../functions/engine/sequence-engine';
-import { createIngest } from '../../functions/ingest/ingest';
-import { RepositoryAccountResolver } from '../../functions/ingest/resolver';
-import { DynamoUnresolvedStore } from '../../functions/platform/store/unresolved';
-import { createLaunchService } from '../../functions/launch/launch-service';
-import { InProcessLaunchRunner } from '../../functions/launch/runners';
-import { createScorer, resumeOutput } from '../../functions/scoring/scorer';
-import { DynamoScorerStore } from '../../functions/platform/store/scores';
-import { LocalBus, ScorerQueue, type LocalLog } from './bus';
+import { compose, type Composed, type Log, type Platform } from '../../functions/platform/compose';
+import { launchFeature } from '../../functions/launch';
+import { StaticSecretSource } from '../../functions/platform/secrets';
+import { SesEmailSender } from '../../functions/platform/ses';
+import type { ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
+import { CampaignRepository } from '../../functions/platform/store/campaigns';
+import { CatalogRepository } from '../../functions/platform/store/catalog';
+import { EnrollmentRepository } from '../../functions/platform/store/enrollments';
+import { ExecutionJournal } from '../../functions/platform/store/journal';
+import { enqueuerFeature } from '../../functions/scoring/enqueuer';
+import { scorerFeature } from '../../functions/scoring/scorer';
+import { LocalBus, type LocalLog } from './bus';
 import { startDynalite, type LocalDynamo } from './dynamo';
 import { LocalExecutions, type RehydrateResult } from './executions';
 import { startHttp, type LocalHttp } from './http';
+import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { ScaledClock } from './scaled-clock';
 import { startSesLocal, type LocalSes, type StoredEmail } from './ses';
 import type { LocalSettings } from './settings';
 
 export const LOCAL_TABLE_NAME = 'abm-local';
+
+/** What local mode composes: the platform and every feature, as the Lambda functions compose them. */
+export type LocalPlatform = Composed<{
+  engine: (p: Platform) => SequenceEngine;
+  enqueue: typeof enqueuerFeature;
+  scorer: (p: Platform) => ReturnType<typeof scorerFeature>;
+  launch: (p: Platform) => ReturnType<typeof launchFeature>;
+}>;
 
 export interface StartLocalOptions {
   /** Structured log lines (default: stderr unless `quiet`). */
@@ -63,7 +62,7 @@ export interface StartLocalOptions {
   senderName?: string;
   /** Scoring overrides (the same shape as cdk.json's scoring config). */
   scoring?: unknown;
-  /** Scorer queue: real ms between flushes (default 200). */
+  /** Scorer queues: real ms before a partial batch is delivered (default 200). */
   scorerFlushMs?: number;
   /** How often the simulated clock is saved (real ms, default 1000). */
   clockSaveMs?: number;
@@ -82,10 +81,11 @@ export interface LocalRuntime {
   timeScale: number;
   version: string;
   clock: ScaledClock;
-  table: Table;
-  repo: AccountRepository;
+  /** The composed platform (repositories, adapters) and the features local mode runs. */
+  platform: LocalPlatform;
   bus: LocalBus;
-  scorerQueue: ScorerQueue;
+  /** The scorer's two queues: buffer (standard) -> enqueuer -> scorer (FIFO) -> scorer. */
+  queues: { buffer: LocalQueue; scorer: LocalQueue };
   executions: LocalExecutions;
   dynamo: LocalDynamo;
   ses: LocalSes;
@@ -192,114 +192,77 @@ export async function startLocal(
       log: requestLog ? (line) => log(line) : undefined,
     });
 
-    const table = new Table(dynamo.client, dynamo.tableName);
-    const repo = new AccountRepository(table, { now: () => clock.now() });
-
-    // The bus and its scorer target. The scorer's SequenceControl is the executions (set below).
-    const holderExec: { executions?: LocalExecutions } = {};
-    const control = {
-      resume: (token: string, output: unknown) => holderExec.executions!.resume(token, output),
-      stop: (name: string, reason: string) => holderExec.executions!.stop(name, reason),
-    };
-    const config: ResolvedScoringConfig = scoringConfig(options.scoring ?? {});
-    const store = new DynamoScorerStore(table, repo, (item, error) =>
-      log('invalid item in account partition', { pk: item.pk, sk: item.sk, error: String(error) }),
-    );
-    const busRef: { bus?: LocalBus } = {};
-    const publisher = {
-      publish: (events: Parameters<LocalBus['publish']>[0]) => busRef.bus!.publish(events),
-    };
-    // The ad-audience provider of the engine, the scorer's exit-stage stops and the API's stops.
-    const audiences = new EventBridgeAudienceProvider(publisher);
-    const scorer = createScorer({
-      store,
-      publisher,
-      control,
-      audienceExit: { repo, audiences },
-      clock,
-      config,
-      logger: {
-        warn: (message, extra) => log(`scorer: ${message}`, extra),
-        error: (message, extra) => log(`scorer: ${message}`, extra),
-      },
+    const localLog: Log = { info: log, warn: log, error: log };
+    const buffer = new LocalQueue({
+      name: 'buffer queue',
+      batchSize: 1000,
+      flushMs: options.scorerFlushMs,
+      log,
     });
-    const scorerQueue = new ScorerQueue(scorer, { flushMs: options.scorerFlushMs, log });
-    const bus = new LocalBus([scorerQueue.target('scorerIngest', RULES.scorerIngest as never)], { log });
-    busRef.bus = bus;
+    const scorerQueue = new LocalQueue({ name: 'scorer queue', batchSize: 10, flushMs: 0, log });
+    const bus = new LocalBus([queueTarget('scorerIngest', RULES.scorerIngest as never, buffer)], { log });
 
-    const engine = createSequenceEngine({
-      repo,
-      publisher: bus,
-      clock,
-      email: new SesEmailSender(ses.client),
-      unsubscribeKey: new StaticSecretSource(unsubscribeKey),
-      audiences,
-      directMail: new EventBridgeDirectMailProvider(bus),
-      config: {
+    // The executions are the platform's Step Functions (starter and control); they need the engine,
+    // which needs the platform: the ports delegate to them once they exist.
+    const exec: { current?: LocalExecutions } = {};
+    const stepFunctions: ExecutionStarter & SequenceControl = {
+      start: (input) => exec.current!.start(input),
+      resume: (token, output) => exec.current!.resume(token, output),
+      stop: (name, reason) => exec.current!.stop(name, reason),
+    };
+    const platform: LocalPlatform = compose(
+      {
+        tableName: dynamo.tableName,
+        dynamo: dynamo.connection,
         senderEmail: options.senderEmail ?? 'campaigns@abm.local',
         senderName: options.senderName ?? 'ABM (local)',
         unsubscribeBaseUrl: `${http.url}/unsubscribe`,
+        scoring: options.scoring,
+        version,
       },
-      log: (message, data) => log(`engine: ${message}`, data),
-    });
+      {
+        engine: (p) => createSequenceEngine(p),
+        enqueue: enqueuerFeature,
+        scorer: (p) => scorerFeature(p),
+        launch: (p) =>
+          launchFeature(p, {
+            inProcess: {
+              batchSize: 100,
+              concurrency: 4,
+              awaitCompletion: false,
+              onError: (err) => log('launch failed', { error: String(err) }),
+            },
+          }),
+      },
+      {
+        clock,
+        log: localLog,
+        publisher: bus,
+        starter: stepFunctions,
+        control: stepFunctions,
+        email: new SesEmailSender(ses.client),
+        unsubscribeKey: new StaticSecretSource(unsubscribeKey),
+        fifo: fifoSender(scorerQueue),
+      },
+    );
+    buffer.consume((records) => platform.enqueue(records));
+    scorerQueue.consume((records) => platform.scorer.handleBatch(records));
+
     const executions = new LocalExecutions({
-      table,
-      repo,
-      engine,
+      journal: platform.repository(ExecutionJournal),
+      campaigns: platform.repository(CampaignRepository),
+      enrollments: platform.repository(EnrollmentRepository),
+      catalog: platform.repository(CatalogRepository),
+      engine: platform.engine,
       clock,
       timeScale: settings.timeScale,
       log,
     });
-    holderExec.executions = executions;
-
-    const runnerRef: { runner?: InProcessLaunchRunner } = {};
-    const launch = createLaunchService({
-      repo,
-      table,
-      clock,
-      starter: executions,
-      runner: { start: (plan) => runnerRef.runner!.start(plan) },
+    exec.current = executions;
+    const router = createApi(platform, {
+      launch: platform.launch,
+      router: { bearerToken: settings.apiToken },
     });
-    const runner = new InProcessLaunchRunner(launch, {
-      batchSize: 100,
-      concurrency: 4,
-      awaitCompletion: false,
-      onError: (err) => log('launch failed', { error: String(err) }),
-    });
-    runnerRef.runner = runner;
-
-    const router = createApi(
-      {
-        repo,
-        table,
-        clock,
-        publisher: bus,
-        launch,
-        control: executions,
-        audiences,
-        unsubscribeKey: async () => unsubscribeKey,
-        version,
-        ingest: {
-          ingest: (events) =>
-            ingestorFrom(
-              createIngest({
-                resolver: new RepositoryAccountResolver(repo),
-                publisher: bus,
-                unresolved: new DynamoUnresolvedStore(table),
-                clock,
-                suppress: async (email, reason) => {
-                  await repo.addSuppression(email, { reason, source: 'api' });
-                },
-              }),
-            ).ingest(events),
-        },
-      },
-      {
-        bearerToken: settings.apiToken,
-        onUnexpected: (err, requestId, req) =>
-          log('unexpected error', { requestId, path: req.path, error: String((err as Error)?.stack ?? err) }),
-      },
-    );
 
     // Re-hydrate what was in flight, then open the API.
     const rehydrated = await executions.rehydrate();
@@ -309,7 +272,7 @@ export async function startLocal(
         awaiting: rehydrated.awaiting.length,
         skipped: rehydrated.skipped,
       });
-    const settled = recheckAwaits(rehydrated, { executions, repo, store, clock, config, log });
+    const settled = recheckAwaits(rehydrated, executions, platform.scorer, log);
     holder.router = router;
 
     const saveTimer = setInterval(() => {
@@ -332,10 +295,9 @@ export async function startLocal(
       timeScale: settings.timeScale,
       version,
       clock,
-      table,
-      repo,
+      platform,
       bus,
-      scorerQueue,
+      queues: { buffer, scorer: scorerQueue },
       executions,
       dynamo,
       ses,
@@ -346,11 +308,11 @@ export async function startLocal(
         (stopping ??= (async () => {
           holder.router = undefined;
           await localHttp.close();
-          await Promise.race([runner.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+          await Promise.race([platform.launch.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
           // Engagement already accepted is scored while executions can still be resumed.
-          await scorerQueue.drain({ timeoutMs: 5_000 });
+          await drainScoring({ buffer, scorer: scorerQueue }, 5_000);
           await executions.shutdown();
-          await scorerQueue.drain({ timeoutMs: 2_000, close: true });
+          await drainScoring({ buffer, scorer: scorerQueue }, 2_000, true);
           clearInterval(saveTimer);
           clock.save(clockFile);
           await localSes.stop();
@@ -365,40 +327,41 @@ export async function startLocal(
   }
 }
 
+/** Engagement accepted so far reaches the scorer: the buffer, then the scorer queue, until both are empty. */
+async function drainScoring(
+  queues: { buffer: LocalQueue; scorer: LocalQueue },
+  timeoutMs: number,
+  close = false,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    await queues.buffer.drain({ timeoutMs: Math.max(0, deadline - Date.now()) });
+    await queues.scorer.drain({ timeoutMs: Math.max(0, deadline - Date.now()) });
+  } while ((queues.buffer.size > 0 || queues.scorer.size > 0) && Date.now() < deadline);
+  if (close) {
+    await queues.buffer.drain({ timeoutMs: 0, close: true });
+    await queues.scorer.drain({ timeoutMs: 0, close: true });
+  }
+}
+
 /**
  * An execution re-hydrated while parked on await_engagement parks again on a new token. If its
- * condition came to hold while the process was down (or between the scorer's write and the
- * resume), no new event would resume it: check once, as the scorer does, and resume.
+ * condition came to hold while the process was down, no new event would resume it: once it has
+ * parked, the scorer checks it (scoring/scorer.ts, resumeIfSatisfied).
  */
 async function recheckAwaits(
   rehydrated: RehydrateResult,
-  deps: {
-    executions: LocalExecutions;
-    repo: AccountRepository;
-    store: DynamoScorerStore;
-    clock: ScaledClock;
-    config: ResolvedScoringConfig;
-    log: LocalLog;
-  },
+  executions: LocalExecutions,
+  scorer: LocalPlatform['scorer'],
+  log: LocalLog,
 ): Promise<void> {
   for (const a of rehydrated.awaiting) {
     try {
-      await deps.executions.sfn.waitForParked(
-        { execution: a.executionName, state: 'AwaitEngagement' },
-        10_000,
-      );
-      const enrollment = await deps.repo.getEnrollment(a.accountId, a.campaignId);
-      if (enrollment?.status !== 'waiting' || !enrollment.taskToken) continue;
-      const state = (await deps.store.load(a.accountId)).score?.state;
-      if (!state) continue;
-      const engagement = engagementAt(state, evaluationTime(state, deps.clock.now().getTime()), deps.config);
-      const since = enrollment.waitingFor?.since ? Date.parse(enrollment.waitingFor.since) : undefined;
-      if (conditionHolds(enrollment.waitingFor?.until, state, state.stage, engagement, since)) {
-        await deps.executions.resume(enrollment.taskToken, resumeOutput(state, engagement, enrollment));
-        deps.log('resumed a re-hydrated wait whose condition holds', { execution: a.executionName });
-      }
+      await executions.sfn.waitForParked({ execution: a.executionName, state: 'AwaitEngagement' }, 10_000);
+      if (await scorer.resumeIfSatisfied(a.accountId, a.campaignId))
+        log('resumed a re-hydrated wait whose condition holds', { execution: a.executionName });
     } catch (err) {
-      deps.log('could not re-check a re-hydrated wait', { execution: a.executionName, error: String(err) });
+      log('could not re-check a re-hydrated wait', { execution: a.executionName, error: String(err) });
     }
   }
 }

@@ -31,30 +31,30 @@ describe('POST /accounts/import (JSON)', () => {
       { row: 3, accountId: 'acct-00003', errors: [expect.objectContaining({ path: 'contacts.0.email' })] },
       { row: 4, errors: expect.arrayContaining([expect.objectContaining({ path: 'domain' })]) },
     ]);
-    const a1 = await h.repo.getAccount('acct-00001');
+    const a1 = await h.store.accounts.get('acct-00001');
     expect(a1?.fit?.score).toBe(100);
     expect(a1?.tier).toBe(1); // suggested tier from the fit
-    expect(await h.repo.getAccount('acct-00003')).toBeUndefined();
-    expect(await h.repo.listContacts('acct-00002')).toHaveLength(2);
+    expect(await h.store.accounts.get('acct-00003')).toBeUndefined();
+    expect(await h.store.accounts.listContacts('acct-00002')).toHaveLength(2);
   });
 
   it('upserts: by account id (updated, stage kept) and by domain when the id is left out', async () => {
-    await h.repo.updateAccount('acct-00002', (a) => ({ ...a, stage: 'engaged' }));
+    await h.store.accounts.update('acct-00002', (a) => ({ ...a, stage: 'engaged' }));
     const { accountId: _id, ...byDomain } = account(1, { name: 'Renamed by domain' });
     const res = await h.call('POST', '/accounts/import', {
       body: { accounts: [account(2, { name: 'Renamed' }), byDomain] },
     });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ imported: 0, updated: 2, rejected: [] });
-    const a2 = await h.repo.getAccount('acct-00002');
+    const a2 = await h.store.accounts.get('acct-00002');
     expect(a2).toMatchObject({ name: 'Renamed', stage: 'engaged' });
-    expect((await h.repo.getAccount('acct-00001'))?.name).toBe('Renamed by domain');
+    expect((await h.store.accounts.get('acct-00001'))?.name).toBe('Renamed by domain');
   });
 
   it('keeps an unsubscribe when a contact is re-imported', async () => {
-    await h.repo.markContactUnsubscribed('acct-00002', 'acct-00002-eb', '2026-11-01T00:00:00.000Z');
+    await h.store.accounts.markContactUnsubscribed('acct-00002', 'acct-00002-eb', '2026-11-01T00:00:00.000Z');
     await h.call('POST', '/accounts/import', { body: { accounts: [account(2)] } });
-    expect((await h.repo.getContact('acct-00002', 'acct-00002-eb'))?.unsubscribedAt).toBe(
+    expect((await h.store.accounts.getContact('acct-00002', 'acct-00002-eb'))?.unsubscribedAt).toBe(
       '2026-11-01T00:00:00.000Z',
     );
   });
@@ -115,9 +115,9 @@ describe('POST /accounts/import (CSV)', () => {
     expect(rows[4][0].path).toBe('contact.role');
     expect(rows[5][0].message).toMatch(/fields/);
     expect(rows[6][0].path).toBe('employees');
-    const nw = await h.repo.getAccount('csv-1');
+    const nw = await h.store.accounts.get('csv-1');
     expect(nw?.name).toBe('Northwind, Retail');
-    const contacts = await h.repo.listContacts('csv-1');
+    const contacts = await h.store.accounts.listContacts('csv-1');
     expect(contacts.map((c) => c.contactId)).toEqual(['nw-dana', 'nw-eli']);
     expect(contacts[0].title).toBe('VP "Ops"');
   });
@@ -172,7 +172,7 @@ describe('POST /accounts/import (CSV)', () => {
     const res = await h.call('POST', '/accounts/import', { raw });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ imported: 10_000, updated: 0, contacts: 10_000, rejected: [] });
-    expect(await h.repo.getAccount('bulk-9999')).toBeDefined();
+    expect(await h.store.accounts.get('bulk-9999')).toBeDefined();
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
 });
@@ -236,7 +236,7 @@ describe('accounts: read, list, contacts, erasure', () => {
     const res = await h.call('DELETE', '/contacts/new-one');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ contactId: 'new-one', erased: 1, accounts: ['acct-00002'] });
-    expect(await h.repo.getContact('acct-00002', 'new-one')).toBeUndefined();
+    expect(await h.store.accounts.getContact('acct-00002', 'new-one')).toBeUndefined();
     expect(h.publisher.ofType('ads.audience.changed')).toHaveLength(1);
     expectErrorShape(await h.call('DELETE', '/contacts/new-one'), 404);
   });

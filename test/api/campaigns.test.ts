@@ -14,8 +14,8 @@ beforeAll(async () => {
     account(i, { tier: 2, cluster: i < 10 ? 'retail-eu' : 'retail-na' }),
   );
   expect((await h.call('POST', '/accounts/import', { body: { accounts } })).json.imported).toBe(20);
-  await h.repo.updateAccount('acct-00003', (a) => ({ ...a, suppressed: true }));
-  await h.repo.updateAccount('acct-00004', (a) => ({ ...a, stage: 'customer' }));
+  await h.store.accounts.update('acct-00003', (a) => ({ ...a, suppressed: true }));
+  await h.store.accounts.update('acct-00004', (a) => ({ ...a, stage: 'customer' }));
 });
 afterAll(async () => h?.stop());
 
@@ -45,7 +45,7 @@ describe('POST /campaigns', () => {
       ]),
     );
     expect(res.json.wouldEnroll).toHaveLength(8);
-    expect(await h.repo.getCampaign('dry')).toBeUndefined();
+    expect(await h.store.campaigns.get('dry')).toBeUndefined();
     expect(h.starter.calls).toBe(0);
   });
 
@@ -78,10 +78,10 @@ describe('POST /campaigns', () => {
     expect(second.status).toBe(202);
     expect(second.json.enrolled).toBe(0);
     expect(second.json.skipped.filter((s: any) => s.reason === 'already_enrolled')).toHaveLength(8);
-    const enrollments = await h.repo.listEnrollmentsOfCampaign('eu-q1', { limit: 100 });
+    const enrollments = await h.store.enrollments.listOfCampaign('eu-q1', { limit: 100 });
     expect(enrollments.items).toHaveLength(8);
     expect(new Set(h.starter.started.map((s) => s.executionName)).size).toBe(8);
-    expect((await h.repo.getCampaign('eu-q1'))?.enrolled).toBe(8);
+    expect((await h.store.campaigns.get('eu-q1'))?.enrolled).toBe(8);
   });
 
   it('skips accounts in an exclusive sequence, and an exclusive sequence skips accounts enrolled elsewhere', async () => {
@@ -158,7 +158,7 @@ describe('POST /campaigns', () => {
       409,
       'conflict',
     );
-    expect(await h.repo.getCampaign('x')).toBeUndefined();
+    expect(await h.store.campaigns.get('x')).toBeUndefined();
   });
 });
 
@@ -188,9 +188,9 @@ describe('holdout and the launcher path', () => {
     expect(started).toHaveLength(res.json.enrolled);
     const heldOut = new Set(dry.json.wouldHoldOut as string[]);
     expect(started.some((id) => heldOut.has(id))).toBe(false);
-    const stored = await h.repo.getEnrollment(dry.json.wouldHoldOut[0], 'big');
+    const stored = await h.store.enrollments.get(dry.json.wouldHoldOut[0], 'big');
     expect(stored?.status).toBe('held_out');
-    const campaign = await h.repo.getCampaign('big');
+    const campaign = await h.store.campaigns.get('big');
     expect(campaign).toMatchObject({
       status: 'running',
       heldOut: res.json.heldOut,
@@ -209,9 +209,9 @@ describe('control', () => {
     expect((await h.call('POST', `/campaigns/eu-q1/enrollments/${id}/pause`)).json).toMatchObject({
       changed: 1,
     });
-    expect((await h.repo.getEnrollment(id, 'eu-q1'))?.status).toBe('paused');
+    expect((await h.store.enrollments.get(id, 'eu-q1'))?.status).toBe('paused');
     // The engine parked the paused enrollment on a token.
-    await h.repo.updateEnrollment(id, 'eu-q1', (e) => ({ ...e, taskToken: 'park-token' }));
+    await h.store.enrollments.update(id, 'eu-q1', (e) => ({ ...e, taskToken: 'park-token' }));
     const resumed = await h.call('POST', `/campaigns/eu-q1/enrollments/${id}/resume`);
     expect(resumed.json.enrollments).toEqual([{ accountId: id, status: 'running' }]);
     expect(h.control.resumed).toEqual([
@@ -222,7 +222,7 @@ describe('control', () => {
     expect(h.control.stopped.map((s) => s.executionName)).toEqual([`eu-q1--${id}`]);
     expectErrorShape(await h.call('POST', `/campaigns/eu-q1/enrollments/${id}/resume`), 409);
     expectErrorShape(await h.call('POST', `/campaigns/eu-q1/enrollments/ghost/pause`), 404);
-    const held = (await h.repo.listEnrollmentsOfCampaign('big', { limit: 1000 })).items.find(
+    const held = (await h.store.enrollments.listOfCampaign('big', { limit: 1000 })).items.find(
       (e) => e.status === 'held_out',
     )!;
     expectErrorShape(await h.call('POST', `/campaigns/big/enrollments/${held.accountId}/stop`), 409);
@@ -230,17 +230,17 @@ describe('control', () => {
 
   it('a paused enrollment that was waiting on engagement goes back to waiting and keeps its await token', async () => {
     const id = 'acct-00001';
-    await h.repo.updateEnrollment(id, 'eu-q1', (e) => ({
+    await h.store.enrollments.update(id, 'eu-q1', (e) => ({
       ...e,
       status: 'waiting',
       taskToken: 'await-token',
       waitingFor: { stepId: 'wait', until: { minScore: 40 }, since: '2026-11-23T09:00:00.000Z' },
     }));
     await h.call('POST', '/campaigns/eu-q1/pause');
-    expect((await h.repo.getEnrollment(id, 'eu-q1'))?.status).toBe('paused');
+    expect((await h.store.enrollments.get(id, 'eu-q1'))?.status).toBe('paused');
     const before = h.control.resumed.length;
     await h.call('POST', '/campaigns/eu-q1/resume');
-    const e = await h.repo.getEnrollment(id, 'eu-q1');
+    const e = await h.store.enrollments.get(id, 'eu-q1');
     expect(e).toMatchObject({ status: 'waiting', taskToken: 'await-token' });
     expect(h.control.resumed.length).toBe(before);
   });
@@ -260,11 +260,11 @@ describe('control', () => {
 
 describe('reports', () => {
   it('per-step funnel, committee coverage by role, engaged and MQA, lift over the holdout', async () => {
-    const enrollments = (await h.repo.listEnrollmentsOfCampaign('big', { limit: 1000 })).items;
+    const enrollments = (await h.store.enrollments.listOfCampaign('big', { limit: 1000 })).items;
     const treated = enrollments.filter((e) => e.status !== 'held_out').slice(0, 100);
     const held = enrollments.filter((e) => e.status === 'held_out').slice(0, 100);
     for (const [i, e] of treated.entries()) {
-      await h.repo.recordTouch({
+      await h.store.touches.record({
         touchId: `${e.executionName}#intro#${e.accountId}-eb`,
         accountId: e.accountId,
         campaignId: 'big',
@@ -278,10 +278,10 @@ describe('reports', () => {
         at: '2026-11-23T10:00:00.000Z',
       });
       if (i < 40)
-        await h.repo.updateAccount(e.accountId, (a) => ({ ...a, stage: i < 10 ? 'mqa' : 'engaged' }));
+        await h.store.accounts.update(e.accountId, (a) => ({ ...a, stage: i < 10 ? 'mqa' : 'engaged' }));
     }
     for (const [i, e] of held.entries())
-      if (i < 10) await h.repo.updateAccount(e.accountId, (a) => ({ ...a, stage: 'engaged' }));
+      if (i < 10) await h.store.accounts.update(e.accountId, (a) => ({ ...a, stage: 'engaged' }));
 
     const res = await h.call('GET', '/reports/campaigns/big');
     expect(res.status).toBe(200);
@@ -305,7 +305,7 @@ describe('reports', () => {
   }, 60_000);
 
   it('carries the score history of treated accounts (scored by the real scorer), bounded', async () => {
-    const enrollments = (await h.repo.listEnrollmentsOfCampaign('big', { limit: 1000 })).items;
+    const enrollments = (await h.store.enrollments.listOfCampaign('big', { limit: 1000 })).items;
     const [t1, t2] = enrollments.filter((e) => e.status !== 'held_out').map((e) => e.accountId);
     const [held] = enrollments.filter((e) => e.status === 'held_out').map((e) => e.accountId);
     const rig = buildRig(h.db.client, h.db.tableName, { start: '2026-11-23T09:00:00.000Z' });

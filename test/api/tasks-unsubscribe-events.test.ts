@@ -9,11 +9,9 @@ const taskOf = (e: { detail: any }) => e.detail.taskId ?? e.detail.properties?.t
 const ingested: unknown[][] = [];
 beforeAll(async () => {
   h = await startHarness({
-    ingest: {
-      ingest: async (events) => {
-        ingested.push(events);
-        return { accepted: events.length, rejected: [] };
-      },
+    ingest: async ({ events }) => {
+      ingested.push(events);
+      return { accepted: events.length, rejected: [] };
     },
   });
   await h.call('POST', '/accounts/import', { body: { accounts: [account(1), account(2)] } });
@@ -34,10 +32,10 @@ beforeAll(async () => {
     },
     createdAt: '2026-11-23T08:00:00.000Z',
   });
-  await h.repo.putTask(task('t-late', 2, '2026-11-23T12:00:00.000Z'));
-  await h.repo.putTask(task('t-urgent', 1, '2026-11-24T12:00:00.000Z'));
-  await h.repo.putTask(task('t-early', 2, '2026-11-23T10:00:00.000Z'));
-  await h.repo.putTask(task('t-bob', 1, '2026-11-23T10:00:00.000Z', 'sdr-bob'));
+  await h.store.tasks.create(task('t-late', 2, '2026-11-23T12:00:00.000Z'));
+  await h.store.tasks.create(task('t-urgent', 1, '2026-11-24T12:00:00.000Z'));
+  await h.store.tasks.create(task('t-early', 2, '2026-11-23T10:00:00.000Z'));
+  await h.store.tasks.create(task('t-bob', 1, '2026-11-23T10:00:00.000Z', 'sdr-bob'));
 });
 afterAll(async () => h?.stop());
 
@@ -62,7 +60,7 @@ describe('SDR queue', () => {
     });
     const [engagement] = h.publisher.ofType('engagement.recorded');
     expect(engagement).toMatchObject({
-      source: 'abm.sdr',
+      source: 'abm.ingest',
       detail: {
         type: 'meeting.booked',
         accountId: 'acct-00001',
@@ -75,7 +73,8 @@ describe('SDR queue', () => {
     expect(h.publisher.ofType('sdr.task.completed')).toHaveLength(1);
     const open = await h.call('GET', '/tasks', { query: { owner: 'sdr-ana' } });
     expect(open.json.items.map((t: any) => t.taskId)).toEqual(['t-early', 't-late']);
-    // The scorer's rule matches it (source abm.sdr, engagement.recorded); the id derives from the task.
+    // The scorer's rule matches it (engagement.recorded, from its one source abm.ingest); the id
+    // derives from the task.
     expect(RULES.scorerIngest.source).toContain(engagement!.source);
     expect(RULES.scorerIngest['detail-type']).toContain(engagement!.detailType);
     expect(engagement!.detail.eventId).toBe('sdr-task-t-urgent');
@@ -106,7 +105,7 @@ describe('SDR queue', () => {
       h.publisher.publish = publish;
     }
     // The task is completed, but its outcome was not published: the retry publishes it.
-    expect((await h.repo.getTask('t-bob'))?.status).toBe('completed');
+    expect((await h.store.tasks.get('t-bob'))?.status).toBe('completed');
     const mine = () => h.publisher.events.filter((e) => taskOf(e) === 't-bob');
     expect(mine()).toHaveLength(0);
     const [a, b] = await Promise.all([
@@ -119,7 +118,7 @@ describe('SDR queue', () => {
     );
     expect(mine().map((e) => e.detailType)).toEqual(['engagement.recorded', 'sdr.task.completed']);
     expect(mine()[0]).toMatchObject({
-      source: 'abm.sdr',
+      source: 'abm.ingest',
       detail: {
         eventId: 'sdr-task-t-bob',
         type: 'sdr.call_logged',
@@ -136,7 +135,7 @@ describe('SDR queue', () => {
     ['notes too long', { outcome: 'voicemail', notes: 'x'.repeat(4001) }, 400],
   ])('%s -> %s', async (_n, body, status) => {
     expectErrorShape(await h.call('POST', '/tasks/t-late/complete', { body }), status);
-    expect((await h.repo.getTask('t-late'))?.status).toBe('open');
+    expect((await h.store.tasks.get('t-late'))?.status).toBe('open');
   });
 
   it('unknown task -> 404', async () => {
@@ -154,7 +153,9 @@ describe('unsubscribe', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.body).toMatch(/<form method="post"/);
-    expect((await h.repo.getContact('acct-00002', 'acct-00002-eb'))?.unsubscribedAt).toBeUndefined();
+    expect(
+      (await h.store.accounts.getContact('acct-00002', 'acct-00002-eb'))?.unsubscribedAt,
+    ).toBeUndefined();
   });
 
   it('POST (one-click) suppresses the contact at once', async () => {
@@ -165,8 +166,8 @@ describe('unsubscribe', () => {
     });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ unsubscribed: true, accountId: 'acct-00002', contactId: 'acct-00002-eb' });
-    expect((await h.repo.getContact('acct-00002', 'acct-00002-eb'))?.unsubscribedAt).toBeDefined();
-    expect(await h.repo.isSuppressed('eve@acct-00002.example')).toBe(true);
+    expect((await h.store.accounts.getContact('acct-00002', 'acct-00002-eb'))?.unsubscribedAt).toBeDefined();
+    expect(await h.store.accounts.isSuppressed('eve@acct-00002.example')).toBe(true);
   });
 
   it.each([
@@ -225,32 +226,9 @@ describe('local mode auth', () => {
 
 describe('POST /events through the ingestion service', () => {
   it('publishes engagement for good events, rejects bad ones by index, and keeps the error shape', async () => {
-    const { createIngest } = await import('../../functions/ingest/ingest');
-    const { RepositoryAccountResolver } = await import('../../functions/ingest/resolver');
-    const { MemoryUnresolvedStore } = await import('../../functions/platform/store/unresolved');
-    const { ingestorFrom } = await import('../../functions/api/adapters');
+    // The platform's own ingestion (functions/ingest), as the Lambda and local mode wire it.
     const { createApi } = await import('../../functions/api/app');
-    const router = createApi(
-      {
-        repo: h.repo,
-        table: h.table,
-        clock: h.clock,
-        publisher: h.publisher,
-        launch: h.launch,
-        control: h.control,
-        unsubscribeKey: async () => SIGNING_KEY,
-        version: 'x',
-        ingest: ingestorFrom(
-          createIngest({
-            resolver: new RepositoryAccountResolver(h.repo),
-            publisher: h.publisher,
-            unresolved: new MemoryUnresolvedStore(),
-            clock: h.clock,
-          }),
-        ),
-      },
-      { validateResponses: true },
-    );
+    const router = createApi(h.platform, { launch: h.launch, router: { validateResponses: true } });
     const before = h.publisher.ofType('engagement.recorded').length;
     const res = await router.handleHttp({
       method: 'POST',

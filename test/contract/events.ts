@@ -5,14 +5,10 @@
 import { RecordingPublisher } from '../../functions/platform/bus';
 import {
   AWS_SES_SOURCE,
+  busEvent,
   DETAIL_TYPES,
-  engagementRecorded,
-  enrollmentFinished,
-  scoreChanged,
-  sdrTaskCreated,
   SES_DETAIL_TYPES,
   SOURCES,
-  stageChanged,
   type BusEvent,
   type RuleName,
 } from '../../functions/kernel/events';
@@ -139,7 +135,7 @@ export async function handlerEngagementEvents(): Promise<WireEvent[]> {
               : {};
     await normalise(sesEvent(dt, extra));
   }
-  const sdr = engagementRecorded({
+  const sdr = busEvent(DETAIL_TYPES.engagementRecorded, {
     eventId: 'sdr-outcome',
     occurredAt: at,
     accountId: 'northwind',
@@ -154,7 +150,7 @@ export async function handlerEngagementEvents(): Promise<WireEvent[]> {
 export function scorerOutputs(): WireEvent[] {
   const base = { occurredAt: '2026-11-22T10:00:00Z', accountId: 'northwind' };
   return [
-    scoreChanged({
+    busEvent(DETAIL_TYPES.scoreChanged, {
       ...base,
       eventId: 'out-score',
       score: 61,
@@ -165,17 +161,28 @@ export function scorerOutputs(): WireEvent[] {
       engagedRoles: ['champion'],
       eventsApplied: 1,
     }),
-    stageChanged({ ...base, eventId: 'out-stage', from: 'engaged', to: 'mqa', score: 61, reason: 'x' }),
-    sdrTaskCreated({
+    busEvent(DETAIL_TYPES.stageChanged, {
+      ...base,
+      eventId: 'out-stage',
+      from: 'engaged',
+      to: 'mqa',
+      score: 61,
+      reason: 'x',
+    }),
+    busEvent(DETAIL_TYPES.sdrTaskCreated, {
       ...base,
       eventId: 'out-task',
       taskId: 't',
       owner: 'sdr-ana',
       type: 'hot_account',
+      status: 'open',
       priority: 1,
+      dueAt: base.occurredAt,
       reason: 'x',
+      context: {},
+      createdAt: base.occurredAt,
     }),
-    enrollmentFinished({
+    busEvent(DETAIL_TYPES.enrollmentFinished, {
       ...base,
       eventId: 'out-exit',
       campaignId: 'q1',

@@ -4,30 +4,48 @@
  * behind the default EventBridgeAudienceProvider.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingPublisher } from '../../functions/platform/bus';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
-import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
-import { RecordingSequenceControl } from '../../functions/platform/sfn';
-import { DETAIL_TYPES } from '../../functions/kernel/events';
+import { enrollmentLifecycle, touchIdOf } from '../../functions/engine';
+import { removeFromSequenceAudiences } from '../../functions/engine/audience-exit';
 import { ManualClock } from '../../functions/kernel/clock';
+import { DETAIL_TYPES } from '../../functions/kernel/events';
 import { hashEmailForAudience } from '../../functions/kernel/hash';
 import type { Sequence, Touch } from '../../functions/kernel/model';
-import { removeFromSequenceAudiences, touchIdOf } from '../../functions/engine/audience-exit';
-import { createControlService } from '../../functions/launch/control-service';
-import { createScorer } from '../../functions/scoring/scorer';
-import { DynamoScorerStore } from '../../functions/platform/store/scores';
-import { scoringConfig } from '../../functions/scoring/domain/config';
+import { controlFeature } from '../../functions/launch';
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { providers, type AudienceProvider } from '../../functions/platform/providers';
+import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
+import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { createStore, Table, type Store } from '../../functions/platform/store';
+import { scorerFeature } from '../../functions/scoring/scorer';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { testPlatform } from '../support/platform';
 import { detail, ebRecord, seedAccount } from '../support/scoring';
 
 let db: LocalDynamo;
-let repo: AccountRepository;
+let store: Store;
+let table: Table;
 const clock = new ManualClock('2026-11-22T12:00:00.000Z');
 beforeAll(async () => {
   db = await startDynalite();
-  repo = new AccountRepository(new Table(db.client, db.tableName), { now: () => clock.now() });
+  table = new Table(db.client, db.tableName);
+  store = createStore(table, { now: () => clock.now() });
 });
+
+/** The campaign controls over the test's table; `audiences` replaces the ad-audience provider. */
+function createControlService(options: {
+  control: RecordingSequenceControl;
+  publisher: RecordingPublisher;
+  audiences?: AudienceProvider;
+}) {
+  const platform = testPlatform(table, { control: options.control, publisher: options.publisher, clock });
+  const audiences = options.audiences;
+  return controlFeature(
+    platform,
+    audiences
+      ? { lifecycle: enrollmentLifecycle(platform, { providers: { ...providers(platform), audiences } }) }
+      : {},
+  );
+}
 afterAll(async () => db?.stop());
 
 const CONTACTS = [
@@ -41,7 +59,7 @@ const hashOf = (accountId: string, contactId: string) => hashEmailForAudience(em
 
 /** A sequence with two `add` audiences, one `remove` audience and an email step. */
 async function saveAdsSequence(id: string): Promise<Sequence> {
-  await repo.saveSequence({
+  await store.catalog.saveSequence({
     id,
     name: id,
     exitWhen: { stages: ['opportunity', 'customer'] },
@@ -52,7 +70,7 @@ async function saveAdsSequence(id: string): Promise<Sequence> {
       { id: 'ads-off', channel: 'ads', audience: 'aud-c', action: 'remove' },
     ],
   } as never);
-  const seq = await repo.getSequence(id);
+  const seq = await store.catalog.getSequence(id);
   if (!seq) throw new Error(`sequence ${id} not saved`);
   return seq;
 }
@@ -66,7 +84,7 @@ async function touch(
   status: Touch['status'],
   channel: 'ads' | 'email' = 'ads',
 ) {
-  await repo.recordTouch({
+  await store.touches.record({
     touchId: touchIdOf(executionName, stepId, contactId),
     accountId,
     campaignId,
@@ -147,10 +165,14 @@ function expectedRemovals(accountId: string, campaignId: string, executionName: 
 describe('removeFromSequenceAudiences', () => {
   it('removes exactly the contacts whose ads touch was sent, with stable change ids', async () => {
     const seq = await saveAdsSequence('aex-shared');
-    await seedAccount(repo, 'aex-1', CONTACTS);
+    await seedAccount(store, 'aex-1', CONTACTS);
     await seedTouches('aex-1', 'camp', 'camp--aex-1');
     const publisher = new RecordingPublisher();
-    const deps = { repo, audiences: new EventBridgeAudienceProvider(publisher) };
+    const deps = {
+      touches: store.touches,
+      accounts: store.accounts,
+      audiences: new EventBridgeAudienceProvider(publisher),
+    };
     const args = {
       accountId: 'aex-1',
       campaignId: 'camp',
@@ -166,9 +188,9 @@ describe('removeFromSequenceAudiences', () => {
     expect(removals(publisher)).toEqual(expectedRemovals('aex-1', 'camp', 'camp--aex-1'));
     // With the contacts given (the engine's and the scorer's way), the same change without a read.
     const again = new RecordingPublisher();
-    const contacts = await repo.listContacts('aex-1');
+    const contacts = await store.accounts.listContacts('aex-1');
     await removeFromSequenceAudiences(
-      { repo, audiences: new EventBridgeAudienceProvider(again) },
+      { touches: store.touches, accounts: store.accounts, audiences: new EventBridgeAudienceProvider(again) },
       {
         ...args,
         contacts,
@@ -179,10 +201,14 @@ describe('removeFromSequenceAudiences', () => {
 
   it('publishes nothing when no ads touch was sent, or the sequence has no add audience', async () => {
     const seq = await saveAdsSequence('aex-none');
-    await seedAccount(repo, 'aex-2', CONTACTS);
+    await seedAccount(store, 'aex-2', CONTACTS);
     await touch('aex-2', 'camp', 'camp--aex-2', 'ads-a', 'dana', 'pending');
     const publisher = new RecordingPublisher();
-    const deps = { repo, audiences: new EventBridgeAudienceProvider(publisher) };
+    const deps = {
+      touches: store.touches,
+      accounts: store.accounts,
+      audiences: new EventBridgeAudienceProvider(publisher),
+    };
     const base = { accountId: 'aex-2', campaignId: 'camp', executionName: 'camp--aex-2', now: clock.now() };
     expect((await removeFromSequenceAudiences(deps, { ...base, sequence: seq })).changes).toEqual([]);
     const emailOnly = { steps: seq.steps.filter((s) => s.type === 'touch' && s.channel === 'email') };
@@ -194,9 +220,9 @@ describe('removeFromSequenceAudiences', () => {
 describe('scorer: an exit-stage stop leaves the ad audiences', () => {
   it('stops the execution, removes the contacts its ads steps added, then marks it exited', async () => {
     const seq = await saveAdsSequence('aex-scorer');
-    await seedAccount(repo, 'aex-won', CONTACTS);
+    await seedAccount(store, 'aex-won', CONTACTS);
     const executionName = 'cs--aex-won';
-    await repo.putEnrollment({
+    await store.enrollments.create({
       accountId: 'aex-won',
       campaignId: 'cs',
       sequenceId: seq.id,
@@ -210,15 +236,7 @@ describe('scorer: an exit-stage stop leaves the ad audiences', () => {
     await seedTouches('aex-won', 'cs', executionName);
     const control = new RecordingSequenceControl();
     const publisher = new RecordingPublisher();
-    const table = new Table(db.client, db.tableName);
-    const scorer = createScorer({
-      store: new DynamoScorerStore(table, repo),
-      publisher,
-      control,
-      clock,
-      config: scoringConfig({}),
-      audienceExit: { repo, audiences: new EventBridgeAudienceProvider(publisher) },
-    });
+    const scorer = scorerFeature(testPlatform(table, { publisher, control, clock }));
     const out = await scorer.handleBatch([
       ebRecord(
         detail('aex-won', 'crm-aex', 'crm.stage_changed', clock.now().getTime() - 60_000, {
@@ -229,20 +247,15 @@ describe('scorer: an exit-stage stop leaves the ad audiences', () => {
     ]);
     expect(out.batchItemFailures).toEqual([]);
     expect(control.stopped).toEqual([{ executionName, reason: 'account entered stage opportunity' }]);
-    expect(await repo.getEnrollment('aex-won', 'cs')).toMatchObject({ status: 'exited' });
+    expect(await store.enrollments.get('aex-won', 'cs')).toMatchObject({ status: 'exited' });
     expect(removals(publisher)).toEqual(expectedRemovals('aex-won', 'cs', executionName));
   });
 
   it('an enrollment already ended is not cleaned again by later folds', async () => {
     const publisher = new RecordingPublisher();
-    const scorer = createScorer({
-      store: new DynamoScorerStore(new Table(db.client, db.tableName), repo),
-      publisher,
-      control: new RecordingSequenceControl(),
-      clock,
-      config: scoringConfig({}),
-      audienceExit: { repo, audiences: new EventBridgeAudienceProvider(publisher) },
-    });
+    const scorer = scorerFeature(
+      testPlatform(table, { publisher, control: new RecordingSequenceControl(), clock }),
+    );
     // aex-won is an opportunity with its enrollment exited (previous test).
     await scorer.handleBatch([
       ebRecord(detail('aex-won', 'late-1', 'email.clicked', clock.now().getTime() - 30_000)),
@@ -254,8 +267,8 @@ describe('scorer: an exit-stage stop leaves the ad audiences', () => {
 describe('control service: an operator stop leaves the ad audiences', () => {
   async function seedEnrolled(accountId: string, campaignId: string, sequence: Sequence) {
     const now = clock.now().toISOString();
-    await seedAccount(repo, accountId, CONTACTS);
-    await repo.createEnrollment({
+    await seedAccount(store, accountId, CONTACTS);
+    await store.enrollments.create({
       accountId,
       campaignId,
       sequenceId: sequence.id,
@@ -274,12 +287,7 @@ describe('control service: an operator stop leaves the ad audiences', () => {
     await seedEnrolled('aex-op', 'cc', seq);
     const publisher = new RecordingPublisher();
     const control = new RecordingSequenceControl();
-    const service = createControlService({
-      repo,
-      control,
-      clock,
-      audiences: new EventBridgeAudienceProvider(publisher),
-    });
+    const service = createControlService({ control, publisher });
     const out = await service.enrollment('cc', 'aex-op', 'stop');
     expect(out.enrollments).toEqual([{ accountId: 'aex-op', status: 'stopped' }]);
     expect(control.stopped.map((s) => s.executionName)).toEqual(['cc--aex-op']);
@@ -296,9 +304,8 @@ describe('control service: an operator stop leaves the ad audiences', () => {
     const provider = new EventBridgeAudienceProvider(publisher);
     let fail = true;
     const service = createControlService({
-      repo,
       control: new RecordingSequenceControl(),
-      clock,
+      publisher,
       audiences: {
         apply: async (change) => {
           if (fail) {
@@ -310,16 +317,16 @@ describe('control service: an operator stop leaves the ad audiences', () => {
       },
     });
     await expect(service.enrollment('cr', 'aex-retry', 'stop')).rejects.toThrow(/Throttling/);
-    expect((await repo.getEnrollment('aex-retry', 'cr'))?.status).toBe('running');
+    expect((await store.enrollments.get('aex-retry', 'cr'))?.status).toBe('running');
     await service.enrollment('cr', 'aex-retry', 'stop');
-    expect((await repo.getEnrollment('aex-retry', 'cr'))?.status).toBe('stopped');
+    expect((await store.enrollments.get('aex-retry', 'cr'))?.status).toBe('stopped');
     expect(removals(publisher)).toEqual(expectedRemovals('aex-retry', 'cr', 'cr--aex-retry'));
   });
 
   it('a campaign stop cleans every stopped enrollment', async () => {
     const seq = await saveAdsSequence('aex-camp');
     const now = clock.now().toISOString();
-    await repo.createCampaign({
+    await store.campaigns.create({
       campaignId: 'cx',
       name: 'cx',
       sequenceId: seq.id,
@@ -335,12 +342,7 @@ describe('control service: an operator stop leaves the ad audiences', () => {
     await seedEnrolled('aex-c1', 'cx', seq);
     await seedEnrolled('aex-c2', 'cx', seq);
     const publisher = new RecordingPublisher();
-    const service = createControlService({
-      repo,
-      control: new RecordingSequenceControl(),
-      clock,
-      audiences: new EventBridgeAudienceProvider(publisher),
-    });
+    const service = createControlService({ control: new RecordingSequenceControl(), publisher });
     await service.campaign('cx', 'stop');
     const byEvent = (a: { eventId: string }, b: { eventId: string }) => a.eventId.localeCompare(b.eventId);
     expect(removals(publisher).sort(byEvent)).toEqual(

@@ -36,7 +36,7 @@ describe('exits and suppression', () => {
         return inner(input, ctx);
       };
     h = await startHarness({ wrapExecute: wrap });
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
   });
   afterAll(async () => h?.stop());
 
@@ -54,13 +54,13 @@ describe('exits and suppression', () => {
   } as SequenceInput;
 
   it('an account that reaches opportunity mid-sequence exits at its next step', async () => {
-    await seedAccount(h.repo, committeeAccount('opp'));
-    const input = await enroll(h.repo, 'opp', 'c-opp', snapshot(weekly), START);
+    await seedAccount(h.store, committeeAccount('opp'));
+    const input = await enroll(h.store, 'opp', 'c-opp', snapshot(weekly), START);
     let stepCalls = 0;
     hooks[input.executionName] = async () => {
       stepCalls++;
       // Between the second and third touch, the CRM moves the account to opportunity.
-      if (stepCalls === 3) await h.repo.updateAccount('opp', (a) => ({ ...a, stage: 'opportunity' }));
+      if (stepCalls === 3) await h.store.accounts.update('opp', (a) => ({ ...a, stage: 'opportunity' }));
     };
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(summary.status).toBe('SUCCEEDED');
@@ -73,21 +73,21 @@ describe('exits and suppression', () => {
     expect(finished).toEqual([
       expect.objectContaining({ reason: 'exit_stage:opportunity', status: 'exited' }),
     ]);
-    expect((await h.repo.getEnrollment('opp', 'c-opp'))!.status).toBe('exited');
+    expect((await h.store.enrollments.get('opp', 'c-opp'))!.status).toBe('exited');
   });
 
   it('never emails an unsubscribed or suppressed contact, and records why', async () => {
     const account = committeeAccount('unsub');
-    await seedAccount(h.repo, account);
-    await h.repo.markContactUnsubscribed('unsub', 'unsub-ch', START.toISOString());
-    await h.repo.addSuppression('kim@unsub.example', { reason: 'bounce' });
-    const input = await enroll(h.repo, 'unsub', 'c-unsub', snapshot(weekly), START);
+    await seedAccount(h.store, account);
+    await h.store.accounts.markContactUnsubscribed('unsub', 'unsub-ch', START.toISOString());
+    await h.store.accounts.addSuppression('kim@unsub.example', { reason: 'bounce' });
+    const input = await enroll(h.store, 'unsub', 'c-unsub', snapshot(weekly), START);
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('completed');
     expect(await emailsTo(h, 'sam@unsub.example')).toHaveLength(0);
     expect(await emailsTo(h, 'kim@unsub.example')).toHaveLength(0);
     expect(await emailsTo(h, 'dana@unsub.example')).toHaveLength(4);
-    const touches = (await h.repo.listTouchesOfAccount('unsub', { limit: 100 })).items;
+    const touches = (await h.store.touches.listOfAccount('unsub', { limit: 100 })).items;
     expect(
       new Set(touches.filter((t) => t.contactId === 'unsub-ch').map((t) => `${t.status}:${t.reason}`)),
     ).toEqual(new Set(['skipped:unsubscribed']));
@@ -97,10 +97,10 @@ describe('exits and suppression', () => {
   });
 
   it('exits when every contact has unsubscribed', async () => {
-    await seedAccount(h.repo, committeeAccount('gone'));
+    await seedAccount(h.store, committeeAccount('gone'));
     for (const id of ['gone-eb', 'gone-ch', 'gone-te'])
-      await h.repo.markContactUnsubscribed('gone', id, START.toISOString());
-    const input = await enroll(h.repo, 'gone', 'c-gone', snapshot(weekly), START);
+      await h.store.accounts.markContactUnsubscribed('gone', id, START.toISOString());
+    const input = await enroll(h.store, 'gone', 'c-gone', snapshot(weekly), START);
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('all_unsubscribed');
     expect((await h.ses.emails()).filter((e) => e.destination.to[0].endsWith('@gone.example'))).toHaveLength(
@@ -113,7 +113,7 @@ describe('frequency caps', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
   });
   afterAll(async () => h?.stop());
 
@@ -132,22 +132,22 @@ describe('frequency caps', () => {
     }) as SequenceInput;
 
   it('skips a capped touch when configured to skip', async () => {
-    await seedAccount(h.repo, committeeAccount('capskip'));
-    const input = await enroll(h.repo, 'capskip', 'c-capskip', snapshot(daily('skip')), START);
+    await seedAccount(h.store, committeeAccount('capskip'));
+    const input = await enroll(h.store, 'capskip', 'c-capskip', snapshot(daily('skip')), START);
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('completed');
     expect(await emailsTo(h, 'dana@capskip.example')).toHaveLength(2);
-    const d3 = await h.repo.getTouch('capskip', `${input.executionName}#d3#capskip-eb`);
+    const d3 = await h.store.touches.get('capskip', `${input.executionName}#d3#capskip-eb`);
     expect(d3).toMatchObject({ status: 'skipped', reason: 'frequency_capped:contact' });
   });
 
   it('defers a capped touch until the cap allows it, inside the window', async () => {
-    await seedAccount(h.repo, committeeAccount('capdefer'));
-    const input = await enroll(h.repo, 'capdefer', 'c-capdefer', snapshot(daily('defer')), START);
+    await seedAccount(h.store, committeeAccount('capdefer'));
+    const input = await enroll(h.store, 'capdefer', 'c-capdefer', snapshot(daily('defer')), START);
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('completed');
     expect(await emailsTo(h, 'dana@capdefer.example')).toHaveLength(3);
-    const d3 = await h.repo.getTouch('capdefer', `${input.executionName}#d3#capdefer-eb`);
+    const d3 = await h.store.touches.get('capdefer', `${input.executionName}#d3#capdefer-eb`);
     expect(d3?.status).toBe('sent');
     // The first touch (Monday 2 March 15:00Z) leaves the 7-day window 7 x 24 h later, which is
     // 11:00 New York after the switch to EDT, inside the window: sent then.
@@ -171,14 +171,14 @@ describe('idempotent touches', () => {
       },
     });
     try {
-      await seedTemplates(h.repo);
-      await seedAccount(h.repo, committeeAccount('retry'));
+      await seedTemplates(h.store);
+      await seedAccount(h.store, committeeAccount('retry'));
       const seq = {
         id: 'once',
         name: 'Once',
         steps: [{ id: 'only', channel: 'email', to: 'all', template: 'intro' }],
       } as SequenceInput;
-      const input = await enroll(h.repo, 'retry', 'c-retry', snapshot(seq), START);
+      const input = await enroll(h.store, 'retry', 'c-retry', snapshot(seq), START);
       const summary = await h.sfn.start(input, { name: input.executionName }).done;
       expect(summary.status).toBe('SUCCEEDED');
       expect(summary.retries).toBe(1);
@@ -209,18 +209,18 @@ describe('idempotent touches', () => {
       },
     });
     try {
-      await seedTemplates(h.repo);
-      await seedAccount(h.repo, committeeAccount('throttle'));
+      await seedTemplates(h.store);
+      await seedAccount(h.store, committeeAccount('throttle'));
       const seq = {
         id: 'once',
         name: 'Once',
         steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
       } as SequenceInput;
-      const input = await enroll(h.repo, 'throttle', 'c-throttle', snapshot(seq), START);
+      const input = await enroll(h.store, 'throttle', 'c-throttle', snapshot(seq), START);
       const summary = await h.sfn.start(input, { name: input.executionName }).done;
       expect(summary.retries).toBe(1);
       expect(await emailsTo(h, 'dana@throttle.example')).toHaveLength(1);
-      expect(await h.repo.getTouch('throttle', `${input.executionName}#only#throttle-eb`)).toMatchObject({
+      expect(await h.store.touches.get('throttle', `${input.executionName}#only#throttle-eb`)).toMatchObject({
         status: 'sent',
       });
     } finally {
@@ -233,7 +233,7 @@ describe('await_engagement', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
   });
   afterAll(async () => h?.stop());
 
@@ -241,7 +241,7 @@ describe('await_engagement', () => {
     const { input, exec } = await startEnrolled(h, 'engaged', 'c-engaged', awaiting);
     const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
     expect(parked.timeoutSeconds).toBe(7 * 86_400);
-    const enrollment = await h.repo.getEnrollment('engaged', 'c-engaged');
+    const enrollment = await h.store.enrollments.get('engaged', 'c-engaged');
     expect(enrollment).toMatchObject({
       status: 'waiting',
       taskToken: parked.token,
@@ -251,9 +251,9 @@ describe('await_engagement', () => {
     const summary = await exec.done;
     expect(reasonOf(summary)).toBe('sequence_end');
     expect(summary.path).toContain('AwaitEngagement');
-    expect((await h.repo.listTasksOfAccount('engaged')).map((t) => t.stepId)).toEqual(['engaged']);
+    expect((await h.store.tasks.listOfAccount('engaged')).map((t) => t.stepId)).toEqual(['engaged']);
     expect(await emailsTo(h, 'dana@engaged.example')).toHaveLength(1);
-    expect((await h.repo.getEnrollment('engaged', 'c-engaged'))!.taskToken).toBeUndefined();
+    expect((await h.store.enrollments.get('engaged', 'c-engaged'))!.taskToken).toBeUndefined();
   });
 
   it('takes the onTimeout path when the token is not completed', async () => {
@@ -262,22 +262,22 @@ describe('await_engagement', () => {
     h.sfn.expireToken(parked.token);
     const summary = await exec.done;
     expect(reasonOf(summary)).toBe('sequence_end');
-    expect(await h.repo.listTasksOfAccount('silent')).toHaveLength(0);
-    const nudge = await h.repo.getTouch('silent', `${input.executionName}#nudge#silent-eb`);
+    expect(await h.store.tasks.listOfAccount('silent')).toHaveLength(0);
+    const nudge = await h.store.touches.get('silent', `${input.executionName}#nudge#silent-eb`);
     // The timeout elapses 7 x 24 h after parking (Monday 2 March 15:00Z): 11:00 EDT, in the window.
     expect(nudge).toMatchObject({ status: 'sent', at: '2026-03-09T15:00:00.000Z' });
   });
 
   it('a paused enrollment parks until resumed; a stopped one ends', async () => {
-    await seedAccount(h.repo, committeeAccount('paused'));
-    const input = await enroll(h.repo, 'paused', 'c-paused', snapshot(awaiting), START);
-    await h.repo.updateEnrollment('paused', 'c-paused', (e) => ({ ...e, status: 'paused' }));
+    await seedAccount(h.store, committeeAccount('paused'));
+    const input = await enroll(h.store, 'paused', 'c-paused', snapshot(awaiting), START);
+    await h.store.enrollments.update('paused', 'c-paused', (e) => ({ ...e, status: 'paused' }));
     const exec = h.sfn.start(input, { name: input.executionName });
     const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
-    expect((await h.repo.getEnrollment('paused', 'c-paused'))!.taskToken).toBe(parked.token);
+    expect((await h.store.enrollments.get('paused', 'c-paused'))!.taskToken).toBe(parked.token);
     expect(await emailsTo(h, 'dana@paused.example')).toHaveLength(0);
     // The campaign API stops it: status stopped, then completes the token.
-    await h.repo.updateEnrollment('paused', 'c-paused', (e) => ({
+    await h.store.enrollments.update('paused', 'c-paused', (e) => ({
       ...e,
       status: 'stopped',
       reason: 'campaign_stopped',

@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classifySesError } from '../../functions/platform/ses';
-import {
-  isEmptyCondition,
-  NO_FACTS,
-  untilHolds,
-  type AccountFacts,
-} from '../../functions/engine/domain/conditions';
+import { isEmptyCondition, NO_FACTS, untilHolds, type AccountFacts } from '../../functions/kernel/conditions';
 import { checkFrequencyCap } from '../../functions/engine/domain/frequency';
 import { walk } from '../../functions/engine/domain/planner';
 import type { Condition, SequenceDefinition } from '../../functions/kernel/model';

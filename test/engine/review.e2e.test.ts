@@ -9,7 +9,8 @@ import type { SequenceControl } from '../../functions/platform/sfn';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import type { SequenceInput } from '../../functions/kernel/model';
 import { TransientError } from '../../functions/engine/errors';
-import { createControlService } from '../../functions/launch/control-service';
+import { controlFeature } from '../../functions/launch';
+import { testPlatform } from '../support/platform';
 import type { TaskHandler } from '../support/local-sfn';
 import {
   awaiting,
@@ -31,7 +32,7 @@ describe('pause while awaiting engagement', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
   });
   afterAll(async () => h?.stop());
 
@@ -42,26 +43,26 @@ describe('pause while awaiting engagement', () => {
       state: 'AwaitEngagement',
     });
     // Paused while parked on the await (the control service sets the status only).
-    await h.repo.updateEnrollment('pa', 'c-pa', (e) => ({ ...e, status: 'paused' }));
+    await h.store.enrollments.update('pa', 'c-pa', (e) => ({ ...e, status: 'paused' }));
     h.sfn.expireToken(awaitToken.token);
     const pauseToken = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
-    const parked = await h.repo.getEnrollment('pa', 'c-pa');
+    const parked = await h.store.enrollments.get('pa', 'c-pa');
     expect(parked).toMatchObject({ status: 'paused', taskToken: pauseToken.token });
     // The await is over: nothing left for the scorer, and resume must complete the pause token.
     expect(parked!.waitingFor).toBeUndefined();
 
     // Resume: status running, then SendTaskSuccess on the pause token.
-    await h.repo.updateEnrollment('pa', 'c-pa', (e) => ({ ...e, status: 'running' }));
+    await h.store.enrollments.update('pa', 'c-pa', (e) => ({ ...e, status: 'running' }));
     h.sfn.sendTaskSuccess(pauseToken.token, { resumed: true });
     const summary = await within(exec.done);
     expect(reasonOf(summary)).toBe('sequence_end');
     // The timed-out await takes its timeout path at once: no second AwaitEngagement.
     expect(summary.path.filter((s) => s === 'AwaitEngagement')).toHaveLength(1);
-    expect(await h.repo.listTasksOfAccount('pa')).toHaveLength(0);
-    expect(await h.repo.getTouch('pa', `${input.executionName}#nudge#pa-eb`)).toMatchObject({
+    expect(await h.store.tasks.listOfAccount('pa')).toHaveLength(0);
+    expect(await h.store.touches.get('pa', `${input.executionName}#nudge#pa-eb`)).toMatchObject({
       status: 'sent',
     });
-    expect(await h.repo.getEnrollment('pa', 'c-pa')).toMatchObject({
+    expect(await h.store.enrollments.get('pa', 'c-pa')).toMatchObject({
       status: 'exited',
       reason: 'sequence_end',
     });
@@ -79,7 +80,9 @@ describe('pause while awaiting engagement', () => {
       },
       stop: async () => 'gone',
     };
-    const service = createControlService({ repo: h.repo, control, clock: { now: () => START } });
+    const service = controlFeature(
+      testPlatform(h.platform.table, { control, clock: { now: () => START }, publisher: h.publisher }),
+    );
     const { input, exec } = await startEnrolled(h, 'pb', 'c-pb', awaiting);
     const awaitToken = await h.sfn.waitForParked({
       execution: input.executionName,
@@ -91,7 +94,7 @@ describe('pause while awaiting engagement', () => {
     await service.enrollment('c-pb', 'pb', 'resume');
     const summary = await within(exec.done);
     expect(reasonOf(summary)).toBe('sequence_end');
-    expect(await h.repo.getTouch('pb', `${input.executionName}#nudge#pb-eb`)).toMatchObject({
+    expect(await h.store.touches.get('pb', `${input.executionName}#nudge#pb-eb`)).toMatchObject({
       status: 'sent',
     });
   });
@@ -115,7 +118,7 @@ describe('a failed step does not bypass exit and pause', () => {
         return inner(input, ctx);
       };
     h = await startHarness({ wrapExecute: wrap });
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
   });
   afterAll(async () => h?.stop());
 
@@ -134,10 +137,10 @@ describe('a failed step does not bypass exit and pause', () => {
   } as SequenceInput;
 
   it('a suppressed account gets no touch after a failed step', async () => {
-    await seedAccount(h.repo, committeeAccount('fs'));
-    const input = await enroll(h.repo, 'fs', 'c-fs', snapshot(burst), START);
+    await seedAccount(h.store, committeeAccount('fs'));
+    const input = await enroll(h.store, 'fs', 'c-fs', snapshot(burst), START);
     hooks[input.executionName] = async () => {
-      await h.repo.updateAccount('fs', (a) => ({ ...a, suppressed: true }));
+      await h.store.accounts.update('fs', (a) => ({ ...a, suppressed: true }));
     };
     const summary = await within(h.sfn.start(input, { name: input.executionName }).done);
     expect(summary.path).toContain('RecordFailure');
@@ -151,19 +154,19 @@ describe('a failed step does not bypass exit and pause', () => {
   });
 
   it('a paused account parks after a failed step, and on resume goes on after it', async () => {
-    await seedAccount(h.repo, committeeAccount('fp'));
-    const input = await enroll(h.repo, 'fp', 'c-fp', snapshot(burst), START);
+    await seedAccount(h.store, committeeAccount('fp'));
+    const input = await enroll(h.store, 'fp', 'c-fp', snapshot(burst), START);
     hooks[input.executionName] = async () => {
-      await h.repo.updateEnrollment('fp', 'c-fp', (e) => ({ ...e, status: 'paused' }));
+      await h.store.enrollments.update('fp', 'c-fp', (e) => ({ ...e, status: 'paused' }));
     };
     const exec = h.sfn.start(input, { name: input.executionName });
     const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
     expect(await emailsTo(h, 'dana@fp.example')).toHaveLength(1);
-    await h.repo.updateEnrollment('fp', 'c-fp', (e) => ({ ...e, status: 'running' }));
+    await h.store.enrollments.update('fp', 'c-fp', (e) => ({ ...e, status: 'running' }));
     h.sfn.sendTaskSuccess(parked.token, { resumed: true });
     const summary = await within(exec.done);
     expect(reasonOf(summary)).toBe('completed');
-    const touches = (await h.repo.listTouchesOfAccount('fp', { limit: 50 })).items;
+    const touches = (await h.store.touches.listOfAccount('fp', { limit: 50 })).items;
     expect(
       touches
         .filter((t) => t.status === 'sent')
@@ -226,14 +229,14 @@ describe('SES failures whose outcome is unknown', () => {
         },
       });
       try {
-        await seedTemplates(h.repo);
-        await seedAccount(h.repo, committeeAccount(id));
-        const input = await enroll(h.repo, id, `c-${id}`, snapshot(twoSteps), START);
+        await seedTemplates(h.store);
+        await seedAccount(h.store, committeeAccount(id));
+        const input = await enroll(h.store, id, `c-${id}`, snapshot(twoSteps), START);
         const summary = await within(h.sfn.start(input, { name: input.executionName }).done, 15_000);
         expect(reasonOf(summary)).toBe('completed');
         expect(await emailsTo(h, `dana@${id}.example`)).toHaveLength(1);
         expect(await emailsTo(h, `sam@${id}.example`)).toHaveLength(1);
-        const touch = await h.repo.getTouch(id, `${input.executionName}#first#${id}-eb`);
+        const touch = await h.store.touches.get(id, `${input.executionName}#first#${id}-eb`);
         expect(touch?.status).toBe('pending');
         expect(touch?.reason).toMatch(/^unknown_outcome:/);
         expect(

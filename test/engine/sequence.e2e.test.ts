@@ -23,20 +23,20 @@ describe('tier-1 sequence end to end', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ time: { mode: 'skip', start: START } });
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
   });
   afterAll(async () => h?.stop());
 
   it('sends the right mail to the right roles, creates SDR tasks, syncs the audience, orders mail', async () => {
     const account = committeeAccount('northwind');
-    await seedAccount(h.repo, account);
-    const input = await enroll(h.repo, 'northwind', 'q1-tier1', snapshot(TIER1_SEQUENCE), START);
+    await seedAccount(h.store, account);
+    const input = await enroll(h.store, 'northwind', 'q1-tier1', snapshot(TIER1_SEQUENCE), START);
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(summary.status, JSON.stringify(summary.error)).toBe('SUCCEEDED');
     expect((summary.output as { plan: { reason: string } }).plan.reason).toBe('completed');
 
     const emails = await h.ses.emails();
-    const touches = (await h.repo.listTouchesOfAccount('northwind', { limit: 100 })).items;
+    const touches = (await h.store.touches.listOfAccount('northwind', { limit: 100 })).items;
     const sent = touches.filter((t) => t.status === 'sent');
     // Join each email touch to the mail the local SES received (ref = SES message id).
     const mailOf = (stepId: string) =>
@@ -78,7 +78,7 @@ describe('tier-1 sequence end to end', () => {
     expect(follow.map((t) => t.at)).toEqual(['2026-03-09T13:00:00.000Z', '2026-03-09T13:00:00.000Z']);
 
     // SDR tasks: champion after call-1, economic buyer after call-2, owner from the account.
-    const tasks = await h.repo.listTasksOfAccount('northwind');
+    const tasks = await h.store.tasks.listOfAccount('northwind');
     expect(tasks.map((t) => [t.stepId, t.context.contact?.role, t.owner]).sort()).toEqual([
       ['call-1', 'champion', 'sdr-ana'],
       ['call-2', 'economic_buyer', 'sdr-ana'],
@@ -103,11 +103,11 @@ describe('tier-1 sequence end to end', () => {
     expect(mail.map((e) => (e.detail as unknown as { contactId: string }).contactId)).toEqual([
       'northwind-eb',
     ]);
-    expect((await h.repo.getAccount('northwind'))!.directMailSpentCents).toBe(5000);
+    expect((await h.store.accounts.get('northwind'))!.directMailSpentCents).toBe(5000);
 
     const finished = h.publisher.ofType(DETAIL_TYPES.enrollmentFinished);
     expect(finished.map((e) => (e.detail as unknown as { reason: string }).reason)).toEqual(['completed']);
-    expect((await h.repo.getEnrollment('northwind', 'q1-tier1'))!.status).toBe('completed');
+    expect((await h.store.enrollments.get('northwind', 'q1-tier1'))!.status).toBe('completed');
     // At most 3 transitions per touch step.
     const touchSteps = new Set(sent.map((t) => t.stepId)).size;
     expect(touchSteps).toBe(8); // 10 steps: the split and one of its two variants are not taken

@@ -1,32 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingPublisher } from '../../functions/platform/bus';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
+import { BadRequest } from '../../functions/kernel/errors';
+import { createStore, keys, Table, type Store } from '../../functions/platform/store';
 import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/kernel/events';
 import { ManualClock } from '../../functions/kernel/clock';
-import { BadRequestError, createIngest } from '../../functions/ingest/ingest';
+import { createIngest } from '../../functions/ingest/ingest';
 import { RepositoryAccountResolver } from '../../functions/ingest/resolver';
 import { createSesNormaliser } from '../../functions/ingest/ses';
-import {
-  DynamoUnresolvedStore,
-  MemoryUnresolvedStore,
-  unresolvedKey,
-} from '../../functions/platform/store/unresolved';
+import { MemoryUnresolvedStore, UnresolvedEventRepository } from '../../functions/platform/store/unresolved';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { sesEvent } from '../contract/events';
 import { seedAccount } from '../support/scoring';
 
 let db: LocalDynamo;
 let table: Table;
-let repo: AccountRepository;
+let store: Store;
 const clock = new ManualClock('2026-11-22T10:00:00Z');
 const AT = '2026-11-22T09:00:00Z';
 
 beforeAll(async () => {
   db = await startDynalite();
   table = new Table(db.client, db.tableName);
-  repo = new AccountRepository(table, { now: () => clock.now() });
-  await seedAccount(repo, 'northwind', [
+  store = createStore(table, { now: () => clock.now() });
+  await seedAccount(store, 'northwind', [
     { contactId: 'nw-dana', role: 'economic_buyer', email: 'dana@northwind.example' },
     { contactId: 'nw-sam', role: 'champion', email: 'sam@northwind.example' },
   ]);
@@ -35,21 +31,21 @@ afterAll(async () => db?.stop());
 
 function rig() {
   const publisher = new RecordingPublisher();
-  const unresolved = new DynamoUnresolvedStore(table);
+  const unresolved = new UnresolvedEventRepository(table);
   const suppressed: string[] = [];
   const suppress = async (email: string, reason: string) => {
     suppressed.push(`${email}:${reason}`);
-    await repo.addSuppression(email, { reason, source: 'test' });
+    await store.accounts.addSuppression(email, { reason, source: 'test' });
   };
   const ingest = createIngest({
-    resolver: new RepositoryAccountResolver(repo),
+    resolver: new RepositoryAccountResolver(store.accounts),
     publisher,
     unresolved,
     clock,
     suppress,
   });
   const ses = createSesNormaliser({
-    resolver: new RepositoryAccountResolver(repo),
+    resolver: new RepositoryAccountResolver(store.accounts),
     publisher,
     unresolved,
     clock,
@@ -107,7 +103,7 @@ describe('POST /events ingestion', () => {
       { index: 0, eventId: 'u1', reason: 'no account for nobody.example' },
       { index: 1, eventId: 'u2', reason: 'unknown account ghost' },
     ]);
-    const kept = await table.get(unresolvedKey(clock.now().toISOString(), 'u2'));
+    const kept = await table.get(keys.unresolvedEvent(clock.now().toISOString(), 'u2'));
     expect(kept).toMatchObject({ eventId: 'u2', reason: 'unknown account ghost', origin: 'api' });
     expect(r.publisher.events).toEqual([]);
   });
@@ -185,19 +181,20 @@ describe('POST /events ingestion', () => {
       ],
     });
     expect(r.details().map((d) => d.origin)).toEqual(['crm', 'intent', 'sdr', 'api']);
+    // One source per detail type: engagement comes from abm.ingest whatever its origin.
     expect(r.publisher.events.map((e) => e.source)).toEqual([
       SOURCES.ingest,
       SOURCES.ingest,
-      SOURCES.sdr,
+      SOURCES.ingest,
       SOURCES.ingest,
     ]);
-    expect(await repo.isSuppressed('dana@northwind.example')).toBe(true);
+    expect(await store.accounts.isSuppressed('dana@northwind.example')).toBe(true);
   });
 
   it('rejects a body that is not a list of events as a bad request', async () => {
     const r = rig();
-    await expect(r.ingest({ events: 'x' })).rejects.toBeInstanceOf(BadRequestError);
-    await expect(r.ingest({ events: [] })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(r.ingest({ events: 'x' })).rejects.toBeInstanceOf(BadRequest);
+    await expect(r.ingest({ events: [] })).rejects.toBeInstanceOf(BadRequest);
   });
 });
 
@@ -248,9 +245,11 @@ describe('SES event normaliser', () => {
       }),
     );
     expect(r.suppressed).toEqual(['Hard@Northwind.example:hard_bounce', 'sam@northwind.example:complaint']);
-    expect(await repo.isSuppressed('hard@northwind.example')).toBe(true);
-    expect(await repo.isSuppressed('soft@northwind.example')).toBe(false);
-    expect(await repo.getSuppression('sam@northwind.example')).toMatchObject({ reason: 'complaint' });
+    expect(await store.accounts.isSuppressed('hard@northwind.example')).toBe(true);
+    expect(await store.accounts.isSuppressed('soft@northwind.example')).toBe(false);
+    expect(await store.accounts.getSuppression('sam@northwind.example')).toMatchObject({
+      reason: 'complaint',
+    });
   });
 
   it('gives a redelivered SES event the same id, and each open its own', async () => {

@@ -61,7 +61,7 @@ describe('unsubscribe tokens', () => {
 
 describe('executionNameFor', () => {
   it('is deterministic, legal and at most 80 characters', async () => {
-    const { executionNameFor } = await import('../../functions/kernel/execution-name');
+    const { executionNameFor } = await import('../../functions/kernel/execution');
     expect(executionNameFor('q1-tier1', 'northwind.retail')).toBe('q1-tier1--northwind_retail');
     const long = executionNameFor('c'.repeat(64), 'a'.repeat(64));
     expect(long).toHaveLength(80);

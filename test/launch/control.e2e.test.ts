@@ -4,23 +4,30 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSequenceControl } from '../../functions/platform/sfn';
-import { createControlService } from '../../functions/launch/control-service';
+import { controlFeature } from '../../functions/launch';
+import { testPlatform } from '../support/platform';
 import { awaiting, seedTemplates, startHarness, startEnrolled, type Harness } from '../support/engine';
 
 describe('pause and resume on the real state machine', () => {
   let h: Harness;
   let control: RecordingSequenceControl;
-  let service: ReturnType<typeof createControlService>;
+  let service: ReturnType<typeof controlFeature>;
   beforeAll(async () => {
     h = await startHarness();
-    await seedTemplates(h.repo);
+    await seedTemplates(h.store);
     control = new RecordingSequenceControl({
       onResume: async (token, output) => {
         h.sfn.sendTaskSuccess(token, output);
         return 'done';
       },
     });
-    service = createControlService({ repo: h.repo, control, clock: { now: () => h.sfn.clock.now() } });
+    service = controlFeature(
+      testPlatform(h.platform.table, {
+        control,
+        clock: { now: () => h.sfn.clock.now() },
+        publisher: h.publisher,
+      }),
+    );
   });
   afterAll(async () => h?.stop());
 
@@ -35,7 +42,7 @@ describe('pause and resume on the real state machine', () => {
     // The await times out while paused: ExecuteStep sees `paused` and parks in Paused on a new token.
     h.sfn.expireToken(awaitToken.token);
     const pauseToken = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
-    const paused = await h.repo.getEnrollment('pa', 'c-pa');
+    const paused = await h.store.enrollments.get('pa', 'c-pa');
     expect(paused).toMatchObject({ status: 'paused', taskToken: pauseToken.token });
 
     const resumed = await service.enrollment('c-pa', 'pa', 'resume');
@@ -53,10 +60,10 @@ describe('pause and resume on the real state machine', () => {
     if (next && next.token !== awaitToken.token) h.sfn.expireToken(next.token);
     const summary = await exec.done;
     expect((summary.output as { plan: { reason: string } }).plan.reason).toBe('sequence_end');
-    expect(await h.repo.getTouch('pa', `${input.executionName}#nudge#pa-eb`)).toMatchObject({
+    expect(await h.store.touches.get('pa', `${input.executionName}#nudge#pa-eb`)).toMatchObject({
       status: 'sent',
     });
-    expect(['completed', 'exited']).toContain((await h.repo.getEnrollment('pa', 'c-pa'))!.status);
+    expect(['completed', 'exited']).toContain((await h.store.enrollments.get('pa', 'c-pa'))!.status);
   });
 
   it('paused during an await and resumed before its timeout: waits again on the same await token', async () => {
@@ -69,13 +76,13 @@ describe('pause and resume on the real state machine', () => {
     const before = control.resumed.length;
     await service.enrollment('c-pb', 'pb', 'resume');
     expect(control.resumed.length).toBe(before); // the await token is the scorer's to complete
-    expect(await h.repo.getEnrollment('pb', 'c-pb')).toMatchObject({
+    expect(await h.store.enrollments.get('pb', 'c-pb')).toMatchObject({
       status: 'waiting',
       taskToken: awaitToken.token,
     });
     h.sfn.sendTaskSuccess(awaitToken.token, { engaged: true });
     const summary = await exec.done;
     expect((summary.output as { plan: { reason: string } }).plan.reason).toBe('sequence_end');
-    expect((await h.repo.listTasksOfAccount('pb')).map((t) => t.stepId)).toEqual(['engaged']);
+    expect((await h.store.tasks.listOfAccount('pb')).map((t) => t.stepId)).toEqual(['engaged']);
   });
 });

@@ -3,26 +3,32 @@
  * dynalite with a scripted SequenceControl (failures injected where a request can die).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
-import { RecordingSequenceControl } from '../../functions/platform/sfn';
 import { ManualClock } from '../../functions/kernel/clock';
-import { executionNameFor } from '../../functions/kernel/execution-name';
-import { createControlService } from '../../functions/launch/control-service';
+import { executionNameFor } from '../../functions/kernel/execution';
+import { controlFeature } from '../../functions/launch';
+import { RecordingSequenceControl, type SequenceControl } from '../../functions/platform/sfn';
+import { createStore, Table, type Store } from '../../functions/platform/store';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { testPlatform } from '../support/platform';
 
 let db: LocalDynamo;
-let repo: AccountRepository;
+let store: Store;
+let table: Table;
 const clock = new ManualClock('2026-11-23T09:00:00Z');
 beforeAll(async () => {
   db = await startDynalite();
-  repo = new AccountRepository(new Table(db.client, db.tableName), { now: () => clock.now() });
+  table = new Table(db.client, db.tableName);
+  store = createStore(table, { now: () => clock.now() });
 });
+
+/** The campaign controls over the test's table, with this Step Functions control. */
+const createControlService = ({ control }: { control: SequenceControl }) =>
+  controlFeature(testPlatform(table, { control, clock }));
 afterAll(async () => db?.stop());
 
 async function seed(campaignId: string, accounts: string[]) {
   const now = clock.now().toISOString();
-  await repo.createCampaign({
+  await store.campaigns.create({
     campaignId,
     name: campaignId,
     sequenceId: 'seq',
@@ -36,7 +42,7 @@ async function seed(campaignId: string, accounts: string[]) {
     updatedAt: now,
   });
   for (const accountId of accounts) {
-    await repo.createEnrollment({
+    await store.enrollments.create({
       accountId,
       campaignId,
       sequenceId: 'seq',
@@ -60,12 +66,12 @@ describe('control retries', () => {
         return 'done';
       },
     });
-    const service = createControlService({ repo, control, clock });
+    const service = createControlService({ control });
     await expect(service.campaign('stop-retry', 'stop')).rejects.toThrow(/Throttling/);
-    expect((await repo.getCampaign('stop-retry'))?.status).toBe('stopped');
+    expect((await store.campaigns.get('stop-retry'))?.status).toBe('stopped');
     const retry = await service.campaign('stop-retry', 'stop');
     expect(retry.status).toBe('stopped');
-    const statuses = (await repo.listEnrollmentsOfCampaign('stop-retry')).items.map((e) => e.status);
+    const statuses = (await store.enrollments.listOfCampaign('stop-retry')).items.map((e) => e.status);
     expect(statuses).toEqual(['stopped', 'stopped', 'stopped']);
     // Every execution got its StopExecution (the failed one again on the retry).
     expect(new Set(control.stopped.map((s) => s.executionName)).size).toBe(3);
@@ -82,9 +88,9 @@ describe('control retries', () => {
         return 'done';
       },
     });
-    const service = createControlService({ repo, control, clock });
+    const service = createControlService({ control });
     await expect(service.enrollment('stop-one', 'o-1', 'stop')).rejects.toThrow(/ServiceUnavailable/);
-    expect((await repo.getEnrollment('o-1', 'stop-one'))?.status).toBe('running');
+    expect((await store.enrollments.get('o-1', 'stop-one'))?.status).toBe('running');
     fail = false;
     const retry = await service.enrollment('stop-one', 'o-1', 'stop');
     expect(retry.enrollments).toEqual([{ accountId: 'o-1', status: 'stopped' }]);
@@ -101,10 +107,10 @@ describe('control retries', () => {
         return 'done';
       },
     });
-    const service = createControlService({ repo, control, clock });
+    const service = createControlService({ control });
     await service.enrollment('resume-retry', 'r-1', 'pause');
     // The engine parks in Paused.
-    await repo.updateEnrollment('r-1', 'resume-retry', (e) => ({ ...e, taskToken: 'pause-token' }));
+    await store.enrollments.update('r-1', 'resume-retry', (e) => ({ ...e, taskToken: 'pause-token' }));
     await expect(service.enrollment('resume-retry', 'r-1', 'resume')).rejects.toThrow(/Throttling/);
     fail = false;
     // RecordingSequenceControl remembers the token as used even though the call threw: forget it.
@@ -117,16 +123,16 @@ describe('control retries', () => {
     // What the engine's Paused park leaves: a new token, and `waitingFor` cleared (functions/engine park).
     await seed('await-paused', ['w-1']);
     const waitingFor = { stepId: 'wait', until: { minScore: 40 }, since: '2026-11-23T09:00:00.000Z' };
-    await repo.updateEnrollment('w-1', 'await-paused', (e) => ({
+    await store.enrollments.update('w-1', 'await-paused', (e) => ({
       ...e,
       status: 'waiting',
       taskToken: 'await-token',
       waitingFor,
     }));
     const control = new RecordingSequenceControl();
-    const service = createControlService({ repo, control, clock });
+    const service = createControlService({ control });
     await service.campaign('await-paused', 'pause');
-    await repo.updateEnrollment('w-1', 'await-paused', (e) => ({
+    await store.enrollments.update('w-1', 'await-paused', (e) => ({
       ...e,
       taskToken: 'pause-token',
       waitingFor: undefined,
@@ -134,6 +140,6 @@ describe('control retries', () => {
     const resumed = await service.campaign('await-paused', 'resume');
     expect(resumed.changed).toBe(1);
     expect(control.resumed.map((r) => r.taskToken)).toEqual(['pause-token']);
-    expect((await repo.getEnrollment('w-1', 'await-paused'))?.status).toBe('running');
+    expect((await store.enrollments.get('w-1', 'await-paused'))?.status).toBe('running');
   });
 });

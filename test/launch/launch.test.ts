@@ -2,18 +2,29 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
 import { ManualClock } from '../../functions/kernel/clock';
+import { snapshotOf } from '../../functions/kernel/execution';
 import { isHeldOut } from '../../functions/kernel/hash';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
-import { dynamoLaunchLease } from '../../functions/platform/store/launch';
-import { createLaunchService, snapshotOf } from '../../functions/launch/launch-service';
-import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/platform/starter';
-import { InProcessLaunchRunner, StepFunctionsLaunchRunner } from '../../functions/launch/runners';
+import { createLaunchService, type LaunchServiceDeps } from '../../functions/launch/launch-service';
+import { InProcessLaunchRunner } from '../../functions/launch/runners';
+import {
+  StepFunctionsLaunchRunner,
+  StepFunctionsStarter,
+  type ExecutionStarter,
+} from '../../functions/platform/sfn';
+import { createStore, Table, type Store } from '../../functions/platform/store';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 
 const SEQ_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:AccountSequence';
+
+/** The repositories a launch service reads and writes. */
+const repositories = (store: Store) => ({
+  accounts: store.accounts,
+  enrollments: store.enrollments,
+  campaigns: store.campaigns,
+  catalog: store.catalog,
+});
 const sfnMock = mockClient(SFNClient);
 const s3Mock = mockClient(S3Client);
 beforeEach(() => {
@@ -86,17 +97,17 @@ describe('Step Functions adapters', () => {
 
 describe('enrollBatch (the Distributed Map item processor)', () => {
   let db: LocalDynamo;
-  let repo: AccountRepository;
+  let store: Store;
   let table: Table;
   beforeAll(async () => {
     db = await startDynalite();
     table = new Table(db.client, db.tableName);
-    repo = new AccountRepository(table);
+    store = createStore(table);
   });
   afterAll(async () => db?.stop());
 
   it('a batch retried after StartExecution failed starts what was missed and never enrolls twice', async () => {
-    const sequence = await repo.saveSequence({
+    const sequence = await store.catalog.saveSequence({
       id: 'seq',
       name: 'S',
       steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
@@ -115,8 +126,7 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       },
     };
     const service = createLaunchService({
-      repo,
-      table,
+      ...repositories(store),
       starter: flaky,
       clock: new ManualClock('2026-11-23T09:00:00Z'),
       concurrency: 1,
@@ -140,7 +150,9 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
     expect(started.sort()).toEqual(['camp--acc-1', 'camp--acc-2']);
     const again = await service.enrollBatch(context, items);
     expect(again).toMatchObject({ enrolled: 0, heldOut: 0, existing: 3 });
-    expect((await repo.listEnrollmentsOfCampaign('camp')).items.map((e) => [e.accountId, e.status])).toEqual([
+    expect(
+      (await store.enrollments.listOfCampaign('camp')).items.map((e) => [e.accountId, e.status]),
+    ).toEqual([
       ['acc-1', 'running'],
       ['acc-2', 'running'],
       ['acc-3', 'held_out'],
@@ -148,7 +160,7 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
   });
 
   it('one launch at a time; a relaunch after a crash between the write and StartExecution starts it', async () => {
-    const sequence = await repo.saveSequence({
+    const sequence = await store.catalog.saveSequence({
       id: 'seq-lease',
       name: 'S',
       steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
@@ -164,9 +176,9 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       },
     };
     const clock = new ManualClock('2026-11-23T09:00:00Z');
-    const service = createLaunchService({ repo, table, starter, clock, concurrency: 2 });
+    const service = createLaunchService({ ...repositories(store), starter, clock, concurrency: 2 });
     for (const id of ['l-1', 'l-2', 'l-3']) {
-      await repo.upsertAccount({
+      await store.accounts.upsert({
         accountId: id,
         name: id,
         domain: `${id}.example`,
@@ -181,13 +193,12 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       audience: { accountIds: ['l-1', 'l-2', 'l-3'] },
     };
     // A launch holding the lease (here: taken by hand) refuses a second one.
-    const lease = dynamoLaunchLease(table);
-    expect(await lease.acquire('lease', 'other', clock.now(), 60_000)).toBe(true);
+    expect(await store.campaigns.acquireLease('lease', 'other', clock.now(), 60_000)).toBe(true);
     await expect(service.launch(body)).rejects.toMatchObject({ status: 409 });
-    await lease.release('lease');
+    await store.campaigns.releaseLease('lease');
     // The first launch writes the enrollments, then dies on StartExecution: the lease is given back.
     await expect(service.launch(body)).rejects.toThrow(/Lambda died/);
-    expect((await repo.listEnrollmentsOfCampaign('lease')).items).toHaveLength(3);
+    expect((await store.enrollments.listOfCampaign('lease')).items).toHaveLength(3);
     crash = false;
     // The relaunch starts every missing execution, and enrolls nobody twice.
     await service.launch(body);
@@ -200,7 +211,7 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       'already_enrolled',
     ]);
     expect(started.size).toBe(3);
-    expect((await repo.listEnrollmentsOfCampaign('lease')).items.map((e) => e.status)).toEqual([
+    expect((await store.enrollments.listOfCampaign('lease')).items.map((e) => e.status)).toEqual([
       'running',
       'running',
       'running',
@@ -224,17 +235,21 @@ describe('holdout', () => {
 
 describe('launch: campaign status, eligibility, response size, lease', () => {
   let db: LocalDynamo;
-  let repo: AccountRepository;
+  let store: Store;
   let table: Table;
   const clock = new ManualClock('2026-11-23T09:00:00Z');
   beforeAll(async () => {
     db = await startDynalite();
     table = new Table(db.client, db.tableName);
-    repo = new AccountRepository(table, { now: () => clock.now() });
-    await repo.saveSequence({ id: 'seq', name: 'S', steps: [{ id: 'ads', channel: 'ads', audience: 'x' }] });
+    store = createStore(table, { now: () => clock.now() });
+    await store.catalog.saveSequence({
+      id: 'seq',
+      name: 'S',
+      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
+    });
     for (let i = 0; i < 6; i++) {
       const id = `a-${i}`;
-      await repo.upsertAccount({
+      await store.accounts.upsert({
         accountId: id,
         name: id,
         domain: `${id}.example`,
@@ -256,7 +271,7 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
     return { names, starter };
   };
   const campaign = (campaignId: string, status: 'running' | 'paused' | 'stopped') =>
-    repo.createCampaign({
+    store.campaigns.create({
       campaignId,
       name: campaignId,
       sequenceId: 'seq',
@@ -272,8 +287,8 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
 
   it('a batch of a stopped campaign starts nothing (campaign_stopped); of a paused one enrolls paused', async () => {
     const { names, starter } = recording();
-    const service = createLaunchService({ repo, table, starter, clock });
-    const sequence = snapshotOf((await repo.getSequence('seq'))!);
+    const service = createLaunchService({ ...repositories(store), starter, clock });
+    const sequence = snapshotOf((await store.catalog.getSequence('seq'))!);
     const items = [
       { accountId: 'a-0', heldOut: false },
       { accountId: 'a-1', heldOut: false },
@@ -285,7 +300,7 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
     );
     expect(stopped).toMatchObject({ enrolled: 0, campaignStopped: ['a-0', 'a-1'] });
     expect(names).toEqual([]);
-    expect((await repo.listEnrollmentsOfCampaign('stopped-c')).items).toEqual([]);
+    expect((await store.enrollments.listOfCampaign('stopped-c')).items).toEqual([]);
 
     await campaign('paused-c', 'paused');
     const paused = await service.enrollBatch(
@@ -295,7 +310,7 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
     expect(paused).toMatchObject({ enrolled: 2, campaignStopped: [] });
     // Started: the engine reads `paused` at its first step and parks until the campaign is resumed.
     expect(names).toEqual(['paused-c--a-0', 'paused-c--a-1']);
-    expect((await repo.listEnrollmentsOfCampaign('paused-c')).items.map((e) => e.status)).toEqual([
+    expect((await store.enrollments.listOfCampaign('paused-c')).items.map((e) => e.status)).toEqual([
       'paused',
       'paused',
     ]);
@@ -303,9 +318,9 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
 
   it('skips an account held out by another active campaign (held_out_elsewhere)', async () => {
     const { starter } = recording();
-    const service = createLaunchService({ repo, table, starter, clock });
+    const service = createLaunchService({ ...repositories(store), starter, clock });
     await campaign('holder', 'running');
-    await repo.createEnrollment({
+    await store.enrollments.create({
       accountId: 'a-2',
       campaignId: 'holder',
       sequenceId: 'other-seq',
@@ -324,12 +339,12 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
     });
     expect(res.skipped).toEqual([{ accountId: 'a-2', reason: 'held_out_elsewhere' }]);
     expect(res.enrolled).toBe(1);
-    expect(await repo.getEnrollment('a-2', 'second')).toBeUndefined();
+    expect(await store.enrollments.get('a-2', 'second')).toBeUndefined();
   });
 
   it('caps the skipped list at 1,000 with complete counts by reason', async () => {
     const { starter } = recording();
-    const service = createLaunchService({ repo, table, starter, clock });
+    const service = createLaunchService({ ...repositories(store), starter, clock });
     const ghosts = Array.from({ length: 1200 }, (_, i) => `ghost-${String(i).padStart(4, '0')}`);
     const res = await service.launch({
       campaignId: 'many-skips',
@@ -348,24 +363,22 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
 
   it('an inline launch holds a short lease; a launcher hand-over extends it; a failed run releases it', async () => {
     const { starter } = recording();
-    const inner = dynamoLaunchLease(table);
+    const inner = store.campaigns;
     const ttls: [string, number][] = [];
-    const lease = {
-      acquire: (c: string, o: string, n: Date, ttl: number) => (
-        ttls.push(['acquire', ttl]),
-        inner.acquire(c, o, n, ttl)
-      ),
-      extend: (c: string, o: string, n: Date, ttl: number) => (
-        ttls.push(['extend', ttl]),
-        inner.extend(c, o, n, ttl)
-      ),
-      release: (c: string) => inner.release(c),
+    // The campaigns repository, recording the lease TTLs asked for.
+    const campaigns: LaunchServiceDeps['campaigns'] = {
+      get: (c) => inner.get(c),
+      create: (c) => inner.create(c),
+      update: (c, m) => inner.update(c, m),
+      listAll: () => inner.listAll(),
+      acquireLease: (c, o, n, ttl) => (ttls.push(['acquire', ttl]), inner.acquireLease(c, o, n, ttl)),
+      extendLease: (c, o, n, ttl) => (ttls.push(['extend', ttl]), inner.extendLease(c, o, n, ttl)),
+      releaseLease: (c) => inner.releaseLease(c),
     };
     let fail = true;
     const runnerRef: { runner?: InProcessLaunchRunner } = {};
     const service = createLaunchService({
-      repo,
-      table,
+      ...repositories(store),
       starter: {
         async start(input) {
           if (fail && input.accountId === 'a-5') throw new Error('States.TaskFailed');
@@ -373,12 +386,12 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
         },
       },
       clock,
-      lease,
+      campaigns,
       inlineLimit: 2,
       runner: { start: (plan) => runnerRef.runner!.start(plan) },
     });
     runnerRef.runner = new InProcessLaunchRunner(service, { batchSize: 2, concurrency: 1 });
-    await repo.saveSequence({
+    await store.catalog.saveSequence({
       id: 'seq-big',
       name: 'B',
       steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
@@ -390,10 +403,10 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
       ['extend', 6 * 3600_000],
     ]);
     // The failure path released the lease and left the campaign launching: a relaunch finishes it.
-    expect((await repo.getCampaign('big'))?.status).toBe('launching');
+    expect((await store.campaigns.get('big'))?.status).toBe('launching');
     fail = false;
     const again = await service.launch(body);
     expect(again.mode).toBe('launcher');
-    expect((await repo.getCampaign('big'))?.status).toBe('running');
+    expect((await store.campaigns.get('big'))?.status).toBe('running');
   });
 });

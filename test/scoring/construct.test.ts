@@ -133,7 +133,7 @@ describe('composed with the real sequence engine', () => {
       ConfigurationSetName: { Ref: Match.stringLikeRegexp('^EngineConfigurationSet') },
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: { Ref: smId } }) },
+      Environment: { Variables: Match.objectLike({ SEQUENCE_STATE_MACHINE_ARN: { Ref: smId } }) },
     });
   });
 });

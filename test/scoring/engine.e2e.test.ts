@@ -49,7 +49,7 @@ beforeAll(async () => {
       return parked;
     },
   });
-  await seedTemplates(h.repo);
+  await seedTemplates(h.store);
   control = new RecordingSequenceControl({
     onResume: async (token, output) => h.sfn.sendTaskSuccess(token, output),
     onStop: async (name) => executions.get(name)?.abort(),
@@ -103,7 +103,7 @@ describe('scorer x engine', () => {
       ebRecord(detail('e2e-resume', 'r1', 'email.clicked', at(5), { contactId: 'e2e-resume-eb' })),
     ]);
     expect(control.resumed).toHaveLength(0);
-    expect((await h.repo.getEnrollment('e2e-resume', 'c-resume'))?.status).toBe('waiting');
+    expect((await h.store.enrollments.get('e2e-resume', 'c-resume'))?.status).toBe('waiting');
 
     // This batch meets it (meeting booked by the champion: 40 x 1.3 = 52): resumed in the same batch.
     const out = await rig.scorer.handleBatch([
@@ -116,21 +116,21 @@ describe('scorer x engine', () => {
     expect(summary.status).toBe('SUCCEEDED');
     expect(summary.path).toContain('AwaitEngagement');
     // The engaged branch ran (not the timeout's nudge).
-    const tasks = await h.repo.listTasksOfAccount('e2e-resume');
+    const tasks = await h.store.tasks.listOfAccount('e2e-resume');
     expect(tasks.map((t) => t.stepId)).toEqual(['engaged']);
-    expect((await h.repo.getEnrollment('e2e-resume', 'c-resume'))?.taskToken).toBeUndefined();
+    expect((await h.store.enrollments.get('e2e-resume', 'c-resume'))?.taskToken).toBeUndefined();
   });
 
   it('crossing into MQA creates exactly one hot-account task', async () => {
-    await seedAccount(h.repo, committeeAccount('e2e-hot'));
+    await seedAccount(h.store, committeeAccount('e2e-hot'));
     const meeting = (id: string, role: string, minutes: number) =>
       ebRecord(detail('e2e-hot', id, 'meeting.booked', at(minutes), { contactId: `e2e-hot-${role}` }));
     await rig.scorer.handleBatch([meeting('h1', 'eb', 1), meeting('h2', 'ch', 2)]);
-    expect((await h.repo.getAccount('e2e-hot'))?.stage).toBe('engaged');
+    expect((await h.store.accounts.get('e2e-hot'))?.stage).toBe('engaged');
     await rig.scorer.handleBatch([meeting('h3', 'te', 3), meeting('h2', 'ch', 2)]);
     await rig.scorer.handleBatch([meeting('h4', 'te', 4), meeting('h5', 'eb', 5)]);
-    expect((await h.repo.getAccount('e2e-hot'))?.stage).toBe('mqa');
-    const hot = (await h.repo.listTasksOfAccount('e2e-hot')).filter((t) => t.type === 'hot_account');
+    expect((await h.store.accounts.get('e2e-hot'))?.stage).toBe('mqa');
+    const hot = (await h.store.tasks.listOfAccount('e2e-hot')).filter((t) => t.type === 'hot_account');
     expect(hot).toHaveLength(1);
     expect(hot[0]).toMatchObject({ status: 'open', owner: 'sdr-ana', priority: 1 });
   });
@@ -150,11 +150,11 @@ describe('scorer x engine', () => {
     ]);
     const summary = await exec.done;
     expect(summary.status).toBe('ABORTED');
-    expect(await h.repo.getEnrollment('e2e-exit', 'c-exit')).toMatchObject({
+    expect(await h.store.enrollments.get('e2e-exit', 'c-exit')).toMatchObject({
       status: 'exited',
       reason: 'account entered stage opportunity',
     });
-    expect((await h.repo.getEnrollment('e2e-exit', 'c-exit'))?.taskToken).toBeUndefined();
+    expect((await h.store.enrollments.get('e2e-exit', 'c-exit'))?.taskToken).toBeUndefined();
   });
 
   it('a branch after a long wait sees the score decayed to now (facts through accountFacts)', async () => {
@@ -176,14 +176,14 @@ describe('scorer x engine', () => {
       { accountId: 'e2e-fresh', after: 'PT1M', expected: 'hot' },
     ];
     for (const c of cases) {
-      await seedAccount(h.repo, committeeAccount(c.accountId));
+      await seedAccount(h.store, committeeAccount(c.accountId));
       await rig.scorer.handleBatch([meeting(c.accountId, `${c.accountId}-m1`, 0)]);
-      const stored = await rig.store.load(c.accountId);
+      const stored = await rig.store.scores.loadAccount(c.accountId);
       expect(stored.score?.state.score).toBeCloseTo(52, 6);
       const { input, exec } = await start(c.accountId, `c-${c.accountId}`, branching(c.after));
       const summary = await doneWithin(exec, input.executionName);
       expect(summary.status).toBe('SUCCEEDED');
-      const tasks = await h.repo.listTasksOfAccount(c.accountId);
+      const tasks = await h.store.tasks.listOfAccount(c.accountId);
       expect(
         tasks.map((t) => t.stepId),
         c.accountId,
@@ -208,9 +208,9 @@ describe('scorer x engine', () => {
       expect(ran).toBe(true);
       expect(summary.status).toBe('SUCCEEDED');
       // Not via the timeout's nudge: the engaged branch ran, and nobody sent the token.
-      expect((await h.repo.listTasksOfAccount(accountId)).map((t) => t.stepId)).toEqual(['engaged']);
+      expect((await h.store.tasks.listOfAccount(accountId)).map((t) => t.stepId)).toEqual(['engaged']);
       expect(summary.path.filter((s) => s === 'AwaitEngagement')).toHaveLength(1);
-      const enrollment = await h.repo.getEnrollment(accountId, 'c-race-park');
+      const enrollment = await h.store.enrollments.get(accountId, 'c-race-park');
       expect(enrollment?.taskToken).toBeUndefined();
       expect(control.resumed.filter((r) => r.taskToken.includes(input.executionName))).toEqual([]);
     } finally {
@@ -230,8 +230,8 @@ describe('scorer x engine', () => {
       parkReached.open();
       await parkGo.opened;
     };
-    const save = rig.store.saveScore.bind(rig.store);
-    rig.store.saveScore = async (...args) => {
+    const save = rig.store.scores.save.bind(rig.store.scores);
+    rig.store.scores.save = async (...args) => {
       saveReached.open();
       await saveGo.opened;
       return save(...args);
@@ -246,7 +246,7 @@ describe('scorer x engine', () => {
       parkGo.open();
       await parkDone.opened;
       const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
-      expect((await h.repo.getEnrollment(accountId, 'c-race-scorer'))?.status).toBe('waiting');
+      expect((await h.store.enrollments.get(accountId, 'c-race-scorer'))?.status).toBe('waiting');
       // S2, S3: the scorer writes, re-reads the enrollments, and resumes the token it could not see.
       saveGo.open();
       const out = await batch;
@@ -254,11 +254,11 @@ describe('scorer x engine', () => {
       expect(control.resumed.map((r) => r.taskToken)).toContain(parked.token);
       const summary = await doneWithin(exec, input.executionName);
       expect(summary.status).toBe('SUCCEEDED');
-      expect((await h.repo.listTasksOfAccount(accountId)).map((t) => t.stepId)).toEqual(['engaged']);
+      expect((await h.store.tasks.listOfAccount(accountId)).map((t) => t.stepId)).toEqual(['engaged']);
     } finally {
       beforePark = undefined;
       afterPark = undefined;
-      rig.store.saveScore = save;
+      rig.store.scores.save = save;
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEnqueuer, type FifoMessage } from '../../functions/scoring/enqueuer';
+import type { FifoMessage } from '../../functions/platform/sqs';
+import { createEnqueuer } from '../../functions/scoring/enqueuer';
 import { detail, ebRecord } from '../support/scoring';
 
 const AT = '2026-11-22T09:00:00Z';
@@ -47,24 +48,5 @@ describe('enqueuer (buffer queue -> FIFO per account)', () => {
     });
     const out = await enqueue([good, lost, bad]);
     expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['bad', lost.messageId].sort());
-  });
-});
-
-describe('scorerRecordsFromBusEvents (local mode)', () => {
-  it('keeps engagement.recorded only, one envelope per account', async () => {
-    const { scorerRecordsFromBusEvents } = await import('../../functions/scoring/enqueuer');
-    const { parseRecord } = await import('../../functions/scoring/scorer');
-    const records = scorerRecordsFromBusEvents([
-      { detailType: 'engagement.recorded', detail: detail('a', 'e1', 'email.opened', AT) },
-      { detailType: 'account.score_changed', detail: { eventId: 'x', accountId: 'a', occurredAt: AT } },
-      { detailType: 'engagement.recorded', detail: detail('b', 'e2', 'email.opened', AT) },
-      { detailType: 'engagement.recorded', detail: detail('a', 'e3', 'email.opened', AT) },
-    ]);
-    expect(
-      records.map((r) => parseRecord(r.body)).map((p) => [p.accountId, p.events.map((e) => e.eventId)]),
-    ).toEqual([
-      ['a', ['e1', 'e3']],
-      ['b', ['e2']],
-    ]);
   });
 });

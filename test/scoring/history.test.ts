@@ -32,18 +32,18 @@ describe('score history (bounded, in the SCORE item)', () => {
       for (let i = 0; i < SCORE_HISTORY_MAX + 3; i++) {
         rig.clock.set(Date.parse('2026-11-01T00:00:00Z') + i * day);
         const at = Date.parse('2026-11-01T00:00:00Z') + i * day;
-        const writes = rig.store.stats.scoreWrites;
+        const writes = rig.counter.counts.PutCommand ?? 0;
         await rig.scorer.handleBatch([
           ebRecord(detail('hist', `e${i}`, 'email.opened', at)),
           ebRecord(detail('hist', `f${i}`, 'web.visit', at)),
         ]);
-        expect(rig.store.stats.scoreWrites - writes).toBe(1); // the SCORE item, once
+        expect((rig.counter.counts.PutCommand ?? 0) - writes).toBe(1); // the SCORE item, once
       }
-      const before = (await rig.store.load('hist')).score!;
+      const before = (await rig.store.scores.loadAccount('hist')).score!;
       await rig.scorer.handleBatch([
         ebRecord(detail('hist', 'e3', 'email.opened', Date.parse('2026-11-04T00:00:00Z'))),
       ]);
-      const after = (await rig.store.load('hist')).score!;
+      const after = (await rig.store.scores.loadAccount('hist')).score!;
       expect(after.version).toBe(before.version);
       const history = after.state.history!;
       expect(history).toHaveLength(SCORE_HISTORY_MAX);

@@ -8,7 +8,6 @@ import { DETAIL_TYPES, type EngagementRecordedDetail } from '../../functions/ker
 import { ROLES } from '../../functions/kernel/model';
 import { eventWeight, type ScoreState } from '../../functions/scoring/domain';
 import { toScoringEvent } from '../../functions/scoring/scorer';
-import type { ScorerStore } from '../../functions/platform/store/scores';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import {
   buildRig,
@@ -38,7 +37,7 @@ async function scoreState(
   rig: ReturnType<typeof buildRig>,
   accountId: string,
 ): Promise<{ state: ScoreState; version: number }> {
-  const snap = await rig.store.load(accountId);
+  const snap = await rig.store.scores.loadAccount(accountId);
   if (!snap.score) throw new Error(`no score for ${accountId}`);
   return snap.score;
 }
@@ -122,7 +121,7 @@ describe('scorer on dynalite', () => {
 
   it('costs one read and one write for a burst of 1,000 events for one account in one batch', async () => {
     const rig = buildRig(db.client, db.tableName);
-    await seedAccount(rig.repo, 'burst', [{ contactId: 'c0', role: 'champion' }]);
+    await seedAccount(rig.store, 'burst', [{ contactId: 'c0', role: 'champion' }]);
     // Bring the account to its resting stage first, so the burst changes the score only.
     await rig.scorer.handleBatch(
       ['w1', 'w2', 'w3', 'w4', 'w5'].map((id) =>
@@ -154,28 +153,20 @@ describe('scorer on dynalite', () => {
   it('retries a failing account without reprocessing the others', async () => {
     const rig = buildRig(db.client, db.tableName);
     let failOnce = true;
-    const store: ScorerStore = {
-      ...rig.store,
-      load: (id) => rig.store.load(id),
-      saveScore: async (state, v, now) => {
-        if (state.accountId === 'flaky' && failOnce) {
-          failOnce = false;
-          throw new Error('ProvisionedThroughputExceededException');
-        }
-        return rig.store.saveScore(state, v, now);
+    const scores = rig.store.scores;
+    const { scorerFeature } = await import('../../functions/scoring/scorer');
+    const scorer = scorerFeature(rig.platform, {
+      scores: {
+        loadAccount: (id) => scores.loadAccount(id),
+        get: (id) => scores.get(id),
+        save: async (state, v, now) => {
+          if (state.accountId === 'flaky' && failOnce) {
+            failOnce = false;
+            throw new Error('ProvisionedThroughputExceededException');
+          }
+          return scores.save(state, v, now);
+        },
       },
-      setProfileStage: (...a) => rig.store.setProfileStage(...a),
-      createTask: (t) => rig.store.createTask(t),
-      markEnrollmentExited: (...a) => rig.store.markEnrollmentExited(...a),
-      exitStages: (...a) => rig.store.exitStages(...a),
-    };
-    const { createScorer } = await import('../../functions/scoring/scorer');
-    const scorer = createScorer({
-      store,
-      publisher: rig.publisher,
-      control: rig.control,
-      clock: rig.clock,
-      config: rig.config,
     });
     const records = [
       ebRecord(detail('steady-1', 's1', 'email.clicked', T0)),
@@ -221,8 +212,8 @@ describe('feedback into sequences', () => {
   it('resumes a parked await_engagement whose condition now holds, and only then', async () => {
     const control = new RecordingSequenceControl();
     const rig = buildRig(db.client, db.tableName, { control });
-    await seedAccount(rig.repo, 'parked', [{ contactId: 'dana', role: 'economic_buyer' }]);
-    await rig.repo.putEnrollment({
+    await seedAccount(rig.store, 'parked', [{ contactId: 'dana', role: 'economic_buyer' }]);
+    await rig.store.enrollments.create({
       accountId: 'parked',
       campaignId: 'q1',
       sequenceId: 'seq',
@@ -254,8 +245,8 @@ describe('feedback into sequences', () => {
   it('ends an enrollment at once when the account enters an exit stage', async () => {
     const control = new RecordingSequenceControl();
     const rig = buildRig(db.client, db.tableName, { control });
-    await seedAccount(rig.repo, 'won');
-    const seq = await rig.repo.saveSequence({
+    await seedAccount(rig.store, 'won');
+    const seq = await rig.store.catalog.saveSequence({
       id: 'tier1',
       name: 'Tier 1',
       exitWhen: { stages: ['opportunity', 'customer'] },
@@ -268,14 +259,14 @@ describe('feedback into sequences', () => {
       startedAt: new Date(T0).toISOString(),
       updatedAt: new Date(T0).toISOString(),
     };
-    await rig.repo.putEnrollment({
+    await rig.store.enrollments.create({
       ...base,
       campaignId: 'c-run',
       executionName: 'c-run--won',
       status: 'running',
       stepId: 'intro',
     });
-    await rig.repo.putEnrollment({
+    await rig.store.enrollments.create({
       ...base,
       campaignId: 'c-done',
       executionName: 'c-done--won',
@@ -292,12 +283,12 @@ describe('feedback into sequences', () => {
     expect(control.stopped).toEqual([
       { executionName: 'c-run--won', reason: 'account entered stage opportunity' },
     ]);
-    expect(await rig.repo.getEnrollment('won', 'c-run')).toMatchObject({
+    expect(await rig.store.enrollments.get('won', 'c-run')).toMatchObject({
       status: 'exited',
       reason: 'account entered stage opportunity',
     });
-    expect(await rig.repo.getEnrollment('won', 'c-done')).toMatchObject({ status: 'completed' });
-    expect((await rig.repo.getAccount('won'))?.stage).toBe('opportunity');
+    expect(await rig.store.enrollments.get('won', 'c-done')).toMatchObject({ status: 'completed' });
+    expect((await rig.store.accounts.get('won'))?.stage).toBe('opportunity');
     expect(rig.publisher.ofType(DETAIL_TYPES.stageChanged).map((e) => e.detail)).toEqual([
       expect.objectContaining({ accountId: 'won', from: 'target', to: 'opportunity' }),
     ]);
@@ -306,7 +297,7 @@ describe('feedback into sequences', () => {
 
   it('creates exactly one hot-account task on becoming MQA (three roles booking meetings)', async () => {
     const rig = buildRig(db.client, db.tableName);
-    await seedAccount(rig.repo, 'hot', [
+    await seedAccount(rig.store, 'hot', [
       { contactId: 'dana', role: 'economic_buyer' },
       { contactId: 'lee', role: 'champion' },
       { contactId: 'kim', role: 'technical_evaluator' },
@@ -318,10 +309,10 @@ describe('feedback into sequences', () => {
     expect((await scoreState(rig, 'hot')).state.stage).toBe('engaged');
     await rig.scorer.handleBatch([meeting('m3', 'kim', 3), meeting('m3', 'kim', 3)]);
     await rig.scorer.handleBatch([meeting('m4', 'max', 4)]);
-    const tasks = await rig.repo.listTasksOfAccount('hot');
+    const tasks = await rig.store.tasks.listOfAccount('hot');
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ type: 'hot_account', status: 'open', owner: 'sdr-ana', priority: 1 });
-    expect((await rig.repo.getAccount('hot'))?.stage).toBe('mqa');
+    expect((await rig.store.accounts.get('hot'))?.stage).toBe('mqa');
     expect(
       rig.publisher.ofType(DETAIL_TYPES.stageChanged).map((e) => (e.detail as unknown as { to: string }).to),
     ).toEqual(['engaged', 'mqa']);

@@ -3,31 +3,32 @@
  * The API wired for tests: the same router Lambda runs, over dynalite, with recording fakes for
  * Step Functions and the bus, a manual clock, and the in-process launch runner.
  */
-import { RecordingPublisher } from '../../functions/platform/bus';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
-import { createApi } from '../../functions/api/app';
+import { createApi, type ApiOptions } from '../../functions/api/app';
 import type { EventIngestor } from '../../functions/api/routes';
 import type { HttpResponse, Router } from '../../functions/api/router';
 import { ManualClock } from '../../functions/kernel/clock';
-import { createLaunchService, type LaunchService } from '../../functions/launch/launch-service';
-import { RecordingSequenceControl } from '../../functions/platform/sfn';
-import { RecordingStarter } from '../../functions/platform/starter';
-import { InProcessLaunchRunner } from '../../functions/launch/runners';
+import { launchFeature, type LaunchService } from '../../functions/launch';
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { compose, type Platform } from '../../functions/platform/compose';
+import { StaticSecretSource } from '../../functions/platform/secrets';
+import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/sfn';
+import type { Store } from '../../functions/platform/store';
+import { Table } from '../../functions/platform/store/table';
+import { storeOf } from '../../functions/platform/store-of';
 import { startDynalite, type LocalDynamo } from './dynalite';
 
 export const SIGNING_KEY = 'test-unsubscribe-key';
 
 export interface Harness {
   db: LocalDynamo;
+  platform: Platform;
   table: Table;
-  repo: AccountRepository;
+  store: Store;
   clock: ManualClock;
   starter: RecordingStarter;
   control: RecordingSequenceControl;
   publisher: RecordingPublisher;
-  runner: InProcessLaunchRunner;
-  launch: LaunchService;
+  launch: LaunchService & { idle(): Promise<void> };
   router: Router;
   call(
     method: string,
@@ -49,49 +50,40 @@ export async function startHarness(
   const db = await startDynalite();
   const table = new Table(db.client, db.tableName);
   const clock = new ManualClock('2026-11-23T09:00:00Z');
-  const repo = new AccountRepository(table, { now: () => clock.now() });
   const starter = new RecordingStarter();
   const control = new RecordingSequenceControl();
   const publisher = new RecordingPublisher();
-  const runnerRef: { runner?: InProcessLaunchRunner } = {};
-  const launch = createLaunchService({
-    repo,
-    table,
-    clock,
-    starter,
-    inlineLimit: options.inlineLimit ?? 100,
-    runner: { start: (plan) => runnerRef.runner!.start(plan) },
-  });
-  const runner = new InProcessLaunchRunner(launch, { batchSize: 50, concurrency: 4 });
-  runnerRef.runner = runner;
-  const router = createApi(
+  const platform = compose(
+    { tableName: db.tableName, version: '9.9.9' },
     {
-      repo,
-      table,
-      clock,
-      publisher,
-      launch,
-      control,
-      unsubscribeKey: async () => SIGNING_KEY,
-      version: '9.9.9',
-      ingest: options.ingest,
+      launch: (p) =>
+        launchFeature(p, {
+          inlineLimit: options.inlineLimit ?? 100,
+          inProcess: { batchSize: 50, concurrency: 4 },
+        }),
     },
-    {
+    { table, clock, starter, control, publisher, unsubscribeKey: new StaticSecretSource(SIGNING_KEY) },
+  );
+  const api: ApiOptions = {
+    launch: platform.launch,
+    ingest: options.ingest,
+    router: {
       validateResponses: true,
       maxBodyBytes: options.maxBodyBytes,
       onUnexpected: (err) => console.error('UNEXPECTED', err),
     },
-  );
+  };
+  const router = createApi(platform, api);
   return {
     db,
+    platform,
     table,
-    repo,
+    store: storeOf(platform),
     clock,
     starter,
     control,
     publisher,
-    runner,
-    launch,
+    launch: platform.launch,
     router,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };

@@ -4,21 +4,17 @@
  * transitions benchmark.
  */
 import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
+import { createSequenceEngine, type EngineConfig, type SequenceEngine } from '../../functions/engine';
+import { executionNameFor, SequenceSnapshot, type ExecutionInput } from '../../functions/kernel/execution';
+import type { AccountInput, SequenceInput } from '../../functions/kernel/model';
 import { RecordingPublisher } from '../../functions/platform/bus';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
-import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
-import { EventBridgeDirectMailProvider } from '../../functions/platform/providers/direct-mail';
+import { compose, type Platform } from '../../functions/platform/compose';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender, type EmailSender } from '../../functions/platform/ses';
-import { SequenceSnapshot, type ExecutionInput } from '../../functions/kernel/execution';
-import type { AccountInput, SequenceInput } from '../../functions/kernel/model';
-import { executionNameFor } from '../../functions/kernel/execution-name';
-import {
-  createSequenceEngine,
-  type EngineConfig,
-  type SequenceEngine,
-} from '../../functions/engine/sequence-engine';
+import { RecordingSequenceControl, type SequenceControl } from '../../functions/platform/sfn';
+import type { Store } from '../../functions/platform/store';
+import { Table } from '../../functions/platform/store/table';
+import { storeOf } from '../../functions/platform/store-of';
 import { startDynalite, type LocalDynamo } from './dynalite';
 import {
   createLocalSfn,
@@ -39,7 +35,8 @@ export const START = new Date('2026-03-02T15:00:00Z');
 export interface Harness {
   db: LocalDynamo;
   ses: LocalSes;
-  repo: AccountRepository;
+  platform: Platform;
+  store: Store;
   publisher: RecordingPublisher;
   engine: SequenceEngine;
   sfn: LocalSfn;
@@ -72,6 +69,8 @@ export interface HarnessOptions {
   /** Wraps the ParkExecution handler (to interleave other work with parking). */
   wrapPark?: (inner: TaskHandler) => TaskHandler;
   email?: (ses: LocalSes) => EmailSender;
+  /** The Step Functions control the engine's lifecycle stops executions with. */
+  control?: SequenceControl;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -81,22 +80,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // The engine and the repository read the runner's clock (each execution's virtual time).
   const holder: { sfn?: LocalSfn } = {};
   const clock = { now: () => holder.sfn!.clock.now() };
-  const repo = new AccountRepository(new Table(db.client, db.tableName), { now: () => clock.now() });
-  const engine = createSequenceEngine({
-    repo,
-    publisher,
-    clock,
-    email: options.email ? options.email(ses) : new SesEmailSender(ses.client, 'abm-test'),
-    unsubscribeKey: new StaticSecretSource(UNSUBSCRIBE_KEY),
-    audiences: new EventBridgeAudienceProvider(publisher),
-    directMail: new EventBridgeDirectMailProvider(publisher),
-    config: {
+  const platform = compose(
+    {
+      tableName: db.tableName,
       senderEmail: 'campaigns@example.com',
       senderName: 'Example',
       unsubscribeBaseUrl: 'https://abm.example.com/unsubscribe',
-      ...options.config,
     },
-  });
+    {},
+    {
+      clock,
+      table: new Table(db.client, db.tableName),
+      publisher,
+      email: options.email ? options.email(ses) : new SesEmailSender(ses.client, 'abm-test'),
+      unsubscribeKey: new StaticSecretSource(UNSUBSCRIBE_KEY),
+      control: options.control ?? new RecordingSequenceControl(),
+    },
+  );
+  const engine = createSequenceEngine(platform, { config: options.config });
   const execute: TaskHandler = (input) => engine.executeStep(input);
   const park: TaskHandler = (input) => engine.park(input);
   holder.sfn = createLocalSfn({
@@ -111,7 +112,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     db,
     ses,
-    repo,
+    platform,
+    store: storeOf(platform),
     publisher,
     engine,
     sfn: holder.sfn,
@@ -171,32 +173,30 @@ export function committeeAccount(
   };
 }
 
-export async function seedAccount(
-  repo: AccountRepository,
-  account: ReturnType<typeof committeeAccount>,
-): Promise<void> {
+export async function seedAccount(store: Store, account: ReturnType<typeof committeeAccount>): Promise<void> {
   const { contacts, ...profile } = account;
-  await repo.upsertAccount({ techStack: [], ...profile } as never);
-  await repo.putContacts(
+  await store.accounts.upsert({ techStack: [], ...profile } as never);
+  await store.accounts.putContacts(
     account.accountId,
     contacts.map((c) => ({ ...c, accountId: account.accountId })),
   );
 }
 
-export async function seedTemplates(repo: AccountRepository): Promise<void> {
-  await repo.putTemplate('intro', {
+export async function seedTemplates(store: Store): Promise<void> {
+  const { catalog } = store;
+  await catalog.putTemplate('intro', {
     subject: 'A note for {{account.name}}',
     html: '<p>Hi {{contact.firstName}}, about {{account.industry}} at {{account.name}}.</p><p><a href="{{unsubscribeUrl}}">unsubscribe</a></p>',
     text: 'Hi {{contact.firstName}}, about {{account.industry}} at {{account.name}}. Unsubscribe: {{unsubscribeUrl}}',
     byRole: { economic_buyer: { subject: 'Payback for {{account.name}}' } },
     byAccount: {},
   });
-  await repo.putTemplate('tech', {
+  await catalog.putTemplate('tech', {
     subject: 'Architecture notes for {{account.name}}',
     html: '<p>Hi {{contact.firstName}}, here is how it integrates.</p>',
     text: 'Hi {{contact.firstName}}, here is how it integrates.',
   });
-  await repo.putTemplate('follow', {
+  await catalog.putTemplate('follow', {
     subject: 'Following up, {{contact.firstName}}',
     html: '<p>Following up on {{lastTouch.summary}}</p>',
     text: 'Following up on {{lastTouch.summary}}',
@@ -209,14 +209,14 @@ export function snapshot(definition: SequenceInput, version = 1) {
 
 /** Creates the enrollment (as the launcher does) and returns the execution input. */
 export async function enroll(
-  repo: AccountRepository,
+  store: Store,
   accountId: string,
   campaignId: string,
   sequence: ReturnType<typeof snapshot>,
   at: Date,
 ): Promise<ExecutionInput> {
   const executionName = executionNameFor(campaignId, accountId);
-  await repo.createEnrollment({
+  await store.enrollments.create({
     accountId,
     campaignId,
     sequenceId: sequence.id,
@@ -230,7 +230,7 @@ export async function enroll(
   return { accountId, campaignId, executionName, sequence, enrolledAt: at.toISOString() };
 }
 
-/** The DESIGN 2.2 style tier-1 sequence: 10 steps over email, ads, SDR, direct mail, with a split. */
+/** A tier-1 sequence in the style of docs/architecture.md: 10 steps over email, ads, SDR, direct mail, with a split. */
 export const TIER1_SEQUENCE: SequenceInput = {
   id: 'tier1-strategic',
   name: 'Tier 1 strategic (1:1)',
@@ -282,8 +282,8 @@ export async function startEnrolled(
   campaignId: string,
   sequence: SequenceInput,
 ) {
-  await seedAccount(h.repo, committeeAccount(accountId));
-  const input = await enroll(h.repo, accountId, campaignId, snapshot(sequence), START);
+  await seedAccount(h.store, committeeAccount(accountId));
+  const input = await enroll(h.store, accountId, campaignId, snapshot(sequence), START);
   const exec = h.sfn.start(input, { name: input.executionName });
   return { input, exec };
 }

@@ -1,76 +1,67 @@
 /** Shared fixtures for scorer tests and the scorer benchmark (wiring only: the code under test is the service). */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RecordingPublisher } from '../../functions/platform/bus';
-import { AccountRepository } from '../../functions/platform/store/repository';
-import { Table } from '../../functions/platform/store/table';
-import { RecordingSequenceControl, type SequenceControl } from '../../functions/platform/sfn';
 import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/kernel/events';
 import { ManualClock } from '../../functions/kernel/clock';
 import type { EngagementType, Role } from '../../functions/kernel/model';
-import { scoringConfig, type ResolvedScoringConfig } from '../../functions/scoring/domain/config';
-import { createScorer, type SqsRecordLike } from '../../functions/scoring/scorer';
-import { DynamoScorerStore } from '../../functions/platform/store/scores';
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { compose, type Platform } from '../../functions/platform/compose';
+import { RecordingSequenceControl, type SequenceControl } from '../../functions/platform/sfn';
+import type { Store } from '../../functions/platform/store';
+import { countingClient, Table } from '../../functions/platform/store/table';
+import { storeOf } from '../../functions/platform/store-of';
+import type { ResolvedScoringConfig } from '../../functions/scoring/domain/config';
+import { scorerFeature, type SqsRecordLike } from '../../functions/scoring/scorer';
 
-/** Counts DynamoDB commands by name (a proxy over the document client). */
-export function countingClient(client: DynamoDBDocumentClient) {
-  const counts: Record<string, number> = {};
-  const proxy = new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === 'send') {
-        return (command: { constructor: { name: string } }, ...rest: unknown[]) => {
-          const name = command.constructor.name;
-          counts[name] = (counts[name] ?? 0) + 1;
-          return (target.send as (...a: unknown[]) => unknown).call(target, command, ...rest);
-        };
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
-  const writes = () =>
-    (counts.PutCommand ?? 0) +
-    (counts.UpdateCommand ?? 0) +
-    (counts.DeleteCommand ?? 0) +
-    (counts.BatchWriteCommand ?? 0);
-  const reset = () => Object.keys(counts).forEach((k) => delete counts[k]);
-  return { client: proxy, counts, writes, reset };
-}
+export { countingClient };
 
 export interface ScorerRig {
+  platform: Platform;
   table: Table;
-  repo: AccountRepository;
-  store: DynamoScorerStore;
+  store: Store;
   publisher: RecordingPublisher;
-  control: RecordingSequenceControl | SequenceControl;
+  control: SequenceControl;
   clock: ManualClock;
   config: ResolvedScoringConfig;
-  scorer: ReturnType<typeof createScorer>;
+  scorer: ReturnType<typeof scorerFeature>;
   counter: ReturnType<typeof countingClient>;
 }
 
+/** The scorer composed over a table, with a recording bus and Step Functions, counting DynamoDB calls. */
 export function buildRig(
-  client: DynamoDBDocumentClient,
+  client: Parameters<typeof countingClient>[0],
   tableName: string,
   options: { control?: SequenceControl; config?: unknown; start?: string } = {},
-): ScorerRig & { control: SequenceControl } {
+): ScorerRig {
   const counter = countingClient(client);
   const table = new Table(counter.client, tableName);
   const clock = new ManualClock(options.start ?? '2026-11-22T12:00:00.000Z');
-  const repo = new AccountRepository(table, { now: () => clock.now() });
-  const store = new DynamoScorerStore(table, repo);
   const publisher = new RecordingPublisher();
   const control = options.control ?? new RecordingSequenceControl();
-  const config = scoringConfig(options.config ?? {});
-  const scorer = createScorer({ store, publisher, control, clock, config });
-  return { table, repo, store, publisher, control, clock, config, scorer, counter };
+  const platform = compose(
+    { tableName, scoring: options.config ?? {} },
+    { scorer: scorerFeature },
+    { table, clock, publisher, control },
+  );
+  const scorer = platform.scorer;
+  return {
+    platform,
+    table,
+    store: storeOf(platform),
+    publisher,
+    control,
+    clock,
+    config: scorer.config,
+    scorer,
+    counter,
+  };
 }
 
 export async function seedAccount(
-  repo: AccountRepository,
+  store: Store,
   accountId: string,
   contacts: { contactId: string; role: Role; email?: string }[] = [],
   extra: Record<string, unknown> = {},
 ) {
-  await repo.upsertAccount({
+  await store.accounts.upsert({
     accountId,
     name: `Account ${accountId}`,
     domain: `${accountId}.example`,
@@ -80,7 +71,7 @@ export async function seedAccount(
     ...extra,
   } as never);
   if (contacts.length > 0) {
-    await repo.putContacts(
+    await store.accounts.putContacts(
       accountId,
       contacts.map((c) => ({
         accountId,

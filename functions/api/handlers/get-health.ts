@@ -3,10 +3,10 @@
  * table or the bus are unavailable.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { requireEnv } from '../../platform/env';
+import { ENV, requireEnv } from '../../platform/env';
 import { instrument } from '../../platform/powertools';
 
-const env = requireEnv(['ABM_VERSION']);
+const env = requireEnv([ENV.version]);
 
 export interface HealthBody {
   readonly status: 'ok';
@@ -19,7 +19,7 @@ export const handler = instrument(async (): Promise<APIGatewayProxyStructuredRes
   headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   body: JSON.stringify({
     status: 'ok',
-    version: env.ABM_VERSION,
+    version: env[ENV.version],
     time: new Date().toISOString(),
   } satisfies HealthBody),
 }));

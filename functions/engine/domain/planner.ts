@@ -8,7 +8,7 @@
 import { pickWeighted } from '../../kernel/hash';
 import type { AwaitEngagementStep, SequenceDefinition, Step, TouchStep } from '../../kernel/model';
 import { EXIT, NEXT, resolveTarget } from '../../kernel/sequence';
-import { conditionHolds, untilHolds, type AccountFacts } from './conditions';
+import { conditionHolds, untilHolds, type AccountFacts } from '../../kernel/conditions';
 
 export const MAX_HOPS = 25;
 

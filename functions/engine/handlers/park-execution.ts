@@ -1,13 +1,14 @@
 /**
  * Lambda entry of the AwaitEngagement and Paused states (`lambda:invoke.waitForTaskToken`): stores
  * the task token on the enrollment, so the scorer (engagement) or the campaign API (resume, stop)
- * can complete it with SendTaskSuccess.
+ * can complete it with SendTaskSuccess. It composes the park alone: no channel executor.
  */
+import { composeLambda } from '../../platform/lambda';
 import { instrument } from '../../platform/powertools';
-import { engineFromEnvironment } from '../wiring';
+import { parkFeature } from '../park';
 
-const engine = engineFromEnvironment();
+const { park } = composeLambda(['tableName'], { park: parkFeature });
 
 export const handler = instrument<unknown, { parked: true; op: 'await' | 'pause' }>(async (event) =>
-  engine.park(event),
+  park(event),
 );

@@ -4,33 +4,18 @@
  * it counts, leaves the campaign `launching` and releases the lease, so a relaunch can finish it;
  * the state machine then fails (and its failed-executions alarm fires).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { AccountRepository } from '../../platform/store/repository';
-import { createDocumentClient, Table } from '../../platform/store/table';
-import { systemClock } from '../../kernel/clock';
 import { Id } from '../../kernel/model';
-import { requireEnv } from '../../platform/env';
+import { composeLambda } from '../../platform/lambda';
 import { instrument } from '../../platform/powertools';
-import { createLaunchService } from '../launch-service';
+import { launchFeature } from '../launch-service';
 
-const env = requireEnv(['TABLE_NAME']);
-const table = new Table(createDocumentClient(new DynamoDBClient({})), env.TABLE_NAME);
-const service = createLaunchService({
-  repo: new AccountRepository(table),
-  table,
-  clock: systemClock,
-  starter: {
-    start: async () => {
-      throw new Error('finalize never starts executions');
-    },
-  },
-});
+const { launch } = composeLambda(['tableName'], { launch: launchFeature });
 
 export const handler = instrument(async (event: unknown) => {
   const { campaignId, failed } = z.object({ campaignId: Id, failed: z.unknown().optional() }).parse(event);
   const campaign =
-    failed === undefined ? await service.finalize(campaignId) : await service.finalizeFailed(campaignId);
+    failed === undefined ? await launch.finalize(campaignId) : await launch.finalizeFailed(campaignId);
   return {
     campaignId,
     failed: failed !== undefined,

@@ -1,20 +1,22 @@
 /**
- * Ad audiences (DESIGN 2.2 `ads`): the engine computes who to add or remove (SHA-256 of the trimmed,
- * lower-cased email of consenting committee members) and hands the change to a provider. The default
- * provider publishes `ads.audience.changed` on the bus; real ad-platform adapters implement the same
- * port later.
+ * Ad audiences (an `ads` step, docs/architecture.md "The engine"): the engine computes who to add
+ * or remove (SHA-256 of the trimmed, lower-cased email of consenting committee members) and hands
+ * the change to a provider; an erasure removes a person from every audience. The default provider
+ * publishes `ads.audience.changed` on the bus; real ad-platform adapters implement the same port.
  */
-import { DETAIL_TYPES, SOURCES } from '../../kernel/events';
-import { busEvent } from './events';
+import { busEvent, DETAIL_TYPES } from '../../kernel/events';
 import type { EventPublisher } from '../bus';
 
 export interface AudienceChange {
   /** Stable id of this change (a retried step reuses it, so consumers can deduplicate). */
   changeId: string;
-  audienceId: string;
+  /** The audience an `ads` step names; absent for an erasure (every audience). */
+  audienceId?: string;
   accountId: string;
-  campaignId: string;
+  campaignId?: string;
   stepId?: string;
+  /** The person an erasure is for. */
+  contactId?: string;
   add: string[];
   remove: string[];
   occurredAt: string;
@@ -30,12 +32,13 @@ export class EventBridgeAudienceProvider implements AudienceProvider {
 
   async apply(change: AudienceChange): Promise<{ ref: string }> {
     await this.publisher.publish([
-      busEvent(SOURCES.ads, DETAIL_TYPES.adsAudienceChanged, {
+      busEvent(DETAIL_TYPES.adsAudienceChanged, {
         eventId: change.changeId,
         occurredAt: change.occurredAt,
         accountId: change.accountId,
         campaignId: change.campaignId,
         stepId: change.stepId,
+        contactId: change.contactId,
         audienceId: change.audienceId,
         add: change.add,
         remove: change.remove,

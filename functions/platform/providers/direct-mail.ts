@@ -1,10 +1,9 @@
 /**
- * Direct mail (DESIGN 2.2 `direct_mail`): the engine decides who gets a piece within budget and
+ * Direct mail (a `direct_mail` step): the engine decides who gets a piece within budget and
  * hands each order to a provider. The default provider publishes `direct_mail.requested` for a
  * fulfilment team or integration to route; real print-and-mail adapters implement the same port.
  */
-import { DETAIL_TYPES, SOURCES } from '../../kernel/events';
-import { busEvent } from './events';
+import { busEvent, DETAIL_TYPES } from '../../kernel/events';
 import type { PostalAddress } from '../../kernel/model';
 import type { EventPublisher } from '../bus';
 
@@ -31,7 +30,7 @@ export class EventBridgeDirectMailProvider implements DirectMailProvider {
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
     await this.publisher.publish([
-      busEvent(SOURCES.directMail, DETAIL_TYPES.directMailRequested, {
+      busEvent(DETAIL_TYPES.directMailRequested, {
         eventId: order.orderId,
         occurredAt: order.occurredAt,
         accountId: order.accountId,

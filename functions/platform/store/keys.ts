@@ -13,13 +13,15 @@
  * | enrollment       | ACCOUNT#<id>         | ENROLLMENT#<campaignId>  | CAMPAIGN#<campaignId> / ENROLLMENT#<id>         | -                                                 |
  * | touch            | ACCOUNT#<id>         | TOUCH#<touchId>          | CAMPAIGN#<campaignId> / TOUCH#<at>#<touchId>    | TOUCHLOG#<id> / <at>#<touchId>                    |
  * | SDR task         | ACCOUNT#<id>         | TASK#<taskId>            | TASKID#<taskId> / ACCOUNT#<id>                  | OWNER#<owner>#<status> / <priority>#<dueAt>#<taskId> |
- * | engagement event | ACCOUNT#<id>         | EVENT#<eventId>  (+ttl)  | -                                               | -                                                 |
  * | score state      | ACCOUNT#<id>         | SCORE                    | -                                               | -                                                 |
  * | sequence version | SEQUENCE#<id>        | V#<00000001>             | -                                               | -                                                 |
  * | sequence head    | SEQUENCE#<id>        | HEAD                     | SEQUENCES / SEQUENCE#<id>                       | -                                                 |
  * | template         | TEMPLATE#<id>        | TEMPLATE                 | TEMPLATES / TEMPLATE#<id>                       | -                                                 |
  * | campaign         | CAMPAIGN#<id>        | CAMPAIGN                 | CAMPAIGNS / CAMPAIGN#<id>                       | -                                                 |
+ * | launch lease     | CAMPAIGN#<id>        | LAUNCH_LEASE             | -                                               | -                                                 |
  * | suppression      | SUPPRESSION#<email>  | EMAIL                    | -                                               | -                                                 |
+ * | unresolved event | UNRESOLVED#<yyyy-mm-dd> | EVENT#<eventId> (+ttl) | -                                              | -                                                 |
+ * | local execution  | LOCALEXEC#<accountId> | <campaignId>            | -                                               | -                                                 |
  *
  * Choices that differ from the first sketch, and why:
  * - Touches keep `sk = TOUCH#<touchId>` so the conditional put is keyed by the touch id alone (a
@@ -75,6 +77,7 @@ export const SK = {
   sequenceHead: 'HEAD',
   template: 'TEMPLATE',
   campaign: 'CAMPAIGN',
+  launchLease: 'LAUNCH_LEASE',
   suppression: 'EMAIL',
 } as const;
 
@@ -204,11 +207,6 @@ export const keys = {
   }),
   tasksOfAccount: (accountId: string): KeyQuery => ({ pk: accountPk(accountId), beginsWith: SK.taskPrefix }),
 
-  event: (accountId: string, eventId: string): PrimaryKey => ({
-    pk: accountPk(accountId),
-    sk: `${SK.eventPrefix}${eventId}`,
-  }),
-
   score: (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.score }),
 
   sequenceVersion: (sequenceId: string, version: number): PrimaryKey => ({
@@ -242,6 +240,23 @@ export const keys = {
     gsi1sk: `CAMPAIGN#${campaignId}`,
   }),
   campaignList: (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' }),
+
+  launchLease: (campaignId: string): PrimaryKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: SK.launchLease }),
+
+  /** An engagement event whose account could not be resolved, kept by the day it arrived. */
+  unresolvedEvent: (receivedAt: string, eventId: string): PrimaryKey => ({
+    pk: `UNRESOLVED#${receivedAt.slice(0, 10)}`,
+    sk: `${SK.eventPrefix}${eventId}`,
+  }),
+
+  /**
+   * Local mode's execution journal (Step Functions keeps execution state on AWS): a partition of
+   * its own, so the account partition the scorer and the API read is exactly what it is on AWS.
+   */
+  localExecution: (accountId: string, campaignId: string): PrimaryKey => ({
+    pk: `LOCALEXEC#${accountId}`,
+    sk: campaignId,
+  }),
 
   suppression: (email: string): PrimaryKey => ({
     pk: `SUPPRESSION#${normaliseEmail(email)}`,

@@ -1,21 +1,30 @@
 /**
- * What the scorer reads and writes, behind a port (`ScorerStore`), with the DynamoDB version built
- * on the shared table wrapper and repository.
+ * The SCORE item of an account partition, and the one codec that reads and writes it: the scorer
+ * (its state, and the account snapshot it folds against), the engine (conditions on the account's
+ * facts) and the API and reports (the account view, score histories) all go through here.
  *
- * Per account and batch: ONE Query of the account partition (sk < "TOUCH#": profile, contacts,
- * enrollments, tasks and the SCORE item; the touch log, the one large collection, sorts after and
- * is not read) and ONE conditional put of the SCORE item (version check). A stage change costs one
- * more write (the profile's `stage`), becoming MQA one more (the hot-account task), and ending an
- * enrollment one more per enrollment; all of them are rare.
+ * Item shape: `state` (the ScoreState without its dedup ids), `seenIds` (the dedup ids as ONE
+ * JSON string: thousands of map entries would cost far more to marshal and parse on every read
+ * and write than one string of the same size), mirrors for humans and list views (`score`,
+ * `asOf` as ISO, `stage`), `updatedAt` and the optimistic-concurrency `version`.
+ *
+ * The scorer's per-account cost: ONE Query of the account partition (sk < "TOUCH#": profile,
+ * contacts, enrollments, tasks and the SCORE item; the touch log, the one large collection, sorts
+ * after and is not read) and ONE conditional put of the SCORE item.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { Enrollment, Role, SdrTask, Stage } from '../../kernel/model';
+import { ScoreStateSchema, type ScoreState } from '../../kernel/score';
+import { decode, keyOf, Repository, StoredItemInvalidError, type RepositoryOptions } from './codec';
 import { keys, SK } from './keys';
-import { ConditionFailedError, type Item, type Table } from './table';
-import type { AccountRepository } from './repository';
-import { Enrollment, Role, SdrTask, Stage, type Condition } from '../../kernel/model';
-import type { ScoreState } from '../../scoring/domain/state';
-import { ScoreStateSchema } from '../../kernel/score';
+import { ConditionFailedError, type Item } from './table';
+
+export interface StoredScore {
+  state: ScoreState;
+  version: number;
+  /** When the scorer last wrote it (ISO). */
+  updatedAt?: string;
+}
 
 export interface AccountContact {
   contactId: string;
@@ -31,12 +40,13 @@ export interface AccountProfile {
   name?: string;
 }
 
+/** What the scorer folds an account's events against: one query of the account partition. */
 export interface AccountSnapshot {
   profile?: AccountProfile;
   contacts: Map<string, AccountContact>;
   enrollments: Enrollment[];
   openHotTask?: SdrTask;
-  score?: { state: ScoreState; version: number };
+  score?: StoredScore;
 }
 
 /** Thrown when the SCORE item changed between the read and the write (retry the account). */
@@ -46,27 +56,6 @@ export class ScoreConflictError extends Error {
     this.name = 'ScoreConflictError';
   }
 }
-
-export interface ScorerStore {
-  load(accountId: string): Promise<AccountSnapshot>;
-  /** Conditional on the version read (`undefined` = must not exist yet). */
-  saveScore(state: ScoreState, expectedVersion: number | undefined, now: Date): Promise<number>;
-  setProfileStage(accountId: string, stage: Stage, now: Date): Promise<void>;
-  /** Creates the task unless one with its id exists. */
-  createTask(task: SdrTask): Promise<boolean>;
-  /** Marks an enrollment exited (status, reason, finishedAt; token cleared) if it is still active. */
-  markEnrollmentExited(e: Enrollment, reason: string, now: Date): Promise<void>;
-  /** The stages a sequence version exits on. */
-  exitStages(sequenceId: string, version: number): Promise<readonly Stage[]>;
-  /**
-   * The account's enrollments, read (strongly consistent) AFTER the score write: the scorer's
-   * half of the await race (see `resumeParkedAfterWrite` in scorer.ts). Optional for other stores.
-   */
-  loadEnrollments?(accountId: string): Promise<Enrollment[]>;
-}
-
-export const ACTIVE_ENROLLMENT = new Set(['running', 'waiting', 'paused']);
-export const DEFAULT_EXIT_STAGES: readonly Stage[] = ['opportunity', 'customer', 'disqualified'];
 
 const ContactItem = z.looseObject({
   contactId: z.string(),
@@ -80,28 +69,57 @@ const ProfileItem = z.looseObject({
   tier: z.number().optional(),
   name: z.string().optional(),
 });
+const ScoreItem = z.looseObject({
+  state: z.record(z.string(), z.unknown()),
+  seenIds: z.string().optional(),
+  version: z.number().int().nonnegative().default(0),
+  updatedAt: z.string().optional(),
+});
 
-/** Counters of DynamoDB calls (the benchmark reports writes per event). */
-export interface StoreStats {
-  queries: number;
-  scoreWrites: number;
-  otherWrites: number;
-  otherReads: number;
+/** Reads a SCORE item: its state (with the dedup ids), version and time. */
+export function decodeScoreItem(item: Item): StoredScore {
+  const envelope = ScoreItem.safeParse(item);
+  if (!envelope.success) throw new StoredItemInvalidError(keyOf(item), envelope.error.issues);
+  let seen: unknown = {};
+  try {
+    seen = envelope.data.seenIds === undefined ? {} : JSON.parse(envelope.data.seenIds);
+  } catch (err) {
+    throw new StoredItemInvalidError(keyOf(item), [{ path: ['seenIds'], message: String(err) }]);
+  }
+  const state = ScoreStateSchema.safeParse({ ...envelope.data.state, seen });
+  if (!state.success) throw new StoredItemInvalidError(keyOf(item), state.error.issues);
+  return {
+    state: state.data as ScoreState,
+    version: envelope.data.version,
+    updatedAt: envelope.data.updatedAt,
+  };
 }
 
-export class DynamoScorerStore implements ScorerStore {
-  readonly stats: StoreStats = { queries: 0, scoreWrites: 0, otherWrites: 0, otherReads: 0 };
-  /** Sequence versions are immutable: cache their exit stages for the life of the process. */
-  private readonly exitStageCache = new Map<string, readonly Stage[]>();
+export interface ScoreRepositoryOptions extends RepositoryOptions {
+  /** Told about an item of the partition that does not parse (it is then left out of the snapshot). */
+  onInvalidItem?: (item: Item, error: unknown) => void;
+}
 
-  constructor(
-    private readonly table: Table,
-    private readonly repo: AccountRepository,
-    private readonly onInvalidItem: (item: Item, error: unknown) => void = () => {},
-  ) {}
+export class ScoreRepository extends Repository {
+  private readonly onInvalidItem: (item: Item, error: unknown) => void;
 
-  async load(accountId: string): Promise<AccountSnapshot> {
-    this.stats.queries++;
+  constructor(table: ConstructorParameters<typeof Repository>[0], options: ScoreRepositoryOptions = {}) {
+    super(table, options);
+    this.onInvalidItem = options.onInvalidItem ?? (() => undefined);
+  }
+
+  /** The account's score (strongly consistent unless asked otherwise); undefined before any engagement. */
+  async get(accountId: string, options: { consistent?: boolean } = {}): Promise<StoredScore | undefined> {
+    const item = await this.table.get(keys.score(accountId), { consistent: options.consistent ?? true });
+    return item ? decodeScoreItem(item) : undefined;
+  }
+
+  /**
+   * The scorer's read: the account partition up to the touch log, strongly consistent. One bad item
+   * does not stop the account's scoring: it is reported and left out; a SCORE item that cannot be
+   * read throws (a state we could not read is never overwritten).
+   */
+  async loadAccount(accountId: string): Promise<AccountSnapshot> {
     const items = await this.table.queryAll(
       { pk: keys.accountPartition(accountId), sk: { lt: SK.touchPrefix }, consistent: true },
       { maxItems: 20_000 },
@@ -113,42 +131,34 @@ export class DynamoScorerStore implements ScorerStore {
         if (sk === SK.profile) {
           snapshot.profile = ProfileItem.parse(item);
         } else if (sk === SK.score) {
-          const seen =
-            typeof item.seenIds === 'string' ? (JSON.parse(item.seenIds) as Record<string, number>) : {};
-          const state = ScoreStateSchema.parse({ ...(item.state as object), seen }) as ScoreState;
-          snapshot.score = { state, version: Number(item.version ?? 0) };
+          snapshot.score = decodeScoreItem(item);
         } else if (sk.startsWith(SK.contactPrefix)) {
           const c = ContactItem.parse(item);
           snapshot.contacts.set(c.contactId, { contactId: c.contactId, role: c.role, email: c.email });
         } else if (sk.startsWith(SK.enrollmentPrefix)) {
-          snapshot.enrollments.push(Enrollment.parse(stripKeys(item)));
+          snapshot.enrollments.push(decode(Enrollment, item));
         } else if (sk.startsWith(SK.taskPrefix) && item.type === 'hot_account' && item.status === 'open') {
-          snapshot.openHotTask = SdrTask.parse(stripKeys(item));
+          snapshot.openHotTask = decode(SdrTask, item);
         }
       } catch (err) {
-        // One bad item must not stop the account's scoring; it is reported, not silently used.
         this.onInvalidItem(item, err);
-        if (sk === SK.score) throw err; // never overwrite a score state we could not read
+        if (sk === SK.score) throw err;
       }
     }
     return snapshot;
   }
 
-  async saveScore(state: ScoreState, expectedVersion: number | undefined, now: Date): Promise<number> {
-    const key = keys.score(state.accountId);
+  /** The one write of a fold: conditional on the version read (`undefined` = must not exist yet). */
+  async save(state: ScoreState, expectedVersion: number | undefined, now: Date): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
-    this.stats.scoreWrites++;
     try {
       await this.table.put(
         {
-          ...key,
+          ...keys.score(state.accountId),
           entity: 'score',
           accountId: state.accountId,
-          // The dedup ids travel as ONE string attribute: thousands of map entries would cost far more
-          // to marshal and parse on every read and write than one JSON string of the same size.
           state: { ...state, seen: undefined },
           seenIds: JSON.stringify(state.seen),
-          // Mirrors for humans and for the API's list views.
           score: state.score,
           asOf: state.asOf === undefined ? undefined : new Date(state.asOf).toISOString(),
           stage: state.stage,
@@ -169,93 +179,34 @@ export class DynamoScorerStore implements ScorerStore {
     return version;
   }
 
-  async setProfileStage(accountId: string, stage: Stage, now: Date): Promise<void> {
-    this.stats.otherWrites++;
-    try {
-      // An update, not a read-modify-write: it cannot clobber concurrent profile edits, and it keeps
-      // the profile's optimistic-concurrency version moving so versioned writers notice.
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.account(accountId),
-          UpdateExpression: 'SET #stage = :stage, #updatedAt = :now ADD #version :one',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: {
-            '#stage': 'stage',
-            '#updatedAt': 'updatedAt',
-            '#version': 'version',
-            '#pk': 'pk',
-          },
-          ExpressionAttributeValues: { ':stage': stage, ':now': now.toISOString(), ':one': 1 },
-        }),
+  /**
+   * The score history of these accounts (BatchGetItem, 100 keys per call, projecting only the
+   * history: the dedup ids stay unread), in the order asked. Accounts never scored are left out.
+   */
+  async histories(
+    accountIds: readonly string[],
+  ): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {
+    const items = await this.table.batchGet(
+      accountIds.map((id) => keys.score(id)),
+      { projection: ['accountId', 'state.history'] },
+    );
+    const byAccount = new Map<string, { at: string; value: number }[]>();
+    for (const item of items) {
+      const history = (item.state as { history?: unknown } | undefined)?.history;
+      if (typeof item.accountId !== 'string' || !Array.isArray(history)) continue;
+      byAccount.set(
+        item.accountId,
+        history
+          .filter(
+            (p): p is { at: number; value: number } =>
+              typeof p?.at === 'number' && typeof p?.value === 'number',
+          )
+          .map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
       );
-    } catch (err) {
-      // No profile (events for an account not imported yet): the stage lives in the SCORE item.
-      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
     }
-  }
-
-  async createTask(task: SdrTask): Promise<boolean> {
-    this.stats.otherWrites++;
-    return (await this.repo.putTask(task)).created;
-  }
-
-  async markEnrollmentExited(e: Enrollment, reason: string, now: Date): Promise<void> {
-    this.stats.otherWrites++;
-    await this.repo.updateEnrollment(e.accountId, e.campaignId, (current) => {
-      if (current.executionName !== e.executionName || !ACTIVE_ENROLLMENT.has(current.status))
-        return undefined;
-      const { taskToken: _t, waitingFor: _w, ...rest } = current;
-      return {
-        ...rest,
-        status: 'exited',
-        reason,
-        finishedAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-      };
+    return accountIds.flatMap((accountId) => {
+      const points = byAccount.get(accountId);
+      return points && points.length > 0 ? [{ accountId, points }] : [];
     });
   }
-
-  async loadEnrollments(accountId: string): Promise<Enrollment[]> {
-    this.stats.otherReads++;
-    const items = await this.table.queryAll(
-      { pk: keys.accountPartition(accountId), sk: { beginsWith: SK.enrollmentPrefix }, consistent: true },
-      { maxItems: 1000 },
-    );
-    const out: Enrollment[] = [];
-    for (const item of items) {
-      const parsed = Enrollment.safeParse(stripKeys(item));
-      if (parsed.success) out.push(parsed.data);
-      else this.onInvalidItem(item, parsed.error);
-    }
-    return out;
-  }
-
-  async exitStages(sequenceId: string, version: number): Promise<readonly Stage[]> {
-    const cacheKey = `${sequenceId}@${version}`;
-    const cached = this.exitStageCache.get(cacheKey);
-    if (cached) return cached;
-    this.stats.otherReads++;
-    const sequence = await this.repo.getSequence(sequenceId, version);
-    const stages = sequence?.exitWhen?.stages ?? DEFAULT_EXIT_STAGES;
-    if (sequence) this.exitStageCache.set(cacheKey, stages);
-    return stages;
-  }
 }
-
-function stripKeys(item: Item): Item {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    ttl: _ttl,
-    entity: _e,
-    ...rest
-  } = item;
-  return rest;
-}
-
-export type { Condition };

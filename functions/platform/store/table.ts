@@ -8,12 +8,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type QueryCommandInput,
   type TranslateConfig,
 } from '@aws-sdk/lib-dynamodb';
@@ -70,6 +72,18 @@ export class BatchWriteIncompleteError extends Error {
   }
 }
 
+/** BatchGetItem still returned unprocessed keys after the last retry. */
+export class BatchGetIncompleteError extends Error {
+  readonly code = 'BATCH_GET_INCOMPLETE';
+  constructor(
+    readonly unprocessed: number,
+    readonly attempts: number,
+  ) {
+    super(`batch get left ${unprocessed} keys unprocessed after ${attempts} attempts`);
+    this.name = 'BatchGetIncompleteError';
+  }
+}
+
 /** A paging cursor that this table did not produce (maps to HTTP 400). */
 export class InvalidCursorError extends Error {
   readonly code = 'INVALID_CURSOR';
@@ -99,7 +113,7 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 25, ma
 export interface TableOptions {
   /** Optimistic-concurrency retries (updateVersioned). */
   versionRetry?: Partial<RetryPolicy>;
-  /** UnprocessedItems retries (batchPut). */
+  /** UnprocessedItems and UnprocessedKeys retries (batchPut, batchGet). */
   batchRetry?: Partial<RetryPolicy>;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -364,6 +378,83 @@ export class Table {
     return { written: items.length, calls };
   }
 
+  /**
+   * Reads many items by key, 100 keys per BatchGetItem, retrying UnprocessedKeys with jittered backoff
+   * up to the batch retry policy's attempts. Items come back in no particular order; absent keys are
+   * simply missing. `projection` names top-level or dotted attributes to read (e.g. `state.history`).
+   */
+  async batchGet<T extends Item = Item>(
+    keys: readonly PrimaryKey[],
+    options: { consistent?: boolean; projection?: readonly string[] } = {},
+  ): Promise<T[]> {
+    const found: T[] = [];
+    const projection = options.projection ? projectionParams(options.projection) : {};
+    for (let i = 0; i < keys.length; i += 100) {
+      let requestKeys: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => ({ ...pick(k) }));
+      for (let attempt = 1; requestKeys.length > 0; attempt++) {
+        const out = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: requestKeys, ConsistentRead: options.consistent, ...projection },
+            },
+          }),
+        );
+        found.push(...((out.Responses?.[this.tableName] ?? []) as T[]));
+        requestKeys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        if (requestKeys.length === 0) break;
+        if (attempt >= this.batchRetry.maxAttempts)
+          throw new BatchGetIncompleteError(requestKeys.length, attempt);
+        await this.sleep(this.backoff(this.batchRetry, attempt));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * An UpdateItem of named attributes, for writes that must not read first: `set` values, `add` to
+   * numbers, `remove` attributes. With a condition, throws ConditionFailedError when it does not hold.
+   */
+  async update(
+    key: PrimaryKey,
+    changes: { set?: Item; add?: Record<string, number>; remove?: readonly string[] },
+    options: { condition?: Condition } = {},
+  ): Promise<void> {
+    const names: Record<string, string> = { ...options.condition?.names };
+    const values: Record<string, unknown> = { ...options.condition?.values };
+    const clauses: string[] = [];
+    const placeholder = (kind: string, attribute: string, i: number) => {
+      names[`#${kind}${i}`] = attribute;
+      return `#${kind}${i}`;
+    };
+    const set = Object.entries(changes.set ?? {}).map(([attribute, value], i) => {
+      values[`:s${i}`] = value;
+      return `${placeholder('s', attribute, i)} = :s${i}`;
+    });
+    if (set.length > 0) clauses.push(`SET ${set.join(', ')}`);
+    const add = Object.entries(changes.add ?? {}).map(([attribute, value], i) => {
+      values[`:a${i}`] = value;
+      return `${placeholder('a', attribute, i)} :a${i}`;
+    });
+    if (add.length > 0) clauses.push(`ADD ${add.join(', ')}`);
+    const remove = (changes.remove ?? []).map((attribute, i) => placeholder('r', attribute, i));
+    if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: pick(key),
+          UpdateExpression: clauses.join(' '),
+          ConditionExpression: options.condition?.expression,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
+      throw err;
+    }
+  }
+
   /** Deletes the item and returns what was there; with a condition, throws ConditionFailedError. */
   async delete<T extends Item = Item>(
     key: PrimaryKey,
@@ -397,6 +488,24 @@ export class Table {
 
 function pick(key: PrimaryKey): PrimaryKey {
   return { pk: key.pk, sk: key.sk };
+}
+
+/** `a.b` paths as a ProjectionExpression with one placeholder per name. */
+function projectionParams(paths: readonly string[]) {
+  const names: Record<string, string> = {};
+  const expression = paths
+    .map((p) =>
+      p
+        .split('.')
+        .map((part) => {
+          const ph = `#p${Object.keys(names).length}`;
+          names[ph] = part;
+          return ph;
+        })
+        .join('.'),
+    )
+    .join(', ');
+  return { ProjectionExpression: expression, ExpressionAttributeNames: names };
 }
 
 function conditionParams(condition: Condition | undefined) {
@@ -453,4 +562,31 @@ export function decodeCursor(cursor: string): Record<string, string> {
     throw new InvalidCursorError();
   }
   return parsed as Record<string, string>;
+}
+
+/**
+ * A document client that counts the commands sent through it, by name (the benchmarks report
+ * DynamoDB calls and writes per event or per account). `writes()` counts every write command.
+ */
+export function countingClient(client: DynamoDBDocumentClient) {
+  const counts: Record<string, number> = {};
+  const proxy = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'send') {
+        return (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+          const name = command.constructor.name;
+          counts[name] = (counts[name] ?? 0) + 1;
+          return (target.send as (...a: unknown[]) => unknown).call(target, command, ...rest);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  const writes = () =>
+    (counts.PutCommand ?? 0) +
+    (counts.UpdateCommand ?? 0) +
+    (counts.DeleteCommand ?? 0) +
+    (counts.BatchWriteCommand ?? 0);
+  const reset = () => Object.keys(counts).forEach((k) => delete counts[k]);
+  return { client: proxy, counts, writes, reset };
 }

@@ -1,5 +1,5 @@
 /** Does an await_engagement (or branch) condition hold for the account right now? */
-import { isEmptyCondition } from '../../engine/domain/conditions';
+import { isEmptyCondition } from '../../kernel/conditions';
 import type { Condition, Stage } from '../../kernel/model';
 import type { Engagement } from './stage';
 import type { ScoreState } from './state';

@@ -7,7 +7,7 @@
  * For the engine's FactsReader: `accountFacts(state, now)` with the state read by
  * `repo.getScoreState(accountId, ScoreStateSchema)` (functions/kernel/score.ts).
  */
-import type { AccountFacts } from '../../engine/domain/conditions';
+import type { AccountFacts } from '../../kernel/conditions';
 import type { EngagementType, Stage } from '../../kernel/model';
 import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './config';
 import { engagementAt, evaluationTime } from './stage';

@@ -30,6 +30,7 @@ import type { CampaignLauncher, FunctionFactory } from './launcher';
 
 export type { FunctionFactory, FunctionRequest } from '../functions';
 import { LAMBDAS } from '../functions';
+import { ENV } from '../../../functions/platform/env';
 
 export type ApiAuthConfig =
   'iam' | { readonly jwt: { readonly issuer: string; readonly audience: readonly string[] } };
@@ -84,14 +85,14 @@ export class AbmApi extends Construct {
     this.function = props.createFunction(this, 'Router', {
       ...LAMBDAS.httpApi,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        BUS_NAME: props.bus.eventBusName,
-        ABM_VERSION: props.version,
-        SEQUENCE_STATE_MACHINE_ARN: props.sequenceStateMachine.stateMachineArn,
-        LAUNCHER_STATE_MACHINE_ARN: props.launcher.stateMachine.stateMachineArn,
-        AUDIENCE_BUCKET: props.launcher.bucket.bucketName,
-        UNSUBSCRIBE_SECRET_ARN: this.unsubscribeSecret.secretArn,
-        ...(props.icp ? { ABM_ICP: JSON.stringify(props.icp) } : {}),
+        [ENV.tableName]: props.table.tableName,
+        [ENV.busName]: props.bus.eventBusName,
+        [ENV.version]: props.version,
+        [ENV.sequenceStateMachineArn]: props.sequenceStateMachine.stateMachineArn,
+        [ENV.launcherStateMachineArn]: props.launcher.stateMachine.stateMachineArn,
+        [ENV.audienceBucket]: props.launcher.bucket.bucketName,
+        [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
+        ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
       },
       memorySize: 1024,
       timeoutSeconds: 29,

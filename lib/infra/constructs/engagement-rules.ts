@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { RULES, type RulePattern } from '../../../functions/kernel/events';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
+import { ENV } from '../../../functions/platform/env';
 
 export interface EngagementRulesProps {
   readonly table: ITable;
@@ -67,7 +68,7 @@ export class EngagementRules extends Construct {
 
   constructor(scope: Construct, id: string, props: EngagementRulesProps) {
     super(scope, id);
-    const environment = { TABLE_NAME: props.table.tableName, BUS_NAME: props.bus.eventBusName };
+    const environment = { [ENV.tableName]: props.table.tableName, [ENV.busName]: props.bus.eventBusName };
 
     this.deadLetterQueue = new Queue(this, 'TargetDlq', {
       encryption: QueueEncryption.SQS_MANAGED,

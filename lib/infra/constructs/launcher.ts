@@ -22,6 +22,7 @@ import {
 import { Construct } from 'constructs';
 import { CAMPAIGN_LAUNCH_ASL } from '../../../statemachines';
 import { LAMBDAS, type FunctionFactory } from '../functions';
+import { ENV } from '../../../functions/platform/env';
 
 export type { FunctionFactory, FunctionRequest } from '../functions';
 
@@ -77,8 +78,8 @@ export class CampaignLauncher extends Construct {
     this.enrollFunction = props.createFunction(this, 'EnrollBatch', {
       ...LAMBDAS.enrollBatch,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        SEQUENCE_STATE_MACHINE_ARN: props.sequenceStateMachine.stateMachineArn,
+        [ENV.tableName]: props.table.tableName,
+        [ENV.sequenceStateMachineArn]: props.sequenceStateMachine.stateMachineArn,
       },
       memorySize: 512,
       timeoutSeconds: 120,
@@ -88,7 +89,7 @@ export class CampaignLauncher extends Construct {
 
     this.finalizeFunction = props.createFunction(this, 'FinalizeLaunch', {
       ...LAMBDAS.finalizeLaunch,
-      environment: { TABLE_NAME: props.table.tableName },
+      environment: { [ENV.tableName]: props.table.tableName },
       timeoutSeconds: 60,
     });
     props.table.grantReadWriteData(this.finalizeFunction);

@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import { scoringConfig } from '../../../functions/scoring/domain/config';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
+import { ENV } from '../../../functions/platform/env';
 
 export interface ScorerProps {
   readonly table: ITable;
@@ -91,7 +92,7 @@ export class Scorer extends Construct {
 
     this.enqueueFunction = props.createFunction(this, 'Enqueue', {
       ...LAMBDAS.enqueueEngagement,
-      environment: { SCORER_QUEUE_URL: this.queue.queueUrl },
+      environment: { [ENV.scorerQueueUrl]: this.queue.queueUrl },
       memorySize: 256,
       timeoutSeconds: enqueueTimeout.toSeconds(),
     });
@@ -107,10 +108,10 @@ export class Scorer extends Construct {
     this.scoreFunction = props.createFunction(this, 'Score', {
       ...LAMBDAS.scoreEngagement,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        BUS_NAME: props.bus.eventBusName,
-        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-        ...(props.scoringConfig ? { SCORING_CONFIG: JSON.stringify(props.scoringConfig) } : {}),
+        [ENV.tableName]: props.table.tableName,
+        [ENV.busName]: props.bus.eventBusName,
+        [ENV.sequenceStateMachineArn]: props.stateMachine.stateMachineArn,
+        ...(props.scoringConfig ? { [ENV.scoringConfig]: JSON.stringify(props.scoringConfig) } : {}),
       },
       memorySize: 512,
       timeoutSeconds: scoreTimeout.toSeconds(),

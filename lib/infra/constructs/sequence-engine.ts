@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ACCOUNT_SEQUENCE_ASL } from '../../../statemachines';
 import { LAMBDAS, type FunctionFactory } from '../functions';
+import { ENV } from '../../../functions/platform/env';
 
 export { ACCOUNT_SEQUENCE_ASL };
 
@@ -73,14 +74,14 @@ export class SequenceEngine extends Construct {
     this.configurationSet = props.configurationSet ?? new ConfigurationSet(this, 'ConfigurationSet', {});
 
     const environment = {
-      TABLE_NAME: props.table.tableName,
-      BUS_NAME: props.bus.eventBusName,
-      SENDER_EMAIL: props.senderEmail,
-      ...(props.senderName ? { SENDER_NAME: props.senderName } : {}),
-      UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
-      UNSUBSCRIBE_SECRET_ID: this.unsubscribeSecret.secretArn,
-      SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
-      ...(props.defaultSdrOwner ? { DEFAULT_SDR_OWNER: props.defaultSdrOwner } : {}),
+      [ENV.tableName]: props.table.tableName,
+      [ENV.busName]: props.bus.eventBusName,
+      [ENV.senderEmail]: props.senderEmail,
+      ...(props.senderName ? { [ENV.senderName]: props.senderName } : {}),
+      [ENV.unsubscribeBaseUrl]: props.unsubscribeBaseUrl,
+      [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
+      [ENV.sesConfigurationSet]: this.configurationSet.configurationSetName,
+      ...(props.defaultSdrOwner ? { [ENV.defaultSdrOwner]: props.defaultSdrOwner } : {}),
     };
     this.executeStep = props.createFunction(this, 'ExecuteStep', {
       ...LAMBDAS.executeStep,

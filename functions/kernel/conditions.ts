@@ -2,7 +2,7 @@
  * Conditions on an account (DESIGN 2.2: `if`, `until`, branch cases), evaluated against a snapshot
  * of facts read at run time. Pure: the facts are gathered by the service.
  */
-import type { Condition, EngagementType, Role, Stage } from '../../kernel/model';
+import type { Condition, EngagementType, Role, Stage } from './model';
 
 export interface AccountFacts {
   stage: Stage;

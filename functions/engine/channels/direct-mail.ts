@@ -1,0 +1,65 @@
+/**
+ * Direct mail: a piece to each eligible contact within two budgets, the step's (`maxCostCents` per
+ * account) and the account's (`directMailBudgetCents`, reserved before the order and given back if
+ * the order fails).
+ */
+import type { DirectMailStep } from '../../kernel/model';
+import { iso } from '../context';
+import { directMailEligibility } from '../domain/audience';
+import { TransientError } from '../errors';
+import type { ChannelFactory } from './types';
+
+export const directMail: ChannelFactory<DirectMailStep> = (deps) => ({
+  windowed: false,
+  begin: (run, step) => {
+    const cost = step.costCents ?? step.maxCostCents;
+    const spent = run.recent.filter(
+      (t) => t.status === 'sent' && t.executionName === run.input.executionName && t.stepId === step.id,
+    ).length;
+    let piecesLeft = Math.floor(step.maxCostCents / cost) - spent;
+    return {
+      ineligible(contact) {
+        const eligible = directMailEligibility(contact);
+        if (!eligible.ok) return eligible.reason;
+        return piecesLeft <= 0 ? 'over_step_budget' : undefined;
+      },
+      async deliver(touch, contact) {
+        let reserved = false;
+        await deps.accounts.update(run.account.accountId, (account) => {
+          reserved = false;
+          const budget = account.directMailBudgetCents;
+          if (budget !== undefined && account.directMailSpentCents + cost > budget) return undefined;
+          reserved = true;
+          return { ...account, directMailSpentCents: account.directMailSpentCents + cost };
+        });
+        if (!reserved) {
+          await deps.ledger.released(run, touch, 'over_account_budget');
+          return;
+        }
+        piecesLeft--;
+        try {
+          const { ref } = await deps.providers.directMail.request({
+            orderId: touch.touchId,
+            accountId: run.account.accountId,
+            campaignId: run.input.campaignId,
+            stepId: step.id,
+            contactId: contact.contactId,
+            recipientName: contact.name,
+            address: contact.postalAddress!,
+            piece: step.piece,
+            costCents: cost,
+            occurredAt: iso(run.now),
+          });
+          await deps.ledger.sent(run, touch, ref, `direct mail ${step.piece}`);
+        } catch (err) {
+          await deps.accounts.update(run.account.accountId, (a) => ({
+            ...a,
+            directMailSpentCents: Math.max(0, a.directMailSpentCents - cost),
+          }));
+          await deps.ledger.failed(run, touch, `provider:${(err as Error).message}`, false);
+          throw new TransientError(`direct mail provider: ${(err as Error).message}`, { cause: err });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,118 @@
+/**
+ * Email through SES v2: rendered from its template (by role, by account), with a signed one-click
+ * unsubscribe link (RFC 8058 headers) and message tags that let SES engagement find its way back.
+ */
+import type { EmailStep } from '../../kernel/model';
+import { EmailTemplate, renderTemplate } from '../../kernel/templates';
+import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
+import { classifySesError } from '../../platform/ses';
+import type { Run } from '../context';
+import { emailEligibility } from '../domain/audience';
+import { TransientError } from '../errors';
+import type { ChannelFactory } from './types';
+
+export const email: ChannelFactory<EmailStep> = (deps) => {
+  const { config, ledger } = deps;
+
+  async function template(run: Run, templateId: string) {
+    if (!run.templates.has(templateId)) {
+      const stored = await deps.catalog.getTemplate(templateId);
+      const parsed = stored ? EmailTemplate.safeParse({ version: 1, ...stored }) : undefined;
+      run.templates.set(templateId, parsed?.success ? parsed.data : null);
+    }
+    return run.templates.get(templateId) ?? undefined;
+  }
+
+  async function unsubscribeUrl(run: Run, contactId: string): Promise<string> {
+    const key = await deps.unsubscribeKey.getSecret();
+    const ttlDays = config.unsubscribeTokenTtlDays ?? 365;
+    const token = signUnsubscribeToken(
+      {
+        a: run.account.accountId,
+        c: contactId,
+        k: run.input.campaignId,
+        exp: Math.floor(run.now.getTime() / 1000) + ttlDays * 86_400,
+      },
+      key,
+    );
+    const base = config.unsubscribeBaseUrl;
+    return `${base}${base.includes('?') ? '&' : '?'}t=${encodeURIComponent(token)}`;
+  }
+
+  return {
+    windowed: true,
+    begin: (run, step) => ({
+      async ineligible(contact) {
+        const suppressed = contact.email ? await deps.accounts.isSuppressed(contact.email) : false;
+        const eligible = emailEligibility(contact, suppressed);
+        return eligible.ok ? undefined : eligible.reason;
+      },
+      async deliver(touch, contact) {
+        const tpl = await template(run, step.template);
+        if (!tpl) {
+          await ledger.failed(run, touch, `template_missing:${step.template}`, true);
+          return;
+        }
+        const link = await unsubscribeUrl(run, contact.contactId);
+        const last = run.recent.find((t) => t.status === 'sent' && t.summary && t.stepId !== step.id);
+        const rendered = renderTemplate(tpl, {
+          account: {
+            accountId: run.account.accountId,
+            name: run.account.name,
+            industry: run.account.industry,
+            domain: run.account.domain,
+          },
+          contact: {
+            contactId: contact.contactId,
+            name: contact.name,
+            firstName: contact.name.split(/\s+/)[0] ?? contact.name,
+            role: contact.role,
+            title: contact.title,
+          },
+          sender: { email: config.senderEmail, name: config.senderName },
+          unsubscribeUrl: link,
+          lastTouch: last
+            ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
+            : undefined,
+        });
+        let messageId: string;
+        try {
+          ({ messageId } = await deps.email.send({
+            from: config.senderName ? `${config.senderName} <${config.senderEmail}>` : config.senderEmail,
+            to: contact.email as string,
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            headers: [
+              { name: 'List-Unsubscribe', value: `<${link}>` },
+              { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+            ],
+            tags: {
+              accountId: run.account.accountId,
+              campaignId: run.input.campaignId,
+              stepId: step.id,
+              contactId: contact.contactId,
+            },
+          }));
+        } catch (err) {
+          const name = (err as Error).name;
+          switch (classifySesError(err)) {
+            case 'throttled':
+              // Certainly not accepted: release the claim and let the state machine retry the task.
+              await ledger.failed(run, touch, `throttled:${name}`, false);
+              throw new TransientError(`SES: ${(err as Error).message}`, { cause: err });
+            case 'rejected':
+              await ledger.failed(run, touch, `ses_rejected:${name}: ${(err as Error).message}`, true);
+              return;
+            case 'unknown':
+              // SES may have accepted it: keep the claim (pending: never sent again) and go on.
+              await ledger.unknown(run, touch, `unknown_outcome:${name}: ${(err as Error).message}`);
+              return;
+          }
+        }
+        // Outside the try: a failure to record the send must not look like a failure to send.
+        await ledger.sent(run, touch, messageId, `email "${rendered.subject}"`);
+      },
+    }),
+  };
+};

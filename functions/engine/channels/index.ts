@@ -1,0 +1,118 @@
+/**
+ * The channel registry and the prologue every channel shares. For the contacts a touch step
+ * targets whose time has come (inside their send window for a windowed channel), in turn:
+ *   1. eligibility (consent, address, suppression, budget) -> a `skipped` touch with its reason;
+ *   2. the frequency cap, on the channels that reach a person directly -> `skipped`, or `deferred`
+ *      to when the cap allows it (inside the window for a windowed channel);
+ *   3. the claim on the ledger (never twice for a step and contact);
+ *   4. the channel's side effect.
+ * A new channel is one executor here (and its step schema in kernel/model.ts).
+ */
+import type { Channel, Contact, TouchStep } from '../../kernel/model';
+import { maxDate, iso, type Remaining, type Run } from '../context';
+import { selectContacts } from '../domain/audience';
+import { nextInWindow } from '../domain/business-hours';
+import { CAPPED_CHANNELS, checkFrequencyCap } from '../domain/frequency';
+import { ads } from './ads';
+import { directMail } from './direct-mail';
+import { email } from './email';
+import { sdrTask } from './sdr-task';
+import type { ChannelDeps, ChannelExecutor } from './types';
+
+/** Executes a touch step for its contacts whose time has come (see `createChannels`). */
+export type ExecuteTouch = (
+  run: Run,
+  step: TouchStep,
+  due: Date,
+  only?: string[],
+) => Promise<Remaining[] | 'none'>;
+
+export type ChannelRegistry = { [C in Channel]: ChannelExecutor<Extract<TouchStep, { channel: C }>> };
+
+export function createChannels(deps: ChannelDeps) {
+  const registry: ChannelRegistry = {
+    email: email(deps),
+    ads: ads(deps),
+    sdr_task: sdrTask(deps),
+    direct_mail: directMail(deps),
+  };
+  const tolerance = deps.config.toleranceMs ?? 1000;
+  const { ledger } = deps;
+
+  /** The frequency cap: null when the touch may go; else it is recorded and its later time given. */
+  async function capped(
+    run: Run,
+    touch: ReturnType<typeof ledger.ref>,
+    contact: Contact,
+    windowed: boolean,
+  ): Promise<Remaining | 'skipped' | null> {
+    const cap = run.seq.frequencyCap;
+    const check = checkFrequencyCap(cap, ledger.counted(run), contact.contactId, run.now, {
+      excludeTouchId: touch.touchId,
+    });
+    if (!check.capped) return null;
+    const reason = `frequency_capped:${check.scope}`;
+    if (cap.onCapped === 'skip') {
+      await ledger.notSent(run, touch, 'skipped', reason);
+      return 'skipped';
+    }
+    const at = windowed ? nextInWindow(check.until, contact.timeZone, run.seq.sendWindow) : check.until;
+    await ledger.notSent(run, touch, 'deferred', `${reason} until ${iso(at)}`);
+    return { contactId: contact.contactId, at };
+  }
+
+  /**
+   * Executes a touch step for the targeted contacts whose time has come; returns those still to
+   * reach (another window, deferred by a cap), each with its time, or 'none' when none is due yet.
+   */
+  const executeTouch: ExecuteTouch = async (run, step, due, only) => {
+    const executor = registry[step.channel] as ChannelExecutor;
+    let targets = selectContacts(run.contacts, step.to);
+    if (only) targets = targets.filter((c) => only.includes(c.contactId));
+    if (targets.length === 0) return [];
+    const from = maxDate(due, run.now);
+    const timed = targets.map((c) => ({
+      contact: c,
+      at: executor.windowed ? nextInWindow(from, c.timeZone, run.seq.sendWindow) : from,
+    }));
+    const horizon = run.now.getTime() + tolerance;
+    const ready = timed.filter((t) => t.at.getTime() <= horizon).map((t) => t.contact);
+    const remaining: Remaining[] = timed
+      .filter((t) => t.at.getTime() > horizon)
+      .map((t) => ({ contactId: t.contact.contactId, at: t.at }));
+    if (ready.length === 0) return remaining.length > 0 ? remaining : 'none';
+
+    const delivery = executor.begin(run, step);
+    const isCapped = CAPPED_CHANNELS.includes(step.channel);
+    const deferred: Remaining[] = [];
+    for (const contact of ready) {
+      const touch = ledger.ref(run, step, contact);
+      const reason = await delivery.ineligible?.(contact);
+      if (reason) {
+        await ledger.notSent(run, touch, 'skipped', reason);
+        continue;
+      }
+      if (isCapped) {
+        const cap = await capped(run, touch, contact, executor.windowed);
+        if (cap === 'skipped') continue;
+        if (cap) {
+          deferred.push(cap);
+          continue;
+        }
+      }
+      const claim = await ledger.claim(run, touch);
+      if (!claim.claimed) {
+        deps.log('touch already recorded; not sending again', {
+          touchId: touch.touchId,
+          status: claim.existing.status,
+        });
+        continue;
+      }
+      await delivery.deliver(touch, contact);
+    }
+    await delivery.flush?.();
+    return [...remaining, ...deferred];
+  };
+
+  return { executeTouch };
+}

@@ -1,0 +1,31 @@
+/**
+ * A channel executor: what one channel does for the contacts of a touch step. The registry
+ * (channels/index.ts) runs the prologue every channel shares (timing in the send window,
+ * eligibility, the frequency cap, the claim on the ledger) and hands each claimed touch to
+ * `deliver`; a channel that acts once per step (an ad audience) collects and acts in `flush`.
+ */
+import type { Contact, TouchStep } from '../../kernel/model';
+import type { EngineDeps, Run } from '../context';
+import type { Ledger, TouchRef } from '../ledger';
+
+/** One step's delivery on a channel, begun for the invocation that executes it. */
+export interface StepDelivery {
+  /** Why the contact may not be reached by this step (recorded as a skipped touch), or nothing. */
+  ineligible?(contact: Contact): Promise<string | undefined> | string | undefined;
+  /** The side effect of one claimed touch; it ends the touch on the ledger (sent, failed, unknown). */
+  deliver(touch: TouchRef, contact: Contact): Promise<void>;
+  /** After every contact of the step. */
+  flush?(): Promise<void>;
+}
+
+export interface ChannelExecutor<S extends TouchStep = TouchStep> {
+  /** The touch lands inside each contact's send window (an inbox or a phone), or whenever due. */
+  readonly windowed: boolean;
+  begin(run: Run, step: S): StepDelivery;
+}
+
+export interface ChannelDeps extends EngineDeps {
+  ledger: Ledger;
+}
+
+export type ChannelFactory<S extends TouchStep> = (deps: ChannelDeps) => ChannelExecutor<S>;

@@ -1,0 +1,131 @@
+/**
+ * What the engine's parts share: its dependencies (ports and repositories, built from the platform
+ * by `engineDeps`), its configuration, and the `Run` of one ExecuteStep invocation (the account,
+ * its committee and enrollment as read at the start of the step, the facts conditions are evaluated
+ * on, the recent touches, and the events to publish when the step ends).
+ */
+import * as z from 'zod';
+import type { Clock } from '../kernel/clock';
+import type { BusEvent } from '../kernel/events';
+import { ExecutionInput } from '../kernel/execution';
+import type { Account, Contact, Enrollment, Role, SequenceDefinition, Tier, Touch } from '../kernel/model';
+import { Plan } from '../kernel/plan';
+import type { EmailTemplate } from '../kernel/templates';
+import type { EventPublisher } from '../platform/bus';
+import type { Platform } from '../platform/compose';
+import { providers, type Providers } from '../platform/providers';
+import type { SecretSource } from '../platform/secrets';
+import type { EmailSender } from '../platform/ses';
+import type { SequenceControl } from '../platform/sfn';
+import { AccountRepository } from '../platform/store/accounts';
+import { CatalogRepository } from '../platform/store/catalog';
+import { EnrollmentRepository } from '../platform/store/enrollments';
+import { ScoreRepository } from '../platform/store/scores';
+import { TaskRepository } from '../platform/store/tasks';
+import { TouchRepository } from '../platform/store/touches';
+import type { AccountFacts } from '../kernel/conditions';
+import type { FactsReader } from './facts';
+import type { Sla } from './domain/sdr';
+
+/** What ExecuteStep receives: the execution input plus the current plan (absent at the start). */
+export const EngineState = ExecutionInput.extend({ plan: Plan.optional() }).loose();
+export type EngineState = z.infer<typeof EngineState>;
+
+export interface EngineConfig {
+  senderEmail: string;
+  senderName?: string;
+  /** e.g. https://abm.example.com/unsubscribe; the token goes in `?t=`. */
+  unsubscribeBaseUrl: string;
+  /** How long an unsubscribe link stays valid. Default 365 days. */
+  unsubscribeTokenTtlDays?: number;
+  /** Owner of SDR tasks for accounts without `ownerSdr`. Default "unassigned". */
+  defaultSdrOwner?: string;
+  sdrSla?: Partial<Record<Tier, Sla>>;
+  talkingPoints?: Partial<Record<Role, string[]>>;
+  /** Touch steps executed in one invocation before handing back (`run`). Default 5. */
+  maxTouchStepsPerInvocation?: number;
+  /** A planned time this close to now counts as now. Default 1 s. */
+  toleranceMs?: number;
+}
+
+export interface EngineDeps {
+  accounts: AccountRepository;
+  enrollments: EnrollmentRepository;
+  touches: TouchRepository;
+  tasks: TaskRepository;
+  catalog: CatalogRepository;
+  scores: ScoreRepository;
+  publisher: EventPublisher;
+  clock: Clock;
+  email: EmailSender;
+  unsubscribeKey: SecretSource;
+  providers: Providers;
+  config: EngineConfig;
+  /** Stops executions from outside (the scorer's exit stages, the operator's stop). */
+  control: SequenceControl;
+  /** Conditions' facts; by default the scorer's state read as the scorer reads it (engine/facts.ts). */
+  facts?: FactsReader;
+  log: (message: string, data?: Record<string, unknown>) => void;
+}
+
+/** The engine's dependencies from a platform; adapters are read when first used. */
+export function engineDeps(platform: Platform): EngineDeps {
+  const { config } = platform;
+  return {
+    accounts: platform.repository(AccountRepository),
+    enrollments: platform.repository(EnrollmentRepository),
+    touches: platform.repository(TouchRepository),
+    tasks: platform.repository(TaskRepository),
+    catalog: platform.repository(CatalogRepository),
+    scores: platform.repository(ScoreRepository),
+    get publisher() {
+      return platform.publisher;
+    },
+    clock: platform.clock,
+    get email() {
+      return platform.email;
+    },
+    get unsubscribeKey() {
+      return platform.unsubscribeKey;
+    },
+    get providers() {
+      return providers(platform);
+    },
+    get control() {
+      return platform.control;
+    },
+    config: {
+      senderEmail: config.senderEmail ?? '',
+      senderName: config.senderName,
+      unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? '',
+      defaultSdrOwner: config.defaultSdrOwner,
+    },
+    log: (message, data) => platform.log.info(message, data),
+  };
+}
+
+/** One ExecuteStep invocation's view of the account. */
+export interface Run {
+  input: EngineState;
+  seq: SequenceDefinition;
+  now: Date;
+  account: Account;
+  contacts: Contact[];
+  enrollment: Enrollment;
+  facts: AccountFacts;
+  /** The account's recent touches, newest first (frequency caps, continuity in templates). */
+  recent: Touch[];
+  /** Published when the invocation ends, whatever its outcome. */
+  events: BusEvent[];
+  templates: Map<string, EmailTemplate | null>;
+}
+
+/** A contact of a step still to reach, and when (another send window, deferred by a cap). */
+export interface Remaining {
+  contactId: string;
+  at: Date;
+}
+
+export const iso = (d: Date): string => d.toISOString();
+
+export const maxDate = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b);

@@ -1,0 +1,55 @@
+/**
+ * The engine: the use cases behind the AccountSequence state machine's tasks, assembled from its
+ * parts (docs/architecture.md, "The engine"):
+ *   step.ts        ExecuteStep: the plan loop (what runs now, what comes next)
+ *   channels/      the channel executors and the prologue they share (window, eligibility, cap, claim)
+ *   ledger.ts      the touch ledger (claim before the side effect, at most once)
+ *   lifecycle.ts   the enrollment's cursor and its end (from inside, or stopped from outside)
+ *   park.ts        AwaitEngagement and Paused: the task token stored on the enrollment
+ *
+ * Published port for other features: `enrollmentLifecycle` (the scorer's exit stages and the
+ * operator's stop end enrollments through it).
+ */
+import { overlay } from '../kernel/async';
+import type { Plan } from '../kernel/plan';
+import type { Platform } from '../platform/compose';
+import { createChannels } from './channels';
+import type { ChannelDeps } from './channels/types';
+import { engineDeps, type EngineConfig, type EngineDeps } from './context';
+import { scoreFacts } from './facts';
+import { createLedger } from './ledger';
+import { createLifecycle, type Lifecycle } from './lifecycle';
+import { createPark } from './park';
+import { createStepExecutor } from './step';
+
+export interface SequenceEngine {
+  executeStep(state: unknown): Promise<Plan>;
+  park(input: unknown): Promise<{ parked: true; op: 'await' | 'pause' }>;
+}
+
+export interface EngineOptions extends Partial<Omit<EngineDeps, 'config'>> {
+  config?: Partial<EngineConfig>;
+}
+
+/** The whole engine of a platform (ExecuteStep and park); `options` replace single dependencies. */
+export function createSequenceEngine(platform: Platform, options: EngineOptions = {}): SequenceEngine {
+  const base = engineDeps(platform);
+  const deps = overlay(base, { ...options, config: { ...base.config, ...options.config } });
+  const facts = deps.facts ?? scoreFacts(deps.scores, deps.clock);
+  const lifecycle = createLifecycle(deps);
+  const ledger = createLedger(deps.touches);
+  const { executeTouch } = createChannels(overlay(deps as ChannelDeps, { ledger }));
+  return {
+    executeStep: createStepExecutor({ deps, facts, lifecycle, executeTouch }),
+    park: createPark({ enrollments: deps.enrollments, accounts: deps.accounts, clock: deps.clock, facts }),
+  };
+}
+
+/** The enrollment lifecycle of a platform, for the features that end enrollments from outside. */
+export function enrollmentLifecycle(platform: Platform, overrides: Partial<EngineDeps> = {}): Lifecycle {
+  return createLifecycle(overlay(engineDeps(platform), overrides));
+}
+
+export { touchIdOf } from './ledger';
+export type { EngineConfig } from './context';
+export type { Lifecycle } from './lifecycle';

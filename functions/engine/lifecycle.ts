@@ -1,0 +1,185 @@
+/**
+ * The enrollment lifecycle: the cursor an execution keeps on its enrollment, why an enrollment
+ * exits before its next step (suppressed, an exit stage, everyone unsubscribed), and the one way
+ * an enrollment ends, from inside (the engine's finish) or from outside (`endFromOutside`: the
+ * scorer's exit stages and the operator's stop, which stop the execution with StopExecution):
+ * status written once, the ad audiences left, `enrollment.finished` published.
+ */
+import { busEvent, DETAIL_TYPES } from '../kernel/events';
+import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
+import type { Plan } from '../kernel/plan';
+import type { EventPublisher } from '../platform/bus';
+import type { Providers } from '../platform/providers';
+import type { SequenceControl } from '../platform/sfn';
+import type { AccountRepository } from '../platform/store/accounts';
+import type { CatalogRepository } from '../platform/store/catalog';
+import type { EnrollmentRepository } from '../platform/store/enrollments';
+import type { TouchRepository } from '../platform/store/touches';
+import { removeEnrollmentFromAudiences, removeFromSequenceAudiences } from './audience-exit';
+import { iso, type Run } from './context';
+import { allUnsubscribed } from './domain/audience';
+import type { Passed } from './domain/planner';
+
+export interface LifecycleDeps {
+  enrollments: EnrollmentRepository;
+  touches: TouchRepository;
+  accounts: AccountRepository;
+  catalog: CatalogRepository;
+  providers: Providers;
+  publisher: EventPublisher;
+  control: SequenceControl;
+  log: (message: string, data?: Record<string, unknown>) => void;
+}
+
+export type EndStatus = 'completed' | 'exited' | 'stopped';
+
+export interface EndFromOutside {
+  status: 'exited' | 'stopped';
+  reason: string;
+  /** The StopExecution cause. */
+  cause: string;
+  now: Date;
+  /** The account's contacts when the caller has them already. */
+  contacts?: Iterable<{ contactId: string; email?: string }>;
+}
+
+export function createLifecycle(deps: LifecycleDeps) {
+  const audienceDeps = {
+    touches: deps.touches,
+    accounts: deps.accounts,
+    catalog: deps.catalog,
+    get audiences() {
+      return deps.providers.audiences;
+    },
+  };
+
+  function finishedEvent(
+    e: Pick<Enrollment, 'accountId' | 'campaignId' | 'executionName'> & {
+      sequenceId?: string;
+      sequenceVersion?: number;
+    },
+    status: EndStatus,
+    reason: string,
+    at: Date,
+  ) {
+    return busEvent(DETAIL_TYPES.enrollmentFinished, {
+      eventId: `${e.executionName}#finished`,
+      occurredAt: iso(at),
+      accountId: e.accountId,
+      campaignId: e.campaignId,
+      executionName: e.executionName,
+      sequenceId: e.sequenceId,
+      sequenceVersion: e.sequenceVersion,
+      status,
+      reason,
+    });
+  }
+
+  /** Moves the enrollment's cursor (and anything else) while the enrollment is active. */
+  async function setCursor(run: Run, patch: Partial<Enrollment>): Promise<void> {
+    await deps.enrollments.update(run.input.accountId, run.input.campaignId, (e) =>
+      ACTIVE_ENROLLMENT.has(e.status) ? { ...e, ...patch } : undefined,
+    );
+  }
+
+  /** The engine ends the enrollment (its execution then ends with the `done` plan returned). */
+  async function finish(
+    run: Pick<Run, 'input' | 'now' | 'events'> & Partial<Run>,
+    reason: string,
+    status: EndStatus,
+  ): Promise<Plan> {
+    const { input, now } = run;
+    await deps.enrollments.update(input.accountId, input.campaignId, (e) =>
+      ACTIVE_ENROLLMENT.has(e.status) || e.status === 'stopped'
+        ? {
+            ...e,
+            status,
+            reason,
+            finishedAt: e.finishedAt ?? iso(now),
+            taskToken: undefined,
+            waitingFor: undefined,
+          }
+        : undefined,
+    );
+    if (run.contacts && run.seq) {
+      await removeFromSequenceAudiences(audienceDeps, {
+        accountId: input.accountId,
+        campaignId: input.campaignId,
+        executionName: input.executionName,
+        sequence: run.seq,
+        contacts: run.contacts,
+        now,
+        reason: 'enrollment finished',
+      });
+    }
+    run.events.push(
+      finishedEvent(
+        { ...input, sequenceId: input.sequence.id, sequenceVersion: input.sequence.version },
+        status,
+        reason,
+        now,
+      ),
+    );
+    return { action: 'done', reason };
+  }
+
+  /**
+   * Ends an active enrollment from outside its execution: StopExecution FIRST (idempotent: `gone`
+   * when it already ended), then the ad audiences its `ads` steps added, then the status, then
+   * `enrollment.finished`. A retry after a failure at any point finds the enrollment still active
+   * and redoes everything (the change and event ids make that harmless). `changed` is false when
+   * the enrollment was no longer active (or runs another execution).
+   */
+  async function endFromOutside(
+    e: Enrollment,
+    end: EndFromOutside,
+  ): Promise<{ changed: boolean; enrollment: Enrollment | undefined }> {
+    if (!ACTIVE_ENROLLMENT.has(e.status)) return { changed: false, enrollment: e };
+    await deps.control.stop(e.executionName, end.cause);
+    const left = await removeEnrollmentFromAudiences(audienceDeps, e, {
+      now: end.now,
+      reason: `enrollment ${end.status}: ${end.reason}`,
+      contacts: end.contacts,
+    });
+    if (left.sequenceMissing)
+      deps.log('sequence version missing: ad audiences not cleaned', {
+        executionName: e.executionName,
+        sequenceId: e.sequenceId,
+        sequenceVersion: e.sequenceVersion,
+      });
+    let changed = false;
+    const enrollment = await deps.enrollments.update(e.accountId, e.campaignId, (current) => {
+      changed = current.executionName === e.executionName && ACTIVE_ENROLLMENT.has(current.status);
+      if (!changed) return undefined;
+      return {
+        ...current,
+        status: end.status,
+        reason: end.reason,
+        finishedAt: iso(end.now),
+        taskToken: undefined,
+        waitingFor: undefined,
+      };
+    });
+    if (changed) await deps.publisher.publish([finishedEvent(e, end.status, end.reason, end.now)]);
+    return { changed, enrollment };
+  }
+
+  /** Why the enrollment exits before its next step, if it does. */
+  function exitReason(run: Run): string | undefined {
+    if (run.account.suppressed) return 'account_suppressed';
+    if (run.seq.exitWhen.stages.includes(run.account.stage)) return `exit_stage:${run.account.stage}`;
+    if (run.seq.exitWhen.allUnsubscribed && allUnsubscribed(run.contacts)) return 'all_unsubscribed';
+    return undefined;
+  }
+
+  /** Control steps the walk passed: logged; a split's variant is kept on the enrollment. */
+  function recordPassed(passed: Passed[]): Partial<Enrollment> {
+    const split = [...passed].reverse().find((p) => p.kind === 'split');
+    for (const p of passed) deps.log('control step passed', { ...p });
+    return split && split.kind === 'split' ? { variant: split.variant } : {};
+  }
+
+  return { setCursor, finish, endFromOutside, exitReason, recordPassed };
+}
+
+export type Lifecycle = ReturnType<typeof createLifecycle>;

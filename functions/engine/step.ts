@@ -1,0 +1,285 @@
+/**
+ * ExecuteStep: runs the current step of one enrolled account and plans the next one, re-reading
+ * the account and the enrollment (which may have changed during the wait). The plan loop executes
+ * every touch that is due now (up to a bound per invocation) and passes control steps, until
+ * something lies in the future (`wait`), an await (`await`), a pause (`pause`) or the end (`done`).
+ * The plan is the contract with the state machine (kernel/plan.ts).
+ */
+import { busEvent, DETAIL_TYPES, type BusEvent } from '../kernel/events';
+import { durationMillis } from '../kernel/duration';
+import { untilHolds, conditionHolds, NO_FACTS } from '../kernel/conditions';
+import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
+import { Plan, timeoutSecondsOf } from '../kernel/plan';
+import type { ExecuteTouch } from './channels';
+import { EngineState, iso, maxDate, type EngineDeps, type Remaining, type Run } from './context';
+import { exclusivityConflict } from './domain/audience';
+import { stepById, successorOf, targetOf, walk } from './domain/planner';
+import type { FactsReader } from './facts';
+import type { Lifecycle } from './lifecycle';
+
+/** A Catch at the start writes `$.plan.failed` into a state that had no plan yet. */
+function normaliseFailed(raw: unknown): unknown {
+  const state = raw as { plan?: Record<string, unknown> } | undefined;
+  if (state?.plan && state.plan.failed !== undefined && state.plan.action === undefined) {
+    return { ...state, plan: { ...state.plan, action: 'run' } };
+  }
+  return raw;
+}
+
+export interface StepDeps {
+  deps: EngineDeps;
+  facts: FactsReader;
+  lifecycle: Lifecycle;
+  executeTouch: ExecuteTouch;
+}
+
+export function createStepExecutor({ deps, facts, lifecycle, executeTouch }: StepDeps) {
+  const { clock, config } = deps;
+  const tolerance = config.toleranceMs ?? 1000;
+  const maxTouchSteps = config.maxTouchStepsPerInvocation ?? 5;
+  const { finish, setCursor } = lifecycle;
+
+  async function executeStep(raw: unknown): Promise<Plan> {
+    const input = EngineState.parse(normaliseFailed(raw));
+    const now = clock.now();
+    const events: BusEvent[] = [];
+    try {
+      return await execute(input, now, events);
+    } finally {
+      if (events.length > 0) await deps.publisher.publish(events);
+    }
+  }
+
+  async function execute(input: EngineState, now: Date, events: BusEvent[]): Promise<Plan> {
+    const seq = input.sequence;
+    const plan = input.plan;
+    const [account, contacts, enrollment] = await Promise.all([
+      deps.accounts.get(input.accountId),
+      deps.accounts.listContacts(input.accountId),
+      deps.enrollments.get(input.accountId, input.campaignId),
+    ]);
+    if (!enrollment) return finish({ input, now, events }, 'not_enrolled', 'exited');
+    if (enrollment.status === 'stopped')
+      return finish({ input, now, events }, enrollment.reason ?? 'stopped', 'stopped');
+    if (!ACTIVE_ENROLLMENT.has(enrollment.status))
+      return { action: 'done', reason: enrollment.reason ?? enrollment.status };
+    if (!account) return finish({ input, now, events }, 'account_missing', 'exited');
+
+    const accountFacts = await facts(account, now).catch(() => ({ ...NO_FACTS, stage: account.stage }));
+    const recent = (await deps.touches.listOfAccount(input.accountId, { limit: 200 })).items;
+    const run: Run = {
+      input,
+      seq,
+      now,
+      account,
+      contacts,
+      enrollment,
+      facts: accountFacts,
+      recent,
+      events,
+      templates: new Map(),
+    };
+
+    // A task that failed after its retries: record it now; what comes next is decided below, after
+    // the exit and pause checks (a failed step must not let an exited, suppressed or paused account
+    // receive the touches after it).
+    if (plan?.failed !== undefined) recordStepFailure(run, plan);
+
+    const exit = lifecycle.exitReason(run);
+    if (exit) return finish(run, exit, 'exited');
+
+    // Paused: park (keeping the plan to continue with) unless this is the resume.
+    if (enrollment.status === 'paused') {
+      const then = plan?.action === 'pause' ? plan.then : plan;
+      return { action: 'pause', step: plan?.step, then };
+    }
+
+    if (plan?.failed !== undefined) {
+      // The Paused park itself failed (and the enrollment is no longer paused): continue its plan.
+      if (plan.action === 'pause') return resumeAfterPause(run, plan);
+      return continueAfterFailure(run, plan);
+    }
+
+    if (!plan) {
+      const others = await deps.enrollments.listOfAccount(input.accountId);
+      const clash = exclusivityConflict(others, { campaignId: input.campaignId, exclusive: seq.exclusive });
+      if (clash) return finish(run, `exclusive_conflict:${clash.campaignId}`, 'exited');
+      return continueFrom(run, seq.steps[0]?.id, now);
+    }
+
+    switch (plan.action) {
+      case 'await':
+        return afterAwait(run, plan);
+      case 'pause':
+        return resumeAfterPause(run, plan);
+      case 'wait':
+      case 'run':
+        return resumePlan(run, plan);
+      case 'done':
+        return plan;
+    }
+  }
+
+  /** An await ended: its token was completed (engaged) or it timed out (engaged only if `until` holds). */
+  async function afterAwait(run: Run, plan: Plan): Promise<Plan> {
+    const seq = run.seq;
+    const step = plan.step ? stepById(seq, plan.step) : undefined;
+    if (!step || step.type !== 'await_engagement') return continueFrom(run, undefined, run.now);
+    const since = plan.since ? new Date(plan.since) : run.now;
+    const engaged = plan.timedOut === undefined || untilHolds(step.until, run.facts, since);
+    await setCursor(run, { status: 'running', taskToken: undefined, waitingFor: undefined });
+    if (engaged) return continueFrom(run, successorOf(seq, step), run.now);
+    if (step.onTimeout === 'exit') return finish(run, `await_timeout:${step.id}`, 'exited');
+    return continueFrom(run, targetOf(seq, step, step.onTimeout), run.now);
+  }
+
+  /** The pause token was completed (resume): continue with the plan the pause kept. */
+  async function resumeAfterPause(run: Run, plan: Plan): Promise<Plan> {
+    await setCursor(run, { taskToken: undefined });
+    const then = plan.then ? Plan.parse(plan.then) : undefined;
+    if (!then) return continueFrom(run, plan.step ?? run.seq.steps[0]?.id, run.now);
+    // A step that failed before the pause: go on after it (its failure is already recorded).
+    if (then.failed !== undefined) return continueAfterFailure(run, then);
+    // An await that ended while paused (timed out, or its token was completed): take the path it
+    // ended on instead of starting the wait again with its full timeout.
+    if (then.action === 'await' && (then.timedOut !== undefined || then.resume !== undefined))
+      return afterAwait(run, then);
+    return resumePlan(run, then);
+  }
+
+  function recordStepFailure(run: Run, plan: Plan): void {
+    const { input, now, seq } = run;
+    const step = plan.step ? stepById(seq, plan.step) : undefined;
+    run.events.push(
+      busEvent(DETAIL_TYPES.touchFailed, {
+        eventId: `${input.executionName}#${plan.step ?? 'start'}#step-failed#${iso(now)}`,
+        occurredAt: iso(now),
+        accountId: input.accountId,
+        campaignId: input.campaignId,
+        executionName: input.executionName,
+        stepId: plan.step,
+        channel: step && step.type === 'touch' ? step.channel : undefined,
+        reason: 'step_failed',
+        error: plan.failed,
+      }),
+    );
+  }
+
+  /** After a failed step: the step after it (no step known: the start failed, which cannot be skipped). */
+  function continueAfterFailure(run: Run, plan: Plan): Promise<Plan> {
+    const step = plan.step ? stepById(run.seq, plan.step) : undefined;
+    if (!step) return finish(run, 'start_failed', 'exited');
+    return continueFrom(run, successorOf(run.seq, step), run.now);
+  }
+
+  /** Continues a wait/run plan (possibly after a pause). */
+  async function resumePlan(run: Run, plan: Plan): Promise<Plan> {
+    if (plan.action === 'await') {
+      return { ...plan, resume: undefined, timedOut: undefined };
+    }
+    if (!plan.step) return continueFrom(run, undefined, run.now);
+    if (plan.action === 'wait' && plan.at && new Date(plan.at).getTime() > run.now.getTime() + tolerance) {
+      return { action: 'wait', at: plan.at, step: plan.step, due: plan.due, contacts: plan.contacts };
+    }
+    return loop(run, {
+      stepId: plan.step,
+      due: plan.due ? new Date(plan.due) : run.now,
+      contacts: plan.contacts,
+    });
+  }
+
+  function continueFrom(run: Run, stepId: string | undefined, base: Date): Promise<Plan> {
+    return loop(run, undefined, { from: stepId, base });
+  }
+
+  /**
+   * The planning loop: executes every touch that is due now (up to the per-invocation bound) and
+   * passes control steps, until something lies in the future, an await, or the end.
+   */
+  async function loop(
+    run: Run,
+    current: { stepId: string; due: Date; contacts?: string[] } | undefined,
+    walkFrom?: { from: string | undefined; base: Date },
+  ): Promise<Plan> {
+    const seq = run.seq;
+    let cursor = current;
+    let next = walkFrom;
+    let enrollmentPatch: Partial<Enrollment> = {};
+    for (let executed = 0; ;) {
+      if (!cursor) {
+        const w = walk(seq, next?.from, {
+          accountId: run.account.accountId,
+          facts: run.facts,
+          splitSalt: seq.id,
+          now: run.now,
+        });
+        enrollmentPatch = { ...enrollmentPatch, ...lifecycle.recordPassed(w.passed) };
+        if (w.kind === 'end') return finish(run, w.reason, w.status);
+        if (w.kind === 'await') {
+          await setCursor(run, { ...enrollmentPatch, stepId: w.step.id });
+          return {
+            action: 'await',
+            step: w.step.id,
+            until: w.step.until,
+            timeoutSeconds: timeoutSecondsOf(durationMillis(w.step.timeout)),
+            since: iso(run.now),
+          };
+        }
+        cursor = {
+          stepId: w.step.id,
+          due: new Date((next?.base ?? run.now).getTime() + durationMillis(w.step.after)),
+        };
+      }
+      const step = stepById(seq, cursor.stepId);
+      if (!step || step.type !== 'touch') {
+        // Not a touch (e.g. a plan from an older snapshot): walk from it instead.
+        next = { from: cursor.stepId, base: run.now };
+        cursor = undefined;
+        continue;
+      }
+      if (executed >= maxTouchSteps) {
+        await setCursor(run, { ...enrollmentPatch, stepId: step.id });
+        return { action: 'run', step: step.id, due: iso(cursor.due), contacts: cursor.contacts };
+      }
+      // Re-check the `if` of a step that waited: the account may have changed during the wait.
+      if (current && step.if && !conditionHolds(step.if, run.facts)) {
+        next = { from: successorOf(seq, step), base: run.now };
+        cursor = undefined;
+        current = undefined;
+        continue;
+      }
+      const remaining = await executeTouch(run, step, cursor.due, cursor.contacts);
+      if (remaining === 'none') {
+        // Nothing to do yet: it is in the future.
+        await setCursor(run, { ...enrollmentPatch, stepId: step.id });
+        return {
+          action: 'wait',
+          at: iso(maxDate(cursor.due, run.now)),
+          step: step.id,
+          due: iso(cursor.due),
+          contacts: cursor.contacts,
+        };
+      }
+      if (remaining.length > 0) {
+        await setCursor(run, { ...enrollmentPatch, stepId: step.id });
+        return {
+          action: 'wait',
+          at: iso(earliest(remaining)),
+          step: step.id,
+          due: iso(cursor.due),
+          contacts: [...new Set(remaining.map((r) => r.contactId))].sort(),
+        };
+      }
+      executed++;
+      next = { from: successorOf(seq, step), base: run.now };
+      cursor = undefined;
+      current = undefined;
+    }
+  }
+
+  return executeStep;
+}
+
+function earliest(remaining: Remaining[]): Date {
+  return remaining.reduce((min, r) => (r.at < min ? r.at : min), remaining[0].at);
+}

@@ -1,0 +1,59 @@
+/**
+ * The launch's request and response (POST /campaigns): the API validates and documents them; the
+ * launch service speaks them.
+ */
+import * as z from 'zod';
+import { CampaignAudience, CampaignStatus, Id } from '../kernel/model';
+
+export const LaunchBody = z
+  .object({
+    campaignId: Id.optional(),
+    name: z.string().min(1).max(200),
+    sequenceId: Id,
+    version: z.number().int().positive().optional(),
+    audience: CampaignAudience,
+    holdoutPercent: z.number().min(0).max(90).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'LaunchRequest' });
+export type LaunchBody = z.infer<typeof LaunchBody>;
+
+export const SKIP_REASONS = [
+  'not_found',
+  'suppressed',
+  'already_enrolled',
+  'in_exclusive_sequence',
+  'stage_excluded',
+  /** Held out of another active campaign: enrolling it would spoil that campaign's lift. */
+  'held_out_elsewhere',
+  /** The campaign was stopped while it was being launched. */
+  'campaign_stopped',
+] as const;
+export const SkipReason = z.enum(SKIP_REASONS);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+export const LaunchResult = z
+  .object({
+    campaignId: Id,
+    status: CampaignStatus,
+    dryRun: z.boolean(),
+    /** `inline`: enrolled before answering; `launcher`: handed to the launcher state machine (counts are planned). */
+    mode: z.enum(['inline', 'launcher', 'dry_run']),
+    sequenceId: Id,
+    version: z.number().int().positive(),
+    audienceSize: z.number().int().nonnegative(),
+    enrolled: z.number().int().nonnegative(),
+    heldOut: z.number().int().nonnegative(),
+    /** The first 1,000 skipped accounts (`skippedTruncated` when there were more). */
+    skipped: z.array(z.object({ accountId: z.string(), reason: SkipReason })),
+    /** Every skipped account, counted (the list above may be truncated). */
+    skippedTotal: z.number().int().nonnegative(),
+    skippedByReason: z.partialRecord(SkipReason, z.number().int().nonnegative()),
+    skippedTruncated: z.boolean(),
+    /** Dry run only: the accounts that would be enrolled and held out (first 1,000). */
+    wouldEnroll: z.array(z.string()).optional(),
+    wouldHoldOut: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'LaunchResult' });
+export type LaunchResult = z.infer<typeof LaunchResult>;

@@ -1,0 +1,31 @@
+/**
+ * The channel providers of a platform (ad audiences, direct mail). Today both publish a request
+ * event on the bus (`ads.audience.changed`, `direct_mail.requested`) for a team's own integration
+ * to route; real provider adapters will sit behind the same ports.
+ */
+import type { Platform } from '../compose';
+import { EventBridgeAudienceProvider, type AudienceProvider } from './audience';
+import { EventBridgeDirectMailProvider, type DirectMailProvider } from './direct-mail';
+
+export interface Providers {
+  audiences: AudienceProvider;
+  directMail: DirectMailProvider;
+}
+
+const built = new WeakMap<Platform, Providers>();
+
+/** The platform's providers, built once per platform. */
+export function providers(platform: Platform): Providers {
+  let p = built.get(platform);
+  if (!p) {
+    p = {
+      audiences: new EventBridgeAudienceProvider(platform.publisher),
+      directMail: new EventBridgeDirectMailProvider(platform.publisher),
+    };
+    built.set(platform, p);
+  }
+  return p;
+}
+
+export type { AudienceChange, AudienceProvider } from './audience';
+export type { DirectMailOrder, DirectMailProvider } from './direct-mail';

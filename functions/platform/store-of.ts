@@ -1,0 +1,31 @@
+/**
+ * Every repository of a platform as one `Store` (the same instances its features use): for local
+ * mode, the tests and the benchmarks, which read and seed across aggregates. A Lambda function asks
+ * the platform only for the repositories it uses (`platform.repository(X)`).
+ */
+import type { Platform } from './compose';
+import type { Store } from './store';
+import { AccountRepository } from './store/accounts';
+import { CampaignRepository } from './store/campaigns';
+import { CatalogRepository } from './store/catalog';
+import { EnrollmentRepository } from './store/enrollments';
+import { ExecutionJournal } from './store/journal';
+import { ScoreRepository } from './store/scores';
+import { TaskRepository } from './store/tasks';
+import { TouchRepository } from './store/touches';
+import { UnresolvedEventRepository } from './store/unresolved';
+
+export function storeOf(platform: Platform): Store {
+  return {
+    table: platform.table,
+    accounts: platform.repository(AccountRepository),
+    enrollments: platform.repository(EnrollmentRepository),
+    touches: platform.repository(TouchRepository),
+    tasks: platform.repository(TaskRepository),
+    catalog: platform.repository(CatalogRepository),
+    campaigns: platform.repository(CampaignRepository),
+    scores: platform.repository(ScoreRepository),
+    unresolved: platform.repository(UnresolvedEventRepository),
+    journal: platform.repository(ExecutionJournal),
+  };
+}

@@ -1,0 +1,279 @@
+/**
+ * Accounts, their buying committees (contacts) and the email suppression list: who may be reached.
+ * Profiles and contacts live in the account's partition; the suppression list has a partition per
+ * address (docs/architecture.md, "Data model").
+ */
+import * as z from 'zod';
+import {
+  Account,
+  AccountInput,
+  Contact,
+  IsoTimestamp,
+  type FitResult,
+  type Stage,
+  type Tier,
+} from '../../kernel/model';
+import { decode, encode, Repository, definedFields, type PageRequest } from './codec';
+import { keys, normaliseEmail } from './keys';
+import { ConditionFailedError, type Item, type Page } from './table';
+
+/** What an import row or PUT carries for the profile; contacts are stored separately. */
+export type AccountProfileInput = Omit<z.output<typeof AccountInput>, 'contacts'> & { fit?: FitResult };
+
+export type ContactRecordInput = z.input<typeof Contact>;
+
+/** A suppressed address: no email is sent to it, whatever account or sequence. */
+export const SuppressionEntry = z.object({
+  email: z.string(),
+  reason: z.string(),
+  source: z.string().optional(),
+  at: IsoTimestamp,
+});
+export type SuppressionEntry = z.infer<typeof SuppressionEntry>;
+
+/** The most accounts one audience query reads (a bound, not a page size). */
+const MAX_AUDIENCE = 1_000_000;
+
+const accountItem = (a: Account) => encode(a, keys.accountItem(a), 'account');
+const contactItem = (c: Contact) => encode(c, keys.contactItem(c), 'contact');
+
+export class AccountRepository extends Repository {
+  // ----- profiles -----------------------------------------------------------
+
+  /**
+   * Creates or updates an account profile (versioned). On update the given profile fields replace
+   * the stored ones (fields left undefined keep their stored value); createdAt, stage, suppressed,
+   * directMailSpentCents, and fit/tier when not given, are preserved. A new account without a tier
+   * takes `fit.suggestedTier`, else 3.
+   */
+  async upsert(input: AccountProfileInput): Promise<{ account: Account; created: boolean }> {
+    const profile = definedFields(input as Record<string, unknown>);
+    delete profile.contacts;
+    const result = await this.table.updateVersioned(keys.account(input.accountId), (current) => {
+      const previous = current ? decode(Account, current) : undefined;
+      const now = this.isoNow();
+      return accountItem(
+        Account.parse({
+          ...previous,
+          ...profile,
+          tier: input.tier ?? previous?.tier ?? input.fit?.suggestedTier ?? 3,
+          stage: previous?.stage ?? 'target',
+          suppressed: previous?.suppressed ?? false,
+          directMailSpentCents: previous?.directMailSpentCents ?? 0,
+          createdAt: previous?.createdAt ?? now,
+          updatedAt: now,
+        }),
+      );
+    });
+    return { account: decode(Account, result.item as Item), created: result.created };
+  }
+
+  async get(accountId: string): Promise<Account | undefined> {
+    return this.getParsed(keys.account(accountId), Account);
+  }
+
+  /** Versioned read-modify-write of an existing account; undefined when there is none. */
+  async update(
+    accountId: string,
+    mutate: (account: Account) => Account | undefined,
+  ): Promise<Account | undefined> {
+    return this.updateExisting(keys.account(accountId), Account, accountItem, mutate);
+  }
+
+  /**
+   * Sets the stage without reading first (the scorer's mirror of a stage change): it cannot clobber
+   * a concurrent profile edit, and it moves the optimistic-concurrency version so versioned writers
+   * notice. No profile (events for an account not imported yet): nothing is written.
+   */
+  async setStage(accountId: string, stage: Stage, now: Date): Promise<void> {
+    try {
+      await this.table.update(
+        keys.account(accountId),
+        { set: { stage, updatedAt: now.toISOString() }, add: { version: 1 } },
+        { condition: { expression: 'attribute_exists(#pk)', names: { '#pk': 'pk' } } },
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+    }
+  }
+
+  async findByDomain(domain: string): Promise<Account | undefined> {
+    return (await this.all(keys.accountsByDomain(domain), Account, 1))[0];
+  }
+
+  /** Accounts of a tier, ordered by account id, paged. */
+  async listByTier(tier: Tier, page: PageRequest = {}): Promise<Page<Account>> {
+    return this.page(keys.accountsByTier(tier), Account, page);
+  }
+
+  /**
+   * Every account of a tier (optionally of one cluster), one GSI query of about a thousand profiles
+   * per page; items that do not parse are left out (a launch audience, not a listing).
+   */
+  async allOfTier(tier: number, cluster?: string): Promise<Account[]> {
+    const q = keys.accountsByTier(tier);
+    const items = await this.table.queryAll(
+      {
+        index: q.index,
+        pk: q.pk,
+        ...(cluster
+          ? {
+              filter: {
+                expression: '#cluster = :cluster',
+                names: { '#cluster': 'cluster' },
+                values: { ':cluster': cluster },
+              },
+            }
+          : {}),
+      },
+      { maxItems: MAX_AUDIENCE },
+    );
+    return parsedOnly(Account, items);
+  }
+
+  /** Profiles by id (BatchGetItem, strongly consistent), by account id; missing ids are absent. */
+  async getMany(accountIds: readonly string[]): Promise<Map<string, Account>> {
+    const items = await this.table.batchGet(
+      [...new Set(accountIds)].map((id) => keys.account(id)),
+      { consistent: true },
+    );
+    return new Map(parsedOnly(Account, items).map((a) => [a.accountId, a]));
+  }
+
+  /**
+   * New accounts with their contacts in bulk (an import): BatchWriteItem, 25 items per call. Only
+   * for accounts read as absent a moment before; updates go through `replaceIfVersion`.
+   */
+  async writeNew(accounts: readonly Account[], contacts: readonly Contact[]): Promise<void> {
+    await this.table.batchPut([...accounts.map(accountItem), ...contacts.map(contactItem)]);
+  }
+
+  /** Replaces a profile if its stored version is still `expectedVersion`; false when it moved. */
+  async replaceIfVersion(account: Account, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.table.put(accountItem({ ...account, version: expectedVersion + 1 }), {
+        condition: { expression: '#v = :v', names: { '#v': 'version' }, values: { ':v': expectedVersion } },
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionFailedError) return false;
+      throw err;
+    }
+  }
+
+  // ----- contacts -------------------------------------------------------------
+
+  /** Creates or replaces a contact (versioned). An unsubscribe is never undone by an update. */
+  async putContact(contact: ContactRecordInput): Promise<Contact> {
+    const key = keys.contact(contact.accountId, contact.contactId);
+    const result = await this.table.updateVersioned(key, (current) => {
+      const previous = current ? decode(Contact, current) : undefined;
+      return contactItem(
+        Contact.parse({
+          ...contact,
+          unsubscribedAt: contact.unsubscribedAt ?? previous?.unsubscribedAt,
+          updatedAt: this.isoNow(),
+        }),
+      );
+    });
+    return decode(Contact, result.item as Item);
+  }
+
+  /**
+   * Bulk upsert of one account's contacts (import): one query, then BatchWriteItem, 25 per call.
+   * Keeps stored unsubscribes; an unsubscribe landing between the read and the write can be lost
+   * on the contact item, which is why senders check the suppression list (by email) as well.
+   */
+  async putContacts(accountId: string, contacts: ContactRecordInput[]): Promise<Contact[]> {
+    const existing = new Map((await this.listContacts(accountId)).map((c) => [c.contactId, c]));
+    const byId = new Map<string, Contact>();
+    const now = this.isoNow();
+    for (const c of contacts) {
+      byId.set(
+        c.contactId,
+        Contact.parse({
+          ...c,
+          accountId,
+          unsubscribedAt: c.unsubscribedAt ?? existing.get(c.contactId)?.unsubscribedAt,
+          updatedAt: now,
+        }),
+      );
+    }
+    const stored = [...byId.values()];
+    await this.table.batchPut(stored.map(contactItem));
+    return stored;
+  }
+
+  async getContact(accountId: string, contactId: string): Promise<Contact | undefined> {
+    return this.getParsed(keys.contact(accountId, contactId), Contact);
+  }
+
+  /** Every contact of the account (a buying committee: small), by contact id. */
+  async listContacts(accountId: string): Promise<Contact[]> {
+    return this.all(keys.contactsOfAccount(accountId), Contact, 1000, { consistent: true });
+  }
+
+  /** The contacts with this email address, in every account (resolving engagement to an account). */
+  async findContactsByEmail(email: string): Promise<Contact[]> {
+    return this.all(keys.contactsByEmail(email), Contact, 100);
+  }
+
+  /** Every account's contact with this id (erasure: DELETE /contacts/{contactId}). */
+  async findContactsById(contactId: string): Promise<Contact[]> {
+    return this.all(keys.contactsById(contactId), Contact, 100);
+  }
+
+  /** Sets unsubscribedAt once (the first time wins); undefined when the contact does not exist. */
+  async markContactUnsubscribed(
+    accountId: string,
+    contactId: string,
+    at?: string,
+  ): Promise<Contact | undefined> {
+    return this.updateExisting(keys.contact(accountId, contactId), Contact, contactItem, (c) =>
+      c.unsubscribedAt ? undefined : { ...c, unsubscribedAt: at ?? this.isoNow(), updatedAt: this.isoNow() },
+    );
+  }
+
+  /** Deletes the contact item; returns what was deleted. */
+  async deleteContact(accountId: string, contactId: string): Promise<Contact | undefined> {
+    const old = await this.table.delete(keys.contact(accountId, contactId));
+    return old ? decode(Contact, old) : undefined;
+  }
+
+  // ----- suppression ------------------------------------------------------------
+
+  /** Adds an address to the suppression list; false when it was already there (first entry kept). */
+  async addSuppression(
+    email: string,
+    entry: { reason: string; source?: string; at?: string },
+  ): Promise<boolean> {
+    const value = SuppressionEntry.parse({
+      ...entry,
+      email: normaliseEmail(email),
+      at: entry.at ?? this.isoNow(),
+    });
+    const result = await this.table.putIfAbsent(encode(value, keys.suppression(email), 'suppression'), {
+      fetchExisting: false,
+    });
+    return result.created;
+  }
+
+  async getSuppression(email: string): Promise<SuppressionEntry | undefined> {
+    return this.getParsed(keys.suppression(email), SuppressionEntry);
+  }
+
+  async isSuppressed(email: string): Promise<boolean> {
+    return (await this.table.get(keys.suppression(email))) !== undefined;
+  }
+}
+
+/** The items that parse, the others left out (bulk reads for launches and reports). */
+export function parsedOnly<T>(schema: z.ZodType<T>, items: readonly Item[]): T[] {
+  return items.flatMap((item) => {
+    try {
+      return [decode(schema, item)];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * Campaigns (a partition each, listed under `CAMPAIGNS`) and their launch lease: one launch of a
+ * campaign at a time, a conditional put of a lease item in the campaign's partition, so two
+ * concurrent launches can never both write the same enrollment (the second is refused until the
+ * first has finished or its lease has expired).
+ */
+import type * as z from 'zod';
+import { Campaign } from '../../kernel/model';
+import { encode, Repository, type CreateResult, type PageRequest } from './codec';
+import { keys } from './keys';
+import { ConditionFailedError, type Condition, type Page } from './table';
+
+const campaignItem = (c: Campaign) => encode(c, keys.campaignItem(c.campaignId), 'campaign');
+
+export class CampaignRepository extends Repository {
+  /** Creates the campaign once (POST /campaigns is idempotent on campaignId). */
+  async create(campaign: z.input<typeof Campaign>): Promise<CreateResult<Campaign>> {
+    return this.createOnce(campaignItem(Campaign.parse(campaign)), Campaign);
+  }
+
+  async get(campaignId: string): Promise<Campaign | undefined> {
+    return this.getParsed(keys.campaign(campaignId), Campaign);
+  }
+
+  /**
+   * Versioned update of a campaign. Campaign.version is the sequence version, so the concurrency
+   * attribute of campaign items is `revision`.
+   */
+  async update(
+    campaignId: string,
+    mutate: (campaign: Campaign) => Campaign | undefined,
+  ): Promise<Campaign | undefined> {
+    return this.updateExisting(keys.campaign(campaignId), Campaign, campaignItem, mutate, 'revision');
+  }
+
+  async list(page: PageRequest = {}): Promise<Page<Campaign>> {
+    return this.page(keys.campaignList(), Campaign, page);
+  }
+
+  /** Every campaign (a small collection: tens to hundreds). */
+  async listAll(): Promise<Campaign[]> {
+    return this.all(keys.campaignList(), Campaign, 100_000, { limit: 100 });
+  }
+
+  // ----- the launch lease ----------------------------------------------------------
+
+  /** True when this launch now holds the campaign's lease. */
+  async acquireLease(campaignId: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.putLease(campaignId, owner, now, ttlMs, {
+      expression: 'attribute_not_exists(#pk) OR #exp < :now',
+      names: { '#pk': 'pk', '#exp': 'expiresAtMs' },
+      values: { ':now': now.getTime() },
+    });
+  }
+
+  /** Moves the expiry of a lease `owner` holds; false when it is no longer theirs. */
+  async extendLease(campaignId: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.putLease(campaignId, owner, now, ttlMs, {
+      expression: '#owner = :owner',
+      names: { '#owner': 'owner' },
+      values: { ':owner': owner },
+    });
+  }
+
+  async releaseLease(campaignId: string): Promise<void> {
+    await this.table.delete(keys.launchLease(campaignId));
+  }
+
+  private async putLease(
+    campaignId: string,
+    owner: string,
+    now: Date,
+    ttlMs: number,
+    condition: Condition,
+  ): Promise<boolean> {
+    try {
+      await this.table.put(
+        {
+          ...keys.launchLease(campaignId),
+          entity: 'launch_lease',
+          owner,
+          acquiredAt: now.toISOString(),
+          expiresAtMs: now.getTime() + ttlMs,
+        },
+        { condition },
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionFailedError) return false;
+      throw err;
+    }
+  }
+}

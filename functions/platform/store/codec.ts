@@ -1,0 +1,143 @@
+/**
+ * What every repository shares: reading an item back through its schema (storage attributes never
+ * reach callers; a mismatch is an error, not a silent default), writing a domain value as an item
+ * (keys and the `entity` tag added, undefined fields left out), and the few read and write shapes
+ * repeated across aggregates (a page, every page, a versioned update, a create-once).
+ */
+import type * as z from 'zod';
+import { STORAGE_ATTRIBUTES, type ItemKeys, type KeyQuery, type PrimaryKey } from './keys';
+import { VersionConflictError, type Item, type Page, type QueryParams, type Table } from './table';
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+export type CreateResult<T> = { created: true; value: T } | { created: false; existing: T };
+
+/** An item read back from the table failed its schema. */
+export class StoredItemInvalidError extends Error {
+  readonly code = 'STORED_ITEM_INVALID';
+  constructor(
+    readonly key: PrimaryKey,
+    readonly issues: unknown,
+  ) {
+    super(`stored item ${key.pk} / ${key.sk} does not match its schema`);
+    this.name = 'StoredItemInvalidError';
+  }
+}
+
+/** A copy without undefined values (so a merge never erases a stored field by accident). */
+export function definedFields<T extends object>(value: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** The item without its storage attributes (keys, index keys, ttl, entity). */
+export function stripStorage(item: Item): Item {
+  const data: Item = { ...item };
+  for (const attribute of STORAGE_ATTRIBUTES) delete data[attribute];
+  return data;
+}
+
+export const keyOf = (item: Item): PrimaryKey => ({ pk: String(item.pk), sk: String(item.sk) });
+
+/** Strips storage attributes and validates; a mismatch is a StoredItemInvalidError. */
+export function decode<T>(schema: z.ZodType<T>, item: Item): T {
+  const parsed = schema.safeParse(stripStorage(item));
+  if (!parsed.success) throw new StoredItemInvalidError(keyOf(item), parsed.error.issues);
+  return parsed.data;
+}
+
+/** A domain value as the item that stores it. */
+export function encode(value: object, keys: ItemKeys, entity: string): Item & PrimaryKey {
+  return { ...definedFields(value), ...keys, entity };
+}
+
+export function queryParams(query: KeyQuery): QueryParams {
+  return {
+    index: query.index,
+    pk: query.pk,
+    sk: query.beginsWith === undefined ? undefined : { beginsWith: query.beginsWith },
+  };
+}
+
+export interface RepositoryOptions {
+  /** Injected clock (defaults to the system clock). */
+  now?: () => Date;
+}
+
+/** The base of every repository: the table, the clock and the shared read and write shapes. */
+export abstract class Repository {
+  protected readonly now: () => Date;
+
+  constructor(
+    protected readonly table: Table,
+    options: RepositoryOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  protected isoNow(): string {
+    return this.now().toISOString();
+  }
+
+  protected async getParsed<T>(key: PrimaryKey, schema: z.ZodType<T>): Promise<T | undefined> {
+    const item = await this.table.get(key);
+    return item ? decode(schema, item) : undefined;
+  }
+
+  protected async page<T>(
+    query: KeyQuery,
+    schema: z.ZodType<T>,
+    page: PageRequest,
+    extra: Partial<QueryParams> = {},
+  ): Promise<Page<T>> {
+    const result = await this.table.query({
+      ...queryParams(query),
+      limit: page.limit ?? 50,
+      cursor: page.cursor,
+      ...extra,
+    });
+    return { items: result.items.map((item) => decode(schema, item)), cursor: result.cursor };
+  }
+
+  protected async all<T>(
+    query: KeyQuery,
+    schema: z.ZodType<T>,
+    maxItems: number,
+    extra: Partial<QueryParams> = {},
+  ): Promise<T[]> {
+    const items = await this.table.queryAll({ ...queryParams(query), ...extra }, { maxItems });
+    return items.map((item) => decode(schema, item));
+  }
+
+  /** Versioned update of an existing entity; undefined when absent, the current value when mutate declines. */
+  protected async updateExisting<T>(
+    key: PrimaryKey,
+    schema: z.ZodType<T>,
+    toItem: (value: T) => Item,
+    mutate: (value: T) => T | undefined,
+    versionAttribute?: string,
+  ): Promise<T | undefined> {
+    const result = await this.table.updateVersioned(
+      key,
+      (current) => {
+        if (!current) return undefined;
+        const next = mutate(decode(schema, current));
+        return next === undefined ? undefined : toItem(schema.parse({ ...next, updatedAt: this.isoNow() }));
+      },
+      { versionAttribute },
+    );
+    return result.item ? decode(schema, result.item) : undefined;
+  }
+
+  /** Put-if-absent that always reports the existing value on a duplicate (bounded re-tries on a racing delete). */
+  protected async createOnce<T>(item: Item & PrimaryKey, schema: z.ZodType<T>): Promise<CreateResult<T>> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const result = await this.table.putIfAbsent(item);
+      if (result.created) return { created: true, value: decode(schema, item) };
+      if (result.existing) return { created: false, existing: decode(schema, result.existing) };
+    }
+    throw new VersionConflictError({ pk: item.pk, sk: item.sk }, 3);
+  }
+}

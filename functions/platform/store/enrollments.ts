@@ -1,0 +1,83 @@
+/**
+ * Enrollments: one per account per campaign, in the account's partition, indexed by campaign. The
+ * launcher writes them in batches (it alone writes a campaign's new enrollments, under the
+ * campaign's launch lease); the engine, the scorer and the operator's controls move them on with
+ * versioned updates.
+ */
+import type * as z from 'zod';
+import { Enrollment } from '../../kernel/model';
+import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
+import { keys } from './keys';
+import type { Page } from './table';
+
+/** The most enrollments one campaign read returns (a bound, not a page size). */
+const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
+
+const enrollmentItem = (e: Enrollment) => encode(e, keys.enrollmentItem(e), 'enrollment');
+
+export class EnrollmentRepository extends Repository {
+  /** Enrolls once per account and campaign: an existing enrollment is returned, not replaced. */
+  async create(enrollment: z.input<typeof Enrollment>): Promise<CreateResult<Enrollment>> {
+    return this.createOnce(enrollmentItem(Enrollment.parse({ ...enrollment, version: 1 })), Enrollment);
+  }
+
+  async get(accountId: string, campaignId: string): Promise<Enrollment | undefined> {
+    return this.getParsed(keys.enrollment(accountId, campaignId), Enrollment);
+  }
+
+  async update(
+    accountId: string,
+    campaignId: string,
+    mutate: (enrollment: Enrollment) => Enrollment | undefined,
+  ): Promise<Enrollment | undefined> {
+    return this.updateExisting(keys.enrollment(accountId, campaignId), Enrollment, enrollmentItem, mutate);
+  }
+
+  /** Enrollments of a campaign, ordered by account id, paged. */
+  async listOfCampaign(campaignId: string, page: PageRequest = {}): Promise<Page<Enrollment>> {
+    return this.page(keys.enrollmentsOfCampaign(campaignId), Enrollment, page);
+  }
+
+  /** Every enrollment of a campaign (paged GSI query, 1,000 per page). */
+  async allOfCampaign(campaignId: string): Promise<Enrollment[]> {
+    return this.all(keys.enrollmentsOfCampaign(campaignId), Enrollment, MAX_CAMPAIGN_ENROLLMENTS, {
+      limit: 1000,
+    });
+  }
+
+  /** The account's enrollments, strongly consistent. */
+  async listOfAccount(accountId: string): Promise<Enrollment[]> {
+    return this.all(keys.enrollmentsOfAccount(accountId), Enrollment, 1000, { consistent: true });
+  }
+
+  /**
+   * The enrollments of `campaignId` that exist for these accounts (BatchGetItem, strongly
+   * consistent), by account. An item that does not parse still exists: it is returned as read, so
+   * the launcher never overwrites it.
+   */
+  async existing(campaignId: string, accountIds: readonly string[]): Promise<Map<string, Enrollment>> {
+    const items = await this.table.batchGet(
+      [...new Set(accountIds)].map((id) => keys.enrollment(id, campaignId)),
+      { consistent: true },
+    );
+    const found = new Map<string, Enrollment>();
+    for (const item of items) {
+      if (typeof item.accountId !== 'string') continue;
+      try {
+        found.set(item.accountId, decode(Enrollment, item));
+      } catch {
+        found.set(item.accountId, item as unknown as Enrollment);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Writes new enrollments, 25 per BatchWriteItem (no conditions: only the holder of the campaign's
+   * launch lease calls this, for accounts `existing` just reported absent). Returns the calls made.
+   */
+  async writeNew(enrollments: readonly Enrollment[]): Promise<number> {
+    if (enrollments.length === 0) return 0;
+    return (await this.table.batchPut(enrollments.map((e) => enrollmentItem(Enrollment.parse(e))))).calls;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The store layer: the only code that talks to DynamoDB (a test fails when anything outside
+ * functions/platform/store imports the DynamoDB SDK). One repository per aggregate over the single
+ * table (docs/architecture.md, "Data model"); features receive a `Store` and call its repositories.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AccountRepository } from './accounts';
+import { CampaignRepository } from './campaigns';
+import { CatalogRepository } from './catalog';
+import { EnrollmentRepository } from './enrollments';
+import { ExecutionJournal } from './journal';
+import { ScoreRepository } from './scores';
+import { TaskRepository } from './tasks';
+import { TouchRepository } from './touches';
+import { createDocumentClient, Table, type Item, type TableOptions } from './table';
+import { UnresolvedEventRepository } from './unresolved';
+
+export interface Store {
+  readonly table: Table;
+  readonly accounts: AccountRepository;
+  readonly enrollments: EnrollmentRepository;
+  readonly touches: TouchRepository;
+  readonly tasks: TaskRepository;
+  readonly catalog: CatalogRepository;
+  readonly campaigns: CampaignRepository;
+  readonly scores: ScoreRepository;
+  readonly unresolved: UnresolvedEventRepository;
+  readonly journal: ExecutionJournal;
+}
+
+export interface StoreOptions {
+  /** The clock every repository stamps times with (local mode's and the tests' own clock). */
+  now?: () => Date;
+  /** Told about items that do not parse where the reader goes on without them (the scorer). */
+  onInvalidItem?: (item: Item, error: unknown) => void;
+  /** Retry policies of the table (tests shorten them). */
+  table?: TableOptions;
+}
+
+/** The repositories over one table. */
+export function createStore(table: Table, options: StoreOptions = {}): Store {
+  const base = { now: options.now };
+  return {
+    table,
+    accounts: new AccountRepository(table, base),
+    enrollments: new EnrollmentRepository(table, base),
+    touches: new TouchRepository(table, base),
+    tasks: new TaskRepository(table, base),
+    catalog: new CatalogRepository(table, base),
+    campaigns: new CampaignRepository(table, base),
+    scores: new ScoreRepository(table, { ...base, onInvalidItem: options.onInvalidItem }),
+    unresolved: new UnresolvedEventRepository(table),
+    journal: new ExecutionJournal(table),
+  };
+}
+
+export interface DynamoConnection {
+  /** A local endpoint (dynalite); absent on AWS. */
+  endpoint?: string;
+  region?: string;
+  credentials?: DynamoDBClientConfig['credentials'];
+}
+
+/** The DynamoDB clients: the low-level one (table management) and the document client (items). */
+export function connectDynamo(connection: DynamoConnection = {}): {
+  base: DynamoDBClient;
+  client: DynamoDBDocumentClient;
+} {
+  const base = new DynamoDBClient({
+    ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+    ...(connection.region ? { region: connection.region } : {}),
+    ...(connection.credentials ? { credentials: connection.credentials } : {}),
+  });
+  return { base, client: createDocumentClient(base) };
+}
+
+/** The table of a store from a connection: what every runtime (Lambda, local mode, tests) builds first. */
+export function openTable(tableName: string, connection: DynamoConnection = {}, options: TableOptions = {}) {
+  const { base, client } = connectDynamo(connection);
+  return { base, client, table: new Table(client, tableName, options) };
+}
+
+export {
+  AccountRepository,
+  type AccountProfileInput,
+  type ContactRecordInput,
+  SuppressionEntry,
+} from './accounts';
+export { CampaignRepository } from './campaigns';
+export { CatalogRepository, SequenceSummary, StoredTemplate } from './catalog';
+export { StoredItemInvalidError, type CreateResult, type PageRequest } from './codec';
+export { EnrollmentRepository } from './enrollments';
+export { ExecutionJournal, type JournalEntry, type JournalStatus } from './journal';
+export { keys } from './keys';
+export {
+  ScoreConflictError,
+  ScoreRepository,
+  type AccountContact,
+  type AccountProfile,
+  type AccountSnapshot,
+  type StoredScore,
+} from './scores';
+export { TaskRepository, type TaskCompletion } from './tasks';
+export { TouchRepository, type RecordTouchResult, type TouchStatusPatch } from './touches';
+export {
+  BatchGetIncompleteError,
+  BatchWriteIncompleteError,
+  ConditionFailedError,
+  InvalidCursorError,
+  Table,
+  VersionConflictError,
+  type Page,
+} from './table';
+export { createTable } from './table-definition';
+export {
+  MemoryUnresolvedStore,
+  UnresolvedEventRepository,
+  type UnresolvedEvent,
+  type UnresolvedStore,
+} from './unresolved';

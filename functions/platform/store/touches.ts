@@ -1,0 +1,80 @@
+/**
+ * The touch ledger's items: one per step per contact (`touchId = execution#step#contact`), written
+ * with a condition before any side effect, so a retried step never acts twice. The engine's ledger
+ * (functions/engine/ledger.ts) owns the states and their transitions; this is their storage.
+ */
+import * as z from 'zod';
+import { Touch, TouchStatus } from '../../kernel/model';
+import { definedFields, encode, Repository, decode, type PageRequest } from './codec';
+import { keys } from './keys';
+import type { Page } from './table';
+
+export type RecordTouchResult =
+  { recorded: true; touch: Touch } | { recorded: false; duplicate: true; existing: Touch };
+
+export type TouchStatusPatch = {
+  status: z.infer<typeof TouchStatus>;
+  reason?: string;
+  ref?: string;
+  summary?: string;
+  at?: string;
+};
+
+/** The most touches one campaign read returns (a bound, not a page size). */
+const MAX_CAMPAIGN_TOUCHES = 2_000_000;
+
+const touchItem = (t: Touch) => encode(t, keys.touchItem(t), 'touch');
+
+export class TouchRepository extends Repository {
+  /**
+   * Writes the touch only if no touch with its id exists. A duplicate is reported with the stored
+   * touch, never thrown: a retried step sees what happened.
+   */
+  async record(touch: z.input<typeof Touch>): Promise<RecordTouchResult> {
+    const result = await this.createOnce(touchItem(Touch.parse(touch)), Touch);
+    return result.created
+      ? { recorded: true, touch: result.value }
+      : { recorded: false, duplicate: true, existing: result.existing };
+  }
+
+  async get(accountId: string, touchId: string): Promise<Touch | undefined> {
+    return this.getParsed(keys.touch(accountId, touchId), Touch);
+  }
+
+  /**
+   * Moves a touch to a new status (versioned). With `from`, only a touch currently in one of those
+   * statuses changes (e.g. pending -> sent exactly once); `updated` says whether it did.
+   */
+  async updateStatus(
+    accountId: string,
+    touchId: string,
+    patch: TouchStatusPatch,
+    options: { from?: z.infer<typeof TouchStatus>[] } = {},
+  ): Promise<{ updated: boolean; touch?: Touch }> {
+    const result = await this.table.updateVersioned(keys.touch(accountId, touchId), (current) => {
+      if (!current) return undefined;
+      const t = decode(Touch, current);
+      if (options.from && !options.from.includes(t.status)) return undefined;
+      return touchItem(Touch.parse({ ...t, ...definedFields(patch) }));
+    });
+    return { updated: result.written, touch: result.item ? decode(Touch, result.item) : undefined };
+  }
+
+  /** Touches of an account, most recent first, paged. */
+  async listOfAccount(accountId: string, page: PageRequest = {}): Promise<Page<Touch>> {
+    return this.page(keys.touchesOfAccount(accountId), Touch, page, { forward: false });
+  }
+
+  /** Touches of a campaign in time order (oldest first unless `newestFirst`), paged. */
+  async listOfCampaign(
+    campaignId: string,
+    page: PageRequest & { newestFirst?: boolean } = {},
+  ): Promise<Page<Touch>> {
+    return this.page(keys.touchesOfCampaign(campaignId), Touch, page, { forward: !page.newestFirst });
+  }
+
+  /** Every touch of a campaign, oldest first (paged GSI query, 1,000 per page). */
+  async allOfCampaign(campaignId: string): Promise<Touch[]> {
+    return this.all(keys.touchesOfCampaign(campaignId), Touch, MAX_CAMPAIGN_TOUCHES, { limit: 1000 });
+  }
+}

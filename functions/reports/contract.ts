@@ -1,0 +1,62 @@
+/** The campaign report (GET /reports/campaigns/{id}): what the reports feature answers and the API documents. */
+import * as z from 'zod';
+import { Id } from '../kernel/model';
+
+const Rate = z.object({
+  accounts: z.number().int(),
+  engaged: z.number().int(),
+  mqa: z.number().int(),
+  engagementRate: z.number(),
+  mqaRate: z.number(),
+});
+export const CampaignReport = z
+  .object({
+    campaignId: Id,
+    sequenceId: Id,
+    version: z.number().int(),
+    enrolled: z.number().int(),
+    heldOut: z.number().int(),
+    steps: z.array(
+      z.object({
+        stepId: z.string(),
+        channel: z.string().nullable(),
+        sent: z.number().int(),
+        failed: z.number().int(),
+        skipped: z.number().int(),
+        skippedByReason: z.record(z.string(), z.number().int()),
+      }),
+    ),
+    coverage: z.object({
+      reached: z.number().int(),
+      committee: z.number().int(),
+      ratio: z.number(),
+      byRole: z.record(
+        z.string(),
+        z.object({ reached: z.number().int(), committee: z.number().int(), ratio: z.number() }),
+      ),
+    }),
+    accountsEngaged: z.number().int(),
+    mqa: z.number().int(),
+    treated: Rate,
+    holdout: Rate,
+    lift: z.object({
+      /** Relative lift (treated - holdout) / holdout; null when the holdout rate is 0 or there is no holdout. */
+      engagement: z.number().nullable(),
+      mqa: z.number().nullable(),
+      engagementPoints: z.number(),
+      mqaPoints: z.number(),
+    }),
+    /**
+     * Score over time per treated account (the CLI's `report --html` chart): at most
+     * REPORT_SCORE_HISTORY_ACCOUNTS accounts (by account id), each with up to 60 points, oldest first.
+     */
+    scoreHistory: z.array(
+      z.object({
+        accountId: Id,
+        points: z.array(z.object({ at: z.iso.datetime({ offset: true }), value: z.number() })),
+      }),
+    ),
+    generatedAt: z.string(),
+  })
+  .meta({ id: 'CampaignReport' });
+export type CampaignReport = z.infer<typeof CampaignReport>;

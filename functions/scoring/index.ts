@@ -1,0 +1,7 @@
+/**
+ * The scoring feature's published port: what other features may use. The engine evaluates its
+ * conditions on `accountFacts` (the scorer's state read as the scorer reads it); ingestion refuses
+ * events the scorer would ignore as dated in the future.
+ */
+export { accountFacts } from './domain/facts';
+export { MAX_FUTURE_SKEW_MS } from './domain/fold';

@@ -1,0 +1,22 @@
+/**
+ * A platform over an existing table, for tests that compose one feature with their own adapters:
+ * recorders stand in for the bus and Step Functions unless a test gives its own.
+ */
+import { RecordingPublisher } from '../../functions/platform/bus';
+import { compose, type Adapters, type Platform } from '../../functions/platform/compose';
+import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/sfn';
+import type { Table } from '../../functions/platform/store/table';
+
+export function testPlatform(table: Table, overrides: Partial<Adapters> = {}): Platform {
+  return compose(
+    { tableName: table.tableName },
+    {},
+    {
+      publisher: new RecordingPublisher(),
+      control: new RecordingSequenceControl(),
+      starter: new RecordingStarter(),
+      ...overrides,
+      table,
+    },
+  );
+}
