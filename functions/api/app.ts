@@ -6,7 +6,9 @@
  */
 import { ingestFeature } from '../ingest';
 import { controlFeature, launchFeature, type LaunchOptions, type LaunchService } from '../launch';
+import { PUBLISHER } from '../platform/bus';
 import type { Platform } from '../platform/compose';
+import { UNSUBSCRIBE_KEY } from '../platform/secrets';
 import { providers } from '../platform/providers';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogRepository } from '../platform/store/catalog';
@@ -57,14 +59,14 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
     tasks: createTasksService({
       tasks: platform.repository(TaskRepository),
       get publisher() {
-        return platform.publisher;
+        return platform.port(PUBLISHER);
       },
       clock,
     }),
     unsubscribe: createUnsubscribeService({
       accounts,
       clock,
-      signingKey: () => platform.unsubscribeKey.getSecret(),
+      signingKey: () => platform.port(UNSUBSCRIBE_KEY).getSecret(),
     }),
     launch: isService(options.launch) ? options.launch : launchFeature(platform, options.launch),
     control: controlFeature(platform),

@@ -11,12 +11,12 @@ import { ExecutionInput } from '../kernel/execution';
 import type { Account, Contact, Enrollment, Role, SequenceDefinition, Tier, Touch } from '../kernel/model';
 import { Plan } from '../kernel/plan';
 import type { EmailTemplate } from '../kernel/templates';
-import type { EventPublisher } from '../platform/bus';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
-import type { SecretSource } from '../platform/secrets';
-import type { EmailSender } from '../platform/ses';
-import type { SequenceControl } from '../platform/sfn';
+import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
+import { EMAIL, type EmailSender } from '../platform/ses';
+import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogRepository } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
@@ -79,20 +79,20 @@ export function engineDeps(platform: Platform): EngineDeps {
     catalog: platform.repository(CatalogRepository),
     scores: platform.repository(ScoreRepository),
     get publisher() {
-      return platform.publisher;
+      return platform.port(PUBLISHER);
     },
     clock: platform.clock,
     get email() {
-      return platform.email;
+      return platform.port(EMAIL);
     },
     get unsubscribeKey() {
-      return platform.unsubscribeKey;
+      return platform.port(UNSUBSCRIBE_KEY);
     },
     get providers() {
       return providers(platform);
     },
     get control() {
-      return platform.control;
+      return platform.port(SEQUENCE_CONTROL);
     },
     config: {
       senderEmail: config.senderEmail ?? '',
@@ -126,6 +126,4 @@ export interface Remaining {
   at: Date;
 }
 
-export const iso = (d: Date): string => d.toISOString();
-
-export const maxDate = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b);
+export { iso, maxDate } from './time';

@@ -21,3 +21,13 @@ export function scoreFacts(scores: Pick<ScoreRepository, 'get'>, clock: Clock): 
     return accountFacts(stored?.state, now ?? clock.now(), account.stage);
   };
 }
+
+/** The facts of an account known by id alone (its profile's stage read with the score), or none. */
+export async function factsById(
+  scores: Pick<ScoreRepository, 'getWithStage'>,
+  accountId: string,
+  now: Date,
+): Promise<AccountFacts | undefined> {
+  const read = await scores.getWithStage(accountId);
+  return read.profile ? accountFacts(read.score?.state, now, read.stage) : undefined;
+}

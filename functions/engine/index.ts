@@ -18,7 +18,7 @@ import type { ChannelDeps } from './channels/types';
 import { engineDeps, type EngineConfig, type EngineDeps } from './context';
 import { scoreFacts } from './facts';
 import { createLedger } from './ledger';
-import { createLifecycle, type Lifecycle } from './lifecycle';
+import { createLifecycle } from './lifecycle';
 import { createPark } from './park';
 import { createStepExecutor } from './step';
 
@@ -31,24 +31,36 @@ export interface EngineOptions extends Partial<Omit<EngineDeps, 'config'>> {
   config?: Partial<EngineConfig>;
 }
 
-/** The whole engine of a platform (ExecuteStep and park); `options` replace single dependencies. */
-export function createSequenceEngine(platform: Platform, options: EngineOptions = {}): SequenceEngine {
+/** ExecuteStep of a platform: the plan loop with the channels, the ledger and the lifecycle. */
+export function stepFeature(platform: Platform, options: EngineOptions = {}) {
   const base = engineDeps(platform);
   const deps = overlay(base, { ...options, config: { ...base.config, ...options.config } });
   const facts = deps.facts ?? scoreFacts(deps.scores, deps.clock);
   const lifecycle = createLifecycle(deps);
   const ledger = createLedger(deps.touches);
   const { executeTouch } = createChannels(overlay(deps as ChannelDeps, { ledger }));
+  return { deps, facts, executeStep: createStepExecutor({ deps, facts, lifecycle, executeTouch }) };
+}
+
+/** The whole engine of a platform (ExecuteStep and park); `options` replace single dependencies. */
+export function createSequenceEngine(platform: Platform, options: EngineOptions = {}): SequenceEngine {
+  const { deps, facts, executeStep } = stepFeature(platform, options);
   return {
-    executeStep: createStepExecutor({ deps, facts, lifecycle, executeTouch }),
-    park: createPark({ enrollments: deps.enrollments, accounts: deps.accounts, clock: deps.clock, facts }),
+    executeStep,
+    park: createPark({
+      enrollments: deps.enrollments,
+      // The same facts the steps read (a test's reader when given), for an account known by id.
+      facts: async (accountId, now) => {
+        const account = await deps.accounts.get(accountId);
+        return account ? facts(account, now) : undefined;
+      },
+      clock: deps.clock,
+    }),
   };
 }
 
 /** The enrollment lifecycle of a platform, for the features that end enrollments from outside. */
-export function enrollmentLifecycle(platform: Platform, overrides: Partial<EngineDeps> = {}): Lifecycle {
-  return createLifecycle(overlay(engineDeps(platform), overrides));
-}
+export { lifecycleFeature as enrollmentLifecycle } from './lifecycle';
 
 export { touchIdOf } from './ledger';
 export type { EngineConfig } from './context';

@@ -8,15 +8,18 @@
 import { busEvent, DETAIL_TYPES } from '../kernel/events';
 import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
 import type { Plan } from '../kernel/plan';
-import type { EventPublisher } from '../platform/bus';
-import type { Providers } from '../platform/providers';
-import type { SequenceControl } from '../platform/sfn';
-import type { AccountRepository } from '../platform/store/accounts';
-import type { CatalogRepository } from '../platform/store/catalog';
-import type { EnrollmentRepository } from '../platform/store/enrollments';
-import type { TouchRepository } from '../platform/store/touches';
+import { overlay } from '../kernel/async';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
+import type { Platform } from '../platform/compose';
+import { providers, type Providers } from '../platform/providers';
+import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
+import { AccountRepository } from '../platform/store/accounts';
+import { CatalogRepository } from '../platform/store/catalog';
+import { EnrollmentRepository } from '../platform/store/enrollments';
+import { TouchRepository } from '../platform/store/touches';
 import { removeEnrollmentFromAudiences, removeFromSequenceAudiences } from './audience-exit';
-import { iso, type Run } from './context';
+import type { Run } from './context';
+import { iso } from './time';
 import { allUnsubscribed } from './domain/audience';
 import type { Passed } from './domain/planner';
 
@@ -41,6 +44,31 @@ export interface EndFromOutside {
   now: Date;
   /** The account's contacts when the caller has them already. */
   contacts?: Iterable<{ contactId: string; email?: string }>;
+}
+
+/** The lifecycle of a platform's enrollments; `overrides` replace single dependencies (tests). */
+export function lifecycleFeature(platform: Platform, overrides: Partial<LifecycleDeps> = {}): Lifecycle {
+  return createLifecycle(
+    overlay(
+      {
+        enrollments: platform.repository(EnrollmentRepository),
+        touches: platform.repository(TouchRepository),
+        accounts: platform.repository(AccountRepository),
+        catalog: platform.repository(CatalogRepository),
+        get providers() {
+          return providers(platform);
+        },
+        get publisher() {
+          return platform.port(PUBLISHER);
+        },
+        get control() {
+          return platform.port(SEQUENCE_CONTROL);
+        },
+        log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
+      },
+      overrides,
+    ),
+  );
 }
 
 export function createLifecycle(deps: LifecycleDeps) {

@@ -9,15 +9,14 @@
  */
 import * as z from 'zod';
 import type { Clock } from '../kernel/clock';
-import { isEmptyCondition, untilHolds } from '../kernel/conditions';
+import { isEmptyCondition, untilHolds, type AccountFacts } from '../kernel/conditions';
 import { ACTIVE_ENROLLMENT } from '../kernel/model';
 import { Plan } from '../kernel/plan';
 import type { Platform } from '../platform/compose';
-import { AccountRepository } from '../platform/store/accounts';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreRepository } from '../platform/store/scores';
 import { NotParkedError } from './errors';
-import { scoreFacts, type FactsReader } from './facts';
+import { factsById } from './facts';
 
 /** What the park task (AwaitEngagement, Paused) receives. */
 export const ParkInput = z.object({
@@ -32,9 +31,9 @@ export type ParkInput = z.infer<typeof ParkInput>;
 
 export interface ParkDeps {
   enrollments: Pick<EnrollmentRepository, 'update'>;
-  accounts: Pick<AccountRepository, 'get'>;
+  /** The account's facts after the token is stored; none when the account is gone. */
+  facts: (accountId: string, now: Date) => Promise<AccountFacts | undefined>;
   clock: Clock;
-  facts: FactsReader;
 }
 
 export function createPark(deps: ParkDeps) {
@@ -48,9 +47,8 @@ export function createPark(deps: ParkDeps) {
   async function awaitAlreadyHolds(input: ParkInput, now: Date): Promise<boolean> {
     const until = input.plan.until;
     if (isEmptyCondition(until)) return false;
-    const account = await deps.accounts.get(input.accountId);
-    if (!account) return false;
-    const facts = await deps.facts(account, now);
+    const facts = await deps.facts(input.accountId, now);
+    if (!facts) return false;
     return untilHolds(until, facts, input.plan.since ? new Date(input.plan.since) : now);
   }
 
@@ -112,10 +110,10 @@ export function createPark(deps: ParkDeps) {
 
 /** The park feature of a platform (the ParkExecution function composes only this). */
 export function parkFeature(platform: Platform) {
+  const scores = platform.repository(ScoreRepository);
   return createPark({
     enrollments: platform.repository(EnrollmentRepository),
-    accounts: platform.repository(AccountRepository),
+    facts: (accountId, now) => factsById(scores, accountId, now),
     clock: platform.clock,
-    facts: scoreFacts(platform.repository(ScoreRepository), platform.clock),
   });
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../kernel/clock';
 import { BadRequest } from '../kernel/errors';
 import { busEvent, DETAIL_TYPES, type EngagementRecordedDetail } from '../kernel/events';
 import { EngagementEventInput, type EngagementType } from '../kernel/model';
-import type { EventPublisher } from '../platform/bus';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Platform } from '../platform/compose';
 import { AccountRepository } from '../platform/store/accounts';
 import { UnresolvedEventRepository, type UnresolvedStore } from '../platform/store/unresolved';
@@ -75,7 +75,7 @@ export function ingestFeature(platform: Platform) {
   return (body: unknown): Promise<IngestResponse> =>
     createIngest({
       resolver: new RepositoryAccountResolver(accounts),
-      publisher: platform.publisher,
+      publisher: platform.port(PUBLISHER),
       unresolved: platform.repository(UnresolvedEventRepository),
       clock: platform.clock,
       suppress: async (email, reason) => {

@@ -8,7 +8,8 @@
  * Event ids are deterministic (message id + type, + the event's own timestamp for repeatable
  * opens and clicks), so a redelivered SES event is deduplicated by the scorer.
  */
-import type { EventPublisher } from '../platform/bus';
+import { SesEventDetail } from '../kernel/event-schemas/ses';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Platform } from '../platform/compose';
 import { AccountRepository } from '../platform/store/accounts';
 import { UnresolvedEventRepository } from '../platform/store/unresolved';
@@ -17,7 +18,6 @@ import {
   DETAIL_TYPES,
   SES_DETAIL_TYPES,
   SES_TAGS,
-  SesEventDetail,
   type EngagementRecordedDetail,
 } from '../kernel/events';
 import type { Clock } from '../kernel/clock';
@@ -56,7 +56,7 @@ export function sesNormaliserFeature(platform: Platform) {
   return (event: SesEventBridgeEvent): Promise<SesNormaliseResult> =>
     createSesNormaliser({
       resolver: new RepositoryAccountResolver(accounts),
-      publisher: platform.publisher,
+      publisher: platform.port(PUBLISHER),
       unresolved: platform.repository(UnresolvedEventRepository),
       clock: platform.clock,
       suppress: async (email, reason) => {

@@ -32,8 +32,8 @@ export const Plan = z.object({
   until: Condition.optional(),
   /** await: when the wait began (engagement counts from here). */
   since: IsoTimestamp.optional(),
-  /** pause: the plan to continue with when resumed. */
-  then: z.lazy((): z.ZodType<unknown> => Plan).optional(),
+  /** pause: the plan to continue with when resumed (itself a Plan, parsed when it is taken up). */
+  then: z.unknown().optional(),
   /** done: why the sequence ended (completed, exit_stage:opportunity, stopped, ...). */
   reason: z.string().optional(),
   /** Set by the state machine: SendTaskSuccess output, timeout error, or a caught task failure. */

@@ -25,7 +25,7 @@ import { Conflict, NotFound } from '../kernel/errors';
 import { ACTIVE_ENROLLMENT, type CampaignStatus, type Enrollment } from '../kernel/model';
 import { enrollmentLifecycle, type Lifecycle } from '../engine';
 import type { Platform } from '../platform/compose';
-import type { SequenceControl } from '../platform/sfn';
+import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 
@@ -61,7 +61,7 @@ export function controlFeature(platform: Platform, overrides: Partial<ControlDep
     enrollments: platform.repository(EnrollmentRepository),
     campaigns: platform.repository(CampaignRepository),
     get control() {
-      return platform.control;
+      return platform.port(SEQUENCE_CONTROL);
     },
     lifecycle: enrollmentLifecycle(platform),
     clock: platform.clock,

@@ -6,4 +6,4 @@ export { launchFeature, checkLaunchBody, type LaunchService, type LaunchOptions 
 export { controlFeature, type ControlAction, type ControlResult } from './control-service';
 export { LaunchBody, LaunchResult, SKIP_REASONS, SkipReason } from './contract';
 export { ACTIVE_CAMPAIGN } from './audience';
-export type { InProcessRunnerOptions } from './runners';
+export { inProcessLaunch, type InProcessRunnerOptions } from './runners';

@@ -24,14 +24,14 @@ import {
 import { isHeldOut } from '../kernel/hash';
 import { ACTIVE_ENROLLMENT, Enrollment, type Account, type Campaign, type Sequence } from '../kernel/model';
 import type { Platform } from '../platform/compose';
-import type { ExecutionStarter } from '../platform/sfn';
+import { LAUNCHER } from '../platform/launcher';
+import { EXECUTION_STARTER, type ExecutionStarter } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogRepository } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import type { LaunchBody, LaunchResult, SkipReason } from './contract';
 import { activeEnrollmentsElsewhere, resolveAudience } from './audience';
-import { InProcessLaunchRunner, type InProcessRunnerOptions } from './runners';
 
 export interface BatchResult {
   enrolled: number;
@@ -70,36 +70,24 @@ export interface LaunchServiceDeps {
   launcherLeaseMs?: number;
 }
 
-export interface LaunchOptions extends Partial<LaunchServiceDeps> {
-  /**
-   * Run large launches in this process (local mode, tests, benchmarks) instead of handing them to
-   * the launcher state machine (the platform's `launcher`).
-   */
-  inProcess?: InProcessRunnerOptions;
-}
+export type LaunchOptions = Partial<LaunchServiceDeps>;
 
-/** The launch service of a platform; `idle()` resolves when in-process launches have finished. */
-export function launchFeature(
-  platform: Platform,
-  options: LaunchOptions = {},
-): LaunchService & { idle(): Promise<void> } {
-  const { inProcess, ...overrides } = options;
-  const runner: { current?: LaunchRunner } = {};
-  const service = createLaunchService({
+/** The launch service of a platform: large launches go to the launcher state machine. */
+export function launchFeature(platform: Platform, options: LaunchOptions = {}): LaunchService {
+  return createLaunchService({
     accounts: platform.repository(AccountRepository),
     enrollments: platform.repository(EnrollmentRepository),
     campaigns: platform.repository(CampaignRepository),
     catalog: platform.repository(CatalogRepository),
     get starter() {
-      return platform.starter;
+      return platform.port(EXECUTION_STARTER);
     },
     clock: platform.clock,
-    runner: { start: (plan) => (runner.current ??= platform.launcher).start(plan) },
-    ...overrides,
+    get runner() {
+      return platform.port(LAUNCHER);
+    },
+    ...options,
   });
-  const inProcessRunner = inProcess ? new InProcessLaunchRunner(service, inProcess) : undefined;
-  if (inProcessRunner) runner.current = inProcessRunner;
-  return { ...service, idle: async () => inProcessRunner?.idle() };
 }
 
 const DRY_RUN_LIST_LIMIT = 1000;

@@ -4,7 +4,8 @@
  * cannot run a Distributed Map that reads from S3). The AWS runner is functions/platform/sfn.ts.
  */
 import type { LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from '../kernel/execution';
-import type { BatchResult } from './launch-service';
+import type { Platform } from '../platform/compose';
+import { launchFeature, type BatchResult, type LaunchOptions, type LaunchService } from './launch-service';
 
 export interface InProcessRunnerOptions {
   batchSize?: number;
@@ -72,4 +73,22 @@ export class InProcessLaunchRunner implements LaunchRunner {
     }
     await this.service.finalize(plan.campaignId, added);
   }
+}
+
+/**
+ * The launch service of a platform with its large launches run in this process (local mode, tests,
+ * benchmarks) instead of the launcher state machine; `idle()` resolves when they have finished.
+ */
+export function inProcessLaunch(
+  platform: Platform,
+  runnerOptions: InProcessRunnerOptions = {},
+  options: LaunchOptions = {},
+): LaunchService & { idle(): Promise<void> } {
+  const holder: { runner?: InProcessLaunchRunner } = {};
+  const service = launchFeature(platform, {
+    ...options,
+    runner: { start: (plan) => holder.runner!.start(plan) },
+  });
+  holder.runner = new InProcessLaunchRunner(service, runnerOptions);
+  return { ...service, idle: () => holder.runner!.idle() };
 }

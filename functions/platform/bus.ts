@@ -3,6 +3,7 @@
  * recorder and local mode can route events in process through the stack's own rules.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { needConfig, port } from './compose';
 import type { BusEvent } from '../kernel/events';
 
 export interface EventPublisher {
@@ -46,13 +47,8 @@ export class EventBridgePublisher implements EventPublisher {
   }
 }
 
-/** Keeps what was published; for tests and dry runs. */
-export class RecordingPublisher implements EventPublisher {
-  readonly events: BusEvent[] = [];
-  async publish(events: BusEvent[]): Promise<void> {
-    this.events.push(...events);
-  }
-  ofType(detailType: string): BusEvent[] {
-    return this.events.filter((e) => e.detailType === detailType);
-  }
-}
+/** The bus port: EventBridge, the bus named by `config.busName`. */
+export const PUBLISHER = port(
+  'publisher',
+  (config) => new EventBridgePublisher(new EventBridgeClient({}), needConfig(config, 'publisher', 'busName')),
+);

@@ -1,7 +1,6 @@
 /**
- * The composition root. `compose(config, features, overrides)` builds the platform (clock, table,
- * repositories, bus, Step Functions, SES, SQS, secrets, log) from configuration, then each feature
- * asked for from it:
+ * The composition root. `compose(config, features, overrides)` builds the platform from
+ * configuration, then each feature asked for from it:
  *
  *   const { engine } = compose(config, { engine: createSequenceEngine });
  *
@@ -10,30 +9,22 @@
  * the configuration and in the adapters they override (local mode puts its bus, its executions and
  * local SES behind the same ports; tests put recorders there).
  *
- * Adapters are built on first use and repositories on first request, so a function wires only what
- * it uses, and its bundle holds only the features it names (compose imports no feature).
+ * A feature asks the platform for what it uses: `platform.port(PUBLISHER)` (an adapter behind one of
+ * the ports in `Adapters`, built from configuration on first use, once, or the override given for
+ * it) and `platform.repository(EnrollmentRepository)` (a repository of the store, once). Each port
+ * is declared beside its adapter (functions/platform/bus.ts, sfn.ts, ses.ts, sqs.ts, secrets.ts,
+ * store/client.ts) and compose imports none of them, so a function's bundle holds the adapters and
+ * repositories its features use, and nothing else.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type Clock } from '../kernel/clock';
 import type { LaunchRunner } from '../kernel/execution';
-import { EventBridgePublisher, type EventPublisher } from './bus';
+import type { EventPublisher } from './bus';
 import { ENV, requireEnv, type EnvKey } from './env';
-import { SecretsManagerSecretSource, type SecretSource } from './secrets';
-import { SesEmailSender, type EmailSender } from './ses';
-import {
-  SfnSequenceControl,
-  StepFunctionsLaunchRunner,
-  StepFunctionsStarter,
-  type ExecutionStarter,
-  type SequenceControl,
-} from './sfn';
-import { SqsFifoSender, type FifoSender } from './sqs';
-import { openTable, type DynamoConnection } from './store';
+import type { SecretSource } from './secrets';
+import type { EmailSender } from './ses';
+import type { ExecutionStarter, SequenceControl } from './sfn';
+import type { FifoSender } from './sqs';
+import type { DynamoConnection } from './store/client';
 import type { Item, Table } from './store/table';
 
 /** What a runtime is configured with: Lambda reads it from its environment, local mode from settings. */
@@ -67,9 +58,8 @@ export interface Log {
 
 export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** The adapters behind the features' ports; each can be overridden. */
+/** The adapters behind the features' ports, by the name an override gives them. */
 export interface Adapters {
-  clock: Clock;
   table: Table;
   publisher: EventPublisher;
   control: SequenceControl;
@@ -78,17 +68,33 @@ export interface Adapters {
   email: EmailSender;
   unsubscribeKey: SecretSource;
   fifo: FifoSender;
-  log: Log;
 }
 
-/** A repository class of the store layer: built from the table and the platform's clock. */
-export type RepositoryClass<R> = new (
-  table: Table,
-  options: { now: () => Date; onInvalidItem?: (item: Item, error: unknown) => void },
-) => R;
+/** A port: the name of its adapter, and how the platform builds the AWS one from configuration. */
+export interface Port<K extends keyof Adapters> {
+  readonly name: K;
+  build(config: RuntimeConfig): Adapters[K];
+}
 
-export interface Platform extends Adapters {
+export function port<K extends keyof Adapters>(
+  name: K,
+  build: (config: RuntimeConfig) => Adapters[K],
+): Port<K> {
+  return { name, build };
+}
+
+/** A repository class of the store layer: built from its table port and the platform's clock. */
+export interface RepositoryClass<R> {
+  new (table: Table, options: { now: () => Date; onInvalidItem?: (item: Item, error: unknown) => void }): R;
+  readonly tablePort: Port<'table'>;
+}
+
+export interface Platform {
   readonly config: RuntimeConfig;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** The adapter behind a port: the override given for it, else built from configuration, once. */
+  port<K extends keyof Adapters>(port: Port<K>): Adapters[K];
   /** The repository of that class over the platform's table, built once. */
   repository<R>(repositoryClass: RepositoryClass<R>): R;
 }
@@ -98,7 +104,12 @@ export type Composed<F extends Record<string, Feature<unknown>>> = Platform & {
   readonly [K in keyof F]: ReturnType<F[K]>;
 };
 
-/** Thrown when an adapter is used without the configuration it needs. */
+export interface Overrides extends Partial<Adapters> {
+  clock?: Clock;
+  log?: Log;
+}
+
+/** Thrown when an adapter is built without the configuration it needs. */
 export class MissingConfigError extends Error {
   constructor(adapter: string, key: EnvKey) {
     super(`${adapter} needs config.${key} (environment variable ${ENV[key]})`);
@@ -106,95 +117,52 @@ export class MissingConfigError extends Error {
   }
 }
 
+/** A configuration value an adapter cannot be built without. */
+export function needConfig(
+  config: RuntimeConfig,
+  adapter: string,
+  key: EnvKey & keyof RuntimeConfig,
+): string {
+  const value = config[key];
+  if (typeof value !== 'string' || value === '') throw new MissingConfigError(adapter, key);
+  return value;
+}
+
 export function compose<F extends Record<string, Feature<unknown>>>(
   config: RuntimeConfig,
   features: F = {} as F,
-  overrides: Partial<Adapters> = {},
+  overrides: Overrides = {},
 ): Composed<F> {
-  const need = (adapter: string, key: EnvKey & keyof RuntimeConfig): string => {
-    const value = config[key];
-    if (typeof value !== 'string' || value === '') throw new MissingConfigError(adapter, key);
-    return value;
-  };
-  const clients = lazyRecord({
-    sfn: () => new SFNClient({}),
-    s3: () => new S3Client({}),
-  });
-  const build: { [K in keyof Adapters]: () => Adapters[K] } = {
-    clock: () => systemClock,
-    log: () => silentLog,
-    table: () => openTable(config.tableName, config.dynamo).table,
-    publisher: () => new EventBridgePublisher(new EventBridgeClient({}), need('publisher', 'busName')),
-    control: () => new SfnSequenceControl(clients.sfn, need('sequence control', 'sequenceStateMachineArn')),
-    starter: () =>
-      new StepFunctionsStarter(clients.sfn, need('execution starter', 'sequenceStateMachineArn')),
-    launcher: () =>
-      new StepFunctionsLaunchRunner({
-        s3: clients.s3,
-        sfn: clients.sfn,
-        bucket: need('launcher', 'audienceBucket'),
-        launcherArn: need('launcher', 'launcherStateMachineArn'),
-      }),
-    email: () => new SesEmailSender(new SESv2Client({}), config.sesConfigurationSet),
-    unsubscribeKey: () =>
-      new SecretsManagerSecretSource(
-        new SecretsManagerClient({}),
-        need('unsubscribe key', 'unsubscribeSecretId'),
-      ),
-    fifo: () => new SqsFifoSender(new SQSClient({}), need('scorer queue', 'scorerQueueUrl')),
-  };
-  const adapters = lazyRecord(
-    Object.fromEntries(
-      Object.entries(build).map(([key, make]) => {
-        const given = overrides[key as keyof Adapters];
-        return [key, given === undefined ? make : () => given];
-      }),
-    ) as { [K in keyof Adapters]: () => Adapters[K] },
-  );
+  const { clock = systemClock, log = silentLog, ...adapters } = overrides;
+  const built = new Map<keyof Adapters, unknown>(Object.entries(adapters) as [keyof Adapters, unknown][]);
   const repositories = new Map<RepositoryClass<unknown>, unknown>();
-  const platform = Object.create(adapters) as Platform & Record<string, unknown>;
-  Object.defineProperty(platform, 'config', { value: config, enumerable: true });
-  platform.repository = <R>(repositoryClass: RepositoryClass<R>): R => {
-    if (!repositories.has(repositoryClass)) {
-      repositories.set(
-        repositoryClass,
-        new repositoryClass(platform.table, {
-          now: () => platform.clock.now(),
-          onInvalidItem: (item, error) =>
-            platform.log.warn('invalid item in the table', {
-              pk: item.pk,
-              sk: item.sk,
-              error: String(error),
-            }),
-        }),
-      );
-    }
-    return repositories.get(repositoryClass) as R;
+  const platform: Platform = {
+    config,
+    clock,
+    log,
+    port<K extends keyof Adapters>(p: Port<K>): Adapters[K] {
+      if (!built.has(p.name)) built.set(p.name, p.build(config));
+      return built.get(p.name) as Adapters[K];
+    },
+    repository<R>(repositoryClass: RepositoryClass<R>): R {
+      if (!repositories.has(repositoryClass)) {
+        repositories.set(
+          repositoryClass,
+          new repositoryClass(platform.port(repositoryClass.tablePort), {
+            now: () => clock.now(),
+            onInvalidItem: (item, error) =>
+              log.warn('invalid item in the table', { pk: item.pk, sk: item.sk, error: String(error) }),
+          }),
+        );
+      }
+      return repositories.get(repositoryClass) as R;
+    },
   };
+  const composed = platform as Composed<F> & Record<string, unknown>;
   for (const [name, feature] of Object.entries(features)) {
-    Object.defineProperty(platform, name, { value: feature(platform), enumerable: true });
+    Object.defineProperty(composed, name, { value: feature(platform), enumerable: true });
   }
-  return platform as Composed<F>;
-}
-
-/** An object whose properties are built on first read, once. */
-function lazyRecord<T extends Record<string, unknown>>(builders: { [K in keyof T]: () => T[K] }): T {
-  const out = {} as T;
-  for (const key of Object.keys(builders) as (keyof T)[]) {
-    let built = false;
-    let value: T[typeof key];
-    Object.defineProperty(out, key, {
-      enumerable: true,
-      get: () => {
-        if (!built) {
-          value = builders[key]();
-          built = true;
-        }
-        return value;
-      },
-    });
-  }
-  return out;
+  return composed;
 }
 
 /** The runtime configuration from a Lambda function's environment; `required` must be set. */

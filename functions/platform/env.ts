@@ -30,10 +30,13 @@ export function requireEnv<const K extends string>(
  * The environment variables of every Lambda function, named once: the CDK constructs set them
  * (lib/infra/constructs) and `environmentConfig` reads them, so the two cannot drift.
  */
+/** The version GET /health reports (its own constant: the health function reads nothing else). */
+export const ENV_VERSION = 'ABM_VERSION';
+
 export const ENV = {
   tableName: 'TABLE_NAME',
   busName: 'BUS_NAME',
-  version: 'ABM_VERSION',
+  version: ENV_VERSION,
   sequenceStateMachineArn: 'SEQUENCE_STATE_MACHINE_ARN',
   launcherStateMachineArn: 'LAUNCHER_STATE_MACHINE_ARN',
   audienceBucket: 'AUDIENCE_BUCKET',

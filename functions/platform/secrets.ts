@@ -2,7 +2,8 @@
  * Secrets behind a port: Lambda reads them from Secrets Manager once per cold start (cached),
  * local mode and tests pass the value. Used for the unsubscribe HMAC key.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { needConfig, port } from './compose';
 
 export interface SecretSource {
   getSecret(): Promise<string>;
@@ -44,3 +45,13 @@ export class SecretsManagerSecretSource implements SecretSource {
     return value;
   }
 }
+
+/** The unsubscribe key port: the Secrets Manager secret named by `config.unsubscribeSecretId`. */
+export const UNSUBSCRIBE_KEY = port(
+  'unsubscribeKey',
+  (config) =>
+    new SecretsManagerSecretSource(
+      new SecretsManagerClient({}),
+      needConfig(config, 'unsubscribe key', 'unsubscribeSecretId'),
+    ),
+);

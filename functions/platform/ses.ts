@@ -3,7 +3,8 @@
  * behind another (`SecretSource`): Lambda reads it from Secrets Manager once per cold start, local
  * mode and tests pass a key.
  */
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { port } from './compose';
 
 export interface OutgoingEmail {
   from: string;
@@ -94,3 +95,9 @@ export function classifySesError(err: unknown): SesFailure {
   if (status !== undefined && status >= 400 && status < 500 && status !== 408) return 'rejected';
   return 'unknown';
 }
+
+/** The email port: SES v2, with the configuration set that publishes its events (`config.sesConfigurationSet`). */
+export const EMAIL = port(
+  'email',
+  (config) => new SesEmailSender(new SESv2Client({}), config.sesConfigurationSet),
+);

@@ -1,5 +1,6 @@
 /** The scorer's FIFO queue behind a port: one message per account and batch, grouped by account. */
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { needConfig, port } from './compose';
 
 export interface FifoMessage {
   id: string;
@@ -35,3 +36,9 @@ export class SqsFifoSender implements FifoSender {
     return (out.Failed ?? []).map((f) => f.Id ?? '').filter(Boolean);
   }
 }
+
+/** The scorer queue port: the FIFO queue at `config.scorerQueueUrl`. */
+export const SCORER_QUEUE = port(
+  'fifo',
+  (config) => new SqsFifoSender(new SQSClient({}), needConfig(config, 'scorer queue', 'scorerQueueUrl')),
+);

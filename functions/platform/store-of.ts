@@ -5,6 +5,7 @@
  */
 import type { Platform } from './compose';
 import type { Store } from './store';
+import { TABLE } from './store/client';
 import { AccountRepository } from './store/accounts';
 import { CampaignRepository } from './store/campaigns';
 import { CatalogRepository } from './store/catalog';
@@ -17,7 +18,7 @@ import { UnresolvedEventRepository } from './store/unresolved';
 
 export function storeOf(platform: Platform): Store {
   return {
-    table: platform.table,
+    table: platform.port(TABLE),
     accounts: platform.repository(AccountRepository),
     enrollments: platform.repository(EnrollmentRepository),
     touches: platform.repository(TouchRepository),

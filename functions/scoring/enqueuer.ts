@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { EngagementRecordedDetail } from '../kernel/events';
 import type { Log, Platform } from '../platform/compose';
-import type { FifoMessage, FifoSender } from '../platform/sqs';
-import { parseRecord, type BatchResult, type SqsRecordLike } from './scorer';
+import { SCORER_QUEUE, type FifoMessage, type FifoSender } from '../platform/sqs';
+import { parseRecord, type BatchResult, type SqsRecordLike } from './records';
 
 export interface EnqueuerDeps {
   sender: FifoSender;
@@ -25,7 +25,7 @@ const BATCH_BYTES = 240_000;
 
 /** The enqueuer of a platform: its scorer queue and log. */
 export function enqueuerFeature(platform: Platform) {
-  return createEnqueuer({ sender: platform.fifo, log: platform.log });
+  return createEnqueuer({ sender: platform.port(SCORER_QUEUE), log: platform.log });
 }
 
 export function createEnqueuer(deps: EnqueuerDeps) {

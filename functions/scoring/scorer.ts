@@ -14,18 +14,12 @@
  * (all of them, so FIFO order within its group holds); other accounts' work is committed.
  */
 import type { Clock } from '../kernel/clock';
-import {
-  busEvent,
-  DETAIL_TYPES,
-  EngagementRecordedDetail,
-  sdrTaskCreatedEvent,
-  type BusEvent,
-} from '../kernel/events';
+import { busEvent, DETAIL_TYPES, sdrTaskCreatedEvent, type BusEvent } from '../kernel/events';
 import { ACTIVE_ENROLLMENT, type Enrollment, type SdrTask, type Stage } from '../kernel/model';
 import { enrollmentLifecycle, type Lifecycle } from '../engine';
-import type { EventPublisher } from '../platform/bus';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Log, Platform } from '../platform/compose';
-import type { SequenceControl } from '../platform/sfn';
+import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogRepository } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
@@ -46,19 +40,12 @@ import {
   type ScoreState,
   type ScoringEvent,
 } from './domain';
+import { parseRecord, toScoringEvent, type BatchResult, type SqsRecordLike } from './records';
+
+export { parseRecord, toScoringEvent, type BatchResult, type SqsRecordLike };
 
 /** The stages a sequence exits on when its version cannot be read. */
 const DEFAULT_EXIT_STAGES: readonly Stage[] = ['opportunity', 'customer', 'disqualified'];
-
-export interface SqsRecordLike {
-  messageId: string;
-  body: string;
-  attributes?: { MessageGroupId?: string };
-}
-
-export interface BatchResult {
-  batchItemFailures: { itemIdentifier: string }[];
-}
 
 export interface AccountResult {
   accountId: string;
@@ -96,53 +83,6 @@ export interface ScorerDeps {
   publishEpsilon?: number;
 }
 
-/** Thrown for a record that cannot be parsed: only that record (and its group's later ones) fails. */
-export class InvalidRecordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidRecordError';
-  }
-}
-
-/** The events in one SQS record, validated. */
-export function parseRecord(body: string): { accountId: string; events: EngagementRecordedDetail[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    throw new InvalidRecordError('body is not JSON');
-  }
-  const obj = raw as Record<string, unknown>;
-  let details: unknown[];
-  if (obj && Array.isArray(obj.events)) details = obj.events;
-  else if (obj && obj['detail-type'] === DETAIL_TYPES.engagementRecorded && obj.detail)
-    details = [obj.detail];
-  else throw new InvalidRecordError('neither an engagement.recorded event nor an envelope of events');
-  const events = details.map((d, i) => {
-    const parsed = EngagementRecordedDetail.safeParse(d);
-    if (!parsed.success) {
-      throw new InvalidRecordError(
-        `event ${i}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
-      );
-    }
-    return parsed.data;
-  });
-  const accountIds = new Set(events.map((e) => e.accountId));
-  if (accountIds.size !== 1) throw new InvalidRecordError('a record must hold events of exactly one account');
-  return { accountId: events[0]!.accountId, events };
-}
-
-export function toScoringEvent(d: EngagementRecordedDetail): ScoringEvent {
-  return {
-    eventId: d.eventId,
-    type: d.type,
-    at: Date.parse(d.occurredAt),
-    ...(d.contactId ? { contactId: d.contactId } : {}),
-    ...(d.role ? { role: d.role } : {}),
-    properties: d.properties ?? {},
-  };
-}
-
 /** The scorer of a platform: its repositories, bus, Step Functions and the engine's lifecycle. */
 export function scorerFeature(platform: Platform, options: Partial<ScorerDeps> = {}) {
   return createScorer({
@@ -152,8 +92,8 @@ export function scorerFeature(platform: Platform, options: Partial<ScorerDeps> =
     enrollments: platform.repository(EnrollmentRepository),
     catalog: platform.repository(CatalogRepository),
     lifecycle: enrollmentLifecycle(platform),
-    publisher: platform.publisher,
-    control: platform.control,
+    publisher: platform.port(PUBLISHER),
+    control: platform.port(SEQUENCE_CONTROL),
     clock: platform.clock,
     // Overrides from the configuration (e.g. the MQA thresholds of cdk.json), validated at cold start.
     config: scoringConfig(platform.config.scoring ?? {}),

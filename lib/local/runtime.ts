@@ -23,7 +23,7 @@ import type { HttpRequest, HttpResponse, Router } from '../../functions/api/rout
 import { createSequenceEngine, type SequenceEngine } from '../../functions/engine';
 import { RULES } from '../../functions/kernel/events';
 import { compose, type Composed, type Log, type Platform } from '../../functions/platform/compose';
-import { launchFeature } from '../../functions/launch';
+import { inProcessLaunch } from '../../functions/launch';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender } from '../../functions/platform/ses';
 import type { ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
@@ -49,7 +49,7 @@ export type LocalPlatform = Composed<{
   engine: (p: Platform) => SequenceEngine;
   enqueue: typeof enqueuerFeature;
   scorer: (p: Platform) => ReturnType<typeof scorerFeature>;
-  launch: (p: Platform) => ReturnType<typeof launchFeature>;
+  launch: (p: Platform) => ReturnType<typeof inProcessLaunch>;
 }>;
 
 export interface StartLocalOptions {
@@ -225,13 +225,11 @@ export async function startLocal(
         enqueue: enqueuerFeature,
         scorer: (p) => scorerFeature(p),
         launch: (p) =>
-          launchFeature(p, {
-            inProcess: {
-              batchSize: 100,
-              concurrency: 4,
-              awaitCompletion: false,
-              onError: (err) => log('launch failed', { error: String(err) }),
-            },
+          inProcessLaunch(p, {
+            batchSize: 100,
+            concurrency: 4,
+            awaitCompletion: false,
+            onError: (err) => log('launch failed', { error: String(err) }),
           }),
       },
       {

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngagementRecordedDetail, RULES } from '../../functions/kernel/events';
+import { EngagementRecordedDetail } from '../../functions/kernel/event-schemas';
+import { RULES } from '../../functions/kernel/events';
 import { signUnsubscribeToken } from '../../functions/kernel/unsubscribe-token';
 import { account, expectErrorShape, SIGNING_KEY, startHarness, type Harness } from '../support/api';
 

@@ -2,7 +2,7 @@
  * The contract cases: events built by the real handlers (ingest, SES normaliser, scorer builders)
  * and near misses, per rule in RULES. Shared by the moto contract test.
  */
-import { RecordingPublisher } from '../../functions/platform/bus';
+import { RecordingPublisher } from '../../functions/platform/recorders';
 import {
   AWS_SES_SOURCE,
   busEvent,

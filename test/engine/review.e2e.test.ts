@@ -81,7 +81,7 @@ describe('pause while awaiting engagement', () => {
       stop: async () => 'gone',
     };
     const service = controlFeature(
-      testPlatform(h.platform.table, { control, clock: { now: () => START }, publisher: h.publisher }),
+      testPlatform(h.store.table, { control, clock: { now: () => START }, publisher: h.publisher }),
     );
     const { input, exec } = await startEnrolled(h, 'pb', 'c-pb', awaiting);
     const awaitToken = await h.sfn.waitForParked({

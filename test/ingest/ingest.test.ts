@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingPublisher } from '../../functions/platform/bus';
+import { RecordingPublisher } from '../../functions/platform/recorders';
 import { BadRequest } from '../../functions/kernel/errors';
 import { createStore, keys, Table, type Store } from '../../functions/platform/store';
 import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/kernel/events';

@@ -3,7 +3,7 @@
  * driven by the campaign API's control service, with SendTaskSuccess routed into the local runner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import { controlFeature } from '../../functions/launch';
 import { testPlatform } from '../support/platform';
 import { awaiting, seedTemplates, startHarness, startEnrolled, type Harness } from '../support/engine';
@@ -22,7 +22,7 @@ describe('pause and resume on the real state machine', () => {
       },
     });
     service = controlFeature(
-      testPlatform(h.platform.table, {
+      testPlatform(h.store.table, {
         control,
         clock: { now: () => h.sfn.clock.now() },
         publisher: h.publisher,

@@ -8,11 +8,8 @@ import { isHeldOut } from '../../functions/kernel/hash';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
 import { createLaunchService, type LaunchServiceDeps } from '../../functions/launch/launch-service';
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
-import {
-  StepFunctionsLaunchRunner,
-  StepFunctionsStarter,
-  type ExecutionStarter,
-} from '../../functions/platform/sfn';
+import { StepFunctionsLaunchRunner } from '../../functions/platform/launcher';
+import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/platform/sfn';
 import { createStore, Table, type Store } from '../../functions/platform/store';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 

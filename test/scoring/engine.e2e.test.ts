@@ -4,7 +4,7 @@
  * SequenceControl port (resume = the runner's SendTaskSuccess, stop = aborting the execution).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import type { SequenceInput } from '../../functions/kernel/model';
 import {
   committeeAccount,

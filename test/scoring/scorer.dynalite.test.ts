@@ -3,7 +3,7 @@
  * batch, partial batch failure, and the feedback into sequences (resume, stop, hot-account task).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingSequenceControl } from '../../functions/platform/sfn';
+import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import { DETAIL_TYPES, type EngagementRecordedDetail } from '../../functions/kernel/events';
 import { ROLES } from '../../functions/kernel/model';
 import { eventWeight, type ScoreState } from '../../functions/scoring/domain';

@@ -7,11 +7,11 @@ import { createApi, type ApiOptions } from '../../functions/api/app';
 import type { EventIngestor } from '../../functions/api/routes';
 import type { HttpResponse, Router } from '../../functions/api/router';
 import { ManualClock } from '../../functions/kernel/clock';
-import { launchFeature, type LaunchService } from '../../functions/launch';
-import { RecordingPublisher } from '../../functions/platform/bus';
+import { inProcessLaunch, type LaunchService } from '../../functions/launch';
+import { RecordingPublisher } from '../../functions/platform/recorders';
 import { compose, type Platform } from '../../functions/platform/compose';
 import { StaticSecretSource } from '../../functions/platform/secrets';
-import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/sfn';
+import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/recorders';
 import type { Store } from '../../functions/platform/store';
 import { Table } from '../../functions/platform/store/table';
 import { storeOf } from '../../functions/platform/store-of';
@@ -57,10 +57,7 @@ export async function startHarness(
     { tableName: db.tableName, version: '9.9.9' },
     {
       launch: (p) =>
-        launchFeature(p, {
-          inlineLimit: options.inlineLimit ?? 100,
-          inProcess: { batchSize: 50, concurrency: 4 },
-        }),
+        inProcessLaunch(p, { batchSize: 50, concurrency: 4 }, { inlineLimit: options.inlineLimit ?? 100 }),
     },
     { table, clock, starter, control, publisher, unsubscribeKey: new StaticSecretSource(SIGNING_KEY) },
   );

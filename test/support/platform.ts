@@ -2,12 +2,12 @@
  * A platform over an existing table, for tests that compose one feature with their own adapters:
  * recorders stand in for the bus and Step Functions unless a test gives its own.
  */
-import { RecordingPublisher } from '../../functions/platform/bus';
-import { compose, type Adapters, type Platform } from '../../functions/platform/compose';
-import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/sfn';
+import { RecordingPublisher } from '../../functions/platform/recorders';
+import { compose, type Overrides, type Platform } from '../../functions/platform/compose';
+import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/recorders';
 import type { Table } from '../../functions/platform/store/table';
 
-export function testPlatform(table: Table, overrides: Partial<Adapters> = {}): Platform {
+export function testPlatform(table: Table, overrides: Overrides = {}): Platform {
   return compose(
     { tableName: table.tableName },
     {},

@@ -2,9 +2,10 @@
 import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/kernel/events';
 import { ManualClock } from '../../functions/kernel/clock';
 import type { EngagementType, Role } from '../../functions/kernel/model';
-import { RecordingPublisher } from '../../functions/platform/bus';
+import { RecordingPublisher } from '../../functions/platform/recorders';
 import { compose, type Platform } from '../../functions/platform/compose';
-import { RecordingSequenceControl, type SequenceControl } from '../../functions/platform/sfn';
+import { type SequenceControl } from '../../functions/platform/sfn';
+import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import type { Store } from '../../functions/platform/store';
 import { countingClient, Table } from '../../functions/platform/store/table';
 import { storeOf } from '../../functions/platform/store-of';

@@ -3,10 +3,11 @@
  * table or the bus are unavailable.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ENV, requireEnv } from '../../platform/env';
+import { requireEnv, type ENV_VERSION } from '../../platform/env';
 import { instrument } from '../../platform/powertools';
 
-const env = requireEnv([ENV.version]);
+// The variable's name is checked against ENV_VERSION (what the stack sets) at compile time.
+const env = requireEnv(['ABM_VERSION'] satisfies (typeof ENV_VERSION)[]);
 
 export interface HealthBody {
   readonly status: 'ok';
@@ -19,7 +20,7 @@ export const handler = instrument(async (): Promise<APIGatewayProxyStructuredRes
   headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   body: JSON.stringify({
     status: 'ok',
-    version: env[ENV.version],
+    version: env.ABM_VERSION,
     time: new Date().toISOString(),
   } satisfies HealthBody),
 }));

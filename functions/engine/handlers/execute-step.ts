@@ -5,11 +5,11 @@
 import type { Plan } from '../../kernel/plan';
 import { composeLambda } from '../../platform/lambda';
 import { instrument } from '../../platform/powertools';
-import { createSequenceEngine } from '..';
+import { stepFeature } from '..';
 
 const { engine } = composeLambda(
   ['tableName', 'busName', 'senderEmail', 'unsubscribeBaseUrl', 'unsubscribeSecretId'],
-  { engine: createSequenceEngine },
+  { engine: stepFeature },
 );
 
 export const handler = instrument<unknown, Plan>(async (event) => engine.executeStep(event));

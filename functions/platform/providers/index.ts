@@ -3,6 +3,7 @@
  * event on the bus (`ads.audience.changed`, `direct_mail.requested`) for a team's own integration
  * to route; real provider adapters will sit behind the same ports.
  */
+import { PUBLISHER } from '../bus';
 import type { Platform } from '../compose';
 import { EventBridgeAudienceProvider, type AudienceProvider } from './audience';
 import { EventBridgeDirectMailProvider, type DirectMailProvider } from './direct-mail';
@@ -19,8 +20,8 @@ export function providers(platform: Platform): Providers {
   let p = built.get(platform);
   if (!p) {
     p = {
-      audiences: new EventBridgeAudienceProvider(platform.publisher),
-      directMail: new EventBridgeDirectMailProvider(platform.publisher),
+      audiences: new EventBridgeAudienceProvider(platform.port(PUBLISHER)),
+      directMail: new EventBridgeDirectMailProvider(platform.port(PUBLISHER)),
     };
     built.set(platform, p);
   }

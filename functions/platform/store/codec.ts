@@ -5,6 +5,7 @@
  * repeated across aggregates (a page, every page, a versioned update, a create-once).
  */
 import type * as z from 'zod';
+import { TABLE } from './client';
 import { STORAGE_ATTRIBUTES, type ItemKeys, type KeyQuery, type PrimaryKey } from './keys';
 import { VersionConflictError, type Item, type Page, type QueryParams, type Table } from './table';
 
@@ -68,6 +69,8 @@ export interface RepositoryOptions {
 
 /** The base of every repository: the table, the clock and the shared read and write shapes. */
 export abstract class Repository {
+  /** The platform builds repositories over this port's table. */
+  static readonly tablePort = TABLE;
   protected readonly now: () => Date;
 
   constructor(

@@ -3,8 +3,6 @@
  * functions/platform/store imports the DynamoDB SDK). One repository per aggregate over the single
  * table (docs/architecture.md, "Data model"); features receive a `Store` and call its repositories.
  */
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AccountRepository } from './accounts';
 import { CampaignRepository } from './campaigns';
 import { CatalogRepository } from './catalog';
@@ -13,7 +11,7 @@ import { ExecutionJournal } from './journal';
 import { ScoreRepository } from './scores';
 import { TaskRepository } from './tasks';
 import { TouchRepository } from './touches';
-import { createDocumentClient, Table, type Item, type TableOptions } from './table';
+import { Table, type Item, type TableOptions } from './table';
 import { UnresolvedEventRepository } from './unresolved';
 
 export interface Store {
@@ -55,32 +53,7 @@ export function createStore(table: Table, options: StoreOptions = {}): Store {
   };
 }
 
-export interface DynamoConnection {
-  /** A local endpoint (dynalite); absent on AWS. */
-  endpoint?: string;
-  region?: string;
-  credentials?: DynamoDBClientConfig['credentials'];
-}
-
-/** The DynamoDB clients: the low-level one (table management) and the document client (items). */
-export function connectDynamo(connection: DynamoConnection = {}): {
-  base: DynamoDBClient;
-  client: DynamoDBDocumentClient;
-} {
-  const base = new DynamoDBClient({
-    ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
-    ...(connection.region ? { region: connection.region } : {}),
-    ...(connection.credentials ? { credentials: connection.credentials } : {}),
-  });
-  return { base, client: createDocumentClient(base) };
-}
-
-/** The table of a store from a connection: what every runtime (Lambda, local mode, tests) builds first. */
-export function openTable(tableName: string, connection: DynamoConnection = {}, options: TableOptions = {}) {
-  const { base, client } = connectDynamo(connection);
-  return { base, client, table: new Table(client, tableName, options) };
-}
-
+export { connectDynamo, openTable, type DynamoConnection } from './client';
 export {
   AccountRepository,
   type AccountProfileInput,

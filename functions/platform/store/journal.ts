@@ -8,6 +8,7 @@
 import type { ExecutionInput } from '../../kernel/execution';
 import type { Plan } from '../../kernel/plan';
 import { stripStorage } from './codec';
+import { TABLE } from './client';
 import { keys } from './keys';
 import type { Table } from './table';
 
@@ -26,6 +27,8 @@ export interface JournalEntry {
 }
 
 export class ExecutionJournal {
+  static readonly tablePort = TABLE;
+
   constructor(
     private readonly table: Table,
     _options?: unknown,

@@ -115,6 +115,26 @@ export class ScoreRepository extends Repository {
   }
 
   /**
+   * The score with the profile's stage (the facts of an account), in one BatchGetItem, strongly
+   * consistent; `profile: false` when the account has no profile.
+   */
+  async getWithStage(
+    accountId: string,
+  ): Promise<{ profile: false } | { profile: true; stage: Stage; score?: StoredScore }> {
+    const items = await this.table.batchGet([keys.score(accountId), keys.account(accountId)], {
+      consistent: true,
+    });
+    const profile = items.find((i) => i.sk === SK.profile);
+    if (!profile) return { profile: false };
+    const scoreItem = items.find((i) => i.sk === SK.score);
+    return {
+      profile: true,
+      stage: ProfileItem.parse(profile).stage,
+      score: scoreItem ? decodeScoreItem(scoreItem) : undefined,
+    };
+  }
+
+  /**
    * The scorer's read: the account partition up to the touch log, strongly consistent. One bad item
    * does not stop the account's scoring: it is reported and left out; a SCORE item that cannot be
    * read throws (a state we could not read is never overwritten).

@@ -3,6 +3,7 @@
  * partition `UNRESOLVED#<yyyy-mm-dd>` (sk = event id, written only if absent, TTL 90 days), so an
  * operator can import the missing account and replay them.
  */
+import { TABLE } from './client';
 import { keys } from './keys';
 import { TTL_ATTRIBUTE } from './table-definition';
 import type { Table } from './table';
@@ -22,6 +23,8 @@ export interface UnresolvedStore {
 export const UNRESOLVED_TTL_DAYS = 90;
 
 export class UnresolvedEventRepository implements UnresolvedStore {
+  static readonly tablePort = TABLE;
+
   constructor(
     private readonly table: Table,
     _options?: unknown,

@@ -1,5 +1,6 @@
 /**
- * The default scoring configuration (DESIGN 2.4) and its schema. Pure: no I/O.
+ * The scoring configuration's schema and the validation of overrides (defaults: defaults.ts).
+ * Pure: no I/O.
  *
  * Defaults are chosen so that (checked by test/scoring/domain.test.ts):
  * - meetings booked by three different roles of one committee make an account MQA, whatever
@@ -9,7 +10,7 @@
  */
 import * as z from 'zod';
 import { EngagementType, IsoDuration, Role, Stage } from '../../kernel/model';
-import { durationMillis } from '../../kernel/duration';
+import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './defaults';
 
 const Thresholds = z
   .object({
@@ -57,85 +58,7 @@ export const ScoringConfigSchema = z
   .strict();
 export type ScoringConfig = z.infer<typeof ScoringConfigSchema>;
 
-export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  halfLife: 'P14D',
-  engagedWindow: 'P30D',
-  weights: {
-    'email.sent': 0,
-    'email.delivered': 0,
-    'email.opened': 1,
-    'email.clicked': 4,
-    'email.replied': 12,
-    'email.bounced': 0,
-    'email.complained': -15,
-    'email.rejected': 0,
-    'web.visit': 1,
-    'ad.clicked': 2,
-    'intent.surge': 8,
-    'meeting.booked': 40,
-    'sdr.call_logged': 3,
-    'direct_mail.delivered': 1,
-    'crm.stage_changed': 0,
-  },
-  pricingPagePattern: 'pricing',
-  pricingPageWeight: 4,
-  outcomeWeights: {
-    connected: 8,
-    meeting_booked: 40,
-    voicemail: 0,
-    no_answer: 0,
-    not_interested: -5,
-    bad_number: 0,
-  },
-  roleMultipliers: {
-    economic_buyer: 1.5,
-    champion: 1.3,
-    technical_evaluator: 1.2,
-    influencer: 1.0,
-    end_user: 0.8,
-    blocker: 0.5,
-  },
-  unknownRoleMultiplier: 0.7,
-  engagingTypes: ['email.clicked', 'email.replied', 'meeting.booked', 'sdr.call_logged'],
-  engaged: { minScore: 10, minEngagedContacts: 0, minEngagedRoles: 0 },
-  mqa: { minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 },
-  exitRatio: 0.8,
-  crmStages: {
-    opportunity: 'opportunity',
-    opportunity_created: 'opportunity',
-    customer: 'customer',
-    closed_won: 'customer',
-    disqualified: 'disqualified',
-    closed_lost: 'disqualified',
-    // "Recycled": back to nurture; the score decides target/engaged/mqa again.
-    target: 'target',
-    recycled: 'target',
-  },
-  dedupHorizon: 'P90D',
-  maxSeenIds: 5000,
-  maxContributors: 25,
-  defaultTaskOwner: 'unassigned',
-};
-
-/** The configuration with millisecond durations resolved once. */
-export interface ResolvedScoringConfig extends ScoringConfig {
-  halfLifeMs: number;
-  engagedWindowMs: number;
-  dedupHorizonMs: number;
-  pricingPageRegex: RegExp;
-}
-
-export function resolveScoringConfig(config: ScoringConfig): ResolvedScoringConfig {
-  const halfLifeMs = durationMillis(config.halfLife);
-  if (halfLifeMs <= 0) throw new Error('scoring config: halfLife must be positive');
-  return {
-    ...config,
-    halfLifeMs,
-    engagedWindowMs: durationMillis(config.engagedWindow),
-    dedupHorizonMs: durationMillis(config.dedupHorizon),
-    pricingPageRegex: new RegExp(config.pricingPagePattern, 'i'),
-  };
-}
+export { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './defaults';
 
 /** Deep-ish merge of overrides (e.g. `mqa` thresholds from cdk.json) over the defaults, validated. */
 export function scoringConfig(overrides: unknown = {}): ResolvedScoringConfig {

@@ -1,7 +1,6 @@
 /** Explainable scores (issue #4 item 5): the recent contributors of an account's score. */
 import type { EngagementType, Role } from '../../kernel/model';
-import type { ResolvedScoringConfig } from './config';
-import { DEFAULT_SCORING_CONFIG, resolveScoringConfig } from './config';
+import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './defaults';
 import { decay, scoreAt } from './fold';
 import type { ScoreState } from './state';
 

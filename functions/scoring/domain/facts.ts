@@ -9,7 +9,7 @@
  */
 import type { AccountFacts } from '../../kernel/conditions';
 import type { EngagementType, Stage } from '../../kernel/model';
-import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './config';
+import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './defaults';
 import { engagementAt, evaluationTime } from './stage';
 import type { ScoreState } from './state';
 

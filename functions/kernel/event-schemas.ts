@@ -1,0 +1,175 @@
+/**
+ * The zod schema of every detail type's detail (and of the SES events the normaliser reads): what
+ * consumers parse with, and what the recording publisher (tests) and the moto contract test check
+ * every published event against. Publishers build events with `busEvent` (kernel/events.ts), typed
+ * by these schemas, without carrying them at run time.
+ */
+import * as z from 'zod';
+import { Channel, IsoTimestamp, PostalAddress, Role, Stage } from './model';
+import { DETAIL_TYPES, SOURCE_OF, type DetailType } from './event-types';
+import { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
+
+export { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
+export { SesEventDetail } from './event-schemas/ses';
+
+// ---------------------------------------------------------------------------
+// Detail schemas, one per detail type
+// ---------------------------------------------------------------------------
+
+/** What every touch event says about the touch: which step of which execution reached whom. */
+const TouchRef = {
+  campaignId: z.string().min(1),
+  executionName: z.string().min(1),
+  stepId: z.string().min(1),
+  touchId: z.string().min(1),
+  channel: Channel,
+  contactId: z.string().min(1),
+  role: Role.optional(),
+};
+
+/** `touch.sent`: the provider accepted the touch (`ref`: SES message id, task id, order id). */
+export const TouchSentDetail = DetailBase.extend({
+  ...TouchRef,
+  ref: z.string(),
+  summary: z.string(),
+});
+export type TouchSentDetail = z.infer<typeof TouchSentDetail>;
+
+/**
+ * `touch.failed`: a touch the provider refused, a touch whose outcome is unknown (its reason says
+ * so), or a whole step that failed after its retries (no touch or contact then, and `error`).
+ */
+export const TouchFailedDetail = DetailBase.extend({
+  ...TouchRef,
+  stepId: TouchRef.stepId.optional(),
+  touchId: TouchRef.touchId.optional(),
+  channel: TouchRef.channel.optional(),
+  contactId: TouchRef.contactId.optional(),
+  reason: z.string().min(1),
+  error: z.unknown().optional(),
+});
+export type TouchFailedDetail = z.infer<typeof TouchFailedDetail>;
+
+/** `account.score_changed`. */
+export const ScoreChangedDetail = DetailBase.extend({
+  score: z.number(),
+  previousScore: z.number(),
+  asOf: IsoTimestamp,
+  stage: Stage,
+  engagedContacts: z.number().int().nonnegative(),
+  engagedRoles: z.array(Role),
+  /** Events folded into this change (after deduplication). */
+  eventsApplied: z.number().int().nonnegative(),
+});
+export type ScoreChangedDetail = z.infer<typeof ScoreChangedDetail>;
+
+/** `account.stage_changed` (MQA is a stage). */
+export const StageChangedDetail = DetailBase.extend({
+  from: Stage,
+  to: Stage,
+  score: z.number(),
+  reason: z.string(),
+});
+export type StageChangedDetail = z.infer<typeof StageChangedDetail>;
+
+/** `sdr.task.created`: a sequence's SDR step or a hot account (MQA) made a task. */
+export const SdrTaskCreatedDetail = DetailBase.extend({
+  taskId: z.string().min(1),
+  owner: z.string().min(1),
+  type: z.string().min(1),
+  status: z.string().min(1),
+  priority: z.number().int(),
+  dueAt: IsoTimestamp,
+  reason: z.string(),
+  contactId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+  stepId: z.string().min(1).optional(),
+  context: z.record(z.string(), z.unknown()),
+  createdAt: IsoTimestamp,
+});
+export type SdrTaskCreatedDetail = z.infer<typeof SdrTaskCreatedDetail>;
+
+/** `sdr.task.completed`: an SDR logged a task's outcome. */
+export const SdrTaskCompletedDetail = DetailBase.extend({
+  taskId: z.string().min(1),
+  owner: z.string().min(1),
+  outcome: z.string().min(1),
+  contactId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+});
+export type SdrTaskCompletedDetail = z.infer<typeof SdrTaskCompletedDetail>;
+
+/**
+ * `ads.audience.changed`: members (SHA-256 of the normalised email) to add to or remove from an ad
+ * audience; `eventId` is the change id (a retried step reuses it). Without `audienceId` the change
+ * is an erasure: remove the person from every audience.
+ */
+export const AdsAudienceChangedDetail = DetailBase.extend({
+  audienceId: z.string().min(1).optional(),
+  campaignId: z.string().min(1).optional(),
+  stepId: z.string().min(1).optional(),
+  contactId: z.string().min(1).optional(),
+  add: z.array(z.string()),
+  remove: z.array(z.string()),
+  reason: z.string().min(1),
+});
+export type AdsAudienceChangedDetail = z.infer<typeof AdsAudienceChangedDetail>;
+
+/** `direct_mail.requested`: one piece to one person, within budget; `eventId` is the order id. */
+export const DirectMailRequestedDetail = DetailBase.extend({
+  campaignId: z.string().min(1),
+  stepId: z.string().min(1),
+  contactId: z.string().min(1),
+  recipientName: z.string().min(1),
+  address: PostalAddress,
+  piece: z.string().min(1),
+  costCents: z.number().int().nonnegative(),
+});
+export type DirectMailRequestedDetail = z.infer<typeof DirectMailRequestedDetail>;
+
+/** `enrollment.finished`: an enrollment ended (completed, exited, stopped), whoever ended it. */
+export const EnrollmentFinishedDetail = DetailBase.extend({
+  campaignId: z.string().min(1),
+  executionName: z.string().min(1),
+  sequenceId: z.string().min(1).optional(),
+  sequenceVersion: z.number().int().positive().optional(),
+  status: z.string().min(1),
+  reason: z.string(),
+});
+export type EnrollmentFinishedDetail = z.infer<typeof EnrollmentFinishedDetail>;
+
+/** The contract of every detail type: its one source and its detail schema. */
+export const CONTRACTS = {
+  [DETAIL_TYPES.engagementRecorded]: {
+    source: SOURCE_OF[DETAIL_TYPES.engagementRecorded],
+    schema: EngagementRecordedDetail,
+  },
+  [DETAIL_TYPES.touchSent]: { source: SOURCE_OF[DETAIL_TYPES.touchSent], schema: TouchSentDetail },
+  [DETAIL_TYPES.touchFailed]: { source: SOURCE_OF[DETAIL_TYPES.touchFailed], schema: TouchFailedDetail },
+  [DETAIL_TYPES.scoreChanged]: { source: SOURCE_OF[DETAIL_TYPES.scoreChanged], schema: ScoreChangedDetail },
+  [DETAIL_TYPES.stageChanged]: { source: SOURCE_OF[DETAIL_TYPES.stageChanged], schema: StageChangedDetail },
+  [DETAIL_TYPES.sdrTaskCreated]: {
+    source: SOURCE_OF[DETAIL_TYPES.sdrTaskCreated],
+    schema: SdrTaskCreatedDetail,
+  },
+  [DETAIL_TYPES.sdrTaskCompleted]: {
+    source: SOURCE_OF[DETAIL_TYPES.sdrTaskCompleted],
+    schema: SdrTaskCompletedDetail,
+  },
+  [DETAIL_TYPES.adsAudienceChanged]: {
+    source: SOURCE_OF[DETAIL_TYPES.adsAudienceChanged],
+    schema: AdsAudienceChangedDetail,
+  },
+  [DETAIL_TYPES.directMailRequested]: {
+    source: SOURCE_OF[DETAIL_TYPES.directMailRequested],
+    schema: DirectMailRequestedDetail,
+  },
+  [DETAIL_TYPES.enrollmentFinished]: {
+    source: SOURCE_OF[DETAIL_TYPES.enrollmentFinished],
+    schema: EnrollmentFinishedDetail,
+  },
+} as const satisfies Record<DetailType, { source: string; schema: z.ZodType }>;
+
+/** What a detail type's detail is, as its schema outputs it. */
+export type DetailOf<T extends DetailType> = z.output<(typeof CONTRACTS)[T]['schema']>;
+export type DetailInput<T extends DetailType> = z.input<(typeof CONTRACTS)[T]['schema']>;

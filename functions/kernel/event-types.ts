@@ -1,0 +1,49 @@
+/** The bus's sources and detail types, and the one source of each detail type. */
+
+export const SOURCES = {
+  engine: 'abm.engine',
+  scorer: 'abm.scorer',
+  ingest: 'abm.ingest',
+  sdr: 'abm.sdr',
+  ads: 'abm.ads',
+  directMail: 'abm.direct_mail',
+} as const;
+export type Source = (typeof SOURCES)[keyof typeof SOURCES];
+
+export const DETAIL_TYPES = {
+  engagementRecorded: 'engagement.recorded',
+  touchSent: 'touch.sent',
+  touchFailed: 'touch.failed',
+  scoreChanged: 'account.score_changed',
+  stageChanged: 'account.stage_changed',
+  sdrTaskCreated: 'sdr.task.created',
+  sdrTaskCompleted: 'sdr.task.completed',
+  adsAudienceChanged: 'ads.audience.changed',
+  directMailRequested: 'direct_mail.requested',
+  enrollmentFinished: 'enrollment.finished',
+} as const;
+export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+
+/** The fields every detail carries. */
+export interface DetailBase {
+  eventId: string;
+  occurredAt: string;
+  accountId: string;
+}
+
+/** Where an engagement event came from. */
+export const ENGAGEMENT_ORIGINS = ['ses', 'api', 'sdr', 'intent', 'crm'] as const;
+
+/** The one source of each detail type. */
+export const SOURCE_OF = {
+  [DETAIL_TYPES.engagementRecorded]: SOURCES.ingest,
+  [DETAIL_TYPES.touchSent]: SOURCES.engine,
+  [DETAIL_TYPES.touchFailed]: SOURCES.engine,
+  [DETAIL_TYPES.scoreChanged]: SOURCES.scorer,
+  [DETAIL_TYPES.stageChanged]: SOURCES.scorer,
+  [DETAIL_TYPES.sdrTaskCreated]: SOURCES.sdr,
+  [DETAIL_TYPES.sdrTaskCompleted]: SOURCES.sdr,
+  [DETAIL_TYPES.adsAudienceChanged]: SOURCES.ads,
+  [DETAIL_TYPES.directMailRequested]: SOURCES.directMail,
+  [DETAIL_TYPES.enrollmentFinished]: SOURCES.engine,
+} as const satisfies Record<DetailType, Source>;

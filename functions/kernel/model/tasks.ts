@@ -1,0 +1,46 @@
+/**
+ * The domain model, one file per aggregate (kernel/model.ts re-exports them all). These zod schemas
+ * are the one source of the domain's types: every type is inferred from a schema. Pure: no AWS
+ * imports, no I/O.
+ */
+import * as z from 'zod';
+import { Id, IsoTimestamp, Role, SdrOutcome, Stage } from './basics';
+
+export const SDR_TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
+export const SdrTaskStatus = z.enum(SDR_TASK_STATUSES);
+
+export const SdrTask = z.object({
+  taskId: z.string().min(1),
+  accountId: Id,
+  contactId: z.string().optional(),
+  owner: z.string().min(1),
+  type: z.enum(['call', 'linkedin', 'email', 'hot_account']),
+  status: SdrTaskStatus,
+  /** 1 is the most urgent. */
+  priority: z.number().int().min(1).max(3),
+  dueAt: IsoTimestamp,
+  reason: z.string(),
+  context: z.object({
+    contact: z
+      .object({
+        name: z.string(),
+        role: Role,
+        phone: z.string().optional(),
+        timeZone: z.string(),
+        localTime: z.string(),
+      })
+      .optional(),
+    score: z.number().optional(),
+    stage: Stage.optional(),
+    talkingPoints: z.array(z.string()),
+    recentEngagement: z.array(z.string()),
+    lastTouches: z.array(z.string()).default([]),
+  }),
+  campaignId: z.string().optional(),
+  stepId: z.string().optional(),
+  outcome: SdrOutcome.optional(),
+  notes: z.string().max(4000).optional(),
+  createdAt: IsoTimestamp,
+  completedAt: IsoTimestamp.optional(),
+});
+export type SdrTask = z.infer<typeof SdrTask>;

@@ -1,0 +1,80 @@
+/**
+ * The `LaunchRunner` adapter: a large launch goes to the launcher state machine, its audience in S3
+ * as JSON lines and a Distributed Map over it (statemachines/campaign-launch.asl.json).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from '../kernel/execution';
+import { needConfig, port } from './compose';
+
+/** The launcher execution's input (what the ASL reads with JSONPath). */
+export interface LauncherInput extends LaunchContext {
+  bucket: string;
+  key: string;
+}
+
+export function toJsonLines(items: readonly LaunchItem[]): string {
+  return items.map((i) => JSON.stringify(i)).join('\n') + '\n';
+}
+
+/**
+ * The launcher execution's name: unique per launch attempt (the lease owner id), so a relaunch
+ * after a failed or finished run really runs (a name can be used once per 90 days). Two attempts
+ * never run at once: the campaign's lease serialises launches. The same attempt retried (a
+ * retried StartExecution) gets the same name: ExecutionAlreadyExists, nothing launched twice.
+ */
+export function launcherExecutionName(campaignId: string, audienceDigest: string, launchId: string): string {
+  const attempt = launchId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  return `${campaignId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48)}-${audienceDigest.slice(0, 12)}-${attempt}`;
+}
+
+export class StepFunctionsLaunchRunner implements LaunchRunner {
+  constructor(private readonly deps: { s3: S3Client; sfn: SFNClient; bucket: string; launcherArn: string }) {}
+
+  async start(plan: LaunchPlan): Promise<void> {
+    const body = toJsonLines(plan.items);
+    const digest = createHash('sha256').update(plan.campaignId).update(body).digest('hex').slice(0, 16);
+    const key = `launches/${plan.campaignId}/${digest}.jsonl`;
+    await this.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: this.deps.bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/x-ndjson',
+      }),
+    );
+    const input: LauncherInput = {
+      campaignId: plan.campaignId,
+      sequence: plan.sequence,
+      enrolledAt: plan.enrolledAt,
+      bucket: this.deps.bucket,
+      key,
+    };
+    const name = launcherExecutionName(plan.campaignId, digest, plan.launchId ?? randomUUID());
+    try {
+      await this.deps.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.deps.launcherArn,
+          name,
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists')
+        throw err;
+    }
+  }
+}
+
+/** Hand a large launch to the launcher (`config.launcherStateMachineArn`, `config.audienceBucket`). */
+export const LAUNCHER = port(
+  'launcher',
+  (config) =>
+    new StepFunctionsLaunchRunner({
+      s3: new S3Client({}),
+      sfn: new SFNClient({}),
+      bucket: needConfig(config, 'launcher', 'audienceBucket'),
+      launcherArn: needConfig(config, 'launcher', 'launcherStateMachineArn'),
+    }),
+);

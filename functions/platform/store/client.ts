@@ -1,0 +1,34 @@
+/** The DynamoDB clients and the table of a runtime (Lambda: the SDK defaults; local mode: dynalite). */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { port } from '../compose';
+import { createDocumentClient, Table, type TableOptions } from './table';
+
+export interface DynamoConnection {
+  /** A local endpoint (dynalite); absent on AWS. */
+  endpoint?: string;
+  region?: string;
+  credentials?: DynamoDBClientConfig['credentials'];
+}
+
+/** The DynamoDB clients: the low-level one (table management) and the document client (items). */
+export function connectDynamo(connection: DynamoConnection = {}): {
+  base: DynamoDBClient;
+  client: DynamoDBDocumentClient;
+} {
+  const base = new DynamoDBClient({
+    ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+    ...(connection.region ? { region: connection.region } : {}),
+    ...(connection.credentials ? { credentials: connection.credentials } : {}),
+  });
+  return { base, client: createDocumentClient(base) };
+}
+
+/** The table of a store from a connection: what every runtime (Lambda, local mode, tests) builds first. */
+export function openTable(tableName: string, connection: DynamoConnection = {}, options: TableOptions = {}) {
+  const { base, client } = connectDynamo(connection);
+  return { base, client, table: new Table(client, tableName, options) };
+}
+
+/** The table port: the platform's single table, from `config.tableName` (and `config.dynamo`). */
+export const TABLE = port('table', (config) => openTable(config.tableName, config.dynamo).table);
