@@ -6,9 +6,8 @@
 import * as z from 'zod';
 import type { Clock } from '../kernel/clock';
 import { ErrorBody, NotImplemented } from '../kernel/errors';
-import { checkLaunchBody, type LaunchService } from '../launch';
-import type { createControlService } from '../launch/control-service';
-import type { createReportService } from '../reports/campaign-report';
+import { checkLaunchBody, type ControlService, type LaunchService } from '../launch';
+import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
 import { route, type ResponseSpec, type Route } from './router';
@@ -31,8 +30,8 @@ export interface ApiServices {
   tasks: ReturnType<typeof createTasksService>;
   unsubscribe: ReturnType<typeof createUnsubscribeService>;
   launch: LaunchService;
-  control: ReturnType<typeof createControlService>;
-  reports: ReturnType<typeof createReportService>;
+  control: ControlService;
+  reports: ReportService;
   ingest?: EventIngestor;
 }
 

@@ -208,3 +208,5 @@ export function createControlService(deps: ControlDeps) {
 
   return { campaign, enrollment };
 }
+
+export type ControlService = ReturnType<typeof createControlService>;

@@ -3,7 +3,12 @@
  * response, and the campaign controls (pause, resume, stop).
  */
 export { launchFeature, checkLaunchBody, type LaunchService, type LaunchOptions } from './launch-service';
-export { controlFeature, type ControlAction, type ControlResult } from './control-service';
+export {
+  controlFeature,
+  type ControlAction,
+  type ControlResult,
+  type ControlService,
+} from './control-service';
 export { LaunchBody, LaunchResult, SKIP_REASONS, SkipReason } from './contract';
 export { ACTIVE_CAMPAIGN } from './audience';
 export { inProcessLaunch, type InProcessRunnerOptions } from './runners';

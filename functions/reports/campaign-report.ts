@@ -207,3 +207,5 @@ export function createReportService(deps: ReportDeps) {
 
   return { progress, report };
 }
+
+export type ReportService = ReturnType<typeof createReportService>;

@@ -7,6 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { PLAN_ACTIONS } from '../../functions/kernel/plan';
+import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
+import { buildTestStack } from '../infra/app';
 
 // asl-validator ships no type declarations: load it through a typed require.
 const aslValidator = createRequire(__filename)('asl-validator') as (definition: unknown) => {
@@ -17,17 +20,28 @@ const aslValidator = createRequire(__filename)('asl-validator') as (definition: 
 const DIR = path.join(__dirname, '..', '..', 'statemachines');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.asl.json'));
 
-/** The substitutions each construct passes (lib/infra/constructs/sequence-engine.ts, launcher.ts). */
-const SUBSTITUTIONS: Record<string, string[]> = {
-  'account-sequence.asl.json': ['ExecuteStepFunctionArn', 'ParkExecutionFunctionArn'],
-  'campaign-launch.asl.json': ['EnrollBatchFunctionArn', 'FinalizeFunctionArn'],
-};
+/**
+ * The substitutions the constructs really pass, read from the synthesized stack: each state machine
+ * is inlined (DefinitionString) with its DefinitionSubstitutions, and is matched to its file by text.
+ */
+function substitutionsByFile(): Record<string, string[]> {
+  const resources = buildTestStack().template().findResources('AWS::StepFunctions::StateMachine');
+  const out: Record<string, string[]> = {};
+  for (const r of Object.values(resources)) {
+    const props = r.Properties as { DefinitionString?: unknown; DefinitionSubstitutions?: object };
+    const file = FILES.find((f) => readFileSync(path.join(DIR, f), 'utf8') === props.DefinitionString);
+    if (file) out[file] = Object.keys(props.DefinitionSubstitutions ?? {});
+  }
+  return out;
+}
+const SUBSTITUTIONS = substitutionsByFile();
 
 describe.each(FILES)('%s', (file) => {
   const text = readFileSync(path.join(DIR, file), 'utf8');
   const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))].sort();
 
-  it('names exactly the placeholders its construct substitutes', () => {
+  it('is deployed by a construct that substitutes exactly its placeholders', () => {
+    expect(Object.keys(SUBSTITUTIONS)).toContain(file);
     expect(placeholders).toEqual([...(SUBSTITUTIONS[file] ?? [])].sort());
   });
 
@@ -51,4 +65,18 @@ describe.each(FILES)('%s', (file) => {
 it('the validator rejects a broken definition (negative control)', () => {
   const broken = { StartAt: 'A', States: { A: { Type: 'Task', Next: 'Missing' } } };
   expect(aslValidator(broken).isValid).toBe(false);
+});
+
+it('the AccountSequence Route sends every plan action the engine returns, and only those, somewhere', () => {
+  const asl = JSON.parse(readFileSync(ACCOUNT_SEQUENCE_ASL, 'utf8')) as {
+    States: Record<
+      string,
+      { Type: string; Choices?: { Variable: string; StringEquals: string; Next: string }[] }
+    >;
+  };
+  const route = asl.States.Route!;
+  expect(route.Type).toBe('Choice');
+  const choices = route.Choices!.filter((c) => c.Variable === '$.plan.action');
+  expect(choices.map((c) => c.StringEquals).sort()).toEqual([...PLAN_ACTIONS].sort());
+  for (const c of choices) expect(Object.keys(asl.States)).toContain(c.Next);
 });
