@@ -15,7 +15,7 @@ import type { ScoreRepository, StoredScore } from '../platform/store/scores';
 import type { TouchRepository } from '../platform/store/touches';
 import { accountOfRow, contactOfRow, parseCsv } from './csv';
 import { scoreFit, DEFAULT_ICP, type Icp } from './domain/fit';
-import { ImportAccount, type AccountView, type ImportResult } from './schemas';
+import { AccountSummary, ImportAccount, type AccountView, type ImportResult } from './schemas';
 
 export interface AccountsDeps {
   accounts: AccountRepository;
@@ -336,19 +336,8 @@ function duplicateContacts(contacts: { contactId: string }[]): ErrorDetail[] {
   return out;
 }
 
-function summary(a: Account) {
-  return {
-    accountId: a.accountId,
-    name: a.name,
-    domain: a.domain,
-    tier: a.tier,
-    stage: a.stage,
-    cluster: a.cluster,
-    ownerSdr: a.ownerSdr,
-    suppressed: a.suppressed,
-    fit: a.fit,
-  };
-}
+/** An account as the list shows it. */
+const summary = (a: Account) => AccountSummary.parse(a);
 
 /** The score as the scorer stores it; null before any engagement. */
 function scoreOf(score: StoredScore | undefined): AccountView['score'] {

@@ -7,7 +7,7 @@
 import { ingestFeature } from '../ingest';
 import { controlFeature, launchFeature, type LaunchOptions, type LaunchService } from '../launch';
 import { PUBLISHER } from '../platform/bus';
-import type { Platform } from '../platform/compose';
+import { withPorts, type Platform } from '../platform/compose';
 import { UNSUBSCRIBE_KEY } from '../platform/secrets';
 import { providers } from '../platform/providers';
 import { AccountRepository } from '../platform/store/accounts';
@@ -49,20 +49,14 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
       enrollments: platform.repository(EnrollmentRepository),
       touches: platform.repository(TouchRepository),
       scores: platform.repository(ScoreRepository),
-      get audiences() {
-        return providers(platform).audiences;
-      },
+      audiences: providers(platform).audiences,
       clock,
       icp: platform.config.icp === undefined ? undefined : Icp.parse(platform.config.icp),
     }),
     catalog: createCatalogService({ catalog: platform.repository(CatalogRepository), clock }),
-    tasks: createTasksService({
-      tasks: platform.repository(TaskRepository),
-      get publisher() {
-        return platform.port(PUBLISHER);
-      },
-      clock,
-    }),
+    tasks: createTasksService(
+      withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
+    ),
     unsubscribe: createUnsubscribeService({
       accounts,
       clock,

@@ -8,6 +8,7 @@ import { EmailTemplate, TemplateInput, templateCompileErrors } from '../kernel/t
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
 import type { CatalogRepository } from '../platform/store/catalog';
+import { listView, SequenceList, TemplateList } from './schemas';
 import type * as z from 'zod';
 
 export function createCatalogService(deps: { catalog: CatalogRepository; clock: Clock }) {
@@ -34,16 +35,7 @@ export function createCatalogService(deps: { catalog: CatalogRepository; clock: 
   }
 
   async function listTemplates(page: { limit: number; cursor?: string }) {
-    const out = await repo.listTemplates(page, EmailTemplate);
-    return {
-      items: out.items.map((t) => ({
-        templateId: t.templateId,
-        subject: t.subject,
-        version: t.version,
-        updatedAt: t.updatedAt,
-      })),
-      cursor: out.cursor ?? null,
-    };
+    return listView(await repo.listTemplates(page, EmailTemplate), TemplateList.shape.items.element);
   }
 
   async function putSequence(sequenceId: string, body: Record<string, unknown>) {
@@ -85,16 +77,7 @@ export function createCatalogService(deps: { catalog: CatalogRepository; clock: 
   }
 
   async function listSequences(page: { limit: number; cursor?: string }) {
-    const out = await repo.listSequences(page);
-    return {
-      items: out.items.map((s) => ({
-        sequenceId: s.sequenceId,
-        name: s.name,
-        latestVersion: s.latestVersion,
-        updatedAt: s.updatedAt,
-      })),
-      cursor: out.cursor ?? null,
-    };
+    return listView(await repo.listSequences(page), SequenceList.shape.items.element);
   }
 
   return { putTemplate, getTemplate, listTemplates, putSequence, getSequence, listSequences };

@@ -37,6 +37,11 @@ export const Paging = z.object({
 
 export const Ok = z.object({ ok: z.literal(true) }).meta({ id: 'Ok' });
 
+/** A page of items as a list response: each item projected onto its view schema (other fields dropped). */
+export function listView<T, V>(page: { items: T[]; cursor?: string }, item: z.ZodType<V>) {
+  return { items: page.items.map((i) => item.parse(i)), cursor: page.cursor ?? null };
+}
+
 // ---------------------------------------------------------------------------
 // Accounts and import
 // ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import type { SdrOutcome, SdrTask } from '../kernel/model';
 import type { EventPublisher } from '../platform/bus';
 import { busEvent, DETAIL_TYPES } from '../kernel/events';
 import type { TaskRepository } from '../platform/store/tasks';
+import { listView, TaskView } from './schemas';
 
 /** How long a publication claim holds before a retry may take it over (a request that died). */
 const PUBLICATION_LEASE_MS = 60_000;
@@ -61,8 +62,10 @@ export function createTasksService(deps: { tasks: TaskRepository; publisher: Eve
   const { tasks } = deps;
 
   async function list(q: { owner: string; status: SdrTask['status']; limit: number; cursor?: string }) {
-    const page = await tasks.listOfOwner(q.owner, q.status, { limit: q.limit, cursor: q.cursor });
-    return { items: page.items.map(view), cursor: page.cursor ?? null };
+    return listView(
+      await tasks.listOfOwner(q.owner, q.status, { limit: q.limit, cursor: q.cursor }),
+      TaskView,
+    );
   }
 
   async function complete(taskId: string, body: { outcome: SdrOutcome; notes?: string }) {
@@ -93,20 +96,5 @@ export function createTasksService(deps: { tasks: TaskRepository; publisher: Eve
   return { list, complete };
 }
 
-function view(t: SdrTask) {
-  return {
-    taskId: t.taskId,
-    accountId: t.accountId,
-    contactId: t.contactId,
-    owner: t.owner,
-    type: t.type,
-    status: t.status,
-    priority: t.priority,
-    dueAt: t.dueAt,
-    reason: t.reason,
-    context: t.context as Record<string, unknown>,
-    outcome: t.outcome,
-    notes: t.notes,
-    completedAt: t.completedAt,
-  };
-}
+/** A task as the API shows it. */
+const view = (t: SdrTask) => TaskView.parse(t);

@@ -12,7 +12,7 @@ import type { Account, Contact, Enrollment, Role, SequenceDefinition, Tier, Touc
 import { Plan } from '../kernel/plan';
 import type { EmailTemplate } from '../kernel/templates';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
-import type { Platform } from '../platform/compose';
+import { withPorts, type Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
 import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
@@ -71,37 +71,29 @@ export interface EngineDeps {
 /** The engine's dependencies from a platform; adapters are read when first used. */
 export function engineDeps(platform: Platform): EngineDeps {
   const { config } = platform;
-  return {
+  const ports = {
+    publisher: PUBLISHER,
+    email: EMAIL,
+    unsubscribeKey: UNSUBSCRIBE_KEY,
+    control: SEQUENCE_CONTROL,
+  };
+  return withPorts(platform, ports, {
     accounts: platform.repository(AccountRepository),
     enrollments: platform.repository(EnrollmentRepository),
     touches: platform.repository(TouchRepository),
     tasks: platform.repository(TaskRepository),
     catalog: platform.repository(CatalogRepository),
     scores: platform.repository(ScoreRepository),
-    get publisher() {
-      return platform.port(PUBLISHER);
-    },
     clock: platform.clock,
-    get email() {
-      return platform.port(EMAIL);
-    },
-    get unsubscribeKey() {
-      return platform.port(UNSUBSCRIBE_KEY);
-    },
-    get providers() {
-      return providers(platform);
-    },
-    get control() {
-      return platform.port(SEQUENCE_CONTROL);
-    },
+    providers: providers(platform),
     config: {
       senderEmail: config.senderEmail ?? '',
       senderName: config.senderName,
       unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? '',
       defaultSdrOwner: config.defaultSdrOwner,
     },
-    log: (message, data) => platform.log.info(message, data),
-  };
+    log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
+  });
 }
 
 /** One ExecuteStep invocation's view of the account. */

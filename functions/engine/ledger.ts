@@ -8,7 +8,7 @@
  */
 import { busEvent, DETAIL_TYPES } from '../kernel/events';
 import type { Contact, Touch, TouchStep } from '../kernel/model';
-import type { TouchRepository } from '../platform/store/touches';
+import type { TouchRepository, TouchStatusPatch } from '../platform/store/touches';
 import { iso, type Run } from './context';
 import type { SentTouch } from './domain/frequency';
 
@@ -82,24 +82,32 @@ export function createLedger(touches: TouchRepository) {
     }
   }
 
-  /** A claimed touch that will not go out after all (e.g. over the account's budget). */
-  async function released(run: Run, touch: TouchRef, reason: string): Promise<void> {
-    await touches.updateStatus(
-      touch.accountId,
-      touch.touchId,
-      { status: 'skipped', reason, at: iso(run.now) },
-      { from: ['pending'] },
+  /** Ends a claimed (pending) touch with its outcome; returns the time it was recorded at. */
+  async function settle(run: Run, touch: TouchRef, patch: Omit<TouchStatusPatch, 'at'>): Promise<string> {
+    const at = iso(run.now);
+    await touches.updateStatus(touch.accountId, touch.touchId, { ...patch, at }, { from: ['pending'] });
+    return at;
+  }
+
+  /** `touch.failed` for a touch: refused (`#failed`) or of unknown outcome (`#unknown`). */
+  function failedEvent(run: Run, touch: TouchRef, kind: 'failed' | 'unknown', reason: string, at: string) {
+    run.events.push(
+      busEvent(DETAIL_TYPES.touchFailed, {
+        eventId: `${touch.touchId}#${kind}`,
+        occurredAt: at,
+        ...touch,
+        reason,
+      }),
     );
   }
 
+  /** A claimed touch that will not go out after all (e.g. over the account's budget). */
+  async function released(run: Run, touch: TouchRef, reason: string): Promise<void> {
+    await settle(run, touch, { status: 'skipped', reason });
+  }
+
   async function sent(run: Run, touch: TouchRef, providerRef: string, summary: string): Promise<void> {
-    const at = iso(run.now);
-    await touches.updateStatus(
-      touch.accountId,
-      touch.touchId,
-      { status: 'sent', ref: providerRef, summary, at },
-      { from: ['pending'] },
-    );
+    const at = await settle(run, touch, { status: 'sent', ref: providerRef, summary });
     run.recent.unshift({ ...touch, status: 'sent', ref: providerRef, summary, at });
     run.events.push(
       busEvent(DETAIL_TYPES.touchSent, {
@@ -114,23 +122,8 @@ export function createLedger(touches: TouchRepository) {
 
   /** The provider certainly did not act; `publish: false` when the step is retried at once. */
   async function failed(run: Run, touch: TouchRef, reason: string, publish: boolean): Promise<void> {
-    const at = iso(run.now);
-    await touches.updateStatus(
-      touch.accountId,
-      touch.touchId,
-      { status: 'failed', reason, at },
-      { from: ['pending'] },
-    );
-    if (publish) {
-      run.events.push(
-        busEvent(DETAIL_TYPES.touchFailed, {
-          eventId: `${touch.touchId}#failed`,
-          occurredAt: at,
-          ...touch,
-          reason,
-        }),
-      );
-    }
+    const at = await settle(run, touch, { status: 'failed', reason });
+    if (publish) failedEvent(run, touch, 'failed', reason, at);
   }
 
   /**
@@ -138,22 +131,9 @@ export function createLedger(touches: TouchRepository) {
    * never claimed again (at most once), with the reason recorded; it counts against frequency caps.
    */
   async function unknown(run: Run, touch: TouchRef, reason: string): Promise<void> {
-    const at = iso(run.now);
-    await touches.updateStatus(
-      touch.accountId,
-      touch.touchId,
-      { status: 'pending', reason, at },
-      { from: ['pending'] },
-    );
+    const at = await settle(run, touch, { status: 'pending', reason });
     run.recent.unshift({ ...touch, status: 'pending', reason, at });
-    run.events.push(
-      busEvent(DETAIL_TYPES.touchFailed, {
-        eventId: `${touch.touchId}#unknown`,
-        occurredAt: at,
-        ...touch,
-        reason,
-      }),
-    );
+    failedEvent(run, touch, 'unknown', reason, at);
   }
 
   /** The run's recent touches as the frequency cap counts them. */

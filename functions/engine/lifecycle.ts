@@ -10,7 +10,7 @@ import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
 import type { Plan } from '../kernel/plan';
 import { overlay } from '../kernel/async';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
-import type { Platform } from '../platform/compose';
+import { withPorts, type Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
@@ -50,22 +50,18 @@ export interface EndFromOutside {
 export function lifecycleFeature(platform: Platform, overrides: Partial<LifecycleDeps> = {}): Lifecycle {
   return createLifecycle(
     overlay(
-      {
-        enrollments: platform.repository(EnrollmentRepository),
-        touches: platform.repository(TouchRepository),
-        accounts: platform.repository(AccountRepository),
-        catalog: platform.repository(CatalogRepository),
-        get providers() {
-          return providers(platform);
+      withPorts(
+        platform,
+        { publisher: PUBLISHER, control: SEQUENCE_CONTROL },
+        {
+          enrollments: platform.repository(EnrollmentRepository),
+          touches: platform.repository(TouchRepository),
+          accounts: platform.repository(AccountRepository),
+          catalog: platform.repository(CatalogRepository),
+          providers: providers(platform),
+          log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
         },
-        get publisher() {
-          return platform.port(PUBLISHER);
-        },
-        get control() {
-          return platform.port(SEQUENCE_CONTROL);
-        },
-        log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
-      },
+      ),
       overrides,
     ),
   );

@@ -4,16 +4,12 @@
  * for an unknown account is kept (UnresolvedStore) and reported, never silently dropped.
  */
 import * as z from 'zod';
-import type { Clock } from '../kernel/clock';
 import { BadRequest } from '../kernel/errors';
 import { busEvent, DETAIL_TYPES, type EngagementRecordedDetail } from '../kernel/events';
 import { EngagementEventInput, type EngagementType } from '../kernel/model';
-import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Platform } from '../platform/compose';
-import { AccountRepository } from '../platform/store/accounts';
-import { UnresolvedEventRepository, type UnresolvedStore } from '../platform/store/unresolved';
 import { MAX_FUTURE_SKEW_MS } from '../scoring';
-import { RepositoryAccountResolver, type AccountResolver } from './resolver';
+import { ingestionDeps, type IngestionDeps } from './resolver';
 
 export const MAX_EVENTS_PER_REQUEST = 500;
 
@@ -57,31 +53,15 @@ const issues = (error: z.ZodError, prefix: (string | number)[] = []): FieldError
     message: i.message,
   }));
 
-export interface IngestDeps {
-  resolver: AccountResolver;
-  publisher: EventPublisher;
-  unresolved: UnresolvedStore;
-  clock: Clock;
-  /** Suppress an address for email (hard bounce or complaint reported through POST /events). */
-  suppress?: (email: string, reason: string) => Promise<void>;
-}
+/** Suppression is optional here: a test may ingest without it. */
+export type IngestDeps = Omit<IngestionDeps, 'suppress'> & Partial<Pick<IngestionDeps, 'suppress'>>;
 
 /**
  * POST /events of a platform. Each request resolves accounts through its own resolver: its cache
  * must not outlive the request (accounts get imported).
  */
 export function ingestFeature(platform: Platform) {
-  const accounts = platform.repository(AccountRepository);
-  return (body: unknown): Promise<IngestResponse> =>
-    createIngest({
-      resolver: new RepositoryAccountResolver(accounts),
-      publisher: platform.port(PUBLISHER),
-      unresolved: platform.repository(UnresolvedEventRepository),
-      clock: platform.clock,
-      suppress: async (email, reason) => {
-        await accounts.addSuppression(email, { reason, source: 'api' });
-      },
-    })(body);
+  return (body: unknown): Promise<IngestResponse> => createIngest(ingestionDeps(platform, 'api'))(body);
 }
 
 export function createIngest(deps: IngestDeps) {

@@ -3,7 +3,11 @@
  * email, or an email domain (DESIGN 2.6.1, POST /events). Behind a port so ingestion is testable;
  * the DynamoDB version uses the repository's indexes (gsi1 EMAIL#, DOMAIN#) and caches per call site.
  */
-import type { AccountRepository } from '../platform/store/accounts';
+import type { Clock } from '../kernel/clock';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
+import type { Platform } from '../platform/compose';
+import { AccountRepository } from '../platform/store/accounts';
+import { UnresolvedEventRepository, type UnresolvedStore } from '../platform/store/unresolved';
 import type { Role } from '../kernel/model';
 
 export interface Resolution {
@@ -71,4 +75,31 @@ export class RepositoryAccountResolver implements AccountResolver {
     }
     return undefined;
   }
+}
+
+/** What ingesting engagement from one source needs: a resolver, the bus, the unresolved store. */
+export interface IngestionDeps {
+  resolver: AccountResolver;
+  publisher: EventPublisher;
+  unresolved: UnresolvedStore;
+  clock: Clock;
+  /** Suppress an address for email (a hard bounce or a complaint). */
+  suppress: (email: string, reason: string) => Promise<void>;
+}
+
+/**
+ * The dependencies of one ingestion (a request, an SES event) from a platform: its own resolver,
+ * whose cache must not outlive it (accounts get imported), and suppressions credited to `source`.
+ */
+export function ingestionDeps(platform: Platform, source: 'api' | 'ses'): IngestionDeps {
+  const accounts = platform.repository(AccountRepository);
+  return {
+    resolver: new RepositoryAccountResolver(accounts),
+    publisher: platform.port(PUBLISHER),
+    unresolved: platform.repository(UnresolvedEventRepository),
+    clock: platform.clock,
+    suppress: async (email, reason) => {
+      await accounts.addSuppression(email, { reason, source });
+    },
+  };
 }

@@ -9,10 +9,7 @@
  * opens and clicks), so a redelivered SES event is deduplicated by the scorer.
  */
 import { SesEventDetail } from '../kernel/event-schemas/ses';
-import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Platform } from '../platform/compose';
-import { AccountRepository } from '../platform/store/accounts';
-import { UnresolvedEventRepository } from '../platform/store/unresolved';
 import {
   busEvent,
   DETAIL_TYPES,
@@ -20,9 +17,7 @@ import {
   SES_TAGS,
   type EngagementRecordedDetail,
 } from '../kernel/events';
-import type { Clock } from '../kernel/clock';
-import { RepositoryAccountResolver, type AccountResolver } from './resolver';
-import type { UnresolvedStore } from '../platform/store/unresolved';
+import { ingestionDeps, type IngestionDeps } from './resolver';
 
 export interface SesEventBridgeEvent {
   id?: string;
@@ -32,13 +27,7 @@ export interface SesEventBridgeEvent {
   detail: unknown;
 }
 
-export interface SesNormaliserDeps {
-  resolver: AccountResolver;
-  publisher: EventPublisher;
-  unresolved: UnresolvedStore;
-  clock: Clock;
-  suppress: (email: string, reason: string) => Promise<void>;
-}
+export type SesNormaliserDeps = IngestionDeps;
 
 export interface SesNormaliseResult {
   published: number;
@@ -52,17 +41,8 @@ const tag = (tags: Record<string, string[]>, name: string): string | undefined =
 
 /** The SES normaliser of a platform; a resolver per event (its cache must not outlive it). */
 export function sesNormaliserFeature(platform: Platform) {
-  const accounts = platform.repository(AccountRepository);
   return (event: SesEventBridgeEvent): Promise<SesNormaliseResult> =>
-    createSesNormaliser({
-      resolver: new RepositoryAccountResolver(accounts),
-      publisher: platform.port(PUBLISHER),
-      unresolved: platform.repository(UnresolvedEventRepository),
-      clock: platform.clock,
-      suppress: async (email, reason) => {
-        await accounts.addSuppression(email, { reason, source: 'ses' });
-      },
-    })(event);
+    createSesNormaliser(ingestionDeps(platform, 'ses'))(event);
 }
 
 export function createSesNormaliser(deps: SesNormaliserDeps) {

@@ -50,48 +50,27 @@ export abstract class ApiError extends Error {
   }
 }
 
-export class BadRequest extends ApiError {
-  readonly status = 400;
-  readonly code = 'bad_request' as const;
+/** An ApiError class of one status and code. */
+function apiError<C extends ErrorCode>(status: number, code: C) {
+  return class extends ApiError {
+    readonly status = status;
+    readonly code = code;
+  };
+}
+
+export class BadRequest extends apiError(400, 'bad_request') {
   constructor(details: ErrorDetail[] | string, message = 'the request is not valid') {
     super(typeof details === 'string' ? details : message, typeof details === 'string' ? [] : details);
   }
 }
 
-export class Unauthorized extends ApiError {
-  readonly status = 401;
-  readonly code = 'unauthorized' as const;
-}
-
-export class NotFound extends ApiError {
-  readonly status = 404;
-  readonly code = 'not_found' as const;
-}
-
-export class MethodNotAllowed extends ApiError {
-  readonly status = 405;
-  readonly code = 'method_not_allowed' as const;
-}
-
-export class Conflict extends ApiError {
-  readonly status = 409;
-  readonly code = 'conflict' as const;
-}
-
-export class PayloadTooLarge extends ApiError {
-  readonly status = 413;
-  readonly code = 'payload_too_large' as const;
-}
-
-export class Unsupported extends ApiError {
-  readonly status = 415;
-  readonly code = 'unsupported_media_type' as const;
-}
-
-export class NotImplemented extends ApiError {
-  readonly status = 501;
-  readonly code = 'not_implemented' as const;
-}
+export class Unauthorized extends apiError(401, 'unauthorized') {}
+export class NotFound extends apiError(404, 'not_found') {}
+export class MethodNotAllowed extends apiError(405, 'method_not_allowed') {}
+export class Conflict extends apiError(409, 'conflict') {}
+export class PayloadTooLarge extends apiError(413, 'payload_too_large') {}
+export class Unsupported extends apiError(415, 'unsupported_media_type') {}
+export class NotImplemented extends apiError(501, 'not_implemented') {}
 
 /** zod issues as error details, each path prefixed with where the value came from (body, query...). */
 export function detailsFromZod(error: z.ZodError, prefix?: string): ErrorDetail[] {

@@ -24,7 +24,7 @@ import type { Clock } from '../kernel/clock';
 import { Conflict, NotFound } from '../kernel/errors';
 import { ACTIVE_ENROLLMENT, type CampaignStatus, type Enrollment } from '../kernel/model';
 import { enrollmentLifecycle, type Lifecycle } from '../engine';
-import type { Platform } from '../platform/compose';
+import { withPorts, type Platform } from '../platform/compose';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { EnrollmentRepository } from '../platform/store/enrollments';
@@ -57,16 +57,19 @@ export interface ControlDeps {
 
 /** The campaign controls of a platform. */
 export function controlFeature(platform: Platform, overrides: Partial<ControlDeps> = {}) {
-  return createControlService({
-    enrollments: platform.repository(EnrollmentRepository),
-    campaigns: platform.repository(CampaignRepository),
-    get control() {
-      return platform.port(SEQUENCE_CONTROL);
-    },
-    lifecycle: enrollmentLifecycle(platform),
-    clock: platform.clock,
-    ...overrides,
-  });
+  return createControlService(
+    withPorts(
+      platform,
+      { control: SEQUENCE_CONTROL },
+      {
+        enrollments: platform.repository(EnrollmentRepository),
+        campaigns: platform.repository(CampaignRepository),
+        lifecycle: enrollmentLifecycle(platform),
+        clock: platform.clock,
+        ...overrides,
+      },
+    ),
+  );
 }
 
 export function createControlService(deps: ControlDeps) {

@@ -10,7 +10,7 @@
  * launcher state machine on AWS: audience in S3, Distributed Map over it), and the API answers 202.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mapLimit } from '../kernel/async';
+import { mapLimit, overlay } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
 import { BadRequest, Conflict, NotFound } from '../kernel/errors';
 import {
@@ -23,7 +23,7 @@ import {
 } from '../kernel/execution';
 import { isHeldOut } from '../kernel/hash';
 import { ACTIVE_ENROLLMENT, Enrollment, type Account, type Campaign, type Sequence } from '../kernel/model';
-import type { Platform } from '../platform/compose';
+import { withPorts, type Platform } from '../platform/compose';
 import { LAUNCHER } from '../platform/launcher';
 import { EXECUTION_STARTER, type ExecutionStarter } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
@@ -74,20 +74,22 @@ export type LaunchOptions = Partial<LaunchServiceDeps>;
 
 /** The launch service of a platform: large launches go to the launcher state machine. */
 export function launchFeature(platform: Platform, options: LaunchOptions = {}): LaunchService {
-  return createLaunchService({
-    accounts: platform.repository(AccountRepository),
-    enrollments: platform.repository(EnrollmentRepository),
-    campaigns: platform.repository(CampaignRepository),
-    catalog: platform.repository(CatalogRepository),
-    get starter() {
-      return platform.port(EXECUTION_STARTER);
-    },
-    clock: platform.clock,
-    get runner() {
-      return platform.port(LAUNCHER);
-    },
-    ...options,
-  });
+  return createLaunchService(
+    overlay<LaunchServiceDeps>(
+      withPorts(
+        platform,
+        { starter: EXECUTION_STARTER, runner: LAUNCHER },
+        {
+          accounts: platform.repository(AccountRepository),
+          enrollments: platform.repository(EnrollmentRepository),
+          campaigns: platform.repository(CampaignRepository),
+          catalog: platform.repository(CatalogRepository),
+          clock: platform.clock,
+        },
+      ),
+      options,
+    ),
+  );
 }
 
 const DRY_RUN_LIST_LIMIT = 1000;

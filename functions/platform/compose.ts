@@ -205,3 +205,21 @@ export function environmentConfig(
     version: read('version'),
   };
 }
+
+type PortsOf<P extends Record<string, Port<keyof Adapters>>> = { [K in keyof P]: Adapters[P[K]['name']] };
+
+/**
+ * A feature's dependencies: `rest` as given, and each named port's adapter read from the platform
+ * when first used (not when the feature is built), so a feature built for one use builds only the
+ * adapters that use needs.
+ */
+export function withPorts<P extends Record<string, Port<keyof Adapters>>, R extends object>(
+  platform: Platform,
+  ports: P,
+  rest: R,
+): R & PortsOf<P> {
+  const out = { ...rest } as R & PortsOf<P>;
+  for (const [key, p] of Object.entries(ports))
+    Object.defineProperty(out, key, { enumerable: true, get: () => platform.port(p) });
+  return out;
+}

@@ -118,6 +118,19 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     return this.deps.journal.get(accountId, campaignId);
   }
 
+  /** The journal entry of an execution that has not run a step yet. */
+  private firstEntry(input: ExecutionInput): JournalEntry {
+    return {
+      executionName: input.executionName,
+      accountId: input.accountId,
+      campaignId: input.campaignId,
+      input,
+      status: 'running',
+      steps: 0,
+      updatedAt: this.deps.clock.now().toISOString(),
+    };
+  }
+
   private putJournal(entry: JournalEntry): Promise<void> {
     return this.deps.journal.put(entry);
   }
@@ -125,13 +138,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
   private async markJournal(input: ExecutionInput, status: JournalStatus, error?: string): Promise<void> {
     const current = await this.getJournal(input.accountId, input.campaignId);
     await this.putJournal({
-      ...(current ?? {
-        executionName: input.executionName,
-        accountId: input.accountId,
-        campaignId: input.campaignId,
-        input,
-        steps: 0,
-      }),
+      ...(current ?? this.firstEntry(input)),
       status,
       updatedAt: this.deps.clock.now().toISOString(),
       ...(error ? { error } : {}),
@@ -144,16 +151,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     this.stats.steps++;
     const input = ExecutionInput.parse(raw);
     const current = await this.getJournal(input.accountId, input.campaignId);
-    await this.putJournal({
-      executionName: input.executionName,
-      accountId: input.accountId,
-      campaignId: input.campaignId,
-      input,
-      plan,
-      status: 'running',
-      steps: (current?.steps ?? 0) + 1,
-      updatedAt: this.deps.clock.now().toISOString(),
-    });
+    await this.putJournal({ ...this.firstEntry(input), plan, steps: (current?.steps ?? 0) + 1 });
     return plan;
   }
 
@@ -164,15 +162,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     const input = ExecutionInput.parse(raw);
     if (this.running.has(input.executionName)) return { started: false };
     // A name is used once, as on AWS: a journaled execution exists (re-hydration restarts it).
-    const created = await this.deps.journal.create({
-      executionName: input.executionName,
-      accountId: input.accountId,
-      campaignId: input.campaignId,
-      input,
-      status: 'running',
-      steps: 0,
-      updatedAt: this.deps.clock.now().toISOString(),
-    });
+    const created = await this.deps.journal.create(this.firstEntry(input));
     if (!created || this.running.has(input.executionName)) return { started: false };
     this.run(input, undefined);
     this.stats.started++;
@@ -277,15 +267,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
           sequence: snapshotOf(sequence),
           enrolledAt: e.startedAt,
         };
-        await this.putJournal({
-          executionName: input.executionName,
-          accountId: input.accountId,
-          campaignId: input.campaignId,
-          input,
-          status: 'running',
-          steps: 0,
-          updatedAt: now.toISOString(),
-        });
+        await this.putJournal(this.firstEntry(input));
       }
       const plan = rehydratedPlan(journal?.plan, now);
       this.run(input, plan);

@@ -16,7 +16,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import '../../functions/platform/polyfills';
 import { createApi } from '../../functions/api/app';
 import type { HttpRequest, HttpResponse, Router } from '../../functions/api/router';
@@ -39,7 +38,7 @@ import { LocalExecutions, type RehydrateResult } from './executions';
 import { startHttp, type LocalHttp } from './http';
 import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { ScaledClock } from './scaled-clock';
-import { startSesLocal, type LocalSes, type StoredEmail } from './ses';
+import { connectSes, startSesLocal, type LocalSes } from './ses';
 import type { LocalSettings } from './settings';
 
 export const LOCAL_TABLE_NAME = 'abm-local';
@@ -119,32 +118,6 @@ export function loadOrCreateSecret(file: string): string {
   return value;
 }
 
-/** An aws-ses-v2-local started elsewhere: the same interface, nothing to stop but the client. */
-function externalSes(endpoint: string): LocalSes {
-  const base = endpoint.replace(/\/+$/, '');
-  const client = new SESv2Client({
-    endpoint: base,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  return {
-    endpoint: base,
-    client,
-    async emails() {
-      const res = await fetch(`${base}/store`);
-      if (!res.ok) throw new Error(`GET /store: ${res.status}`);
-      return ((await res.json()) as { emails: StoredEmail[] }).emails;
-    },
-    async clear() {
-      const res = await fetch(`${base}/clear-store`, { method: 'POST' });
-      if (!res.ok) throw new Error(`POST /clear-store: ${res.status}`);
-    },
-    async stop() {
-      client.destroy();
-    },
-  };
-}
-
 const stderrLog: LocalLog = (message, data) =>
   process.stderr.write(`[abm] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
 
@@ -169,7 +142,7 @@ export async function startLocal(
   let http: LocalHttp | undefined;
   try {
     ses = options.sesEndpoint
-      ? externalSes(options.sesEndpoint)
+      ? connectSes(options.sesEndpoint)
       : await startSesLocal({ port: settings.sesPort, host: settings.host });
     const holder: { router?: Router } = {};
     const gate: Router = {

@@ -37,31 +37,41 @@ export async function startSesLocal(options: { port?: number; host?: string } = 
     port: options.port ?? 0,
   })) as unknown as Server;
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  return connectSes(`http://127.0.0.1:${port}`, async () => {
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  });
+}
+
+/**
+ * An aws-ses-v2-local at `endpoint`: the SES client and its mail store. `stop` closes the client,
+ * then the server when this process started it (`stopServer`).
+ */
+export function connectSes(endpoint: string, stopServer?: () => Promise<void>): LocalSes {
+  const base = endpoint.replace(/\/+$/, '');
   const client = new SESv2Client({
-    endpoint,
+    endpoint: base,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   let stopped = false;
   return {
-    endpoint,
+    endpoint: base,
     client,
     async emails() {
-      const res = await fetch(`${endpoint}/store`);
+      const res = await fetch(`${base}/store`);
       if (!res.ok) throw new Error(`GET /store: ${res.status}`);
       return ((await res.json()) as { emails: StoredEmail[] }).emails;
     },
     async clear() {
-      const res = await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+      const res = await fetch(`${base}/clear-store`, { method: 'POST' });
       if (!res.ok) throw new Error(`POST /clear-store: ${res.status}`);
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       client.destroy();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await stopServer?.();
     },
   };
 }

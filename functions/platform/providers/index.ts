@@ -15,13 +15,19 @@ export interface Providers {
 
 const built = new WeakMap<Platform, Providers>();
 
-/** The platform's providers, built once per platform. */
+/** The platform's providers, built once per platform, on first use. */
 export function providers(platform: Platform): Providers {
   let p = built.get(platform);
   if (!p) {
+    let audiences: AudienceProvider | undefined;
+    let directMail: DirectMailProvider | undefined;
     p = {
-      audiences: new EventBridgeAudienceProvider(platform.port(PUBLISHER)),
-      directMail: new EventBridgeDirectMailProvider(platform.port(PUBLISHER)),
+      get audiences() {
+        return (audiences ??= new EventBridgeAudienceProvider(platform.port(PUBLISHER)));
+      },
+      get directMail() {
+        return (directMail ??= new EventBridgeDirectMailProvider(platform.port(PUBLISHER)));
+      },
     };
     built.set(platform, p);
   }

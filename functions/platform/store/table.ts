@@ -60,27 +60,28 @@ export class VersionConflictError extends Error {
   }
 }
 
-/** BatchWriteItem still returned unprocessed items after the last retry. */
-export class BatchWriteIncompleteError extends Error {
-  readonly code = 'BATCH_WRITE_INCOMPLETE';
+/** A batch call still returned unprocessed items (writes) or keys (reads) after the last retry. */
+class BatchIncompleteError extends Error {
   constructor(
+    readonly code: 'BATCH_WRITE_INCOMPLETE' | 'BATCH_GET_INCOMPLETE',
     readonly unprocessed: number,
     readonly attempts: number,
   ) {
-    super(`batch write left ${unprocessed} items unprocessed after ${attempts} attempts`);
-    this.name = 'BatchWriteIncompleteError';
+    const what = code === 'BATCH_WRITE_INCOMPLETE' ? 'batch write left {n} items' : 'batch get left {n} keys';
+    super(`${what.replace('{n}', String(unprocessed))} unprocessed after ${attempts} attempts`);
+    this.name = new.target.name;
   }
 }
 
-/** BatchGetItem still returned unprocessed keys after the last retry. */
-export class BatchGetIncompleteError extends Error {
-  readonly code = 'BATCH_GET_INCOMPLETE';
-  constructor(
-    readonly unprocessed: number,
-    readonly attempts: number,
-  ) {
-    super(`batch get left ${unprocessed} keys unprocessed after ${attempts} attempts`);
-    this.name = 'BatchGetIncompleteError';
+export class BatchWriteIncompleteError extends BatchIncompleteError {
+  constructor(unprocessed: number, attempts: number) {
+    super('BATCH_WRITE_INCOMPLETE', unprocessed, attempts);
+  }
+}
+
+export class BatchGetIncompleteError extends BatchIncompleteError {
+  constructor(unprocessed: number, attempts: number) {
+    super('BATCH_GET_INCOMPLETE', unprocessed, attempts);
   }
 }
 
