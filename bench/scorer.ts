@@ -4,7 +4,7 @@
  *   deliveries -> enqueuer (buffer batches of BUFFER_BATCH, grouped per account into FIFO messages)
  *   -> scorer (FIFO batches of 10 messages, the Lambda maximum for FIFO sources)
  * and, in the same run and the same dynalite, a naive baseline: per event a dedup marker (conditional
- * put of EVENT#<id>, as DESIGN 2.3 sketches), the contact read for its role, and one read-modify-write
+ * put of EVENT#<id>, as docs/architecture.md "Data model" sketches), the contact read for its role, and one read-modify-write
  * of the SCORE item (strongly consistent get + conditional put), with the same fold code.
  *
  * writesPerEvent counts every DynamoDB write of the scorer run (SCORE puts, profile stage
@@ -180,7 +180,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const scorerWrites = rig.counter.writes();
     const scorerReads = (rig.counter.counts.QueryCommand ?? 0) + (rig.counter.counts.GetCommand ?? 0);
 
-    // --- naive baseline: per event, dedup marker (EVENT#, DESIGN 2.3) + read-modify-write of SCORE ---
+    // --- naive baseline: per event, dedup marker (EVENT#, docs/architecture.md "Data model") + read-modify-write of SCORE ---
     const base = countingClient(db.client);
     const baseTable = new Table(base.client, db.tableName);
     const t1 = performance.now();

@@ -1,5 +1,5 @@
 /**
- * State transitions per touch (DESIGN 2.1): runs 200 accounts through a 10-touch sequence with the
+ * State transitions per touch (docs/architecture.md "The engine"): runs 200 accounts through a 10-touch sequence with the
  * real AccountSequence ASL (aws-local-stepfunctions, waits skipped on per-execution virtual clocks),
  * every Task routed to the real engine against dynalite and aws-ses-v2-local. Transitions are counted
  * from each execution's event log (StateEntered + StateRetried); touches are touch steps that reached

@@ -1,5 +1,5 @@
 /**
- * `npm start`: local mode (DESIGN 2.7). Reads the settings from the environment, starts
+ * `npm start`: local mode (docs/architecture.md "Local mode"). Reads the settings from the environment, starts
  * everything in this process, prints where everything is, and stops gracefully on Ctrl-C
  * (SIGINT) or SIGTERM: the API stops accepting, accepted engagement is scored, executions are
  * stopped with their journals kept, the simulated clock is saved, dynalite and SES close.

@@ -1,5 +1,5 @@
 /**
- * CSV import rows (DESIGN 2.6.1): one row per contact, account columns repeated. Parsed with
+ * CSV import rows (docs/architecture.md "HTTP API"): one row per contact, account columns repeated. Parsed with
  * csv-parse (quoted fields, BOM, CRLF). A row that does not parse is rejected with its line number
  * and the others still land: when the file as a whole does not parse (an unbalanced quote), each
  * physical line is parsed on its own, so one bad row cannot take the rest of the file with it.

@@ -119,7 +119,7 @@ export function buildOpenApi(routes: readonly Route[], options: OpenApiOptions):
       title: options.title ?? 'ABM orchestrator API',
       version: options.version,
       description:
-        'Account-based marketing orchestrator (DESIGN 2.6). Errors: { error: { code, message, details } }. Auth: IAM (SigV4) on AWS, a bearer token in local mode. Lists page with limit and an opaque cursor.',
+        'Account-based marketing orchestrator (docs/architecture.md "HTTP API"). Errors: { error: { code, message, details } }. Auth: IAM (SigV4) on AWS, a bearer token in local mode. Lists page with limit and an opaque cursor.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',

@@ -1,5 +1,5 @@
 /**
- * The route table of the HTTP API (DESIGN 2.6). One table drives the router, the OpenAPI
+ * The route table of the HTTP API (docs/architecture.md "HTTP API"). One table drives the router, the OpenAPI
  * document (functions/api/openapi.ts) and the IAM/none authorisation of each API Gateway route
  * (lib/infra/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
  */

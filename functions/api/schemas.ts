@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of the HTTP API (DESIGN 2.6, 2.6.1). The route table
+ * Request and response schemas of the HTTP API (docs/architecture.md "HTTP API"). The route table
  * (functions/api/routes.ts) validates every request against these and the OpenAPI document is
  * generated from the same objects, so the contract and the code cannot drift.
  * Pure TypeScript: no AWS imports.
@@ -175,7 +175,8 @@ export const SequenceGetQuery = z.object({ version: QueryInt(1, 99_999_999).opti
 export const SequencePutBody = z.record(z.string(), z.unknown());
 export const SequencePutBodyDoc = SequenceInput.extend({ id: Id.optional() }).meta({
   id: 'SequencePut',
-  description: 'A sequence definition (DESIGN 2.2). `id`, when given, must equal the path parameter.',
+  description:
+    'A sequence definition (docs/architecture.md "Sequences"). `id`, when given, must equal the path parameter.',
 });
 export const SequenceView = z
   .object({
@@ -200,31 +201,6 @@ export const SequenceList = z
 export { LaunchBody, LaunchResult, SKIP_REASONS, SkipReason } from '../launch';
 
 export const CampaignIdParams = z.object({ campaignId: Id });
-export const CampaignView = z
-  .object({
-    campaignId: Id,
-    name: z.string(),
-    sequenceId: Id,
-    version: z.number().int(),
-    status: CampaignStatus,
-    holdoutPercent: z.number(),
-    enrolled: z.number().int(),
-    heldOut: z.number().int(),
-    byStatus: z.record(z.string(), z.number().int()),
-    steps: z.array(
-      z.object({
-        stepId: z.string(),
-        channel: z.string().nullable(),
-        sent: z.number().int(),
-        skipped: z.number().int(),
-        failed: z.number().int(),
-      }),
-    ),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Campaign' });
-
 export const EnrollmentParams = z.object({ campaignId: Id, accountId: Id });
 export const ControlResult = z
   .object({
@@ -295,7 +271,7 @@ export const UnsubscribeResult = z
   .object({ unsubscribed: z.literal(true), accountId: Id, contactId: z.string() })
   .meta({ id: 'UnsubscribeResult' });
 
-export { CampaignReport } from '../reports';
+export { CampaignReport, CampaignView } from '../reports';
 
 export const Health = z
   .object({

@@ -1,6 +1,6 @@
 /**
  * Resolving the account (and contact) of an engagement event: from an account id, a contact
- * email, or an email domain (DESIGN 2.6.1, POST /events). Behind a port so ingestion is testable;
+ * email, or an email domain (docs/architecture.md "HTTP API", POST /events). Behind a port so ingestion is testable;
  * the DynamoDB version uses the repository's indexes (gsi1 EMAIL#, DOMAIN#) and caches per call site.
  */
 import type { Clock } from '../kernel/clock';

@@ -1,5 +1,5 @@
 /**
- * Conditions on an account (DESIGN 2.2: `if`, `until`, branch cases), evaluated against a snapshot
+ * Conditions on an account (docs/architecture.md "Sequences": `if`, `until`, branch cases), evaluated against a snapshot
  * of facts read at run time. Pure: the facts are gathered by the service.
  */
 import type { Condition, EngagementType, Role, Stage } from './model';

@@ -1,5 +1,5 @@
 /**
- * The API's one error shape (DESIGN 2.6): `{ error: { code, message, details } }`, and the typed
+ * The API's one error shape (docs/architecture.md "HTTP API"): `{ error: { code, message, details } }`, and the typed
  * errors services throw. `toErrorResponse` is the only place that maps an error to a status code.
  * Pure TypeScript: no AWS imports.
  */

@@ -1,5 +1,5 @@
 /**
- * Email templates (DESIGN 2.6, 2.6.1): Handlebars subject, html and text, with variants by
+ * Email templates (docs/architecture.md "HTTP API"): Handlebars subject, html and text, with variants by
  * role and overrides by account (1:1). Resolution order, field by field:
  * byAccount[accountId] > byRole[role] > the base template.
  */

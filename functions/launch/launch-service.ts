@@ -1,5 +1,5 @@
 /**
- * The launch service (DESIGN 2, 2.6 POST /campaigns): resolves the audience, applies eligibility
+ * The launch service (docs/architecture.md "Components", "HTTP API" POST /campaigns): resolves the audience, applies eligibility
  * (suppressed accounts, exit stages, accounts already enrolled, exclusive sequences), assigns a
  * deterministic holdout, and enrolls: per account one conditional put of the enrollment
  * (attribute_not_exists: idempotent) and, for treated accounts, one StartExecution named from

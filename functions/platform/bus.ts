@@ -3,7 +3,7 @@
  * recorder and local mode can route events in process through the stack's own rules.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { needConfig, port } from './compose';
+import { configuredPort } from './compose';
 import type { BusEvent } from '../kernel/events';
 
 export interface EventPublisher {
@@ -48,7 +48,8 @@ export class EventBridgePublisher implements EventPublisher {
 }
 
 /** The bus port: EventBridge, the bus named by `config.busName`. */
-export const PUBLISHER = port(
+export const PUBLISHER = configuredPort(
   'publisher',
-  (config) => new EventBridgePublisher(new EventBridgeClient({}), needConfig(config, 'publisher', 'busName')),
+  'busName',
+  (busName) => new EventBridgePublisher(new EventBridgeClient({}), busName),
 );

@@ -83,6 +83,15 @@ export function port<K extends keyof Adapters>(
   return { name, build };
 }
 
+/** A port whose adapter is built from one configuration value it cannot do without. */
+export function configuredPort<K extends keyof Adapters>(
+  name: K,
+  key: EnvKey & keyof RuntimeConfig,
+  build: (value: string) => Adapters[K],
+): Port<K> {
+  return port(name, (config) => build(needConfig(config, name, key)));
+}
+
 /** A repository class of the store layer: built from its table port and the platform's clock. */
 export interface RepositoryClass<R> {
   new (table: Table, options: { now: () => Date; onInvalidItem?: (item: Item, error: unknown) => void }): R;

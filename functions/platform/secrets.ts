@@ -3,7 +3,7 @@
  * local mode and tests pass the value. Used for the unsubscribe HMAC key.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { needConfig, port } from './compose';
+import { configuredPort } from './compose';
 
 export interface SecretSource {
   getSecret(): Promise<string>;
@@ -47,11 +47,8 @@ export class SecretsManagerSecretSource implements SecretSource {
 }
 
 /** The unsubscribe key port: the Secrets Manager secret named by `config.unsubscribeSecretId`. */
-export const UNSUBSCRIBE_KEY = port(
+export const UNSUBSCRIBE_KEY = configuredPort(
   'unsubscribeKey',
-  (config) =>
-    new SecretsManagerSecretSource(
-      new SecretsManagerClient({}),
-      needConfig(config, 'unsubscribe key', 'unsubscribeSecretId'),
-    ),
+  'unsubscribeSecretId',
+  (id) => new SecretsManagerSecretSource(new SecretsManagerClient({}), id),
 );

@@ -14,7 +14,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { needConfig, port } from './compose';
+import { configuredPort } from './compose';
 import type { ExecutionInput } from '../kernel/execution';
 
 export type ControlOutcome = 'done' | 'gone';
@@ -112,21 +112,15 @@ export class StepFunctionsStarter implements ExecutionStarter {
 // ---------------------------------------------------------------------------
 
 /** Resume and stop AccountSequence executions (`config.sequenceStateMachineArn`). */
-export const SEQUENCE_CONTROL = port(
+export const SEQUENCE_CONTROL = configuredPort(
   'control',
-  (config) =>
-    new SfnSequenceControl(
-      new SFNClient({}),
-      needConfig(config, 'sequence control', 'sequenceStateMachineArn'),
-    ),
+  'sequenceStateMachineArn',
+  (arn) => new SfnSequenceControl(new SFNClient({}), arn),
 );
 
 /** Start AccountSequence executions (`config.sequenceStateMachineArn`). */
-export const EXECUTION_STARTER = port(
+export const EXECUTION_STARTER = configuredPort(
   'starter',
-  (config) =>
-    new StepFunctionsStarter(
-      new SFNClient({}),
-      needConfig(config, 'execution starter', 'sequenceStateMachineArn'),
-    ),
+  'sequenceStateMachineArn',
+  (arn) => new StepFunctionsStarter(new SFNClient({}), arn),
 );

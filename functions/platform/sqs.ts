@@ -1,6 +1,6 @@
 /** The scorer's FIFO queue behind a port: one message per account and batch, grouped by account. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { needConfig, port } from './compose';
+import { configuredPort } from './compose';
 
 export interface FifoMessage {
   id: string;
@@ -38,7 +38,8 @@ export class SqsFifoSender implements FifoSender {
 }
 
 /** The scorer queue port: the FIFO queue at `config.scorerQueueUrl`. */
-export const SCORER_QUEUE = port(
+export const SCORER_QUEUE = configuredPort(
   'fifo',
-  (config) => new SqsFifoSender(new SQSClient({}), needConfig(config, 'scorer queue', 'scorerQueueUrl')),
+  'scorerQueueUrl',
+  (url) => new SqsFifoSender(new SQSClient({}), url),
 );

@@ -1,6 +1,33 @@
-/** The campaign report (GET /reports/campaigns/{id}): what the reports feature answers and the API documents. */
+/** Campaign progress and the campaign report: what the reports feature answers and the API documents. */
 import * as z from 'zod';
-import { Id } from '../kernel/model';
+import { CampaignStatus, Id } from '../kernel/model';
+
+/** What a step of a campaign did: touches sent, skipped and failed. */
+const StepProgress = z.object({
+  stepId: z.string(),
+  channel: z.string().nullable(),
+  sent: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+});
+
+/** A campaign's progress (GET /campaigns/{id}). */
+export const CampaignView = z
+  .object({
+    campaignId: Id,
+    name: z.string(),
+    sequenceId: Id,
+    version: z.number().int(),
+    status: CampaignStatus,
+    holdoutPercent: z.number(),
+    enrolled: z.number().int(),
+    heldOut: z.number().int(),
+    byStatus: z.record(z.string(), z.number().int()),
+    steps: z.array(StepProgress),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Campaign' });
 
 const Rate = z.object({
   accounts: z.number().int(),
@@ -16,16 +43,7 @@ export const CampaignReport = z
     version: z.number().int(),
     enrolled: z.number().int(),
     heldOut: z.number().int(),
-    steps: z.array(
-      z.object({
-        stepId: z.string(),
-        channel: z.string().nullable(),
-        sent: z.number().int(),
-        failed: z.number().int(),
-        skipped: z.number().int(),
-        skippedByReason: z.record(z.string(), z.number().int()),
-      }),
-    ),
+    steps: z.array(StepProgress.extend({ skippedByReason: z.record(z.string(), z.number().int()) })),
     coverage: z.object({
       reached: z.number().int(),
       committee: z.number().int(),

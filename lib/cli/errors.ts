@@ -19,7 +19,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The `{ error: { code, message, details } }` body of the API (DESIGN 2.6). */
+/** The `{ error: { code, message, details } }` body of the API (docs/architecture.md "HTTP API"). */
 export interface ApiErrorBody {
   readonly code: string;
   readonly message: string;

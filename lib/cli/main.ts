@@ -1,5 +1,5 @@
 /**
- * `abm`: the command-line client of the ABM orchestrator's HTTP API (DESIGN 2.6).
+ * `abm`: the command-line client of the ABM orchestrator's HTTP API (docs/architecture.md "HTTP API").
  * Usage: abm <command> [arguments] [flags]; `abm --help` lists the commands, exit codes are in
  * docs/cli.md and in errors.ts.
  */
@@ -128,7 +128,7 @@ function makeOutput(io: CliIo, json: boolean): Output {
   };
 }
 
-/** Endpoint and auth from flags and environment (DESIGN 2.6: IAM on AWS, bearer token locally). */
+/** Endpoint and auth from flags and environment (docs/architecture.md "HTTP API": IAM on AWS, bearer token locally). */
 export function clientOptions(flags: FlagValues, env: CliIo['env']): ClientOptions {
   const s = (k: string): string | undefined =>
     typeof flags[k] === 'string' ? (flags[k] as string) : undefined;

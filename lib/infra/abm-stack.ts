@@ -1,5 +1,5 @@
 /**
- * The ABM stack (DESIGN 2): one construct per concern, connected through `grant*` calls.
+ * The ABM stack (docs/architecture.md "Components"): one construct per concern, connected through `grant*` calls.
  *
  *   store + bus ─ engine (AccountSequence) ─ launcher (Distributed Map) ─ API (HTTP API)
  *                    └─ scorer (buffer -> FIFO per account) <─ engagement rules (bus, SES)

@@ -1,5 +1,5 @@
 /**
- * Local mode's AccountSequence executions (DESIGN 2.7): the real ASL file run by the LocalSfn
+ * Local mode's AccountSequence executions (docs/architecture.md "Local mode"): the real ASL file run by the LocalSfn
  * runner (lib/local/step-functions.ts) with its Tasks routed to the engine's handlers, exposed
  * through the same ports the AWS path uses:
  * - `ExecutionStarter` (functions/platform/sfn.ts) for the launch service: one execution per

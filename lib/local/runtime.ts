@@ -1,5 +1,5 @@
 /**
- * Local mode (DESIGN 2.7): the whole product on one machine, no AWS account. This file is only
+ * Local mode (docs/architecture.md "Local mode"): the whole product on one machine, no AWS account. This file is only
  * the wiring; every behaviour is the code Lambda runs:
  *
  *   HTTP (node:http, lib/local/http.ts) -> the API router (functions/api/app.ts), bearer token

@@ -1,5 +1,5 @@
 /**
- * Local mode's clock: simulated time runs `scale` times faster than real time (DESIGN 2.7,
+ * Local mode's clock: simulated time runs `scale` times faster than real time (docs/architecture.md "Local mode",
  * default one day per second), and is saved in the data folder so a restart continues from
  * where the simulation was instead of jumping back to the wall clock.
  */

@@ -1,5 +1,5 @@
 /**
- * Local-mode settings, from the environment (DESIGN 2.7). Bad values fail at start with a
+ * Local-mode settings, from the environment (docs/architecture.md "Local mode"). Bad values fail at start with a
  * message naming the variable.
  */
 import { randomBytes } from 'node:crypto';

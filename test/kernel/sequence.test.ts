@@ -8,7 +8,7 @@ const base = {
   sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
 };
 
-/** The DESIGN 2.2 example, which must be valid. */
+/** The docs/architecture.md "Sequences" example, which must be valid. */
 const designExample = {
   ...base,
   steps: [

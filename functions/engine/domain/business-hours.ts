@@ -1,5 +1,5 @@
 /**
- * Business hours in a contact's own time zone (DESIGN 2.2 `sendWindow`), computed with luxon so
+ * Business hours in a contact's own time zone (docs/architecture.md "Sequences" `sendWindow`), computed with luxon so
  * daylight-saving changes follow the IANA database rather than hand-written offsets.
  *
  * A window is a set of weekdays and a local [start, end) time range; all functions work on

@@ -1,5 +1,5 @@
 /**
- * Frequency caps across channels (DESIGN 2.2 `frequencyCap`): per contact and per account, over a
+ * Frequency caps across channels (docs/architecture.md "Sequences" `frequencyCap`): per contact and per account, over a
  * sliding window, counting touches that were sent by any sequence or may have been (`pending`: in
  * flight, or an outcome unknown after a crash or an ambiguous provider error).
  */

@@ -1,5 +1,5 @@
 /**
- * Composing an SDR task (DESIGN 2.2 `sdr_task`): who to call and when it is due, why now, and
+ * Composing an SDR task (docs/architecture.md "Sequences" `sdr_task`): who to call and when it is due, why now, and
  * what to say to that role. Pure; the service stores and publishes it.
  */
 import { createHash } from 'node:crypto';

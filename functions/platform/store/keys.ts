@@ -1,5 +1,5 @@
 /**
- * The key design of the single table (DESIGN 2.3), in one place.
+ * The key design of the single table (docs/architecture.md "Data model"), in one place.
  *
  * Everything about one account lives in its partition `ACCOUNT#<accountId>`; sequences, templates,
  * campaigns and the suppression list have partitions of their own. Two overloaded GSIs (`gsi1`,

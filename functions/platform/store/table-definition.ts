@@ -1,5 +1,5 @@
 /**
- * The account store's table definition (DESIGN 2.3), shared by tests (dynalite) and local mode.
+ * The account store's table definition (docs/architecture.md "Data model"), shared by tests (dynalite) and local mode.
  * The CDK store construct creates the same table: keep the attribute and index names below in
  * step with it (they are exported so the construct can import them instead of repeating them).
  */

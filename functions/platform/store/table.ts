@@ -1,6 +1,6 @@
 /**
  * A thin typed wrapper over DynamoDBDocumentClient for the single table. Only single-item
- * conditional writes (no transactions, no PartiQL: DESIGN 2.3); optimistic concurrency through a
+ * conditional writes (no transactions, no PartiQL: docs/architecture.md "Data model"); optimistic concurrency through a
  * numeric version attribute with bounded, jittered retries; paged queries with opaque cursors;
  * batch puts that retry unprocessed items, bounded.
  *

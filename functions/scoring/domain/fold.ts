@@ -1,5 +1,5 @@
 /**
- * Folding a batch of events into an account's score state (DESIGN 2.4).
+ * Folding a batch of events into an account's score state (docs/architecture.md "Scoring").
  *
  * score(t) = sum_i w_i * 2^-((t - t_i) / halfLife). The state keeps the sum at asOf = the newest
  * weighted event: a newer event decays the stored score to its own time first, an older one adds

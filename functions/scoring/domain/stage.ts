@@ -1,5 +1,5 @@
 /**
- * The stage machine (DESIGN 2.4): target -> engaged -> mqa by thresholds on score, engaged contacts
+ * The stage machine (docs/architecture.md "Scoring"): target -> engaged -> mqa by thresholds on score, engaged contacts
  * and engaged roles, with hysteresis (a stage is kept while the score stays at or above
  * exitRatio x its minScore), so an account near a threshold does not flap. Opportunity, customer
  * and disqualified come only from CRM events and override the score stage while they last.

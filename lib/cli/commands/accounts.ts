@@ -316,7 +316,7 @@ export const accountCommands: Command[] = [
     path: ['accounts', 'import'],
     summary: 'import (upsert) accounts and their contacts from a CSV, JSON or YAML file',
     description: [
-      'CSV: one row per contact with the account columns repeated (DESIGN 2.6.1). JSON/YAML:',
+      'CSV: one row per contact with the account columns repeated (docs/architecture.md "HTTP API"). JSON/YAML:',
       '{"accounts": [...]} or an array. Big files go in chunks (--chunk-size rows per request);',
       'all rows of an account go in the same request. A progress bar shows on stderr when it is a',
       'terminal. Rejected rows are listed by their line in the CSV file (the header is line 1) or',

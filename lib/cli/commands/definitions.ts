@@ -54,7 +54,13 @@ export const definitionCommands: Command[] = [
     summary: 'save a new version of a sequence from a YAML or JSON file',
     description:
       'The sequence id comes from the file (`id:`) or --id. The server validates the sequence; field errors\nare printed with the line in the file where they can be found.',
-    args: [{ name: 'FILE', required: true, description: 'a .yaml/.yml or .json sequence (DESIGN 2.2)' }],
+    args: [
+      {
+        name: 'FILE',
+        required: true,
+        description: 'a .yaml/.yml or .json sequence (docs/architecture.md "Sequences")',
+      },
+    ],
     options: {
       id: { type: 'string', valueName: 'ID', description: 'sequence id (overrides the id in the file)' },
     },
@@ -66,7 +72,11 @@ export const definitionCommands: Command[] = [
     summary: 'save an email template (subject, html, text, byRole, byAccount) from a JSON or YAML file',
     args: [
       { name: 'TEMPLATE_ID', required: true, description: 'the template id used by sequence steps' },
-      { name: 'FILE', required: true, description: 'a .json or .yaml template (DESIGN 2.6.1)' },
+      {
+        name: 'FILE',
+        required: true,
+        description: 'a .json or .yaml template (docs/architecture.md "HTTP API")',
+      },
     ],
     examples: ['abm templates put intro templates/intro.yaml'],
     run: putTemplate,

@@ -1,5 +1,5 @@
 /**
- * The single DynamoDB table (DESIGN 2.3): one account's state is one partition.
+ * The single DynamoDB table (docs/architecture.md "Data model"): one account's state is one partition.
  *
  * Encryption: a customer-managed KMS key with yearly rotation rather than the AWS-owned or
  * AWS-managed key. The table holds personal data (committee members' names, emails, phones and

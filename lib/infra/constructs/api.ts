@@ -1,5 +1,5 @@
 /**
- * The HTTP API (DESIGN 2.6): API Gateway HTTP API with one Lambda behind every route (the router in
+ * The HTTP API (docs/architecture.md "HTTP API"): API Gateway HTTP API with one Lambda behind every route (the router in
  * functions/api). Routes come from the route table itself (functions/api/manifest.ts), so a route
  * cannot exist in code without existing here, with its authorisation: IAM (SigV4) on every route
  * but GET /health and GET/POST /unsubscribe (public: health checks, and RFC 8058 one-click
@@ -106,7 +106,7 @@ export class AbmApi extends Construct {
     this.unsubscribeSecret.grantRead(this.function);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'ABM orchestrator API (DESIGN 2.6)',
+      description: 'ABM orchestrator API (docs/architecture.md "HTTP API")',
       createDefaultStage: true,
     });
 

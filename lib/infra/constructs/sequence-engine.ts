@@ -1,5 +1,5 @@
 /**
- * The sequence engine (DESIGN 2.1 to 2.3): the AccountSequence state machine, loaded from
+ * The sequence engine (docs/architecture.md "The engine", "Sequences", "Data model"): the AccountSequence state machine, loaded from
  * statemachines/account-sequence.asl.json by a `__dirname` path with `definitionSubstitutions`,
  * and its two Lambda functions (ExecuteStep, ParkExecution). Logging (no execution data: it holds
  * personal data), X-Ray tracing, retries with backoff and jitter in the ASL, an alarm on failed
@@ -128,7 +128,7 @@ export class SequenceEngine extends Construct {
     });
     this.stateMachine = new StateMachine(this, 'AccountSequence', {
       stateMachineType: StateMachineType.STANDARD,
-      comment: 'Runs one enrolled account through a sequence snapshot (DESIGN 2.1)',
+      comment: 'Runs one enrolled account through a sequence snapshot (docs/architecture.md "The engine")',
       // Inlined (not an S3 asset): the template carries exactly the file the tests execute.
       definitionBody: DefinitionBody.fromString(readFileSync(ACCOUNT_SEQUENCE_ASL, 'utf8')),
       definitionSubstitutions: {
