@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
-import { abm, startFakeApi, tempDir, testIo, type FakeApi } from '../support/cli';
+import { abm, cliSuite, testIo, type FakeApi } from '../support/cli';
 
 const campaign = (status: string, sent: number) => ({
   campaignId: 'q1',
@@ -20,19 +20,7 @@ const campaign = (status: string, sent: number) => ({
 describe('commands against the contract', () => {
   let api: FakeApi;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    api = await startFakeApi();
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterAll(async () => {
-    await api.close();
-    await cleanup();
-  });
-  beforeEach(() => {
-    api.routes.clear();
-    api.requests.length = 0;
-  });
+  cliSuite((suite) => ({ api, dir } = suite));
 
   it('campaigns launch posts the contract body and lists skipped accounts', async () => {
     api.on('POST /campaigns', {

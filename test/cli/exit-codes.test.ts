@@ -1,25 +1,13 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
-import { abm, closedPortUrl, startFakeApi, tempDir, testIo, type FakeApi } from '../support/cli';
+import { abm, closedPortUrl, cliSuite, testIo, type FakeApi } from '../support/cli';
 
 describe('exit codes', () => {
   let api: FakeApi;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    api = await startFakeApi();
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterAll(async () => {
-    await api.close();
-    await cleanup();
-  });
-  beforeEach(() => {
-    api.routes.clear();
-    api.requests.length = 0;
-  });
+  cliSuite((suite) => ({ api, dir } = suite));
 
   it('0: the call succeeded', async () => {
     api.on('GET /health', { body: { status: 'ok', version: '1.2.3' } });

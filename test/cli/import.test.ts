@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
-import { abm, startFakeApi, tempDir, testIo, type FakeApi, type RecordedRequest } from '../support/cli';
+import { abm, cliSuite, testIo, type FakeApi, type RecordedRequest } from '../support/cli';
 
 const HEADER =
   'accountId,name,domain,industry,employees,annualRevenueUsd,region,tier,cluster,ownerSdr,contactId,contactName,email,title,role,timeZone,phone';
@@ -48,18 +48,7 @@ function importRoute(req: RecordedRequest) {
 describe('abm accounts import', () => {
   let api: FakeApi;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    api = await startFakeApi();
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterAll(async () => {
-    await api.close();
-    await cleanup();
-  });
-  afterEach(() => {
-    api.requests.length = 0;
-  });
+  cliSuite((suite) => ({ api, dir } = suite));
 
   it('sends a CSV in chunks, keeps an account in one chunk, aggregates and re-bases rejected rows to file lines', async () => {
     api.on('POST /accounts/import', importRoute);

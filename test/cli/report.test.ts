@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
 import { escapeHtml, funnelChart, scoreChart } from '../../lib/cli/report-html';
-import { abm, startFakeApi, tempDir, testIo, type FakeApi } from '../support/cli';
+import { abm, cliSuite, testIo, type FakeApi } from '../support/cli';
 
 const REPORT = {
   campaignId: 'q1-tier1',
@@ -30,15 +30,7 @@ const REPORT = {
 describe('abm report', () => {
   let api: FakeApi;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    api = await startFakeApi();
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterAll(async () => {
-    await api.close();
-    await cleanup();
-  });
+  cliSuite((suite) => ({ api, dir } = suite));
 
   it('prints the summary, the funnel and the score table', async () => {
     api.on('GET /reports/campaigns/q1-tier1', { body: REPORT });

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { CliIo } from '../../lib/cli/io';
 import { run } from '../../lib/cli/main';
 
@@ -166,4 +167,30 @@ export async function abm(
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'abm-cli-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Registers the hooks of a CLI test suite (call it in a `describe`): before the first test it starts
+ * a fake API and makes a temporary directory and hands both to `started`; before each test it clears
+ * the API's routes and recorded requests; after the last test it closes the API and removes the
+ * directory.
+ */
+export function cliSuite(started: (suite: { api: FakeApi; dir: string }) => void): void {
+  let api: FakeApi | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    api = await startFakeApi();
+    const temp = await tempDir();
+    cleanup = temp.cleanup;
+    started({ api, dir: temp.dir });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await cleanup?.();
+  });
+  beforeEach(() => {
+    if (!api) return;
+    api.routes.clear();
+    api.requests.length = 0;
+  });
 }
