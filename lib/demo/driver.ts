@@ -207,14 +207,8 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
   // ---- launch ----------------------------------------------------------------------------------
   const launchTime = await serverTime(client);
   const runTag = new Date(launchTime).toISOString().replace(/[-:]/g, '').slice(0, 13).replace('T', '-');
-  const launches: {
-    key: string;
-    campaignId: string;
-    name: string;
-    sequenceId: string;
-    holdoutPercent: number;
-    launch: LaunchResult;
-  }[] = [];
+  // The campaigns launched; their reports are read at the end.
+  const launches: Omit<CampaignOutcome, 'report'>[] = [];
   for (const l of scenario.launches) {
     // A fresh server gets stable ids (so the same holdout on every fresh run); a server that has
     // run the demo before gets ids with this run's start time.
