@@ -15,6 +15,13 @@ export interface OptionSpec {
 }
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
+/** A flag that takes a value, shown as `--name VALUE_NAME` in the help. */
+export const stringOption = (valueName: string, description: string): OptionSpec => ({
+  type: 'string',
+  valueName,
+  description,
+});
+
 export type FlagValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 export interface ArgSpec {

@@ -5,7 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { COMMANDS } from './commands';
-import type { Command, CommandContext, FlagValues, OptionSpecs, Output } from './command';
+import {
+  stringOption,
+  type Command,
+  type CommandContext,
+  type FlagValues,
+  type OptionSpecs,
+  type Output,
+} from './command';
 import { CliError, ExitCode, usageError } from './errors';
 import { colourEnabled, painter } from './format';
 import { createClient, type ApiClient, type ClientOptions } from './http';
@@ -16,21 +23,13 @@ export const DEFAULT_ENDPOINT = 'http://localhost:4000';
 export const CLI_VERSION = '0.1.0';
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
-  endpoint: {
-    type: 'string',
-    valueName: 'URL',
-    description: `API endpoint (env ABM_ENDPOINT; default ${DEFAULT_ENDPOINT})`,
-  },
-  token: {
-    type: 'string',
-    valueName: 'TOKEN',
-    description: 'bearer token for local mode (env ABM_API_TOKEN)',
-  },
+  endpoint: stringOption('URL', `API endpoint (env ABM_ENDPOINT; default ${DEFAULT_ENDPOINT})`),
+  token: stringOption('TOKEN', 'bearer token for local mode (env ABM_API_TOKEN)'),
   sigv4: {
     type: 'boolean',
     description: 'sign requests with AWS SigV4 (automatic for https endpoints when no token is set)',
   },
-  region: { type: 'string', valueName: 'REGION', description: 'AWS region for SigV4 (env AWS_REGION)' },
+  region: stringOption('REGION', 'AWS region for SigV4 (env AWS_REGION)'),
   json: { type: 'boolean', description: 'machine-readable JSON on stdout' },
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
 };

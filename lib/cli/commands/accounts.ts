@@ -1,5 +1,5 @@
 /** `abm accounts import FILE` (CSV, JSON or YAML, chunked, with progress) and `abm accounts get ID`. */
-import { str, type Command, type CommandContext } from '../command';
+import { str, stringOption, type Command, type CommandContext } from '../command';
 import { CliError, ExitCode, inputFileError } from '../errors';
 import { parseCsvText, parseStructured, readInput, csvLine, type InputFile } from '../files';
 import { keyValues, progressLine, table } from '../format';
@@ -325,11 +325,7 @@ export const accountCommands: Command[] = [
     ].join('\n'),
     args: [{ name: 'FILE', required: true, description: 'a .csv, .json or .yaml file' }],
     options: {
-      'chunk-size': {
-        type: 'string',
-        valueName: 'N',
-        description: `rows per request (default ${DEFAULT_CHUNK_ROWS})`,
-      },
+      'chunk-size': stringOption('N', `rows per request (default ${DEFAULT_CHUNK_ROWS})`),
     },
     examples: ['abm accounts import accounts.csv', 'abm accounts import accounts.json --json'],
     run: importAccounts,

@@ -1,5 +1,5 @@
 /** `abm sequences put FILE` and `abm templates put ID FILE` (JSON or YAML). */
-import { str, type Command, type CommandContext } from '../command';
+import { str, stringOption, type Command, type CommandContext } from '../command';
 import { ExitCode, inputFileError } from '../errors';
 import { parseStructured, readInput, type InputFile } from '../files';
 import { seg } from '../http';
@@ -62,7 +62,7 @@ export const definitionCommands: Command[] = [
       },
     ],
     options: {
-      id: { type: 'string', valueName: 'ID', description: 'sequence id (overrides the id in the file)' },
+      id: stringOption('ID', 'sequence id (overrides the id in the file)'),
     },
     examples: ['abm sequences put sequences/tier1-strategic.yaml'],
     run: putSequence,

@@ -1,6 +1,6 @@
 /** `abm events send [FILE]`: ingest engagement events from a file or from flags. */
 import { randomUUID } from 'node:crypto';
-import { list, str, type Command, type CommandContext } from '../command';
+import { list, str, stringOption, type Command, type CommandContext } from '../command';
 import { CliError, ExitCode, inputFileError, usageError } from '../errors';
 import { parseStructured, readInput } from '../files';
 import { plural, positiveInt, rejectedTable, type Rejected } from './shared';
@@ -137,40 +137,15 @@ export const eventCommands: Command[] = [
       'FILE: JSON {"events": [...]}, an array, JSON Lines (.jsonl) or YAML, sent in chunks of --chunk-size.\nWithout FILE one event is built from the flags (eventId generated, occurredAt = now unless --at).\nExit code 5 when some events were rejected.',
     args: [{ name: 'FILE', required: false, description: 'events file (or use the flags below)' }],
     options: {
-      type: {
-        type: 'string',
-        valueName: 'TYPE',
-        description: 'event type, e.g. web.visit, meeting.booked, crm.stage_changed',
-      },
-      account: { type: 'string', valueName: 'ACCOUNT_ID', description: 'the account' },
-      email: {
-        type: 'string',
-        valueName: 'ADDRESS',
-        description: "the contact's email (resolves the account)",
-      },
-      domain: {
-        type: 'string',
-        valueName: 'DOMAIN',
-        description: "the account's domain (resolves the account)",
-      },
-      contact: { type: 'string', valueName: 'CONTACT_ID', description: 'the contact id' },
-      at: { type: 'string', valueName: 'TIME', description: 'when it happened, ISO 8601 (default: now)' },
-      prop: {
-        type: 'string',
-        multiple: true,
-        valueName: 'KEY=VALUE',
-        description: 'a property, e.g. --prop page=/pricing',
-      },
-      'event-id': {
-        type: 'string',
-        valueName: 'ID',
-        description: 'event id for deduplication (default: generated)',
-      },
-      'chunk-size': {
-        type: 'string',
-        valueName: 'N',
-        description: `events per request (default ${DEFAULT_EVENT_CHUNK})`,
-      },
+      type: stringOption('TYPE', 'event type, e.g. web.visit, meeting.booked, crm.stage_changed'),
+      account: stringOption('ACCOUNT_ID', 'the account'),
+      email: stringOption('ADDRESS', "the contact's email (resolves the account)"),
+      domain: stringOption('DOMAIN', "the account's domain (resolves the account)"),
+      contact: stringOption('CONTACT_ID', 'the contact id'),
+      at: stringOption('TIME', 'when it happened, ISO 8601 (default: now)'),
+      prop: { ...stringOption('KEY=VALUE', 'a property, e.g. --prop page=/pricing'), multiple: true },
+      'event-id': stringOption('ID', 'event id for deduplication (default: generated)'),
+      'chunk-size': stringOption('N', `events per request (default ${DEFAULT_EVENT_CHUNK})`),
     },
     examples: [
       'abm events send --type web.visit --email dana@northwind.example --prop page=/pricing',

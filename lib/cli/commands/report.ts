@@ -1,7 +1,7 @@
 /** `abm report CAMPAIGN_ID [--html FILE]`. */
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { str, type Command, type CommandContext } from '../command';
+import { str, stringOption, type Command, type CommandContext } from '../command';
 import { ExitCode, inputFileError } from '../errors';
 import { keyValues, table } from '../format';
 import { seg } from '../http';
@@ -78,11 +78,7 @@ export const reportCommand: Command = {
   summary: 'campaign report: coverage, funnel per step, MQA count, lift; --html writes a page with charts',
   args: [{ name: 'CAMPAIGN_ID', required: true, description: 'the campaign id' }],
   options: {
-    html: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'also write a self-contained HTML report (inline SVG charts)',
-    },
+    html: stringOption('FILE', 'also write a self-contained HTML report (inline SVG charts)'),
   },
   examples: ['abm report q1-tier1', 'abm report q1-tier1 --html q1-tier1.html'],
   run: report,

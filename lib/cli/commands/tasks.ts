@@ -1,5 +1,5 @@
 /** `abm tasks list` (the SDR queue) and `abm tasks complete TASK_ID --outcome X`. */
-import { str, type Command, type CommandContext } from '../command';
+import { str, stringOption, type Command, type CommandContext } from '../command';
 import { ExitCode, usageError } from '../errors';
 import { table } from '../format';
 import { seg } from '../http';
@@ -78,14 +78,10 @@ export const taskCommands: Command[] = [
     path: ['tasks', 'list'],
     summary: "list SDR tasks (an SDR's queue: by owner and status, highest priority first)",
     options: {
-      owner: { type: 'string', valueName: 'SDR', description: 'tasks of this owner' },
-      status: { type: 'string', valueName: 'STATUS', description: 'open, completed or cancelled' },
-      limit: { type: 'string', valueName: 'N', description: 'page size' },
-      cursor: {
-        type: 'string',
-        valueName: 'CURSOR',
-        description: 'the next page (printed after a full page)',
-      },
+      owner: stringOption('SDR', 'tasks of this owner'),
+      status: stringOption('STATUS', 'open, completed or cancelled'),
+      limit: stringOption('N', 'page size'),
+      cursor: stringOption('CURSOR', 'the next page (printed after a full page)'),
     },
     examples: ['abm tasks list --owner sdr-ana --status open'],
     run: list,
@@ -95,13 +91,11 @@ export const taskCommands: Command[] = [
     summary: 'log the outcome of an SDR task (feeds the account score)',
     args: [{ name: 'TASK_ID', required: true, description: 'the task id' }],
     options: {
-      outcome: {
-        type: 'string',
-        valueName: 'OUTCOME',
-        description:
-          'connected, voicemail, no_answer, meeting_booked, not_interested or bad_number (required)',
-      },
-      notes: { type: 'string', valueName: 'TEXT', description: 'free-text notes' },
+      outcome: stringOption(
+        'OUTCOME',
+        'connected, voicemail, no_answer, meeting_booked, not_interested or bad_number (required)',
+      ),
+      notes: stringOption('TEXT', 'free-text notes'),
     },
     examples: ['abm tasks complete t-123 --outcome meeting_booked --notes "demo on Tuesday"'],
     run: complete,
