@@ -84,6 +84,7 @@ describe('exit codes', () => {
     [['campaigns', 'status'], 'missing CAMPAIGN_ID'],
     [['templates', 'put', 'intro'], 'missing FILE'],
     [['health', 'extra'], 'unexpected argument "extra"'],
+    [['campaigns', 'launch', '--tier', '1'], 'missing --sequence'],
     [['campaigns', 'launch', '--sequence', 's'], 'name the audience'],
     [['campaigns', 'launch', '--sequence', 's', '--tier', '7'], '--tier expects a number between 1 and 3'],
     [['tasks', 'complete', 't1'], 'missing --outcome'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statusColumn } from '../../lib/cli/commands/shared';
 import { colourEnabled, painter, table, visibleLength } from '../../lib/cli/format';
 
 describe('table', () => {
@@ -35,6 +36,22 @@ describe('table', () => {
       .map((l) => visibleLength(l));
     expect(new Set(widths).size).toBe(1);
     expect(text).toContain('\u001b[31mfailed\u001b[39m');
+  });
+
+  it('statusColumn colours only the statuses it names', () => {
+    const text = table(
+      [{ status: 'failed' }, { status: 'sent' }, { status: 'skipped' }, { status: 'constructor' }, {}],
+      [statusColumn({ failed: 'red', sent: 'green' })],
+      painter(true),
+    );
+    expect(text.split('\n').slice(1)).toEqual([
+      '\u001b[31mfailed     \u001b[39m',
+      '\u001b[32msent       \u001b[39m',
+      'skipped',
+      'constructor',
+      '-',
+      '',
+    ]);
   });
 });
 

@@ -2,9 +2,9 @@
 import { str, stringOption, type Command, type CommandContext } from '../command';
 import { CliError, ExitCode, inputFileError } from '../errors';
 import { parseCsvText, parseStructured, readInput, csvLine, type InputFile } from '../files';
-import { keyValues, progressLine, table } from '../format';
+import { keyValues, progressLine, table, type Column } from '../format';
 import { seg } from '../http';
-import { plural, positiveInt, rejectedTable, type Rejected } from './shared';
+import { plural, positiveInt, rejectedTable, statusColumn, type Rejected } from './shared';
 
 export const DEFAULT_CHUNK_ROWS = 1000;
 
@@ -238,6 +238,9 @@ async function getAccount(ctx: CommandContext): Promise<number> {
   const { body } = await ctx.client().send<AccountView>({ method: 'GET', path: `/accounts/${seg(id)}` });
   ctx.out.result(body, () => {
     const p = ctx.out.paint;
+    /** A bold title over a table, or nothing when there are no rows. */
+    const section = <T>(title: string, rows: readonly T[] | undefined, columns: Column<T>[]): string[] =>
+      rows?.length ? [p('bold', title), table(rows, columns, p)] : [];
     const parts = [
       keyValues(
         [
@@ -252,60 +255,29 @@ async function getAccount(ctx: CommandContext): Promise<number> {
         ],
         p,
       ),
+      ...section('Contacts', body.contacts, [
+        { header: 'CONTACT', value: (c) => c.contactId },
+        { header: 'NAME', value: (c) => c.name },
+        { header: 'ROLE', value: (c) => c.role },
+        { header: 'TITLE', value: (c) => c.title },
+        { header: 'EMAIL', value: (c) => c.email },
+        { header: 'TIME ZONE', value: (c) => c.timeZone },
+      ]),
+      ...section('Enrollments', body.enrollments, [
+        { header: 'CAMPAIGN', value: (e) => e.campaignId },
+        { header: 'SEQUENCE', value: (e) => e.sequenceId },
+        { header: 'STATUS', value: (e) => e.status },
+        { header: 'STEP', value: (e) => e.stepId },
+      ]),
+      ...section('Recent touches', body.touches, [
+        { header: 'AT', value: (t) => t.at },
+        { header: 'STEP', value: (t) => t.stepId },
+        { header: 'CHANNEL', value: (t) => t.channel },
+        { header: 'CONTACT', value: (t) => t.contactId },
+        statusColumn({ failed: 'red', sent: 'green' }),
+        { header: 'REASON', value: (t) => t.reason },
+      ]),
     ];
-    if (body.contacts?.length) {
-      parts.push(
-        p('bold', 'Contacts'),
-        table(
-          body.contacts,
-          [
-            { header: 'CONTACT', value: (c) => c.contactId },
-            { header: 'NAME', value: (c) => c.name },
-            { header: 'ROLE', value: (c) => c.role },
-            { header: 'TITLE', value: (c) => c.title },
-            { header: 'EMAIL', value: (c) => c.email },
-            { header: 'TIME ZONE', value: (c) => c.timeZone },
-          ],
-          p,
-        ),
-      );
-    }
-    if (body.enrollments?.length) {
-      parts.push(
-        p('bold', 'Enrollments'),
-        table(
-          body.enrollments,
-          [
-            { header: 'CAMPAIGN', value: (e) => e.campaignId },
-            { header: 'SEQUENCE', value: (e) => e.sequenceId },
-            { header: 'STATUS', value: (e) => e.status },
-            { header: 'STEP', value: (e) => e.stepId },
-          ],
-          p,
-        ),
-      );
-    }
-    if (body.touches?.length) {
-      parts.push(
-        p('bold', 'Recent touches'),
-        table(
-          body.touches,
-          [
-            { header: 'AT', value: (t) => t.at },
-            { header: 'STEP', value: (t) => t.stepId },
-            { header: 'CHANNEL', value: (t) => t.channel },
-            { header: 'CONTACT', value: (t) => t.contactId },
-            {
-              header: 'STATUS',
-              value: (t) => t.status,
-              colour: (t) => (t.status === 'failed' ? 'red' : t.status === 'sent' ? 'green' : undefined),
-            },
-            { header: 'REASON', value: (t) => t.reason },
-          ],
-          p,
-        ),
-      );
-    }
     return parts.join('\n');
   });
   return ExitCode.Ok;

@@ -3,7 +3,7 @@ import { bool, str, stringOption, type Command, type CommandContext } from '../c
 import { ExitCode, usageError } from '../errors';
 import { keyValues, table, type Paint } from '../format';
 import { seg } from '../http';
-import { intFlag, positiveInt } from './shared';
+import { intFlag, positiveInt, requiredStr } from './shared';
 
 export const TERMINAL_STATUSES = new Set(['completed', 'stopped']);
 export const DEFAULT_REFRESH_SECONDS = 2;
@@ -29,12 +29,11 @@ export interface CampaignView {
 
 async function launch(ctx: CommandContext): Promise<number> {
   const f = ctx.flags;
-  const sequenceId = str(f, 'sequence');
-  if (!sequenceId)
-    throw usageError(
-      'missing --sequence',
-      'Usage: abm campaigns launch --sequence ID --tier 1 [--name NAME]',
-    );
+  const sequenceId = requiredStr(
+    f,
+    'sequence',
+    'Usage: abm campaigns launch --sequence ID --tier 1 [--name NAME]',
+  );
   const tier = intFlag(str(f, 'tier'), 'tier', { min: 1, max: 3 });
   const cluster = str(f, 'cluster');
   const accountsFlag = str(f, 'accounts');

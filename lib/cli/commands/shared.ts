@@ -1,8 +1,11 @@
-/** Helpers shared by the commands: rejected-row tables, number flags, YAML line lookup. */
+/**
+ * Helpers shared by the commands: rejected-row tables, status columns, required and number flags,
+ * YAML line lookup.
+ */
 import { isMap, isSeq, parseDocument, LineCounter } from 'yaml';
-import type { Output } from '../command';
+import { str, type FlagValues, type Output } from '../command';
 import { CliError, usageError } from '../errors';
-import { table } from '../format';
+import { table, type Colour, type Column } from '../format';
 import type { InputFile } from '../files';
 
 export interface FieldError {
@@ -78,6 +81,25 @@ export function intFlag(
     throw usageError(`--${name} expects a number${range}, got "${value}"`);
   }
   return n;
+}
+
+/** A string flag the command cannot run without: a usage error (`missing --NAME`, the hint) when absent. */
+export const requiredStr = (flags: FlagValues, name: string, hint: string): string => {
+  const value = str(flags, name);
+  if (!value) throw usageError(`missing --${name}`, hint);
+  return value;
+};
+
+/** A STATUS column, its cells coloured by the status, e.g. `{ failed: 'red', sent: 'green' }`. */
+export function statusColumn<T extends { status?: string }>(
+  colours: Readonly<Record<string, Colour>>,
+): Column<T> {
+  const byStatus = new Map(Object.entries(colours));
+  return {
+    header: 'STATUS',
+    value: (row) => row.status,
+    colour: (row) => (row.status === undefined ? undefined : byStatus.get(row.status)),
+  };
 }
 
 export const positiveInt = (value: string | undefined, name: string): number | undefined => {

@@ -1,9 +1,9 @@
 /** `abm tasks list` (the SDR queue) and `abm tasks complete TASK_ID --outcome X`. */
 import { str, stringOption, type Command, type CommandContext } from '../command';
-import { ExitCode, usageError } from '../errors';
+import { ExitCode } from '../errors';
 import { table } from '../format';
 import { seg } from '../http';
-import { positiveInt } from './shared';
+import { positiveInt, requiredStr, statusColumn } from './shared';
 
 interface TaskView {
   taskId?: string;
@@ -39,11 +39,7 @@ async function list(ctx: CommandContext): Promise<number> {
         { header: 'CONTACT', value: (t) => t.contactId },
         { header: 'OWNER', value: (t) => t.owner },
         { header: 'TYPE', value: (t) => t.type },
-        {
-          header: 'STATUS',
-          value: (t) => t.status,
-          colour: (t) => (t.status === 'open' ? 'yellow' : undefined),
-        },
+        statusColumn({ open: 'yellow' }),
         { header: 'PRIO', value: (t) => t.priority, align: 'right' },
         { header: 'DUE', value: (t) => t.dueAt },
         { header: 'REASON', value: (t) => t.reason },
@@ -57,12 +53,11 @@ async function list(ctx: CommandContext): Promise<number> {
 
 async function complete(ctx: CommandContext): Promise<number> {
   const taskId = ctx.args[0]!;
-  const outcome = str(ctx.flags, 'outcome');
-  if (!outcome)
-    throw usageError(
-      'missing --outcome',
-      'e.g. --outcome meeting_booked (connected, voicemail, no_answer, meeting_booked, not_interested, bad_number)',
-    );
+  const outcome = requiredStr(
+    ctx.flags,
+    'outcome',
+    'e.g. --outcome meeting_booked (connected, voicemail, no_answer, meeting_booked, not_interested, bad_number)',
+  );
   const notes = str(ctx.flags, 'notes');
   const { body } = await ctx.client().send({
     method: 'POST',
