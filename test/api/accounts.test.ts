@@ -1,12 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, expectErrorShape, startHarness, type Harness } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { account, expectErrorShape, startHarness } from '../support/api';
+import { useHarness } from '../support/suite';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => h?.stop());
+const h = useHarness(() => startHarness());
 
 const HEADER =
   'accountId,name,domain,industry,employees,annualRevenueUsd,region,tier,cluster,ownerSdr,contactId,contactName,email,title,role,timeZone,phone';

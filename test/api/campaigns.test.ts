@@ -1,12 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 import { REPORT_SCORE_HISTORY_ACCOUNTS } from '../../functions/reports/campaign-report';
 import { buildRig, detail, ebRecord } from '../support/scoring';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from '../support/api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE } from '../support/api';
+import { useHarness } from '../support/suite';
 
-let h: Harness;
+const h = useHarness(() => startHarness({ inlineLimit: 100 }));
 beforeAll(async () => {
-  h = await startHarness({ inlineLimit: 100 });
   await h.call('PUT', '/templates/intro', { body: TEMPLATE });
   await h.call('PUT', '/sequences/tier1', { body: SEQUENCE });
   await h.call('PUT', '/sequences/exclusive-seq', { body: { ...SEQUENCE, exclusive: true } });
@@ -17,7 +17,6 @@ beforeAll(async () => {
   await h.store.accounts.update('acct-00003', (a) => ({ ...a, suppressed: true }));
   await h.store.accounts.update('acct-00004', (a) => ({ ...a, stage: 'customer' }));
 });
-afterAll(async () => h?.stop());
 
 describe('POST /campaigns', () => {
   it('dryRun returns what would happen and changes nothing', async () => {

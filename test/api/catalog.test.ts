@@ -1,12 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectErrorShape, SEQUENCE, startHarness, TEMPLATE, type Harness } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { expectErrorShape, SEQUENCE, startHarness, TEMPLATE } from '../support/api';
+import { useHarness } from '../support/suite';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => h?.stop());
+const h = useHarness(() => startHarness());
 
 describe('templates', () => {
   it('PUT creates (201) then updates (200) with a new version; GET reads; list pages', async () => {

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lintOpenApi } from '../../functions/api/openapi-lint';
-import { startHarness, type Harness } from '../support/api';
+import { startHarness } from '../support/api';
+import { useHarness } from '../support/suite';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => h?.stop());
+const h = useHarness(() => startHarness());
 
 describe('GET /openapi.json', () => {
   it('serves an OpenAPI 3.1 document generated from the route table, which lints clean', async () => {

@@ -1,20 +1,22 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EngagementRecordedDetail } from '../../functions/kernel/event-schemas';
 import { RULES } from '../../functions/kernel/events';
 import { signUnsubscribeToken } from '../../functions/kernel/unsubscribe-token';
-import { account, expectErrorShape, SIGNING_KEY, startHarness, type Harness } from '../support/api';
+import { account, expectErrorShape, SIGNING_KEY, startHarness } from '../support/api';
+import { useHarness } from '../support/suite';
 
-let h: Harness;
 const taskOf = (e: { detail: any }) => e.detail.taskId ?? e.detail.properties?.taskId;
 const ingested: unknown[][] = [];
-beforeAll(async () => {
-  h = await startHarness({
+const h = useHarness(() =>
+  startHarness({
     ingest: async ({ events }) => {
       ingested.push(events);
       return { accepted: events.length, rejected: [] };
     },
-  });
+  }),
+);
+beforeAll(async () => {
   await h.call('POST', '/accounts/import', { body: { accounts: [account(1), account(2)] } });
   const task = (taskId: string, priority: number, dueAt: string, owner = 'sdr-ana') => ({
     taskId,
@@ -38,7 +40,6 @@ beforeAll(async () => {
   await h.store.tasks.create(task('t-early', 2, '2026-11-23T10:00:00.000Z'));
   await h.store.tasks.create(task('t-bob', 1, '2026-11-23T10:00:00.000Z', 'sdr-bob'));
 });
-afterAll(async () => h?.stop());
 
 describe('SDR queue', () => {
   it('lists by owner and status, by priority then due time', async () => {

@@ -3,7 +3,7 @@
  * by the scorer's exit-stage stop or by an operator), against dynalite with a RecordingPublisher
  * behind the default EventBridgeAudienceProvider.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enrollmentLifecycle, touchIdOf } from '../../functions/engine';
 import { removeFromSequenceAudiences } from '../../functions/engine/audience-exit';
 import { ManualClock } from '../../functions/kernel/clock';
@@ -15,21 +15,13 @@ import { RecordingPublisher } from '../../functions/platform/recorders';
 import { providers, type AudienceProvider } from '../../functions/platform/providers';
 import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
 import { RecordingSequenceControl } from '../../functions/platform/recorders';
-import { createStore, Table, type Store } from '../../functions/platform/store';
 import { scorerFeature } from '../../functions/scoring/scorer';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { useLocalStore } from '../support/suite';
 import { testPlatform } from '../support/platform';
 import { detail, ebRecord, seedAccount } from '../support/scoring';
 
-let db: LocalDynamo;
-let store: Store;
-let table: Table;
 const clock = new ManualClock('2026-11-22T12:00:00.000Z');
-beforeAll(async () => {
-  db = await startDynalite();
-  table = new Table(db.client, db.tableName);
-  store = createStore(table, { now: () => clock.now() });
-});
+const store = useLocalStore(() => clock.now());
 
 /** The campaign controls over the test's table; `audiences` replaces the ad-audience provider. */
 function createControlService(options: {
@@ -37,7 +29,11 @@ function createControlService(options: {
   publisher: RecordingPublisher;
   audiences?: AudienceProvider;
 }) {
-  const platform = testPlatform(table, { control: options.control, publisher: options.publisher, clock });
+  const platform = testPlatform(store.table, {
+    control: options.control,
+    publisher: options.publisher,
+    clock,
+  });
   const audiences = options.audiences;
   return controlFeature(
     platform,
@@ -46,7 +42,6 @@ function createControlService(options: {
       : {},
   );
 }
-afterAll(async () => db?.stop());
 
 const CONTACTS = [
   { contactId: 'dana', role: 'economic_buyer' as const },
@@ -236,7 +231,7 @@ describe('scorer: an exit-stage stop leaves the ad audiences', () => {
     await seedTouches('aex-won', 'cs', executionName);
     const control = new RecordingSequenceControl();
     const publisher = new RecordingPublisher();
-    const scorer = scorerFeature(testPlatform(table, { publisher, control, clock }));
+    const scorer = scorerFeature(testPlatform(store.table, { publisher, control, clock }));
     const out = await scorer.handleBatch([
       ebRecord(
         detail('aex-won', 'crm-aex', 'crm.stage_changed', clock.now().getTime() - 60_000, {
@@ -254,7 +249,7 @@ describe('scorer: an exit-stage stop leaves the ad audiences', () => {
   it('an enrollment already ended is not cleaned again by later folds', async () => {
     const publisher = new RecordingPublisher();
     const scorer = scorerFeature(
-      testPlatform(table, { publisher, control: new RecordingSequenceControl(), clock }),
+      testPlatform(store.table, { publisher, control: new RecordingSequenceControl(), clock }),
     );
     // aex-won is an opportunity with its enrollment exited (previous test).
     await scorer.handleBatch([

@@ -1,37 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingPublisher } from '../../functions/platform/recorders';
 import { BadRequest } from '../../functions/kernel/errors';
-import { createStore, keys, Table, type Store } from '../../functions/platform/store';
+import { keys } from '../../functions/platform/store';
 import { DETAIL_TYPES, SOURCES, type EngagementRecordedDetail } from '../../functions/kernel/events';
 import { ManualClock } from '../../functions/kernel/clock';
 import { createIngest } from '../../functions/ingest/ingest';
 import { RepositoryAccountResolver } from '../../functions/ingest/resolver';
 import { createSesNormaliser } from '../../functions/ingest/ses';
 import { MemoryUnresolvedStore, UnresolvedEventRepository } from '../../functions/platform/store/unresolved';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { useLocalStore } from '../support/suite';
 import { sesEvent } from '../contract/events';
 import { seedAccount } from '../support/scoring';
 
-let db: LocalDynamo;
-let table: Table;
-let store: Store;
 const clock = new ManualClock('2026-11-22T10:00:00Z');
 const AT = '2026-11-22T09:00:00Z';
+const store = useLocalStore(() => clock.now());
 
 beforeAll(async () => {
-  db = await startDynalite();
-  table = new Table(db.client, db.tableName);
-  store = createStore(table, { now: () => clock.now() });
   await seedAccount(store, 'northwind', [
     { contactId: 'nw-dana', role: 'economic_buyer', email: 'dana@northwind.example' },
     { contactId: 'nw-sam', role: 'champion', email: 'sam@northwind.example' },
   ]);
 });
-afterAll(async () => db?.stop());
 
 function rig() {
   const publisher = new RecordingPublisher();
-  const unresolved = new UnresolvedEventRepository(table);
+  const unresolved = new UnresolvedEventRepository(store.table);
   const suppressed: string[] = [];
   const suppress = async (email: string, reason: string) => {
     suppressed.push(`${email}:${reason}`);
@@ -103,7 +97,7 @@ describe('POST /events ingestion', () => {
       { index: 0, eventId: 'u1', reason: 'no account for nobody.example' },
       { index: 1, eventId: 'u2', reason: 'unknown account ghost' },
     ]);
-    const kept = await table.get(keys.unresolvedEvent(clock.now().toISOString(), 'u2'));
+    const kept = await store.table.get(keys.unresolvedEvent(clock.now().toISOString(), 'u2'));
     expect(kept).toMatchObject({ eventId: 'u2', reason: 'unknown account ghost', origin: 'api' });
     expect(r.publisher.events).toEqual([]);
   });

@@ -2,30 +2,21 @@
  * The control service's retries and its reading of where a paused execution is parked, against
  * dynalite with a scripted SequenceControl (failures injected where a request can die).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../functions/kernel/clock';
 import { executionNameFor } from '../../functions/kernel/execution';
 import { controlFeature } from '../../functions/launch';
 import { type SequenceControl } from '../../functions/platform/sfn';
 import { RecordingSequenceControl } from '../../functions/platform/recorders';
-import { createStore, Table, type Store } from '../../functions/platform/store';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { useLocalStore } from '../support/suite';
 import { testPlatform } from '../support/platform';
 
-let db: LocalDynamo;
-let store: Store;
-let table: Table;
 const clock = new ManualClock('2026-11-23T09:00:00Z');
-beforeAll(async () => {
-  db = await startDynalite();
-  table = new Table(db.client, db.tableName);
-  store = createStore(table, { now: () => clock.now() });
-});
+const store = useLocalStore(() => clock.now());
 
 /** The campaign controls over the test's table, with this Step Functions control. */
 const createControlService = ({ control }: { control: SequenceControl }) =>
-  controlFeature(testPlatform(table, { control, clock }));
-afterAll(async () => db?.stop());
+  controlFeature(testPlatform(store.table, { control, clock }));
 
 async function seed(campaignId: string, accounts: string[]) {
   const now = clock.now().toISOString();

@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../functions/kernel/clock';
 import { snapshotOf } from '../../functions/kernel/execution';
 import { isHeldOut } from '../../functions/kernel/hash';
@@ -10,8 +10,8 @@ import { createLaunchService, type LaunchServiceDeps } from '../../functions/lau
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
 import { StepFunctionsLaunchRunner } from '../../functions/platform/launcher';
 import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/platform/sfn';
-import { createStore, Table, type Store } from '../../functions/platform/store';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import type { Store } from '../../functions/platform/store';
+import { useLocalStore } from '../support/suite';
 
 const SEQ_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:AccountSequence';
 
@@ -93,15 +93,7 @@ describe('Step Functions adapters', () => {
 });
 
 describe('enrollBatch (the Distributed Map item processor)', () => {
-  let db: LocalDynamo;
-  let store: Store;
-  let table: Table;
-  beforeAll(async () => {
-    db = await startDynalite();
-    table = new Table(db.client, db.tableName);
-    store = createStore(table);
-  });
-  afterAll(async () => db?.stop());
+  const store = useLocalStore();
 
   it('a batch retried after StartExecution failed starts what was missed and never enrolls twice', async () => {
     const sequence = await store.catalog.saveSequence({
@@ -231,14 +223,9 @@ describe('holdout', () => {
 });
 
 describe('launch: campaign status, eligibility, response size, lease', () => {
-  let db: LocalDynamo;
-  let store: Store;
-  let table: Table;
   const clock = new ManualClock('2026-11-23T09:00:00Z');
+  const store = useLocalStore(() => clock.now());
   beforeAll(async () => {
-    db = await startDynalite();
-    table = new Table(db.client, db.tableName);
-    store = createStore(table, { now: () => clock.now() });
     await store.catalog.saveSequence({
       id: 'seq',
       name: 'S',
@@ -255,7 +242,6 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
       } as never);
     }
   });
-  afterAll(async () => db?.stop());
 
   const recording = () => {
     const names: string[] = [];

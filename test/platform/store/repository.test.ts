@@ -1,34 +1,20 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import * as z from 'zod';
 import {
-  createStore,
   InvalidCursorError,
   StoredItemInvalidError,
   ScoreConflictError,
   StoredTemplate,
   type AccountProfileInput,
-  type Store,
 } from '../../../functions/platform/store';
 import { emptyScoreState } from '../../../functions/scoring/domain/state';
-import { Table } from '../../../functions/platform/store/table';
 import { keys } from '../../../functions/platform/store/keys';
 import type { Account, Enrollment, SdrTask, Touch } from '../../../functions/kernel/model';
-import { startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { useLocalStore } from '../../support/suite';
 
-let db: LocalDynamo;
-let table: Table;
-let store: Store;
 let clock = new Date('2026-11-22T10:00:00.000Z');
 const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
-
-beforeAll(async () => {
-  db = await startDynalite();
-  table = new Table(db.client, db.tableName);
-  store = createStore(table, { now: () => clock });
-});
-afterAll(async () => {
-  await db?.stop();
-});
+const store = useLocalStore(() => clock);
 
 const profile = (accountId: string, extra: Partial<AccountProfileInput> = {}): AccountProfileInput => ({
   accountId,
@@ -121,7 +107,7 @@ describe('accounts', () => {
   });
 
   it('rejects a stored item that does not match its schema', async () => {
-    await table.put({ ...keys.account('broken'), accountId: 'broken' });
+    await store.table.put({ ...keys.account('broken'), accountId: 'broken' });
     await expect(store.accounts.get('broken')).rejects.toBeInstanceOf(StoredItemInvalidError);
   });
 });
@@ -407,7 +393,7 @@ describe('score state (the one codec of the SCORE item)', () => {
   });
 
   it('rejects a SCORE item that does not match the state schema', async () => {
-    await table.put({ ...keys.score('broken'), entity: 'score', state: { score: 'high' }, version: 1 });
+    await store.table.put({ ...keys.score('broken'), entity: 'score', state: { score: 'high' }, version: 1 });
     await expect(store.scores.get('broken')).rejects.toBeInstanceOf(StoredItemInvalidError);
   });
 });
@@ -492,7 +478,7 @@ describe('templates, campaigns, suppression', () => {
     const stored = await store.campaigns.get('q1-tier1');
     expect(stored).toMatchObject({ enrolled: 10, version: 3, holdoutPercent: 0 });
     expect(stored).not.toHaveProperty('revision');
-    expect((await table.get(keys.campaign('q1-tier1')))?.revision).toBe(10);
+    expect((await store.table.get(keys.campaign('q1-tier1')))?.revision).toBe(10);
     expect((await store.campaigns.list()).items.map((c) => c.campaignId)).toEqual(['q1-tier1']);
   });
 
