@@ -2,12 +2,13 @@
  * Exits, suppression, frequency caps, idempotent retries and await_engagement, each through the real
  * ASL with the real engine service against dynalite and aws-ses-v2-local.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import type { SequenceInput } from '../../functions/kernel/model';
 import { SesEmailSender } from '../../functions/platform/ses';
 import { TransientError } from '../../functions/engine/errors';
 import type { TaskHandler } from '../support/local-sfn';
+import { useHarness } from '../support/suite';
 import {
   awaiting,
   committeeAccount,
@@ -15,30 +16,25 @@ import {
   enroll,
   reasonOf,
   seedAccount,
-  seedTemplates,
+  seedAndEnroll,
   snapshot,
   START,
-  startHarness,
-  startEnrolled,
-  type Harness,
+  startAwaiting,
+  startSeededHarness,
+  withHarness,
 } from '../support/engine';
 
 describe('exits and suppression', () => {
-  let h: Harness;
   let calls = 0;
   const hooks: Record<string, (call: number) => Promise<void>> = {};
-  beforeAll(async () => {
-    const wrap =
-      (inner: TaskHandler): TaskHandler =>
-      async (input, ctx) => {
-        calls++;
-        await hooks[ctx.executionName]?.(calls);
-        return inner(input, ctx);
-      };
-    h = await startHarness({ wrapExecute: wrap });
-    await seedTemplates(h.store);
-  });
-  afterAll(async () => h?.stop());
+  const wrap =
+    (inner: TaskHandler): TaskHandler =>
+    async (input, ctx) => {
+      calls++;
+      await hooks[ctx.executionName]?.(calls);
+      return inner(input, ctx);
+    };
+  const h = useHarness(() => startSeededHarness({ wrapExecute: wrap }));
 
   const weekly: SequenceInput = {
     id: 'weekly',
@@ -54,8 +50,7 @@ describe('exits and suppression', () => {
   } as SequenceInput;
 
   it('an account that reaches opportunity mid-sequence exits at its next step', async () => {
-    await seedAccount(h.store, committeeAccount('opp'));
-    const input = await enroll(h.store, 'opp', 'c-opp', snapshot(weekly), START);
+    const input = await seedAndEnroll(h, 'opp', 'c-opp', weekly);
     let stepCalls = 0;
     hooks[input.executionName] = async () => {
       stepCalls++;
@@ -110,12 +105,7 @@ describe('exits and suppression', () => {
 });
 
 describe('frequency caps', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await seedTemplates(h.store);
-  });
-  afterAll(async () => h?.stop());
+  const h = useHarness(() => startSeededHarness());
 
   const daily = (onCapped: 'skip' | 'defer'): SequenceInput =>
     ({
@@ -132,8 +122,7 @@ describe('frequency caps', () => {
     }) as SequenceInput;
 
   it('skips a capped touch when configured to skip', async () => {
-    await seedAccount(h.store, committeeAccount('capskip'));
-    const input = await enroll(h.store, 'capskip', 'c-capskip', snapshot(daily('skip')), START);
+    const input = await seedAndEnroll(h, 'capskip', 'c-capskip', daily('skip'));
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('completed');
     expect(await emailsTo(h, 'dana@capskip.example')).toHaveLength(2);
@@ -142,8 +131,7 @@ describe('frequency caps', () => {
   });
 
   it('defers a capped touch until the cap allows it, inside the window', async () => {
-    await seedAccount(h.store, committeeAccount('capdefer'));
-    const input = await enroll(h.store, 'capdefer', 'c-capdefer', snapshot(daily('defer')), START);
+    const input = await seedAndEnroll(h, 'capdefer', 'c-capdefer', daily('defer'));
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('completed');
     expect(await emailsTo(h, 'dana@capdefer.example')).toHaveLength(3);
@@ -158,88 +146,80 @@ describe('frequency caps', () => {
 describe('idempotent touches', () => {
   it('a retried email task sends once', async () => {
     let failures = 0;
-    const h = await startHarness({
-      // The first ExecuteStep sends, then "crashes" (a Lambda timeout after the side effect):
-      // the state machine retries the task, which must not send again.
-      wrapExecute: (inner) => async (input, ctx) => {
-        const result = await inner(input, ctx);
-        if (failures === 0) {
-          failures++;
-          throw new TransientError('simulated crash after send');
-        }
-        return result;
+    await withHarness(
+      {
+        // The first ExecuteStep sends, then "crashes" (a Lambda timeout after the side effect):
+        // the state machine retries the task, which must not send again.
+        wrapExecute: (inner) => async (input, ctx) => {
+          const result = await inner(input, ctx);
+          if (failures === 0) {
+            failures++;
+            throw new TransientError('simulated crash after send');
+          }
+          return result;
+        },
       },
-    });
-    try {
-      await seedTemplates(h.store);
-      await seedAccount(h.store, committeeAccount('retry'));
-      const seq = {
-        id: 'once',
-        name: 'Once',
-        steps: [{ id: 'only', channel: 'email', to: 'all', template: 'intro' }],
-      } as SequenceInput;
-      const input = await enroll(h.store, 'retry', 'c-retry', snapshot(seq), START);
-      const summary = await h.sfn.start(input, { name: input.executionName }).done;
-      expect(summary.status).toBe('SUCCEEDED');
-      expect(summary.retries).toBe(1);
-      const mails = (await h.ses.emails()).filter((e) => e.destination.to[0].endsWith('@retry.example'));
-      expect(mails.map((e) => e.destination.to[0]).sort()).toEqual([
-        'dana@retry.example',
-        'kim@retry.example',
-        'sam@retry.example',
-      ]);
-      expect(h.publisher.ofType(DETAIL_TYPES.touchSent)).toHaveLength(3);
-    } finally {
-      await h.stop();
-    }
+      async (h) => {
+        const seq = {
+          id: 'once',
+          name: 'Once',
+          steps: [{ id: 'only', channel: 'email', to: 'all', template: 'intro' }],
+        } as SequenceInput;
+        const input = await seedAndEnroll(h, 'retry', 'c-retry', seq);
+        const summary = await h.sfn.start(input, { name: input.executionName }).done;
+        expect(summary.status).toBe('SUCCEEDED');
+        expect(summary.retries).toBe(1);
+        const mails = (await h.ses.emails()).filter((e) => e.destination.to[0].endsWith('@retry.example'));
+        expect(mails.map((e) => e.destination.to[0]).sort()).toEqual([
+          'dana@retry.example',
+          'kim@retry.example',
+          'sam@retry.example',
+        ]);
+        expect(h.publisher.ofType(DETAIL_TYPES.touchSent)).toHaveLength(3);
+      },
+    );
   });
 
   it('a throttled send is retried by the state machine and delivered once', async () => {
     let throttled = 0;
-    const h = await startHarness({
-      email: (ses) => {
-        const real = new SesEmailSender(ses.client);
-        return {
-          send: async (mail) => {
-            if (throttled++ === 0)
-              throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
-            return real.send(mail);
-          },
-        };
+    await withHarness(
+      {
+        email: (ses) => {
+          const real = new SesEmailSender(ses.client);
+          return {
+            send: async (mail) => {
+              if (throttled++ === 0)
+                throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+              return real.send(mail);
+            },
+          };
+        },
       },
-    });
-    try {
-      await seedTemplates(h.store);
-      await seedAccount(h.store, committeeAccount('throttle'));
-      const seq = {
-        id: 'once',
-        name: 'Once',
-        steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
-      } as SequenceInput;
-      const input = await enroll(h.store, 'throttle', 'c-throttle', snapshot(seq), START);
-      const summary = await h.sfn.start(input, { name: input.executionName }).done;
-      expect(summary.retries).toBe(1);
-      expect(await emailsTo(h, 'dana@throttle.example')).toHaveLength(1);
-      expect(await h.store.touches.get('throttle', `${input.executionName}#only#throttle-eb`)).toMatchObject({
-        status: 'sent',
-      });
-    } finally {
-      await h.stop();
-    }
+      async (h) => {
+        const seq = {
+          id: 'once',
+          name: 'Once',
+          steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
+        } as SequenceInput;
+        const input = await seedAndEnroll(h, 'throttle', 'c-throttle', seq);
+        const summary = await h.sfn.start(input, { name: input.executionName }).done;
+        expect(summary.retries).toBe(1);
+        expect(await emailsTo(h, 'dana@throttle.example')).toHaveLength(1);
+        expect(
+          await h.store.touches.get('throttle', `${input.executionName}#only#throttle-eb`),
+        ).toMatchObject({
+          status: 'sent',
+        });
+      },
+    );
   });
 });
 
 describe('await_engagement', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await seedTemplates(h.store);
-  });
-  afterAll(async () => h?.stop());
+  const h = useHarness(() => startSeededHarness());
 
   it('resumes when its token is completed', async () => {
-    const { input, exec } = await startEnrolled(h, 'engaged', 'c-engaged', awaiting);
-    const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+    const { exec, parked } = await startAwaiting(h, 'engaged', 'c-engaged');
     expect(parked.timeoutSeconds).toBe(7 * 86_400);
     const enrollment = await h.store.enrollments.get('engaged', 'c-engaged');
     expect(enrollment).toMatchObject({
@@ -257,8 +237,7 @@ describe('await_engagement', () => {
   });
 
   it('takes the onTimeout path when the token is not completed', async () => {
-    const { input, exec } = await startEnrolled(h, 'silent', 'c-silent', awaiting);
-    const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+    const { input, exec, parked } = await startAwaiting(h, 'silent', 'c-silent');
     h.sfn.expireToken(parked.token);
     const summary = await exec.done;
     expect(reasonOf(summary)).toBe('sequence_end');
@@ -269,8 +248,7 @@ describe('await_engagement', () => {
   });
 
   it('a paused enrollment parks until resumed; a stopped one ends', async () => {
-    await seedAccount(h.store, committeeAccount('paused'));
-    const input = await enroll(h.store, 'paused', 'c-paused', snapshot(awaiting), START);
+    const input = await seedAndEnroll(h, 'paused', 'c-paused', awaiting);
     await h.store.enrollments.update('paused', 'c-paused', (e) => ({ ...e, status: 'paused' }));
     const exec = h.sfn.start(input, { name: input.executionName });
     const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });

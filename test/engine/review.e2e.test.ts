@@ -3,7 +3,7 @@
  * a pause across an await that times out, a failed step on a paused or suppressed account, and an
  * SES failure whose outcome is unknown.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SesEmailSender } from '../../functions/platform/ses';
 import type { SequenceControl } from '../../functions/platform/sfn';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
@@ -12,36 +12,23 @@ import { TransientError } from '../../functions/engine/errors';
 import { controlFeature } from '../../functions/launch';
 import { testPlatform } from '../support/platform';
 import type { TaskHandler } from '../support/local-sfn';
+import { useHarness } from '../support/suite';
 import {
-  awaiting,
-  committeeAccount,
   emailsTo,
-  enroll,
   reasonOf,
-  seedAccount,
-  seedTemplates,
-  snapshot,
+  seedAndEnroll,
   START,
-  startHarness,
+  startAwaiting,
+  startSeededHarness,
   within,
-  startEnrolled,
-  type Harness,
+  withHarness,
 } from '../support/engine';
 
 describe('pause while awaiting engagement', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await seedTemplates(h.store);
-  });
-  afterAll(async () => h?.stop());
+  const h = useHarness(() => startSeededHarness());
 
   it('an await that times out while paused parks for the pause without waitingFor, and resumes on its onTimeout path', async () => {
-    const { input, exec } = await startEnrolled(h, 'pa', 'c-pa', awaiting);
-    const awaitToken = await h.sfn.waitForParked({
-      execution: input.executionName,
-      state: 'AwaitEngagement',
-    });
+    const { input, exec, parked: awaitToken } = await startAwaiting(h, 'pa', 'c-pa');
     // Paused while parked on the await (the control service sets the status only).
     await h.store.enrollments.update('pa', 'c-pa', (e) => ({ ...e, status: 'paused' }));
     h.sfn.expireToken(awaitToken.token);
@@ -83,11 +70,7 @@ describe('pause while awaiting engagement', () => {
     const service = controlFeature(
       testPlatform(h.store.table, { control, clock: { now: () => START }, publisher: h.publisher }),
     );
-    const { input, exec } = await startEnrolled(h, 'pb', 'c-pb', awaiting);
-    const awaitToken = await h.sfn.waitForParked({
-      execution: input.executionName,
-      state: 'AwaitEngagement',
-    });
+    const { input, exec, parked: awaitToken } = await startAwaiting(h, 'pb', 'c-pb');
     await service.enrollment('c-pb', 'pb', 'pause');
     h.sfn.expireToken(awaitToken.token);
     await h.sfn.waitForParked({ execution: input.executionName, state: 'Paused' });
@@ -101,26 +84,21 @@ describe('pause while awaiting engagement', () => {
 });
 
 describe('a failed step does not bypass exit and pause', () => {
-  let h: Harness;
   const hooks: Record<string, () => Promise<void>> = {};
-  beforeAll(async () => {
-    // ExecuteStep of step `e2` (not the RecordFailure call) changes the world, then fails for good.
-    const wrap =
-      (inner: TaskHandler): TaskHandler =>
-      async (input, ctx) => {
-        const plan = (input as { plan?: { step?: string; failed?: unknown } }).plan;
-        const hook = hooks[ctx.executionName];
-        if (plan?.step === 'e2' && plan.failed === undefined && hook) {
-          delete hooks[ctx.executionName]; // once
-          await hook();
-          throw new Error('simulated step failure');
-        }
-        return inner(input, ctx);
-      };
-    h = await startHarness({ wrapExecute: wrap });
-    await seedTemplates(h.store);
-  });
-  afterAll(async () => h?.stop());
+  // ExecuteStep of step `e2` (not the RecordFailure call) changes the world, then fails for good.
+  const wrap =
+    (inner: TaskHandler): TaskHandler =>
+    async (input, ctx) => {
+      const plan = (input as { plan?: { step?: string; failed?: unknown } }).plan;
+      const hook = hooks[ctx.executionName];
+      if (plan?.step === 'e2' && plan.failed === undefined && hook) {
+        delete hooks[ctx.executionName]; // once
+        await hook();
+        throw new Error('simulated step failure');
+      }
+      return inner(input, ctx);
+    };
+  const h = useHarness(() => startSeededHarness({ wrapExecute: wrap }));
 
   // e2 fails; e3..e5 are due at once after it.
   const burst: SequenceInput = {
@@ -137,8 +115,7 @@ describe('a failed step does not bypass exit and pause', () => {
   } as SequenceInput;
 
   it('a suppressed account gets no touch after a failed step', async () => {
-    await seedAccount(h.store, committeeAccount('fs'));
-    const input = await enroll(h.store, 'fs', 'c-fs', snapshot(burst), START);
+    const input = await seedAndEnroll(h, 'fs', 'c-fs', burst);
     hooks[input.executionName] = async () => {
       await h.store.accounts.update('fs', (a) => ({ ...a, suppressed: true }));
     };
@@ -154,8 +131,7 @@ describe('a failed step does not bypass exit and pause', () => {
   });
 
   it('a paused account parks after a failed step, and on resume goes on after it', async () => {
-    await seedAccount(h.store, committeeAccount('fp'));
-    const input = await enroll(h.store, 'fp', 'c-fp', snapshot(burst), START);
+    const input = await seedAndEnroll(h, 'fp', 'c-fp', burst);
     hooks[input.executionName] = async () => {
       await h.store.enrollments.update('fp', 'c-fp', (e) => ({ ...e, status: 'paused' }));
     };
@@ -206,47 +182,45 @@ describe('SES failures whose outcome is unknown', () => {
       const id = `amb-${n.length}`;
       let sends = 0;
       let crashed = false;
-      const h = await startHarness({
-        email: (ses) => {
-          const real = new SesEmailSender(ses.client);
-          return {
-            send: async (mail) => {
-              const out = await real.send(mail);
-              // SES accepted it, but the answer never arrived.
-              if (sends++ === 0) throw error();
-              return out;
-            },
-          };
+      await withHarness(
+        {
+          email: (ses) => {
+            const real = new SesEmailSender(ses.client);
+            return {
+              send: async (mail) => {
+                const out = await real.send(mail);
+                // SES accepted it, but the answer never arrived.
+                if (sends++ === 0) throw error();
+                return out;
+              },
+            };
+          },
+          // Then the invocation dies before returning: the state machine retries it.
+          wrapExecute: (inner) => async (input, ctx) => {
+            const result = await inner(input, ctx);
+            if (!crashed) {
+              crashed = true;
+              throw new TransientError('simulated crash after the send');
+            }
+            return result;
+          },
         },
-        // Then the invocation dies before returning: the state machine retries it.
-        wrapExecute: (inner) => async (input, ctx) => {
-          const result = await inner(input, ctx);
-          if (!crashed) {
-            crashed = true;
-            throw new TransientError('simulated crash after the send');
-          }
-          return result;
+        async (h) => {
+          const input = await seedAndEnroll(h, id, `c-${id}`, twoSteps);
+          const summary = await within(h.sfn.start(input, { name: input.executionName }).done, 15_000);
+          expect(reasonOf(summary)).toBe('completed');
+          expect(await emailsTo(h, `dana@${id}.example`)).toHaveLength(1);
+          expect(await emailsTo(h, `sam@${id}.example`)).toHaveLength(1);
+          const touch = await h.store.touches.get(id, `${input.executionName}#first#${id}-eb`);
+          expect(touch?.status).toBe('pending');
+          expect(touch?.reason).toMatch(/^unknown_outcome:/);
+          expect(
+            h.publisher
+              .ofType(DETAIL_TYPES.touchFailed)
+              .map((e) => (e.detail as unknown as { reason: string }).reason),
+          ).toEqual([expect.stringMatching(/^unknown_outcome:/)]);
         },
-      });
-      try {
-        await seedTemplates(h.store);
-        await seedAccount(h.store, committeeAccount(id));
-        const input = await enroll(h.store, id, `c-${id}`, snapshot(twoSteps), START);
-        const summary = await within(h.sfn.start(input, { name: input.executionName }).done, 15_000);
-        expect(reasonOf(summary)).toBe('completed');
-        expect(await emailsTo(h, `dana@${id}.example`)).toHaveLength(1);
-        expect(await emailsTo(h, `sam@${id}.example`)).toHaveLength(1);
-        const touch = await h.store.touches.get(id, `${input.executionName}#first#${id}-eb`);
-        expect(touch?.status).toBe('pending');
-        expect(touch?.reason).toMatch(/^unknown_outcome:/);
-        expect(
-          h.publisher
-            .ofType(DETAIL_TYPES.touchFailed)
-            .map((e) => (e.detail as unknown as { reason: string }).reason),
-        ).toEqual([expect.stringMatching(/^unknown_outcome:/)]);
-      } finally {
-        await h.stop();
-      }
+      );
     },
   );
 });

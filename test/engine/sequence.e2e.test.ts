@@ -2,30 +2,24 @@
  * The real AccountSequence ASL, executed by aws-local-stepfunctions with every Task routed to the
  * real engine service, against dynalite and aws-ses-v2-local.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import { hashEmailForAudience } from '../../functions/kernel/hash';
 import { verifyUnsubscribeToken } from '../../functions/kernel/unsubscribe-token';
+import { useHarness } from '../support/suite';
 import {
   committeeAccount,
   enroll,
   seedAccount,
-  seedTemplates,
   snapshot,
   START,
-  startHarness,
+  startSeededHarness,
   TIER1_SEQUENCE,
   UNSUBSCRIBE_KEY,
-  type Harness,
 } from '../support/engine';
 
 describe('tier-1 sequence end to end', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ time: { mode: 'skip', start: START } });
-    await seedTemplates(h.store);
-  });
-  afterAll(async () => h?.stop());
+  const h = useHarness(() => startSeededHarness({ time: { mode: 'skip', start: START } }));
 
   it('sends the right mail to the right roles, creates SDR tasks, syncs the audience, orders mail', async () => {
     const account = committeeAccount('northwind');

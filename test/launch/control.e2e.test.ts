@@ -2,19 +2,18 @@
  * Pause and resume through the real AccountSequence ASL and the real engine (test/support/engine.ts),
  * driven by the campaign API's control service, with SendTaskSuccess routed into the local runner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import { controlFeature } from '../../functions/launch';
 import { testPlatform } from '../support/platform';
-import { awaiting, seedTemplates, startHarness, startEnrolled, type Harness } from '../support/engine';
+import { useHarness } from '../support/suite';
+import { startAwaiting, startSeededHarness } from '../support/engine';
 
 describe('pause and resume on the real state machine', () => {
-  let h: Harness;
+  const h = useHarness(() => startSeededHarness());
   let control: RecordingSequenceControl;
   let service: ReturnType<typeof controlFeature>;
   beforeAll(async () => {
-    h = await startHarness();
-    await seedTemplates(h.store);
     control = new RecordingSequenceControl({
       onResume: async (token, output) => {
         h.sfn.sendTaskSuccess(token, output);
@@ -29,14 +28,9 @@ describe('pause and resume on the real state machine', () => {
       }),
     );
   });
-  afterAll(async () => h?.stop());
 
   it('paused during an await that times out: resume completes the Paused token and the sequence goes on', async () => {
-    const { input, exec } = await startEnrolled(h, 'pa', 'c-pa', awaiting);
-    const awaitToken = await h.sfn.waitForParked({
-      execution: input.executionName,
-      state: 'AwaitEngagement',
-    });
+    const { input, exec, parked: awaitToken } = await startAwaiting(h, 'pa', 'c-pa');
 
     await service.enrollment('c-pa', 'pa', 'pause');
     // The await times out while paused: ExecuteStep sees `paused` and parks in Paused on a new token.
@@ -67,11 +61,7 @@ describe('pause and resume on the real state machine', () => {
   });
 
   it('paused during an await and resumed before its timeout: waits again on the same await token', async () => {
-    const { input, exec } = await startEnrolled(h, 'pb', 'c-pb', awaiting);
-    const awaitToken = await h.sfn.waitForParked({
-      execution: input.executionName,
-      state: 'AwaitEngagement',
-    });
+    const { exec, parked: awaitToken } = await startAwaiting(h, 'pb', 'c-pb');
     await service.enrollment('c-pb', 'pb', 'pause');
     const before = control.resumed.length;
     await service.enrollment('c-pb', 'pb', 'resume');

@@ -3,36 +3,24 @@
  * Step Functions helper, the real engine handlers, and the scorer wired to it through the
  * SequenceControl port (resume = the runner's SendTaskSuccess, stop = aborting the execution).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import type { SequenceInput } from '../../functions/kernel/model';
+import { useHarness } from '../support/suite';
 import {
+  awaiting,
   committeeAccount,
   seedAccount,
-  seedTemplates,
   START,
-  startHarness,
+  startAwaiting,
   startEnrolled,
-  type Harness,
+  startSeededHarness,
 } from '../support/engine';
 import type { LocalExecution } from '../support/local-sfn';
 import { buildRig, detail, ebRecord } from '../support/scoring';
 
 const at = (minutes: number) => START.getTime() + minutes * 60_000;
 
-const awaiting: SequenceInput = {
-  id: 'awaiting',
-  name: 'Await engagement',
-  steps: [
-    { id: 'intro', channel: 'email', to: ['economic_buyer'], template: 'intro' },
-    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'nudge' },
-    { id: 'engaged', channel: 'sdr_task', to: ['economic_buyer'], taskType: 'call', next: 'end' },
-    { id: 'nudge', channel: 'email', to: ['economic_buyer'], template: 'follow' },
-    { id: 'end', type: 'exit', reason: 'sequence_end' },
-  ],
-} as SequenceInput;
-
-let h: Harness;
 /** Runs before ParkExecution when set (to interleave the scorer with parking). */
 let beforePark: ((input: unknown) => Promise<void>) | undefined;
 let afterPark: (() => void) | undefined;
@@ -40,16 +28,17 @@ const executions = new Map<string, LocalExecution>();
 let control: RecordingSequenceControl;
 let rig: ReturnType<typeof buildRig>;
 
-beforeAll(async () => {
-  h = await startHarness({
+const h = useHarness(() =>
+  startSeededHarness({
     wrapPark: (inner) => async (input, ctx) => {
       await beforePark?.(input);
       const parked = await inner(input, ctx);
       afterPark?.();
       return parked;
     },
-  });
-  await seedTemplates(h.store);
+  }),
+);
+beforeAll(async () => {
   control = new RecordingSequenceControl({
     onResume: async (token, output) => h.sfn.sendTaskSuccess(token, output),
     onStop: async (name) => executions.get(name)?.abort(),
@@ -58,7 +47,6 @@ beforeAll(async () => {
   // events dated after now + 5 min).
   rig = buildRig(h.db.client, h.db.tableName, { control, start: new Date(at(60)).toISOString() });
 });
-afterAll(async () => h?.stop());
 
 async function start(accountId: string, campaignId: string, sequence: SequenceInput = awaiting) {
   const { input, exec } = await startEnrolled(h, accountId, campaignId, sequence);
@@ -67,9 +55,9 @@ async function start(accountId: string, campaignId: string, sequence: SequenceIn
 }
 
 async function launch(accountId: string, campaignId: string) {
-  const { input, exec } = await start(accountId, campaignId);
-  const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
-  return { input, exec, parked };
+  const launched = await startAwaiting(h, accountId, campaignId);
+  executions.set(launched.input.executionName, launched.exec);
+  return launched;
 }
 
 /** The execution's end, or (after `ms`) its parked token expired and a failure: never a hang. */

@@ -125,6 +125,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
+/** startHarness with the templates the test sequences send (seedTemplates). */
+export async function startSeededHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const h = await startHarness(options);
+  await seedTemplates(h.store);
+  return h;
+}
+
+/** Runs `test` on a seeded harness of its own, stopped after it (for faults injected per test). */
+export async function withHarness(
+  options: HarnessOptions,
+  test: (h: Harness) => Promise<void>,
+): Promise<void> {
+  const h = await startHarness(options);
+  try {
+    await seedTemplates(h.store);
+    await test(h);
+  } finally {
+    await h.stop();
+  }
+}
+
 /** A committee of three with distinct roles in one time zone. */
 export function committeeAccount(
   accountId: string,
@@ -276,6 +297,17 @@ export const awaiting: SequenceInput = {
   ],
 } as SequenceInput;
 
+/** Seeds a committee account and enrolls it in `campaignId` at START: the execution input, not started. */
+export async function seedAndEnroll(
+  h: Harness,
+  accountId: string,
+  campaignId: string,
+  sequence: SequenceInput,
+) {
+  await seedAccount(h.store, committeeAccount(accountId));
+  return enroll(h.store, accountId, campaignId, snapshot(sequence), START);
+}
+
 /** Seeds a committee account, enrolls it in `campaignId` and starts its execution at START. */
 export async function startEnrolled(
   h: Harness,
@@ -283,8 +315,14 @@ export async function startEnrolled(
   campaignId: string,
   sequence: SequenceInput,
 ) {
-  await seedAccount(h.store, committeeAccount(accountId));
-  const input = await enroll(h.store, accountId, campaignId, snapshot(sequence), START);
+  const input = await seedAndEnroll(h, accountId, campaignId, sequence);
   const exec = h.sfn.start(input, { name: input.executionName });
   return { input, exec };
+}
+
+/** Starts `awaiting` for a fresh committee account and waits until it parks on its await. */
+export async function startAwaiting(h: Harness, accountId: string, campaignId: string) {
+  const { input, exec } = await startEnrolled(h, accountId, campaignId, awaiting);
+  const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+  return { input, exec, parked };
 }
