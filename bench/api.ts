@@ -17,6 +17,8 @@ import '../functions/platform/polyfills';
 import { storeOf } from '../functions/platform/store-of';
 import { startLocal, type LocalRuntime } from '../lib/local/runtime';
 import { readSettings } from '../lib/local/settings';
+import { fitProfile } from '../test/support/accounts';
+import { apiClient } from '../test/support/local';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -26,14 +28,7 @@ const OWNER = 'sdr-bench';
 function account(i: number) {
   const id = `bench-${String(i).padStart(5, '0')}`;
   return {
-    accountId: id,
-    name: `Bench ${i}`,
-    domain: `${id}.example`,
-    industry: 'logistics',
-    employees: 5000,
-    annualRevenueUsd: 1_000_000_000,
-    region: 'NA',
-    techStack: [],
+    ...fitProfile(id, `Bench ${i}`),
     tier: 1 + (i % 3),
     ownerSdr: OWNER,
     contacts: ['economic_buyer', 'champion', 'technical_evaluator'].map((role, j) => ({
@@ -74,14 +69,12 @@ export async function run(): Promise<Record<string, unknown>> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   try {
     // Seed: accounts through the API (as a user would), tasks straight into the store.
+    const api = apiClient(url, token);
     for (let i = 0; i < ACCOUNTS; i += 100) {
       const batch = Array.from({ length: Math.min(100, ACCOUNTS - i) }, (_, j) => account(i + j));
-      const res = await fetch(`${url}/accounts/import`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ accounts: batch }),
-      });
-      if (!res.ok) throw new Error(`seeding accounts: ${res.status} ${await res.text()}`);
+      const res = await api.call('POST', '/accounts/import', { accounts: batch });
+      if (res.status < 200 || res.status > 299)
+        throw new Error(`seeding accounts: ${res.status} ${res.text}`);
     }
     if (runtime) {
       const now = runtime.clock.now();

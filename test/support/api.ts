@@ -15,6 +15,7 @@ import { RecordingSequenceControl, RecordingStarter } from '../../functions/plat
 import type { Store } from '../../functions/platform/store';
 import { Table } from '../../functions/platform/store/table';
 import { storeOf } from '../../functions/platform/store-of';
+import { fitProfile } from './accounts';
 import { startDynalite, type LocalDynamo } from './dynalite';
 
 export const SIGNING_KEY = 'test-unsubscribe-key';
@@ -108,14 +109,7 @@ export async function startHarness(
 export function account(i: number, extra: Record<string, unknown> = {}) {
   const id = `acct-${String(i).padStart(5, '0')}`;
   return {
-    accountId: id,
-    name: `Account ${i}`,
-    domain: `${id}.example`,
-    industry: 'logistics',
-    employees: 6000,
-    annualRevenueUsd: 2_000_000_000,
-    region: 'NA',
-    techStack: ['snowflake'],
+    ...fitProfile(id, `Account ${i}`),
     tier: 1,
     contacts: [
       {

@@ -16,6 +16,7 @@ import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import type { Store } from '../../functions/platform/store';
 import { Table } from '../../functions/platform/store/table';
 import { storeOf } from '../../functions/platform/store-of';
+import { committeeMember } from './accounts';
 import { startDynalite, type LocalDynamo } from './dynalite';
 import {
   createLocalSfn,
@@ -165,32 +166,14 @@ export function committeeAccount(
     ...overrides,
     contacts: [
       {
-        contactId: `${accountId}-eb`,
-        name: 'Dana Cole',
-        email: `dana@${accountId}.example`,
-        role: 'economic_buyer' as const,
+        ...committeeMember(accountId, 'economic_buyer'),
         timeZone,
         consent,
         postalAddress: address,
         phone: '+13125550100',
       },
-      {
-        contactId: `${accountId}-ch`,
-        name: 'Sam Reed',
-        email: `sam@${accountId}.example`,
-        role: 'champion' as const,
-        timeZone,
-        consent,
-        phone: '+13125550101',
-      },
-      {
-        contactId: `${accountId}-te`,
-        name: 'Kim Park',
-        email: `kim@${accountId}.example`,
-        role: 'technical_evaluator' as const,
-        timeZone,
-        consent,
-      },
+      { ...committeeMember(accountId, 'champion'), timeZone, consent, phone: '+13125550101' },
+      { ...committeeMember(accountId, 'technical_evaluator'), timeZone, consent },
     ],
   };
 }

@@ -1,6 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
-/** Helpers for the local-mode end-to-end tests: an HTTP client as a user would use, bounded polls. */
+/**
+ * Helpers for the local-mode end-to-end tests: an HTTP client as a user would use (the API bench
+ * seeds through it too), bounded polls.
+ */
 import { createServer } from 'node:net';
+import { committeeMember, fitProfile } from './accounts';
 
 export interface ApiClient {
   call(
@@ -88,41 +92,13 @@ export async function mails(sesUrl: string): Promise<StoredMail[]> {
 export function committee(accountId: string, tier: number, extra: Record<string, unknown> = {}) {
   const consent = { email: true, ads: true, directMail: true };
   return {
-    accountId,
-    name: `Account ${accountId}`,
-    domain: `${accountId}.example`,
-    industry: 'logistics',
-    employees: 6000,
-    annualRevenueUsd: 2_000_000_000,
-    region: 'NA',
-    techStack: ['snowflake'],
+    ...fitProfile(accountId, `Account ${accountId}`),
     tier,
     ownerSdr: 'sdr-ana',
     contacts: [
-      {
-        contactId: `${accountId}-eb`,
-        name: 'Dana Cole',
-        email: `dana@${accountId}.example`,
-        role: 'economic_buyer',
-        timeZone: 'America/New_York',
-        consent,
-      },
-      {
-        contactId: `${accountId}-ch`,
-        name: 'Sam Reed',
-        email: `sam@${accountId}.example`,
-        role: 'champion',
-        timeZone: 'America/New_York',
-        consent,
-      },
-      {
-        contactId: `${accountId}-te`,
-        name: 'Kim Park',
-        email: `kim@${accountId}.example`,
-        role: 'technical_evaluator',
-        timeZone: 'Europe/Berlin',
-        consent,
-      },
+      { ...committeeMember(accountId, 'economic_buyer'), timeZone: 'America/New_York', consent },
+      { ...committeeMember(accountId, 'champion'), timeZone: 'America/New_York', consent },
+      { ...committeeMember(accountId, 'technical_evaluator'), timeZone: 'Europe/Berlin', consent },
     ],
     ...extra,
   };
