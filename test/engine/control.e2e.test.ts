@@ -121,21 +121,26 @@ describe('frequency caps', () => {
       })),
     }) as SequenceInput;
 
-  it('skips a capped touch when configured to skip', async () => {
-    const input = await seedAndEnroll(h, 'capskip', 'c-capskip', daily('skip'));
+  /** Runs `daily(onCapped)` to completion: the economic buyer's mail and third touch. */
+  async function runDaily(accountId: string, onCapped: 'skip' | 'defer') {
+    const input = await seedAndEnroll(h, accountId, `c-${accountId}`, daily(onCapped));
     const summary = await h.sfn.start(input, { name: input.executionName }).done;
     expect(reasonOf(summary)).toBe('completed');
-    expect(await emailsTo(h, 'dana@capskip.example')).toHaveLength(2);
-    const d3 = await h.store.touches.get('capskip', `${input.executionName}#d3#capskip-eb`);
+    return {
+      emails: await emailsTo(h, `dana@${accountId}.example`),
+      d3: await h.store.touches.get(accountId, `${input.executionName}#d3#${accountId}-eb`),
+    };
+  }
+
+  it('skips a capped touch when configured to skip', async () => {
+    const { emails, d3 } = await runDaily('capskip', 'skip');
+    expect(emails).toHaveLength(2);
     expect(d3).toMatchObject({ status: 'skipped', reason: 'frequency_capped:contact' });
   });
 
   it('defers a capped touch until the cap allows it, inside the window', async () => {
-    const input = await seedAndEnroll(h, 'capdefer', 'c-capdefer', daily('defer'));
-    const summary = await h.sfn.start(input, { name: input.executionName }).done;
-    expect(reasonOf(summary)).toBe('completed');
-    expect(await emailsTo(h, 'dana@capdefer.example')).toHaveLength(3);
-    const d3 = await h.store.touches.get('capdefer', `${input.executionName}#d3#capdefer-eb`);
+    const { emails, d3 } = await runDaily('capdefer', 'defer');
+    expect(emails).toHaveLength(3);
     expect(d3?.status).toBe('sent');
     // The first touch (Monday 2 March 15:00Z) leaves the 7-day window 7 x 24 h later, which is
     // 11:00 New York after the switch to EDT, inside the window: sent then.
