@@ -22,6 +22,24 @@ const repositories = (store: Store) => ({
   campaigns: store.campaigns,
   catalog: store.catalog,
 });
+
+/** A one-step sequence (an ads touch), saved in the catalog. */
+const saveAdsSequence = (store: Store, id: string, name = 'S') =>
+  store.catalog.saveSequence({ id, name, steps: [{ id: 'ads', channel: 'ads', audience: 'x' }] });
+
+/** Bare tier-3 accounts, named after their ids. */
+async function seedTier3Accounts(store: Store, ids: string[]) {
+  for (const id of ids) {
+    await store.accounts.upsert({
+      accountId: id,
+      name: id,
+      domain: `${id}.example`,
+      tier: 3,
+      techStack: [],
+    } as never);
+  }
+}
+
 const sfnMock = mockClient(SFNClient);
 const s3Mock = mockClient(S3Client);
 beforeEach(() => {
@@ -96,11 +114,7 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
   const store = useLocalStore();
 
   it('a batch retried after StartExecution failed starts what was missed and never enrolls twice', async () => {
-    const sequence = await store.catalog.saveSequence({
-      id: 'seq',
-      name: 'S',
-      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
-    });
+    const sequence = await saveAdsSequence(store, 'seq');
     const started: string[] = [];
     let failOn: string | undefined = 'acc-2';
     const flaky: ExecutionStarter = {
@@ -149,11 +163,7 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
   });
 
   it('one launch at a time; a relaunch after a crash between the write and StartExecution starts it', async () => {
-    const sequence = await store.catalog.saveSequence({
-      id: 'seq-lease',
-      name: 'S',
-      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
-    });
+    const sequence = await saveAdsSequence(store, 'seq-lease');
     const started = new Set<string>();
     let crash = true;
     const starter: ExecutionStarter = {
@@ -166,15 +176,7 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
     };
     const clock = new ManualClock('2026-11-23T09:00:00Z');
     const service = createLaunchService({ ...repositories(store), starter, clock, concurrency: 2 });
-    for (const id of ['l-1', 'l-2', 'l-3']) {
-      await store.accounts.upsert({
-        accountId: id,
-        name: id,
-        domain: `${id}.example`,
-        tier: 3,
-        techStack: [],
-      } as never);
-    }
+    await seedTier3Accounts(store, ['l-1', 'l-2', 'l-3']);
     const body = {
       campaignId: 'lease',
       name: 'Lease',
@@ -226,21 +228,8 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
   const clock = new ManualClock('2026-11-23T09:00:00Z');
   const store = useLocalStore(() => clock.now());
   beforeAll(async () => {
-    await store.catalog.saveSequence({
-      id: 'seq',
-      name: 'S',
-      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
-    });
-    for (let i = 0; i < 6; i++) {
-      const id = `a-${i}`;
-      await store.accounts.upsert({
-        accountId: id,
-        name: id,
-        domain: `${id}.example`,
-        tier: 3,
-        techStack: [],
-      } as never);
-    }
+    await saveAdsSequence(store, 'seq');
+    await seedTier3Accounts(store, ['a-0', 'a-1', 'a-2', 'a-3', 'a-4', 'a-5']);
   });
 
   const recording = () => {
@@ -374,11 +363,7 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
       runner: { start: (plan) => runnerRef.runner!.start(plan) },
     });
     runnerRef.runner = new InProcessLaunchRunner(service, { batchSize: 2, concurrency: 1 });
-    await store.catalog.saveSequence({
-      id: 'seq-big',
-      name: 'B',
-      steps: [{ id: 'ads', channel: 'ads', audience: 'x' }],
-    });
+    await saveAdsSequence(store, 'seq-big', 'B');
     const body = { campaignId: 'big', name: 'Big', sequenceId: 'seq-big', audience: { tier: 3 as const } };
     await expect(service.launch(body)).rejects.toThrow(/TaskFailed/);
     expect(ttls).toEqual([
