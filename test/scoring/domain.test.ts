@@ -32,6 +32,9 @@ const ev = (
   ...extra,
 });
 
+/** Folds `events` into a fresh account's state with the default configuration. */
+const foldFresh = (events: ScoringEvent[]) => foldEvents(emptyScoreState('a'), events, config);
+
 /** Fold, then run the stage machine at `at`, as the scorer does. */
 function foldAndStage(state: ScoreState, events: ScoringEvent[], at: number): ScoreState {
   const folded = foldEvents(state, events, config).state;
@@ -42,11 +45,7 @@ function foldAndStage(state: ScoreState, events: ScoringEvent[], at: number): Sc
 
 describe('decay and fold', () => {
   it('halves a contribution every half-life', () => {
-    const s = foldEvents(
-      emptyScoreState('a'),
-      [ev('1', 'meeting.booked', T0, { role: 'influencer' })],
-      config,
-    ).state;
+    const s = foldFresh([ev('1', 'meeting.booked', T0, { role: 'influencer' })]).state;
     expect(s.score).toBe(40);
     expect(scoreAt(s, T0 + 14 * DAY, config.halfLifeMs)).toBeCloseTo(20, 12);
     expect(scoreAt(s, T0 + 28 * DAY, config.halfLifeMs)).toBeCloseTo(10, 12);
@@ -69,11 +68,7 @@ describe('decay and fold', () => {
         properties: { strength: 0.5, page: i % 3 ? '/blog' : '/pricing' },
       }),
     );
-    const ordered = foldEvents(
-      emptyScoreState('a'),
-      [...events].sort((a, b) => a.at - b.at),
-      config,
-    ).state;
+    const ordered = foldFresh([...events].sort((a, b) => a.at - b.at)).state;
     for (let k = 0; k < 5; k++) {
       // Shuffled and split into random batches.
       let s = emptyScoreState('a');
@@ -92,11 +87,7 @@ describe('decay and fold', () => {
   });
 
   it('never counts a duplicate twice, within a batch or across batches', () => {
-    const a = foldEvents(
-      emptyScoreState('a'),
-      [ev('1', 'email.clicked', T0), ev('1', 'email.clicked', T0)],
-      config,
-    );
+    const a = foldFresh([ev('1', 'email.clicked', T0), ev('1', 'email.clicked', T0)]);
     expect(a.applied).toHaveLength(1);
     expect(a.duplicates).toBe(1);
     const b = foldEvents(a.state, [ev('1', 'email.clicked', T0)], config);
@@ -105,7 +96,7 @@ describe('decay and fold', () => {
   });
 
   it('ignores (does not double count) an event older than the dedup horizon', () => {
-    const s = foldEvents(emptyScoreState('a'), [ev('new', 'email.clicked', T0 + 200 * DAY)], config).state;
+    const s = foldFresh([ev('new', 'email.clicked', T0 + 200 * DAY)]).state;
     const r = foldEvents(s, [ev('ancient', 'email.clicked', T0)], config);
     expect(r.stale).toBe(1);
     expect(r.state.score).toBe(s.score);
@@ -130,11 +121,7 @@ describe('decay and fold', () => {
     ['sdr.call_logged', { outcome: 'voicemail' }, 0],
     ['email.complained', {}, -15],
   ] as const)('weighs %s %j as %d (x role multiplier)', (type, properties, base) => {
-    const r = foldEvents(
-      emptyScoreState('a'),
-      [ev('1', type, T0, { role: 'influencer', properties })],
-      config,
-    );
+    const r = foldFresh([ev('1', type, T0, { role: 'influencer', properties })]);
     expect(r.state.score).toBeCloseTo(base, 12);
   });
 });
@@ -202,14 +189,10 @@ describe('stages', () => {
 });
 
 describe('conditions and explanations', () => {
-  const s = foldEvents(
-    emptyScoreState('a'),
-    [
-      ev('m1', 'meeting.booked', T0, { contactId: 'dana', role: 'economic_buyer' }),
-      ev('o1', 'email.opened', T0 + DAY, { contactId: 'lee', role: 'champion' }),
-    ],
-    config,
-  ).state;
+  const s = foldFresh([
+    ev('m1', 'meeting.booked', T0, { contactId: 'dana', role: 'economic_buyer' }),
+    ev('o1', 'email.opened', T0 + DAY, { contactId: 'lee', role: 'champion' }),
+  ]).state;
   const e = engagementAt(s, T0 + DAY, config);
 
   it.each([
@@ -258,14 +241,10 @@ describe('conditions and explanations', () => {
 describe('account facts for the engine', () => {
   it('decays the score to now and reports every event type seen', async () => {
     const { accountFacts } = await import('../../functions/scoring/domain');
-    const s = foldEvents(
-      emptyScoreState('a'),
-      [
-        ev('m1', 'meeting.booked', T0, { contactId: 'dana', role: 'economic_buyer' }),
-        ev('d1', 'email.delivered', T0 + DAY, { contactId: 'dana', role: 'economic_buyer' }),
-      ],
-      config,
-    ).state;
+    const s = foldFresh([
+      ev('m1', 'meeting.booked', T0, { contactId: 'dana', role: 'economic_buyer' }),
+      ev('d1', 'email.delivered', T0 + DAY, { contactId: 'dana', role: 'economic_buyer' }),
+    ]).state;
     const facts = accountFacts(s, new Date(T0 + 14 * DAY));
     expect(facts.score).toBeCloseTo(30, 9);
     expect(facts).toMatchObject({ stage: 'target', engagedContacts: 1, engagedRoles: 1 });
