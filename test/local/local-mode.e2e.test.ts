@@ -112,20 +112,17 @@ describe('local mode through the HTTP API', () => {
     expect((await api.call('PUT', '/sequences/t2', TIER2)).status).toBeLessThan(300);
 
     // Launch per tier.
-    const c1 = await api.call('POST', '/campaigns', {
-      campaignId: 'q1-tier1',
-      name: 'Q1 tier 1',
-      sequenceId: 't1',
-      audience: { tier: 1 },
-    });
+    const launchTier = (tier: number) =>
+      api.call('POST', '/campaigns', {
+        campaignId: `q1-tier${tier}`,
+        name: `Q1 tier ${tier}`,
+        sequenceId: `t${tier}`,
+        audience: { tier },
+      });
+    const c1 = await launchTier(1);
     expect(c1.status, c1.text).toBe(202);
     expect(c1.json).toMatchObject({ campaignId: 'q1-tier1', enrolled: 2 });
-    const c2 = await api.call('POST', '/campaigns', {
-      campaignId: 'q1-tier2',
-      name: 'Q1 tier 2',
-      sequenceId: 't2',
-      audience: { tier: 2 },
-    });
+    const c2 = await launchTier(2);
     expect(c2.status, c2.text).toBe(202);
     expect(c2.json).toMatchObject({ enrolled: 1 });
 
