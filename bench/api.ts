@@ -1,5 +1,5 @@
 /**
- * HTTP API throughput in local mode (issue #6): a bounded closed-loop load over loopback on
+ * HTTP API throughput in local mode: a bounded closed-loop load over loopback on
  * `GET /tasks`, `GET /accounts/{id}` and `POST /events` (one web visit per request, so the
  * scorer works in the background as it would), round robin, with a fixed concurrency.
  *

@@ -1,5 +1,5 @@
 /**
- * Scorer benchmark (issue #4): 20,000 deliveries for 500 accounts (Zipf-skewed, 10% duplicates)
+ * Scorer benchmark: 20,000 deliveries for 500 accounts (Zipf-skewed, 10% duplicates)
  * through the real pipeline code against dynalite:
  *   deliveries -> enqueuer (buffer batches of BUFFER_BATCH, grouped per account into FIFO messages)
  *   -> scorer (FIFO batches of 10 messages, the Lambda maximum for FIFO sources)

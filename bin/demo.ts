@@ -1,5 +1,5 @@
 /**
- * `npm run demo` (issue #6 item 3): seeds a logistics-software vendor's ABM programme into a running
+ * `npm run demo`: seeds a logistics-software vendor's ABM programme into a running
  * local mode (or starts one in this process), launches the three tiered campaigns, simulates 90 days
  * of committee engagement on the server's clock and prints the report. See docs/demo.md.
  *

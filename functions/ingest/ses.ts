@@ -1,5 +1,5 @@
 /**
- * SES event normaliser (issue #4 item 1): an SES configuration-set event on the default bus
+ * SES event normaliser: an SES configuration-set event on the default bus
  * (source aws.ses) becomes one `engagement.recorded` per recipient; a hard bounce or a complaint
  * also suppresses the address for email. The engine tags every email with accountId, contactId,
  * campaignId and stepId (SES message tags, `mail.tags`); without tags the recipient's address

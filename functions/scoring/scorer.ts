@@ -1,5 +1,5 @@
 /**
- * The scorer service (docs/architecture.md "Scoring", issue #4 items 3 and 4).
+ * The scorer service (docs/architecture.md "Scoring").
  *
  * Input: SQS FIFO records (message group = account id). A record carries one EventBridge event
  * (`engagement.recorded`) or an enqueuer envelope `{ accountId, events: [detail, ...] }`.

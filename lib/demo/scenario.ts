@@ -1,5 +1,5 @@
 /**
- * The demo scenario (issue #6 item 3): a mid-sized logistics-software vendor with
+ * The demo scenario: a mid-sized logistics-software vendor with
  * - 3 tier-1 accounts (a national retailer, a freight carrier, a hospital group), each with an
  *   8-person buying committee covering every role;
  * - 12 tier-2 accounts in two clusters (grocery distribution, cold-chain 3PLs);

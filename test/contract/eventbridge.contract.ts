@@ -1,5 +1,5 @@
 /**
- * EventBridge contract (issue #4 acceptance), against moto's EventBridge (MOTO_ENDPOINT, set by
+ * EventBridge contract, against moto's EventBridge (MOTO_ENDPOINT, set by
  * test/contract/run.sh): every rule of the synthesized stack whose pattern is one of RULES is created
  * on moto FROM THE SYNTHESIZED TEMPLATE, with an SQS target; the events the handlers publish are
  * put through the production publisher and must all arrive, exactly once; the near misses and the

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateSequence, type FieldError } from '../../functions/kernel/sequence';
 
@@ -8,25 +10,14 @@ const base = {
   sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
 };
 
-/** The docs/architecture.md "Sequences" example, which must be valid. */
-const designExample = {
-  ...base,
-  steps: [
-    { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
-    { id: 'ads', channel: 'ads', after: 'P0D', audience: 'tier1-committee', to: 'all' },
-    { id: 'call-1', channel: 'sdr_task', after: 'P3D', to: ['champion'], taskType: 'call' },
-    { id: 'wait-1', type: 'await_engagement', timeout: 'P7D', until: { minScore: 40 }, onTimeout: 'next' },
-    {
-      id: 'gift',
-      channel: 'direct_mail',
-      after: 'P2D',
-      if: { minScore: 30 },
-      to: ['economic_buyer'],
-      piece: 'roi-booklet',
-      maxCostCents: 5000,
-    },
-  ],
-};
+/** The example of docs/architecture.md "Sequences" (the first JSON block of that section), which must be valid. */
+const designExample = ((): Record<string, unknown> => {
+  const doc = readFileSync(path.join(__dirname, '../../docs/architecture.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('\n## Sequences\n'));
+  const block = /```json\n([\s\S]*?)\n```/.exec(section);
+  if (!block) throw new Error('docs/architecture.md "Sequences" has no JSON example');
+  return JSON.parse(block[1]);
+})();
 
 function errorsOf(input: unknown): FieldError[] {
   const result = validateSequence(input);

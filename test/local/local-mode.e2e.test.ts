@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 /**
- * Local mode end to end (issue #6), driven only through the HTTP API as a user would: the whole
+ * Local mode end to end, driven only through the HTTP API as a user would: the whole
  * runtime in process on free ports with a temporary data folder, then import (JSON and CSV),
  * templates, sequences, one launch per tier, mail read back from the local SES store, engagement
  * through POST /events that makes one account MQA (hot-account task) and resumes its parked

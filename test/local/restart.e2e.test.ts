@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 /**
- * Killing local mode mid-campaign loses no enrollment and sends no touch twice (issue #6).
+ * Killing local mode mid-campaign loses no enrollment and sends no touch twice.
  *
  * The real entry (`node --import tsx bin/local.ts`) runs as a child process on a temporary data
  * folder. The mail server is this test's own aws-ses-v2-local (ABM_SES_ENDPOINT), so the mail

@@ -1,5 +1,5 @@
 /**
- * End to end with the engine (issue #4 acceptance): the real AccountSequence ASL run by the local
+ * End to end with the engine: the real AccountSequence ASL run by the local
  * Step Functions helper, the real engine handlers, and the scorer wired to it through the
  * SequenceControl port (resume = the runner's SendTaskSuccess, stop = aborting the execution).
  */

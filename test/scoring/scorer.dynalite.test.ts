@@ -1,5 +1,5 @@
 /**
- * Scorer against dynalite (issue #4 acceptance): duplicates, order, one write per account per
+ * Scorer against dynalite: duplicates, order, one write per account per
  * batch, partial batch failure, and the feedback into sequences (resume, stop, hot-account task).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/** Explainable scores (issue #4 item 5): the recent contributors of an account's score. */
+/** Explainable scores: the recent contributors of an account's score. */
 import type { EngagementType, Role } from '../../kernel/model';
 import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './defaults';
 import { decay, scoreAt } from './fold';

@@ -1,5 +1,5 @@
 /**
- * Engagement in (issue #4 items 1 and 2): the EventBridge rules, with patterns taken verbatim
+ * Engagement in: the EventBridge rules, with patterns taken verbatim
  * from `RULES` in functions/kernel/events.ts (the same constants the handlers publish with),
  * and the SES normaliser function.
  *

@@ -1,5 +1,5 @@
 /**
- * The campaign launcher (docs/architecture.md "Components", issue #5): a Standard state machine from
+ * The campaign launcher (docs/architecture.md "Components"): a Standard state machine from
  * `statemachines/campaign-launch.asl.json` whose Distributed Map reads the audience (JSON lines)
  * from S3 and sends batches, with bounded concurrency, to the enroll function; a finalize function
  * then counts the campaign. The audience bucket keeps launch files for 7 days.

@@ -1,5 +1,5 @@
 /**
- * The account scorer (docs/architecture.md "Scoring", issue #4 item 3):
+ * The account scorer (docs/architecture.md "Scoring"):
  *
  *   engagement bus --(RULES.scorerIngest, see engagement-rules.ts)--> buffer queue (standard)
  *     --> Enqueue function (batches of up to 1,000, 5 s window; groups per account)
