@@ -14,7 +14,8 @@ import {
   type Tier,
 } from '../../kernel/model';
 import { decode, encode, Repository, definedFields, type PageRequest } from './codec';
-import { keys, normaliseEmail } from './keys';
+import * as keys from './keys';
+import { normaliseEmail } from './keys';
 import { ConditionFailedError, type Item, type Page } from './table';
 
 /** What an import row or PUT carries for the profile; contacts are stored separately. */

@@ -7,7 +7,7 @@
 import type * as z from 'zod';
 import { Campaign } from '../../kernel/model';
 import { encode, Repository, type CreateResult, type PageRequest } from './codec';
-import { keys } from './keys';
+import * as keys from './keys';
 import { ConditionFailedError, type Condition, type Page } from './table';
 
 const campaignItem = (c: Campaign) => encode(c, keys.campaignItem(c.campaignId), 'campaign');

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { IsoTimestamp, SequenceInput, type Sequence } from '../../kernel/model';
 import { definedFields, Repository, StoredItemInvalidError, keyOf, type PageRequest } from './codec';
-import { keys } from './keys';
+import * as keys from './keys';
 import { VersionConflictError, type Item, type Page } from './table';
 
 /** The list view of a sequence (its head item). */

@@ -7,7 +7,7 @@
 import type * as z from 'zod';
 import { Enrollment } from '../../kernel/model';
 import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
-import { keys } from './keys';
+import * as keys from './keys';
 import type { Page } from './table';
 
 /** The most enrollments one campaign read returns (a bound, not a page size). */

@@ -9,7 +9,7 @@ import type { ExecutionInput } from '../../kernel/execution';
 import type { Plan } from '../../kernel/plan';
 import { stripStorage } from './codec';
 import { TABLE } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import type { Table } from './table';
 
 export type JournalStatus = 'running' | 'ended' | 'failed';

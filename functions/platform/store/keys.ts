@@ -106,160 +106,259 @@ export interface KeyQuery {
   beginsWith?: string;
 }
 
+// The key builders, one export each: the store's modules import them as a namespace
+// (`import * as keys from './keys'`), so a bundle carries only the builders its repositories call
+// (an object of builders would carry all of them into every bundle).
+
+export const accountPartition = accountPk;
+
+export const account = (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.profile });
+
+export const accountItem = (a: { accountId: string; domain: string; tier: number }): ItemKeys => ({
+  ...account(a.accountId),
+  gsi1pk: `DOMAIN#${a.domain.toLowerCase()}`,
+  gsi1sk: `ACCOUNT#${a.accountId}`,
+  gsi2pk: `TIER#${a.tier}`,
+  gsi2sk: `ACCOUNT#${a.accountId}`,
+});
+
+export const accountsByDomain = (domain: string): KeyQuery => ({
+  index: 'gsi1',
+  pk: `DOMAIN#${domain.trim().toLowerCase()}`,
+});
+
+export const accountsByTier = (tier: number): KeyQuery => ({ index: 'gsi2', pk: `TIER#${tier}` });
+
+export const contact = (accountId: string, contactId: string): PrimaryKey => ({
+  pk: accountPk(accountId),
+  sk: `${SK.contactPrefix}${contactId}`,
+});
+
+export const contactItem = (c: { accountId: string; contactId: string; email?: string }): ItemKeys => ({
+  ...contact(c.accountId, c.contactId),
+  ...(c.email
+    ? {
+        gsi1pk: `EMAIL#${normaliseEmail(c.email)}`,
+        gsi1sk: `ACCOUNT#${c.accountId}#CONTACT#${c.contactId}`,
+      }
+    : {}),
+  gsi2pk: `CONTACTID#${c.contactId}`,
+  gsi2sk: `ACCOUNT#${c.accountId}`,
+});
+
+export const contactsOfAccount = (accountId: string): KeyQuery => ({
+  pk: accountPk(accountId),
+  beginsWith: SK.contactPrefix,
+});
+
+export const contactsByEmail = (email: string): KeyQuery => ({
+  index: 'gsi1',
+  pk: `EMAIL#${normaliseEmail(email)}`,
+});
+
+export const contactsById = (contactId: string): KeyQuery => ({
+  index: 'gsi2',
+  pk: `CONTACTID#${contactId}`,
+});
+
+export const enrollment = (accountId: string, campaignId: string): PrimaryKey => ({
+  pk: accountPk(accountId),
+  sk: `${SK.enrollmentPrefix}${campaignId}`,
+});
+
+export const enrollmentItem = (e: { accountId: string; campaignId: string }): ItemKeys => ({
+  ...enrollment(e.accountId, e.campaignId),
+  gsi1pk: `CAMPAIGN#${e.campaignId}`,
+  gsi1sk: `ENROLLMENT#${e.accountId}`,
+});
+
+export const enrollmentsOfAccount = (accountId: string): KeyQuery => ({
+  pk: accountPk(accountId),
+  beginsWith: SK.enrollmentPrefix,
+});
+
+export const enrollmentsOfCampaign = (campaignId: string): KeyQuery => ({
+  index: 'gsi1',
+  pk: `CAMPAIGN#${campaignId}`,
+  beginsWith: 'ENROLLMENT#',
+});
+
+export const touch = (accountId: string, touchId: string): PrimaryKey => ({
+  pk: accountPk(accountId),
+  sk: `${SK.touchPrefix}${touchId}`,
+});
+
+export const touchItem = (t: {
+  accountId: string;
+  campaignId: string;
+  touchId: string;
+  at: string;
+}): ItemKeys => ({
+  ...touch(t.accountId, t.touchId),
+  gsi1pk: `CAMPAIGN#${t.campaignId}`,
+  gsi1sk: `TOUCH#${sortableTime(t.at)}#${t.touchId}`,
+  gsi2pk: `TOUCHLOG#${t.accountId}`,
+  gsi2sk: `${sortableTime(t.at)}#${t.touchId}`,
+});
+
+export const touchesOfAccount = (accountId: string): KeyQuery => ({
+  index: 'gsi2',
+  pk: `TOUCHLOG#${accountId}`,
+});
+
+export const touchesOfCampaign = (campaignId: string): KeyQuery => ({
+  index: 'gsi1',
+  pk: `CAMPAIGN#${campaignId}`,
+  beginsWith: 'TOUCH#',
+});
+
+export const task = (accountId: string, taskId: string): PrimaryKey => ({
+  pk: accountPk(accountId),
+  sk: `${SK.taskPrefix}${taskId}`,
+});
+
+export const taskItem = (t: {
+  accountId: string;
+  taskId: string;
+  owner: string;
+  status: string;
+  priority: number;
+  dueAt: string;
+}): ItemKeys => ({
+  ...task(t.accountId, t.taskId),
+  gsi1pk: `TASKID#${t.taskId}`,
+  gsi1sk: `ACCOUNT#${t.accountId}`,
+  gsi2pk: `OWNER#${t.owner}#${t.status}`,
+  gsi2sk: `${t.priority}#${sortableTime(t.dueAt)}#${t.taskId}`,
+});
+
+export const taskById = (taskId: string): KeyQuery => ({ index: 'gsi1', pk: `TASKID#${taskId}` });
+
+export const tasksOfOwner = (owner: string, status: string): KeyQuery => ({
+  index: 'gsi2',
+  pk: `OWNER#${owner}#${status}`,
+});
+
+export const tasksOfAccount = (accountId: string): KeyQuery => ({
+  pk: accountPk(accountId),
+  beginsWith: SK.taskPrefix,
+});
+
+export const score = (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.score });
+
+export const sequenceVersion = (sequenceId: string, version: number): PrimaryKey => ({
+  pk: `SEQUENCE#${sequenceId}`,
+  sk: `${SK.sequenceVersionPrefix}${padVersion(version)}`,
+});
+
+export const sequenceVersions = (sequenceId: string): KeyQuery => ({
+  pk: `SEQUENCE#${sequenceId}`,
+  beginsWith: SK.sequenceVersionPrefix,
+});
+
+export const sequenceHead = (sequenceId: string): PrimaryKey => ({
+  pk: `SEQUENCE#${sequenceId}`,
+  sk: SK.sequenceHead,
+});
+
+export const sequenceHeadItem = (sequenceId: string): ItemKeys => ({
+  ...sequenceHead(sequenceId),
+  gsi1pk: 'SEQUENCES',
+  gsi1sk: `SEQUENCE#${sequenceId}`,
+});
+
+export const sequenceList = (): KeyQuery => ({ index: 'gsi1', pk: 'SEQUENCES' });
+
+export const template = (templateId: string): PrimaryKey => ({
+  pk: `TEMPLATE#${templateId}`,
+  sk: SK.template,
+});
+
+export const templateItem = (templateId: string): ItemKeys => ({
+  ...template(templateId),
+  gsi1pk: 'TEMPLATES',
+  gsi1sk: `TEMPLATE#${templateId}`,
+});
+
+export const templateList = (): KeyQuery => ({ index: 'gsi1', pk: 'TEMPLATES' });
+
+export const campaign = (campaignId: string): PrimaryKey => ({
+  pk: `CAMPAIGN#${campaignId}`,
+  sk: SK.campaign,
+});
+
+export const campaignItem = (campaignId: string): ItemKeys => ({
+  ...campaign(campaignId),
+  gsi1pk: 'CAMPAIGNS',
+  gsi1sk: `CAMPAIGN#${campaignId}`,
+});
+
+export const campaignList = (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' });
+
+export const launchLease = (campaignId: string): PrimaryKey => ({
+  pk: `CAMPAIGN#${campaignId}`,
+  sk: SK.launchLease,
+});
+
+/** An engagement event whose account could not be resolved, kept by the day it arrived. */
+export const unresolvedEvent = (receivedAt: string, eventId: string): PrimaryKey => ({
+  pk: `UNRESOLVED#${receivedAt.slice(0, 10)}`,
+  sk: `${SK.eventPrefix}${eventId}`,
+});
+
+/**
+ * Local mode's execution journal (Step Functions keeps execution state on AWS): a partition of
+ * its own, so the account partition the scorer and the API read is exactly what it is on AWS.
+ */
+export const localExecution = (accountId: string, campaignId: string): PrimaryKey => ({
+  pk: `LOCALEXEC#${accountId}`,
+  sk: campaignId,
+});
+
+export const suppression = (email: string): PrimaryKey => ({
+  pk: `SUPPRESSION#${normaliseEmail(email)}`,
+  sk: SK.suppression,
+});
+
+/** Every builder in one object, for scripts and tests (the store's modules use the namespace import). */
 export const keys = {
-  accountPartition: accountPk,
-
-  account: (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.profile }),
-  accountItem: (a: { accountId: string; domain: string; tier: number }): ItemKeys => ({
-    ...keys.account(a.accountId),
-    gsi1pk: `DOMAIN#${a.domain.toLowerCase()}`,
-    gsi1sk: `ACCOUNT#${a.accountId}`,
-    gsi2pk: `TIER#${a.tier}`,
-    gsi2sk: `ACCOUNT#${a.accountId}`,
-  }),
-  accountsByDomain: (domain: string): KeyQuery => ({
-    index: 'gsi1',
-    pk: `DOMAIN#${domain.trim().toLowerCase()}`,
-  }),
-  accountsByTier: (tier: number): KeyQuery => ({ index: 'gsi2', pk: `TIER#${tier}` }),
-
-  contact: (accountId: string, contactId: string): PrimaryKey => ({
-    pk: accountPk(accountId),
-    sk: `${SK.contactPrefix}${contactId}`,
-  }),
-  contactItem: (c: { accountId: string; contactId: string; email?: string }): ItemKeys => ({
-    ...keys.contact(c.accountId, c.contactId),
-    ...(c.email
-      ? {
-          gsi1pk: `EMAIL#${normaliseEmail(c.email)}`,
-          gsi1sk: `ACCOUNT#${c.accountId}#CONTACT#${c.contactId}`,
-        }
-      : {}),
-    gsi2pk: `CONTACTID#${c.contactId}`,
-    gsi2sk: `ACCOUNT#${c.accountId}`,
-  }),
-  contactsOfAccount: (accountId: string): KeyQuery => ({
-    pk: accountPk(accountId),
-    beginsWith: SK.contactPrefix,
-  }),
-  contactsByEmail: (email: string): KeyQuery => ({ index: 'gsi1', pk: `EMAIL#${normaliseEmail(email)}` }),
-  contactsById: (contactId: string): KeyQuery => ({ index: 'gsi2', pk: `CONTACTID#${contactId}` }),
-
-  enrollment: (accountId: string, campaignId: string): PrimaryKey => ({
-    pk: accountPk(accountId),
-    sk: `${SK.enrollmentPrefix}${campaignId}`,
-  }),
-  enrollmentItem: (e: { accountId: string; campaignId: string }): ItemKeys => ({
-    ...keys.enrollment(e.accountId, e.campaignId),
-    gsi1pk: `CAMPAIGN#${e.campaignId}`,
-    gsi1sk: `ENROLLMENT#${e.accountId}`,
-  }),
-  enrollmentsOfAccount: (accountId: string): KeyQuery => ({
-    pk: accountPk(accountId),
-    beginsWith: SK.enrollmentPrefix,
-  }),
-  enrollmentsOfCampaign: (campaignId: string): KeyQuery => ({
-    index: 'gsi1',
-    pk: `CAMPAIGN#${campaignId}`,
-    beginsWith: 'ENROLLMENT#',
-  }),
-
-  touch: (accountId: string, touchId: string): PrimaryKey => ({
-    pk: accountPk(accountId),
-    sk: `${SK.touchPrefix}${touchId}`,
-  }),
-  touchItem: (t: { accountId: string; campaignId: string; touchId: string; at: string }): ItemKeys => ({
-    ...keys.touch(t.accountId, t.touchId),
-    gsi1pk: `CAMPAIGN#${t.campaignId}`,
-    gsi1sk: `TOUCH#${sortableTime(t.at)}#${t.touchId}`,
-    gsi2pk: `TOUCHLOG#${t.accountId}`,
-    gsi2sk: `${sortableTime(t.at)}#${t.touchId}`,
-  }),
-  touchesOfAccount: (accountId: string): KeyQuery => ({ index: 'gsi2', pk: `TOUCHLOG#${accountId}` }),
-  touchesOfCampaign: (campaignId: string): KeyQuery => ({
-    index: 'gsi1',
-    pk: `CAMPAIGN#${campaignId}`,
-    beginsWith: 'TOUCH#',
-  }),
-
-  task: (accountId: string, taskId: string): PrimaryKey => ({
-    pk: accountPk(accountId),
-    sk: `${SK.taskPrefix}${taskId}`,
-  }),
-  taskItem: (t: {
-    accountId: string;
-    taskId: string;
-    owner: string;
-    status: string;
-    priority: number;
-    dueAt: string;
-  }): ItemKeys => ({
-    ...keys.task(t.accountId, t.taskId),
-    gsi1pk: `TASKID#${t.taskId}`,
-    gsi1sk: `ACCOUNT#${t.accountId}`,
-    gsi2pk: `OWNER#${t.owner}#${t.status}`,
-    gsi2sk: `${t.priority}#${sortableTime(t.dueAt)}#${t.taskId}`,
-  }),
-  taskById: (taskId: string): KeyQuery => ({ index: 'gsi1', pk: `TASKID#${taskId}` }),
-  tasksOfOwner: (owner: string, status: string): KeyQuery => ({
-    index: 'gsi2',
-    pk: `OWNER#${owner}#${status}`,
-  }),
-  tasksOfAccount: (accountId: string): KeyQuery => ({ pk: accountPk(accountId), beginsWith: SK.taskPrefix }),
-
-  score: (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.score }),
-
-  sequenceVersion: (sequenceId: string, version: number): PrimaryKey => ({
-    pk: `SEQUENCE#${sequenceId}`,
-    sk: `${SK.sequenceVersionPrefix}${padVersion(version)}`,
-  }),
-  sequenceVersions: (sequenceId: string): KeyQuery => ({
-    pk: `SEQUENCE#${sequenceId}`,
-    beginsWith: SK.sequenceVersionPrefix,
-  }),
-  sequenceHead: (sequenceId: string): PrimaryKey => ({ pk: `SEQUENCE#${sequenceId}`, sk: SK.sequenceHead }),
-  sequenceHeadItem: (sequenceId: string): ItemKeys => ({
-    ...keys.sequenceHead(sequenceId),
-    gsi1pk: 'SEQUENCES',
-    gsi1sk: `SEQUENCE#${sequenceId}`,
-  }),
-  sequenceList: (): KeyQuery => ({ index: 'gsi1', pk: 'SEQUENCES' }),
-
-  template: (templateId: string): PrimaryKey => ({ pk: `TEMPLATE#${templateId}`, sk: SK.template }),
-  templateItem: (templateId: string): ItemKeys => ({
-    ...keys.template(templateId),
-    gsi1pk: 'TEMPLATES',
-    gsi1sk: `TEMPLATE#${templateId}`,
-  }),
-  templateList: (): KeyQuery => ({ index: 'gsi1', pk: 'TEMPLATES' }),
-
-  campaign: (campaignId: string): PrimaryKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: SK.campaign }),
-  campaignItem: (campaignId: string): ItemKeys => ({
-    ...keys.campaign(campaignId),
-    gsi1pk: 'CAMPAIGNS',
-    gsi1sk: `CAMPAIGN#${campaignId}`,
-  }),
-  campaignList: (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' }),
-
-  launchLease: (campaignId: string): PrimaryKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: SK.launchLease }),
-
-  /** An engagement event whose account could not be resolved, kept by the day it arrived. */
-  unresolvedEvent: (receivedAt: string, eventId: string): PrimaryKey => ({
-    pk: `UNRESOLVED#${receivedAt.slice(0, 10)}`,
-    sk: `${SK.eventPrefix}${eventId}`,
-  }),
-
-  /**
-   * Local mode's execution journal (Step Functions keeps execution state on AWS): a partition of
-   * its own, so the account partition the scorer and the API read is exactly what it is on AWS.
-   */
-  localExecution: (accountId: string, campaignId: string): PrimaryKey => ({
-    pk: `LOCALEXEC#${accountId}`,
-    sk: campaignId,
-  }),
-
-  suppression: (email: string): PrimaryKey => ({
-    pk: `SUPPRESSION#${normaliseEmail(email)}`,
-    sk: SK.suppression,
-  }),
+  accountPartition,
+  account,
+  accountItem,
+  accountsByDomain,
+  accountsByTier,
+  contact,
+  contactItem,
+  contactsOfAccount,
+  contactsByEmail,
+  contactsById,
+  enrollment,
+  enrollmentItem,
+  enrollmentsOfAccount,
+  enrollmentsOfCampaign,
+  touch,
+  touchItem,
+  touchesOfAccount,
+  touchesOfCampaign,
+  task,
+  taskItem,
+  taskById,
+  tasksOfOwner,
+  tasksOfAccount,
+  score,
+  sequenceVersion,
+  sequenceVersions,
+  sequenceHead,
+  sequenceHeadItem,
+  sequenceList,
+  template,
+  templateItem,
+  templateList,
+  campaign,
+  campaignItem,
+  campaignList,
+  launchLease,
+  unresolvedEvent,
+  localExecution,
+  suppression,
 } as const;

@@ -16,7 +16,8 @@ import * as z from 'zod';
 import { Enrollment, Role, SdrTask, Stage } from '../../kernel/model';
 import { ScoreStateSchema, type ScoreState } from '../../kernel/score';
 import { decode, keyOf, Repository, StoredItemInvalidError, type RepositoryOptions } from './codec';
-import { keys, SK } from './keys';
+import * as keys from './keys';
+import { SK } from './keys';
 import { ConditionFailedError, type Item } from './table';
 
 export interface StoredScore {

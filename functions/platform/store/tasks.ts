@@ -12,7 +12,7 @@
 import type * as z from 'zod';
 import { SdrTask, type SdrOutcome, type SdrTaskStatus } from '../../kernel/model';
 import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
-import { keys } from './keys';
+import * as keys from './keys';
 import { ConditionFailedError, type Page } from './table';
 
 export interface TaskCompletion {

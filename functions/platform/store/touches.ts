@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { Touch, TouchStatus } from '../../kernel/model';
 import { definedFields, encode, Repository, decode, type PageRequest } from './codec';
-import { keys } from './keys';
+import * as keys from './keys';
 import type { Page } from './table';
 
 export type RecordTouchResult =

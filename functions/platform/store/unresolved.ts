@@ -4,7 +4,7 @@
  * operator can import the missing account and replay them.
  */
 import { TABLE } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { TTL_ATTRIBUTE } from './table-definition';
 import type { Table } from './table';
 
