@@ -20,7 +20,7 @@ import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogRepository } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
-import { ScoreRepository } from '../platform/store/scores';
+import { ScoreReader } from '../platform/store/scores';
 import { TaskRepository } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
 import type { AccountFacts } from '../kernel/conditions';
@@ -54,7 +54,7 @@ export interface EngineDeps {
   touches: TouchRepository;
   tasks: TaskRepository;
   catalog: CatalogRepository;
-  scores: ScoreRepository;
+  scores: ScoreReader;
   publisher: EventPublisher;
   clock: Clock;
   email: EmailSender;
@@ -83,7 +83,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     touches: platform.repository(TouchRepository),
     tasks: platform.repository(TaskRepository),
     catalog: platform.repository(CatalogRepository),
-    scores: platform.repository(ScoreRepository),
+    scores: platform.repository(ScoreReader),
     clock: platform.clock,
     providers: providers(platform),
     config: {

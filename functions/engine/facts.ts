@@ -6,7 +6,7 @@
  */
 import type { Account } from '../kernel/model';
 import { accountFacts } from '../scoring';
-import type { ScoreRepository } from '../platform/store/scores';
+import type { ScoreReader } from '../platform/store/scores';
 import type { Clock } from '../kernel/clock';
 import type { AccountFacts } from '../kernel/conditions';
 
@@ -15,7 +15,7 @@ export type FactsReader = (
   now?: Date,
 ) => Promise<AccountFacts>;
 
-export function scoreFacts(scores: Pick<ScoreRepository, 'get'>, clock: Clock): FactsReader {
+export function scoreFacts(scores: Pick<ScoreReader, 'get'>, clock: Clock): FactsReader {
   return async (account, now) => {
     const stored = await scores.get(account.accountId);
     return accountFacts(stored?.state, now ?? clock.now(), account.stage);
@@ -24,7 +24,7 @@ export function scoreFacts(scores: Pick<ScoreRepository, 'get'>, clock: Clock): 
 
 /** The facts of an account known by id alone (its profile's stage read with the score), or none. */
 export async function factsById(
-  scores: Pick<ScoreRepository, 'getWithStage'>,
+  scores: Pick<ScoreReader, 'getWithStage'>,
   accountId: string,
   now: Date,
 ): Promise<AccountFacts | undefined> {

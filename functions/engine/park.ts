@@ -14,7 +14,7 @@ import { ACTIVE_ENROLLMENT } from '../kernel/model';
 import { Plan } from '../kernel/plan';
 import type { Platform } from '../platform/compose';
 import { EnrollmentRepository } from '../platform/store/enrollments';
-import { ScoreRepository } from '../platform/store/scores';
+import { ScoreReader } from '../platform/store/scores';
 import { NotParkedError } from './errors';
 import { factsById } from './facts';
 
@@ -110,7 +110,7 @@ export function createPark(deps: ParkDeps) {
 
 /** The park feature of a platform (the ParkExecution function composes only this). */
 export function parkFeature(platform: Platform) {
-  const scores = platform.repository(ScoreRepository);
+  const scores = platform.repository(ScoreReader);
   return createPark({
     enrollments: platform.repository(EnrollmentRepository),
     facts: (accountId, now) => factsById(scores, accountId, now),

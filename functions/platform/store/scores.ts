@@ -101,14 +101,11 @@ export interface ScoreRepositoryOptions extends RepositoryOptions {
   onInvalidItem?: (item: Item, error: unknown) => void;
 }
 
-export class ScoreRepository extends Repository {
-  private readonly onInvalidItem: (item: Item, error: unknown) => void;
-
-  constructor(table: ConstructorParameters<typeof Repository>[0], options: ScoreRepositoryOptions = {}) {
-    super(table, options);
-    this.onInvalidItem = options.onInvalidItem ?? (() => undefined);
-  }
-
+/**
+ * The reads of the SCORE item an account's facts need (the engine, the park). A class of its own
+ * so the functions that never fold carry neither the scorer's snapshot nor its write.
+ */
+export class ScoreReader extends Repository {
   /** The account's score (strongly consistent unless asked otherwise); undefined before any engagement. */
   async get(accountId: string, options: { consistent?: boolean } = {}): Promise<StoredScore | undefined> {
     const item = await this.table.get(keys.score(accountId), { consistent: options.consistent ?? true });
@@ -133,6 +130,16 @@ export class ScoreRepository extends Repository {
       stage: ProfileItem.parse(profile).stage,
       score: scoreItem ? decodeScoreItem(scoreItem) : undefined,
     };
+  }
+}
+
+/** Every read and write of the SCORE item: the reads above, the scorer's snapshot and write, histories. */
+export class ScoreRepository extends ScoreReader {
+  private readonly onInvalidItem: (item: Item, error: unknown) => void;
+
+  constructor(table: ConstructorParameters<typeof Repository>[0], options: ScoreRepositoryOptions = {}) {
+    super(table, options);
+    this.onInvalidItem = options.onInvalidItem ?? (() => undefined);
   }
 
   /**
