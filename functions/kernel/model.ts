@@ -3,6 +3,7 @@
  * domain's types, one file per aggregate under kernel/model/. Pure: no AWS imports, no I/O.
  */
 export * from './model/basics';
+export * from './model/fields';
 export * from './model/accounts';
 export * from './model/sequences';
 export * from './model/campaigns';

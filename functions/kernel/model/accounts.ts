@@ -4,7 +4,8 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Email, Id, IsoTimestamp, Role, Stage, Tier, TimeZone } from './basics';
+import { Id, IsoTimestamp, Role, Stage } from './basics';
+import { Email, Tier, TimeZone } from './fields';
 
 // ---------------------------------------------------------------------------
 // Accounts and contacts

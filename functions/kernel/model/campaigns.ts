@@ -4,7 +4,8 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Id, IsoTimestamp, Tier } from './basics';
+import { Id, IsoTimestamp } from './basics';
+import { Tier } from './fields';
 
 export const CampaignAudience = z
   .object({

@@ -4,7 +4,8 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Email, EngagementType, Id, IsoTimestamp, Role } from './basics';
+import { EngagementType, Id, IsoTimestamp, Role } from './basics';
+import { Email } from './fields';
 
 // ---------------------------------------------------------------------------
 // Engagement

@@ -4,7 +4,8 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Condition, HHMM, Id, IsoDuration, ROLES, Stage, Weekday, type Role } from './basics';
+import { Condition, Id, ROLES, Stage, type Role } from './basics';
+import { HHMM, IsoDuration, Weekday } from './fields';
 
 // ---------------------------------------------------------------------------
 // Sequences

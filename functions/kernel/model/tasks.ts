@@ -4,7 +4,8 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Id, IsoTimestamp, Role, SdrOutcome, Stage } from './basics';
+import { Id, IsoTimestamp, Role, Stage } from './basics';
+import { SdrOutcome } from './fields';
 
 export const SDR_TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
 export const SdrTaskStatus = z.enum(SDR_TASK_STATUSES);

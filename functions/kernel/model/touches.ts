@@ -4,7 +4,8 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Channel, Id, IsoTimestamp, Role } from './basics';
+import { Id, IsoTimestamp, Role } from './basics';
+import { Channel } from './fields';
 
 export const TOUCH_STATUSES = ['pending', 'sent', 'skipped', 'deferred', 'failed'] as const;
 export const TouchStatus = z.enum(TOUCH_STATUSES);

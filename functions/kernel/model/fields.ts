@@ -1,0 +1,65 @@
+/**
+ * Field schemas of particular aggregates (accounts, sequences, touches, SDR tasks): the tier, the
+ * channel, schedules, durations, time zones and emails. Apart from basics.ts, which holds what
+ * every aggregate and the engine's plan use, because esbuild keeps every schema of a module it
+ * bundles (building a schema is a call it cannot prove pure): a function that reads only
+ * enrollments and scores (the park, the engagement enqueuer) then carries none of these.
+ */
+import * as z from 'zod';
+import { parseDuration } from '../duration';
+
+// ---------------------------------------------------------------------------
+// Enumerations
+// ---------------------------------------------------------------------------
+
+export const Tier = z.union([z.literal(1), z.literal(2), z.literal(3)], {
+  error: 'tier is 1 (1:1 strategic), 2 (1:few clusters) or 3 (1:many programmatic)',
+});
+export type Tier = z.infer<typeof Tier>;
+
+export const CHANNELS = ['email', 'ads', 'sdr_task', 'direct_mail'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const Weekday = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof Weekday>;
+
+export const SDR_OUTCOMES = [
+  'connected',
+  'voicemail',
+  'no_answer',
+  'meeting_booked',
+  'not_interested',
+  'bad_number',
+] as const;
+export const SdrOutcome = z.enum(SDR_OUTCOMES);
+export type SdrOutcome = z.infer<typeof SdrOutcome>;
+
+// ---------------------------------------------------------------------------
+// Formats
+// ---------------------------------------------------------------------------
+
+/** An ISO 8601 duration such as P3D, PT4H or P1W, never negative. */
+export const IsoDuration = z.string().superRefine((value, ctx) => {
+  const parsed = parseDuration(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
+/** An IANA time zone the runtime knows (Intl, so no date library is needed to validate one). */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZone = z
+  .string()
+  .refine(isValidTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
+
+export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
+
+export const Email = z.string().trim().toLowerCase().pipe(z.email());
