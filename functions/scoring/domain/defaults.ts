@@ -5,9 +5,21 @@
 import { durationMillis } from '../../kernel/duration';
 import type { ScoringConfig } from './config';
 
+// The default decay half-life and engaged window, in days: the configuration states them as ISO
+// durations, the engine's facts in milliseconds (DEFAULT_ENGAGEMENT_WINDOWS, below).
+const HALF_LIFE_DAYS = 14;
+const ENGAGED_WINDOW_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `P<days>D`. Declared free of side effects so bundles that never read the defaults drop them. */
+/* @__NO_SIDE_EFFECTS__ */
+function isoDays(days: number): string {
+  return `P${days}D`;
+}
+
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
-  halfLife: 'P14D',
-  engagedWindow: 'P30D',
+  halfLife: isoDays(HALF_LIFE_DAYS),
+  engagedWindow: isoDays(ENGAGED_WINDOW_DAYS),
   weights: {
     'email.sent': 0,
     'email.delivered': 0,
@@ -84,3 +96,16 @@ export function resolveScoringConfig(config: ScoringConfig): ResolvedScoringConf
     pricingPageRegex: new RegExp(config.pricingPagePattern, 'i'),
   };
 }
+
+/** What the account's engagement at a time depends on: the score's decay and the engaged window. */
+export type EngagementWindows = Pick<ResolvedScoringConfig, 'halfLifeMs' | 'engagedWindowMs'>;
+
+/**
+ * The default decay and engaged window in milliseconds (the same day counts as the configuration
+ * above): the engine's facts need only these, so its functions carry neither the whole
+ * configuration nor the duration parser.
+ */
+export const DEFAULT_ENGAGEMENT_WINDOWS: EngagementWindows = {
+  halfLifeMs: HALF_LIFE_DAYS * DAY_MS,
+  engagedWindowMs: ENGAGED_WINDOW_DAYS * DAY_MS,
+};

@@ -9,17 +9,15 @@
  */
 import type { AccountFacts } from '../../kernel/conditions';
 import type { EngagementType, Stage } from '../../kernel/model';
-import { DEFAULT_SCORING_CONFIG, resolveScoringConfig, type ResolvedScoringConfig } from './defaults';
+import { DEFAULT_ENGAGEMENT_WINDOWS, type EngagementWindows } from './defaults';
 import { engagementAt, evaluationTime } from './stage';
 import type { ScoreState } from './state';
-
-const DEFAULT_RESOLVED = resolveScoringConfig(DEFAULT_SCORING_CONFIG);
 
 export function accountFacts(
   state: ScoreState | undefined,
   now: Date,
   profileStage: Stage = 'target',
-  config: ResolvedScoringConfig = DEFAULT_RESOLVED,
+  config: EngagementWindows = DEFAULT_ENGAGEMENT_WINDOWS,
 ): AccountFacts {
   if (!state) return { stage: profileStage, score: 0, engagedContacts: 0, engagedRoles: 0, recentEvents: [] };
   const e = engagementAt(state, evaluationTime(state, now.getTime()), config);

@@ -6,6 +6,7 @@
  */
 import type { Role, Stage } from '../../kernel/model';
 import type { ResolvedScoringConfig, Thresholds } from './config';
+import type { EngagementWindows } from './defaults';
 import { scoreAt } from './fold';
 import type { ScoreStage, ScoreState } from './state';
 
@@ -22,7 +23,7 @@ export interface Engagement {
 export const evaluationTime = (state: ScoreState, now: number): number =>
   Math.max(now, state.latestAt ?? now);
 
-export function engagementAt(state: ScoreState, at: number, config: ResolvedScoringConfig): Engagement {
+export function engagementAt(state: ScoreState, at: number, config: EngagementWindows): Engagement {
   const from = at - config.engagedWindowMs;
   const contacts: string[] = [];
   const roles = new Set<Role>();
