@@ -48,7 +48,7 @@ export class EventBridgePublisher implements EventPublisher {
 }
 
 /** The bus port: EventBridge, the bus named by `config.busName`. */
-export const PUBLISHER = configuredPort(
+export const PUBLISHER = /* @__PURE__ */ configuredPort(
   'publisher',
   'busName',
   (busName) => new EventBridgePublisher(new EventBridgeClient({}), busName),

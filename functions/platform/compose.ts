@@ -76,6 +76,11 @@ export interface Port<K extends keyof Adapters> {
   build(config: RuntimeConfig): Adapters[K];
 }
 
+/**
+ * Declares a port. Declaring one builds nothing (its adapter is built on first use), so each
+ * declaration carries the `@__PURE__` annotation: a bundle then drops the ports it never asks for,
+ * with their adapter classes (esbuild keeps any top-level call it cannot prove pure).
+ */
 export function port<K extends keyof Adapters>(
   name: K,
   build: (config: RuntimeConfig) => Adapters[K],

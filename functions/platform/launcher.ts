@@ -68,7 +68,7 @@ export class StepFunctionsLaunchRunner implements LaunchRunner {
 }
 
 /** Hand a large launch to the launcher (`config.launcherStateMachineArn`, `config.audienceBucket`). */
-export const LAUNCHER = port(
+export const LAUNCHER = /* @__PURE__ */ port(
   'launcher',
   (config) =>
     new StepFunctionsLaunchRunner({

@@ -47,7 +47,7 @@ export class SecretsManagerSecretSource implements SecretSource {
 }
 
 /** The unsubscribe key port: the Secrets Manager secret named by `config.unsubscribeSecretId`. */
-export const UNSUBSCRIBE_KEY = configuredPort(
+export const UNSUBSCRIBE_KEY = /* @__PURE__ */ configuredPort(
   'unsubscribeKey',
   'unsubscribeSecretId',
   (id) => new SecretsManagerSecretSource(new SecretsManagerClient({}), id),

@@ -97,7 +97,7 @@ export function classifySesError(err: unknown): SesFailure {
 }
 
 /** The email port: SES v2, with the configuration set that publishes its events (`config.sesConfigurationSet`). */
-export const EMAIL = port(
+export const EMAIL = /* @__PURE__ */ port(
   'email',
   (config) => new SesEmailSender(new SESv2Client({}), config.sesConfigurationSet),
 );

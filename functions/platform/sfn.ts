@@ -112,14 +112,14 @@ export class StepFunctionsStarter implements ExecutionStarter {
 // ---------------------------------------------------------------------------
 
 /** Resume and stop AccountSequence executions (`config.sequenceStateMachineArn`). */
-export const SEQUENCE_CONTROL = configuredPort(
+export const SEQUENCE_CONTROL = /* @__PURE__ */ configuredPort(
   'control',
   'sequenceStateMachineArn',
   (arn) => new SfnSequenceControl(new SFNClient({}), arn),
 );
 
 /** Start AccountSequence executions (`config.sequenceStateMachineArn`). */
-export const EXECUTION_STARTER = configuredPort(
+export const EXECUTION_STARTER = /* @__PURE__ */ configuredPort(
   'starter',
   'sequenceStateMachineArn',
   (arn) => new StepFunctionsStarter(new SFNClient({}), arn),

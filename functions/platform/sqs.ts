@@ -38,7 +38,7 @@ export class SqsFifoSender implements FifoSender {
 }
 
 /** The scorer queue port: the FIFO queue at `config.scorerQueueUrl`. */
-export const SCORER_QUEUE = configuredPort(
+export const SCORER_QUEUE = /* @__PURE__ */ configuredPort(
   'fifo',
   'scorerQueueUrl',
   (url) => new SqsFifoSender(new SQSClient({}), url),

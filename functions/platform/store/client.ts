@@ -31,4 +31,7 @@ export function openTable(tableName: string, connection: DynamoConnection = {}, 
 }
 
 /** The table port: the platform's single table, from `config.tableName` (and `config.dynamo`). */
-export const TABLE = port('table', (config) => openTable(config.tableName, config.dynamo).table);
+export const TABLE = /* @__PURE__ */ port(
+  'table',
+  (config) => openTable(config.tableName, config.dynamo).table,
+);
