@@ -65,21 +65,25 @@ export const STORAGE_ATTRIBUTES: readonly string[] = [
   'entity',
 ];
 
-export const SK = {
-  profile: 'PROFILE',
-  contactPrefix: 'CONTACT#',
-  enrollmentPrefix: 'ENROLLMENT#',
-  touchPrefix: 'TOUCH#',
-  taskPrefix: 'TASK#',
-  eventPrefix: 'EVENT#',
-  score: 'SCORE',
-  sequenceVersionPrefix: 'V#',
-  sequenceHead: 'HEAD',
-  template: 'TEMPLATE',
-  campaign: 'CAMPAIGN',
-  launchLease: 'LAUNCH_LEASE',
-  suppression: 'EMAIL',
-} as const;
+/**
+ * The fixed sort keys and sort-key prefixes. A string enum rather than an object: esbuild inlines
+ * enum values where they are used, so a bundle carries the strings it compares, not the table.
+ */
+export enum SK {
+  profile = 'PROFILE',
+  contactPrefix = 'CONTACT#',
+  enrollmentPrefix = 'ENROLLMENT#',
+  touchPrefix = 'TOUCH#',
+  taskPrefix = 'TASK#',
+  eventPrefix = 'EVENT#',
+  score = 'SCORE',
+  sequenceVersionPrefix = 'V#',
+  sequenceHead = 'HEAD',
+  template = 'TEMPLATE',
+  campaign = 'CAMPAIGN',
+  launchLease = 'LAUNCH_LEASE',
+  suppression = 'EMAIL',
+}
 
 /** A timestamp as it appears inside a sort key: UTC, fixed width. Throws on an invalid time. */
 export function sortableTime(iso: string): string {
