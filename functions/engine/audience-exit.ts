@@ -11,7 +11,7 @@ import { hashEmailForAudience } from '../kernel/hash';
 import type { AdsStep, Enrollment, SequenceDefinition } from '../kernel/model';
 import type { AudienceProvider } from '../platform/providers';
 import type { AccountRepository } from '../platform/store/accounts';
-import type { CatalogRepository } from '../platform/store/catalog';
+import type { CatalogReader } from '../platform/store/catalog';
 import type { TouchRepository } from '../platform/store/touches';
 import { touchIdOf } from './ledger';
 
@@ -87,7 +87,7 @@ export async function removeFromSequenceAudiences(
  * sequence version the enrollment runs. A version that cannot be read is reported, not guessed.
  */
 export async function removeEnrollmentFromAudiences(
-  deps: AudienceExitDeps & { catalog: Pick<CatalogRepository, 'getSequence'> },
+  deps: AudienceExitDeps & { catalog: Pick<CatalogReader, 'getSequence'> },
   enrollment: Pick<
     Enrollment,
     'accountId' | 'campaignId' | 'executionName' | 'sequenceId' | 'sequenceVersion'

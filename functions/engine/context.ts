@@ -18,7 +18,7 @@ import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
-import { CatalogRepository } from '../platform/store/catalog';
+import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreReader } from '../platform/store/scores';
 import { TaskRepository } from '../platform/store/tasks';
@@ -53,7 +53,7 @@ export interface EngineDeps {
   enrollments: EnrollmentRepository;
   touches: TouchRepository;
   tasks: TaskRepository;
-  catalog: CatalogRepository;
+  catalog: CatalogReader;
   scores: ScoreReader;
   publisher: EventPublisher;
   clock: Clock;
@@ -82,7 +82,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     enrollments: platform.repository(EnrollmentRepository),
     touches: platform.repository(TouchRepository),
     tasks: platform.repository(TaskRepository),
-    catalog: platform.repository(CatalogRepository),
+    catalog: platform.repository(CatalogReader),
     scores: platform.repository(ScoreReader),
     clock: platform.clock,
     providers: providers(platform),

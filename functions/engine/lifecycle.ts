@@ -14,7 +14,7 @@ import { withPorts, type Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
-import { CatalogRepository } from '../platform/store/catalog';
+import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { TouchRepository } from '../platform/store/touches';
 import { removeEnrollmentFromAudiences, removeFromSequenceAudiences } from './audience-exit';
@@ -27,7 +27,7 @@ export interface LifecycleDeps {
   enrollments: EnrollmentRepository;
   touches: TouchRepository;
   accounts: AccountRepository;
-  catalog: CatalogRepository;
+  catalog: CatalogReader;
   providers: Providers;
   publisher: EventPublisher;
   control: SequenceControl;
@@ -57,7 +57,7 @@ export function lifecycleFeature(platform: Platform, overrides: Partial<Lifecycl
           enrollments: platform.repository(EnrollmentRepository),
           touches: platform.repository(TouchRepository),
           accounts: platform.repository(AccountRepository),
-          catalog: platform.repository(CatalogRepository),
+          catalog: platform.repository(CatalogReader),
           providers: providers(platform),
           log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
         },

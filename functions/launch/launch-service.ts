@@ -28,7 +28,7 @@ import { LAUNCHER } from '../platform/launcher';
 import { EXECUTION_STARTER, type ExecutionStarter } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
-import { CatalogRepository } from '../platform/store/catalog';
+import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import type { LaunchBody, LaunchResult, SkipReason } from './contract';
 import { activeEnrollmentsElsewhere, resolveAudience } from './audience';
@@ -53,7 +53,7 @@ export interface LaunchServiceDeps {
     CampaignRepository,
     'get' | 'create' | 'update' | 'listAll' | 'acquireLease' | 'extendLease' | 'releaseLease'
   >;
-  catalog: Pick<CatalogRepository, 'getSequence'>;
+  catalog: Pick<CatalogReader, 'getSequence'>;
   starter: ExecutionStarter;
   clock: Clock;
   /** Audiences up to this size are enrolled inline; larger ones go to `runner`. Default 100. */
@@ -83,7 +83,7 @@ export function launchFeature(platform: Platform, options: LaunchOptions = {}): 
           accounts: platform.repository(AccountRepository),
           enrollments: platform.repository(EnrollmentRepository),
           campaigns: platform.repository(CampaignRepository),
-          catalog: platform.repository(CatalogRepository),
+          catalog: platform.repository(CatalogReader),
           clock: platform.clock,
         },
       ),

@@ -15,7 +15,7 @@ import type { Campaign, Enrollment, Sequence, Stage, Touch } from '../kernel/mod
 import type { Platform } from '../platform/compose';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
-import { CatalogRepository } from '../platform/store/catalog';
+import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreRepository } from '../platform/store/scores';
 import { TouchRepository } from '../platform/store/touches';
@@ -73,7 +73,7 @@ export interface ReportDeps {
   enrollments: Pick<EnrollmentRepository, 'allOfCampaign'>;
   touches: Pick<TouchRepository, 'allOfCampaign'>;
   campaigns: Pick<CampaignRepository, 'get'>;
-  catalog: Pick<CatalogRepository, 'getSequence'>;
+  catalog: Pick<CatalogReader, 'getSequence'>;
   scores: Pick<ScoreRepository, 'histories'>;
   clock: Clock;
 }
@@ -85,7 +85,7 @@ export function reportsFeature(platform: Platform) {
     enrollments: platform.repository(EnrollmentRepository),
     touches: platform.repository(TouchRepository),
     campaigns: platform.repository(CampaignRepository),
-    catalog: platform.repository(CatalogRepository),
+    catalog: platform.repository(CatalogReader),
     scores: platform.repository(ScoreRepository),
     clock: platform.clock,
   });

@@ -21,7 +21,7 @@ import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import type { Log, Platform } from '../platform/compose';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
-import { CatalogRepository } from '../platform/store/catalog';
+import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreConflictError, ScoreRepository, type AccountSnapshot } from '../platform/store/scores';
 import { TaskRepository } from '../platform/store/tasks';
@@ -67,7 +67,7 @@ export interface ScorerDeps {
   accounts: Pick<AccountRepository, 'setStage'>;
   tasks: Pick<TaskRepository, 'create'>;
   enrollments: Pick<EnrollmentRepository, 'listOfAccount' | 'get'>;
-  catalog: Pick<CatalogRepository, 'getSequence'>;
+  catalog: Pick<CatalogReader, 'getSequence'>;
   /** Ends enrollments whose sequence exits on the account's new stage (the engine's lifecycle). */
   lifecycle: Pick<Lifecycle, 'endFromOutside'>;
   publisher: EventPublisher;
@@ -90,7 +90,7 @@ export function scorerFeature(platform: Platform, options: Partial<ScorerDeps> =
     accounts: platform.repository(AccountRepository),
     tasks: platform.repository(TaskRepository),
     enrollments: platform.repository(EnrollmentRepository),
-    catalog: platform.repository(CatalogRepository),
+    catalog: platform.repository(CatalogReader),
     lifecycle: enrollmentLifecycle(platform),
     publisher: platform.port(PUBLISHER),
     control: platform.port(SEQUENCE_CONTROL),

@@ -33,7 +33,42 @@ export interface CatalogRepositoryOptions {
   maxSequenceAttempts?: number;
 }
 
-export class CatalogRepository extends Repository {
+/**
+ * The catalog's reads at run time: one template, one sequence version (the engine, the scorer,
+ * launches, reports). A class of its own so those functions carry none of the API's writes.
+ */
+export class CatalogReader extends Repository {
+  /** A template, validated with the caller's schema when given. */
+  async getTemplate(templateId: string): Promise<StoredTemplate | undefined>;
+  async getTemplate<T>(templateId: string, schema: z.ZodType<T>): Promise<T | undefined>;
+  async getTemplate(templateId: string, schema: z.ZodType<unknown> = StoredTemplate): Promise<unknown> {
+    return this.getParsed(keys.template(templateId), schema);
+  }
+
+  /** A specific version, or the latest when `version` is omitted. */
+  async getSequence(sequenceId: string, version?: number): Promise<Sequence | undefined> {
+    const item =
+      version === undefined
+        ? await this.latestSequenceItem(sequenceId)
+        : await this.table.get(keys.sequenceVersion(sequenceId, version));
+    return item ? parseSequence(item) : undefined;
+  }
+
+  protected async latestSequenceItem(sequenceId: string): Promise<Item | undefined> {
+    const q = keys.sequenceVersions(sequenceId);
+    const { items } = await this.table.query({
+      pk: q.pk,
+      sk: { beginsWith: q.beginsWith as string },
+      forward: false,
+      limit: 1,
+      consistent: true,
+    });
+    return items[0];
+  }
+}
+
+/** The whole catalog: the reads above, and the API's template and sequence writes and listings. */
+export class CatalogRepository extends CatalogReader {
   private readonly maxSequenceAttempts: number;
 
   constructor(table: ConstructorParameters<typeof Repository>[0], options: CatalogRepositoryOptions = {}) {
@@ -47,13 +82,6 @@ export class CatalogRepository extends Repository {
     const stored = { ...definedFields(template), templateId, updatedAt: this.isoNow() };
     await this.table.put({ ...stored, ...keys.templateItem(templateId), entity: 'template' });
     return stored;
-  }
-
-  /** A template, validated with the caller's schema when given. */
-  async getTemplate(templateId: string): Promise<StoredTemplate | undefined>;
-  async getTemplate<T>(templateId: string, schema: z.ZodType<T>): Promise<T | undefined>;
-  async getTemplate(templateId: string, schema: z.ZodType<unknown> = StoredTemplate): Promise<unknown> {
-    return this.getParsed(keys.template(templateId), schema);
   }
 
   async listTemplates<T>(page: PageRequest, schema: z.ZodType<T>): Promise<Page<T>> {
@@ -91,30 +119,9 @@ export class CatalogRepository extends Repository {
     throw new VersionConflictError(keys.sequenceHead(definition.id), this.maxSequenceAttempts);
   }
 
-  /** A specific version, or the latest when `version` is omitted. */
-  async getSequence(sequenceId: string, version?: number): Promise<Sequence | undefined> {
-    const item =
-      version === undefined
-        ? await this.latestSequenceItem(sequenceId)
-        : await this.table.get(keys.sequenceVersion(sequenceId, version));
-    return item ? parseSequence(item) : undefined;
-  }
-
   /** Sequence ids with their latest version and name, by id, paged. */
   async listSequences(page: PageRequest = {}): Promise<Page<SequenceSummary>> {
     return this.page(keys.sequenceList(), SequenceSummary, page);
-  }
-
-  private async latestSequenceItem(sequenceId: string): Promise<Item | undefined> {
-    const q = keys.sequenceVersions(sequenceId);
-    const { items } = await this.table.query({
-      pk: q.pk,
-      sk: { beginsWith: q.beginsWith as string },
-      forward: false,
-      limit: 1,
-      consistent: true,
-    });
-    return items[0];
   }
 
   /** Moves the head forward only (a slower writer of an older version never moves it back). */
