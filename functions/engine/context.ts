@@ -21,7 +21,7 @@ import { AccountRepository } from '../platform/store/accounts';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreReader } from '../platform/store/scores';
-import { TaskRepository } from '../platform/store/tasks';
+import { TaskCreator } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
 import type { AccountFacts } from '../kernel/conditions';
 import type { FactsReader } from './facts';
@@ -52,7 +52,7 @@ export interface EngineDeps {
   accounts: AccountRepository;
   enrollments: EnrollmentRepository;
   touches: TouchRepository;
-  tasks: TaskRepository;
+  tasks: TaskCreator;
   catalog: CatalogReader;
   scores: ScoreReader;
   publisher: EventPublisher;
@@ -81,7 +81,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     accounts: platform.repository(AccountRepository),
     enrollments: platform.repository(EnrollmentRepository),
     touches: platform.repository(TouchRepository),
-    tasks: platform.repository(TaskRepository),
+    tasks: platform.repository(TaskCreator),
     catalog: platform.repository(CatalogReader),
     scores: platform.repository(ScoreReader),
     clock: platform.clock,

@@ -1,9 +1,9 @@
 /**
  * Every repository of a platform as one `Store` (the same instances its features use): for local
  * mode, the tests and the benchmarks, which read and seed across aggregates. A Lambda function asks
- * the platform only for the repositories it uses (`platform.repository(X)`). The features that only
- * read scores or the catalog ask for the reader classes (ScoreReader, CatalogReader): instances of
- * their own over the same table, holding no state of their own.
+ * the platform only for the repositories it uses (`platform.repository(X)`). Features that use only
+ * part of an aggregate ask for its narrower base class (ScoreReader, CatalogReader, TaskCreator):
+ * other instances over the same table, holding no state of their own.
  */
 import type { Platform } from './compose';
 import type { Store } from './store';

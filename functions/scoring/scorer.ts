@@ -24,7 +24,7 @@ import { AccountRepository } from '../platform/store/accounts';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreConflictError, ScoreRepository, type AccountSnapshot } from '../platform/store/scores';
-import { TaskRepository } from '../platform/store/tasks';
+import { TaskCreator } from '../platform/store/tasks';
 import {
   appendScorePoint,
   conditionHolds,
@@ -65,7 +65,7 @@ export interface AccountResult {
 export interface ScorerDeps {
   scores: Pick<ScoreRepository, 'loadAccount' | 'save' | 'get'>;
   accounts: Pick<AccountRepository, 'setStage'>;
-  tasks: Pick<TaskRepository, 'create'>;
+  tasks: Pick<TaskCreator, 'create'>;
   enrollments: Pick<EnrollmentRepository, 'listOfAccount' | 'get'>;
   catalog: Pick<CatalogReader, 'getSequence'>;
   /** Ends enrollments whose sequence exits on the account's new stage (the engine's lifecycle). */
@@ -88,7 +88,7 @@ export function scorerFeature(platform: Platform, options: Partial<ScorerDeps> =
   return createScorer({
     scores: platform.repository(ScoreRepository),
     accounts: platform.repository(AccountRepository),
-    tasks: platform.repository(TaskRepository),
+    tasks: platform.repository(TaskCreator),
     enrollments: platform.repository(EnrollmentRepository),
     catalog: platform.repository(CatalogReader),
     lifecycle: enrollmentLifecycle(platform),

@@ -27,12 +27,19 @@ const exists = { expression: 'attribute_exists(#pk)', names: { '#pk': 'pk' } };
 
 const taskItem = (t: SdrTask) => encode(t, keys.taskItem(t), 'task');
 
-export class TaskRepository extends Repository {
+/**
+ * Task generation, all the engine (sdr_task steps) and the scorer (hot-account tasks) do with tasks.
+ * A class of its own so those functions carry none of the SDR queue's reads and completions.
+ */
+export class TaskCreator extends Repository {
   /** Creates the task unless one with its id exists for the account (idempotent generation). */
   async create(task: z.input<typeof SdrTask>): Promise<CreateResult<SdrTask>> {
     return this.createOnce(taskItem(SdrTask.parse(task)), SdrTask);
   }
+}
 
+/** Every task operation: generation, and the SDR queue the API serves (list, complete, publish). */
+export class TaskRepository extends TaskCreator {
   /** Finds a task by id alone: the GSI gives its account, then a consistent read gives the task. */
   async get(taskId: string): Promise<SdrTask | undefined> {
     const accountId = await this.accountOfTask(taskId);
