@@ -13,7 +13,7 @@ import { isEmptyCondition, untilHolds, type AccountFacts } from '../kernel/condi
 import { ACTIVE_ENROLLMENT } from '../kernel/model';
 import { Plan } from '../kernel/plan';
 import type { Platform } from '../platform/compose';
-import { EnrollmentRepository } from '../platform/store/enrollments';
+import { EnrollmentUpdater } from '../platform/store/enrollments';
 import { ScoreReader } from '../platform/store/scores';
 import { NotParkedError } from './errors';
 import { factsById } from './facts';
@@ -30,7 +30,7 @@ export const ParkInput = z.object({
 export type ParkInput = z.infer<typeof ParkInput>;
 
 export interface ParkDeps {
-  enrollments: Pick<EnrollmentRepository, 'update'>;
+  enrollments: Pick<EnrollmentUpdater, 'update'>;
   /** The account's facts after the token is stored; none when the account is gone. */
   facts: (accountId: string, now: Date) => Promise<AccountFacts | undefined>;
   clock: Clock;
@@ -112,7 +112,7 @@ export function createPark(deps: ParkDeps) {
 export function parkFeature(platform: Platform) {
   const scores = platform.repository(ScoreReader);
   return createPark({
-    enrollments: platform.repository(EnrollmentRepository),
+    enrollments: platform.repository(EnrollmentUpdater),
     facts: (accountId, now) => factsById(scores, accountId, now),
     clock: platform.clock,
   });

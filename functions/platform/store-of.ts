@@ -2,8 +2,8 @@
  * Every repository of a platform as one `Store` (the same instances its features use): for local
  * mode, the tests and the benchmarks, which read and seed across aggregates. A Lambda function asks
  * the platform only for the repositories it uses (`platform.repository(X)`). Features that use only
- * part of an aggregate ask for its narrower base class (ScoreReader, CatalogReader, TaskCreator):
- * other instances over the same table, holding no state of their own.
+ * part of an aggregate ask for its narrower base class (ScoreReader, CatalogReader, TaskCreator,
+ * EnrollmentUpdater): other instances over the same table, holding no state of their own.
  */
 import type { Platform } from './compose';
 import type { Store } from './store';

@@ -15,12 +15,12 @@ const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
 
 const enrollmentItem = (e: Enrollment) => encode(e, keys.enrollmentItem(e), 'enrollment');
 
-export class EnrollmentRepository extends Repository {
-  /** Enrolls once per account and campaign: an existing enrollment is returned, not replaced. */
-  async create(enrollment: z.input<typeof Enrollment>): Promise<CreateResult<Enrollment>> {
-    return this.createOnce(enrollmentItem(Enrollment.parse({ ...enrollment, version: 1 })), Enrollment);
-  }
-
+/**
+ * One enrollment at a time: read it, move it on with a versioned update. All the park does with
+ * enrollments; a class of its own so that function carries none of the launcher's batch writes
+ * and the campaign and account listings.
+ */
+export class EnrollmentUpdater extends Repository {
   async get(accountId: string, campaignId: string): Promise<Enrollment | undefined> {
     return this.getParsed(keys.enrollment(accountId, campaignId), Enrollment);
   }
@@ -31,6 +31,14 @@ export class EnrollmentRepository extends Repository {
     mutate: (enrollment: Enrollment) => Enrollment | undefined,
   ): Promise<Enrollment | undefined> {
     return this.updateExisting(keys.enrollment(accountId, campaignId), Enrollment, enrollmentItem, mutate);
+  }
+}
+
+/** Every enrollment operation: the updates above, creation, listings and the launcher's batches. */
+export class EnrollmentRepository extends EnrollmentUpdater {
+  /** Enrolls once per account and campaign: an existing enrollment is returned, not replaced. */
+  async create(enrollment: z.input<typeof Enrollment>): Promise<CreateResult<Enrollment>> {
+    return this.createOnce(enrollmentItem(Enrollment.parse({ ...enrollment, version: 1 })), Enrollment);
   }
 
   /** Enrollments of a campaign, ordered by account id, paged. */
