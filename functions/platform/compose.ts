@@ -25,7 +25,7 @@ import type { EmailSender } from './ses';
 import type { ExecutionStarter, SequenceControl } from './sfn';
 import type { FifoSender } from './sqs';
 import type { DynamoConnection } from './store/client';
-import type { Item, Table } from './store/table';
+import type { Item, TableRef } from './store/table';
 
 /** What a runtime is configured with: Lambda reads it from its environment, local mode from settings. */
 export interface RuntimeConfig {
@@ -60,7 +60,7 @@ export const silentLog: Log = { info: () => undefined, warn: () => undefined, er
 
 /** The adapters behind the features' ports, by the name an override gives them. */
 export interface Adapters {
-  table: Table;
+  table: TableRef;
   publisher: EventPublisher;
   control: SequenceControl;
   starter: ExecutionStarter;
@@ -99,7 +99,10 @@ export function configuredPort<K extends keyof Adapters>(
 
 /** A repository class of the store layer: built from its table port and the platform's clock. */
 export interface RepositoryClass<R> {
-  new (table: Table, options: { now: () => Date; onInvalidItem?: (item: Item, error: unknown) => void }): R;
+  new (
+    table: TableRef,
+    options: { now: () => Date; onInvalidItem?: (item: Item, error: unknown) => void },
+  ): R;
   readonly tablePort: Port<'table'>;
 }
 

@@ -8,6 +8,7 @@
 import type { Platform } from './compose';
 import type { Store } from './store';
 import { TABLE } from './store/client';
+import { Table } from './store/table';
 import { AccountRepository } from './store/accounts';
 import { CampaignRepository } from './store/campaigns';
 import { CatalogRepository } from './store/catalog';
@@ -20,7 +21,7 @@ import { UnresolvedEventRepository } from './store/unresolved';
 
 export function storeOf(platform: Platform): Store {
   return {
-    table: platform.port(TABLE),
+    table: Table.of(platform.port(TABLE)),
     accounts: platform.repository(AccountRepository),
     enrollments: platform.repository(EnrollmentRepository),
     touches: platform.repository(TouchRepository),

@@ -16,7 +16,20 @@ import {
 import { decode, encode, Repository, definedFields, type PageRequest } from './codec';
 import * as keys from './keys';
 import { normaliseEmail } from './keys';
-import { ConditionFailedError, type Item, type Page } from './table';
+import {
+  ConditionFailedError,
+  type Item,
+  type Page,
+  batchGet,
+  batchPut,
+  deleteItem,
+  getItem,
+  putIfAbsent,
+  putItem,
+  queryAll,
+  updateItem,
+  updateVersioned,
+} from './table';
 
 /** What an import row or PUT carries for the profile; contacts are stored separately. */
 export type AccountProfileInput = Omit<z.output<typeof AccountInput>, 'contacts'> & { fit?: FitResult };
@@ -50,7 +63,7 @@ export class AccountRepository extends Repository {
   async upsert(input: AccountProfileInput): Promise<{ account: Account; created: boolean }> {
     const profile = definedFields(input as Record<string, unknown>);
     delete profile.contacts;
-    const result = await this.table.updateVersioned(keys.account(input.accountId), (current) => {
+    const result = await updateVersioned(this.table, keys.account(input.accountId), (current) => {
       const previous = current ? decode(Account, current) : undefined;
       const now = this.isoNow();
       return accountItem(
@@ -88,7 +101,8 @@ export class AccountRepository extends Repository {
    */
   async setStage(accountId: string, stage: Stage, now: Date): Promise<void> {
     try {
-      await this.table.update(
+      await updateItem(
+        this.table,
         keys.account(accountId),
         { set: { stage, updatedAt: now.toISOString() }, add: { version: 1 } },
         { condition: { expression: 'attribute_exists(#pk)', names: { '#pk': 'pk' } } },
@@ -113,7 +127,8 @@ export class AccountRepository extends Repository {
    */
   async allOfTier(tier: number, cluster?: string): Promise<Account[]> {
     const q = keys.accountsByTier(tier);
-    const items = await this.table.queryAll(
+    const items = await queryAll(
+      this.table,
       {
         index: q.index,
         pk: q.pk,
@@ -134,7 +149,8 @@ export class AccountRepository extends Repository {
 
   /** Profiles by id (BatchGetItem, strongly consistent), by account id; missing ids are absent. */
   async getMany(accountIds: readonly string[]): Promise<Map<string, Account>> {
-    const items = await this.table.batchGet(
+    const items = await batchGet(
+      this.table,
       [...new Set(accountIds)].map((id) => keys.account(id)),
       { consistent: true },
     );
@@ -146,13 +162,13 @@ export class AccountRepository extends Repository {
    * for accounts read as absent a moment before; updates go through `replaceIfVersion`.
    */
   async writeNew(accounts: readonly Account[], contacts: readonly Contact[]): Promise<void> {
-    await this.table.batchPut([...accounts.map(accountItem), ...contacts.map(contactItem)]);
+    await batchPut(this.table, [...accounts.map(accountItem), ...contacts.map(contactItem)]);
   }
 
   /** Replaces a profile if its stored version is still `expectedVersion`; false when it moved. */
   async replaceIfVersion(account: Account, expectedVersion: number): Promise<boolean> {
     try {
-      await this.table.put(accountItem({ ...account, version: expectedVersion + 1 }), {
+      await putItem(this.table, accountItem({ ...account, version: expectedVersion + 1 }), {
         condition: { expression: '#v = :v', names: { '#v': 'version' }, values: { ':v': expectedVersion } },
       });
       return true;
@@ -167,7 +183,7 @@ export class AccountRepository extends Repository {
   /** Creates or replaces a contact (versioned). An unsubscribe is never undone by an update. */
   async putContact(contact: ContactRecordInput): Promise<Contact> {
     const key = keys.contact(contact.accountId, contact.contactId);
-    const result = await this.table.updateVersioned(key, (current) => {
+    const result = await updateVersioned(this.table, key, (current) => {
       const previous = current ? decode(Contact, current) : undefined;
       return contactItem(
         Contact.parse({
@@ -201,7 +217,7 @@ export class AccountRepository extends Repository {
       );
     }
     const stored = [...byId.values()];
-    await this.table.batchPut(stored.map(contactItem));
+    await batchPut(this.table, stored.map(contactItem));
     return stored;
   }
 
@@ -237,7 +253,7 @@ export class AccountRepository extends Repository {
 
   /** Deletes the contact item; returns what was deleted. */
   async deleteContact(accountId: string, contactId: string): Promise<Contact | undefined> {
-    const old = await this.table.delete(keys.contact(accountId, contactId));
+    const old = await deleteItem(this.table, keys.contact(accountId, contactId));
     return old ? decode(Contact, old) : undefined;
   }
 
@@ -253,7 +269,7 @@ export class AccountRepository extends Repository {
       email: normaliseEmail(email),
       at: entry.at ?? this.isoNow(),
     });
-    const result = await this.table.putIfAbsent(encode(value, keys.suppression(email), 'suppression'), {
+    const result = await putIfAbsent(this.table, encode(value, keys.suppression(email), 'suppression'), {
       fetchExisting: false,
     });
     return result.created;
@@ -264,7 +280,7 @@ export class AccountRepository extends Repository {
   }
 
   async isSuppressed(email: string): Promise<boolean> {
-    return (await this.table.get(keys.suppression(email))) !== undefined;
+    return (await getItem(this.table, keys.suppression(email))) !== undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import type * as z from 'zod';
 import { Campaign } from '../../kernel/model';
 import { encode, Repository, type CreateResult, type PageRequest } from './codec';
 import * as keys from './keys';
-import { ConditionFailedError, type Condition, type Page } from './table';
+import { ConditionFailedError, type Condition, type Page, deleteItem, putItem } from './table';
 
 const campaignItem = (c: Campaign) => encode(c, keys.campaignItem(c.campaignId), 'campaign');
 
@@ -63,7 +63,7 @@ export class CampaignRepository extends Repository {
   }
 
   async releaseLease(campaignId: string): Promise<void> {
-    await this.table.delete(keys.launchLease(campaignId));
+    await deleteItem(this.table, keys.launchLease(campaignId));
   }
 
   private async putLease(
@@ -74,7 +74,8 @@ export class CampaignRepository extends Repository {
     condition: Condition,
   ): Promise<boolean> {
     try {
-      await this.table.put(
+      await putItem(
+        this.table,
         {
           ...keys.launchLease(campaignId),
           entity: 'launch_lease',

@@ -6,7 +6,16 @@ import * as z from 'zod';
 import { IsoTimestamp, SequenceInput, type Sequence } from '../../kernel/model';
 import { definedFields, Repository, StoredItemInvalidError, keyOf, type PageRequest } from './codec';
 import * as keys from './keys';
-import { VersionConflictError, type Item, type Page } from './table';
+import {
+  VersionConflictError,
+  type Item,
+  type Page,
+  getItem,
+  putIfAbsent,
+  putItem,
+  queryPage,
+  updateVersioned,
+} from './table';
 
 /** The list view of a sequence (its head item). */
 export const SequenceSummary = z.object({
@@ -50,13 +59,13 @@ export class CatalogReader extends Repository {
     const item =
       version === undefined
         ? await this.latestSequenceItem(sequenceId)
-        : await this.table.get(keys.sequenceVersion(sequenceId, version));
+        : await getItem(this.table, keys.sequenceVersion(sequenceId, version));
     return item ? parseSequence(item) : undefined;
   }
 
   protected async latestSequenceItem(sequenceId: string): Promise<Item | undefined> {
     const q = keys.sequenceVersions(sequenceId);
-    const { items } = await this.table.query({
+    const { items } = await queryPage(this.table, {
       pk: q.pk,
       sk: { beginsWith: q.beginsWith as string },
       forward: false,
@@ -80,7 +89,7 @@ export class CatalogRepository extends CatalogReader {
 
   async putTemplate(templateId: string, template: Record<string, unknown>): Promise<StoredTemplate> {
     const stored = { ...definedFields(template), templateId, updatedAt: this.isoNow() };
-    await this.table.put({ ...stored, ...keys.templateItem(templateId), entity: 'template' });
+    await putItem(this.table, { ...stored, ...keys.templateItem(templateId), entity: 'template' });
     return stored;
   }
 
@@ -101,7 +110,8 @@ export class CatalogRepository extends CatalogReader {
       const latest = await this.latestSequenceItem(definition.id);
       const version = (latest ? parseSequence(latest).version : 0) + 1;
       const createdAt = this.isoNow();
-      const result = await this.table.putIfAbsent(
+      const result = await putIfAbsent(
+        this.table,
         {
           ...keys.sequenceVersion(definition.id, version),
           entity: 'sequenceVersion',
@@ -126,7 +136,7 @@ export class CatalogRepository extends CatalogReader {
 
   /** Moves the head forward only (a slower writer of an older version never moves it back). */
   private async advanceSequenceHead(sequenceId: string, name: string, version: number): Promise<void> {
-    await this.table.updateVersioned(keys.sequenceHead(sequenceId), (current) => {
+    await updateVersioned(this.table, keys.sequenceHead(sequenceId), (current) => {
       const latest = typeof current?.latestVersion === 'number' ? current.latestVersion : 0;
       if (latest >= version) return undefined;
       return {

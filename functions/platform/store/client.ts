@@ -2,7 +2,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { port } from '../compose';
-import { createDocumentClient, Table, type TableOptions } from './table';
+import { createDocumentClient, Table, tableRef, type TableOptions } from './table';
 
 export interface DynamoConnection {
   /** A local endpoint (dynalite); absent on AWS. */
@@ -30,8 +30,11 @@ export function openTable(tableName: string, connection: DynamoConnection = {}, 
   return { base, client, table: new Table(client, tableName, options) };
 }
 
-/** The table port: the platform's single table, from `config.tableName` (and `config.dynamo`). */
-export const TABLE = /* @__PURE__ */ port(
-  'table',
-  (config) => openTable(config.tableName, config.dynamo).table,
+/**
+ * The table port: the platform's single table, from `config.tableName` (and `config.dynamo`). A
+ * `TableRef`, not a `Table`: the repositories call the table's operations as functions, so a
+ * function's bundle carries only the operations its repositories use.
+ */
+export const TABLE = /* @__PURE__ */ port('table', (config) =>
+  tableRef(connectDynamo(config.dynamo).client, config.tableName),
 );

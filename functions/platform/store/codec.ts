@@ -7,7 +7,18 @@
 import type * as z from 'zod';
 import { TABLE } from './client';
 import { STORAGE_ATTRIBUTES, type ItemKeys, type KeyQuery, type PrimaryKey } from './keys';
-import { VersionConflictError, type Item, type Page, type QueryParams, type Table } from './table';
+import {
+  VersionConflictError,
+  type Item,
+  type Page,
+  type QueryParams,
+  type TableRef,
+  getItem,
+  putIfAbsent,
+  queryAll,
+  queryPage,
+  updateVersioned,
+} from './table';
 
 export interface PageRequest {
   limit?: number;
@@ -74,7 +85,7 @@ export abstract class Repository {
   protected readonly now: () => Date;
 
   constructor(
-    protected readonly table: Table,
+    protected readonly table: TableRef,
     options: RepositoryOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
@@ -85,7 +96,7 @@ export abstract class Repository {
   }
 
   protected async getParsed<T>(key: PrimaryKey, schema: z.ZodType<T>): Promise<T | undefined> {
-    const item = await this.table.get(key);
+    const item = await getItem(this.table, key);
     return item ? decode(schema, item) : undefined;
   }
 
@@ -95,7 +106,7 @@ export abstract class Repository {
     page: PageRequest,
     extra: Partial<QueryParams> = {},
   ): Promise<Page<T>> {
-    const result = await this.table.query({
+    const result = await queryPage(this.table, {
       ...queryParams(query),
       limit: page.limit ?? 50,
       cursor: page.cursor,
@@ -110,7 +121,7 @@ export abstract class Repository {
     maxItems: number,
     extra: Partial<QueryParams> = {},
   ): Promise<T[]> {
-    const items = await this.table.queryAll({ ...queryParams(query), ...extra }, { maxItems });
+    const items = await queryAll(this.table, { ...queryParams(query), ...extra }, { maxItems });
     return items.map((item) => decode(schema, item));
   }
 
@@ -122,7 +133,8 @@ export abstract class Repository {
     mutate: (value: T) => T | undefined,
     versionAttribute?: string,
   ): Promise<T | undefined> {
-    const result = await this.table.updateVersioned(
+    const result = await updateVersioned(
+      this.table,
       key,
       (current) => {
         if (!current) return undefined;
@@ -137,7 +149,7 @@ export abstract class Repository {
   /** Put-if-absent that always reports the existing value on a duplicate (bounded re-tries on a racing delete). */
   protected async createOnce<T>(item: Item & PrimaryKey, schema: z.ZodType<T>): Promise<CreateResult<T>> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const result = await this.table.putIfAbsent(item);
+      const result = await putIfAbsent(this.table, item);
       if (result.created) return { created: true, value: decode(schema, item) };
       if (result.existing) return { created: false, existing: decode(schema, result.existing) };
     }

@@ -8,7 +8,7 @@ import type * as z from 'zod';
 import { Enrollment } from '../../kernel/model';
 import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
 import * as keys from './keys';
-import type { Page } from './table';
+import { type Page, batchGet, batchPut } from './table';
 
 /** The most enrollments one campaign read returns (a bound, not a page size). */
 const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
@@ -64,7 +64,8 @@ export class EnrollmentRepository extends EnrollmentUpdater {
    * the launcher never overwrites it.
    */
   async existing(campaignId: string, accountIds: readonly string[]): Promise<Map<string, Enrollment>> {
-    const items = await this.table.batchGet(
+    const items = await batchGet(
+      this.table,
       [...new Set(accountIds)].map((id) => keys.enrollment(id, campaignId)),
       { consistent: true },
     );
@@ -86,6 +87,11 @@ export class EnrollmentRepository extends EnrollmentUpdater {
    */
   async writeNew(enrollments: readonly Enrollment[]): Promise<number> {
     if (enrollments.length === 0) return 0;
-    return (await this.table.batchPut(enrollments.map((e) => enrollmentItem(Enrollment.parse(e))))).calls;
+    return (
+      await batchPut(
+        this.table,
+        enrollments.map((e) => enrollmentItem(Enrollment.parse(e))),
+      )
+    ).calls;
   }
 }

@@ -10,7 +10,7 @@ import type { Plan } from '../../kernel/plan';
 import { stripStorage } from './codec';
 import { TABLE } from './client';
 import * as keys from './keys';
-import type { Table } from './table';
+import { getItem, putIfAbsent, putItem, type TableRef } from './table';
 
 export type JournalStatus = 'running' | 'ended' | 'failed';
 
@@ -30,17 +30,17 @@ export class ExecutionJournal {
   static readonly tablePort = TABLE;
 
   constructor(
-    private readonly table: Table,
+    private readonly table: TableRef,
     _options?: unknown,
   ) {}
 
   async get(accountId: string, campaignId: string): Promise<JournalEntry | undefined> {
-    const item = await this.table.get(keys.localExecution(accountId, campaignId));
+    const item = await getItem(this.table, keys.localExecution(accountId, campaignId));
     return item ? (stripStorage(item) as unknown as JournalEntry) : undefined;
   }
 
   async put(entry: JournalEntry): Promise<void> {
-    await this.table.put({
+    await putItem(this.table, {
       ...keys.localExecution(entry.accountId, entry.campaignId),
       entity: 'localExecution',
       ...entry,
@@ -49,7 +49,8 @@ export class ExecutionJournal {
 
   /** Writes the first entry of an execution; false when one exists (an execution name is used once). */
   async create(entry: JournalEntry): Promise<boolean> {
-    const result = await this.table.putIfAbsent(
+    const result = await putIfAbsent(
+      this.table,
       { ...keys.localExecution(entry.accountId, entry.campaignId), entity: 'localExecution', ...entry },
       { fetchExisting: false },
     );

@@ -18,7 +18,7 @@ import { ScoreStateSchema, type ScoreState } from '../../kernel/score';
 import { decode, keyOf, Repository, StoredItemInvalidError, type RepositoryOptions } from './codec';
 import * as keys from './keys';
 import { SK } from './keys';
-import { ConditionFailedError, type Item } from './table';
+import { ConditionFailedError, type Item, batchGet, getItem, putItem, queryAll } from './table';
 
 export interface StoredScore {
   state: ScoreState;
@@ -108,7 +108,7 @@ export interface ScoreRepositoryOptions extends RepositoryOptions {
 export class ScoreReader extends Repository {
   /** The account's score (strongly consistent unless asked otherwise); undefined before any engagement. */
   async get(accountId: string, options: { consistent?: boolean } = {}): Promise<StoredScore | undefined> {
-    const item = await this.table.get(keys.score(accountId), { consistent: options.consistent ?? true });
+    const item = await getItem(this.table, keys.score(accountId), { consistent: options.consistent ?? true });
     return item ? decodeScoreItem(item) : undefined;
   }
 
@@ -119,7 +119,7 @@ export class ScoreReader extends Repository {
   async getWithStage(
     accountId: string,
   ): Promise<{ profile: false } | { profile: true; stage: Stage; score?: StoredScore }> {
-    const items = await this.table.batchGet([keys.score(accountId), keys.account(accountId)], {
+    const items = await batchGet(this.table, [keys.score(accountId), keys.account(accountId)], {
       consistent: true,
     });
     const profile = items.find((i) => i.sk === SK.profile);
@@ -148,7 +148,8 @@ export class ScoreRepository extends ScoreReader {
    * read throws (a state we could not read is never overwritten).
    */
   async loadAccount(accountId: string): Promise<AccountSnapshot> {
-    const items = await this.table.queryAll(
+    const items = await queryAll(
+      this.table,
       { pk: keys.accountPartition(accountId), sk: { lt: SK.touchPrefix }, consistent: true },
       { maxItems: 20_000 },
     );
@@ -180,7 +181,8 @@ export class ScoreRepository extends ScoreReader {
   async save(state: ScoreState, expectedVersion: number | undefined, now: Date): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
     try {
-      await this.table.put(
+      await putItem(
+        this.table,
         {
           ...keys.score(state.accountId),
           entity: 'score',
@@ -214,7 +216,8 @@ export class ScoreRepository extends ScoreReader {
   async histories(
     accountIds: readonly string[],
   ): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {
-    const items = await this.table.batchGet(
+    const items = await batchGet(
+      this.table,
       accountIds.map((id) => keys.score(id)),
       { projection: ['accountId', 'state.history'] },
     );

@@ -180,7 +180,7 @@ export interface VersionedResult<T> {
 export type Mutate<T> = (current: T | undefined, attempt: number) => T | undefined | Promise<T | undefined>;
 
 // ---------------------------------------------------------------------------
-// Table
+// The table and its operations
 // ---------------------------------------------------------------------------
 
 const KEY_ATTRIBUTES = new Set<string>([
@@ -189,297 +189,406 @@ const KEY_ATTRIBUTES = new Set<string>([
   ...Object.values(INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
 ]);
 
-export class Table {
-  private readonly versionRetry: RetryPolicy;
-  private readonly batchRetry: RetryPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+/**
+ * What the operations below work on: the document client, the table's name and the retry policies.
+ * The operations are functions of it, not methods, so a bundle carries only those its repositories
+ * call (a class keeps every method); `Table` offers them all as methods, for scripts and tests.
+ */
+export interface TableRef {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly versionRetry: RetryPolicy;
+  readonly batchRetry: RetryPolicy;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+export function tableRef(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  options: TableOptions = {},
+): TableRef {
+  if (!tableName) throw new Error('Table: a table name is required');
+  return {
+    client,
+    tableName,
+    versionRetry: { ...DEFAULT_RETRY, ...options.versionRetry },
+    batchRetry: { ...DEFAULT_RETRY, ...options.batchRetry },
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+  };
+}
+
+export async function getItem<T extends Item = Item>(
+  t: TableRef,
+  key: PrimaryKey,
+  options: { consistent?: boolean } = {},
+): Promise<T | undefined> {
+  const out = await t.client.send(
+    new GetCommand({
+      TableName: t.tableName,
+      Key: pick(key),
+      ConsistentRead: options.consistent ?? true,
+    }),
+  );
+  return out.Item as T | undefined;
+}
+
+/**
+ * Puts the item only when no item has its key (or when `orIf` holds for the existing one, e.g. an
+ * expired TTL). A failed condition is a duplicate, reported, not thrown; the existing item is read
+ * back (consistent) unless `fetchExisting` is false.
+ */
+export async function putIfAbsent<T extends Item = Item>(
+  t: TableRef,
+  item: T & PrimaryKey,
+  options: { orIf?: Condition; fetchExisting?: boolean } = {},
+): Promise<PutIfAbsentResult<T>> {
+  const absent: Condition = { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } };
+  const condition = options.orIf ? or(absent, options.orIf) : absent;
+  try {
+    await t.client.send(
+      new PutCommand({ TableName: t.tableName, Item: item, ...conditionParams(condition) }),
+    );
+    return { created: true };
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    if (options.fetchExisting === false) return { created: false };
+    const existing = await getItem<T>(t, pick(item));
+    return { created: false, existing };
+  }
+}
+
+/** Puts (replaces) the item; with a condition, throws ConditionFailedError when it does not hold. */
+export async function putItem(
+  t: TableRef,
+  item: Item & PrimaryKey,
+  options: { condition?: Condition } = {},
+): Promise<void> {
+  try {
+    await t.client.send(
+      new PutCommand({ TableName: t.tableName, Item: item, ...conditionParams(options.condition) }),
+    );
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(item));
+    throw err;
+  }
+}
+
+/**
+ * Read-modify-write under optimistic concurrency. Reads the item (strongly consistent), calls
+ * `mutate`, and writes the result with the version attribute incremented, on the condition that
+ * the stored version is still the one read. On a lost race it retries (jittered backoff), up to
+ * `maxAttempts`, then throws VersionConflictError. `mutate` may run more than once: keep it free
+ * of side effects. Returning undefined from `mutate` writes nothing.
+ */
+export async function updateVersioned<T extends Item = Item>(
+  t: TableRef,
+  key: PrimaryKey,
+  mutate: Mutate<T>,
+  options: VersionedOptions = {},
+): Promise<VersionedResult<T>> {
+  const va = options.versionAttribute ?? 'version';
+  const maxAttempts = options.maxAttempts ?? t.versionRetry.maxAttempts;
+  const k = pick(key);
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const current = await getItem<T>(t, k);
+    const next = await mutate(current, attempt);
+    if (next === undefined) return { item: current, attempts: attempt, written: false, created: false };
+    const currentVersion = current?.[va];
+    const hasVersion = typeof currentVersion === 'number';
+    const stored = { ...next, ...k, [va]: (hasVersion ? currentVersion : 0) + 1 } as T;
+    const condition: Condition =
+      current === undefined
+        ? { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } }
+        : hasVersion
+          ? { expression: '#v = :v', names: { '#v': va }, values: { ':v': currentVersion } }
+          : {
+              expression: 'attribute_exists(#pk) AND attribute_not_exists(#v)',
+              names: { '#pk': PARTITION_KEY, '#v': va },
+            };
+    try {
+      await t.client.send(
+        new PutCommand({ TableName: t.tableName, Item: stored, ...conditionParams(condition) }),
+      );
+      return { item: stored, attempts: attempt, written: true, created: current === undefined };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      if (attempt < maxAttempts) await t.sleep(backoff(t, t.versionRetry, attempt));
+    }
+  }
+  throw new VersionConflictError(k, maxAttempts);
+}
+
+/** One page of a query on the table or a GSI. */
+export async function queryPage<T extends Item = Item>(t: TableRef, params: QueryParams): Promise<Page<T>> {
+  const keyNames = params.index
+    ? { pk: INDEXES[params.index].partitionKey, sk: INDEXES[params.index].sortKey }
+    : { pk: PARTITION_KEY, sk: SORT_KEY };
+  const names: Record<string, string> = { '#qpk': keyNames.pk };
+  const values: Record<string, unknown> = { ':qpk': params.pk };
+  let keyCondition = '#qpk = :qpk';
+  if (params.sk) {
+    names['#qsk'] = keyNames.sk;
+    keyCondition += ` AND ${sortKeyExpression(params.sk, values)}`;
+  }
+  if (params.filter) {
+    Object.assign(names, params.filter.names);
+    Object.assign(values, params.filter.values);
+  }
+  const limit =
+    params.limit === undefined ? undefined : Math.min(Math.max(Math.trunc(params.limit), 1), 1000);
+  const input: QueryCommandInput = {
+    TableName: t.tableName,
+    IndexName: params.index,
+    KeyConditionExpression: keyCondition,
+    FilterExpression: params.filter?.expression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: params.forward ?? true,
+    Limit: limit,
+    ExclusiveStartKey: params.cursor ? decodeCursor(params.cursor) : undefined,
+    ConsistentRead: params.index ? undefined : (params.consistent ?? false),
+  };
+  const out = await t.client.send(new QueryCommand(input));
+  return {
+    items: (out.Items ?? []) as T[],
+    cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+  };
+}
+
+/** Every page of a query, up to `maxItems` (a bound, not a page size; default 10,000). */
+export async function queryAll<T extends Item = Item>(
+  t: TableRef,
+  params: Omit<QueryParams, 'cursor'>,
+  options: { maxItems?: number } = {},
+): Promise<T[]> {
+  const maxItems = options.maxItems ?? 10_000;
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage<T>(t, { ...params, cursor });
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor && items.length < maxItems);
+  return items.slice(0, maxItems);
+}
+
+/**
+ * Puts many items, 25 per BatchWriteItem, retrying UnprocessedItems with jittered backoff up to the
+ * batch retry policy's attempts; throws BatchWriteIncompleteError when items remain. Unconditional:
+ * use only where overwriting is right. Items must have distinct keys.
+ */
+export async function batchPut(
+  t: TableRef,
+  items: (Item & PrimaryKey)[],
+): Promise<{ written: number; calls: number }> {
+  let calls = 0;
+  for (let i = 0; i < items.length; i += 25) {
+    let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; ; attempt++) {
+      calls++;
+      const out = await t.client.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: requests } }));
+      const unprocessed = out.UnprocessedItems?.[t.tableName] ?? [];
+      if (unprocessed.length === 0) break;
+      if (attempt >= t.batchRetry.maxAttempts)
+        throw new BatchWriteIncompleteError(unprocessed.length, attempt);
+      requests = unprocessed as typeof requests;
+      await t.sleep(backoff(t, t.batchRetry, attempt));
+    }
+  }
+  return { written: items.length, calls };
+}
+
+/**
+ * Reads many items by key, 100 keys per BatchGetItem, retrying UnprocessedKeys with jittered backoff
+ * up to the batch retry policy's attempts. Items come back in no particular order; absent keys are
+ * simply missing. `projection` names top-level or dotted attributes to read (e.g. `state.history`).
+ */
+export async function batchGet<T extends Item = Item>(
+  t: TableRef,
+  keys: readonly PrimaryKey[],
+  options: { consistent?: boolean; projection?: readonly string[] } = {},
+): Promise<T[]> {
+  const found: T[] = [];
+  const projection = options.projection ? projectionParams(options.projection) : {};
+  for (let i = 0; i < keys.length; i += 100) {
+    let requestKeys: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => ({ ...pick(k) }));
+    for (let attempt = 1; requestKeys.length > 0; attempt++) {
+      const out = await t.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [t.tableName]: { Keys: requestKeys, ConsistentRead: options.consistent, ...projection },
+          },
+        }),
+      );
+      found.push(...((out.Responses?.[t.tableName] ?? []) as T[]));
+      requestKeys = (out.UnprocessedKeys?.[t.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (requestKeys.length === 0) break;
+      if (attempt >= t.batchRetry.maxAttempts) throw new BatchGetIncompleteError(requestKeys.length, attempt);
+      await t.sleep(backoff(t, t.batchRetry, attempt));
+    }
+  }
+  return found;
+}
+
+/**
+ * An UpdateItem of named attributes, for writes that must not read first: `set` values, `add` to
+ * numbers, `remove` attributes. With a condition, throws ConditionFailedError when it does not hold.
+ */
+export async function updateItem(
+  t: TableRef,
+  key: PrimaryKey,
+  changes: { set?: Item; add?: Record<string, number>; remove?: readonly string[] },
+  options: { condition?: Condition } = {},
+): Promise<void> {
+  const names: Record<string, string> = { ...options.condition?.names };
+  const values: Record<string, unknown> = { ...options.condition?.values };
+  const clauses: string[] = [];
+  const placeholder = (kind: string, attribute: string, i: number) => {
+    names[`#${kind}${i}`] = attribute;
+    return `#${kind}${i}`;
+  };
+  const set = Object.entries(changes.set ?? {}).map(([attribute, value], i) => {
+    values[`:s${i}`] = value;
+    return `${placeholder('s', attribute, i)} = :s${i}`;
+  });
+  if (set.length > 0) clauses.push(`SET ${set.join(', ')}`);
+  const add = Object.entries(changes.add ?? {}).map(([attribute, value], i) => {
+    values[`:a${i}`] = value;
+    return `${placeholder('a', attribute, i)} :a${i}`;
+  });
+  if (add.length > 0) clauses.push(`ADD ${add.join(', ')}`);
+  const remove = (changes.remove ?? []).map((attribute, i) => placeholder('r', attribute, i));
+  if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
+  try {
+    await t.client.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: pick(key),
+        UpdateExpression: clauses.join(' '),
+        ConditionExpression: options.condition?.expression,
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+      }),
+    );
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
+    throw err;
+  }
+}
+
+/** Deletes the item and returns what was there; with a condition, throws ConditionFailedError. */
+export async function deleteItem<T extends Item = Item>(
+  t: TableRef,
+  key: PrimaryKey,
+  options: { condition?: Condition } = {},
+): Promise<T | undefined> {
+  try {
+    const out = await t.client.send(
+      new DeleteCommand({
+        TableName: t.tableName,
+        Key: pick(key),
+        ReturnValues: 'ALL_OLD',
+        ...conditionParams(options.condition),
+      }),
+    );
+    return out.Attributes as T | undefined;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
+    throw err;
+  }
+}
+
+function backoff(t: TableRef, policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(t.random() * ceiling);
+}
+
+/** The table with every operation above as a method (scripts, tests, local mode's seeding). */
+export class Table implements TableRef {
+  readonly versionRetry: RetryPolicy;
+  readonly batchRetry: RetryPolicy;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
 
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     options: TableOptions = {},
   ) {
-    if (!tableName) throw new Error('Table: a table name is required');
-    this.versionRetry = { ...DEFAULT_RETRY, ...options.versionRetry };
-    this.batchRetry = { ...DEFAULT_RETRY, ...options.batchRetry };
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    const ref = tableRef(client, tableName, options);
+    this.versionRetry = ref.versionRetry;
+    this.batchRetry = ref.batchRetry;
+    this.sleep = ref.sleep;
+    this.random = ref.random;
   }
 
-  async get<T extends Item = Item>(
-    key: PrimaryKey,
-    options: { consistent?: boolean } = {},
-  ): Promise<T | undefined> {
-    const out = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: pick(key),
-        ConsistentRead: options.consistent ?? true,
-      }),
-    );
-    return out.Item as T | undefined;
+  /** The same table with the methods (the ref itself when it is a Table already). */
+  static of(ref: TableRef): Table {
+    if (ref instanceof Table) return ref;
+    const { client, tableName, versionRetry, batchRetry, sleep, random } = ref;
+    return new Table(client, tableName, { versionRetry, batchRetry, sleep, random });
   }
 
-  /**
-   * Puts the item only when no item has its key (or when `orIf` holds for the existing one, e.g. an
-   * expired TTL). A failed condition is a duplicate, reported, not thrown; the existing item is read
-   * back (consistent) unless `fetchExisting` is false.
-   */
-  async putIfAbsent<T extends Item = Item>(
+  get<T extends Item = Item>(key: PrimaryKey, options?: { consistent?: boolean }): Promise<T | undefined> {
+    return getItem<T>(this, key, options);
+  }
+
+  putIfAbsent<T extends Item = Item>(
     item: T & PrimaryKey,
-    options: { orIf?: Condition; fetchExisting?: boolean } = {},
+    options?: { orIf?: Condition; fetchExisting?: boolean },
   ): Promise<PutIfAbsentResult<T>> {
-    const absent: Condition = { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } };
-    const condition = options.orIf ? or(absent, options.orIf) : absent;
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ...conditionParams(condition) }),
-      );
-      return { created: true };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      if (options.fetchExisting === false) return { created: false };
-      const existing = await this.get<T>(pick(item));
-      return { created: false, existing };
-    }
+    return putIfAbsent<T>(this, item, options);
   }
 
-  /** Puts (replaces) the item; with a condition, throws ConditionFailedError when it does not hold. */
-  async put(item: Item & PrimaryKey, options: { condition?: Condition } = {}): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ...conditionParams(options.condition) }),
-      );
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(item));
-      throw err;
-    }
+  put(item: Item & PrimaryKey, options?: { condition?: Condition }): Promise<void> {
+    return putItem(this, item, options);
   }
 
-  /**
-   * Read-modify-write under optimistic concurrency. Reads the item (strongly consistent), calls
-   * `mutate`, and writes the result with the version attribute incremented, on the condition that
-   * the stored version is still the one read. On a lost race it retries (jittered backoff), up to
-   * `maxAttempts`, then throws VersionConflictError. `mutate` may run more than once: keep it free
-   * of side effects. Returning undefined from `mutate` writes nothing.
-   */
-  async updateVersioned<T extends Item = Item>(
+  updateVersioned<T extends Item = Item>(
     key: PrimaryKey,
     mutate: Mutate<T>,
-    options: VersionedOptions = {},
+    options?: VersionedOptions,
   ): Promise<VersionedResult<T>> {
-    const va = options.versionAttribute ?? 'version';
-    const maxAttempts = options.maxAttempts ?? this.versionRetry.maxAttempts;
-    const k = pick(key);
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await this.get<T>(k);
-      const next = await mutate(current, attempt);
-      if (next === undefined) return { item: current, attempts: attempt, written: false, created: false };
-      const currentVersion = current?.[va];
-      const hasVersion = typeof currentVersion === 'number';
-      const stored = { ...next, ...k, [va]: (hasVersion ? currentVersion : 0) + 1 } as T;
-      const condition: Condition =
-        current === undefined
-          ? { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } }
-          : hasVersion
-            ? { expression: '#v = :v', names: { '#v': va }, values: { ':v': currentVersion } }
-            : {
-                expression: 'attribute_exists(#pk) AND attribute_not_exists(#v)',
-                names: { '#pk': PARTITION_KEY, '#v': va },
-              };
-      try {
-        await this.client.send(
-          new PutCommand({ TableName: this.tableName, Item: stored, ...conditionParams(condition) }),
-        );
-        return { item: stored, attempts: attempt, written: true, created: current === undefined };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        if (attempt < maxAttempts) await this.sleep(this.backoff(this.versionRetry, attempt));
-      }
-    }
-    throw new VersionConflictError(k, maxAttempts);
+    return updateVersioned<T>(this, key, mutate, options);
   }
 
-  /** One page of a query on the table or a GSI. */
-  async query<T extends Item = Item>(params: QueryParams): Promise<Page<T>> {
-    const keyNames = params.index
-      ? { pk: INDEXES[params.index].partitionKey, sk: INDEXES[params.index].sortKey }
-      : { pk: PARTITION_KEY, sk: SORT_KEY };
-    const names: Record<string, string> = { '#qpk': keyNames.pk };
-    const values: Record<string, unknown> = { ':qpk': params.pk };
-    let keyCondition = '#qpk = :qpk';
-    if (params.sk) {
-      names['#qsk'] = keyNames.sk;
-      keyCondition += ` AND ${sortKeyExpression(params.sk, values)}`;
-    }
-    if (params.filter) {
-      Object.assign(names, params.filter.names);
-      Object.assign(values, params.filter.values);
-    }
-    const limit =
-      params.limit === undefined ? undefined : Math.min(Math.max(Math.trunc(params.limit), 1), 1000);
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: params.index,
-      KeyConditionExpression: keyCondition,
-      FilterExpression: params.filter?.expression,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: params.forward ?? true,
-      Limit: limit,
-      ExclusiveStartKey: params.cursor ? decodeCursor(params.cursor) : undefined,
-      ConsistentRead: params.index ? undefined : (params.consistent ?? false),
-    };
-    const out = await this.client.send(new QueryCommand(input));
-    return {
-      items: (out.Items ?? []) as T[],
-      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
-    };
+  query<T extends Item = Item>(params: QueryParams): Promise<Page<T>> {
+    return queryPage<T>(this, params);
   }
 
-  /** Every page of a query, up to `maxItems` (a bound, not a page size; default 10,000). */
-  async queryAll<T extends Item = Item>(
+  queryAll<T extends Item = Item>(
     params: Omit<QueryParams, 'cursor'>,
-    options: { maxItems?: number } = {},
+    options?: { maxItems?: number },
   ): Promise<T[]> {
-    const maxItems = options.maxItems ?? 10_000;
-    const items: T[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.query<T>({ ...params, cursor });
-      items.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor && items.length < maxItems);
-    return items.slice(0, maxItems);
+    return queryAll<T>(this, params, options);
   }
 
-  /**
-   * Puts many items, 25 per BatchWriteItem, retrying UnprocessedItems with jittered backoff up to the
-   * batch retry policy's attempts; throws BatchWriteIncompleteError when items remain. Unconditional:
-   * use only where overwriting is right. Items must have distinct keys.
-   */
-  async batchPut(items: (Item & PrimaryKey)[]): Promise<{ written: number; calls: number }> {
-    let calls = 0;
-    for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; ; attempt++) {
-        calls++;
-        const out = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        const unprocessed = out.UnprocessedItems?.[this.tableName] ?? [];
-        if (unprocessed.length === 0) break;
-        if (attempt >= this.batchRetry.maxAttempts)
-          throw new BatchWriteIncompleteError(unprocessed.length, attempt);
-        requests = unprocessed as typeof requests;
-        await this.sleep(this.backoff(this.batchRetry, attempt));
-      }
-    }
-    return { written: items.length, calls };
+  batchPut(items: (Item & PrimaryKey)[]): Promise<{ written: number; calls: number }> {
+    return batchPut(this, items);
   }
 
-  /**
-   * Reads many items by key, 100 keys per BatchGetItem, retrying UnprocessedKeys with jittered backoff
-   * up to the batch retry policy's attempts. Items come back in no particular order; absent keys are
-   * simply missing. `projection` names top-level or dotted attributes to read (e.g. `state.history`).
-   */
-  async batchGet<T extends Item = Item>(
+  batchGet<T extends Item = Item>(
     keys: readonly PrimaryKey[],
-    options: { consistent?: boolean; projection?: readonly string[] } = {},
+    options?: { consistent?: boolean; projection?: readonly string[] },
   ): Promise<T[]> {
-    const found: T[] = [];
-    const projection = options.projection ? projectionParams(options.projection) : {};
-    for (let i = 0; i < keys.length; i += 100) {
-      let requestKeys: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => ({ ...pick(k) }));
-      for (let attempt = 1; requestKeys.length > 0; attempt++) {
-        const out = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: requestKeys, ConsistentRead: options.consistent, ...projection },
-            },
-          }),
-        );
-        found.push(...((out.Responses?.[this.tableName] ?? []) as T[]));
-        requestKeys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-        if (requestKeys.length === 0) break;
-        if (attempt >= this.batchRetry.maxAttempts)
-          throw new BatchGetIncompleteError(requestKeys.length, attempt);
-        await this.sleep(this.backoff(this.batchRetry, attempt));
-      }
-    }
-    return found;
+    return batchGet<T>(this, keys, options);
   }
 
-  /**
-   * An UpdateItem of named attributes, for writes that must not read first: `set` values, `add` to
-   * numbers, `remove` attributes. With a condition, throws ConditionFailedError when it does not hold.
-   */
-  async update(
+  update(
     key: PrimaryKey,
     changes: { set?: Item; add?: Record<string, number>; remove?: readonly string[] },
-    options: { condition?: Condition } = {},
+    options?: { condition?: Condition },
   ): Promise<void> {
-    const names: Record<string, string> = { ...options.condition?.names };
-    const values: Record<string, unknown> = { ...options.condition?.values };
-    const clauses: string[] = [];
-    const placeholder = (kind: string, attribute: string, i: number) => {
-      names[`#${kind}${i}`] = attribute;
-      return `#${kind}${i}`;
-    };
-    const set = Object.entries(changes.set ?? {}).map(([attribute, value], i) => {
-      values[`:s${i}`] = value;
-      return `${placeholder('s', attribute, i)} = :s${i}`;
-    });
-    if (set.length > 0) clauses.push(`SET ${set.join(', ')}`);
-    const add = Object.entries(changes.add ?? {}).map(([attribute, value], i) => {
-      values[`:a${i}`] = value;
-      return `${placeholder('a', attribute, i)} :a${i}`;
-    });
-    if (add.length > 0) clauses.push(`ADD ${add.join(', ')}`);
-    const remove = (changes.remove ?? []).map((attribute, i) => placeholder('r', attribute, i));
-    if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: pick(key),
-          UpdateExpression: clauses.join(' '),
-          ConditionExpression: options.condition?.expression,
-          ExpressionAttributeNames: names,
-          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
-      throw err;
-    }
+    return updateItem(this, key, changes, options);
   }
 
-  /** Deletes the item and returns what was there; with a condition, throws ConditionFailedError. */
-  async delete<T extends Item = Item>(
+  delete<T extends Item = Item>(
     key: PrimaryKey,
-    options: { condition?: Condition } = {},
+    options?: { condition?: Condition },
   ): Promise<T | undefined> {
-    try {
-      const out = await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: pick(key),
-          ReturnValues: 'ALL_OLD',
-          ...conditionParams(options.condition),
-        }),
-      );
-      return out.Attributes as T | undefined;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
-      throw err;
-    }
-  }
-
-  private backoff(policy: RetryPolicy, attempt: number): number {
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(this.random() * ceiling);
+    return deleteItem<T>(this, key, options);
   }
 }
 

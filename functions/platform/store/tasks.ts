@@ -13,7 +13,7 @@ import type * as z from 'zod';
 import { SdrTask, type SdrOutcome, type SdrTaskStatus } from '../../kernel/model';
 import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
 import * as keys from './keys';
-import { ConditionFailedError, type Page } from './table';
+import { ConditionFailedError, type Page, queryPage, updateItem, updateVersioned } from './table';
 
 export interface TaskCompletion {
   outcome: SdrOutcome;
@@ -56,7 +56,7 @@ export class TaskRepository extends TaskCreator {
   ): Promise<{ task: SdrTask; completed: boolean } | undefined> {
     const accountId = await this.accountOfTask(taskId);
     if (!accountId) return undefined;
-    const result = await this.table.updateVersioned(keys.task(accountId, taskId), (current) => {
+    const result = await updateVersioned(this.table, keys.task(accountId, taskId), (current) => {
       if (!current) return undefined;
       const task = decode(SdrTask, current);
       if (task.status !== 'open') return undefined;
@@ -93,7 +93,8 @@ export class TaskRepository extends TaskCreator {
   /** True when this caller now owns publishing the task's outcome. */
   async claimPublication(accountId: string, taskId: string, now: Date, leaseMs: number): Promise<boolean> {
     try {
-      await this.table.update(
+      await updateItem(
+        this.table,
         keys.task(accountId, taskId),
         { set: { [CLAIM]: now.getTime() } },
         {
@@ -113,7 +114,8 @@ export class TaskRepository extends TaskCreator {
   }
 
   async markPublished(accountId: string, taskId: string, now: Date): Promise<void> {
-    await this.table.update(
+    await updateItem(
+      this.table,
       keys.task(accountId, taskId),
       { set: { [DONE]: now.getTime() }, remove: [CLAIM] },
       { condition: exists },
@@ -122,12 +124,12 @@ export class TaskRepository extends TaskCreator {
 
   /** Gives a claim back after a failed publish, so an immediate retry may publish. */
   async releasePublication(accountId: string, taskId: string): Promise<void> {
-    await this.table.update(keys.task(accountId, taskId), { remove: [CLAIM] }, { condition: exists });
+    await updateItem(this.table, keys.task(accountId, taskId), { remove: [CLAIM] }, { condition: exists });
   }
 
   private async accountOfTask(taskId: string): Promise<string | undefined> {
     const q = keys.taskById(taskId);
-    const { items } = await this.table.query({ index: q.index, pk: q.pk, limit: 1 });
+    const { items } = await queryPage(this.table, { index: q.index, pk: q.pk, limit: 1 });
     const accountId = items[0]?.accountId;
     return typeof accountId === 'string' ? accountId : undefined;
   }

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { Touch, TouchStatus } from '../../kernel/model';
 import { definedFields, encode, Repository, decode, type PageRequest } from './codec';
 import * as keys from './keys';
-import type { Page } from './table';
+import { type Page, updateVersioned } from './table';
 
 export type RecordTouchResult =
   { recorded: true; touch: Touch } | { recorded: false; duplicate: true; existing: Touch };
@@ -51,7 +51,7 @@ export class TouchRepository extends Repository {
     patch: TouchStatusPatch,
     options: { from?: z.infer<typeof TouchStatus>[] } = {},
   ): Promise<{ updated: boolean; touch?: Touch }> {
-    const result = await this.table.updateVersioned(keys.touch(accountId, touchId), (current) => {
+    const result = await updateVersioned(this.table, keys.touch(accountId, touchId), (current) => {
       if (!current) return undefined;
       const t = decode(Touch, current);
       if (options.from && !options.from.includes(t.status)) return undefined;

@@ -6,7 +6,7 @@
 import { TABLE } from './client';
 import * as keys from './keys';
 import { TTL_ATTRIBUTE } from './table-definition';
-import type { Table } from './table';
+import { putIfAbsent, type TableRef } from './table';
 
 export interface UnresolvedEvent {
   eventId: string;
@@ -26,13 +26,14 @@ export class UnresolvedEventRepository implements UnresolvedStore {
   static readonly tablePort = TABLE;
 
   constructor(
-    private readonly table: Table,
+    private readonly table: TableRef,
     _options?: unknown,
   ) {}
 
   async keep(e: UnresolvedEvent): Promise<void> {
     const ttl = Math.floor(Date.parse(e.receivedAt) / 1000) + UNRESOLVED_TTL_DAYS * 86_400;
-    await this.table.putIfAbsent(
+    await putIfAbsent(
+      this.table,
       {
         ...keys.unresolvedEvent(e.receivedAt, e.eventId),
         entity: 'unresolvedEvent',
