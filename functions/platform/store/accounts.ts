@@ -13,7 +13,7 @@ import {
   type Stage,
   type Tier,
 } from '../../kernel/model';
-import { decode, encode, Repository, definedFields, type PageRequest } from './codec';
+import { decode, encode, Repository, definedFields, type PageRequest, allOf, pageOf } from './codec';
 import * as keys from './keys';
 import { normaliseEmail } from './keys';
 import {
@@ -113,12 +113,12 @@ export class AccountRepository extends Repository {
   }
 
   async findByDomain(domain: string): Promise<Account | undefined> {
-    return (await this.all(keys.accountsByDomain(domain), Account, 1))[0];
+    return (await allOf(this.table, keys.accountsByDomain(domain), Account, 1))[0];
   }
 
   /** Accounts of a tier, ordered by account id, paged. */
   async listByTier(tier: Tier, page: PageRequest = {}): Promise<Page<Account>> {
-    return this.page(keys.accountsByTier(tier), Account, page);
+    return pageOf(this.table, keys.accountsByTier(tier), Account, page);
   }
 
   /**
@@ -227,17 +227,17 @@ export class AccountRepository extends Repository {
 
   /** Every contact of the account (a buying committee: small), by contact id. */
   async listContacts(accountId: string): Promise<Contact[]> {
-    return this.all(keys.contactsOfAccount(accountId), Contact, 1000, { consistent: true });
+    return allOf(this.table, keys.contactsOfAccount(accountId), Contact, 1000, { consistent: true });
   }
 
   /** The contacts with this email address, in every account (resolving engagement to an account). */
   async findContactsByEmail(email: string): Promise<Contact[]> {
-    return this.all(keys.contactsByEmail(email), Contact, 100);
+    return allOf(this.table, keys.contactsByEmail(email), Contact, 100);
   }
 
   /** Every account's contact with this id (erasure: DELETE /contacts/{contactId}). */
   async findContactsById(contactId: string): Promise<Contact[]> {
-    return this.all(keys.contactsById(contactId), Contact, 100);
+    return allOf(this.table, keys.contactsById(contactId), Contact, 100);
   }
 
   /** Sets unsubscribedAt once (the first time wins); undefined when the contact does not exist. */

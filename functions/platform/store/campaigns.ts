@@ -6,7 +6,7 @@
  */
 import type * as z from 'zod';
 import { Campaign } from '../../kernel/model';
-import { encode, Repository, type CreateResult, type PageRequest } from './codec';
+import { encode, Repository, type CreateResult, type PageRequest, allOf, createOnce, pageOf } from './codec';
 import * as keys from './keys';
 import { ConditionFailedError, type Condition, type Page, deleteItem, putItem } from './table';
 
@@ -15,7 +15,7 @@ const campaignItem = (c: Campaign) => encode(c, keys.campaignItem(c.campaignId),
 export class CampaignRepository extends Repository {
   /** Creates the campaign once (POST /campaigns is idempotent on campaignId). */
   async create(campaign: z.input<typeof Campaign>): Promise<CreateResult<Campaign>> {
-    return this.createOnce(campaignItem(Campaign.parse(campaign)), Campaign);
+    return createOnce(this.table, campaignItem(Campaign.parse(campaign)), Campaign);
   }
 
   async get(campaignId: string): Promise<Campaign | undefined> {
@@ -34,12 +34,12 @@ export class CampaignRepository extends Repository {
   }
 
   async list(page: PageRequest = {}): Promise<Page<Campaign>> {
-    return this.page(keys.campaignList(), Campaign, page);
+    return pageOf(this.table, keys.campaignList(), Campaign, page);
   }
 
   /** Every campaign (a small collection: tens to hundreds). */
   async listAll(): Promise<Campaign[]> {
-    return this.all(keys.campaignList(), Campaign, 100_000, { limit: 100 });
+    return allOf(this.table, keys.campaignList(), Campaign, 100_000, { limit: 100 });
   }
 
   // ----- the launch lease ----------------------------------------------------------

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { IsoTimestamp, SequenceInput, type Sequence } from '../../kernel/model';
-import { definedFields, Repository, StoredItemInvalidError, keyOf, type PageRequest } from './codec';
+import { definedFields, Repository, StoredItemInvalidError, keyOf, type PageRequest, pageOf } from './codec';
 import * as keys from './keys';
 import {
   VersionConflictError,
@@ -94,7 +94,7 @@ export class CatalogRepository extends CatalogReader {
   }
 
   async listTemplates<T>(page: PageRequest, schema: z.ZodType<T>): Promise<Page<T>> {
-    return this.page(keys.templateList(), schema, page);
+    return pageOf(this.table, keys.templateList(), schema, page);
   }
 
   // ----- sequences ------------------------------------------------------------------
@@ -131,7 +131,7 @@ export class CatalogRepository extends CatalogReader {
 
   /** Sequence ids with their latest version and name, by id, paged. */
   async listSequences(page: PageRequest = {}): Promise<Page<SequenceSummary>> {
-    return this.page(keys.sequenceList(), SequenceSummary, page);
+    return pageOf(this.table, keys.sequenceList(), SequenceSummary, page);
   }
 
   /** Moves the head forward only (a slower writer of an older version never moves it back). */

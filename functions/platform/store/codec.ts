@@ -78,7 +78,10 @@ export interface RepositoryOptions {
   now?: () => Date;
 }
 
-/** The base of every repository: the table, the clock and the shared read and write shapes. */
+/**
+ * The base of every repository: the table, the clock, and the one-item shapes every aggregate uses
+ * (a read through the schema, a versioned update); the collection and create shapes follow it.
+ */
 export abstract class Repository {
   /** The platform builds repositories over this port's table. */
   static readonly tablePort = TABLE;
@@ -98,31 +101,6 @@ export abstract class Repository {
   protected async getParsed<T>(key: PrimaryKey, schema: z.ZodType<T>): Promise<T | undefined> {
     const item = await getItem(this.table, key);
     return item ? decode(schema, item) : undefined;
-  }
-
-  protected async page<T>(
-    query: KeyQuery,
-    schema: z.ZodType<T>,
-    page: PageRequest,
-    extra: Partial<QueryParams> = {},
-  ): Promise<Page<T>> {
-    const result = await queryPage(this.table, {
-      ...queryParams(query),
-      limit: page.limit ?? 50,
-      cursor: page.cursor,
-      ...extra,
-    });
-    return { items: result.items.map((item) => decode(schema, item)), cursor: result.cursor };
-  }
-
-  protected async all<T>(
-    query: KeyQuery,
-    schema: z.ZodType<T>,
-    maxItems: number,
-    extra: Partial<QueryParams> = {},
-  ): Promise<T[]> {
-    const items = await queryAll(this.table, { ...queryParams(query), ...extra }, { maxItems });
-    return items.map((item) => decode(schema, item));
   }
 
   /** Versioned update of an existing entity; undefined when absent, the current value when mutate declines. */
@@ -145,14 +123,50 @@ export abstract class Repository {
     );
     return result.item ? decode(schema, result.item) : undefined;
   }
+}
 
-  /** Put-if-absent that always reports the existing value on a duplicate (bounded re-tries on a racing delete). */
-  protected async createOnce<T>(item: Item & PrimaryKey, schema: z.ZodType<T>): Promise<CreateResult<T>> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const result = await putIfAbsent(this.table, item);
-      if (result.created) return { created: true, value: decode(schema, item) };
-      if (result.existing) return { created: false, existing: decode(schema, result.existing) };
-    }
-    throw new VersionConflictError({ pk: item.pk, sk: item.sk }, 3);
+// The collection and create shapes, as functions so that a repository class that never lists or
+// creates (and its bundle) does not carry them, or the table operations they call.
+
+/** One page of a key query, every item decoded with the schema. */
+export async function pageOf<T>(
+  table: TableRef,
+  query: KeyQuery,
+  schema: z.ZodType<T>,
+  page: PageRequest,
+  extra: Partial<QueryParams> = {},
+): Promise<Page<T>> {
+  const result = await queryPage(table, {
+    ...queryParams(query),
+    limit: page.limit ?? 50,
+    cursor: page.cursor,
+    ...extra,
+  });
+  return { items: result.items.map((item) => decode(schema, item)), cursor: result.cursor };
+}
+
+/** Every page of a key query up to `maxItems`, every item decoded with the schema. */
+export async function allOf<T>(
+  table: TableRef,
+  query: KeyQuery,
+  schema: z.ZodType<T>,
+  maxItems: number,
+  extra: Partial<QueryParams> = {},
+): Promise<T[]> {
+  const items = await queryAll(table, { ...queryParams(query), ...extra }, { maxItems });
+  return items.map((item) => decode(schema, item));
+}
+
+/** Put-if-absent that always reports the existing value on a duplicate (bounded re-tries on a racing delete). */
+export async function createOnce<T>(
+  table: TableRef,
+  item: Item & PrimaryKey,
+  schema: z.ZodType<T>,
+): Promise<CreateResult<T>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = await putIfAbsent(table, item);
+    if (result.created) return { created: true, value: decode(schema, item) };
+    if (result.existing) return { created: false, existing: decode(schema, result.existing) };
   }
+  throw new VersionConflictError({ pk: item.pk, sk: item.sk }, 3);
 }

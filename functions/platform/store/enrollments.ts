@@ -6,7 +6,16 @@
  */
 import type * as z from 'zod';
 import { Enrollment } from '../../kernel/model';
-import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
+import {
+  decode,
+  encode,
+  Repository,
+  type CreateResult,
+  type PageRequest,
+  allOf,
+  createOnce,
+  pageOf,
+} from './codec';
 import * as keys from './keys';
 import { type Page, batchGet, batchPut } from './table';
 
@@ -38,24 +47,28 @@ export class EnrollmentUpdater extends Repository {
 export class EnrollmentRepository extends EnrollmentUpdater {
   /** Enrolls once per account and campaign: an existing enrollment is returned, not replaced. */
   async create(enrollment: z.input<typeof Enrollment>): Promise<CreateResult<Enrollment>> {
-    return this.createOnce(enrollmentItem(Enrollment.parse({ ...enrollment, version: 1 })), Enrollment);
+    return createOnce(
+      this.table,
+      enrollmentItem(Enrollment.parse({ ...enrollment, version: 1 })),
+      Enrollment,
+    );
   }
 
   /** Enrollments of a campaign, ordered by account id, paged. */
   async listOfCampaign(campaignId: string, page: PageRequest = {}): Promise<Page<Enrollment>> {
-    return this.page(keys.enrollmentsOfCampaign(campaignId), Enrollment, page);
+    return pageOf(this.table, keys.enrollmentsOfCampaign(campaignId), Enrollment, page);
   }
 
   /** Every enrollment of a campaign (paged GSI query, 1,000 per page). */
   async allOfCampaign(campaignId: string): Promise<Enrollment[]> {
-    return this.all(keys.enrollmentsOfCampaign(campaignId), Enrollment, MAX_CAMPAIGN_ENROLLMENTS, {
+    return allOf(this.table, keys.enrollmentsOfCampaign(campaignId), Enrollment, MAX_CAMPAIGN_ENROLLMENTS, {
       limit: 1000,
     });
   }
 
   /** The account's enrollments, strongly consistent. */
   async listOfAccount(accountId: string): Promise<Enrollment[]> {
-    return this.all(keys.enrollmentsOfAccount(accountId), Enrollment, 1000, { consistent: true });
+    return allOf(this.table, keys.enrollmentsOfAccount(accountId), Enrollment, 1000, { consistent: true });
   }
 
   /**

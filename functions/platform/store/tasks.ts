@@ -11,7 +11,16 @@
  */
 import type * as z from 'zod';
 import { SdrTask, type SdrOutcome, type SdrTaskStatus } from '../../kernel/model';
-import { decode, encode, Repository, type CreateResult, type PageRequest } from './codec';
+import {
+  decode,
+  encode,
+  Repository,
+  type CreateResult,
+  type PageRequest,
+  allOf,
+  createOnce,
+  pageOf,
+} from './codec';
 import * as keys from './keys';
 import { ConditionFailedError, type Page, queryPage, updateItem, updateVersioned } from './table';
 
@@ -34,7 +43,7 @@ const taskItem = (t: SdrTask) => encode(t, keys.taskItem(t), 'task');
 export class TaskCreator extends Repository {
   /** Creates the task unless one with its id exists for the account (idempotent generation). */
   async create(task: z.input<typeof SdrTask>): Promise<CreateResult<SdrTask>> {
-    return this.createOnce(taskItem(SdrTask.parse(task)), SdrTask);
+    return createOnce(this.table, taskItem(SdrTask.parse(task)), SdrTask);
   }
 }
 
@@ -80,12 +89,12 @@ export class TaskRepository extends TaskCreator {
     status: z.infer<typeof SdrTaskStatus>,
     page: PageRequest = {},
   ): Promise<Page<SdrTask>> {
-    return this.page(keys.tasksOfOwner(owner, status), SdrTask, page);
+    return pageOf(this.table, keys.tasksOfOwner(owner, status), SdrTask, page);
   }
 
   /** Every task of an account, by task id. */
   async listOfAccount(accountId: string): Promise<SdrTask[]> {
-    return this.all(keys.tasksOfAccount(accountId), SdrTask, 1000, { consistent: true });
+    return allOf(this.table, keys.tasksOfAccount(accountId), SdrTask, 1000, { consistent: true });
   }
 
   // ----- the "outcome published" marker -------------------------------------------

@@ -5,7 +5,16 @@
  */
 import * as z from 'zod';
 import { Touch, TouchStatus } from '../../kernel/model';
-import { definedFields, encode, Repository, decode, type PageRequest } from './codec';
+import {
+  definedFields,
+  encode,
+  Repository,
+  decode,
+  type PageRequest,
+  allOf,
+  createOnce,
+  pageOf,
+} from './codec';
 import * as keys from './keys';
 import { type Page, updateVersioned } from './table';
 
@@ -31,7 +40,7 @@ export class TouchRepository extends Repository {
    * touch, never thrown: a retried step sees what happened.
    */
   async record(touch: z.input<typeof Touch>): Promise<RecordTouchResult> {
-    const result = await this.createOnce(touchItem(Touch.parse(touch)), Touch);
+    const result = await createOnce(this.table, touchItem(Touch.parse(touch)), Touch);
     return result.created
       ? { recorded: true, touch: result.value }
       : { recorded: false, duplicate: true, existing: result.existing };
@@ -62,7 +71,7 @@ export class TouchRepository extends Repository {
 
   /** Touches of an account, most recent first, paged. */
   async listOfAccount(accountId: string, page: PageRequest = {}): Promise<Page<Touch>> {
-    return this.page(keys.touchesOfAccount(accountId), Touch, page, { forward: false });
+    return pageOf(this.table, keys.touchesOfAccount(accountId), Touch, page, { forward: false });
   }
 
   /** Touches of a campaign in time order (oldest first unless `newestFirst`), paged. */
@@ -70,11 +79,15 @@ export class TouchRepository extends Repository {
     campaignId: string,
     page: PageRequest & { newestFirst?: boolean } = {},
   ): Promise<Page<Touch>> {
-    return this.page(keys.touchesOfCampaign(campaignId), Touch, page, { forward: !page.newestFirst });
+    return pageOf(this.table, keys.touchesOfCampaign(campaignId), Touch, page, {
+      forward: !page.newestFirst,
+    });
   }
 
   /** Every touch of a campaign, oldest first (paged GSI query, 1,000 per page). */
   async allOfCampaign(campaignId: string): Promise<Touch[]> {
-    return this.all(keys.touchesOfCampaign(campaignId), Touch, MAX_CAMPAIGN_TOUCHES, { limit: 1000 });
+    return allOf(this.table, keys.touchesOfCampaign(campaignId), Touch, MAX_CAMPAIGN_TOUCHES, {
+      limit: 1000,
+    });
   }
 }
