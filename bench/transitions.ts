@@ -16,6 +16,7 @@ import {
   seedTemplates,
   snapshot,
   startHarness,
+  TIER1_OPENING,
 } from '../test/support/engine';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
@@ -36,19 +37,7 @@ const SEQUENCE = {
   name: '10-touch tier-1 sequence',
   frequencyCap: { perContact: 5, window: 'P7D', onCapped: 'skip' },
   steps: [
-    { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
-    { id: 'ads', channel: 'ads', after: 'P0D', audience: 'tier1-committee', to: 'all' },
-    { id: 'tech', channel: 'email', after: 'P1D', to: ['technical_evaluator'], template: 'tech' },
-    { id: 'call-1', channel: 'sdr_task', after: 'P2D', to: ['champion'], taskType: 'call' },
-    { id: 'follow', channel: 'email', after: 'P2D', to: ['economic_buyer', 'champion'], template: 'follow' },
-    {
-      id: 'gift',
-      channel: 'direct_mail',
-      after: 'P1D',
-      to: ['economic_buyer'],
-      piece: 'roi-booklet',
-      maxCostCents: 5000,
-    },
+    ...TIER1_OPENING,
     { id: 'case', channel: 'email', after: 'P2D', to: 'all', template: 'follow' },
     { id: 'call-2', channel: 'sdr_task', after: 'P1D', to: ['economic_buyer'], taskType: 'call' },
     {

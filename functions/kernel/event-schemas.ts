@@ -138,37 +138,27 @@ export const EnrollmentFinishedDetail = DetailBase.extend({
 });
 export type EnrollmentFinishedDetail = z.infer<typeof EnrollmentFinishedDetail>;
 
-/** The contract of every detail type: its one source and its detail schema. */
-export const CONTRACTS = {
-  [DETAIL_TYPES.engagementRecorded]: {
-    source: SOURCE_OF[DETAIL_TYPES.engagementRecorded],
-    schema: EngagementRecordedDetail,
-  },
-  [DETAIL_TYPES.touchSent]: { source: SOURCE_OF[DETAIL_TYPES.touchSent], schema: TouchSentDetail },
-  [DETAIL_TYPES.touchFailed]: { source: SOURCE_OF[DETAIL_TYPES.touchFailed], schema: TouchFailedDetail },
-  [DETAIL_TYPES.scoreChanged]: { source: SOURCE_OF[DETAIL_TYPES.scoreChanged], schema: ScoreChangedDetail },
-  [DETAIL_TYPES.stageChanged]: { source: SOURCE_OF[DETAIL_TYPES.stageChanged], schema: StageChangedDetail },
-  [DETAIL_TYPES.sdrTaskCreated]: {
-    source: SOURCE_OF[DETAIL_TYPES.sdrTaskCreated],
-    schema: SdrTaskCreatedDetail,
-  },
-  [DETAIL_TYPES.sdrTaskCompleted]: {
-    source: SOURCE_OF[DETAIL_TYPES.sdrTaskCompleted],
-    schema: SdrTaskCompletedDetail,
-  },
-  [DETAIL_TYPES.adsAudienceChanged]: {
-    source: SOURCE_OF[DETAIL_TYPES.adsAudienceChanged],
-    schema: AdsAudienceChangedDetail,
-  },
-  [DETAIL_TYPES.directMailRequested]: {
-    source: SOURCE_OF[DETAIL_TYPES.directMailRequested],
-    schema: DirectMailRequestedDetail,
-  },
-  [DETAIL_TYPES.enrollmentFinished]: {
-    source: SOURCE_OF[DETAIL_TYPES.enrollmentFinished],
-    schema: EnrollmentFinishedDetail,
-  },
-} as const satisfies Record<DetailType, { source: string; schema: z.ZodType }>;
+/** The detail schema of every detail type. */
+const SCHEMA_OF = {
+  [DETAIL_TYPES.engagementRecorded]: EngagementRecordedDetail,
+  [DETAIL_TYPES.touchSent]: TouchSentDetail,
+  [DETAIL_TYPES.touchFailed]: TouchFailedDetail,
+  [DETAIL_TYPES.scoreChanged]: ScoreChangedDetail,
+  [DETAIL_TYPES.stageChanged]: StageChangedDetail,
+  [DETAIL_TYPES.sdrTaskCreated]: SdrTaskCreatedDetail,
+  [DETAIL_TYPES.sdrTaskCompleted]: SdrTaskCompletedDetail,
+  [DETAIL_TYPES.adsAudienceChanged]: AdsAudienceChangedDetail,
+  [DETAIL_TYPES.directMailRequested]: DirectMailRequestedDetail,
+  [DETAIL_TYPES.enrollmentFinished]: EnrollmentFinishedDetail,
+} as const satisfies Record<DetailType, z.ZodType>;
+
+/** The contract of every detail type: its one source (event-types.ts) and its detail schema. */
+export const CONTRACTS = Object.fromEntries(
+  (Object.keys(SCHEMA_OF) as DetailType[]).map((type) => [
+    type,
+    { source: SOURCE_OF[type], schema: SCHEMA_OF[type] },
+  ]),
+) as { [T in DetailType]: { source: (typeof SOURCE_OF)[T]; schema: (typeof SCHEMA_OF)[T] } };
 
 /** What a detail type's detail is, as its schema outputs it. */
 export type DetailOf<T extends DetailType> = z.output<(typeof CONTRACTS)[T]['schema']>;

@@ -164,16 +164,7 @@ describe('commands against the contract', () => {
         cursor: 'abc',
       },
     });
-    const { code, stdout } = await abm(api, [
-      'tasks',
-      'list',
-      '--owner',
-      'sdr-ana',
-      '--status',
-      'open',
-      '--limit',
-      '10',
-    ]);
+    const { code, stdout } = await abm(api, 'tasks list --owner sdr-ana --status open --limit 10'.split(' '));
     expect(code).toBe(ExitCode.Ok);
     expect(api.requests[0]!.query).toEqual({ owner: 'sdr-ana', status: 'open', limit: '10' });
     expect(stdout).toMatch(/t1\s+nw\s+dana\s+sdr-ana\s+call\s+open\s+90\s+2026-11-23T09:00:00Z\s+MQA/);

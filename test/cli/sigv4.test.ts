@@ -27,17 +27,10 @@ describe('SigV4 signing', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', KEY);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
     vi.stubEnv('AWS_SESSION_TOKEN', 'session-token');
-    const { code, stderr } = await abm(api, [
-      'tasks',
-      'list',
-      '--owner',
-      'sdr-ana',
-      '--status',
-      'open',
-      '--sigv4',
-      '--region',
-      'eu-west-1',
-    ]);
+    const { code, stderr } = await abm(
+      api,
+      'tasks list --owner sdr-ana --status open --sigv4 --region eu-west-1'.split(' '),
+    );
     expect(stderr).toBe('');
     expect(code).toBe(ExitCode.Ok);
     const req = api.requests[0]!;

@@ -64,44 +64,24 @@ export async function handlerEngagementEvents(): Promise<WireEvent[]> {
   const publisher = new RecordingPublisher();
   const ingest = createIngest({ resolver, publisher, unresolved: new MemoryUnresolvedStore(), clock });
   const at = '2026-11-22T10:00:00Z';
+  /** One API event of `type` for the account (or contact, or domain) `target`, at `at`. */
+  const event = (eventId: string, type: string, target: Record<string, string>, properties?: object) => ({
+    eventId,
+    type,
+    occurredAt: at,
+    ...target,
+    ...(properties ? { properties } : {}),
+  });
+  const northwind = { accountId: 'northwind' };
   await ingest({
     events: [
-      {
-        eventId: 'api-web',
-        type: 'web.visit',
-        occurredAt: at,
-        domain: 'northwind.example',
-        properties: { page: '/pricing' },
-      },
-      { eventId: 'api-ad', type: 'ad.clicked', occurredAt: at, accountId: 'northwind' },
-      {
-        eventId: 'api-intent',
-        type: 'intent.surge',
-        occurredAt: at,
-        accountId: 'northwind',
-        properties: { topic: 'etl', strength: 80 },
-      },
-      {
-        eventId: 'api-meeting',
-        type: 'meeting.booked',
-        occurredAt: at,
-        contactEmail: 'dana@northwind.example',
-      },
-      {
-        eventId: 'api-crm',
-        type: 'crm.stage_changed',
-        occurredAt: at,
-        accountId: 'northwind',
-        properties: { stage: 'closed_won' },
-      },
-      { eventId: 'api-reply', type: 'email.replied', occurredAt: at, accountId: 'northwind' },
-      {
-        eventId: 'api-call',
-        type: 'sdr.call_logged',
-        occurredAt: at,
-        accountId: 'northwind',
-        properties: { outcome: 'connected' },
-      },
+      event('api-web', 'web.visit', { domain: 'northwind.example' }, { page: '/pricing' }),
+      event('api-ad', 'ad.clicked', northwind),
+      event('api-intent', 'intent.surge', northwind, { topic: 'etl', strength: 80 }),
+      event('api-meeting', 'meeting.booked', { contactEmail: 'dana@northwind.example' }),
+      event('api-crm', 'crm.stage_changed', northwind, { stage: 'closed_won' }),
+      event('api-reply', 'email.replied', northwind),
+      event('api-call', 'sdr.call_logged', northwind, { outcome: 'connected' }),
     ],
   });
   const normalise = createSesNormaliser({

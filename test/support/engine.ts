@@ -235,24 +235,29 @@ export async function enroll(
   return { accountId, campaignId, executionName, sequence, enrolledAt: at.toISOString() };
 }
 
+/** The six opening touches of a tier-1 sequence: email, ads, email, SDR call, email, direct mail. */
+export const TIER1_OPENING: SequenceInput['steps'] = [
+  { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
+  { id: 'ads', channel: 'ads', after: 'P0D', audience: 'tier1-committee', to: 'all' },
+  { id: 'tech', channel: 'email', after: 'P1D', to: ['technical_evaluator'], template: 'tech' },
+  { id: 'call-1', channel: 'sdr_task', after: 'P2D', to: ['champion'], taskType: 'call' },
+  { id: 'follow', channel: 'email', after: 'P2D', to: ['economic_buyer', 'champion'], template: 'follow' },
+  {
+    id: 'gift',
+    channel: 'direct_mail',
+    after: 'P1D',
+    to: ['economic_buyer'],
+    piece: 'roi-booklet',
+    maxCostCents: 5000,
+  },
+];
+
 /** A tier-1 sequence in the style of docs/architecture.md: 10 steps over email, ads, SDR, direct mail, with a split. */
 export const TIER1_SEQUENCE: SequenceInput = {
   id: 'tier1-strategic',
   name: 'Tier 1 strategic (1:1)',
   steps: [
-    { id: 'intro', channel: 'email', after: 'P0D', to: ['economic_buyer', 'champion'], template: 'intro' },
-    { id: 'ads', channel: 'ads', after: 'P0D', audience: 'tier1-committee', to: 'all' },
-    { id: 'tech', channel: 'email', after: 'P1D', to: ['technical_evaluator'], template: 'tech' },
-    { id: 'call-1', channel: 'sdr_task', after: 'P2D', to: ['champion'], taskType: 'call' },
-    { id: 'follow', channel: 'email', after: 'P2D', to: ['economic_buyer', 'champion'], template: 'follow' },
-    {
-      id: 'gift',
-      channel: 'direct_mail',
-      after: 'P1D',
-      to: ['economic_buyer'],
-      piece: 'roi-booklet',
-      maxCostCents: 5000,
-    },
+    ...TIER1_OPENING,
     {
       id: 'ab',
       type: 'split',

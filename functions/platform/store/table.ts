@@ -265,12 +265,19 @@ export async function putItem(
   item: Item & PrimaryKey,
   options: { condition?: Condition } = {},
 ): Promise<void> {
-  try {
-    await t.client.send(
+  await conditional(item, () =>
+    t.client.send(
       new PutCommand({ TableName: t.tableName, Item: item, ...conditionParams(options.condition) }),
-    );
+    ),
+  );
+}
+
+/** Sends a conditional write; a condition that does not hold becomes ConditionFailedError for the key. */
+async function conditional<O>(key: PrimaryKey, send: () => Promise<O>): Promise<O> {
+  try {
+    return await send();
   } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(item));
+    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
     throw err;
   }
 }
@@ -461,8 +468,8 @@ export async function updateItem(
   if (add.length > 0) clauses.push(`ADD ${add.join(', ')}`);
   const remove = (changes.remove ?? []).map((attribute, i) => placeholder('r', attribute, i));
   if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
-  try {
-    await t.client.send(
+  await conditional(key, () =>
+    t.client.send(
       new UpdateCommand({
         TableName: t.tableName,
         Key: pick(key),
@@ -471,11 +478,8 @@ export async function updateItem(
         ExpressionAttributeNames: names,
         ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
       }),
-    );
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
-    throw err;
-  }
+    ),
+  );
 }
 
 /** Deletes the item and returns what was there; with a condition, throws ConditionFailedError. */
@@ -484,20 +488,17 @@ export async function deleteItem<T extends Item = Item>(
   key: PrimaryKey,
   options: { condition?: Condition } = {},
 ): Promise<T | undefined> {
-  try {
-    const out = await t.client.send(
+  const out = await conditional(key, () =>
+    t.client.send(
       new DeleteCommand({
         TableName: t.tableName,
         Key: pick(key),
         ReturnValues: 'ALL_OLD',
         ...conditionParams(options.condition),
       }),
-    );
-    return out.Attributes as T | undefined;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new ConditionFailedError(pick(key));
-    throw err;
-  }
+    ),
+  );
+  return out.Attributes as T | undefined;
 }
 
 function backoff(t: TableRef, policy: RetryPolicy, attempt: number): number {
