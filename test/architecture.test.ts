@@ -1,5 +1,5 @@
 /**
- * The rules that keep the layout (docs/architecture.md, "Rules"), checked on every source file the
+ * The rules that keep the layout (docs/architecture.md, "Layout and rules"), checked on every source file the
  * repository tracks (and the ones it does not track yet), so a change that breaks one fails here:
  * - only the store layer (functions/platform/store, and its own tests) imports the DynamoDB SDK;
  * - the kernel is pure: no AWS SDK, no platform, no feature;
