@@ -1,5 +1,5 @@
 /**
- * Every repository of a platform as one `Store` (the same instances its features use): for local
+ * Every repository of a platform as one `Store` (the instances of the full repository classes): for local
  * mode, the tests and the benchmarks, which read and seed across aggregates. A Lambda function asks
  * the platform only for the repositories it uses (`platform.repository(X)`). Features that use only
  * part of an aggregate ask for its narrower base class (ScoreReader, CatalogReader, TaskCreator,
