@@ -11,8 +11,8 @@
  *
  * A feature asks the platform for what it uses: `platform.port(PUBLISHER)` (an adapter behind one of
  * the ports in `Adapters`, built from configuration on first use, once, or the override given for
- * it) and `platform.repository(EnrollmentRepository)` (one instance per repository class; repositories hold no state). Each port
- * is declared beside its adapter (functions/platform/bus.ts, sfn.ts, ses.ts, sqs.ts, secrets.ts,
+ * it) and `platform.repository(EnrollmentRepository)` (one instance per repository class;
+ * repositories hold no state). Each port is declared beside its adapter (functions/platform/bus.ts, sfn.ts, ses.ts, sqs.ts, secrets.ts,
  * store/client.ts) and compose imports none of them, so a function's bundle holds the adapters and
  * repositories its features use, and nothing else.
  */
