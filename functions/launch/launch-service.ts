@@ -63,8 +63,9 @@ export interface LaunchServiceDeps {
   concurrency?: number;
   /**
    * How long an inline launch may hold the lease (default 60 s: longer than the API's 29 s, so a
-   * request that dies does not block the campaign for long) and a launcher run (default 6 h, the
-   * launcher's own timeout; released by its Finalize, on success and on failure).
+   * request that dies does not block the campaign for long) and a launcher run (default
+   * LAUNCHER_LEASE_MS: longer than the launcher's own timeout, so the lease never expires under a
+   * running launcher; released by its Finalize, on success and on failure).
    */
   inlineLeaseMs?: number;
   launcherLeaseMs?: number;
@@ -123,11 +124,19 @@ export function campaignIdFor(body: LaunchBody): string {
   return `${slug}-${digest}`;
 }
 
+/**
+ * The launcher state machine's timeout (`TimeoutSeconds` in statemachines/campaign-launch.asl.json,
+ * checked by test/infra/readiness.test.ts), and the lease a handed-over launch holds: the timeout
+ * plus a margin for the time between extending the lease and StartExecution.
+ */
+export const LAUNCHER_TIMEOUT_SECONDS = 6 * 3600;
+export const LAUNCHER_LEASE_MS = (LAUNCHER_TIMEOUT_SECONDS + 15 * 60) * 1000;
+
 export function createLaunchService(deps: LaunchServiceDeps) {
   const inlineLimit = deps.inlineLimit ?? 100;
   const concurrency = deps.concurrency ?? 16;
   const inlineLeaseMs = deps.inlineLeaseMs ?? 60_000;
-  const launcherLeaseMs = deps.launcherLeaseMs ?? 6 * 3600_000;
+  const launcherLeaseMs = deps.launcherLeaseMs ?? LAUNCHER_LEASE_MS;
 
   /**
    * Enrolls one batch: the Distributed Map item processor calls this, and so does the inline path.

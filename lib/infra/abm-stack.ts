@@ -9,7 +9,7 @@
 import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -108,6 +108,9 @@ export class AbmStack extends Stack {
       sequenceStateMachine: this.engine.stateMachine,
       launcher: this.launcher,
       auth: config.api.auth,
+      throttle: config.api.throttle,
+      publicThrottle: config.api.publicThrottle,
+      reservedConcurrency: config.api.reservedConcurrency,
       version,
       icp: config.icp,
       healthFunction: health,
@@ -121,6 +124,7 @@ export class AbmStack extends Stack {
       this.launcher.failedExecutionsAlarm,
       ...this.scorer.deadLetterAlarms,
       this.engagement.deadLetterAlarm,
+      this.engagement.normaliserFailureAlarm,
     ];
     this.alarmTopic = new Topic(this, 'Alarms', {
       displayName: 'ABM orchestrator alarms',
@@ -136,6 +140,22 @@ export class AbmStack extends Stack {
       new ServicePrincipal('cloudwatch.amazonaws.com'),
       'kms:Decrypt',
       'kms:GenerateDataKey*',
+    );
+    // `enforceSSL` gives the topic a resource policy holding only the TLS deny, so CloudWatch (which
+    // publishes as the cloudwatch.amazonaws.com service principal) must be allowed explicitly, scoped
+    // to this account and to these alarms (the confused-deputy guard AWS recommends):
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+        },
+      }),
     );
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(this.alarmTopic));

@@ -80,6 +80,19 @@ const Env = z
   })
   .strict();
 
+/**
+ * API Gateway stage or route throttling (token bucket: steady requests per second, burst); targets,
+ * not guarantees: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+ */
+const Throttle = z
+  .object({
+    rateLimit: z.number().positive().max(10_000),
+    burstLimit: z.number().int().min(1).max(5_000),
+  })
+  .strict();
+export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 };
+export const DEFAULT_PUBLIC_THROTTLE = { rateLimit: 10, burstLimit: 20 };
+
 const ConfigSchema = z
   .object({
     /** Verified SES sender identity, e.g. `campaigns@example.com`. */
@@ -90,9 +103,21 @@ const ConfigSchema = z
     alarmEmail: z.email().optional(),
     mqa: Mqa.default({ minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 }),
     api: z
-      .object({ auth: ApiAuth.default('iam') })
+      .object({
+        auth: ApiAuth.default('iam'),
+        /** Throttling of every route of the HTTP API's stage. */
+        throttle: Throttle.default(DEFAULT_THROTTLE),
+        /** Throttling of each public route (GET /health, GET|POST /unsubscribe): anonymous traffic. */
+        publicThrottle: Throttle.default(DEFAULT_PUBLIC_THROTTLE),
+        /**
+         * Reserved concurrency of the API router, so API traffic cannot take the concurrency the
+         * engine and scorer need. Opt-in: Lambda keeps 100 of an account's concurrency unreserved,
+         * and a new account's quota may be as low as 10, so a default could fail the first deploy.
+         */
+        reservedConcurrency: z.number().int().min(1).max(10_000).optional(),
+      })
       .strict()
-      .default({ auth: 'iam' }),
+      .default({ auth: 'iam', throttle: DEFAULT_THROTTLE, publicThrottle: DEFAULT_PUBLIC_THROTTLE }),
     providers: z
       .object({
         ads: Provider.default({ provider: DEFAULT_PROVIDER }),
@@ -124,6 +149,7 @@ type ParsedContext = z.infer<typeof ContextSchema>;
 type ParsedConfig = ParsedContext['config'];
 
 export type ApiAuth = z.infer<typeof ApiAuth>;
+export type ThrottleSettings = z.infer<typeof Throttle>;
 export type ProviderSettings = z.infer<typeof Provider>;
 export type MqaThresholds = z.infer<typeof Mqa>;
 

@@ -63,6 +63,8 @@ export interface FunctionRequest extends LambdaEntry {
   readonly memorySize?: number;
   /** Seconds; default 10. */
   readonly timeoutSeconds?: number;
+  /** Reserved concurrent executions; none by default. */
+  readonly reservedConcurrency?: number;
 }
 
 /**

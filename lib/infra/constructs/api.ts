@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { routeManifest } from '../../../functions/api/manifest';
 import type { Icp } from '../../../functions/api/domain/fit';
 import type { CampaignLauncher, FunctionFactory } from './launcher';
+import { DEFAULT_PUBLIC_THROTTLE, DEFAULT_THROTTLE, type ThrottleSettings } from '../config';
 
 export type { FunctionFactory, FunctionRequest } from '../functions';
 import { LAMBDAS } from '../functions';
@@ -43,6 +44,12 @@ export interface AbmApiProps {
   readonly launcher: CampaignLauncher;
   /** `config.api.auth`. @default 'iam' */
   readonly auth?: ApiAuthConfig;
+  /** `config.api.throttle`: every route of the stage. @default DEFAULT_THROTTLE */
+  readonly throttle?: ThrottleSettings;
+  /** `config.api.publicThrottle`: each public route (health, unsubscribe). @default DEFAULT_PUBLIC_THROTTLE */
+  readonly publicThrottle?: ThrottleSettings;
+  /** `config.api.reservedConcurrency` of the router; none by default. */
+  readonly reservedConcurrency?: number;
   /** Reported by GET /health. */
   readonly version: string;
   /** The ideal-customer profile for fit scoring on import (from the validated config). */
@@ -96,6 +103,7 @@ export class AbmApi extends Construct {
       },
       memorySize: 1024,
       timeoutSeconds: 29,
+      reservedConcurrency: props.reservedConcurrency,
     });
     props.table.grantReadWriteData(this.function);
     props.bus.grantPutEventsTo(this.function);
@@ -141,6 +149,30 @@ export class AbmApi extends Construct {
     const healthIntegration = props.healthFunction
       ? new HttpLambdaIntegration('Health', props.healthFunction)
       : undefined;
+
+    // Stage and route throttling (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html):
+    // without it, anonymous traffic on the public routes could use the Lambda concurrency the
+    // engine and the scorer need. The public routes get a tighter limit of their own.
+    const throttling = (t: ThrottleSettings) => ({
+      throttlingRateLimit: t.rateLimit,
+      throttlingBurstLimit: t.burstLimit,
+    });
+    if (stage) {
+      stage.defaultRouteSettings = throttling(props.throttle ?? DEFAULT_THROTTLE);
+      // RouteSettings is a JSON map in the L1 (CloudFormation's own property names, not converted).
+      const publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
+      stage.routeSettings = Object.fromEntries(
+        routeManifest()
+          .filter((r) => r.auth === 'none')
+          .map((r) => [
+            `${r.method} ${r.path}`,
+            {
+              ThrottlingRateLimit: publicThrottle.rateLimit,
+              ThrottlingBurstLimit: publicThrottle.burstLimit,
+            },
+          ]),
+      );
+    }
 
     for (const r of routeManifest()) {
       const integration = r.path === '/health' && healthIntegration ? healthIntegration : routerIntegration;

@@ -16,7 +16,7 @@ import type { FunctionFactory } from '../functions';
 export const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
 
 /** The Lambda runtime every function uses (the newest Node.js the CDK library offers). */
-export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X; // tested: .ci/run runs the suite on Node 24 too
 
 /**
  * esbuild settings for every Lambda bundle, in esbuild's own option names. `BaseFunction` maps them
@@ -54,6 +54,8 @@ export interface BaseFunctionProps {
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
+  /** Reserved concurrent executions; none by default. */
+  readonly reservedConcurrency?: number;
 }
 
 export class BaseFunction extends Construct {
@@ -85,6 +87,7 @@ export class BaseFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -133,5 +136,6 @@ export function baseFunctionFactory(options: {
       environment: request.environment,
       memorySize: request.memorySize,
       timeout: request.timeoutSeconds ? Duration.seconds(request.timeoutSeconds) : undefined,
+      reservedConcurrency: request.reservedConcurrency,
     }).function;
 }

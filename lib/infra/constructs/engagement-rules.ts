@@ -16,6 +16,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import {
   ConfigurationSetEventDestination,
   EmailSendingEvent,
@@ -65,6 +66,9 @@ export class EngagementRules extends Construct {
   /** Events a rule could not deliver after its retries. */
   public readonly deadLetterQueue: Queue;
   public readonly deadLetterAlarm: Alarm;
+  /** SES events the normaliser failed on after Lambda's asynchronous retries (its on-failure destination). */
+  public readonly normaliserFailures: Queue;
+  public readonly normaliserFailureAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: EngagementRulesProps) {
     super(scope, id);
@@ -93,6 +97,30 @@ export class EngagementRules extends Construct {
     });
     props.table.grantReadWriteData(this.sesFunction);
     props.bus.grantPutEventsTo(this.sesFunction);
+    // EventBridge invokes the normaliser asynchronously: after Lambda's retries (two by default) the
+    // event would be discarded, and a hard bounce left unsuppressed. Events that fail every attempt
+    // go to a queue instead, alarmed by depth:
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    this.normaliserFailures = new Queue(this, 'NormaliserFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.normaliserFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the SES normaliser's on-failure destination; a DLQ of it adds nothing.",
+    });
+    this.sesFunction.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.normaliserFailures),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+    this.normaliserFailureAlarm = deadLetterAlarm(
+      this,
+      'NormaliserFailuresAlarm',
+      this.normaliserFailures,
+      `${Stack.of(this).stackName}: SES events the normaliser failed on after its retries`,
+    );
 
     const sesBus = props.sesEventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     if (props.configurationSet) {

@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { CAMPAIGN_LAUNCH_ASL } from '../../../statemachines';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { ENV } from '../../../functions/platform/env';
+import { vendedLogGroupName } from './logs';
 
 export type { FunctionFactory, FunctionRequest } from '../functions';
 
@@ -62,6 +63,9 @@ export class CampaignLauncher extends Construct {
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(7) }],
       removalPolicy,
+      // No autoDeleteObjects (its provider's role carries a managed policy): the launcher deletes
+      // each audience file once used, so the bucket of a dev stage is empty and `cdk destroy` can
+      // remove it unless a launch is running.
       autoDeleteObjects: false,
       ...(props.accessLogsBucket
         ? { serverAccessLogsBucket: props.accessLogsBucket, serverAccessLogsPrefix: 'audiences/' }
@@ -95,6 +99,7 @@ export class CampaignLauncher extends Construct {
     props.table.grantReadWriteData(this.finalizeFunction);
 
     const logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: vendedLogGroupName(this, 'CampaignLauncher'),
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
@@ -108,7 +113,8 @@ export class CampaignLauncher extends Construct {
       },
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-      timeout: Duration.hours(6),
+      // No `timeout` here: with a definition body from a string the construct does not put it in the
+      // definition. The timeout is the ASL's own `TimeoutSeconds` (LAUNCHER_TIMEOUT_SECONDS).
     });
     const period = Duration.minutes(5);
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutions', {
@@ -132,6 +138,8 @@ export class CampaignLauncher extends Construct {
     this.enrollFunction.grantInvoke(this.stateMachine);
     this.finalizeFunction.grantInvoke(this.stateMachine);
     this.bucket.grantRead(this.stateMachine);
+    // DropAudience and DropFailedAudience delete the audience file once the launch is done.
+    this.bucket.grantDelete(this.stateMachine);
 
     // A Distributed Map starts child executions of its own state machine and manages its map runs.
     // In a separate policy: the role's default policy cannot name the state machine (a cycle).

@@ -20,6 +20,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ACCOUNT_SEQUENCE_ASL } from '../../../statemachines';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { ENV } from '../../../functions/platform/env';
+import { vendedLogGroupName } from './logs';
 
 export { ACCOUNT_SEQUENCE_ASL };
 
@@ -103,11 +104,17 @@ export class SequenceEngine extends Construct {
     const stack = Stack.of(this);
     if (props.identity) props.identity.grantSendEmail(this.executeStep);
     else {
-      const identityName = props.senderDomain ?? props.senderEmail;
+      // SES authorizes a send against the identity it resolves for the sender: the address when
+      // it is verified itself, else its domain. Which one is verified is the operator's choice, so
+      // both are granted when both are configured:
+      // https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html
+      const identities = [props.senderEmail, ...(props.senderDomain ? [props.senderDomain] : [])];
       Grant.addToPrincipal({
         grantee: this.executeStep,
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resourceArns: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identityName })],
+        resourceArns: identities.map((resourceName) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName }),
+        ),
       });
     }
     Grant.addToPrincipal({
@@ -123,6 +130,7 @@ export class SequenceEngine extends Construct {
     });
 
     this.logGroup = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: vendedLogGroupName(this, 'AccountSequence'),
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
