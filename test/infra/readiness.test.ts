@@ -173,3 +173,44 @@ describe('api throttling and concurrency configuration', () => {
     expect(() => parseConfig({ stage: 'dev', config: { ...TEST_CONFIG, api } })).toThrow(message);
   });
 });
+
+describe('the launcher', () => {
+  it("keeps EnrollBatch's attempts inside the 5-minute limit of the Distributed Map's Express children", () => {
+    // https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html (Express: 5 minutes)
+    const EXPRESS_LIMIT_SECONDS = 300;
+    type Retry = {
+      MaxAttempts: number;
+      IntervalSeconds: number;
+      BackoffRate: number;
+      MaxDelaySeconds?: number;
+    };
+    const asl = JSON.parse(readFileSync(CAMPAIGN_LAUNCH_ASL, 'utf8')) as {
+      States: {
+        EnrollAudience: {
+          ItemProcessor: {
+            ProcessorConfig: { ExecutionType: string };
+            States: { EnrollBatch: { TimeoutSeconds?: number; Retry: Retry[] } };
+          };
+        };
+      };
+    };
+    const processor = asl.States.EnrollAudience.ItemProcessor;
+    expect(processor.ProcessorConfig.ExecutionType).toBe('EXPRESS');
+    const task = processor.States.EnrollBatch;
+    const [, fn] = resourcesOf(buildTestStack({ stage: 'dev' }), 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('LauncherEnrollBatch'),
+    )!;
+    const attemptSeconds = Math.min(task.TimeoutSeconds ?? Infinity, fn.Properties.Timeout as number);
+    expect(attemptSeconds).toBeLessThan(Infinity);
+    // The worst case: every retrier exhausted in turn, each attempt running to its timeout, every
+    // backoff at its ceiling (full jitter waits at most the interval).
+    let total = attemptSeconds;
+    for (const r of task.Retry) {
+      for (let n = 0; n < r.MaxAttempts; n++) {
+        total +=
+          Math.min(r.IntervalSeconds * r.BackoffRate ** n, r.MaxDelaySeconds ?? Infinity) + attemptSeconds;
+      }
+    }
+    expect(total).toBeLessThanOrEqual(EXPRESS_LIMIT_SECONDS);
+  });
+});

@@ -86,7 +86,9 @@ export class CampaignLauncher extends Construct {
         [ENV.sequenceStateMachineArn]: props.sequenceStateMachine.stateMachineArn,
       },
       memorySize: 512,
-      timeoutSeconds: 120,
+      // Inside the EnrollBatch task's own 50 s: five attempts and their backoff must fit in the
+      // 5-minute limit of the Express child execution that runs it.
+      timeoutSeconds: 45,
     });
     props.table.grantReadWriteData(this.enrollFunction);
     props.sequenceStateMachine.grantStartExecution(this.enrollFunction);
