@@ -354,7 +354,7 @@ export async function queryPage<T extends Item = Item>(t: TableRef, params: Quer
     ExpressionAttributeValues: values,
     ScanIndexForward: params.forward ?? true,
     Limit: limit,
-    ExclusiveStartKey: params.cursor ? decodeCursor(params.cursor) : undefined,
+    ExclusiveStartKey: params.cursor ? decodeCursor(params.cursor, params) : undefined,
     ConsistentRead: params.index ? undefined : (params.consistent ?? false),
   };
   const out = await t.client.send(new QueryCommand(input));
@@ -659,8 +659,19 @@ export function encodeCursor(lastEvaluatedKey: Record<string, unknown>): string 
   return Buffer.from(JSON.stringify(lastEvaluatedKey), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor, accepting only an object of this table's key attributes with string values. */
-export function decodeCursor(cursor: string): Record<string, string> {
+/**
+ * Decodes a cursor, accepting only an object of this table's key attributes with string values.
+ * Given the query it is for, it accepts only what DynamoDB would take as that query's
+ * ExclusiveStartKey, so a forged cursor is an InvalidCursorError (a 400), never a
+ * ValidationException (a 500): exactly the key attributes of the table and of the queried index,
+ * each 1 to 2,048 bytes (partition keys) or 1,024 bytes (sort keys)
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html), the
+ * query's own partition key value, and a sort key that satisfies the query's sort key condition.
+ */
+export function decodeCursor(
+  cursor: string,
+  query?: Pick<QueryParams, 'index' | 'pk' | 'sk'>,
+): Record<string, string> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -668,11 +679,40 @@ export function decodeCursor(cursor: string): Record<string, string> {
     throw new InvalidCursorError();
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidCursorError();
-  const entries = Object.entries(parsed as Record<string, unknown>);
+  const key = parsed as Record<string, unknown>;
+  const entries = Object.entries(key);
   if (entries.length === 0 || !entries.every(([k, v]) => KEY_ATTRIBUTES.has(k) && typeof v === 'string')) {
     throw new InvalidCursorError();
   }
-  return parsed as Record<string, string>;
+  if (query) {
+    const index = query.index ? INDEXES[query.index] : undefined;
+    const partitionKeys = [PARTITION_KEY, ...(index ? [index.partitionKey] : [])];
+    const sortKeys = [SORT_KEY, ...(index ? [index.sortKey] : [])];
+    if (entries.length !== partitionKeys.length + sortKeys.length) throw new InvalidCursorError();
+    const fits = (name: string, max: number) => {
+      const value = key[name];
+      return typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= max;
+    };
+    if (!partitionKeys.every((k) => fits(k, 2048)) || !sortKeys.every((k) => fits(k, 1024)))
+      throw new InvalidCursorError();
+    if (key[index?.partitionKey ?? PARTITION_KEY] !== query.pk) throw new InvalidCursorError();
+    if (query.sk && !satisfies(key[index?.sortKey ?? SORT_KEY] as string, query.sk))
+      throw new InvalidCursorError();
+  }
+  return key as Record<string, string>;
+}
+
+/** Whether a sort key value meets a key condition, compared as DynamoDB does (UTF-8 bytes). */
+function satisfies(value: string, condition: SortKeyCondition): boolean {
+  const cmp = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if ('beginsWith' in condition) return value.startsWith(condition.beginsWith);
+  if ('between' in condition)
+    return cmp(value, condition.between[0]) >= 0 && cmp(value, condition.between[1]) <= 0;
+  if ('eq' in condition) return value === condition.eq;
+  if ('gt' in condition) return cmp(value, condition.gt) > 0;
+  if ('gte' in condition) return cmp(value, condition.gte) >= 0;
+  if ('lt' in condition) return cmp(value, condition.lt) < 0;
+  return cmp(value, condition.lte) <= 0;
 }
 
 /**
