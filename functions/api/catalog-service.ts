@@ -4,7 +4,7 @@
  * template its email steps name must exist.
  */
 import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
-import { EmailTemplate, TemplateInput, templateCompileErrors } from '../kernel/templates';
+import { EmailTemplate, TemplateInput, templateCompileErrors, templateSizeError } from '../kernel/templates';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
 import type { CatalogRepository } from '../platform/store/catalog';
@@ -15,6 +15,8 @@ export function createCatalogService(deps: { catalog: CatalogRepository; clock: 
   const repo = deps.catalog;
 
   async function putTemplate(templateId: string, input: z.infer<typeof TemplateInput>) {
+    const tooLarge = templateSizeError(input);
+    if (tooLarge) throw new BadRequest([{ path: 'body', message: tooLarge }], 'the template is too large');
     const errors = templateCompileErrors(input).map((e) => ({ path: `body.${e.path}`, message: e.message }));
     if (errors.length > 0) throw new BadRequest(errors, 'the template does not compile');
     const previous = await repo.getTemplate(templateId, EmailTemplate);

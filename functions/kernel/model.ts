@@ -11,3 +11,4 @@ export * from './model/enrollments';
 export * from './model/touches';
 export * from './model/tasks';
 export * from './model/engagement';
+export * from './model/limits';

@@ -4,7 +4,14 @@
  * no wait) run on the raw input as far as it can be read, so one call reports both kinds.
  */
 import type * as z from 'zod';
-import { SequenceInput, type SequenceDefinition, type Step } from './model';
+import {
+  DOCUMENT_MAX_BYTES,
+  jsonBytes,
+  SEQUENCE_STEPS_MAX,
+  SequenceInput,
+  type SequenceDefinition,
+  type Step,
+} from './model';
 import { parseDuration } from './duration';
 
 export interface FieldError {
@@ -154,7 +161,17 @@ function graphErrors(input: unknown): FieldError[] {
 /** Validates a sequence definition, reporting every problem with its field path. */
 export function validateSequence(input: unknown): SequenceValidation {
   const parsed = SequenceInput.safeParse(input);
-  const errors = [...(parsed.success ? [] : zodErrors(parsed.error)), ...graphErrors(input)];
+  // Too many steps is a schema error already; the graph walk is kept to the bounded case.
+  const steps = (input as { steps?: unknown } | null)?.steps;
+  const bounded = !Array.isArray(steps) || steps.length <= SEQUENCE_STEPS_MAX;
+  const errors = [...(parsed.success ? [] : zodErrors(parsed.error)), ...(bounded ? graphErrors(input) : [])];
+  // What is stored is the parsed definition (defaults filled in): it must fit in its item.
+  const bytes = parsed.success ? jsonBytes(parsed.data) : 0;
+  if (bytes > DOCUMENT_MAX_BYTES)
+    errors.push({
+      path: 'steps',
+      message: `the sequence is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`,
+    });
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: dedupe(errors) };
   return { ok: true, sequence: parsed.data };
 }

@@ -8,16 +8,33 @@
 // here, and `create()` below never had them.
 import Handlebars from 'handlebars/dist/cjs/handlebars';
 import * as z from 'zod';
-import { Id, ROLES, type Role } from './model';
+import {
+  DOCUMENT_MAX_BYTES,
+  Id,
+  jsonBytes,
+  ROLES,
+  TEMPLATE_ACCOUNT_OVERRIDES_MAX,
+  TEMPLATE_BODY_MAX,
+  type Role,
+} from './model';
 
 const Parts = z
-  .object({ subject: z.string().min(1).max(998), html: z.string().min(1), text: z.string().min(1) })
+  .object({
+    subject: z.string().min(1).max(998),
+    html: z.string().min(1).max(TEMPLATE_BODY_MAX),
+    text: z.string().min(1).max(TEMPLATE_BODY_MAX),
+  })
   .strict();
 const PartialParts = Parts.partial();
 
 export const TemplateInput = Parts.extend({
   byRole: z.partialRecord(z.enum(ROLES), PartialParts).default({}),
-  byAccount: z.record(Id, PartialParts).default({}),
+  byAccount: z
+    .record(Id, PartialParts)
+    .refine((r) => Object.keys(r).length <= TEMPLATE_ACCOUNT_OVERRIDES_MAX, {
+      message: `at most ${TEMPLATE_ACCOUNT_OVERRIDES_MAX} accounts`,
+    })
+    .default({}),
 }).strict();
 export type TemplateInput = z.input<typeof TemplateInput>;
 
@@ -64,6 +81,14 @@ function compiled(source: string, kind: 'html' | 'text'): Handlebars.TemplateDel
     cache.set(key, fn);
   }
   return fn;
+}
+
+/** Why the whole template does not fit in its item (DOCUMENT_MAX_BYTES of JSON), if it does not. */
+export function templateSizeError(template: z.infer<typeof TemplateInput>): string | undefined {
+  const bytes = jsonBytes(template);
+  return bytes > DOCUMENT_MAX_BYTES
+    ? `the template is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`
+    : undefined;
 }
 
 /** Every part that does not compile, with its path (`byRole.champion.subject`). */

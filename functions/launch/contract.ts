@@ -3,16 +3,16 @@
  * launch service speaks them.
  */
 import * as z from 'zod';
-import { CampaignAudience, CampaignStatus, Id } from '../kernel/model';
+import { CampaignAudience, CampaignStatus, decimal, Id, NAME_MAX } from '../kernel/model';
 
 export const LaunchBody = z
   .object({
     campaignId: Id.optional(),
-    name: z.string().min(1).max(200),
+    name: z.string().min(1).max(NAME_MAX),
     sequenceId: Id,
     version: z.number().int().positive().optional(),
     audience: CampaignAudience,
-    holdoutPercent: z.number().min(0).max(90).optional(),
+    holdoutPercent: decimal(0, 90).optional(),
     dryRun: z.boolean().optional(),
   })
   .strict()

@@ -6,6 +6,15 @@
 import * as z from 'zod';
 import { Id, IsoTimestamp, Role, Stage } from './basics';
 import { Email, Tier, TimeZone } from './fields';
+import {
+  decimal,
+  DOMAIN_MAX,
+  LABEL_MAX,
+  NAME_MAX,
+  POSTAL_CODE_MAX,
+  REVENUE_MAX,
+  TECH_STACK_MAX,
+} from './limits';
 
 // ---------------------------------------------------------------------------
 // Accounts and contacts
@@ -19,20 +28,20 @@ export const Consent = z.object({
 export type Consent = z.infer<typeof Consent>;
 
 export const PostalAddress = z.object({
-  line1: z.string().min(1),
-  line2: z.string().optional(),
-  city: z.string().min(1),
-  region: z.string().optional(),
-  postalCode: z.string().min(1),
+  line1: z.string().min(1).max(NAME_MAX),
+  line2: z.string().max(NAME_MAX).optional(),
+  city: z.string().min(1).max(LABEL_MAX),
+  region: z.string().max(LABEL_MAX).optional(),
+  postalCode: z.string().min(1).max(POSTAL_CODE_MAX),
   country: z.string().length(2, 'ISO 3166-1 alpha-2 country code'),
 });
 export type PostalAddress = z.infer<typeof PostalAddress>;
 
 export const ContactInput = z.object({
   contactId: Id,
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(NAME_MAX),
   email: Email.optional(),
-  title: z.string().max(200).optional(),
+  title: z.string().max(NAME_MAX).optional(),
   role: Role,
   timeZone: TimeZone.default('UTC'),
   phone: z
@@ -64,19 +73,20 @@ export type FitResult = z.infer<typeof FitResult>;
 
 export const AccountInput = z.object({
   accountId: Id,
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(NAME_MAX),
   domain: z
     .string()
     .trim()
     .toLowerCase()
+    .max(DOMAIN_MAX, { abort: true })
     .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a domain name such as northwind.example'),
-  industry: z.string().trim().toLowerCase().min(1).optional(),
+  industry: z.string().trim().toLowerCase().min(1).max(LABEL_MAX).optional(),
   employees: z.number().int().nonnegative().optional(),
-  annualRevenueUsd: z.number().nonnegative().optional(),
-  region: z.string().min(1).optional(),
-  techStack: z.array(z.string().trim().toLowerCase().min(1)).default([]),
+  annualRevenueUsd: decimal(0, REVENUE_MAX).optional(),
+  region: z.string().min(1).max(LABEL_MAX).optional(),
+  techStack: z.array(z.string().trim().toLowerCase().min(1).max(LABEL_MAX)).max(TECH_STACK_MAX).default([]),
   tier: Tier.optional(),
-  cluster: z.string().min(1).nullable().optional(),
+  cluster: z.string().min(1).max(LABEL_MAX).nullable().optional(),
   ownerSdr: Id.optional(),
   /** Direct-mail spend allowed for this account across all sequences, in cents. */
   directMailBudgetCents: z.number().int().nonnegative().optional(),

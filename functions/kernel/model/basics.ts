@@ -7,6 +7,7 @@
  * types, ids, timestamps, conditions). Fields of particular aggregates are in fields.ts.
  */
 import * as z from 'zod';
+import { decimal, ID_MAX, SCORE_MAX } from './limits';
 
 // ---------------------------------------------------------------------------
 // Enumerations
@@ -55,7 +56,7 @@ export type EngagementType = z.infer<typeof EngagementType>;
 export const Id = z
   .string()
   .min(1)
-  .max(64)
+  .max(ID_MAX, { abort: true })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" or "-" (max 64)');
 
 export const IsoTimestamp = z.iso.datetime({ offset: true });
@@ -63,14 +64,14 @@ export const IsoTimestamp = z.iso.datetime({ offset: true });
 /** A condition on the account at the time it is evaluated. All given parts must hold. */
 export const Condition = z
   .object({
-    minScore: z.number().optional(),
-    maxScore: z.number().optional(),
-    stages: z.array(Stage).min(1).optional(),
-    notStages: z.array(Stage).min(1).optional(),
+    minScore: decimal(-SCORE_MAX, SCORE_MAX).optional(),
+    maxScore: decimal(-SCORE_MAX, SCORE_MAX).optional(),
+    stages: z.array(Stage).min(1).max(STAGES.length).optional(),
+    notStages: z.array(Stage).min(1).max(STAGES.length).optional(),
     minEngagedContacts: z.number().int().positive().optional(),
     minEngagedRoles: z.number().int().positive().optional(),
     /** An engagement event of one of these types arrived since the step started. */
-    events: z.array(EngagementType).min(1).optional(),
+    events: z.array(EngagementType).min(1).max(ENGAGEMENT_TYPES.length).optional(),
   })
   .strict();
 export type Condition = z.infer<typeof Condition>;

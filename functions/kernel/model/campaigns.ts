@@ -6,12 +6,13 @@
 import * as z from 'zod';
 import { Id, IsoTimestamp } from './basics';
 import { Tier } from './fields';
+import { AUDIENCE_ACCOUNT_IDS_MAX, decimal, LABEL_MAX } from './limits';
 
 export const CampaignAudience = z
   .object({
     tier: Tier.optional(),
-    cluster: z.string().min(1).optional(),
-    accountIds: z.array(Id).min(1).optional(),
+    cluster: z.string().min(1).max(LABEL_MAX).optional(),
+    accountIds: z.array(Id).min(1).max(AUDIENCE_ACCOUNT_IDS_MAX).optional(),
   })
   .strict()
   .refine((a) => a.tier !== undefined || a.cluster !== undefined || a.accountIds !== undefined, {
@@ -28,7 +29,7 @@ export const Campaign = z.object({
   sequenceId: Id,
   version: z.number().int().positive(),
   audience: CampaignAudience,
-  holdoutPercent: z.number().min(0).max(100).default(0),
+  holdoutPercent: decimal(0, 100).default(0),
   status: CampaignStatus,
   enrolled: z.number().int().nonnegative().default(0),
   heldOut: z.number().int().nonnegative().default(0),

@@ -6,6 +6,13 @@
 import * as z from 'zod';
 import { EngagementType, Id, IsoTimestamp, Role } from './basics';
 import { Email } from './fields';
+import {
+  DOMAIN_MAX,
+  EVENT_PROPERTIES_MAX_BYTES,
+  EVENT_PROPERTIES_MAX_DEPTH,
+  jsonBytes,
+  isStorableNumber,
+} from './limits';
 
 // ---------------------------------------------------------------------------
 // Engagement
@@ -17,15 +24,49 @@ export const EngagementEventInput = z
     type: EngagementType,
     occurredAt: IsoTimestamp,
     accountId: Id.optional(),
-    contactId: z.string().optional(),
+    contactId: Id.optional(),
     contactEmail: Email.optional(),
-    domain: z.string().trim().toLowerCase().optional(),
-    properties: z.record(z.string(), z.unknown()).default({}),
+    domain: z.string().trim().toLowerCase().max(DOMAIN_MAX).optional(),
+    properties: z.record(z.string(), z.unknown()).superRefine(checkProperties).default({}),
   })
   .refine((e) => e.accountId || e.contactEmail || e.domain, {
     message: 'name the account: accountId, contactEmail or domain',
   });
 export type EngagementEventInput = z.input<typeof EngagementEventInput>;
+
+/**
+ * Free-form properties ride on the bus and, for an event whose account is unknown, in an item:
+ * at most EVENT_PROPERTIES_MAX_BYTES of JSON, EVENT_PROPERTIES_MAX_DEPTH levels, numbers storage keeps.
+ */
+function checkProperties(properties: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const bytes = jsonBytes(properties);
+  if (bytes > EVENT_PROPERTIES_MAX_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `properties are ${bytes} bytes as JSON; at most ${EVENT_PROPERTIES_MAX_BYTES}`,
+    });
+    return;
+  }
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (path.length > EVENT_PROPERTIES_MAX_DEPTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `nested deeper than ${EVENT_PROPERTIES_MAX_DEPTH} levels`,
+      });
+    } else if (typeof value === 'number') {
+      if (!isStorableNumber(value))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: 'a number within plus or minus 2^53 - 1, and 0 or at least 0.000001 in magnitude',
+        });
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+  };
+  for (const [k, v] of Object.entries(properties)) walk(v, [k]);
+}
 
 /** An engagement event once its account (and contact, where known) is resolved. */
 export const EngagementEvent = z.object({

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { parseDuration } from '../duration';
+import { DURATION_MAX_DAYS, DURATION_TEXT_MAX, EMAIL_MAX, TIME_ZONE_MAX } from './limits';
 
 // ---------------------------------------------------------------------------
 // Enumerations
@@ -40,11 +41,20 @@ export type SdrOutcome = z.infer<typeof SdrOutcome>;
 // Formats
 // ---------------------------------------------------------------------------
 
-/** An ISO 8601 duration such as P3D, PT4H or P1W, never negative. */
-export const IsoDuration = z.string().superRefine((value, ctx) => {
-  const parsed = parseDuration(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
-});
+/** An ISO 8601 duration such as P3D, PT4H or P1W, never negative, at most DURATION_MAX_DAYS. */
+export const IsoDuration = z
+  .string()
+  .max(DURATION_TEXT_MAX, { abort: true })
+  .superRefine((value, ctx) => {
+    const parsed = parseDuration(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+    else if (parsed.millis > DURATION_MAX_DAYS * 86_400_000)
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${DURATION_MAX_DAYS} days: a Step Functions Standard execution lasts at most one year`,
+      });
+  })
+  .meta({ examples: ['P0D', 'PT4H', 'P3D', 'P1W'] });
 
 /** An IANA time zone the runtime knows (Intl, so no date library is needed to validate one). */
 export function isValidTimeZone(tz: string): boolean {
@@ -58,8 +68,10 @@ export function isValidTimeZone(tz: string): boolean {
 
 export const TimeZone = z
   .string()
-  .refine(isValidTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
+  .max(TIME_ZONE_MAX, { abort: true })
+  .refine(isValidTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' })
+  .meta({ examples: ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Tokyo'] });
 
 export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
 
-export const Email = z.string().trim().toLowerCase().pipe(z.email());
+export const Email = z.string().trim().toLowerCase().max(EMAIL_MAX, { abort: true }).pipe(z.email());

@@ -4,8 +4,19 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { Condition, Id, ROLES, Stage, type Role } from './basics';
-import { HHMM, IsoDuration, Weekday } from './fields';
+import { Condition, Id, ROLES, Stage, STAGES, type Role } from './basics';
+import { HHMM, IsoDuration, Weekday, WEEKDAYS } from './fields';
+import {
+  BRANCH_CASES_MAX,
+  decimal,
+  ID_MAX,
+  LABEL_MAX,
+  NAME_MAX,
+  SEQUENCE_STEPS_MAX,
+  SPLIT_VARIANTS_MAX,
+  SPLIT_WEIGHT_MAX,
+  TEXT_MAX,
+} from './limits';
 
 // ---------------------------------------------------------------------------
 // Sequences
@@ -14,7 +25,7 @@ import { HHMM, IsoDuration, Weekday } from './fields';
 /** Which committee members a touch reaches: a list of roles, or everyone. */
 export type Audience = 'all' | Role[];
 export const Audience = z
-  .union([z.literal('all'), z.array(z.string()).min(1)])
+  .union([z.literal('all'), z.array(z.string().max(ID_MAX)).min(1).max(ROLES.length)])
   .superRefine((value, ctx) => {
     if (value === 'all') return;
     value.forEach((role, i) => {
@@ -90,7 +101,7 @@ export const AwaitEngagementStep = z
     timeout: IsoDuration,
     until: Condition,
     /** Where to go when the timeout passes: "next", "exit", or a step id. */
-    onTimeout: z.string().default('next'),
+    onTimeout: z.string().max(ID_MAX).default('next'),
   })
   .strict();
 
@@ -98,9 +109,12 @@ export const BranchStep = z
   .object({
     ...stepBase,
     type: z.literal('branch'),
-    cases: z.array(z.object({ if: Condition, goto: Id }).strict()).min(1),
+    cases: z
+      .array(z.object({ if: Condition, goto: Id }).strict())
+      .min(1)
+      .max(BRANCH_CASES_MAX),
     /** Where to go when no case holds: "next", "exit", or a step id. */
-    default: z.string().default('next'),
+    default: z.string().max(ID_MAX).default('next'),
   })
   .strict();
 
@@ -109,13 +123,22 @@ export const SplitStep = z
     ...stepBase,
     type: z.literal('split'),
     variants: z
-      .array(z.object({ name: z.string().min(1), weight: z.number().positive(), goto: Id }).strict())
-      .min(2),
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(LABEL_MAX),
+            weight: decimal(0, SPLIT_WEIGHT_MAX).refine((w) => w > 0, 'must be positive'),
+            goto: Id,
+          })
+          .strict(),
+      )
+      .min(2)
+      .max(SPLIT_VARIANTS_MAX),
   })
   .strict();
 
 export const ExitStep = z
-  .object({ ...stepBase, type: z.literal('exit'), reason: z.string().optional() })
+  .object({ ...stepBase, type: z.literal('exit'), reason: z.string().max(TEXT_MAX).optional() })
   .strict();
 
 /** Steps with a channel are touches; the others name their `type`. */
@@ -136,7 +159,7 @@ export type ExitStep = z.infer<typeof ExitStep>;
 
 export const SendWindow = z
   .object({
-    days: z.array(Weekday).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    days: z.array(Weekday).min(1).max(WEEKDAYS.length).default(['mon', 'tue', 'wed', 'thu', 'fri']),
     start: HHMM.default('09:00'),
     end: HHMM.default('17:00'),
   })
@@ -159,13 +182,13 @@ export type FrequencyCap = z.infer<typeof FrequencyCap>;
 export const SequenceInput = z
   .object({
     id: Id,
-    name: z.string().min(1).max(200),
-    description: z.string().optional(),
+    name: z.string().min(1).max(NAME_MAX),
+    description: z.string().max(TEXT_MAX).optional(),
     /** An account in an exclusive sequence is not enrolled in another one. */
     exclusive: z.boolean().default(false),
     exitWhen: z
       .object({
-        stages: z.array(Stage).default(['opportunity', 'customer', 'disqualified']),
+        stages: z.array(Stage).max(STAGES.length).default(['opportunity', 'customer', 'disqualified']),
         /** End when every contact of the committee is unsubscribed. */
         allUnsubscribed: z.boolean().default(true),
       })
@@ -177,7 +200,7 @@ export const SequenceInput = z
       end: '17:00',
     }),
     frequencyCap: FrequencyCap.default({ perContact: 3, window: 'P7D', onCapped: 'skip' }),
-    steps: z.array(Step).min(1),
+    steps: z.array(Step).min(1).max(SEQUENCE_STEPS_MAX),
   })
   .strict();
 export type SequenceInput = z.input<typeof SequenceInput>;
