@@ -83,7 +83,13 @@ export function buildOpenApi(routes: readonly Route[], options: OpenApiOptions):
     const params = parameters(route, components);
     if (params.length > 0) op.parameters = params;
     const bodySchema = route.bodyDoc ?? route.body;
-    if (bodySchema) {
+    if (route.ignoresBody) {
+      op.requestBody = {
+        required: false,
+        description: 'ignored: any media type, any content, or none',
+        content: { '*/*': { schema: {} } },
+      };
+    } else if (bodySchema) {
       const content: Json = {};
       for (const type of route.accepts ?? ['application/json']) {
         content[type] =
@@ -101,10 +107,11 @@ export function buildOpenApi(routes: readonly Route[], options: OpenApiOptions):
     const responses: Json = {};
     for (const [status, spec] of Object.entries(route.responses)) {
       const type = spec.contentType ?? 'application/json';
+      const html = spec.html ? { 'text/html': { schema: { type: 'string' } } } : {};
       responses[status] = {
         description: spec.description,
         ...(spec.schema
-          ? { content: { [type]: { schema: schemaOf(spec.schema, 'output', components) } } }
+          ? { content: { [type]: { schema: schemaOf(spec.schema, 'output', components) }, ...html } }
           : type !== 'application/json'
             ? { content: { [type]: { schema: { type: 'string' } } } }
             : {}),

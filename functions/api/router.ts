@@ -9,6 +9,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type * as z from 'zod';
 import {
   BadRequest,
+  type ErrorBody,
   detailsFromZod,
   MethodNotAllowed,
   NotFound,
@@ -67,6 +68,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Default application/json. */
   contentType?: string;
+  /** A browser (`Accept: text/html`) gets an HTML page instead of the JSON `schema`. */
+  html?: boolean;
 }
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
@@ -87,6 +90,13 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   accepts?: string[];
   /** A body is optional (e.g. the form of RFC 8058 one-click). Default: required when `body` is set. */
   bodyOptional?: boolean;
+  /** The body is not read at all (any media type, any content, or none), only bounded in size. */
+  ignoresBody?: boolean;
+  /** Errors as an HTML page (same status) when the caller prefers HTML (a browser); JSON otherwise. */
+  errorPage?: (
+    error: ErrorBody['error'],
+    status: number,
+  ) => { html: string; headers?: Record<string, string> };
   responses: Record<number, ResponseSpec>;
   handler: (req: RouteRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult>;
 }
@@ -119,6 +129,43 @@ interface Compiled {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * Every HTML answer: no script, no framing, no sniffing, no referrer (unsubscribe links carry a
+ * token in the URL). A route may send a stricter or more precise policy of its own (its headers win).
+ */
+export const HTML_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * Whether an `Accept` header prefers HTML to JSON (a browser does; curl's `*` / `*` and API
+ * clients do not): each type takes the quality of its most specific range, and a tie goes to HTML
+ * only when HTML is named and JSON is not.
+ */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranges = new Map<string, number>();
+  for (const part of accept.split(',')) {
+    const [range, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const quality = q === undefined ? 1 : Number(q.slice(2));
+    if (range && Number.isFinite(quality)) ranges.set(range, Math.max(ranges.get(range) ?? 0, quality));
+  }
+  const quality = (type: string, alias?: string) => {
+    for (const r of [type, alias, `${type.split('/')[0]}/*`, '*/*'])
+      if (r !== undefined && ranges.has(r))
+        return { q: ranges.get(r) as number, named: r === type || r === alias };
+    return { q: 0, named: false };
+  };
+  const html = quality('text/html', 'application/xhtml+xml');
+  const json = quality('application/json');
+  return html.q > 0 && (html.q > json.q || (html.q === json.q && html.named && !json.named));
+}
 
 function splitPath(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
@@ -175,7 +222,11 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
     return { allowed, params };
   }
 
-  async function dispatch(req: HttpRequest, requestId: string): Promise<HttpResponse> {
+  async function dispatch(
+    req: HttpRequest,
+    requestId: string,
+    matched: { route?: Route },
+  ): Promise<HttpResponse> {
     const method = req.method.toUpperCase();
     const headers = lowerHeaders(req.headers);
     const authorized =
@@ -195,6 +246,7 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
     }
     const route = hit.route;
     if (route.auth === 'iam' && !authorized) throw new Unauthorized('a bearer token is required');
+    matched.route = route;
 
     const rawBody = req.body ?? '';
     if (Buffer.byteLength(rawBody, 'utf8') > maxBodyBytes) {
@@ -208,7 +260,7 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
 
     const contentType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     let body: unknown = undefined;
-    if (route.body) {
+    if (route.body && !route.ignoresBody) {
       const accepts = route.accepts ?? ['application/json'];
       const empty = rawBody.trim().length === 0;
       if (empty && !route.bodyOptional)
@@ -258,11 +310,13 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
     }
 
     if (result.raw !== undefined) {
+      const contentType = result.contentType ?? 'text/plain; charset=utf-8';
       return {
         status: result.status,
         headers: {
-          'content-type': result.contentType ?? 'text/plain; charset=utf-8',
+          'content-type': contentType,
           'cache-control': 'no-store',
+          ...(contentType.startsWith('text/html') ? HTML_SECURITY_HEADERS : {}),
           ...result.headers,
         },
         body: method === 'HEAD' ? '' : result.raw,
@@ -279,12 +333,28 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
     routes,
     async handleHttp(req: HttpRequest): Promise<HttpResponse> {
       const requestId = req.requestId ?? randomUUID();
+      const matched: { route?: Route } = {};
       try {
-        const res = await dispatch(req, requestId);
+        const res = await dispatch(req, requestId, matched);
         return { ...res, headers: { ...res.headers, 'x-request-id': requestId } };
       } catch (err) {
         const mapped = toErrorResponse(err, requestId);
         if (mapped.unexpected) options.onUnexpected?.(err, requestId, req);
+        const page = matched.route?.errorPage;
+        if (page && prefersHtml(lowerHeaders(req.headers).accept)) {
+          const { html, headers } = page(mapped.body.error, mapped.status);
+          return {
+            status: mapped.status,
+            headers: {
+              'content-type': 'text/html; charset=utf-8',
+              'cache-control': 'no-store',
+              ...HTML_SECURITY_HEADERS,
+              ...headers,
+              'x-request-id': requestId,
+            },
+            body: req.method.toUpperCase() === 'HEAD' ? '' : html,
+          };
+        }
         return {
           status: mapped.status,
           headers: { ...JSON_HEADERS, 'x-request-id': requestId },

@@ -3,17 +3,16 @@
  * document (functions/api/openapi.ts) and the IAM/none authorisation of each API Gateway route
  * (lib/infra/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
  */
-import * as z from 'zod';
 import type { Clock } from '../kernel/clock';
 import { ErrorBody, NotImplemented } from '../kernel/errors';
 import { checkLaunchBody, type ControlService, type LaunchService } from '../launch';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
-import { route, type ResponseSpec, type Route } from './router';
+import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
 import type { createTasksService } from './tasks-service';
-import type { createUnsubscribeService } from './unsubscribe-service';
+import { confirmationPage, donePage, errorPage, type createUnsubscribeService } from './unsubscribe-service';
 
 /** POST /events belongs to the ingestion feature (functions/ingest); the API calls it through this port. */
 export type EventIngestor = (body: { events: unknown[] }) => Promise<{
@@ -40,6 +39,15 @@ const E400 = { 400: err('bad input: the details name each bad field') };
 const E404 = { 404: err('not found') };
 const E409 = { 409: err('conflicts with the current state') };
 const E413 = { 413: err('the body is too large') };
+/** The unsubscribe link's errors: JSON, or an HTML page for a browser. */
+const errPage = (description: string): ResponseSpec => ({ ...err(description), html: true });
+/** An HTML answer with the page's own headers. */
+const page = (status: number, p: { html: string; headers: Record<string, string> }) => ({
+  status,
+  raw: p.html,
+  contentType: 'text/html; charset=utf-8',
+  headers: p.headers,
+});
 
 export function buildRoutes(deps: ApiServices): Route[] {
   const { accounts, catalog, tasks, unsubscribe, control, reports } = deps;
@@ -324,19 +332,26 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/unsubscribe',
       operationId: 'unsubscribePage',
-      summary: 'Unsubscribe confirmation page (public; a GET never unsubscribes)',
+      summary:
+        'What the unsubscribe link does (public; a GET never unsubscribes): a browser gets a confirmation page with a one-click form, an API client JSON',
       tags: ['unsubscribe'],
       auth: 'none',
       query: S.UnsubscribeQuery,
+      errorPage,
       responses: {
-        200: { description: 'an HTML page with a one-click form', contentType: 'text/html' },
-        ...E400,
+        200: {
+          description: 'JSON for an API client; text/html (a confirmation page) for a browser',
+          schema: S.UnsubscribeStatus,
+          html: true,
+        },
+        400: errPage('the link is malformed, forged or expired'),
+        404: errPage('the contact of the link no longer exists'),
       },
-      handler: async ({ query }) => ({
-        status: 200,
-        raw: await unsubscribe.confirmationPage(query.t),
-        contentType: 'text/html; charset=utf-8',
-      }),
+      handler: async ({ query, headers }) => {
+        const status = await unsubscribe.status(query.t);
+        if (prefersHtml(headers.accept)) return page(200, confirmationPage(query.t, status.unsubscribed));
+        return { status: 200, body: status };
+      },
     }),
     route({
       method: 'POST',
@@ -346,12 +361,22 @@ export function buildRoutes(deps: ApiServices): Route[] {
       tags: ['unsubscribe'],
       auth: 'none',
       query: S.UnsubscribeQuery,
-      // RFC 8058 posts `List-Unsubscribe=One-Click` as a form; the body is not needed.
-      body: z.unknown(),
-      bodyOptional: true,
-      accepts: ['application/x-www-form-urlencoded', 'multipart/form-data', 'application/json', 'text/plain'],
-      responses: { 200: { description: 'unsubscribed', schema: S.UnsubscribeResult }, ...E400, ...E404 },
-      handler: async ({ query }) => ({ status: 200, body: await unsubscribe.unsubscribe(query.t) }),
+      // RFC 8058 posts `List-Unsubscribe=One-Click` as a form; the token is in the URL, the body is ignored.
+      ignoresBody: true,
+      errorPage,
+      responses: {
+        200: {
+          description: 'unsubscribed: JSON, or text/html (a page saying so) for a browser',
+          schema: S.UnsubscribeResult,
+          html: true,
+        },
+        400: errPage('the link is malformed, forged or expired'),
+        404: errPage('the contact of the link no longer exists'),
+      },
+      handler: async ({ query, headers }) => {
+        const result = await unsubscribe.unsubscribe(query.t);
+        return prefersHtml(headers.accept) ? page(200, donePage()) : { status: 200, body: result };
+      },
     }),
     route({
       method: 'GET',

@@ -270,6 +270,16 @@ export const UnsubscribeQuery = z.object({ t: z.string().min(10).max(2048) });
 export const UnsubscribeResult = z
   .object({ unsubscribed: z.literal(true), accountId: Id, contactId: z.string() })
   .meta({ id: 'UnsubscribeResult' });
+export const UnsubscribeStatus = z
+  .object({
+    accountId: Id,
+    contactId: z.string(),
+    /** True when the contact is unsubscribed already. */
+    unsubscribed: z.boolean(),
+    /** Until when the link works. */
+    expiresAt: IsoTimestamp,
+  })
+  .meta({ id: 'UnsubscribeStatus' });
 
 export { CampaignReport, CampaignView } from '../reports';
 

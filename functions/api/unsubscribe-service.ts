@@ -3,11 +3,15 @@
  * prefetch GETs, so a GET never unsubscribes); POST unsubscribes at once: the contact is marked
  * unsubscribed and the address goes on the suppression list, which every email send checks.
  * The token is HMAC-signed and expires (functions/kernel/unsubscribe-token.ts).
+ *
+ * A browser (`Accept: text/html`) gets small human pages (functions/api/html-page.ts); an API
+ * client or a mail client's one-click POST gets JSON.
  */
-import { BadRequest, NotFound } from '../kernel/errors';
+import { BadRequest, NotFound, type ErrorBody } from '../kernel/errors';
 import type { Clock } from '../kernel/clock';
 import { verifyUnsubscribeToken } from '../kernel/unsubscribe-token';
 import type { AccountRepository } from '../platform/store/accounts';
+import { escapeHtml, htmlPage } from './html-page';
 
 export interface UnsubscribeDeps {
   accounts: AccountRepository;
@@ -15,12 +19,6 @@ export interface UnsubscribeDeps {
   /** The HMAC key (Secrets Manager on AWS, configuration in local mode); loaded once. */
   signingKey: () => Promise<string>;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 export function createUnsubscribeService(deps: UnsubscribeDeps) {
   async function check(token: string) {
@@ -35,27 +33,27 @@ export function createUnsubscribeService(deps: UnsubscribeDeps) {
     return result.payload;
   }
 
-  async function confirmationPage(token: string): Promise<string> {
-    await check(token);
-    const t = escapeHtml(token);
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Unsubscribe</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
-<h1>Unsubscribe</h1>
-<p>Stop receiving these emails?</p>
-<form method="post" action="?t=${t}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
-</form>
-</body></html>`;
+  async function contactOf(token: string) {
+    const payload = await check(token);
+    const contact = await deps.accounts.getContact(payload.a, payload.c);
+    if (!contact) throw new NotFound('the contact of this link no longer exists');
+    return { payload, contact };
+  }
+
+  /** What the link would do (GET): whose link it is, whether it is done already, until when it works. */
+  async function status(token: string) {
+    const { payload, contact } = await contactOf(token);
+    return {
+      accountId: payload.a,
+      contactId: payload.c,
+      unsubscribed: contact.unsubscribedAt !== undefined,
+      expiresAt: new Date(payload.exp * 1000).toISOString(),
+    };
   }
 
   async function unsubscribe(token: string) {
-    const payload = await check(token);
+    const { payload, contact } = await contactOf(token);
     const now = deps.clock.now().toISOString();
-    const contact = await deps.accounts.getContact(payload.a, payload.c);
-    if (!contact) throw new NotFound('the contact of this link no longer exists');
     // Suppression first: it is what senders check, and it survives a later re-import of the contact.
     if (contact.email)
       await deps.accounts.addSuppression(contact.email, {
@@ -67,5 +65,34 @@ export function createUnsubscribeService(deps: UnsubscribeDeps) {
     return { unsubscribed: true as const, accountId: payload.a, contactId: payload.c };
   }
 
-  return { confirmationPage, unsubscribe };
+  return { status, unsubscribe };
+}
+
+/** The confirmation page (GET): one button that posts back to the same link. */
+export function confirmationPage(token: string, alreadyUnsubscribed: boolean) {
+  return alreadyUnsubscribed
+    ? htmlPage('Unsubscribed', '<p>You are already unsubscribed: you will get no more of these emails.</p>')
+    : htmlPage(
+        'Unsubscribe',
+        `<p>Stop receiving these emails?</p>
+<form method="post" action="?t=${escapeHtml(encodeURIComponent(token))}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button>
+</form>`,
+      );
+}
+
+/** The answer to the confirmation's POST. */
+export const donePage = () =>
+  htmlPage('Unsubscribed', '<p>You are unsubscribed: you will get no more of these emails.</p>');
+
+/** An error as a page (an expired or broken link, a person already erased). */
+export function errorPage(error: ErrorBody['error'], status: number) {
+  const text =
+    status === 404
+      ? 'This link no longer leads anywhere: there is nobody to unsubscribe.'
+      : status >= 500
+        ? `Something went wrong on our side; please try again later (reference ${error.requestId ?? 'none'}).`
+        : `${error.message[0]?.toUpperCase() ?? ''}${error.message.slice(1)}.`;
+  return htmlPage('Unsubscribe', `<p>${escapeHtml(text)}</p>`);
 }

@@ -150,8 +150,11 @@ describe('unsubscribe', () => {
     signUnsubscribeToken({ a: 'acct-00002', c, exp, k: 'q1' }, SIGNING_KEY);
   const future = Date.parse('2026-12-31T00:00:00Z') / 1000;
 
-  it('GET shows a confirmation page and changes nothing', async () => {
-    const res = await h.call('GET', '/unsubscribe', { query: { t: token(future) } });
+  it('GET shows a browser a confirmation page and changes nothing', async () => {
+    const res = await h.call('GET', '/unsubscribe', {
+      query: { t: token(future) },
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.body).toMatch(/<form method="post"/);
