@@ -183,6 +183,16 @@ describe('strings storage would refuse', () => {
     expect(res.json.unresolved).toEqual([]);
   });
 
+  it('properties nested deeper than a call stack goes are rejected per event, not a 500', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const raw = `{"events":[{"eventId":"e-deep","type":"web.visit","occurredAt":"2026-11-22T10:00:00Z","domain":"u.example","properties":{"a":${deep}}}]}`;
+    const res = await h.call('POST', '/events', { raw, contentType: 'application/json' });
+    expect(res.status).toBe(202);
+    expect(res.json.rejected[0].errors).toEqual([
+      { path: 'properties.a.0.0.0.0.0.0.0.0', message: 'nested deeper than 8 levels' },
+    ]);
+  });
+
   it('an audience of more account ids than a campaign item holds is a 400', async () => {
     const accountIds = Array.from({ length: AUDIENCE_ACCOUNT_IDS_MAX + 1 }, (_, i) => id(`a${i}`));
     const e = expectErrorShape(

@@ -34,38 +34,51 @@ export const EngagementEventInput = z
   });
 export type EngagementEventInput = z.input<typeof EngagementEventInput>;
 
+/** How many problems of one event's properties are reported (a huge list needs only a few). */
+const MAX_PROPERTY_ISSUES = 10;
+
 /**
  * Free-form properties ride on the bus and, for an event whose account is unknown, in an item:
- * at most EVENT_PROPERTIES_MAX_BYTES of JSON, EVENT_PROPERTIES_MAX_DEPTH levels, numbers storage keeps.
+ * at most EVENT_PROPERTIES_MAX_DEPTH levels (checked first, without recursing past the limit: a
+ * JSON text can nest far deeper than a call stack), at most EVENT_PROPERTIES_MAX_BYTES of JSON,
+ * and numbers storage keeps.
  */
 function checkProperties(properties: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const bytes = jsonBytes(properties);
-  if (bytes > EVENT_PROPERTIES_MAX_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `properties are ${bytes} bytes as JSON; at most ${EVENT_PROPERTIES_MAX_BYTES}`,
-    });
-    return;
-  }
+  type Problem = { path: (string | number)[]; message: string };
+  const tooDeep: Problem[] = [];
+  const badNumbers: Problem[] = [];
   const walk = (value: unknown, path: (string | number)[]): void => {
+    if (tooDeep.length + badNumbers.length >= MAX_PROPERTY_ISSUES) return;
     if (path.length > EVENT_PROPERTIES_MAX_DEPTH) {
-      ctx.addIssue({
-        code: 'custom',
+      tooDeep.push({
         path,
         message: `nested deeper than ${EVENT_PROPERTIES_MAX_DEPTH} levels`,
       });
     } else if (typeof value === 'number') {
       if (!isStorableNumber(value))
-        ctx.addIssue({
-          code: 'custom',
+        badNumbers.push({
           path,
           message: 'a number within plus or minus 2^53 - 1, and 0 or at least 0.000001 in magnitude',
         });
-    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
-    else if (value !== null && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length && tooDeep.length + badNumbers.length < MAX_PROPERTY_ISSUES; i++)
+        walk(value[i], [...path, i]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (tooDeep.length + badNumbers.length >= MAX_PROPERTY_ISSUES) break;
+        walk(v, [...path, k]);
+      }
+    }
   };
-  for (const [k, v] of Object.entries(properties)) walk(v, [k]);
+  walk(properties, []);
+  if (tooDeep.length > 0) return tooDeep.forEach((p) => ctx.addIssue({ code: 'custom', ...p }));
+  const bytes = jsonBytes(properties);
+  if (bytes > EVENT_PROPERTIES_MAX_BYTES)
+    return ctx.addIssue({
+      code: 'custom',
+      message: `properties are ${bytes} bytes as JSON; at most ${EVENT_PROPERTIES_MAX_BYTES}`,
+    });
+  badNumbers.forEach((p) => ctx.addIssue({ code: 'custom', ...p }));
 }
 
 /** An engagement event once its account (and contact, where known) is resolved. */
