@@ -46,7 +46,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { inlineLimit?: number; ingest?: EventIngestor; maxBodyBytes?: number } = {},
+  options: { inlineLimit?: number; ingest?: EventIngestor; maxBodyBytes?: number; bearerToken?: string } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
   const table = new Table(db.client, db.tableName);
@@ -68,6 +68,7 @@ export async function startHarness(
     router: {
       validateResponses: true,
       maxBodyBytes: options.maxBodyBytes,
+      bearerToken: options.bearerToken,
       onUnexpected: (err) => console.error('UNEXPECTED', err),
     },
   };
