@@ -65,7 +65,12 @@ export const AUDIENCE_ACCOUNT_IDS_MAX = 2000;
  * numbers), so 192 KiB keeps the item under 384 KiB plus its keys, below 400 KB.
  */
 export const DOCUMENT_MAX_BYTES = 192 * 1024;
-/** An engagement event's free-form `properties`, as JSON; it rides on the bus and, unresolved, in an item. */
+/**
+ * An engagement event's free-form `properties`, as JSON: it rides on the bus (ten events to a
+ * PutEvents call of at most 256 KB:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html) and, when its
+ * account is unknown, in an item.
+ */
 export const EVENT_PROPERTIES_MAX_BYTES = 8 * 1024;
 /** Nesting of `properties` (DynamoDB stores documents up to 32 levels deep). */
 export const EVENT_PROPERTIES_MAX_DEPTH = 8;
@@ -82,7 +87,10 @@ export const SCORE_MAX = 1e9;
 export const REVENUE_MAX = 1e15;
 /** A split variant's relative weight. */
 export const SPLIT_WEIGHT_MAX = 1e6;
-/** Waits and windows: a Standard Step Functions execution lasts at most one year. */
+/**
+ * Waits and windows: a Standard Step Functions execution lasts at most one year
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
 export const DURATION_MAX_DAYS = 365;
 
 const tinyMessage = `use 0 or a magnitude of at least ${DECIMAL_MIN_MAGNITUDE}`;
