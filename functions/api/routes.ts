@@ -41,6 +41,10 @@ const E409 = { 409: err('conflicts with the current state') };
 const E413 = { 413: err('the body is too large') };
 /** The unsubscribe link's errors: JSON, or an HTML page for a browser. */
 const errPage = (description: string): ResponseSpec => ({ ...err(description), html: true });
+const LINK_ERRORS = {
+  400: errPage('the link is malformed, forged or expired'),
+  404: errPage('the contact of the link no longer exists'),
+};
 /** An HTML answer with the page's own headers. */
 const page = (status: number, p: { html: string; headers: Record<string, string> }) => ({
   status,
@@ -344,8 +348,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
           schema: S.UnsubscribeStatus,
           html: true,
         },
-        400: errPage('the link is malformed, forged or expired'),
-        404: errPage('the contact of the link no longer exists'),
+        ...LINK_ERRORS,
       },
       handler: async ({ query, headers }) => {
         const status = await unsubscribe.status(query.t);
@@ -370,8 +373,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
           schema: S.UnsubscribeResult,
           html: true,
         },
-        400: errPage('the link is malformed, forged or expired'),
-        404: errPage('the contact of the link no longer exists'),
+        ...LINK_ERRORS,
       },
       handler: async ({ query, headers }) => {
         const result = await unsubscribe.unsubscribe(query.t);

@@ -21,6 +21,7 @@
  * fails loudly on any other, so a new schema feature cannot silently go unfuzzed.
  */
 import fc from 'fast-check';
+import { CSV_COLUMNS } from '../../functions/api/csv';
 import { buildOpenApi } from '../../functions/api/openapi';
 import type { HttpResponse } from '../../functions/api/router';
 import { ErrorBody } from '../../functions/kernel/errors';
@@ -645,26 +646,7 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
 
 /** Import rows as the CSV the API also takes: one row per contact, account columns repeated. */
 function toCsv(accounts: Json[]): string {
-  const columns = [
-    'accountId',
-    'name',
-    'domain',
-    'industry',
-    'employees',
-    'annualRevenueUsd',
-    'region',
-    'tier',
-    'cluster',
-    'ownerSdr',
-    'techStack',
-    'contactId',
-    'contactName',
-    'email',
-    'title',
-    'role',
-    'timeZone',
-    'phone',
-  ];
+  const columns = [...CSV_COLUMNS, 'techStack'];
   const cell = (v: unknown) =>
     v === undefined || v === null
       ? ''
