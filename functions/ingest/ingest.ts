@@ -54,7 +54,8 @@ const issues = (error: z.ZodError, prefix: (string | number)[] = []): FieldError
   }));
 
 /** Suppression is optional here: a test may ingest without it. */
-export type IngestDeps = Omit<IngestionDeps, 'suppress'> & Partial<Pick<IngestionDeps, 'suppress'>>;
+export type IngestDeps = Omit<IngestionDeps, 'suppress' | 'unsubscribe'> &
+  Partial<Pick<IngestionDeps, 'suppress'>>;
 
 /**
  * POST /events of a platform. Each request resolves accounts through its own resolver: its cache

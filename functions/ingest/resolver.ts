@@ -85,6 +85,11 @@ export interface IngestionDeps {
   clock: Clock;
   /** Suppress an address for email (a hard bounce or a complaint). */
   suppress: (email: string, reason: string) => Promise<void>;
+  /**
+   * Unsubscribe an address: on the suppression list, and the contact (when known) marked
+   * unsubscribed, as the one-click unsubscribe does (functions/api/unsubscribe-service.ts).
+   */
+  unsubscribe: (email: string, contact?: { accountId: string; contactId: string }) => Promise<void>;
 }
 
 /**
@@ -100,6 +105,11 @@ export function ingestionDeps(platform: Platform, source: 'api' | 'ses'): Ingest
     clock: platform.clock,
     suppress: async (email, reason) => {
       await accounts.addSuppression(email, { reason, source });
+    },
+    unsubscribe: async (email, contact) => {
+      const at = platform.clock.now().toISOString();
+      await accounts.addSuppression(email, { reason: 'unsubscribed', source, at });
+      if (contact) await accounts.markContactUnsubscribed(contact.accountId, contact.contactId, at);
     },
   };
 }

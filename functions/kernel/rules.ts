@@ -11,17 +11,46 @@ import type { EngagementType } from './model';
 
 export const AWS_SES_SOURCE = 'aws.ses';
 
-/** The SES detail types the normaliser consumes, mapped to the engagement type they become. */
+/**
+ * Every event type a configuration set publishes, by the detail type SES gives it on EventBridge
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html, "Amazon SES service
+ * events"), mapped to the engagement it becomes; `null`: none (a delivery delay is neither engagement
+ * nor a reason to suppress; a subscription change unsubscribes, functions/ingest/ses.ts). A rendering
+ * failure, like a reject, is an email SES did not send.
+ */
 export const SES_DETAIL_TYPES = {
   'Email Sent': 'email.sent',
+  'Email Rejected': 'email.rejected',
+  'Email Bounced': 'email.bounced',
+  'Email Complaint Received': 'email.complained',
   'Email Delivered': 'email.delivered',
   'Email Opened': 'email.opened',
   'Email Clicked': 'email.clicked',
-  'Email Bounced': 'email.bounced',
-  'Email Complaint Received': 'email.complained',
-  'Email Rejected': 'email.rejected',
-} as const satisfies Record<string, EngagementType>;
+  'Email Rendering Failed': 'email.rejected',
+  'Email Delivery Delayed': null,
+  'Email Subscribed': null,
+} as const satisfies Record<string, EngagementType | null>;
 export type SesDetailType = keyof typeof SES_DETAIL_TYPES;
+
+/**
+ * The `eventType` of each record (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html,
+ * "Top-level JSON object") and the detail type EventBridge carries it under.
+ */
+export const SES_EVENT_TYPES = {
+  Send: 'Email Sent',
+  Reject: 'Email Rejected',
+  Bounce: 'Email Bounced',
+  Complaint: 'Email Complaint Received',
+  Delivery: 'Email Delivered',
+  Open: 'Email Opened',
+  Click: 'Email Clicked',
+  'Rendering Failure': 'Email Rendering Failed',
+  DeliveryDelay: 'Email Delivery Delayed',
+  Subscription: 'Email Subscribed',
+} as const satisfies Record<string, SesDetailType>;
+
+/** The tag SES adds to every event published through a configuration set: the set's name. */
+export const SES_CONFIGURATION_SET_TAG = 'ses:configuration-set';
 
 /** SES message tags the engine sets on every email (SendEmail `EmailTags`); they arrive in `mail.tags`. */
 export const SES_TAGS = {
@@ -51,6 +80,11 @@ export const RULES = {
   sesEngagement: {
     source: [AWS_SES_SOURCE],
     'detail-type': Object.keys(SES_DETAIL_TYPES),
+  },
+  /** Engagement bus -> the alarm topic: the sender reputation breaker tripped. */
+  sendingPaused: {
+    source: [SOURCE_OF[DETAIL_TYPES.sendingPaused]],
+    'detail-type': [DETAIL_TYPES.sendingPaused],
   },
 } as const satisfies Record<string, RulePattern>;
 export type RuleName = keyof typeof RULES;

@@ -44,6 +44,7 @@ function rig() {
     unresolved,
     clock,
     suppress,
+    unsubscribe: async (email) => suppress(email, 'unsubscribed'),
   });
   const details = () =>
     publisher.ofType(DETAIL_TYPES.engagementRecorded).map((e) => e.detail as EngagementRecordedDetail);
@@ -215,9 +216,10 @@ describe('SES event normaliser', () => {
     });
   });
 
-  it('ignores detail types it does not score', async () => {
+  it('ignores detail types that are not email events, and scores no delivery delay', async () => {
     const r = rig();
-    expect((await r.ses(sesEvent('Email Delivery Delayed'))).ignored).toMatch(/Delivery Delayed/);
+    expect((await r.ses(sesEvent('Sending Status Disabled'))).ignored).toMatch(/Sending Status Disabled/);
+    expect((await r.ses(sesEvent('Email Delivery Delayed'))).ignored).toMatch(/delivery delay/);
     expect(r.publisher.events).toEqual([]);
   });
 
