@@ -20,6 +20,7 @@ import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
+import { SendingReputationRepository } from '../platform/store/reputation';
 import { ScoreReader } from '../platform/store/scores';
 import { TaskCreator } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
@@ -63,6 +64,8 @@ export interface EngineDeps {
   config: EngineConfig;
   /** Stops executions from outside (the scorer's exit stages, the operator's stop). */
   control: SequenceControl;
+  /** The sender reputation breaker of each sending domain (functions/engine/channels/email.ts). */
+  reputation: SendingReputationRepository;
   /** Conditions' facts; by default the scorer's state read as the scorer reads it (engine/facts.ts). */
   facts?: FactsReader;
   log: (message: string, data?: Record<string, unknown>) => void;
@@ -84,6 +87,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     tasks: platform.repository(TaskCreator),
     catalog: platform.repository(CatalogReader),
     scores: platform.repository(ScoreReader),
+    reputation: platform.repository(SendingReputationRepository),
     clock: platform.clock,
     providers: providers(platform),
     config: {

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { Channel, IsoTimestamp, PostalAddress, Role, Stage } from './model';
 import { DETAIL_TYPES, SOURCE_OF, type DetailType } from './event-types';
 import { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
+import { SendingDomain, SendingWindow } from './reputation';
 
 export { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
 export { SesEventDetail } from './event-schemas/ses';
@@ -138,6 +139,38 @@ export const EnrollmentFinishedDetail = DetailBase.extend({
 });
 export type EnrollmentFinishedDetail = z.infer<typeof EnrollmentFinishedDetail>;
 
+/** What the sending-domain events say: the domain, not an account (a domain sends for every account). */
+const SendingDomainEvent = z.object({
+  eventId: z.string().min(1),
+  occurredAt: IsoTimestamp,
+  /** Never set: declared so that `detail.accountId` reads as possibly undefined across all events. */
+  accountId: z.undefined().optional(),
+  domain: SendingDomain,
+});
+
+/**
+ * `email.sending_paused`: the sender reputation breaker tripped for a sending domain (its window's
+ * hard-bounce or complaint rate reached its threshold); its email touches are deferred until an
+ * operator resumes it. The stack's alarm topic receives it.
+ */
+export const SendingPausedDetail = SendingDomainEvent.extend({
+  reason: z.enum(['bounce_rate', 'complaint_rate']),
+  window: SendingWindow,
+  thresholds: z.object({
+    minSends: z.number().int().positive(),
+    maxBounceRate: z.number().positive(),
+    maxComplaintRate: z.number().positive(),
+  }),
+});
+export type SendingPausedDetail = z.infer<typeof SendingPausedDetail>;
+
+/** `email.sending_resumed`: an operator resumed a paused sending domain. */
+export const SendingResumedDetail = SendingDomainEvent.extend({
+  pausedAt: IsoTimestamp,
+  reason: z.enum(['bounce_rate', 'complaint_rate']).optional(),
+});
+export type SendingResumedDetail = z.infer<typeof SendingResumedDetail>;
+
 /** The detail schema of every detail type. */
 const SCHEMA_OF = {
   [DETAIL_TYPES.engagementRecorded]: EngagementRecordedDetail,
@@ -150,6 +183,8 @@ const SCHEMA_OF = {
   [DETAIL_TYPES.adsAudienceChanged]: AdsAudienceChangedDetail,
   [DETAIL_TYPES.directMailRequested]: DirectMailRequestedDetail,
   [DETAIL_TYPES.enrollmentFinished]: EnrollmentFinishedDetail,
+  [DETAIL_TYPES.sendingPaused]: SendingPausedDetail,
+  [DETAIL_TYPES.sendingResumed]: SendingResumedDetail,
 } as const satisfies Record<DetailType, z.ZodType>;
 
 /** The contract of every detail type: its one source (event-types.ts) and its detail schema. */

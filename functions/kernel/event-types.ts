@@ -7,6 +7,7 @@ export const SOURCES = {
   sdr: 'abm.sdr',
   ads: 'abm.ads',
   directMail: 'abm.direct_mail',
+  sending: 'abm.sending',
 } as const;
 export type Source = (typeof SOURCES)[keyof typeof SOURCES];
 
@@ -21,10 +22,12 @@ export const DETAIL_TYPES = {
   adsAudienceChanged: 'ads.audience.changed',
   directMailRequested: 'direct_mail.requested',
   enrollmentFinished: 'enrollment.finished',
+  sendingPaused: 'email.sending_paused',
+  sendingResumed: 'email.sending_resumed',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
-/** The fields every detail carries. */
+/** The fields every detail about an account carries (the sending-domain events carry `domain` instead). */
 export interface DetailBase {
   eventId: string;
   occurredAt: string;
@@ -46,4 +49,6 @@ export const SOURCE_OF = {
   [DETAIL_TYPES.adsAudienceChanged]: SOURCES.ads,
   [DETAIL_TYPES.directMailRequested]: SOURCES.directMail,
   [DETAIL_TYPES.enrollmentFinished]: SOURCES.engine,
+  [DETAIL_TYPES.sendingPaused]: SOURCES.sending,
+  [DETAIL_TYPES.sendingResumed]: SOURCES.sending,
 } as const satisfies Record<DetailType, Source>;

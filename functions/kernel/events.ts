@@ -4,7 +4,8 @@
  * Every publisher builds its events with `busEvent(detailType, detail)`, which stamps the source and
  * is typed by the schema; the recording publisher of the tests and the moto contract test check
  * every event against the schema. The CDK rules use the patterns in `RULES` verbatim.
- * Every detail carries `eventId`, `occurredAt` and `accountId`.
+ * Every detail carries `eventId` and `occurredAt`; the account events `accountId`, the sending-domain
+ * events (`email.sending_paused`, `email.sending_resumed`) `domain`.
  */
 import type { SdrTask } from './model';
 import type { DetailInput, DetailOf } from './event-schemas';
@@ -46,6 +47,8 @@ export type {
   ScoreChangedDetail,
   SdrTaskCompletedDetail,
   SdrTaskCreatedDetail,
+  SendingPausedDetail,
+  SendingResumedDetail,
   SesEventDetail,
   StageChangedDetail,
   TouchFailedDetail,

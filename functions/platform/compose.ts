@@ -47,6 +47,8 @@ export interface RuntimeConfig {
   scoring?: unknown;
   /** The ideal-customer profile (validated by the API feature); the default profile when absent. */
   icp?: unknown;
+  /** The sender reputation breaker's thresholds (validated by kernel/reputation.ts); defaults when absent. */
+  reputation?: unknown;
   version?: string;
 }
 
@@ -219,6 +221,7 @@ export function environmentConfig(
     defaultSdrOwner: read('defaultSdrOwner'),
     scoring: json('scoringConfig'),
     icp: json('icp'),
+    reputation: json('reputation'),
     version: read('version'),
   };
 }

@@ -51,5 +51,7 @@ export const ENV = {
   scoringConfig: 'SCORING_CONFIG',
   /** JSON: the ideal-customer profile of cdk.json, for fit scores on import. */
   icp: 'ABM_ICP',
+  /** JSON: cdk.json's `config.reputation` (the sender reputation breaker's window and thresholds). */
+  reputation: 'ABM_REPUTATION',
 } as const;
 export type EnvKey = keyof typeof ENV;

@@ -14,6 +14,7 @@ import { CampaignRepository } from './store/campaigns';
 import { CatalogRepository } from './store/catalog';
 import { EnrollmentRepository } from './store/enrollments';
 import { ExecutionJournal } from './store/journal';
+import { SendingReputationRepository } from './store/reputation';
 import { ScoreRepository } from './store/scores';
 import { TaskRepository } from './store/tasks';
 import { TouchRepository } from './store/touches';
@@ -31,5 +32,6 @@ export function storeOf(platform: Platform): Store {
     scores: platform.repository(ScoreRepository),
     unresolved: platform.repository(UnresolvedEventRepository),
     journal: platform.repository(ExecutionJournal),
+    reputation: platform.repository(SendingReputationRepository),
   };
 }

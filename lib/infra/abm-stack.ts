@@ -20,6 +20,7 @@ import type { AppConfig } from './config';
 import { AccountStore } from './constructs/account-store';
 import { AbmApi } from './constructs/api';
 import { baseFunctionFactory } from './constructs/base-function';
+import { sendingPausedAlarm } from './constructs/alarms';
 import { EngagementRules } from './constructs/engagement-rules';
 import { EngagementBus } from './constructs/event-bus';
 import { CampaignLauncher } from './constructs/launcher';
@@ -94,6 +95,7 @@ export class AbmStack extends Stack {
       scorerBuffer: this.scorer.bufferQueue,
       createFunction,
       configurationSet: this.engine.configurationSet,
+      reputation: config.reputation,
     });
     const health = createFunction(this, 'Health', {
       ...LAMBDAS.health,
@@ -113,6 +115,7 @@ export class AbmStack extends Stack {
       reservedConcurrency: config.api.reservedConcurrency,
       version,
       icp: config.icp,
+      reputation: config.reputation,
       healthFunction: health,
       unsubscribeSecret: this.engine.unsubscribeSecret,
       logRetention,
@@ -159,6 +162,11 @@ export class AbmStack extends Stack {
     );
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    sendingPausedAlarm(this, 'SendingPausedAlarm', {
+      bus,
+      topic: this.alarmTopic,
+      deadLetterQueue: this.engagement.deadLetterQueue,
+    });
 
     // Last, once every grant is made: acknowledge the reviewed wildcards those grants produced.
     acknowledgeGrantWildcards(this);

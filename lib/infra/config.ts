@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
+import { ReputationConfig } from '../../functions/kernel/reputation';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -134,6 +135,11 @@ const ConfigSchema = z
       .default(30),
     /** The ideal-customer profile for fit scoring and suggested tiers on import (functions/api/domain/fit.ts). */
     icp: Icp.default(DEFAULT_ICP),
+    /**
+     * The sender reputation circuit breaker: per sending domain, the hard-bounce and complaint rates
+     * of the last `windowHours` hours, judged from `minSends` sends on (functions/kernel/reputation.ts).
+     */
+    reputation: ReputationConfig.default(ReputationConfig.parse({})),
     /** Keep an EventBridge archive of the bus for this many days (replay); no archive when omitted. */
     eventArchiveDays: z.number().int().min(1).max(3650).optional(),
     env: Env.default({}),
@@ -152,6 +158,7 @@ export type ApiAuth = z.infer<typeof ApiAuth>;
 export type ThrottleSettings = z.infer<typeof Throttle>;
 export type ProviderSettings = z.infer<typeof Provider>;
 export type MqaThresholds = z.infer<typeof Mqa>;
+export type { ReputationConfig };
 
 export interface AppConfig extends Omit<ParsedConfig, 'env'> {
   readonly stage: Stage;

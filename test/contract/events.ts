@@ -90,6 +90,7 @@ export async function handlerEngagementEvents(): Promise<WireEvent[]> {
     unresolved: new MemoryUnresolvedStore(),
     clock,
     suppress: async () => {},
+    unsubscribe: async () => {},
   });
   for (const dt of Object.keys(SES_DETAIL_TYPES)) {
     const extra: Record<string, unknown> =
@@ -112,7 +113,9 @@ export async function handlerEngagementEvents(): Promise<WireEvent[]> {
             ? { click: { link: 'https://example.com/roi', timestamp: at } }
             : dt === 'Email Opened'
               ? { open: { timestamp: at } }
-              : {};
+              : dt === 'Email Subscribed'
+                ? { subscription: { timestamp: at, newTopicPreferences: { unsubscribeAll: true } } }
+                : {};
     await normalise(sesEvent(dt, extra));
   }
   const sdr = busEvent(DETAIL_TYPES.engagementRecorded, {
@@ -124,6 +127,35 @@ export async function handlerEngagementEvents(): Promise<WireEvent[]> {
     properties: { outcome: 'meeting_booked' },
   });
   return [...publisher.events, sdr].map((e) => toWire(e));
+}
+
+/** What the sender reputation breaker publishes (functions/ingest/reputation.ts builds the same). */
+export function sendingEvents(): WireEvent[] {
+  const at = '2026-11-22T10:00:00.000Z';
+  const window = {
+    hours: 24,
+    from: '2026-11-21T11:00:00.000Z',
+    sends: 600,
+    bounces: 31,
+    complaints: 1,
+    bounceRate: 31 / 600,
+    complaintRate: 1 / 600,
+  };
+  const thresholds = { minSends: 500, maxBounceRate: 0.05, maxComplaintRate: 0.001 };
+  const domains = ['example.com', 'mail.example.com', 'news.example.org', 'abm.local'];
+  const paused = domains.flatMap((domain) =>
+    (['bounce_rate', 'complaint_rate'] as const).map((reason) =>
+      busEvent(DETAIL_TYPES.sendingPaused, {
+        eventId: `sending-paused:${domain}:${reason}:${at}`,
+        occurredAt: at,
+        domain,
+        reason,
+        window,
+        thresholds,
+      }),
+    ),
+  );
+  return paused.map((e) => toWire(e));
 }
 
 /** What the scorer itself publishes: never back into the scorer (no loops). */
@@ -182,6 +214,7 @@ export interface ContractCases {
 
 export async function contractCases(): Promise<Record<RuleName, ContractCases>> {
   const engagement = await handlerEngagementEvents();
+  const sending = sendingEvents();
   const sample = engagement[0]!;
   const variant = (id: string, patch: Partial<WireEvent>): WireEvent => ({
     ...sample,
@@ -218,13 +251,36 @@ export async function contractCases(): Promise<Record<RuleName, ContractCases>> 
       bus: 'default',
       matches: Object.keys(SES_DETAIL_TYPES).map((dt) => ses(dt, `ses-ok-${dt.replace(/\W/g, '')}`)),
       nearMisses: [
-        ses('Email Delivery Delayed', 'ses-nm-delayed'),
-        ses('Email Rendering Failed', 'ses-nm-rendering'),
-        ses('Email Subscribed', 'ses-nm-subscribed'),
         ses('Sending Status Disabled', 'ses-nm-status'),
+        ses('Sending Status Enabled', 'ses-nm-status-enabled'),
+        ses('Advisor Recommendation Status Open', 'ses-nm-advisor'),
         ses('email bounced', 'ses-nm-case'),
         ses('Email Bounced', 'ses-nm-source', { source: 'aws.sesv2' }),
         ses('Email Bounced', 'ses-nm-abm', { source: SOURCES.ingest }),
+      ],
+    },
+    sendingPaused: {
+      bus: 'engagement',
+      matches: sending,
+      nearMisses: [
+        {
+          ...sending[0]!,
+          id: 'nm-resumed',
+          detailType: DETAIL_TYPES.sendingResumed,
+          detail: { ...sending[0]!.detail, eventId: 'nm-resumed' },
+        },
+        {
+          ...sending[0]!,
+          id: 'nm-sending-source',
+          source: SOURCES.ingest,
+          detail: { ...sending[0]!.detail, eventId: 'nm-sending-source' },
+        },
+        {
+          ...sending[0]!,
+          id: 'nm-sending-case',
+          detailType: 'Email.Sending_Paused',
+          detail: { ...sending[0]!.detail, eventId: 'nm-sending-case' },
+        },
       ],
     },
   };

@@ -1,8 +1,11 @@
 /**
  * Email through SES v2: rendered from its template (by role, by account), with a signed one-click
  * unsubscribe link (RFC 8058 headers) and message tags that let SES engagement find its way back.
+ * The sender reputation breaker: while the sending domain is paused (functions/ingest/reputation.ts)
+ * each touch is deferred and checked again later; each email SES accepts is counted for the domain.
  */
 import type { EmailStep } from '../../kernel/model';
+import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
 import { EmailTemplate, renderTemplate } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
@@ -13,6 +16,9 @@ import type { ChannelFactory } from './types';
 
 export const email: ChannelFactory<EmailStep> = (deps) => {
   const { config, ledger } = deps;
+  const domain = sendingDomainOf(config.senderEmail);
+  /** The sending domain's breaker, read once per invocation. */
+  const breakers = new WeakMap<Run, ReturnType<typeof deps.reputation.state>>();
 
   async function template(run: Run, templateId: string) {
     if (!run.templates.has(templateId)) {
@@ -46,6 +52,15 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
         const suppressed = contact.email ? await deps.accounts.isSuppressed(contact.email) : false;
         const eligible = emailEligibility(contact, suppressed);
         return eligible.ok ? undefined : eligible.reason;
+      },
+      async hold() {
+        if (!domain) return undefined;
+        if (!breakers.has(run)) breakers.set(run, deps.reputation.state(domain));
+        if ((await breakers.get(run))?.status !== 'paused') return undefined;
+        return {
+          reason: `sending_paused:${domain}`,
+          until: new Date(run.now.getTime() + PAUSED_DOMAIN_RECHECK_MS),
+        };
       },
       async deliver(touch, contact) {
         const tpl = await template(run, step.template);
@@ -112,6 +127,14 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
         }
         // Outside the try: a failure to record the send must not look like a failure to send.
         await ledger.sent(run, touch, messageId, `email "${rendered.subject}"`);
+        // Sent is sent: a count that fails leaves the breaker's window one send short, no more.
+        if (domain)
+          await deps.reputation.countSend(domain, run.now).catch((err: unknown) =>
+            deps.log('could not count the send for the sender reputation breaker', {
+              domain,
+              error: String(err),
+            }),
+          );
       },
     }),
   };

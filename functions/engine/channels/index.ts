@@ -2,6 +2,7 @@
  * The channel registry and the prologue every channel shares. For the contacts a touch step
  * targets whose time has come (inside their send window for a windowed channel), in turn:
  *   1. eligibility (consent, address, suppression, budget) -> a `skipped` touch with its reason;
+ *   1b. a hold the channel asks for (email: a paused sending domain) -> `deferred` to its re-check;
  *   2. the frequency cap, on the channels that reach a person directly -> `skipped`, or `deferred`
  *      to when the cap allows it (inside the window for a windowed channel);
  *   3. the claim on the ledger (never twice for a step and contact);
@@ -39,6 +40,20 @@ export function createChannels(deps: ChannelDeps) {
   const tolerance = deps.config.toleranceMs ?? 1000;
   const { ledger } = deps;
 
+  /** Records the touch as deferred until `until` (the next window opening from it, if windowed). */
+  async function defer(
+    run: Run,
+    touch: ReturnType<typeof ledger.ref>,
+    contact: Contact,
+    windowed: boolean,
+    reason: string,
+    until: Date,
+  ): Promise<Remaining> {
+    const at = windowed ? nextInWindow(until, contact.timeZone, run.seq.sendWindow) : until;
+    await ledger.notSent(run, touch, 'deferred', `${reason} until ${iso(at)}`);
+    return { contactId: contact.contactId, at };
+  }
+
   /** The frequency cap: null when the touch may go; else it is recorded and its later time given. */
   async function capped(
     run: Run,
@@ -56,9 +71,7 @@ export function createChannels(deps: ChannelDeps) {
       await ledger.notSent(run, touch, 'skipped', reason);
       return 'skipped';
     }
-    const at = windowed ? nextInWindow(check.until, contact.timeZone, run.seq.sendWindow) : check.until;
-    await ledger.notSent(run, touch, 'deferred', `${reason} until ${iso(at)}`);
-    return { contactId: contact.contactId, at };
+    return defer(run, touch, contact, windowed, reason, check.until);
   }
 
   /**
@@ -90,6 +103,11 @@ export function createChannels(deps: ChannelDeps) {
       const reason = await delivery.ineligible?.(contact);
       if (reason) {
         await ledger.notSent(run, touch, 'skipped', reason);
+        continue;
+      }
+      const held = await delivery.hold?.(contact);
+      if (held) {
+        deferred.push(await defer(run, touch, contact, executor.windowed, held.reason, held.until));
         continue;
       }
       if (isCapped) {

@@ -1,7 +1,7 @@
 /**
  * A channel executor: what one channel does for the contacts of a touch step. The registry
  * (channels/index.ts) runs the prologue every channel shares (timing in the send window,
- * eligibility, the frequency cap, the claim on the ledger) and hands each claimed touch to
+ * eligibility, a hold, the frequency cap, the claim on the ledger) and hands each claimed touch to
  * `deliver`; a channel that acts once per step (an ad audience) collects and acts in `flush`.
  */
 import type { Contact, TouchStep } from '../../kernel/model';
@@ -12,6 +12,11 @@ import type { Ledger, TouchRef } from '../ledger';
 export interface StepDelivery {
   /** Why the contact may not be reached by this step (recorded as a skipped touch), or nothing. */
   ineligible?(contact: Contact): Promise<string | undefined> | string | undefined;
+  /**
+   * Why the contact's touch must wait (recorded as a deferred touch, tried again at `until`, inside
+   * the send window for a windowed channel), or nothing: e.g. a paused sending domain.
+   */
+  hold?(contact: Contact): Promise<{ reason: string; until: Date } | undefined>;
   /** The side effect of one claimed touch; it ends the touch on the ledger (sent, failed, unknown). */
   deliver(touch: TouchRef, contact: Contact): Promise<void>;
   /** After every contact of the step. */

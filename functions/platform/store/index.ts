@@ -8,6 +8,7 @@ import { CampaignRepository } from './campaigns';
 import { CatalogRepository } from './catalog';
 import { EnrollmentRepository } from './enrollments';
 import { ExecutionJournal } from './journal';
+import { SendingReputationRepository } from './reputation';
 import { ScoreRepository } from './scores';
 import { TaskRepository } from './tasks';
 import { TouchRepository } from './touches';
@@ -25,6 +26,7 @@ export interface Store {
   readonly scores: ScoreRepository;
   readonly unresolved: UnresolvedEventRepository;
   readonly journal: ExecutionJournal;
+  readonly reputation: SendingReputationRepository;
 }
 
 export interface StoreOptions {
@@ -50,6 +52,7 @@ export function createStore(table: Table, options: StoreOptions = {}): Store {
     scores: new ScoreRepository(table, { ...base, onInvalidItem: options.onInvalidItem }),
     unresolved: new UnresolvedEventRepository(table),
     journal: new ExecutionJournal(table),
+    reputation: new SendingReputationRepository(table, base),
   };
 }
 
@@ -74,6 +77,7 @@ export {
   type AccountSnapshot,
   type StoredScore,
 } from './scores';
+export { SendingReputationRepository, type Feedback } from './reputation';
 export { TaskRepository, type TaskCompletion } from './tasks';
 export { TouchRepository, type RecordTouchResult, type TouchStatusPatch } from './touches';
 export {

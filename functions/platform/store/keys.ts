@@ -22,6 +22,8 @@
  * | suppression      | SUPPRESSION#<email>  | EMAIL                    | -                                               | -                                                 |
  * | unresolved event | UNRESOLVED#<yyyy-mm-dd> | EVENT#<eventId> (+ttl) | -                                              | -                                                 |
  * | local execution  | LOCALEXEC#<accountId> | <campaignId>            | -                                               | -                                                 |
+ * | sending hour     | SENDING#<domain>     | HOUR#<yyyy-mm-ddThh> (+ttl) | -                                            | -                                                 |
+ * | sending state    | SENDING#<domain>     | STATE                    | -                                               | -                                                 |
  *
  * Choices that differ from the first sketch, and why:
  * - Touches keep `sk = TOUCH#<touchId>` so the conditional put is keyed by the touch id alone (a
@@ -83,6 +85,8 @@ export enum SK {
   campaign = 'CAMPAIGN',
   launchLease = 'LAUNCH_LEASE',
   suppression = 'EMAIL',
+  sendingHourPrefix = 'HOUR#',
+  sendingState = 'STATE',
 }
 
 /** A timestamp as it appears inside a sort key: UTC, fixed width. Throws on an invalid time. */
@@ -324,6 +328,20 @@ export const suppression = (email: string): PrimaryKey => ({
   sk: SK.suppression,
 });
 
+/**
+ * The sender reputation breaker of one sending domain (docs/architecture.md "Sender reputation"):
+ * one counter item per hour (sends, hard bounces, complaints; ADD updates, TTL) and one state item.
+ */
+export const sendingHour = (domain: string, hour: string): PrimaryKey => ({
+  pk: `SENDING#${domain.toLowerCase()}`,
+  sk: `${SK.sendingHourPrefix}${hour}`,
+});
+
+export const sendingState = (domain: string): PrimaryKey => ({
+  pk: `SENDING#${domain.toLowerCase()}`,
+  sk: SK.sendingState,
+});
+
 /** Every builder in one object, for scripts and tests (the store's modules use the namespace import). */
 export const keys = {
   accountPartition,
@@ -365,4 +383,6 @@ export const keys = {
   unresolvedEvent,
   localExecution,
   suppression,
+  sendingHour,
+  sendingState,
 } as const;

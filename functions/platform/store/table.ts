@@ -159,6 +159,13 @@ export interface Page<T> {
   cursor?: string;
 }
 
+/** What one UpdateItem changes: `add` takes numbers, or string sets (adding an element twice is a no-op). */
+export interface UpdateChanges {
+  set?: Item;
+  add?: Record<string, number | ReadonlySet<string>>;
+  remove?: readonly string[];
+}
+
 export type PutIfAbsentResult<T> = { created: true } | { created: false; existing?: T };
 
 export interface VersionedOptions {
@@ -441,12 +448,13 @@ export async function batchGet<T extends Item = Item>(
 
 /**
  * An UpdateItem of named attributes, for writes that must not read first: `set` values, `add` to
- * numbers, `remove` attributes. With a condition, throws ConditionFailedError when it does not hold.
+ * numbers (or elements to string sets), `remove` attributes. With a condition, throws
+ * ConditionFailedError when it does not hold.
  */
 export async function updateItem(
   t: TableRef,
   key: PrimaryKey,
-  changes: { set?: Item; add?: Record<string, number>; remove?: readonly string[] },
+  changes: UpdateChanges,
   options: { condition?: Condition } = {},
 ): Promise<void> {
   const names: Record<string, string> = { ...options.condition?.names };
@@ -577,11 +585,7 @@ export class Table implements TableRef {
     return batchGet<T>(this, keys, options);
   }
 
-  update(
-    key: PrimaryKey,
-    changes: { set?: Item; add?: Record<string, number>; remove?: readonly string[] },
-    options?: { condition?: Condition },
-  ): Promise<void> {
+  update(key: PrimaryKey, changes: UpdateChanges, options?: { condition?: Condition }): Promise<void> {
     return updateItem(this, key, changes, options);
   }
 

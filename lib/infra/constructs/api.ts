@@ -32,6 +32,7 @@ import { DEFAULT_PUBLIC_THROTTLE, DEFAULT_THROTTLE, type ThrottleSettings } from
 export type { FunctionFactory, FunctionRequest } from '../functions';
 import { LAMBDAS } from '../functions';
 import { ENV } from '../../../functions/platform/env';
+import type { ReputationConfig } from '../../../functions/kernel/reputation';
 
 export type ApiAuthConfig =
   'iam' | { readonly jwt: { readonly issuer: string; readonly audience: readonly string[] } };
@@ -54,6 +55,8 @@ export interface AbmApiProps {
   readonly version: string;
   /** The ideal-customer profile for fit scoring on import (from the validated config). */
   readonly icp?: Icp;
+  /** The sender reputation breaker's thresholds, for the sending-domain routes (`config.reputation`). */
+  readonly reputation?: ReputationConfig;
   /** The infra engineer's GET /health function; the router answers /health when omitted. */
   readonly healthFunction?: IFunction;
   /** HMAC key of unsubscribe tokens; a generated secret when omitted. */
@@ -100,6 +103,7 @@ export class AbmApi extends Construct {
         [ENV.audienceBucket]: props.launcher.bucket.bucketName,
         [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
         ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
+        ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
       },
       memorySize: 1024,
       timeoutSeconds: 29,

@@ -26,6 +26,7 @@ import {
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RULES, type RulePattern } from '../../../functions/kernel/events';
+import type { ReputationConfig } from '../../../functions/kernel/reputation';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
 import { ENV } from '../../../functions/platform/env';
@@ -45,17 +46,22 @@ export interface EngagementRulesProps {
    * events to the default bus, where RULES.sesEngagement picks them up.
    */
   readonly configurationSet?: IConfigurationSet;
+  /** The sender reputation breaker's thresholds (`config.reputation`); the defaults when omitted. */
+  readonly reputation?: ReputationConfig;
 }
 
-/** The SES events the normaliser turns into engagement (RULES.sesEngagement lists their detail types). */
+/** Every SES event type: the normaliser reads all ten (RULES.sesEngagement lists their detail types). */
 export const SES_PUBLISHED_EVENTS = [
   EmailSendingEvent.SEND,
+  EmailSendingEvent.REJECT,
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
   EmailSendingEvent.DELIVERY,
   EmailSendingEvent.OPEN,
   EmailSendingEvent.CLICK,
-  EmailSendingEvent.BOUNCE,
-  EmailSendingEvent.COMPLAINT,
-  EmailSendingEvent.REJECT,
+  EmailSendingEvent.RENDERING_FAILURE,
+  EmailSendingEvent.DELIVERY_DELAY,
+  EmailSendingEvent.SUBSCRIPTION,
 ] as const;
 
 export class EngagementRules extends Construct {
@@ -92,7 +98,14 @@ export class EngagementRules extends Construct {
 
     this.sesFunction = props.createFunction(this, 'NormaliseSesEvent', {
       ...LAMBDAS.normaliseSesEvent,
-      environment,
+      environment: {
+        ...environment,
+        // Events of other configuration sets reach the default bus too: the normaliser keeps ours.
+        ...(props.configurationSet
+          ? { [ENV.sesConfigurationSet]: props.configurationSet.configurationSetName }
+          : {}),
+        ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
+      },
       timeoutSeconds: 10,
     });
     props.table.grantReadWriteData(this.sesFunction);
