@@ -4,7 +4,7 @@
  * Gateway v2 adapter, local mode through `router.handleHttp` over node:http: the same routes, the
  * same services, other adapters.
  */
-import { ingestFeature } from '../ingest';
+import { ingestFeature, sendingReputationFeature } from '../ingest';
 import { controlFeature, launchFeature, type LaunchOptions, type LaunchService } from '../launch';
 import { PUBLISHER } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
@@ -66,6 +66,7 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
     control: controlFeature(platform),
     reports: reportsFeature(platform),
     ingest: options.ingest ?? ingestFeature(platform),
+    sending: sendingReputationFeature(platform),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Clock } from '../kernel/clock';
 import { ErrorBody, NotImplemented } from '../kernel/errors';
 import { checkLaunchBody, type ControlService, type LaunchService } from '../launch';
+import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
@@ -32,6 +33,8 @@ export interface ApiServices {
   control: ControlService;
   reports: ReportService;
   ingest?: EventIngestor;
+  /** The sender reputation breaker (functions/ingest/reputation.ts). */
+  sending: Pick<SendingReputation, 'status' | 'resume'>;
 }
 
 const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
@@ -379,6 +382,32 @@ export function buildRoutes(deps: ApiServices): Route[] {
         const result = await unsubscribe.unsubscribe(query.t);
         return prefersHtml(headers.accept) ? page(200, donePage()) : { status: 200, body: result };
       },
+    }),
+    route({
+      method: 'GET',
+      path: '/sending-domains/{domain}',
+      operationId: 'getSendingDomain',
+      summary: "A sending domain's reputation breaker: paused or active, its window's bounce and complaint rates",
+      tags: ['sending'],
+      auth: 'iam',
+      params: S.SendingDomainParams,
+      responses: { 200: { description: 'the domain', schema: S.SendingDomainStatus }, ...E400 },
+      handler: async ({ params }) => ({ status: 200, body: await deps.sending.status(params.domain) }),
+    }),
+    route({
+      method: 'POST',
+      path: '/sending-domains/{domain}/resume',
+      operationId: 'resumeSendingDomain',
+      summary: 'Resume email from a domain the reputation breaker paused (its window starts afresh)',
+      tags: ['sending'],
+      auth: 'iam',
+      params: S.SendingDomainParams,
+      responses: {
+        200: { description: 'resumed', schema: S.SendingDomainStatus },
+        ...E400,
+        409: err('the domain is not paused'),
+      },
+      handler: async ({ params }) => ({ status: 200, body: await deps.sending.resume(params.domain) }),
     }),
     route({
       method: 'GET',

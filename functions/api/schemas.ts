@@ -25,6 +25,7 @@ import {
 } from '../kernel/model';
 import { TemplateInput } from '../kernel/templates';
 import { ErrorDetail } from '../kernel/errors';
+import { SendingDomain, SendingDomainView } from '../kernel/reputation';
 
 /** Query-string integers arrive as strings. */
 const QueryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -282,6 +283,10 @@ export const UnsubscribeStatus = z
   .meta({ id: 'UnsubscribeStatus' });
 
 export { CampaignReport, CampaignView } from '../reports';
+
+/** A sending domain in a path (`/sending-domains/{domain}`), e.g. example.com. */
+export const SendingDomainParams = z.object({ domain: SendingDomain });
+export const SendingDomainStatus = SendingDomainView.meta({ id: 'SendingDomain' });
 
 export const Health = z
   .object({

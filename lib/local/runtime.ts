@@ -10,7 +10,8 @@
  *     (LocalExecutions: SendTaskSuccess / abort)
  *
  * One ScaledClock (persisted in the data folder) is THE clock: repository, engine, scorer, API and
- * the runner's Wait states. `startLocal` is used in process by tests and the benchmark, and by
+ * the runner's Wait states. SES publishes no events locally: `POST /_local/ses-events`
+ * (lib/local/ses-events.ts) replays records by hand through the same SES normaliser. `startLocal` is used in process by tests and the benchmark, and by
  * bin/local.ts (`npm start`).
  */
 import { randomBytes } from 'node:crypto';
@@ -18,9 +19,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import '../../functions/platform/polyfills';
 import { createApi } from '../../functions/api/app';
-import type { HttpRequest, HttpResponse, Router } from '../../functions/api/router';
+import { createRouter, type HttpRequest, type HttpResponse, type Router } from '../../functions/api/router';
 import { createSequenceEngine, type SequenceEngine } from '../../functions/engine';
 import { RULES } from '../../functions/kernel/events';
+import { sesNormaliserFeature } from '../../functions/ingest';
 import { compose, type Composed, type Log, type Platform } from '../../functions/platform/compose';
 import { inProcessLaunch } from '../../functions/launch';
 import { StaticSecretSource } from '../../functions/platform/secrets';
@@ -39,9 +41,12 @@ import { startHttp, type LocalHttp } from './http';
 import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { ScaledClock } from './scaled-clock';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
+import { localSesEventsRoute } from './ses-events';
 import type { LocalSettings } from './settings';
 
 export const LOCAL_TABLE_NAME = 'abm-local';
+/** The configuration set local mode sends with: SES events replayed locally count as published through it. */
+export const LOCAL_CONFIGURATION_SET = 'abm-local';
 
 /** What local mode composes: the platform and every feature, as the Lambda functions compose them. */
 export type LocalPlatform = Composed<{
@@ -144,12 +149,12 @@ export async function startLocal(
     ses = options.sesEndpoint
       ? connectSes(options.sesEndpoint)
       : await startSesLocal({ port: settings.sesPort, host: settings.host });
-    const holder: { router?: Router } = {};
+    const holder: { router?: Router; local?: Router } = {};
     const gate: Router = {
       routes: [],
       handleHttp: async (req: HttpRequest): Promise<HttpResponse> =>
-        holder.router
-          ? holder.router.handleHttp(req)
+        holder.router && holder.local
+          ? (req.path.startsWith('/_local/') ? holder.local : holder.router).handleHttp(req)
           : {
               status: 503,
               headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' },
@@ -173,7 +178,20 @@ export async function startLocal(
       log,
     });
     const scorerQueue = new LocalQueue({ name: 'scorer queue', batchSize: 10, flushMs: 0, log });
-    const bus = new LocalBus([queueTarget('scorerIngest', RULES.scorerIngest as never, buffer)], { log });
+    const bus = new LocalBus(
+      [
+        queueTarget('scorerIngest', RULES.scorerIngest as never, buffer),
+        // The stack sends these to its alarm topic; local mode's alarm is a log line.
+        {
+          rule: 'sendingPaused',
+          pattern: RULES.sendingPaused as never,
+          deliver: (events) => {
+            for (const e of events) log('ALARM: email sending paused (abm sending resume DOMAIN)', e.detail);
+          },
+        },
+      ],
+      { log },
+    );
 
     // The executions are the platform's Step Functions (starter and control); they need the engine,
     // which needs the platform: the ports delegate to them once they exist.
@@ -190,7 +208,9 @@ export async function startLocal(
         senderEmail: options.senderEmail ?? 'campaigns@abm.local',
         senderName: options.senderName ?? 'ABM (local)',
         unsubscribeBaseUrl: `${http.url}/unsubscribe`,
+        sesConfigurationSet: LOCAL_CONFIGURATION_SET,
         scoring: options.scoring,
+        reputation: settings.reputation,
         version,
       },
       {
@@ -211,7 +231,7 @@ export async function startLocal(
         publisher: bus,
         starter: stepFunctions,
         control: stepFunctions,
-        email: new SesEmailSender(ses.client),
+        email: new SesEmailSender(ses.client, LOCAL_CONFIGURATION_SET),
         unsubscribeKey: new StaticSecretSource(unsubscribeKey),
         fifo: fifoSender(scorerQueue),
       },
@@ -234,6 +254,11 @@ export async function startLocal(
       launch: platform.launch,
       router: { bearerToken: settings.apiToken },
     });
+    const normalise = sesNormaliserFeature(platform);
+    holder.local = createRouter(
+      [localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() })],
+      { bearerToken: settings.apiToken },
+    );
 
     // Re-hydrate what was in flight, then open the API.
     const rehydrated = await executions.rehydrate();

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
+import { ReputationConfig } from '../../functions/kernel/reputation';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -16,6 +17,25 @@ const EnvSchema = z.object({
   ABM_API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   ABM_TIME_SCALE: z.coerce.number().positive().max(10_000_000).default(86_400),
   ABM_HOST: z.string().default('127.0.0.1'),
+  /** JSON, the shape of cdk.json's `config.reputation`: the sender reputation breaker. */
+  ABM_REPUTATION: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return ReputationConfig.parse({});
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+      const parsed = ReputationConfig.safeParse(json);
+      if (parsed.success) return parsed.data;
+      for (const i of parsed.error.issues)
+        ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || '(root)'}: ${i.message}` });
+      return z.NEVER;
+    }),
 });
 
 export interface LocalSettings {
@@ -27,6 +47,8 @@ export interface LocalSettings {
   /** Whether the token was generated (and saved in the data folder) rather than given. */
   tokenGenerated: boolean;
   timeScale: number;
+  /** The sender reputation breaker's window and thresholds (ABM_REPUTATION, validated; defaults). */
+  reputation: ReputationConfig;
 }
 
 export class SettingsError extends Error {}
@@ -60,5 +82,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     apiToken,
     tokenGenerated,
     timeScale: e.ABM_TIME_SCALE,
+    reputation: e.ABM_REPUTATION,
   };
 }

@@ -6,6 +6,7 @@ import { definitionCommands } from './definitions';
 import { eventCommands } from './events';
 import { healthCommand } from './health';
 import { reportCommand } from './report';
+import { sendingCommands } from './sending';
 import { taskCommands } from './tasks';
 
 export const COMMANDS: readonly Command[] = [
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   ...campaignCommands,
   ...taskCommands,
   ...eventCommands,
+  ...sendingCommands,
   reportCommand,
   healthCommand,
 ];
