@@ -116,10 +116,13 @@ export function createSendingReputation(deps: SendingReputationDeps) {
     return { counted, paused: true };
   }
 
-  /** The domain's breaker, its current window and the thresholds. */
+  /** The domain's breaker, its window (as it was at the trip, while paused) and the thresholds. */
   async function status(domain: string): Promise<SendingDomainView> {
     const state = await repository.state(domain);
-    const { window } = await windowOf(domain, state, deps.clock.now());
+    const window =
+      state?.status === 'paused' && state.window
+        ? state.window
+        : (await windowOf(domain, state, deps.clock.now())).window;
     return {
       domain,
       status: state?.status ?? 'active',
