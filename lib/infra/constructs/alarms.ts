@@ -37,6 +37,7 @@ export function sendingPausedAlarm(
   // EventBridge publishes to the KMS-encrypted topic.
   topic.masterKey?.grant(new ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
   const pattern = RULES.sendingPaused;
+  const field = (path: string) => EventField.fromPath(`$.detail.${path}`);
   return new Rule(scope, id, {
     eventBus: bus,
     description: 'email.sending_paused (sender reputation breaker) -> the alarm topic',
@@ -47,9 +48,12 @@ export function sendingPausedAlarm(
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
         message: RuleTargetInput.fromText(
-          `ABM paused email from ${EventField.fromPath('$.detail.domain')}: ${EventField.fromPath(
-            '$.detail.reason',
-          )} reached its threshold (window: ${EventField.fromPath('$.detail.window')}). Touches are deferred until an operator runs: abm sending resume ${EventField.fromPath('$.detail.domain')}`,
+          [
+            `ABM paused email from ${field('domain')}: its ${field('reason')} reached its threshold`,
+            `(last ${field('window.hours')} h: ${field('window.sends')} sends, ${field('window.bounces')} hard bounces,`,
+            `${field('window.complaints')} complaints). Its email touches are deferred until an operator runs:`,
+            `abm sending resume ${field('domain')}`,
+          ].join(' '),
         ),
       }),
     ],
