@@ -387,7 +387,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/sending-domains/{domain}',
       operationId: 'getSendingDomain',
-      summary: "A sending domain's reputation breaker: paused or active, its window's bounce and complaint rates",
+      summary:
+        "A sending domain's reputation breaker: paused or active, its window's bounce and complaint rates",
       tags: ['sending'],
       auth: 'iam',
       params: S.SendingDomainParams,
