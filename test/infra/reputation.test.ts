@@ -73,12 +73,12 @@ describe('SES events and the breaker alarm in the stack', () => {
         MatchingEventTypes: Match.arrayEquals(
           [
             'send',
-            'reject',
-            'bounce',
-            'complaint',
             'delivery',
             'open',
             'click',
+            'bounce',
+            'complaint',
+            'reject',
             'renderingFailure',
             'deliveryDelay',
             'subscription',

@@ -43,7 +43,18 @@ describe('engagement rules', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['send', 'delivery', 'open', 'click', 'bounce', 'complaint', 'reject'],
+        MatchingEventTypes: [
+          'send',
+          'delivery',
+          'open',
+          'click',
+          'bounce',
+          'complaint',
+          'reject',
+          'renderingFailure',
+          'deliveryDelay',
+          'subscription',
+        ],
         EventBridgeDestination: { EventBusArn: Match.anyValue() },
       }),
     });

@@ -53,12 +53,12 @@ export interface EngagementRulesProps {
 /** Every SES event type: the normaliser reads all ten (RULES.sesEngagement lists their detail types). */
 export const SES_PUBLISHED_EVENTS = [
   EmailSendingEvent.SEND,
-  EmailSendingEvent.REJECT,
-  EmailSendingEvent.BOUNCE,
-  EmailSendingEvent.COMPLAINT,
   EmailSendingEvent.DELIVERY,
   EmailSendingEvent.OPEN,
   EmailSendingEvent.CLICK,
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
+  EmailSendingEvent.REJECT,
   EmailSendingEvent.RENDERING_FAILURE,
   EmailSendingEvent.DELIVERY_DELAY,
   EmailSendingEvent.SUBSCRIPTION,
