@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { Channel, IsoTimestamp, PostalAddress, Role, Stage } from './model';
 import { DETAIL_TYPES, SOURCE_OF, type DetailType } from './event-types';
 import { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
-import { SendingDomain, SendingWindow } from './reputation';
+import { BreachReason, SendingDomain, SendingWindow } from './reputation';
 
 export { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
 export { SesEventDetail } from './event-schemas/ses';
@@ -154,7 +154,7 @@ const SendingDomainEvent = z.object({
  * operator resumes it. The stack's alarm topic receives it.
  */
 export const SendingPausedDetail = SendingDomainEvent.extend({
-  reason: z.enum(['bounce_rate', 'complaint_rate']),
+  reason: BreachReason,
   window: SendingWindow,
   thresholds: z.object({
     minSends: z.number().int().positive(),
@@ -167,7 +167,7 @@ export type SendingPausedDetail = z.infer<typeof SendingPausedDetail>;
 /** `email.sending_resumed`: an operator resumed a paused sending domain. */
 export const SendingResumedDetail = SendingDomainEvent.extend({
   pausedAt: IsoTimestamp,
-  reason: z.enum(['bounce_rate', 'complaint_rate']).optional(),
+  reason: BreachReason.optional(),
 });
 export type SendingResumedDetail = z.infer<typeof SendingResumedDetail>;
 

@@ -63,15 +63,21 @@ export interface SendingCounts {
   complaints: number;
 }
 
-export type BreachReason = 'bounce_rate' | 'complaint_rate';
+/** The threshold a window breached. */
+export const BreachReason = z.enum(['bounce_rate', 'complaint_rate']);
+export type BreachReason = z.infer<typeof BreachReason>;
+
+const Counts = {
+  sends: z.number().int().nonnegative(),
+  bounces: z.number().int().nonnegative(),
+  complaints: z.number().int().nonnegative(),
+};
 
 export const SendingWindow = z.object({
   hours: z.number().int().positive(),
   /** The first hour counted (after a resume, the hour of the resume). */
   from: IsoTimestamp,
-  sends: z.number().int().nonnegative(),
-  bounces: z.number().int().nonnegative(),
-  complaints: z.number().int().nonnegative(),
+  ...Counts,
   bounceRate: z.number().nonnegative(),
   complaintRate: z.number().nonnegative(),
 });
@@ -123,7 +129,7 @@ export const SendingDomainState = z.object({
   domain: SendingDomain,
   status: z.enum(['active', 'paused']),
   /** Why it was paused (the threshold the window breached). */
-  reason: z.enum(['bounce_rate', 'complaint_rate']).optional(),
+  reason: BreachReason.optional(),
   pausedAt: IsoTimestamp.optional(),
   /** The window as it was when the breaker tripped. */
   window: SendingWindow.optional(),
@@ -132,14 +138,7 @@ export const SendingDomainState = z.object({
    * The counts of the resume's hour bucket at the resume: after a resume the window starts at that
    * hour and these are subtracted from it, so only what happened since the resume is judged.
    */
-  baseline: z
-    .object({
-      hour: z.string(),
-      sends: z.number().int().nonnegative(),
-      bounces: z.number().int().nonnegative(),
-      complaints: z.number().int().nonnegative(),
-    })
-    .optional(),
+  baseline: z.object({ hour: z.string(), ...Counts }).optional(),
   updatedAt: IsoTimestamp,
 });
 export type SendingDomainState = z.infer<typeof SendingDomainState>;
@@ -148,12 +147,13 @@ export type SendingDomainState = z.infer<typeof SendingDomainState>;
 export const PAUSED_DOMAIN_RECHECK_MS = HOUR_MS;
 
 /** What the API shows of a sending domain: its breaker, its current window and the thresholds. */
-export const SendingDomainView = z.object({
-  domain: SendingDomain,
-  status: z.enum(['active', 'paused']),
-  reason: z.enum(['bounce_rate', 'complaint_rate']).optional(),
-  pausedAt: IsoTimestamp.optional(),
-  resumedAt: IsoTimestamp.optional(),
+export const SendingDomainView = SendingDomainState.pick({
+  domain: true,
+  status: true,
+  reason: true,
+  pausedAt: true,
+  resumedAt: true,
+}).extend({
   window: SendingWindow,
   thresholds: z.object({
     windowHours: z.number().int().positive(),

@@ -1,7 +1,6 @@
 /**
  * `config.reputation` (the sender reputation breaker) from cdk.json to the functions that read it,
- * the SES event destination publishing all ten event types, and the breaker's alarm: every
- * `email.sending_paused` to the alarm topic.
+ * and the breaker's alarm: every `email.sending_paused` to the alarm topic.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -64,29 +63,8 @@ describe('config.reputation', () => {
   });
 });
 
-describe('SES events and the breaker alarm in the stack', () => {
+describe('the breaker alarm in the stack (the ten SES event types: test/scoring/construct.test.ts)', () => {
   const template = buildTestStack().template();
-
-  it('publishes all ten SES event types to the default bus', () => {
-    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-      EventDestination: Match.objectLike({
-        MatchingEventTypes: Match.arrayEquals(
-          [
-            'send',
-            'delivery',
-            'open',
-            'click',
-            'bounce',
-            'complaint',
-            'reject',
-            'renderingFailure',
-            'deliveryDelay',
-            'subscription',
-          ].map((t) => Match.exact(t)),
-        ),
-      }),
-    });
-  });
 
   it('sends every email.sending_paused on the engagement bus to the alarm topic, which EventBridge may use', () => {
     const topics = Object.keys(template.findResources('AWS::SNS::Topic'));

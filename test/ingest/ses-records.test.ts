@@ -46,6 +46,18 @@ async function rig(reputation: ReputationConfigInput = {}, configurationSet = 'C
   return { db, platform, store, publisher, clock, engagement };
 }
 
+type Rig = Awaited<ReturnType<typeof rig>>;
+
+/** Runs `test` on a rig of its own, stopped after it. */
+async function withRig(reputation: ReputationConfigInput, test: (r: Rig) => Promise<void>, set?: string) {
+  const r = await rig(reputation, set);
+  try {
+    await test(r);
+  } finally {
+    await r.db.stop();
+  }
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- records are edited loosely
 const copy = (value: unknown): any => structuredClone(value);
 const envelope = (type: SesRecordType, record: unknown = SES_RECORDS[type]) =>
@@ -87,8 +99,7 @@ describe('documented SES records through the normaliser', () => {
       },
     ],
   ] as const)('%s: %j, engagement %s', async (type, outcome, engagementType, properties) => {
-    const r = await rig();
-    try {
+    await withRig({}, async (r) => {
       const out = await r.platform.normalise(envelope(type));
       expect(out).toMatchObject(outcome);
       const [e] = r.engagement();
@@ -107,14 +118,11 @@ describe('documented SES records through the normaliser', () => {
         bounces: type === 'Bounce' ? 1 : 0,
         complaints: type === 'Complaint' ? 1 : 0,
       });
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('DeliveryDelay: accepted, no engagement, no suppression', async () => {
-    const r = await rig();
-    try {
+    await withRig({}, async (r) => {
       const out = await r.platform.normalise(envelope('DeliveryDelay'));
       expect(out).toMatchObject({
         published: 0,
@@ -123,14 +131,11 @@ describe('documented SES records through the normaliser', () => {
       });
       expect(r.publisher.events).toEqual([]);
       expect(await r.store.accounts.isSuppressed('recipient@example.com')).toBe(false);
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('Subscription with unsubscribeAll: the contact is unsubscribed and the address suppressed', async () => {
-    const r = await rig();
-    try {
+    await withRig({}, async (r) => {
       const out = await r.platform.normalise(envelope('Subscription'));
       expect(out).toMatchObject({ published: 0, unsubscribed: ['recipient@example.com'] });
       expect((await r.store.accounts.getContact('acme', 'acme-rita'))?.unsubscribedAt).toBe(
@@ -146,14 +151,11 @@ describe('documented SES records through the normaliser', () => {
       const other = await r.platform.normalise(envelope('Subscription', kept));
       expect(other).toMatchObject({ published: 0, ignored: expect.stringMatching(/without unsubscribeAll/) });
       expect(other.unsubscribed).toBeUndefined();
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('a transient bounce is engagement only: no suppression, no count against the sender', async () => {
-    const r = await rig();
-    try {
+    await withRig({}, async (r) => {
       const soft = copy(SES_RECORDS.Bounce) as { bounce: { bounceType: string; bounceSubType: string } };
       soft.bounce.bounceType = 'Transient';
       soft.bounce.bounceSubType = 'MailboxFull';
@@ -165,14 +167,11 @@ describe('documented SES records through the normaliser', () => {
         properties: { bounceType: 'Transient' },
       });
       expect(await r.store.accounts.isSuppressed('recipient@example.com')).toBe(false);
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('resolves the account by the message tags the engine sets before the recipient address', async () => {
-    const r = await rig();
-    try {
+    await withRig({}, async (r) => {
       const tagged = copy(SES_RECORDS.Open) as { mail: { tags: Record<string, string[]> } };
       Object.assign(tagged.mail.tags, {
         accountId: ['northwind'],
@@ -187,33 +186,32 @@ describe('documented SES records through the normaliser', () => {
         role: 'economic_buyer',
         properties: { campaignId: 'q1', stepId: 'intro' },
       });
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it("ignores records of another configuration set and SES's other events", async () => {
-    const r = await rig({}, 'abm-prod');
-    try {
-      const out = await r.platform.normalise(envelope('Bounce'));
-      expect(out).toMatchObject({
-        published: 0,
-        suppressed: [],
-        ignored: expect.stringMatching(/ConfigSet/),
-      });
-      const status = await r.platform.normalise(eventBridgeEnvelope('Sending Status Disabled', {}));
-      expect(status.ignored).toMatch(/Sending Status Disabled/);
-      expect(r.publisher.events).toEqual([]);
-      expect(await r.store.accounts.isSuppressed('recipient@example.com')).toBe(false);
-    } finally {
-      await r.db.stop();
-    }
+    await withRig(
+      {},
+      async (r) => {
+        const out = await r.platform.normalise(envelope('Bounce'));
+        expect(out).toMatchObject({
+          published: 0,
+          suppressed: [],
+          ignored: expect.stringMatching(/ConfigSet/),
+        });
+        const status = await r.platform.normalise(eventBridgeEnvelope('Sending Status Disabled', {}));
+        expect(status.ignored).toMatch(/Sending Status Disabled/);
+        expect(r.publisher.events).toEqual([]);
+        expect(await r.store.accounts.isSuppressed('recipient@example.com')).toBe(false);
+      },
+      'abm-prod',
+    );
   });
 });
 
 describe('sender reputation circuit breaker', () => {
   /** `n` sends of example.com counted as the engine counts them. */
-  const sends = async (r: Awaited<ReturnType<typeof rig>>, n: number) => {
+  const sends = async (r: Rig, n: number) => {
     for (let i = 0; i < n; i++) await r.store.reputation.countSend('example.com', new Date(NOW));
   };
   /** The documented bounce (or complaint) of message `id`, now. */
@@ -229,8 +227,7 @@ describe('sender reputation circuit breaker', () => {
   };
 
   it('counts a redelivered bounce once, and judges nothing below minSends', async () => {
-    const r = await rig({ minSends: 10 });
-    try {
+    await withRig({ minSends: 10 }, async (r) => {
       await sends(r, 9);
       const first = await r.platform.normalise(feedback('Bounce', 'm-1'));
       const again = await r.platform.normalise(feedback('Bounce', 'm-1'));
@@ -245,14 +242,11 @@ describe('sender reputation circuit breaker', () => {
       // 1 in 9 is over 5%, but 9 sends are not enough to judge.
       expect((await r.platform.sending.status('example.com')).status).toBe('active');
       expect(r.publisher.ofType(DETAIL_TYPES.sendingPaused)).toEqual([]);
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('pauses the domain once its bounce rate reaches maxBounceRate, with one email.sending_paused', async () => {
-    const r = await rig({ minSends: 20, maxBounceRate: 0.1 });
-    try {
+    await withRig({ minSends: 20, maxBounceRate: 0.1 }, async (r) => {
       await sends(r, 20);
       await r.platform.normalise(feedback('Bounce', 'm-1')); // 5%
       expect((await r.platform.sending.status('example.com')).status).toBe('active');
@@ -280,14 +274,11 @@ describe('sender reputation circuit breaker', () => {
       const all = r.publisher.ofType(DETAIL_TYPES.sendingPaused);
       expect(all).toHaveLength(2);
       expect(all[1]!.detail.eventId).toBe(all[0]!.detail.eventId);
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('pauses on complaints at the default 0.1%', async () => {
-    const r = await rig();
-    try {
+    await withRig({}, async (r) => {
       // 500 sends in the hour, written at once (the engine adds them one by one).
       await r.store.table.update(keys.sendingHour('example.com', hourOf(new Date(NOW))), {
         add: { sends: 500 },
@@ -298,14 +289,11 @@ describe('sender reputation circuit breaker', () => {
         reason: 'complaint_rate',
         window: { sends: 500, complaints: 1, complaintRate: 0.002 },
       });
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('resumes: the window starts afresh at the resume, and a second resume is a conflict', async () => {
-    const r = await rig({ minSends: 4 });
-    try {
+    await withRig({ minSends: 4 }, async (r) => {
       await sends(r, 4);
       await r.platform.normalise(feedback('Bounce', 'm-1'));
       expect((await r.platform.sending.status('example.com')).status).toBe('paused');
@@ -338,9 +326,7 @@ describe('sender reputation circuit breaker', () => {
       late.mail.messageId = 'm-3';
       await r.platform.normalise(envelope('Bounce', late));
       expect((await r.platform.sending.status('example.com')).status).toBe('paused');
-    } finally {
-      await r.db.stop();
-    }
+    });
   });
 
   it('rolls: buckets older than windowHours leave the window', () => {
