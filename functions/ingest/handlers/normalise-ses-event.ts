@@ -1,6 +1,7 @@
 /**
  * Lambda entry point: SES events (default bus, RULES.sesEngagement) -> engagement.recorded on the
- * engagement bus, plus suppression of hard-bounced and complaining addresses. Thin: wiring only.
+ * engagement bus, plus suppression of hard-bounced and complaining addresses, unsubscribes, and the
+ * sender reputation breaker's counts (ABM_REPUTATION, SES_CONFIGURATION_SET). Thin: wiring only.
  */
 import { composeLambda } from '../../platform/lambda';
 import { instrument } from '../../platform/powertools';
