@@ -18,6 +18,7 @@ import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
+import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { SendingReputationRepository } from '../platform/store/reputation';
@@ -52,6 +53,7 @@ export interface EngineConfig {
 export interface EngineDeps {
   accounts: AccountRepository;
   enrollments: EnrollmentRepository;
+  campaigns: CampaignRepository;
   touches: TouchRepository;
   tasks: TaskCreator;
   catalog: CatalogReader;
@@ -83,6 +85,7 @@ export function engineDeps(platform: Platform): EngineDeps {
   return withPorts(platform, ports, {
     accounts: platform.repository(AccountRepository),
     enrollments: platform.repository(EnrollmentRepository),
+    campaigns: platform.repository(CampaignRepository),
     touches: platform.repository(TouchRepository),
     tasks: platform.repository(TaskCreator),
     catalog: platform.repository(CatalogReader),
@@ -103,6 +106,8 @@ export function engineDeps(platform: Platform): EngineDeps {
 /** One ExecuteStep invocation's view of the account. */
 export interface Run {
   input: EngineState;
+  /** This invocation's id: the fence on the touches it claims (engine/ledger.ts). */
+  attempt: string;
   seq: SequenceDefinition;
   now: Date;
   account: Account;

@@ -3,7 +3,7 @@
  * parts (docs/architecture.md, "The engine"):
  *   step.ts        ExecuteStep: the plan loop (what runs now, what comes next)
  *   channels/      the channel executors and the prologue they share (window, eligibility, cap, claim)
- *   ledger.ts      the touch ledger (claim before the side effect, at most once)
+ *   ledger.ts      the touch ledger (claimed -> handing_over -> an outcome; never lost, at most once)
  *   lifecycle.ts   the enrollment's cursor and its end (from inside, or stopped from outside)
  *   park.ts        AwaitEngagement and Paused: the task token stored on the enrollment
  *
@@ -37,9 +37,9 @@ export function stepFeature(platform: Platform, options: EngineOptions = {}) {
   const deps = overlay(base, { ...options, config: { ...base.config, ...options.config } });
   const facts = deps.facts ?? scoreFacts(deps.scores, deps.clock);
   const lifecycle = createLifecycle(deps);
-  const ledger = createLedger(deps.touches);
+  const ledger = createLedger(deps.touches, deps.log);
   const { executeTouch } = createChannels(overlay(deps as ChannelDeps, { ledger }));
-  return { deps, facts, executeStep: createStepExecutor({ deps, facts, lifecycle, executeTouch }) };
+  return { deps, facts, executeStep: createStepExecutor({ deps, facts, lifecycle, ledger, executeTouch }) };
 }
 
 /** The whole engine of a platform (ExecuteStep and park); `options` replace single dependencies. */
@@ -60,7 +60,7 @@ export function createSequenceEngine(platform: Platform, options: EngineOptions 
 }
 
 /** The enrollment lifecycle of a platform, for the features that end enrollments from outside. */
-export { lifecycleFeature as enrollmentLifecycle } from './lifecycle';
+export { lifecycleFeature as enrollmentLifecycle, campaignCompletion } from './lifecycle';
 
 export { touchIdOf } from './ledger';
 export type { EngineConfig } from './context';

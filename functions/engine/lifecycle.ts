@@ -3,7 +3,8 @@
  * exits before its next step (suppressed, an exit stage, everyone unsubscribed), and the one way
  * an enrollment ends, from inside (the engine's finish) or from outside (`endFromOutside`: the
  * scorer's exit stages and the operator's stop, which stop the execution with StopExecution):
- * status written once, the ad audiences left, `enrollment.finished` published.
+ * status written once, the ad audiences left, `enrollment.finished` published, and the campaign
+ * `completed` when that was its last active enrollment (`completeIfEnded`).
  */
 import { busEvent, DETAIL_TYPES } from '../kernel/events';
 import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
@@ -14,6 +15,7 @@ import { withPorts, type Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
+import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { TouchRepository } from '../platform/store/touches';
@@ -25,6 +27,7 @@ import type { Passed } from './domain/planner';
 
 export interface LifecycleDeps {
   enrollments: EnrollmentRepository;
+  campaigns: CampaignRepository;
   touches: TouchRepository;
   accounts: AccountRepository;
   catalog: CatalogReader;
@@ -55,6 +58,7 @@ export function lifecycleFeature(platform: Platform, overrides: Partial<Lifecycl
         { publisher: PUBLISHER, control: SEQUENCE_CONTROL },
         {
           enrollments: platform.repository(EnrollmentRepository),
+          campaigns: platform.repository(CampaignRepository),
           touches: platform.repository(TouchRepository),
           accounts: platform.repository(AccountRepository),
           catalog: platform.repository(CatalogReader),
@@ -67,7 +71,27 @@ export function lifecycleFeature(platform: Platform, overrides: Partial<Lifecycl
   );
 }
 
+/**
+ * A campaign ends when its enrollments have: who ends an enrollment asks whether any other of the
+ * campaign is still active (one query on the sparse index of active enrollments, at most two items,
+ * not a scan) and, if none is, moves a running or paused campaign to `completed` (a launching one
+ * is still enrolling; a stopped one stays stopped). The index is eventually consistent, so two
+ * enrollments ending at the same moment may each still see the other: the campaign view, which
+ * reads every enrollment anyway, completes such a campaign when it is next read
+ * (reports/campaign-report.ts).
+ */
+export function campaignCompletion(deps: {
+  campaigns: Pick<CampaignRepository, 'complete'>;
+  enrollments: Pick<EnrollmentRepository, 'anyActive'>;
+}) {
+  return async function completeIfEnded(campaignId: string, endedAccountId?: string): Promise<boolean> {
+    if (await deps.enrollments.anyActive(campaignId, endedAccountId)) return false;
+    return deps.campaigns.complete(campaignId);
+  };
+}
+
 export function createLifecycle(deps: LifecycleDeps) {
+  const completeIfEnded = campaignCompletion(deps);
   const audienceDeps = {
     touches: deps.touches,
     accounts: deps.accounts,
@@ -144,6 +168,7 @@ export function createLifecycle(deps: LifecycleDeps) {
         now,
       ),
     );
+    await completeIfEnded(input.campaignId, input.accountId);
     return { action: 'done', reason };
   }
 
@@ -184,7 +209,10 @@ export function createLifecycle(deps: LifecycleDeps) {
         waitingFor: undefined,
       };
     });
-    if (changed) await deps.publisher.publish([finishedEvent(e, end.status, end.reason, end.now)]);
+    if (changed) {
+      await deps.publisher.publish([finishedEvent(e, end.status, end.reason, end.now)]);
+      await completeIfEnded(e.campaignId, e.accountId);
+    }
     return { changed, enrollment };
   }
 

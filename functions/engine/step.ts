@@ -5,6 +5,7 @@
  * something lies in the future (`wait`), an await (`await`), a pause (`pause`) or the end (`done`).
  * The plan is the contract with the state machine (kernel/plan.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { busEvent, DETAIL_TYPES, type BusEvent } from '../kernel/events';
 import { durationMillis } from '../kernel/duration';
 import { untilHolds, conditionHolds, NO_FACTS } from '../kernel/conditions';
@@ -15,7 +16,8 @@ import { EngineState, iso, maxDate, type EngineDeps, type Remaining, type Run } 
 import { exclusivityConflict } from './domain/audience';
 import { stepById, successorOf, targetOf, walk } from './domain/planner';
 import type { FactsReader } from './facts';
-import type { Lifecycle } from './lifecycle';
+import type { Ledger } from './ledger';
+import type { EndStatus, Lifecycle } from './lifecycle';
 
 /** A Catch at the start writes `$.plan.failed` into a state that had no plan yet. */
 function normaliseFailed(raw: unknown): unknown {
@@ -30,27 +32,42 @@ export interface StepDeps {
   deps: EngineDeps;
   facts: FactsReader;
   lifecycle: Lifecycle;
+  ledger: Pick<Ledger, 'resolveLeftovers'>;
   executeTouch: ExecuteTouch;
 }
 
-export function createStepExecutor({ deps, facts, lifecycle, executeTouch }: StepDeps) {
+export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouch }: StepDeps) {
   const { clock, config } = deps;
   const tolerance = config.toleranceMs ?? 1000;
   const maxTouchSteps = config.maxTouchStepsPerInvocation ?? 5;
-  const { finish, setCursor } = lifecycle;
+  const { setCursor } = lifecycle;
+
+  /**
+   * Ends the enrollment, never with a touch of it unresolved: a touch an earlier attempt left
+   * claimed or handed over, on a step no retry will run again, is resolved first (claimed ->
+   * skipped, handed over -> uncertain).
+   */
+  async function finish(
+    run: Parameters<Lifecycle['finish']>[0] & Pick<Run, 'attempt'>,
+    reason: string,
+    status: EndStatus,
+  ): Promise<Plan> {
+    await ledger.resolveLeftovers(run, { status: 'skipped', reason: `enrollment_${status}:${reason}` });
+    return lifecycle.finish(run, reason, status);
+  }
 
   async function executeStep(raw: unknown): Promise<Plan> {
     const input = EngineState.parse(normaliseFailed(raw));
     const now = clock.now();
     const events: BusEvent[] = [];
     try {
-      return await execute(input, now, events);
+      return await execute(input, now, events, randomUUID());
     } finally {
       if (events.length > 0) await deps.publisher.publish(events);
     }
   }
 
-  async function execute(input: EngineState, now: Date, events: BusEvent[]): Promise<Plan> {
+  async function execute(input: EngineState, now: Date, events: BusEvent[], attempt: string): Promise<Plan> {
     const seq = input.sequence;
     const plan = input.plan;
     const [account, contacts, enrollment] = await Promise.all([
@@ -58,17 +75,18 @@ export function createStepExecutor({ deps, facts, lifecycle, executeTouch }: Ste
       deps.accounts.listContacts(input.accountId),
       deps.enrollments.get(input.accountId, input.campaignId),
     ]);
-    if (!enrollment) return finish({ input, now, events }, 'not_enrolled', 'exited');
+    if (!enrollment) return finish({ input, now, events, attempt }, 'not_enrolled', 'exited');
     if (enrollment.status === 'stopped')
-      return finish({ input, now, events }, enrollment.reason ?? 'stopped', 'stopped');
+      return finish({ input, now, events, attempt }, enrollment.reason ?? 'stopped', 'stopped');
     if (!ACTIVE_ENROLLMENT.has(enrollment.status))
       return { action: 'done', reason: enrollment.reason ?? enrollment.status };
-    if (!account) return finish({ input, now, events }, 'account_missing', 'exited');
+    if (!account) return finish({ input, now, events, attempt }, 'account_missing', 'exited');
 
     const accountFacts = await facts(account, now).catch(() => ({ ...NO_FACTS, stage: account.stage }));
     const recent = (await deps.touches.listOfAccount(input.accountId, { limit: 200 })).items;
     const run: Run = {
       input,
+      attempt,
       seq,
       now,
       account,
@@ -165,10 +183,15 @@ export function createStepExecutor({ deps, facts, lifecycle, executeTouch }: Ste
     );
   }
 
-  /** After a failed step: the step after it (no step known: the start failed, which cannot be skipped). */
-  function continueAfterFailure(run: Run, plan: Plan): Promise<Plan> {
+  /**
+   * After a failed step: its touches left unresolved are resolved (claimed -> failed, handed over
+   * -> uncertain), then the step after it (no step known: the start failed, which cannot be
+   * skipped).
+   */
+  async function continueAfterFailure(run: Run, plan: Plan): Promise<Plan> {
     const step = plan.step ? stepById(run.seq, plan.step) : undefined;
     if (!step) return finish(run, 'start_failed', 'exited');
+    await ledger.resolveLeftovers(run, { status: 'failed', reason: 'step_failed' }, step.id);
     return continueFrom(run, successorOf(run.seq, step), run.now);
   }
 

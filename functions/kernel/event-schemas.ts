@@ -37,8 +37,8 @@ export const TouchSentDetail = DetailBase.extend({
 export type TouchSentDetail = z.infer<typeof TouchSentDetail>;
 
 /**
- * `touch.failed`: a touch the provider refused, a touch whose outcome is unknown (its reason says
- * so), or a whole step that failed after its retries (no touch or contact then, and `error`).
+ * `touch.failed`: a touch the provider refused or that was never handed over (its reason says
+ * why), or a whole step that failed after its retries (no touch or contact then, and `error`).
  */
 export const TouchFailedDetail = DetailBase.extend({
   ...TouchRef,
@@ -50,6 +50,17 @@ export const TouchFailedDetail = DetailBase.extend({
   error: z.unknown().optional(),
 });
 export type TouchFailedDetail = z.infer<typeof TouchFailedDetail>;
+
+/**
+ * `touch.uncertain`: a touch handed over to its provider whose outcome never came back (no answer,
+ * a 5xx, or the process died between the hand-over and the answer). It may have gone out; it is
+ * never sent again and never counted as sent.
+ */
+export const TouchUncertainDetail = DetailBase.extend({
+  ...TouchRef,
+  reason: z.string().min(1),
+});
+export type TouchUncertainDetail = z.infer<typeof TouchUncertainDetail>;
 
 /** `account.score_changed`. */
 export const ScoreChangedDetail = DetailBase.extend({
@@ -176,6 +187,7 @@ const SCHEMA_OF = {
   [DETAIL_TYPES.engagementRecorded]: EngagementRecordedDetail,
   [DETAIL_TYPES.touchSent]: TouchSentDetail,
   [DETAIL_TYPES.touchFailed]: TouchFailedDetail,
+  [DETAIL_TYPES.touchUncertain]: TouchUncertainDetail,
   [DETAIL_TYPES.scoreChanged]: ScoreChangedDetail,
   [DETAIL_TYPES.stageChanged]: StageChangedDetail,
   [DETAIL_TYPES.sdrTaskCreated]: SdrTaskCreatedDetail,

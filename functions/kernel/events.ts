@@ -53,4 +53,5 @@ export type {
   StageChangedDetail,
   TouchFailedDetail,
   TouchSentDetail,
+  TouchUncertainDetail,
 } from './event-schemas';

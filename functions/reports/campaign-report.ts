@@ -1,6 +1,7 @@
 /**
  * Campaign progress (GET /campaigns/{id}) and the campaign report (GET /reports/campaigns/{id}):
- * enrolled and held out; per step sent, skipped (by reason) and failed; committee coverage
+ * enrolled and held out; per step one counter per touch status (sent, skipped by reason, failed,
+ * deferred, uncertain, in flight), counted from the touch ledger; committee coverage
  * (contacts reached over committee size, by role); accounts engaged and MQA; lift of the treated
  * group over the holdout on engagement and MQA rate.
  *
@@ -11,7 +12,14 @@
 import { mapLimit } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
 import { NotFound } from '../kernel/errors';
-import type { Campaign, Enrollment, Sequence, Stage, Touch } from '../kernel/model';
+import {
+  ACTIVE_ENROLLMENT,
+  type Campaign,
+  type Enrollment,
+  type Sequence,
+  type Stage,
+  type Touch,
+} from '../kernel/model';
 import type { Platform } from '../platform/compose';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
@@ -24,40 +32,57 @@ import type { CampaignReport } from './contract';
 const ENGAGED: ReadonlySet<Stage> = new Set(['engaged', 'mqa', 'opportunity', 'customer']);
 const MQA: ReadonlySet<Stage> = new Set(['mqa', 'opportunity', 'customer']);
 
-function stepFunnel(sequence: Sequence | undefined, touches: Touch[]) {
-  const steps = new Map<
-    string,
-    {
-      stepId: string;
-      channel: string | null;
-      sent: number;
-      failed: number;
-      skipped: number;
-      skippedByReason: Record<string, number>;
-    }
-  >();
-  for (const s of sequence?.steps ?? []) {
-    steps.set(s.id, {
-      stepId: s.id,
-      channel: s.type === 'touch' ? s.channel : null,
-      sent: 0,
-      failed: 0,
-      skipped: 0,
-      skippedByReason: {},
-    });
-  }
+/** What a step's touches are, one counter per ledger status (every touch in exactly one). */
+interface StepCounters {
+  stepId: string;
+  channel: string | null;
+  sent: number;
+  failed: number;
+  skipped: number;
+  deferred: number;
+  uncertain: number;
+  /** Claimed or handing over: in the engine's hands, no outcome yet. */
+  inFlight: number;
+  skippedByReason: Record<string, number>;
+}
+
+/**
+ * The per-step counters, counted from the touch ledger itself when read: they equal the ledger by
+ * construction (no counter is kept apart from it, so a retried transition never counts twice).
+ */
+function stepFunnel(sequence: Sequence | undefined, touches: Touch[]): StepCounters[] {
+  const steps = new Map<string, StepCounters>();
+  const empty = (stepId: string, channel: string | null): StepCounters => ({
+    stepId,
+    channel,
+    sent: 0,
+    failed: 0,
+    skipped: 0,
+    deferred: 0,
+    uncertain: 0,
+    inFlight: 0,
+    skippedByReason: {},
+  });
+  for (const s of sequence?.steps ?? []) steps.set(s.id, empty(s.id, s.type === 'touch' ? s.channel : null));
   for (const t of touches) {
     let s = steps.get(t.stepId);
     if (!s) {
-      s = { stepId: t.stepId, channel: t.channel, sent: 0, failed: 0, skipped: 0, skippedByReason: {} };
+      s = empty(t.stepId, t.channel);
       steps.set(t.stepId, s);
     }
-    if (t.status === 'sent') s.sent++;
-    else if (t.status === 'failed') s.failed++;
-    else if (t.status === 'skipped') {
-      s.skipped++;
-      const reason = t.reason ?? 'unspecified';
-      s.skippedByReason[reason] = (s.skippedByReason[reason] ?? 0) + 1;
+    switch (t.status) {
+      case 'claimed':
+      case 'handing_over':
+        s.inFlight++;
+        break;
+      case 'skipped': {
+        s.skipped++;
+        const reason = t.reason ?? 'unspecified';
+        s.skippedByReason[reason] = (s.skippedByReason[reason] ?? 0) + 1;
+        break;
+      }
+      default:
+        s[t.status]++;
     }
   }
   return [...steps.values()];
@@ -72,7 +97,7 @@ export interface ReportDeps {
   accounts: Pick<AccountRepository, 'getMany' | 'listContacts'>;
   enrollments: Pick<EnrollmentRepository, 'allOfCampaign'>;
   touches: Pick<TouchRepository, 'allOfCampaign'>;
-  campaigns: Pick<CampaignRepository, 'get'>;
+  campaigns: Pick<CampaignRepository, 'get' | 'complete'>;
   catalog: Pick<CatalogReader, 'getSequence'>;
   scores: Pick<ScoreRepository, 'histories'>;
   clock: Clock;
@@ -110,6 +135,14 @@ export function createReportService(deps: ReportDeps) {
     const byStatus: Record<string, number> = {};
     for (const e of enrollments) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
     const heldOut = byStatus.held_out ?? 0;
+    // The backstop of the end path's check (engine: campaignCompletion): every enrollment read
+    // here has ended, so a running campaign has ended too.
+    if (
+      (campaign.status === 'running' || campaign.status === 'paused') &&
+      !enrollments.some((e) => ACTIVE_ENROLLMENT.has(e.status)) &&
+      (await deps.campaigns.complete(campaignId))
+    )
+      campaign.status = 'completed';
     return {
       campaignId,
       name: campaign.name,
@@ -120,13 +153,7 @@ export function createReportService(deps: ReportDeps) {
       enrolled: enrollments.length - heldOut,
       heldOut,
       byStatus,
-      steps: stepFunnel(sequence, touches).map(({ stepId, channel, sent, skipped, failed }) => ({
-        stepId,
-        channel,
-        sent,
-        skipped,
-        failed,
-      })),
+      steps: stepFunnel(sequence, touches).map(({ skippedByReason: _, ...counters }) => counters),
       createdAt: campaign.createdAt,
       updatedAt: campaign.updatedAt,
     };

@@ -2,13 +2,22 @@
 import * as z from 'zod';
 import { CampaignStatus, Id } from '../kernel/model';
 
-/** What a step of a campaign did: touches sent, skipped and failed. */
+/**
+ * What a step of a campaign did: its touches by ledger status, each touch in exactly one counter
+ * (their sum is the step's touches in the ledger).
+ */
 const StepProgress = z.object({
   stepId: z.string(),
   channel: z.string().nullable(),
   sent: z.number().int(),
   skipped: z.number().int(),
   failed: z.number().int(),
+  /** Waiting for a later time (a frequency cap, the sending circuit). */
+  deferred: z.number().int(),
+  /** Handed over to the provider without an answer: may have gone out; never sent again. */
+  uncertain: z.number().int(),
+  /** Claimed or handing over right now (no outcome yet). */
+  inFlight: z.number().int(),
 });
 
 /** A campaign's progress (GET /campaigns/{id}). */

@@ -18,6 +18,7 @@ export interface StepFunnel {
   readonly sent?: number;
   readonly skipped?: number;
   readonly failed?: number;
+  readonly uncertain?: number;
 }
 export interface CampaignReport {
   readonly campaignId?: string;

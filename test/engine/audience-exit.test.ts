@@ -93,14 +93,14 @@ async function touch(
 }
 
 /**
- * Touches of one execution: ads-a sent to dana and lee, pending for kim, failed for max; ads-b sent
+ * Touches of one execution: ads-a sent to dana and lee, handing over (maybe sent) for kim, failed for max; ads-b sent
  * to kim only; the `remove` step and the email step sent to everyone (neither puts anyone in an
  * audience). Another execution of the same account sent ads-a to max (not this enrollment's).
  */
 async function seedTouches(accountId: string, campaignId: string, executionName: string) {
   await touch(accountId, campaignId, executionName, 'ads-a', 'dana', 'sent');
   await touch(accountId, campaignId, executionName, 'ads-a', 'lee', 'sent');
-  await touch(accountId, campaignId, executionName, 'ads-a', 'kim', 'pending');
+  await touch(accountId, campaignId, executionName, 'ads-a', 'kim', 'handing_over');
   await touch(accountId, campaignId, executionName, 'ads-a', 'max', 'failed');
   await touch(accountId, campaignId, executionName, 'ads-b', 'kim', 'sent');
   for (const c of CONTACTS) {
@@ -197,7 +197,7 @@ describe('removeFromSequenceAudiences', () => {
   it('publishes nothing when no ads touch was sent, or the sequence has no add audience', async () => {
     const seq = await saveAdsSequence('aex-none');
     await seedAccount(store, 'aex-2', CONTACTS);
-    await touch('aex-2', 'camp', 'camp--aex-2', 'ads-a', 'dana', 'pending');
+    await touch('aex-2', 'camp', 'camp--aex-2', 'ads-a', 'dana', 'handing_over');
     const publisher = new RecordingPublisher();
     const deps = {
       touches: store.touches,

@@ -1,6 +1,6 @@
 /**
  * Pure-domain regressions of the engine review: await conditions read from the moment the wait
- * begins (and an empty one never holds), pending touches count against caps, and SES failures are
+ * begins (and an empty one never holds), maybe-sent touches count against caps, and SES failures are
  * told apart by whether the mail may have been accepted.
  */
 import { describe, expect, it } from 'vitest';
@@ -73,7 +73,9 @@ describe('frequency cap counts maybe-sent touches', () => {
   const cap = { perContact: 2, window: 'P7D', onCapped: 'skip' as const };
 
   it.each([
-    ['a pending touch counts', [t('sent', 1), t('pending', 2)], true],
+    ['an uncertain touch counts', [t('sent', 1), t('uncertain', 2)], true],
+    ['a touch being handed over counts', [t('sent', 1), t('handing_over', 2)], true],
+    ['a claimed touch (nothing left yet) does not', [t('sent', 1), t('claimed', 2)], false],
     ['a failed touch does not', [t('sent', 1), t('failed', 2)], false],
     ['a deferred touch does not', [t('sent', 1), t('deferred', 2)], false],
   ])('%s', (_name, touches, capped) => {
@@ -82,7 +84,8 @@ describe('frequency cap counts maybe-sent touches', () => {
 
   it('the touch being sent does not count against itself', () => {
     expect(
-      checkFrequencyCap(cap, [t('sent', 1), t('pending', 2)], 'a', now, { excludeTouchId: 't-2' }).capped,
+      checkFrequencyCap(cap, [t('sent', 1), t('handing_over', 2)], 'a', now, { excludeTouchId: 't-2' })
+        .capped,
     ).toBe(false);
   });
 });

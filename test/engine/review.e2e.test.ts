@@ -177,7 +177,7 @@ describe('SES failures whose outcome is unknown', () => {
         Object.assign(new Error('internal'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } }),
     ],
   ])(
-    '%s after SES accepted the mail: the touch stays pending and a retry never sends again',
+    '%s after SES accepted the mail: the touch is uncertain and a retry never sends again',
     async (n, error) => {
       const id = `amb-${n.length}`;
       let sends = 0;
@@ -212,13 +212,14 @@ describe('SES failures whose outcome is unknown', () => {
           expect(await emailsTo(h, `dana@${id}.example`)).toHaveLength(1);
           expect(await emailsTo(h, `sam@${id}.example`)).toHaveLength(1);
           const touch = await h.store.touches.get(id, `${input.executionName}#first#${id}-eb`);
-          expect(touch?.status).toBe('pending');
+          expect(touch?.status).toBe('uncertain');
           expect(touch?.reason).toMatch(/^unknown_outcome:/);
           expect(
             h.publisher
-              .ofType(DETAIL_TYPES.touchFailed)
+              .ofType(DETAIL_TYPES.touchUncertain)
               .map((e) => (e.detail as unknown as { reason: string }).reason),
           ).toEqual([expect.stringMatching(/^unknown_outcome:/)]);
+          expect(h.publisher.ofType(DETAIL_TYPES.touchFailed)).toEqual([]);
         },
       );
     },

@@ -24,8 +24,11 @@ export const ads: ChannelFactory<AdsStep> = (deps) => ({
         claimed.push({ touch, hash: hashEmailForAudience(contact.email as string) });
       },
       async flush() {
-        if (claimed.length === 0) return;
-        const hashes = claimed.map((c) => c.hash);
+        // The hand-over of every claimed touch, immediately before the one provider call.
+        const held: typeof claimed = [];
+        for (const c of claimed) if (await deps.ledger.handingOver(run, c.touch)) held.push(c);
+        if (held.length === 0) return;
+        const hashes = held.map((c) => c.hash);
         try {
           const { ref } = await deps.providers.audiences.apply({
             changeId: `${run.input.executionName}#${step.id}#audience`,
@@ -38,10 +41,10 @@ export const ads: ChannelFactory<AdsStep> = (deps) => ({
             occurredAt: iso(run.now),
             reason: `sequence step ${step.id}`,
           });
-          for (const c of claimed)
+          for (const c of held)
             await deps.ledger.sent(run, c.touch, ref, `ads ${step.action} ${step.audience}`);
         } catch (err) {
-          for (const c of claimed)
+          for (const c of held)
             await deps.ledger.failed(run, c.touch, `provider:${(err as Error).message}`, false);
           throw new TransientError(`audience provider: ${(err as Error).message}`, { cause: err });
         }

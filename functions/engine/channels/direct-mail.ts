@@ -24,6 +24,9 @@ export const directMail: ChannelFactory<DirectMailStep> = (deps) => ({
         return piecesLeft <= 0 ? 'over_step_budget' : undefined;
       },
       async deliver(touch, contact) {
+        // Handed over before the budget is reserved: a crash after the reservation must not
+        // reserve it again on a retry (the touch is then uncertain, its budget kept).
+        if (!(await deps.ledger.handingOver(run, touch))) return;
         let reserved = false;
         await deps.accounts.update(run.account.accountId, (account) => {
           reserved = false;

@@ -90,6 +90,8 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
             ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
             : undefined,
         });
+        // The hand-over, immediately before the call: from here on a crash leaves it uncertain.
+        if (!(await ledger.handingOver(run, touch))) return;
         let messageId: string;
         try {
           ({ messageId } = await deps.email.send({
@@ -120,7 +122,7 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
               await ledger.failed(run, touch, `ses_rejected:${name}: ${(err as Error).message}`, true);
               return;
             case 'unknown':
-              // SES may have accepted it: keep the claim (pending: never sent again) and go on.
+              // SES may have accepted it: uncertain (never sent again, never counted as sent).
               await ledger.unknown(run, touch, `unknown_outcome:${name}: ${(err as Error).message}`);
               return;
           }

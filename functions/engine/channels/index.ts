@@ -5,8 +5,8 @@
  *   1b. a hold the channel asks for (email: a paused sending domain) -> `deferred` to its re-check;
  *   2. the frequency cap, on the channels that reach a person directly -> `skipped`, or `deferred`
  *      to when the cap allows it (inside the window for a windowed channel);
- *   3. the claim on the ledger (never twice for a step and contact);
- *   4. the channel's side effect.
+ *   3. the claim on the ledger (never twice for a step and contact; engine/ledger.ts);
+ *   4. the channel's side effect, handed over on the ledger immediately before the provider call.
  * A new channel is one executor here (and its step schema in kernel/model.ts).
  */
 import type { Channel, Contact, TouchStep } from '../../kernel/model';

@@ -40,6 +40,7 @@ export const sdrTask: ChannelFactory<SdrTaskStep> = (deps) => ({
         sla: deps.config.sdrSla,
         talkingPoints: deps.config.talkingPoints,
       });
+      if (!(await deps.ledger.handingOver(run, touch))) return;
       const created = await deps.tasks.create(task);
       const stored = created.created ? created.value : created.existing;
       run.events.push(sdrTaskCreatedEvent(stored));

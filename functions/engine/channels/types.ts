@@ -17,7 +17,10 @@ export interface StepDelivery {
    * the send window for a windowed channel), or nothing: e.g. a paused sending domain.
    */
   hold?(contact: Contact): Promise<{ reason: string; until: Date } | undefined>;
-  /** The side effect of one claimed touch; it ends the touch on the ledger (sent, failed, unknown). */
+  /**
+   * The side effect of one claimed touch: the hand-over on the ledger immediately before the
+   * provider call, then the outcome (sent, failed, uncertain).
+   */
   deliver(touch: TouchRef, contact: Contact): Promise<void>;
   /** After every contact of the step. */
   flush?(): Promise<void>;

@@ -1,7 +1,7 @@
 /**
  * Frequency caps across channels (docs/architecture.md "Sequences" `frequencyCap`): per contact and per account, over a
- * sliding window, counting touches that were sent by any sequence or may have been (`pending`: in
- * flight, or an outcome unknown after a crash or an ambiguous provider error).
+ * sliding window, counting touches that were sent by any sequence or may have been (`handing_over`:
+ * in flight; `uncertain`: handed over, no answer after a crash or an ambiguous provider error).
  */
 import { durationMillis } from '../../kernel/duration';
 import type { Channel, FrequencyCap } from '../../kernel/model';
@@ -21,7 +21,7 @@ export interface SentTouch {
 export const CAPPED_CHANNELS: readonly Channel[] = ['email', 'sdr_task', 'direct_mail'];
 
 /** Touch statuses that count against a cap: sent, and maybe sent. */
-export const COUNTED_STATUSES: readonly string[] = ['sent', 'pending'];
+export const COUNTED_STATUSES: readonly string[] = ['sent', 'handing_over', 'uncertain'];
 
 export type CapCheck = { capped: false } | { capped: true; scope: 'contact' | 'account'; until: Date };
 

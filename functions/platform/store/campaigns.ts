@@ -33,6 +33,19 @@ export class CampaignRepository extends Repository {
     return this.updateExisting(keys.campaign(campaignId), Campaign, campaignItem, mutate, 'revision');
   }
 
+  /**
+   * A running (or paused) campaign whose enrollments have all ended becomes `completed`; a
+   * launching, stopped or completed one is left as it is. True when this call completed it.
+   */
+  async complete(campaignId: string): Promise<boolean> {
+    let completed = false;
+    await this.update(campaignId, (c) => {
+      completed = c.status === 'running' || c.status === 'paused';
+      return completed ? { ...c, status: 'completed' } : undefined;
+    });
+    return completed;
+  }
+
   async list(page: PageRequest = {}): Promise<Page<Campaign>> {
     return pageOf(this.table, keys.campaignList(), Campaign, page);
   }

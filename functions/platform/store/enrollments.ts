@@ -5,7 +5,7 @@
  * versioned updates.
  */
 import type * as z from 'zod';
-import { Enrollment } from '../../kernel/model';
+import { ACTIVE_ENROLLMENT, Enrollment } from '../../kernel/model';
 import {
   decode,
   encode,
@@ -22,7 +22,8 @@ import { type Page, batchGet, batchPut } from './table';
 /** The most enrollments one campaign read returns (a bound, not a page size). */
 const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
 
-const enrollmentItem = (e: Enrollment) => encode(e, keys.enrollmentItem(e), 'enrollment');
+const enrollmentItem = (e: Enrollment) =>
+  encode(e, keys.enrollmentItem(e, ACTIVE_ENROLLMENT.has(e.status)), 'enrollment');
 
 /**
  * One enrollment at a time: read it, move it on with a versioned update. All the park does with
@@ -64,6 +65,18 @@ export class EnrollmentRepository extends EnrollmentUpdater {
     return allOf(this.table, keys.enrollmentsOfCampaign(campaignId), Enrollment, MAX_CAMPAIGN_ENROLLMENTS, {
       limit: 1000,
     });
+  }
+
+  /**
+   * Whether the campaign has an active enrollment other than `exceptAccountId` (one query on the
+   * sparse index of active enrollments, at most two items read). The index is eventually
+   * consistent: an enrollment that ended a moment ago may still be listed.
+   */
+  async anyActive(campaignId: string, exceptAccountId?: string): Promise<boolean> {
+    const page = await pageOf(this.table, keys.activeEnrollmentsOfCampaign(campaignId), Enrollment, {
+      limit: 2,
+    });
+    return page.items.some((e) => e.accountId !== exceptAccountId && ACTIVE_ENROLLMENT.has(e.status));
   }
 
   /** The account's enrollments, strongly consistent. */

@@ -10,7 +10,7 @@
  * |------------------|----------------------|--------------------------|-------------------------------------------------|---------------------------------------------------|
  * | account profile  | ACCOUNT#<id>         | PROFILE                  | DOMAIN#<domain> / ACCOUNT#<id>                  | TIER#<tier> / ACCOUNT#<id>                        |
  * | contact          | ACCOUNT#<id>         | CONTACT#<contactId>      | EMAIL#<email> / ACCOUNT#<id>#CONTACT#<cid>      | CONTACTID#<contactId> / ACCOUNT#<id>              |
- * | enrollment       | ACCOUNT#<id>         | ENROLLMENT#<campaignId>  | CAMPAIGN#<campaignId> / ENROLLMENT#<id>         | -                                                 |
+ * | enrollment       | ACCOUNT#<id>         | ENROLLMENT#<campaignId>  | CAMPAIGN#<campaignId> / ENROLLMENT#<id>         | ACTIVE#<campaignId> / ENROLLMENT#<id> (active)    |
  * | touch            | ACCOUNT#<id>         | TOUCH#<touchId>          | CAMPAIGN#<campaignId> / TOUCH#<at>#<touchId>    | TOUCHLOG#<id> / <at>#<touchId>                    |
  * | SDR task         | ACCOUNT#<id>         | TASK#<taskId>            | TASKID#<taskId> / ACCOUNT#<id>                  | OWNER#<owner>#<status> / <priority>#<dueAt>#<taskId> |
  * | score state      | ACCOUNT#<id>         | SCORE                    | -                                               | -                                                 |
@@ -174,10 +174,18 @@ export const enrollment = (accountId: string, campaignId: string): PrimaryKey =>
   sk: `${SK.enrollmentPrefix}${campaignId}`,
 });
 
-export const enrollmentItem = (e: { accountId: string; campaignId: string }): ItemKeys => ({
+/** `active`: the enrollment's execution is still going; only then is it in the sparse gsi2 entry. */
+export const enrollmentItem = (e: { accountId: string; campaignId: string }, active = false): ItemKeys => ({
   ...enrollment(e.accountId, e.campaignId),
   gsi1pk: `CAMPAIGN#${e.campaignId}`,
   gsi1sk: `ENROLLMENT#${e.accountId}`,
+  ...(active ? { gsi2pk: `ACTIVE#${e.campaignId}`, gsi2sk: `ENROLLMENT#${e.accountId}` } : {}),
+});
+
+/** A campaign's active enrollments (running, waiting, paused): the sparse gsi2 entry. */
+export const activeEnrollmentsOfCampaign = (campaignId: string): KeyQuery => ({
+  index: 'gsi2',
+  pk: `ACTIVE#${campaignId}`,
 });
 
 export const enrollmentsOfAccount = (accountId: string): KeyQuery => ({
@@ -212,6 +220,12 @@ export const touchItem = (t: {
 export const touchesOfAccount = (accountId: string): KeyQuery => ({
   index: 'gsi2',
   pk: `TOUCHLOG#${accountId}`,
+});
+
+/** The touches of one execution (touch ids start with the execution name). */
+export const touchesOfExecution = (accountId: string, executionName: string): KeyQuery => ({
+  pk: accountPk(accountId),
+  beginsWith: `${SK.touchPrefix}${executionName}#`,
 });
 
 export const touchesOfCampaign = (campaignId: string): KeyQuery => ({
@@ -358,10 +372,12 @@ export const keys = {
   enrollmentItem,
   enrollmentsOfAccount,
   enrollmentsOfCampaign,
+  activeEnrollmentsOfCampaign,
   touch,
   touchItem,
   touchesOfAccount,
   touchesOfCampaign,
+  touchesOfExecution,
   task,
   taskItem,
   taskById,

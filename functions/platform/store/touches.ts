@@ -23,6 +23,7 @@ export type RecordTouchResult =
 
 export type TouchStatusPatch = {
   status: z.infer<typeof TouchStatus>;
+  attempt?: string;
   reason?: string;
   ref?: string;
   summary?: string;
@@ -51,22 +52,32 @@ export class TouchRepository extends Repository {
   }
 
   /**
-   * Moves a touch to a new status (versioned). With `from`, only a touch currently in one of those
-   * statuses changes (e.g. pending -> sent exactly once); `updated` says whether it did.
+   * Moves a touch to a new status (versioned: a conditional put on the version read). With `from`,
+   * only a touch currently in one of those statuses changes (e.g. handing_over -> sent exactly
+   * once); with `attempt`, only a touch held by that attempt (the ledger's fence); `updated` says
+   * whether it did, `touch` is the touch as stored after the call.
    */
   async updateStatus(
     accountId: string,
     touchId: string,
     patch: TouchStatusPatch,
-    options: { from?: z.infer<typeof TouchStatus>[] } = {},
+    options: { from?: readonly z.infer<typeof TouchStatus>[]; attempt?: string } = {},
   ): Promise<{ updated: boolean; touch?: Touch }> {
     const result = await updateVersioned(this.table, keys.touch(accountId, touchId), (current) => {
       if (!current) return undefined;
       const t = decode(Touch, current);
       if (options.from && !options.from.includes(t.status)) return undefined;
+      if (options.attempt !== undefined && t.attempt !== options.attempt) return undefined;
       return touchItem(Touch.parse({ ...t, ...definedFields(patch) }));
     });
     return { updated: result.written, touch: result.item ? decode(Touch, result.item) : undefined };
+  }
+
+  /** Every touch of one execution (a prefix query on the account's partition, strongly consistent). */
+  async ofExecution(accountId: string, executionName: string): Promise<Touch[]> {
+    return allOf(this.table, keys.touchesOfExecution(accountId, executionName), Touch, 100_000, {
+      consistent: true,
+    });
   }
 
   /** Touches of an account, most recent first, paged. */

@@ -24,7 +24,14 @@ export interface CampaignView {
   status?: string;
   enrolled?: number;
   heldOut?: number;
-  steps?: { stepId?: string; channel?: string; sent?: number; skipped?: number; failed?: number }[];
+  steps?: {
+    stepId?: string;
+    channel?: string;
+    sent?: number;
+    skipped?: number;
+    failed?: number;
+    uncertain?: number;
+  }[];
 }
 
 async function launch(ctx: CommandContext): Promise<number> {
@@ -123,7 +130,8 @@ export function renderCampaign(c: CampaignView, paint: Paint): string {
   );
   const steps = c.steps ?? [];
   if (!steps.length) return head + '(no step progress yet)\n';
-  const total = (k: 'sent' | 'skipped' | 'failed'): number => steps.reduce((n, s) => n + (s[k] ?? 0), 0);
+  const total = (k: 'sent' | 'skipped' | 'failed' | 'uncertain'): number =>
+    steps.reduce((n, s) => n + (s[k] ?? 0), 0);
   return (
     head +
     '\n' +
@@ -136,6 +144,7 @@ export function renderCampaign(c: CampaignView, paint: Paint): string {
           sent: total('sent'),
           skipped: total('skipped'),
           failed: total('failed'),
+          uncertain: total('uncertain'),
         },
       ],
       [
@@ -148,6 +157,13 @@ export function renderCampaign(c: CampaignView, paint: Paint): string {
           value: (s) => s.failed ?? 0,
           align: 'right',
           colour: (s) => ((s.failed ?? 0) > 0 ? 'red' : undefined),
+        },
+        {
+          // Handed over without an answer: may have gone out, never sent again.
+          header: 'UNCERTAIN',
+          value: (s) => s.uncertain ?? 0,
+          align: 'right',
+          colour: (s) => ((s.uncertain ?? 0) > 0 ? 'yellow' : undefined),
         },
       ],
       paint,

@@ -39,6 +39,7 @@ async function report(ctx: CommandContext): Promise<number> {
             { header: 'SENT', value: (s) => s.sent ?? 0, align: 'right' },
             { header: 'SKIPPED', value: (s) => s.skipped ?? 0, align: 'right' },
             { header: 'FAILED', value: (s) => s.failed ?? 0, align: 'right' },
+            { header: 'UNCERTAIN', value: (s) => s.uncertain ?? 0, align: 'right' },
           ],
           p,
         ),

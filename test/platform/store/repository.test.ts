@@ -252,7 +252,7 @@ const touch = (n: number, at: string, extra: Partial<Touch> = {}): Touch => ({
   stepId: `step-${n}`,
   channel: 'email',
   contactId: 'nw-dana',
-  status: 'pending',
+  status: 'handing_over',
   at,
   ...extra,
 });
@@ -265,7 +265,7 @@ describe('touches', () => {
     expect(again).toEqual({
       recorded: false,
       duplicate: true,
-      existing: expect.objectContaining({ status: 'pending', at: '2026-11-22T10:00:00Z' }),
+      existing: expect.objectContaining({ status: 'handing_over', at: '2026-11-22T10:00:00Z' }),
     });
     expect(again.recorded === false && again.existing).not.toHaveProperty('gsi1pk');
   });
@@ -276,14 +276,14 @@ describe('touches', () => {
       'northwind',
       id,
       { status: 'sent', ref: 'ses-1' },
-      { from: ['pending'] },
+      { from: ['handing_over'] },
     );
     expect(sent).toMatchObject({ updated: true, touch: { status: 'sent', ref: 'ses-1' } });
     const twice = await store.touches.updateStatus(
       'northwind',
       id,
       { status: 'sent', ref: 'ses-2' },
-      { from: ['pending'] },
+      { from: ['handing_over'] },
     );
     expect(twice).toMatchObject({ updated: false, touch: { ref: 'ses-1' } });
     expect(await store.touches.updateStatus('northwind', 'missing', { status: 'failed' })).toEqual({
