@@ -82,7 +82,35 @@ export class TouchRepository extends Repository {
 
   /** Touches of an account, most recent first, paged. */
   async listOfAccount(accountId: string, page: PageRequest = {}): Promise<Page<Touch>> {
-    return pageOf(this.table, keys.touchesOfAccount(accountId), Touch, page, { forward: false });
+    const found = await pageOf(this.table, keys.touchesOfAccount(accountId), Touch, page, { forward: false });
+    return { ...found, items: await this.onePerTouch(found.items) };
+  }
+
+  /**
+   * One entry per touch. A touch's index keys hold its time, so each status change moves its index
+   * entries; dynalite (local mode) writes the new index entry before the item, and a process
+   * killed between the two leaves that entry behind beside the one the next write makes. A touch
+   * listed twice is read from the table (strongly consistent), where it is once and current.
+   */
+  private async onePerTouch(touches: Touch[]): Promise<Touch[]> {
+    const seen = new Set<string>();
+    const twice = new Map<string, string>();
+    for (const t of touches) {
+      if (seen.has(t.touchId)) twice.set(t.touchId, t.accountId);
+      seen.add(t.touchId);
+    }
+    if (twice.size === 0) return touches;
+    const current = new Map<string, Touch | undefined>();
+    for (const [touchId, accountId] of twice) current.set(touchId, await this.get(accountId, touchId));
+    const out: Touch[] = [];
+    const done = new Set<string>();
+    for (const t of touches) {
+      if (done.has(t.touchId)) continue;
+      done.add(t.touchId);
+      const item = current.has(t.touchId) ? current.get(t.touchId) : t;
+      if (item) out.push(item);
+    }
+    return out;
   }
 
   /** Touches of a campaign in time order (oldest first unless `newestFirst`), paged. */
@@ -97,8 +125,10 @@ export class TouchRepository extends Repository {
 
   /** Every touch of a campaign, oldest first (paged GSI query, 1,000 per page). */
   async allOfCampaign(campaignId: string): Promise<Touch[]> {
-    return allOf(this.table, keys.touchesOfCampaign(campaignId), Touch, MAX_CAMPAIGN_TOUCHES, {
-      limit: 1000,
-    });
+    return this.onePerTouch(
+      await allOf(this.table, keys.touchesOfCampaign(campaignId), Touch, MAX_CAMPAIGN_TOUCHES, {
+        limit: 1000,
+      }),
+    );
   }
 }
