@@ -1,0 +1,121 @@
+/**
+ * The storage under the touch ledger and campaign completion (dynalite): the attempt fence on a
+ * touch's status change, one execution's touches by key prefix, a legacy `pending` touch, the
+ * sparse index of a campaign's active enrollments, and a campaign's completion.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Enrollment, Touch } from '../../../functions/kernel/model';
+import { keys } from '../../../functions/platform/store/keys';
+import { putItem } from '../../../functions/platform/store/table';
+import { useLocalStore } from '../../support/suite';
+
+const store = useLocalStore(() => new Date('2026-11-22T10:00:00.000Z'));
+
+const touch = (executionName: string, stepId: string, extra: Partial<Touch> = {}): Touch => ({
+  touchId: `${executionName}#${stepId}#nw-dana`,
+  accountId: 'northwind',
+  campaignId: 'q1',
+  executionName,
+  stepId,
+  channel: 'email',
+  contactId: 'nw-dana',
+  status: 'claimed',
+  attempt: 'attempt-1',
+  at: '2026-11-22T10:00:00.000Z',
+  ...extra,
+});
+
+describe('touches: the ledger’s storage', () => {
+  it('moves a touch only for the attempt that holds it', async () => {
+    const t = touch('q1--northwind', 'fence');
+    await store.touches.record(t);
+    const other = await store.touches.updateStatus(
+      'northwind',
+      t.touchId,
+      { status: 'handing_over' },
+      { from: ['claimed'], attempt: 'attempt-2' },
+    );
+    expect(other).toMatchObject({ updated: false, touch: { status: 'claimed', attempt: 'attempt-1' } });
+    const own = await store.touches.updateStatus(
+      'northwind',
+      t.touchId,
+      { status: 'handing_over' },
+      { from: ['claimed'], attempt: 'attempt-1' },
+    );
+    expect(own).toMatchObject({ updated: true, touch: { status: 'handing_over', attempt: 'attempt-1' } });
+  });
+
+  it('lists one execution’s touches by their key prefix, not another’s that starts alike', async () => {
+    await store.touches.record(touch('q1--nw', 's1'));
+    await store.touches.record(touch('q1--nw', 's2', { status: 'sent' }));
+    await store.touches.record(touch('q1--nw-2', 's1'));
+    const mine = await store.touches.ofExecution('northwind', 'q1--nw');
+    expect(mine.map((t) => t.touchId).sort()).toEqual(['q1--nw#s1#nw-dana', 'q1--nw#s2#nw-dana']);
+  });
+
+  it('reads a touch stored as `pending` (before the two-phase ledger) as handed over', async () => {
+    const legacy = { ...touch('q1--old', 's1'), status: 'pending', attempt: undefined };
+    await putItem(store.table, {
+      ...JSON.parse(JSON.stringify(legacy)),
+      ...keys.touchItem(legacy),
+      entity: 'touch',
+      version: 1,
+    });
+    expect(await store.touches.get('northwind', legacy.touchId)).toMatchObject({ status: 'handing_over' });
+  });
+});
+
+const enrollment = (accountId: string, campaignId: string, status: Enrollment['status']) => ({
+  accountId,
+  campaignId,
+  sequenceId: 'seq',
+  sequenceVersion: 1,
+  executionName: `${campaignId}--${accountId}`,
+  status,
+  startedAt: '2026-11-22T10:00:00.000Z',
+  updatedAt: '2026-11-22T10:00:00.000Z',
+});
+
+describe('campaign completion', () => {
+  it('knows whether a campaign has an active enrollment (other than the one ending)', async () => {
+    await store.enrollments.create(enrollment('a', 'c-act', 'running'));
+    await store.enrollments.create(enrollment('b', 'c-act', 'held_out'));
+    await store.enrollments.create(enrollment('c', 'c-act', 'paused'));
+    expect(await store.enrollments.anyActive('c-act')).toBe(true);
+    expect(await store.enrollments.anyActive('c-act', 'a')).toBe(true);
+    await store.enrollments.update('c', 'c-act', (e) => ({ ...e, status: 'stopped' }));
+    expect(await store.enrollments.anyActive('c-act', 'a')).toBe(false);
+    await store.enrollments.update('a', 'c-act', (e) => ({ ...e, status: 'waiting' }));
+    expect(await store.enrollments.anyActive('c-act')).toBe(true);
+    await store.enrollments.update('a', 'c-act', (e) => ({ ...e, status: 'completed' }));
+    expect(await store.enrollments.anyActive('c-act')).toBe(false);
+    expect(await store.enrollments.anyActive('c-none')).toBe(false);
+  });
+
+  it('completes a running or paused campaign, never a launching or stopped one', async () => {
+    const now = '2026-11-22T10:00:00.000Z';
+    for (const status of ['running', 'paused', 'launching', 'stopped'] as const) {
+      await store.campaigns.create({
+        campaignId: `c-${status}`,
+        name: status,
+        sequenceId: 'seq',
+        version: 1,
+        audience: { tier: 1 },
+        status,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    expect(await store.campaigns.complete('c-running')).toBe(true);
+    expect(await store.campaigns.complete('c-running')).toBe(false);
+    expect(await store.campaigns.complete('c-paused')).toBe(true);
+    expect(await store.campaigns.complete('c-launching')).toBe(false);
+    expect(await store.campaigns.complete('c-stopped')).toBe(false);
+    const statuses = await Promise.all(
+      ['running', 'paused', 'launching', 'stopped'].map(
+        async (s) => (await store.campaigns.get(`c-${s}`))?.status,
+      ),
+    );
+    expect(statuses).toEqual(['completed', 'completed', 'launching', 'stopped']);
+  });
+});
