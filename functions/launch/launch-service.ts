@@ -31,6 +31,7 @@ import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import type { LaunchBody, LaunchResult, SkipReason } from './contract';
+import { campaignCompletion } from '../engine';
 import { activeEnrollmentsElsewhere, resolveAudience } from './audience';
 
 export interface BatchResult {
@@ -48,10 +49,10 @@ export interface BatchResult {
 
 export interface LaunchServiceDeps {
   accounts: Pick<AccountRepository, 'getMany' | 'allOfTier'>;
-  enrollments: Pick<EnrollmentRepository, 'existing' | 'writeNew' | 'update' | 'allOfCampaign'>;
+  enrollments: Pick<EnrollmentRepository, 'existing' | 'writeNew' | 'update' | 'allOfCampaign' | 'anyActive'>;
   campaigns: Pick<
     CampaignRepository,
-    'get' | 'create' | 'update' | 'listAll' | 'acquireLease' | 'extendLease' | 'releaseLease'
+    'get' | 'create' | 'update' | 'listAll' | 'acquireLease' | 'extendLease' | 'releaseLease' | 'complete'
   >;
   catalog: Pick<CatalogReader, 'getSequence'>;
   starter: ExecutionStarter;
@@ -133,6 +134,7 @@ export const LAUNCHER_TIMEOUT_SECONDS = 6 * 3600;
 export const LAUNCHER_LEASE_MS = (LAUNCHER_TIMEOUT_SECONDS + 15 * 60) * 1000;
 
 export function createLaunchService(deps: LaunchServiceDeps) {
+  const completeIfEnded = campaignCompletion(deps);
   const inlineLimit = deps.inlineLimit ?? 100;
   const concurrency = deps.concurrency ?? 16;
   const inlineLeaseMs = deps.inlineLeaseMs ?? 60_000;
@@ -261,7 +263,11 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     added?: { enrolled: number; heldOut: number },
   ): Promise<Campaign | undefined> {
     try {
-      return await count(campaignId, added);
+      const campaign = await count(campaignId, added);
+      // Its enrollments may all have ended already (all held out, or quick ones): then it is over.
+      if (campaign?.status === 'running' && (await completeIfEnded(campaignId)))
+        return { ...campaign, status: 'completed' };
+      return campaign;
     } finally {
       // The launch is over (the launcher's last state, or the in-process runner): let the next one in.
       await deps.campaigns.releaseLease(campaignId);
@@ -289,7 +295,9 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     if (added) {
       return deps.campaigns.update(campaignId, (c) => ({
         ...c,
-        status: c.status === 'launching' ? 'running' : c.status,
+        // A completed campaign relaunched for more accounts runs again.
+        status:
+          c.status === 'launching' || (c.status === 'completed' && added.enrolled > 0) ? 'running' : c.status,
         enrolled: c.enrolled + added.enrolled,
         heldOut: c.heldOut + added.heldOut,
       }));
@@ -298,7 +306,11 @@ export function createLaunchService(deps: LaunchServiceDeps) {
     const heldOut = enrollments.filter((e) => e.status === 'held_out').length;
     return deps.campaigns.update(campaignId, (c) => ({
       ...c,
-      status: c.status === 'launching' && launched ? 'running' : c.status,
+      status:
+        (c.status === 'launching' && launched) ||
+        (c.status === 'completed' && enrollments.some((e) => ACTIVE_ENROLLMENT.has(e.status)))
+          ? 'running'
+          : c.status,
       enrolled: enrollments.length - heldOut,
       heldOut,
     }));

@@ -288,6 +288,21 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
     ]);
   });
 
+  it('a launch whose enrollments are all held out ends completed (nothing keeps it running)', async () => {
+    const { names, starter } = recording();
+    const service = createLaunchService({ ...repositories(store), starter, clock });
+    const res = await service.launch({
+      campaignId: 'all-held',
+      name: 'All held out',
+      sequenceId: 'seq',
+      audience: { accountIds: ['a-3', 'a-4'] },
+      holdoutPercent: 100,
+    });
+    expect(res).toMatchObject({ enrolled: 0, heldOut: 2, status: 'completed' });
+    expect(names).toEqual([]);
+    expect(await store.campaigns.get('all-held')).toMatchObject({ status: 'completed' });
+  });
+
   it('skips an account held out by another active campaign (held_out_elsewhere)', async () => {
     const { starter } = recording();
     const service = createLaunchService({ ...repositories(store), starter, clock });
@@ -346,6 +361,7 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
       acquireLease: (c, o, n, ttl) => (ttls.push(['acquire', ttl]), inner.acquireLease(c, o, n, ttl)),
       extendLease: (c, o, n, ttl) => (ttls.push(['extend', ttl]), inner.extendLease(c, o, n, ttl)),
       releaseLease: (c) => inner.releaseLease(c),
+      complete: (c) => inner.complete(c),
     };
     let fail = true;
     const runnerRef: { runner?: InProcessLaunchRunner } = {};
