@@ -219,9 +219,17 @@ export function createLedger(
     return { at, updated: moved.updated };
   }
 
-  /** A claimed touch that will not go out after all (e.g. over the account's budget). */
-  async function released(run: Run, touch: TouchRef, reason: string): Promise<void> {
-    await settle(run, touch, { status: 'skipped', reason }, ['claimed', 'handing_over']);
+  /**
+   * A touch this attempt holds that will not go out after all, certainly not handed to the
+   * provider: `skipped` (e.g. over the account's budget) or `deferred` (to be claimed again later).
+   */
+  async function released(
+    run: Run,
+    touch: TouchRef,
+    reason: string,
+    status: 'skipped' | 'deferred' = 'skipped',
+  ): Promise<void> {
+    await settle(run, touch, { status, reason }, ['claimed', 'handing_over']);
   }
 
   /**

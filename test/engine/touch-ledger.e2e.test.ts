@@ -12,7 +12,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
-import { UNRESOLVED_TOUCH, type SequenceInput, type Touch } from '../../functions/kernel/model';
+import type { SequenceInput, Touch } from '../../functions/kernel/model';
+
+/** Unresolved touches, with `pending` (what the one-phase ledger left unresolved before). */
+const UNRESOLVED: ReadonlySet<string> = new Set(['claimed', 'handing_over', 'pending']);
 import { SesEmailSender } from '../../functions/platform/ses';
 import { CatalogReader } from '../../functions/platform/store/catalog';
 import { TouchRepository } from '../../functions/platform/store/touches';
@@ -96,7 +99,7 @@ async function countersAndLedger(h: Harness, campaignId: string) {
   const touches = await h.store.touches.allOfCampaign(campaignId);
   const ledger: Record<string, Record<string, number>> = {};
   for (const t of touches) {
-    const key = UNRESOLVED_TOUCH.has(t.status) ? 'inFlight' : t.status;
+    const key = UNRESOLVED.has(t.status) ? 'inFlight' : t.status;
     (ledger[t.stepId] ??= {})[key] = (ledger[t.stepId]?.[key] ?? 0) + 1;
   }
   const view = await reportsFeature(h.platform).progress(campaignId);
@@ -279,7 +282,7 @@ describe('an enrollment ends with every touch resolved', () => {
       );
       expect(reasonOf(summary)).toBe('completed');
       const touches = await h.store.touches.ofExecution('lo', input.executionName);
-      expect(touches.filter((t) => UNRESOLVED_TOUCH.has(t.status))).toEqual([]);
+      expect(touches.filter((t) => UNRESOLVED.has(t.status))).toEqual([]);
       const first = byContact(touches, 'first');
       expect(first['lo-eb']).toMatchObject({ status: 'skipped', reason: 'enrollment_completed:completed' });
       expect(first['lo-ch']).toMatchObject({ status: 'uncertain', reason: 'no_answer_after_hand_over' });

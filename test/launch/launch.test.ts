@@ -291,11 +291,12 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
   it('a launch whose enrollments are all held out ends completed (nothing keeps it running)', async () => {
     const { names, starter } = recording();
     const service = createLaunchService({ ...repositories(store), starter, clock });
+    await seedTier3Accounts(store, ['h-0', 'h-1']); // accounts of this test only
     const res = await service.launch({
       campaignId: 'all-held',
       name: 'All held out',
       sequenceId: 'seq',
-      audience: { accountIds: ['a-3', 'a-4'] },
+      audience: { accountIds: ['h-0', 'h-1'] },
       holdoutPercent: 100,
     });
     expect(res).toMatchObject({ enrolled: 0, heldOut: 2, status: 'completed' });
