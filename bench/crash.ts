@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely */
 /**
  * `npm run bench -- crash`: kills local mode three times mid-campaign and counts what reached the
  * mail store. The mail store is an aws-ses-v2-local started in THIS process, outside the killed
