@@ -28,7 +28,16 @@ import { createStore, Table } from '../functions/platform/store';
 import { startDynalite } from '../lib/local/dynamo';
 import { LOCAL_TABLE_NAME } from '../lib/local/runtime';
 import { startSesLocal } from '../lib/local/ses';
-import { ALWAYS, apiClient, committee, freePort, mails, until, type ApiClient } from '../test/support/local';
+import {
+  apiClient,
+  committee,
+  freePort,
+  mails,
+  putEmailDrip,
+  until,
+  type ApiClient,
+} from '../test/support/local';
+import { rng } from '../test/support/scoring';
 
 const ROOT = path.join(__dirname, '..');
 const TOKEN = 'bench-crash-token-0123456789';
@@ -40,18 +49,6 @@ const CAMPAIGN = 'crash-1';
 /** Bounds: a start of local mode, the whole campaign after the last restart. */
 const START_MS = 60_000;
 const FINISH_MS = 240_000;
-
-/** A small seeded generator (mulberry32), so a run can be repeated with BENCH_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Child {
   process: ChildProcess;
@@ -98,27 +95,7 @@ async function seed(api: ApiClient): Promise<void> {
   const accounts = ACCOUNTS.map((id) => committee(id, 1));
   const imported = await api.call('POST', '/accounts/import', { accounts });
   if (imported.json?.imported !== ACCOUNTS.length) throw new Error(`import: ${imported.text}`);
-  for (const step of STEPS) {
-    const put = await api.call('PUT', `/templates/${step}`, {
-      subject: `${step} for {{account.name}}`,
-      html: '<p>Hi {{contact.name}}</p>',
-      text: 'Hi {{contact.name}}',
-    });
-    if (put.status >= 300) throw new Error(`template ${step}: ${put.text}`);
-  }
-  const seq = await api.call('PUT', '/sequences/crash-drip', {
-    name: 'Six emails',
-    sendWindow: ALWAYS,
-    frequencyCap: { perContact: 20, window: 'P7D', onCapped: 'skip' },
-    steps: STEPS.map((id, i) => ({
-      id,
-      channel: 'email',
-      after: i === 0 ? 'P0D' : 'P1D',
-      to: [...ROLES],
-      template: id,
-    })),
-  });
-  if (seq.status >= 300) throw new Error(`sequence: ${seq.text}`);
+  await putEmailDrip(api, 'crash-drip', STEPS, { every: 'P1D', to: ROLES });
   const launch = await api.call('POST', '/campaigns', {
     campaignId: CAMPAIGN,
     name: 'Crash',
@@ -131,7 +108,7 @@ async function seed(api: ApiClient): Promise<void> {
 export async function run(): Promise<Record<string, unknown>> {
   const kills = Number(process.env.BENCH_KILLS ?? 3);
   const seedValue = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
-  const draw = random(seedValue);
+  const draw = rng(seedValue);
   const thresholds = Array.from({ length: kills }, () => Math.floor(EXPECTED * (0.05 + 0.9 * draw()))).sort(
     (a, b) => a - b,
   );

@@ -84,26 +84,20 @@ export function createLedger(
     };
   }
 
-  /** `touch.failed` for a touch the provider refused or that was never handed over. */
-  function failedEvent(run: RunRef, touch: TouchRef, reason: string, at: string) {
+  /**
+   * `touch.failed` (refused by the provider, or never handed over) or `touch.uncertain` (handed
+   * over, no answer) for a touch, with its reason.
+   */
+  function outcomeEvent(
+    run: RunRef,
+    kind: 'failed' | 'uncertain',
+    touch: TouchRef,
+    reason: string,
+    at: string,
+  ) {
+    const type = kind === 'failed' ? DETAIL_TYPES.touchFailed : DETAIL_TYPES.touchUncertain;
     run.events.push(
-      busEvent(DETAIL_TYPES.touchFailed, {
-        eventId: `${touch.touchId}#failed`,
-        occurredAt: at,
-        ...touch,
-        reason,
-      }),
-    );
-  }
-
-  function uncertainEvent(run: RunRef, touch: TouchRef, reason: string, at: string) {
-    run.events.push(
-      busEvent(DETAIL_TYPES.touchUncertain, {
-        eventId: `${touch.touchId}#uncertain`,
-        occurredAt: at,
-        ...touch,
-        reason,
-      }),
+      busEvent(type, { eventId: `${touch.touchId}#${kind}`, occurredAt: at, ...touch, reason }),
     );
   }
 
@@ -121,7 +115,7 @@ export function createLedger(
       { from: ['handing_over'], attempt: existing.attempt },
     );
     if (moved.updated) {
-      uncertainEvent(run, refOf(existing), NO_ANSWER, at);
+      outcomeEvent(run, 'uncertain', refOf(existing), NO_ANSWER, at);
       run.recent?.unshift({ ...existing, status: 'uncertain', reason: NO_ANSWER, at });
       log('touch handed over without an answer: uncertain', { touchId: existing.touchId });
     }
@@ -260,7 +254,7 @@ export function createLedger(
       'claimed',
       'handing_over',
     ]);
-    if (updated && publish) failedEvent(run, touch, reason, at);
+    if (updated && publish) outcomeEvent(run, 'failed', touch, reason, at);
   }
 
   /**
@@ -271,7 +265,7 @@ export function createLedger(
     const { at, updated } = await settle(run, touch, { status: 'uncertain', reason }, ['handing_over']);
     if (!updated) return;
     run.recent.unshift({ ...touch, status: 'uncertain', reason, at });
-    uncertainEvent(run, touch, reason, at);
+    outcomeEvent(run, 'uncertain', touch, reason, at);
   }
 
   /**
@@ -297,7 +291,7 @@ export function createLedger(
       const moved = await takeOver(t, { ...notHandedOver, at });
       if (!moved.updated) continue;
       resolved++;
-      if (notHandedOver.status === 'failed') failedEvent(run, refOf(t), notHandedOver.reason, at);
+      if (notHandedOver.status === 'failed') outcomeEvent(run, 'failed', refOf(t), notHandedOver.reason, at);
     }
     return resolved;
   }

@@ -76,6 +76,18 @@ function crashes(times = 1) {
   };
 }
 
+/** Crashes the invocation reading a template (after the claim, before the hand-over) when `when`. */
+function crashInTemplateRead(crash: ReturnType<typeof crashes>, when: (templateId: string) => boolean) {
+  const original = CatalogReader.prototype.getTemplate;
+  vi.spyOn(CatalogReader.prototype, 'getTemplate').mockImplementation(async function (
+    this: CatalogReader,
+    ...args: Parameters<CatalogReader['getTemplate']>
+  ) {
+    if (when(args[0])) await crash.hang();
+    return original.apply(this, args as never);
+  } as never);
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -117,14 +129,7 @@ const byContact = (touches: Touch[], stepId: string) =>
 describe('a crash between the claim and the hand-over', () => {
   it('the retried step executes the claimed touch again: delivered once, nothing lost', async () => {
     const crash = crashes();
-    const original = CatalogReader.prototype.getTemplate;
-    vi.spyOn(CatalogReader.prototype, 'getTemplate').mockImplementation(async function (
-      this: CatalogReader,
-      ...args: Parameters<CatalogReader['getTemplate']>
-    ) {
-      await crash.hang(); // rendering the first touch: claimed, not handed over
-      return original.apply(this, args as never);
-    } as never);
+    crashInTemplateRead(crash, () => true); // rendering the first touch: claimed, not handed over
     await withHarness({ wrapExecute: crash.wrap }, async (h) => {
       await campaign(h, 'c-cl');
       const input = await seedAndEnroll(h, 'cl', 'c-cl', twoSteps);
@@ -216,14 +221,7 @@ describe('a crash between the hand-over and the provider’s answer', () => {
 describe('a step that crashes on every attempt', () => {
   it('RecordFailure resolves its touches (claimed -> failed, published) and the enrollment ends', async () => {
     const crash = crashes(3); // the attempt and its two Lambda.Unknown retries
-    const original = CatalogReader.prototype.getTemplate;
-    vi.spyOn(CatalogReader.prototype, 'getTemplate').mockImplementation(async function (
-      this: CatalogReader,
-      ...args: Parameters<CatalogReader['getTemplate']>
-    ) {
-      if (args[0] === 'follow') await crash.hang(); // the second step, on every attempt
-      return original.apply(this, args as never);
-    } as never);
+    crashInTemplateRead(crash, (templateId) => templateId === 'follow'); // the second step, every attempt
     await withHarness({ wrapExecute: crash.wrap }, async (h) => {
       await campaign(h, 'c-rf');
       const input = await seedAndEnroll(h, 'rf', 'c-rf', twoSteps);

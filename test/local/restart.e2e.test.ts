@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/errors';
 import { startSesLocal, type LocalSes } from '../../lib/local/ses';
 import { abm, testIo } from '../support/cli';
-import { ALWAYS, apiClient, committee, freePort, mails, until } from '../support/local';
+import { apiClient, committee, freePort, mails, putEmailDrip, until } from '../support/local';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TOKEN = 'e2e-restart-token-0123456789';
@@ -86,27 +86,10 @@ describe('local mode restart', () => {
       return a;
     });
     expect((await api.call('POST', '/accounts/import', { accounts })).json).toMatchObject({ imported: 4 });
-    for (const step of STEPS) {
-      const put = await api.call('PUT', `/templates/${step}`, {
-        subject: `${step} for {{account.name}}`,
-        html: '<p>Hi {{contact.name}}</p>',
-        text: 'Hi {{contact.name}}',
-      });
-      expect(put.status, put.text).toBeLessThan(300);
-    }
-    const seq = await api.call('PUT', '/sequences/drip', {
-      name: 'Six emails',
-      sendWindow: ALWAYS,
-      frequencyCap: { perContact: 20, window: 'P7D', onCapped: 'skip' },
-      steps: STEPS.map((id, i) => ({
-        id,
-        channel: 'email',
-        after: i === 0 ? 'P0D' : 'P2D',
-        to: ['economic_buyer', 'champion', 'technical_evaluator'],
-        template: id,
-      })),
+    await putEmailDrip(api, 'drip', STEPS, {
+      every: 'P2D',
+      to: ['economic_buyer', 'champion', 'technical_evaluator'],
     });
-    expect(seq.status, seq.text).toBeLessThan(300);
     const launch = await api.call('POST', '/campaigns', {
       campaignId: 'drip-1',
       name: 'Drip',

@@ -110,3 +110,37 @@ export const ALWAYS = {
   start: '00:00',
   end: '23:59',
 };
+
+/**
+ * Puts one email template per step (subject `<step> for <account>`, so a mail's first word names
+ * its step) and a sequence `sequenceId` of one email step per template, `every` apart, to `to`,
+ * sent at any hour, capped high enough never to skip.
+ */
+export async function putEmailDrip(
+  api: ApiClient,
+  sequenceId: string,
+  steps: readonly string[],
+  options: { every: string; to: readonly string[] },
+): Promise<void> {
+  for (const step of steps) {
+    const put = await api.call('PUT', `/templates/${step}`, {
+      subject: `${step} for {{account.name}}`,
+      html: '<p>Hi {{contact.name}}</p>',
+      text: 'Hi {{contact.name}}',
+    });
+    if (put.status >= 300) throw new Error(`PUT /templates/${step}: ${put.status} ${put.text}`);
+  }
+  const seq = await api.call('PUT', `/sequences/${sequenceId}`, {
+    name: `${steps.length} emails`,
+    sendWindow: ALWAYS,
+    frequencyCap: { perContact: 20, window: 'P7D', onCapped: 'skip' },
+    steps: steps.map((id, i) => ({
+      id,
+      channel: 'email',
+      after: i === 0 ? 'P0D' : options.every,
+      to: [...options.to],
+      template: id,
+    })),
+  });
+  if (seq.status >= 300) throw new Error(`PUT /sequences/${sequenceId}: ${seq.status} ${seq.text}`);
+}
