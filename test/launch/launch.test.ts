@@ -6,7 +6,7 @@ import { ManualClock } from '../../functions/kernel/clock';
 import { snapshotOf } from '../../functions/kernel/execution';
 import { isHeldOut } from '../../functions/kernel/hash';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
-import { createLaunchService, type LaunchServiceDeps } from '../../functions/launch/launch-service';
+import { createLaunchService, LAUNCHER_LEASE_MS, type LaunchServiceDeps } from '../../functions/launch/launch-service';
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
 import { StepFunctionsLaunchRunner } from '../../functions/platform/launcher';
 import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/platform/sfn';
@@ -385,7 +385,7 @@ describe('launch: campaign status, eligibility, response size, lease', () => {
     await expect(service.launch(body)).rejects.toThrow(/TaskFailed/);
     expect(ttls).toEqual([
       ['acquire', 60_000],
-      ['extend', 6 * 3600_000],
+      ['extend', LAUNCHER_LEASE_MS],
     ]);
     // The failure path released the lease and left the campaign launching: a relaunch finishes it.
     expect((await store.campaigns.get('big'))?.status).toBe('launching');
