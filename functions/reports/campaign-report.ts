@@ -25,7 +25,7 @@ import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
-import { ScoreRepository } from '../platform/store/scores';
+import { ScoreHistoryReader } from '../platform/store/scores';
 import { TouchRepository } from '../platform/store/touches';
 import type { CampaignReport } from './contract';
 
@@ -99,7 +99,7 @@ export interface ReportDeps {
   touches: Pick<TouchRepository, 'allOfCampaign'>;
   campaigns: Pick<CampaignRepository, 'get' | 'complete'>;
   catalog: Pick<CatalogReader, 'getSequence'>;
-  scores: Pick<ScoreRepository, 'histories'>;
+  scores: Pick<ScoreHistoryReader, 'histories'>;
   clock: Clock;
 }
 
@@ -111,7 +111,7 @@ export function reportsFeature(platform: Platform) {
     touches: platform.repository(TouchRepository),
     campaigns: platform.repository(CampaignRepository),
     catalog: platform.repository(CatalogReader),
-    scores: platform.repository(ScoreRepository),
+    scores: platform.repository(ScoreHistoryReader),
     clock: platform.clock,
   });
 }

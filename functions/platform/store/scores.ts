@@ -133,8 +133,47 @@ export class ScoreReader extends Repository {
   }
 }
 
-/** Every read and write of the SCORE item: the reads above, the scorer's snapshot and write, histories. */
-export class ScoreRepository extends ScoreReader {
+/**
+ * The reads that show scores to people (the account view, the campaign report): the score and the
+ * score histories. A class of its own so the API's bundle carries neither the scorer's snapshot
+ * nor its write.
+ */
+export class ScoreHistoryReader extends ScoreReader {
+  /**
+   * The score history of these accounts (BatchGetItem, 100 keys per call, projecting only the
+   * history: the dedup ids stay unread), in the order asked. Accounts never scored are left out.
+   */
+  async histories(
+    accountIds: readonly string[],
+  ): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {
+    const items = await batchGet(
+      this.table,
+      accountIds.map((id) => keys.score(id)),
+      { projection: ['accountId', 'state.history'] },
+    );
+    const byAccount = new Map<string, { at: string; value: number }[]>();
+    for (const item of items) {
+      const history = (item.state as { history?: unknown } | undefined)?.history;
+      if (typeof item.accountId !== 'string' || !Array.isArray(history)) continue;
+      byAccount.set(
+        item.accountId,
+        history
+          .filter(
+            (p): p is { at: number; value: number } =>
+              typeof p?.at === 'number' && typeof p?.value === 'number',
+          )
+          .map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
+      );
+    }
+    return accountIds.flatMap((accountId) => {
+      const points = byAccount.get(accountId);
+      return points && points.length > 0 ? [{ accountId, points }] : [];
+    });
+  }
+}
+
+/** Every read and write of the SCORE item: the reads above, and the scorer's snapshot and write. */
+export class ScoreRepository extends ScoreHistoryReader {
   private readonly onInvalidItem: (item: Item, error: unknown) => void;
 
   constructor(table: ConstructorParameters<typeof Repository>[0], options: ScoreRepositoryOptions = {}) {
@@ -207,37 +246,5 @@ export class ScoreRepository extends ScoreReader {
       throw err;
     }
     return version;
-  }
-
-  /**
-   * The score history of these accounts (BatchGetItem, 100 keys per call, projecting only the
-   * history: the dedup ids stay unread), in the order asked. Accounts never scored are left out.
-   */
-  async histories(
-    accountIds: readonly string[],
-  ): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {
-    const items = await batchGet(
-      this.table,
-      accountIds.map((id) => keys.score(id)),
-      { projection: ['accountId', 'state.history'] },
-    );
-    const byAccount = new Map<string, { at: string; value: number }[]>();
-    for (const item of items) {
-      const history = (item.state as { history?: unknown } | undefined)?.history;
-      if (typeof item.accountId !== 'string' || !Array.isArray(history)) continue;
-      byAccount.set(
-        item.accountId,
-        history
-          .filter(
-            (p): p is { at: number; value: number } =>
-              typeof p?.at === 'number' && typeof p?.value === 'number',
-          )
-          .map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
-      );
-    }
-    return accountIds.flatMap((accountId) => {
-      const points = byAccount.get(accountId);
-      return points && points.length > 0 ? [{ accountId, points }] : [];
-    });
   }
 }
