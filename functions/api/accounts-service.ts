@@ -11,8 +11,9 @@ import { Account, Contact, ContactInput, type Stage, type Tier } from '../kernel
 import type { AudienceProvider } from '../platform/providers';
 import type { AccountRepository } from '../platform/store/accounts';
 import type { EnrollmentRepository } from '../platform/store/enrollments';
-import type { ScoreRepository, StoredScore } from '../platform/store/scores';
+import type { ScoreReader, StoredScore } from '../platform/store/scores';
 import type { TouchRepository } from '../platform/store/touches';
+import { mqaProgress, type ReadoutConfig } from '../scoring';
 import { accountOfRow, contactOfRow, parseCsv } from './csv';
 import { scoreFit, DEFAULT_ICP, type Icp } from './domain/fit';
 import { AccountSummary, ImportAccount, type AccountView, type ImportResult } from './schemas';
@@ -21,10 +22,12 @@ export interface AccountsDeps {
   accounts: AccountRepository;
   enrollments: Pick<EnrollmentRepository, 'listOfAccount'>;
   touches: Pick<TouchRepository, 'listOfAccount'>;
-  scores: Pick<ScoreRepository, 'get'>;
+  scores: Pick<ScoreReader, 'get'>;
   /** Erasure removes the person from every ad audience. */
   audiences: AudienceProvider;
   clock: Clock;
+  /** The scoring configuration the account view shows the score and the MQA progress with. */
+  readout: ReadoutConfig;
   icp?: Icp;
   /** Concurrent single-item writes during an import. Default 16. */
   concurrency?: number;
@@ -263,7 +266,7 @@ export function createAccountsService(deps: AccountsDeps) {
       annualRevenueUsd: account.annualRevenueUsd,
       region: account.region,
       techStack: account.techStack,
-      score: scoreOf(score),
+      ...scoreOf(score, deps.clock.now(), deps.readout),
       contacts: contacts.map((c) => defined(c) as AccountView['contacts'][number]),
       enrollments: enrollments.map((e) => ({
         campaignId: e.campaignId,
@@ -339,13 +342,25 @@ function duplicateContacts(contacts: { contactId: string }[]): ErrorDetail[] {
 /** An account as the list shows it. */
 const summary = (a: Account) => AccountSummary.parse(a);
 
-/** The score as the scorer stores it; null before any engagement. */
-function scoreOf(score: StoredScore | undefined): AccountView['score'] {
-  if (!score) return null;
+/**
+ * The score decayed to now (null before any engagement) with the time it is as of, and the progress
+ * towards MQA at that time (docs/api.md "Accounts: score and MQA progress").
+ */
+function scoreOf(
+  stored: StoredScore | undefined,
+  now: Date,
+  config: ReadoutConfig,
+): Pick<AccountView, 'score' | 'mqaProgress'> {
+  const progress = mqaProgress(stored?.state, now, config);
   return {
-    value: score.state.score,
-    asOf: score.updatedAt ?? '',
-    contributors: score.state.contributors as unknown as Record<string, unknown>[],
+    score: stored
+      ? {
+          value: progress.score.value,
+          asOf: progress.asOf,
+          contributors: stored.state.contributors as unknown as Record<string, unknown>[],
+        }
+      : null,
+    mqaProgress: progress,
   };
 }
 

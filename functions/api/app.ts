@@ -13,10 +13,11 @@ import { providers } from '../platform/providers';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogRepository } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
-import { ScoreRepository } from '../platform/store/scores';
+import { ScoreHistoryReader } from '../platform/store/scores';
 import { TaskRepository } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
 import { reportsFeature } from '../reports';
+import { readoutConfig } from '../scoring';
 import { createAccountsService } from './accounts-service';
 import { createCatalogService } from './catalog-service';
 import { Icp } from './domain/fit';
@@ -48,9 +49,10 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
       accounts,
       enrollments: platform.repository(EnrollmentRepository),
       touches: platform.repository(TouchRepository),
-      scores: platform.repository(ScoreRepository),
+      scores: platform.repository(ScoreHistoryReader),
       audiences: providers(platform).audiences,
       clock,
+      readout: readoutConfig(platform.config.scoring),
       icp: platform.config.icp === undefined ? undefined : Icp.parse(platform.config.icp),
     }),
     catalog: createCatalogService({ catalog: platform.repository(CatalogRepository), clock }),

@@ -12,6 +12,7 @@ import {
   ContactInput,
   EnrollmentStatus,
   EngagementEventInput,
+  EngagementType,
   FitResult,
   Id,
   IsoTimestamp,
@@ -104,12 +105,29 @@ export const AccountList = z
   .object({ items: z.array(AccountSummary), cursor: z.string().nullable() })
   .meta({ id: 'AccountList' });
 
+const Progress = z.object({ value: z.number(), threshold: z.number(), met: z.boolean() });
+
+/** Why (not) MQA: each MQA threshold against the account's engagement now (functions/scoring/domain/readout.ts). */
+export const MqaProgress = z
+  .object({
+    asOf: z.string(),
+    met: z.boolean(),
+    score: Progress,
+    engagedContacts: Progress,
+    engagedRoles: Progress.extend({ roles: z.array(Role) }),
+    keptAtScore: z.number(),
+    engagingTypes: z.array(EngagementType),
+    engagedWindow: z.string(),
+  })
+  .meta({ id: 'MqaProgress' });
+
 export const AccountView = AccountSummary.extend({
   industry: z.string().optional(),
   employees: z.number().optional(),
   annualRevenueUsd: z.number().optional(),
   region: z.string().optional(),
   techStack: z.array(z.string()),
+  /** The score decayed to `asOf` (now); null before any engagement. */
   score: z
     .object({
       value: z.number(),
@@ -117,6 +135,7 @@ export const AccountView = AccountSummary.extend({
       contributors: z.array(z.record(z.string(), z.unknown())).default([]),
     })
     .nullable(),
+  mqaProgress: MqaProgress,
   contacts: z.array(ContactView),
   enrollments: z.array(
     z.object({

@@ -46,7 +46,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { inlineLimit?: number; ingest?: EventIngestor; maxBodyBytes?: number; bearerToken?: string } = {},
+  options: {
+    inlineLimit?: number;
+    ingest?: EventIngestor;
+    maxBodyBytes?: number;
+    bearerToken?: string;
+    /** Overrides of the scoring configuration (the shape of cdk.json's). */
+    scoring?: unknown;
+  } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
   const table = new Table(db.client, db.tableName);
@@ -55,7 +62,7 @@ export async function startHarness(
   const control = new RecordingSequenceControl();
   const publisher = new RecordingPublisher();
   const platform = compose(
-    { tableName: db.tableName, version: '9.9.9' },
+    { tableName: db.tableName, version: '9.9.9', scoring: options.scoring },
     {
       launch: (p) =>
         inProcessLaunch(p, { batchSize: 50, concurrency: 4 }, { inlineLimit: options.inlineLimit ?? 100 }),

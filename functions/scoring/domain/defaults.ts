@@ -3,7 +3,8 @@
  * take no overrides (the engine's facts, the account view) use it without the validation schema.
  */
 import { durationMillis } from '../../kernel/duration';
-import type { ScoringConfig } from './config';
+import type { EngagementType } from '../../kernel/model';
+import type { ScoringConfig, Thresholds } from './config';
 
 // The default decay half-life and engaged window, in days: the configuration states them as ISO
 // durations, the engine's facts in milliseconds (DEFAULT_ENGAGEMENT_WINDOWS, below).
@@ -17,9 +18,21 @@ function isoDays(days: number): string {
   return `P${days}D`;
 }
 
+// What the account view reads besides the decay (readout.ts), declared on their own so that a bundle
+// reading them does not carry the whole configuration below.
+export const DEFAULT_ENGAGED_WINDOW = isoDays(ENGAGED_WINDOW_DAYS);
+export const DEFAULT_ENGAGING_TYPES: EngagementType[] = [
+  'email.clicked',
+  'email.replied',
+  'meeting.booked',
+  'sdr.call_logged',
+];
+export const DEFAULT_MQA: Thresholds = { minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 };
+export const DEFAULT_EXIT_RATIO = 0.8;
+
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
   halfLife: isoDays(HALF_LIFE_DAYS),
-  engagedWindow: isoDays(ENGAGED_WINDOW_DAYS),
+  engagedWindow: DEFAULT_ENGAGED_WINDOW,
   weights: {
     'email.sent': 0,
     'email.delivered': 0,
@@ -56,10 +69,10 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     blocker: 0.5,
   },
   unknownRoleMultiplier: 0.7,
-  engagingTypes: ['email.clicked', 'email.replied', 'meeting.booked', 'sdr.call_logged'],
+  engagingTypes: DEFAULT_ENGAGING_TYPES,
   engaged: { minScore: 10, minEngagedContacts: 0, minEngagedRoles: 0 },
-  mqa: { minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 },
-  exitRatio: 0.8,
+  mqa: DEFAULT_MQA,
+  exitRatio: DEFAULT_EXIT_RATIO,
   crmStages: {
     opportunity: 'opportunity',
     opportunity_created: 'opportunity',

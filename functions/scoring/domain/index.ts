@@ -6,3 +6,4 @@ export * from './stage';
 export * from './condition';
 export * from './explain';
 export * from './facts';
+export * from './readout';
