@@ -140,6 +140,10 @@ export function renderReport(r: DemoResult): string {
           { header: 'stage now', value: (m) => m.stageNow },
         ]).trimEnd(),
   );
+  out.push(
+    `"stage now" and "MQA now" are the stages read at the end of the run (server time ${r.serverNow}): ` +
+      'stages follow the score as it decays (a daily re-score), so an account can reach MQA and fall back.',
+  );
 
   for (const c of r.campaigns.filter((x) => x.report.heldOut > 0)) {
     section(`Lift against the holdout: ${c.campaignId} (${c.holdoutPercent}% held out)`);

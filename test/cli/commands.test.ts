@@ -330,6 +330,45 @@ describe('commands against the contract', () => {
     expect(stdout).toMatch(/2026-11-21T15:00:00Z\s+intro\s+email\s+nw-dana\s+sent/);
   });
 
+  it('accounts get states the time the score is decayed to, and why the account is (not) MQA', async () => {
+    api.on('GET /accounts/acme', {
+      body: {
+        accountId: 'acme',
+        name: 'Acme',
+        tier: 1,
+        stage: 'engaged',
+        score: { value: 62.94, asOf: '2026-12-06T09:00:00.000Z', contributors: [] },
+        mqaProgress: {
+          asOf: '2026-12-06T09:00:00.000Z',
+          met: false,
+          score: { value: 62.94, threshold: 60, met: true },
+          engagedContacts: { value: 3, threshold: 3, met: true },
+          engagedRoles: { value: 2, threshold: 3, met: false, roles: ['champion', 'economic_buyer'] },
+          keptAtScore: 48,
+          engagingTypes: ['email.clicked', 'meeting.booked'],
+          engagedWindow: 'P30D',
+        },
+        contacts: [],
+        enrollments: [],
+        touches: [],
+      },
+    });
+    const { code, stdout } = await abm(api, ['accounts', 'get', 'acme']);
+    expect(code).toBe(ExitCode.Ok);
+    expect(stdout).toMatch(/score:\s+62\.9 \(decayed to 2026-12-06T09:00:00\.000Z\)/);
+    expect(stdout).toContain('MQA progress (not every threshold met, as of 2026-12-06T09:00:00.000Z)');
+    expect(stdout).toMatch(/score\s+62\.9\s+60\s+yes/);
+    expect(stdout).toMatch(/engaged contacts\s+3\s+3\s+yes/);
+    expect(stdout).toMatch(/engaged roles\s+2\s+3\s+no\s+champion, economic_buyer/);
+    expect(stdout).toContain('engaging events: email.clicked, meeting.booked (within P30D)');
+    expect(stdout).toContain('stays MQA while its score is at least 48');
+
+    api.on('GET /accounts/quiet', {
+      body: { accountId: 'quiet', name: 'Quiet', tier: 3, stage: 'target', score: null },
+    });
+    expect((await abm(api, ['accounts', 'get', 'quiet'])).stdout).toMatch(/score:\s+none yet/);
+  });
+
   it('--help for a command prints its flags and exits 0 without calling the API', async () => {
     const { code, stdout } = await abm(api, ['events', 'send', '--help']);
     expect(code).toBe(ExitCode.Ok);

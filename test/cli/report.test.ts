@@ -41,6 +41,14 @@ describe('abm report', () => {
     expect(stdout).toMatch(/northwind-retail\s+2\s+42\.5\s+42\.5/);
   });
 
+  it('states the time each score in the table is as of', async () => {
+    api.on('GET /reports/campaigns/q1-tier1', { body: REPORT });
+    const { stdout } = await abm(api, ['report', 'q1-tier1']);
+    expect(stdout).toMatch(/LAST SCORE\s+AS OF/);
+    expect(stdout).toMatch(/northwind-retail\s+2\s+42\.5\s+42\.5\s+2026-11-05T00:00:00\.000Z/);
+    expect(stdout).toContain('not decayed since');
+  });
+
   it('--html writes a self-contained page with SVG charts, text escaped', async () => {
     api.on('GET /reports/campaigns/q1-tier1', { body: REPORT });
     const file = join(dir, 'report.html');

@@ -204,6 +204,7 @@ describe('demo report', () => {
     expect(text).toMatch(/champion\s+10\s+5\s+0\s+0\s+15\s+180\/180/);
     expect(text).toContain('created 3: 3 call');
     expect(text).toMatch(/Meridian Retail Group\s+meridian-retail\s+1\s+40\s+mqa/);
+    expect(text).toContain('the stages read at the end of the run (server time 2027-03-02T00:00:00Z)');
     expect(text).toMatch(/treated\s+180\s+40\s+22\.2%/);
     expect(text).toContain('lift: engagement +344% (+17.2 pts), MQA n/a');
   });

@@ -213,7 +213,8 @@ interface AccountView {
   stage?: string;
   ownerSdr?: string;
   fit?: { score?: number; reasons?: string[] };
-  score?: { value?: number; asOf?: string };
+  score?: { value?: number; asOf?: string } | null;
+  mqaProgress?: MqaProgressView;
   contacts?: {
     contactId?: string;
     name?: string;
@@ -231,6 +232,63 @@ interface AccountView {
     reason?: string;
     at?: string;
   }[];
+}
+
+interface ProgressView {
+  value?: number;
+  threshold?: number;
+  met?: boolean;
+}
+
+interface MqaProgressView {
+  asOf?: string;
+  met?: boolean;
+  score?: ProgressView;
+  engagedContacts?: ProgressView;
+  engagedRoles?: ProgressView & { roles?: string[] };
+  keptAtScore?: number;
+  engagingTypes?: string[];
+  engagedWindow?: string;
+}
+
+const oneDecimal = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 10) / 10);
+
+/** The score as the API states it: decayed to now, with the time it is as of. */
+function scoreLine(score: AccountView['score']): string | undefined {
+  if (score === null) return 'none yet (no engagement)';
+  if (score?.value === undefined) return undefined;
+  return `${oneDecimal(score.value)}${score.asOf ? ` (decayed to ${score.asOf})` : ''}`;
+}
+
+/** Why (not) MQA: each threshold against the account's engagement now. */
+function mqaSection(progress: MqaProgressView | undefined, p: CommandContext['out']['paint']): string[] {
+  if (!progress) return [];
+  const rows = [
+    { name: 'score', ...progress.score, value: oneDecimal(progress.score?.value) },
+    { name: 'engaged contacts', ...progress.engagedContacts },
+    {
+      name: 'engaged roles',
+      ...progress.engagedRoles,
+      detail: progress.engagedRoles?.roles?.join(', '),
+    },
+  ];
+  const title = `MQA progress (${progress.met ? 'every threshold met' : 'not every threshold met'}, as of ${progress.asOf ?? '?'})`;
+  return [
+    p('bold', title),
+    table(
+      rows,
+      [
+        { header: 'THRESHOLD', value: (r) => r.name },
+        { header: 'NOW', value: (r) => r.value, align: 'right' },
+        { header: 'NEEDED', value: (r) => r.threshold, align: 'right' },
+        { header: 'MET', value: (r) => (r.met ? p('green', 'yes') : p('red', 'no')) },
+        { header: 'DETAIL', value: (r) => ('detail' in r ? r.detail : undefined) },
+      ],
+      p,
+    ) +
+      `engaging events: ${progress.engagingTypes?.join(', ') || '-'} (within ${progress.engagedWindow ?? '?'})\n` +
+      `an MQA account stays MQA while its score is at least ${progress.keptAtScore ?? '?'}\n`,
+  ];
 }
 
 async function getAccount(ctx: CommandContext): Promise<number> {
@@ -251,10 +309,11 @@ async function getAccount(ctx: CommandContext): Promise<number> {
           ['stage', body.stage],
           ['owner', body.ownerSdr],
           ['fit', body.fit?.score],
-          ['score', body.score?.value !== undefined ? Math.round(body.score.value * 10) / 10 : undefined],
+          ['score', scoreLine(body.score)],
         ],
         p,
       ),
+      ...mqaSection(body.mqaProgress, p),
       ...section('Contacts', body.contacts, [
         { header: 'CONTACT', value: (c) => c.contactId },
         { header: 'NAME', value: (c) => c.name },
@@ -304,7 +363,8 @@ export const accountCommands: Command[] = [
   },
   {
     path: ['accounts', 'get'],
-    summary: 'show one account: profile, fit, score, stage, contacts, enrollments, recent touches',
+    summary:
+      'show one account: profile, fit, score (decayed to now), stage, MQA progress, contacts, enrollments, recent touches',
     args: [{ name: 'ACCOUNT_ID', required: true, description: 'the account id' }],
     examples: ['abm accounts get northwind-retail'],
     run: getAccount,

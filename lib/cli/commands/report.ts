@@ -63,9 +63,12 @@ async function report(ctx: CommandContext): Promise<number> {
               value: (s) => s.points[s.points.length - 1]!.value.toFixed(1),
               align: 'right',
             },
+            // A point is the score when the scorer last changed it, not decayed since.
+            { header: 'AS OF', value: (s) => new Date(s.points[s.points.length - 1]!.t).toISOString() },
           ],
           p,
-        ),
+        ) +
+          'Scores as of the time the scorer computed them (not decayed since); `abm accounts get` shows the score now.\n',
       );
     }
     if (htmlPath !== undefined) parts.push(`HTML report written to ${htmlPath}`);
