@@ -67,6 +67,15 @@ export interface ScoreState {
   futureIgnored?: number;
 }
 
+/**
+ * When a positive value at time `at` (epoch ms) has decayed to 1 with this half-life:
+ * value * 2^-((t - at) / halfLife) = 1 at t = at + halfLife * log2(value). The score item is indexed
+ * by it (functions/platform/store/keys.ts, scoreDecayItem), and a score is below `floor` at `now`
+ * exactly when its time is before decaysToOneAt(floor, now, halfLife).
+ */
+export const decaysToOneAt = (value: number, at: number, halfLifeMs: number): number =>
+  at + halfLifeMs * Math.log2(value);
+
 export interface ScorePoint {
   /** epoch ms */
   at: number;

@@ -210,7 +210,7 @@ export function createScorer(deps: ScorerDeps) {
     if (outbound.length > 0) await publisher.publish(outbound);
 
     // 6. Commit: the one conditional write.
-    await scores.save(next, snapshot.score?.version, now);
+    await scores.save(next, snapshot.score?.version, now, config.halfLifeMs);
     result.written = true;
     // 7. Waits parked while this fold ran (the await race): see resumeParkedAfterWrite.
     result.resumed.push(...(await resumeParkedAfterWrite(snapshot, next, engagement, result)));

@@ -159,12 +159,12 @@ describe('scorer on dynalite', () => {
       scores: {
         loadAccount: (id) => scores.loadAccount(id),
         get: (id) => scores.get(id),
-        save: async (state, v, now) => {
+        save: async (state, v, now, halfLifeMs) => {
           if (state.accountId === 'flaky' && failOnce) {
             failOnce = false;
             throw new Error('ProvisionedThroughputExceededException');
           }
-          return scores.save(state, v, now);
+          return scores.save(state, v, now, halfLifeMs);
         },
       },
     });

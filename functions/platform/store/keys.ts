@@ -13,7 +13,7 @@
  * | enrollment       | ACCOUNT#<id>         | ENROLLMENT#<campaignId>  | CAMPAIGN#<campaignId> / ENROLLMENT#<id>         | ACTIVE#<campaignId> / ENROLLMENT#<id> (active)    |
  * | touch            | ACCOUNT#<id>         | TOUCH#<touchId>          | CAMPAIGN#<campaignId> / TOUCH#<at>#<touchId>    | TOUCHLOG#<id> / <at>#<touchId>                    |
  * | SDR task         | ACCOUNT#<id>         | TASK#<taskId>            | TASKID#<taskId> / ACCOUNT#<id>                  | OWNER#<owner>#<status> / <priority>#<dueAt>#<taskId> |
- * | score state      | ACCOUNT#<id>         | SCORE                    | -                                               | -                                                 |
+ * | score state      | ACCOUNT#<id>         | SCORE                    | SCORES#<scoreStage>#<shard> / <unitAt>#<id> (1) | -                                                 |
  * | sequence version | SEQUENCE#<id>        | V#<00000001>             | -                                               | -                                                 |
  * | sequence head    | SEQUENCE#<id>        | HEAD                     | SEQUENCES / SEQUENCE#<id>                       | -                                                 |
  * | template         | TEMPLATE#<id>        | TEMPLATE                 | TEMPLATES / TEMPLATE#<id>                       | -                                                 |
@@ -24,6 +24,9 @@
  * | local execution  | LOCALEXEC#<accountId> | <campaignId>            | -                                               | -                                                 |
  * | sending hour     | SENDING#<domain>     | HOUR#<yyyy-mm-ddThh> (+ttl) | -                                            | -                                                 |
  * | sending state    | SENDING#<domain>     | STATE                    | -                                               | -                                                 |
+ *
+ * (1) Only while the score stage is `engaged` or `mqa` with a positive score: the accounts that decay
+ * can move out of their stage (scoreDecayItem below). `unitAt` is when the score decays to 1 point.
  *
  * Choices that differ from the first sketch, and why:
  * - Touches keep `sk = TOUCH#<touchId>` so the conditional put is keyed by the touch id alone (a
@@ -268,6 +271,42 @@ export const tasksOfAccount = (accountId: string): KeyQuery => ({
 
 export const score = (accountId: string): PrimaryKey => ({ pk: accountPk(accountId), sk: SK.score });
 
+/**
+ * The decay index is split over this many partitions (`SCORES#<stage>#0..7`), so the writes of
+ * every scored account do not land on one index partition. Fixed: an entry is found only under
+ * the shard of its account id.
+ */
+export const SCORE_SHARDS = 8;
+
+/** An account's shard of the decay index: FNV-1a of its id, modulo SCORE_SHARDS. */
+export function scoreShard(accountId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < accountId.length; i++) h = Math.imul(h ^ accountId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % SCORE_SHARDS;
+}
+
+/** Epoch ms clamped to what a fixed-width ISO timestamp spells (years 1970 to 9999). */
+const LATEST_SORTABLE = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+const sortableEpoch = (at: number): string =>
+  new Date(Math.min(Math.max(Math.floor(at), 0), LATEST_SORTABLE)).toISOString();
+
+/**
+ * The SCORE item's decay-index entry (gsi1): under its score stage, sorted by `unitAt`, the time its
+ * score decays to 1 point. Since score(t) = 2^((unitAt - t) / halfLife), the score is below `floor`
+ * at `t` exactly when unitAt < t + halfLife * log2(floor): one range query per stage and shard
+ * finds the accounts whose score has fallen below a stage's floor, whatever the floor.
+ */
+export const scoreDecayItem = (accountId: string, scoreStage: string, unitAt: number): IndexKeys => ({
+  gsi1pk: `SCORES#${scoreStage}#${scoreShard(accountId)}`,
+  gsi1sk: `${sortableEpoch(unitAt)}#${accountId}`,
+});
+
+/** The decay-index entries of one stage and shard whose `unitAt` is before `before` (epoch ms). */
+export const scoresDecayedBefore = (scoreStage: string, shard: number, before: number) => ({
+  query: { index: 'gsi1', pk: `SCORES#${scoreStage}#${shard}` } as KeyQuery,
+  lt: sortableEpoch(before),
+});
+
 export const sequenceVersion = (sequenceId: string, version: number): PrimaryKey => ({
   pk: `SEQUENCE#${sequenceId}`,
   sk: `${SK.sequenceVersionPrefix}${padVersion(version)}`,
@@ -384,6 +423,8 @@ export const keys = {
   tasksOfOwner,
   tasksOfAccount,
   score,
+  scoreDecayItem,
+  scoresDecayedBefore,
   sequenceVersion,
   sequenceVersions,
   sequenceHead,

@@ -14,11 +14,11 @@
  */
 import * as z from 'zod';
 import { Enrollment, Role, SdrTask, Stage } from '../../kernel/model';
-import { ScoreStateSchema, type ScoreState } from '../../kernel/score';
+import { decaysToOneAt, ScoreStateSchema, type ScoreState, type ScoreStage } from '../../kernel/score';
 import { decode, keyOf, Repository, StoredItemInvalidError, type RepositoryOptions } from './codec';
 import * as keys from './keys';
 import { SK } from './keys';
-import { ConditionFailedError, type Item, batchGet, getItem, putItem, queryAll } from './table';
+import { ConditionFailedError, type Item, batchGet, getItem, putItem, queryAll, queryPage } from './table';
 
 export interface StoredScore {
   state: ScoreState;
@@ -101,17 +101,20 @@ export interface ScoreRepositoryOptions extends RepositoryOptions {
   onInvalidItem?: (item: Item, error: unknown) => void;
 }
 
-/**
- * The reads of the SCORE item an account's facts need (the engine, the park). A class of its own
- * so the functions that never fold carry neither the scorer's snapshot nor its write.
- */
-export class ScoreReader extends Repository {
+/** The read every reader of the SCORE item makes: the account's score. */
+export class ScoreGetter extends Repository {
   /** The account's score (strongly consistent unless asked otherwise); undefined before any engagement. */
   async get(accountId: string, options: { consistent?: boolean } = {}): Promise<StoredScore | undefined> {
     const item = await getItem(this.table, keys.score(accountId), { consistent: options.consistent ?? true });
     return item ? decodeScoreItem(item) : undefined;
   }
+}
 
+/**
+ * The reads of the SCORE item an account's facts need (the engine, the park). A class of its own
+ * so the functions that never fold carry neither the scorer's snapshot nor its write.
+ */
+export class ScoreReader extends ScoreGetter {
   /**
    * The score with the profile's stage (the facts of an account), in one BatchGetItem, strongly
    * consistent; `profile: false` when the account has no profile.
@@ -135,10 +138,10 @@ export class ScoreReader extends Repository {
 
 /**
  * The reads that show scores to people (the account view, the campaign report): the score and the
- * score histories. A class of its own so the API's bundle carries neither the scorer's snapshot
- * nor its write.
+ * score histories. A class of its own so the API's bundle carries neither the engine's read nor
+ * the scorer's snapshot and write.
  */
-export class ScoreHistoryReader extends ScoreReader {
+export class ScoreHistoryReader extends ScoreGetter {
   /**
    * The score history of these accounts (BatchGetItem, 100 keys per call, projecting only the
    * history: the dedup ids stay unread), in the order asked. Accounts never scored are left out.
@@ -172,7 +175,7 @@ export class ScoreHistoryReader extends ScoreReader {
   }
 }
 
-/** Every read and write of the SCORE item: the reads above, and the scorer's snapshot and write. */
+/** The scorer's reads and write of the SCORE item: the score, its snapshot and its one write (and histories). */
 export class ScoreRepository extends ScoreHistoryReader {
   private readonly onInvalidItem: (item: Item, error: unknown) => void;
 
@@ -216,14 +219,31 @@ export class ScoreRepository extends ScoreHistoryReader {
     return snapshot;
   }
 
-  /** The one write of a fold: conditional on the version read (`undefined` = must not exist yet). */
-  async save(state: ScoreState, expectedVersion: number | undefined, now: Date): Promise<number> {
+  /**
+   * The one write of a fold: conditional on the version read (`undefined` = must not exist yet).
+   * While the score stage can decay out (`engaged`, `mqa`), the item carries its decay-index entry
+   * (keys.scoreDecayItem), computed with the scorer's half-life.
+   */
+  async save(
+    state: ScoreState,
+    expectedVersion: number | undefined,
+    now: Date,
+    halfLifeMs: number,
+  ): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
+    const decays = state.scoreStage !== 'target' && state.asOf !== undefined && state.score > 0;
     try {
       await putItem(
         this.table,
         {
           ...keys.score(state.accountId),
+          ...(decays
+            ? keys.scoreDecayItem(
+                state.accountId,
+                state.scoreStage,
+                decaysToOneAt(state.score, state.asOf!, halfLifeMs),
+              )
+            : {}),
           entity: 'score',
           accountId: state.accountId,
           state: { ...state, seen: undefined },
@@ -246,5 +266,42 @@ export class ScoreRepository extends ScoreHistoryReader {
       throw err;
     }
     return version;
+  }
+}
+
+/**
+ * The decay index of the SCORE items (keys.scoreDecayItem): the accounts whose score has decayed
+ * below a stage's floor, found with one range query per stage and shard, a page at a time, reading
+ * nothing but the index entries that match. A class of its own: the re-score's bundle carries no
+ * score codec.
+ */
+export class ScoreDecayIndex extends Repository {
+  /**
+   * The ids of the accounts in `scoreStage` whose score is below `floor` at `now`, a page per yield
+   * (every shard in turn; `pageSize` entries at most per page).
+   */
+  async *decayedBelow(
+    scoreStage: Exclude<ScoreStage, 'target'>,
+    floor: number,
+    now: number,
+    halfLifeMs: number,
+    pageSize = 1000,
+  ): AsyncGenerator<string[]> {
+    const before = decaysToOneAt(floor, now, halfLifeMs);
+    for (let shard = 0; shard < keys.SCORE_SHARDS; shard++) {
+      const { query, lt } = keys.scoresDecayedBefore(scoreStage, shard, before);
+      let cursor: string | undefined;
+      do {
+        const page = await queryPage(this.table, {
+          ...query,
+          sk: { lt },
+          limit: pageSize,
+          cursor,
+          projection: ['accountId'],
+        });
+        yield page.items.map((i) => String(i.accountId));
+        cursor = page.cursor;
+      } while (cursor);
+    }
   }
 }

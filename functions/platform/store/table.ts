@@ -151,6 +151,8 @@ export interface QueryParams {
   forward?: boolean;
   /** Strongly consistent read; ignored on GSIs, which only support eventual consistency. */
   consistent?: boolean;
+  /** Only these attributes (top-level or dotted) of each item; a page still reads up to 1 MB of items. */
+  projection?: readonly string[];
 }
 
 export interface Page<T> {
@@ -357,6 +359,7 @@ export async function queryPage<T extends Item = Item>(t: TableRef, params: Quer
     IndexName: params.index,
     KeyConditionExpression: keyCondition,
     FilterExpression: params.filter?.expression,
+    ProjectionExpression: params.projection && projectionExpression(params.projection, names),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ScanIndexForward: params.forward ?? true,
@@ -605,22 +608,26 @@ function pick(key: PrimaryKey): PrimaryKey {
   return { pk: key.pk, sk: key.sk };
 }
 
-/** `a.b` paths as a ProjectionExpression with one placeholder per name. */
-function projectionParams(paths: readonly string[]) {
-  const names: Record<string, string> = {};
-  const expression = paths
+/** `a.b` paths as a ProjectionExpression, one `#p<n>` placeholder per name added to `names`. */
+function projectionExpression(paths: readonly string[], names: Record<string, string>): string {
+  let n = 0;
+  return paths
     .map((p) =>
       p
         .split('.')
         .map((part) => {
-          const ph = `#p${Object.keys(names).length}`;
+          const ph = `#p${n++}`;
           names[ph] = part;
           return ph;
         })
         .join('.'),
     )
     .join(', ');
-  return { ProjectionExpression: expression, ExpressionAttributeNames: names };
+}
+
+function projectionParams(paths: readonly string[]) {
+  const names: Record<string, string> = {};
+  return { ProjectionExpression: projectionExpression(paths, names), ExpressionAttributeNames: names };
 }
 
 function conditionParams(condition: Condition | undefined) {

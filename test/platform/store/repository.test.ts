@@ -377,19 +377,51 @@ describe('SDR tasks', () => {
 });
 
 describe('score state (the one codec of the SCORE item)', () => {
+  const HALF_LIFE_MS = 14 * 86_400_000;
   const state = (score: number) => ({ ...emptyScoreState('northwind'), score, seen: { 'ev-1': 1 } });
 
   it('saves conditionally on the version read, and reads back the state with its dedup ids', async () => {
     expect(await store.scores.get('northwind')).toBeUndefined();
-    expect(await store.scores.save(state(10), undefined, clock)).toBe(1);
-    await expect(store.scores.save(state(11), undefined, clock)).rejects.toBeInstanceOf(ScoreConflictError);
-    expect(await store.scores.save(state(12), 1, clock)).toBe(2);
-    await expect(store.scores.save(state(13), 1, clock)).rejects.toBeInstanceOf(ScoreConflictError);
+    expect(await store.scores.save(state(10), undefined, clock, HALF_LIFE_MS)).toBe(1);
+    await expect(store.scores.save(state(11), undefined, clock, HALF_LIFE_MS)).rejects.toBeInstanceOf(
+      ScoreConflictError,
+    );
+    expect(await store.scores.save(state(12), 1, clock, HALF_LIFE_MS)).toBe(2);
+    await expect(store.scores.save(state(13), 1, clock, HALF_LIFE_MS)).rejects.toBeInstanceOf(
+      ScoreConflictError,
+    );
     const stored = await store.scores.get('northwind');
     expect(stored).toMatchObject({ version: 2, updatedAt: clock.toISOString(), state: { score: 12 } });
     expect(stored?.state.seen).toEqual({ 'ev-1': 1 });
     const snapshot = await store.scores.loadAccount('northwind');
     expect(snapshot.score).toEqual(stored);
+  });
+
+  it('indexes the SCORE item for the re-score while its score stage can decay out, and only then', async () => {
+    const asOf = Date.parse('2026-11-01T00:00:00.000Z');
+    const decaying = (scoreStage: 'mqa' | 'engaged' | 'target', score: number) => ({
+      ...emptyScoreState('fading', scoreStage),
+      score,
+      asOf,
+    });
+    const raw = () => store.table.get(keys.score('fading'));
+    await store.scores.save(decaying('mqa', 100), undefined, clock, HALF_LIFE_MS);
+    const shard = keys.scoreDecayItem('fading', 'mqa', 0).gsi1pk;
+    expect(shard).toMatch(/^SCORES#mqa#[0-7]$/);
+    // 100 points decay to 1 after log2(100) half-lives.
+    const unitAt = new Date(asOf + HALF_LIFE_MS * Math.log2(100)).toISOString();
+    expect(await raw()).toMatchObject({ gsi1pk: shard, gsi1sk: `${unitAt}#fading` });
+    await store.scores.save(decaying('engaged', 20), 1, clock, HALF_LIFE_MS);
+    expect((await raw())?.gsi1pk).toBe(shard?.replace('mqa', 'engaged'));
+    await store.scores.save(decaying('target', 5), 2, clock, HALF_LIFE_MS);
+    expect(await raw()).not.toHaveProperty('gsi1pk');
+    await store.scores.save(decaying('engaged', 0), 3, clock, HALF_LIFE_MS);
+    expect(await raw()).not.toHaveProperty('gsi1pk');
+    // The shard is a stable function of the account id, spread over the 8 shards.
+    const shards = new Set(
+      Array.from({ length: 200 }, (_, i) => keys.scoreDecayItem(`a-${i}`, 'mqa', 0).gsi1pk),
+    );
+    expect(shards.size).toBe(8);
   });
 
   it('rejects a SCORE item that does not match the state schema', async () => {
