@@ -1,10 +1,11 @@
 /**
  * The scorer's SQS records: an EventBridge event as the rule delivers it to the buffer queue, or an
- * envelope of one account's events as the enqueuer puts it on the FIFO queue. Parsed and validated
- * here, for both consumers.
+ * envelope of one account's events as the enqueuer puts it on the FIFO queue (`events: []` with the
+ * `accountId`: a re-score, rescore.ts). Parsed and validated here, for both consumers.
  */
 import { EngagementRecordedDetail } from '../kernel/event-schemas/engagement';
 import { DETAIL_TYPES } from '../kernel/events';
+import { Id } from '../kernel/model';
 import type { ScoringEvent } from './domain/state';
 
 export interface SqsRecordLike {
@@ -48,9 +49,14 @@ export function parseRecord(body: string): { accountId: string; events: Engageme
     }
     return parsed.data;
   });
+  // An envelope names its account; with no events it asks for a re-evaluation (a re-score).
+  const named = obj.events ? obj.accountId : undefined;
+  if (named !== undefined && !Id.safeParse(named).success)
+    throw new InvalidRecordError('accountId: not an account id');
   const accountIds = new Set(events.map((e) => e.accountId));
+  if (named !== undefined) accountIds.add(named as string);
   if (accountIds.size !== 1) throw new InvalidRecordError('a record must hold events of exactly one account');
-  return { accountId: events[0]!.accountId, events };
+  return { accountId: [...accountIds][0]!, events };
 }
 
 export function toScoringEvent(d: EngagementRecordedDetail): ScoringEvent {

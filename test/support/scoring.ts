@@ -7,8 +7,10 @@ import { compose, type Platform } from '../../functions/platform/compose';
 import { type SequenceControl } from '../../functions/platform/sfn';
 import { RecordingSequenceControl } from '../../functions/platform/recorders';
 import type { Store } from '../../functions/platform/store';
+import type { FifoMessage, FifoSender } from '../../functions/platform/sqs';
 import { countingClient, Table } from '../../functions/platform/store/table';
 import { storeOf } from '../../functions/platform/store-of';
+import { emptyScoreState, type ScoreState } from '../../functions/scoring/domain';
 import type { ResolvedScoringConfig } from '../../functions/scoring/domain/config';
 import { scorerFeature, type SqsRecordLike } from '../../functions/scoring/scorer';
 
@@ -168,4 +170,79 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
     [a[i], a[j]] = [a[j]!, a[i]!];
   }
   return a;
+}
+
+/**
+ * The scorer's FIFO queue as a recorder: keeps what is sent (SendMessageBatch's 10-entry limit
+ * checked), and hands it over as the SQS records the scorer's event source would deliver.
+ */
+export class RecordingFifo implements FifoSender {
+  readonly sent: FifoMessage[] = [];
+  batches = 0;
+  private taken = 0;
+
+  async sendBatch(messages: FifoMessage[]): Promise<string[]> {
+    if (messages.length === 0 || messages.length > 10) throw new Error(`batch of ${messages.length}`);
+    if (new Set(messages.map((m) => m.id)).size !== messages.length) throw new Error('duplicate entry ids');
+    this.batches++;
+    this.sent.push(...messages);
+    return [];
+  }
+
+  /** The messages sent since the last take, as SQS records (message group = the FIFO group). */
+  take(): SqsRecordLike[] {
+    const out = this.sent.slice(this.taken).map((m, i) => ({
+      messageId: `fifo-${this.taken + i}`,
+      body: m.body,
+      attributes: { MessageGroupId: m.groupId },
+    }));
+    this.taken = this.sent.length;
+    return out;
+  }
+}
+
+/**
+ * Seeds `n` accounts for the re-score (its test and its benchmark): a profile and a SCORE item each
+ * (written through the codec, so with their decay-index entry); 40% mqa (score 100), 40% engaged
+ * (score 20), 20% target, each last scored 0..39 days (+ half a day) before the rig's now. Returns
+ * the accounts whose score is below their stage's floor now (mqa: 48, engaged: 8), computed here
+ * from the decay formula, independently of the index.
+ */
+export async function seedScoredAccounts(rig: ScorerRig, n: number): Promise<Set<string>> {
+  const DAY = 86_400_000;
+  const now = rig.clock.now().getTime();
+  const due = new Set<string>();
+  const states: ScoreState[] = Array.from({ length: n }, (_, i) => {
+    const accountId = `acct-${String(i).padStart(6, '0')}`;
+    const stage = i % 5 < 2 ? 'mqa' : i % 5 < 4 ? 'engaged' : 'target';
+    const score = stage === 'mqa' ? 100 : stage === 'engaged' ? 20 : 5;
+    const asOf = now - ((i * 7) % 40) * DAY - DAY / 2;
+    const floor = stage === 'mqa' ? 48 : stage === 'engaged' ? 8 : 0;
+    if (score * 2 ** (-(now - asOf) / rig.config.halfLifeMs) < floor) due.add(accountId);
+    return { ...emptyScoreState(accountId, stage), score, asOf, latestAt: asOf };
+  });
+  const at = new Date(now).toISOString();
+  await rig.store.accounts.writeNew(
+    states.map((s) => ({
+      accountId: s.accountId,
+      name: s.accountId,
+      domain: `${s.accountId}.example`,
+      tier: 3,
+      stage: s.stage,
+      techStack: [],
+      suppressed: false,
+      directMailSpentCents: 0,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    })) as never,
+    [],
+  );
+  for (let i = 0; i < n; i += 50)
+    await Promise.all(
+      states
+        .slice(i, i + 50)
+        .map((s) => rig.store.scores.save(s, undefined, rig.clock.now(), rig.config.halfLifeMs)),
+    );
+  return due;
 }
