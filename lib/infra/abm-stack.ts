@@ -126,6 +126,7 @@ export class AbmStack extends Stack {
       this.engine.failedExecutionsAlarm,
       this.launcher.failedExecutionsAlarm,
       ...this.scorer.deadLetterAlarms,
+      this.scorer.rescoreFailedAlarm,
       this.engagement.deadLetterAlarm,
       this.engagement.normaliserFailureAlarm,
     ];

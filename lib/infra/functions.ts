@@ -48,6 +48,10 @@ export const LAMBDAS = {
     'scoring/handlers/score-engagement.ts',
     'Folds engagement per account into score and stage; steers running sequences',
   ),
+  rescoreAccounts: lambda(
+    'scoring/handlers/rescore-accounts.ts',
+    'Daily: re-scores the accounts whose score decayed below their stage (stages follow decay)',
+  ),
   normaliseSesEvent: lambda(
     'ingest/handlers/normalise-ses-event.ts',
     'SES email events -> engagement.recorded; suppresses hard bounces and complaints',

@@ -158,6 +158,8 @@ describe('AbmStack (dev)', () => {
     const allowed = [
       JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] }),
       JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/*']] }),
+      // The re-score queries the decay index only.
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/gsi1']] }),
       JSON.stringify(tableKey.KMSMasterKeyId),
     ];
     const data = statementsOf(template).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));

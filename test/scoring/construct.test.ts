@@ -128,6 +128,51 @@ describe('scorer', () => {
   });
 });
 
+describe('daily re-score', () => {
+  const rescore = () => {
+    const [id, fn] = resources('AWS::Lambda::Function').find(([, f]) =>
+      /re-scores the accounts/.test(f.Properties.Description),
+    )!;
+    return { id, fn };
+  };
+
+  it('runs the re-score function once a day through EventBridge Scheduler, with retries', () => {
+    const { id } = rescore();
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(15 0 * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 2 },
+      }),
+    });
+    const alarm = resources('AWS::CloudWatch::Alarm').find(([, a]) =>
+      JSON.stringify(a.Properties.Dimensions ?? []).includes(id),
+    );
+    expect(alarm?.[1].Properties).toMatchObject({ MetricName: 'Errors', Threshold: 0 });
+  });
+
+  it('may only query the decay index, decrypt with the table key and send to the scorer queue', () => {
+    const { fn } = rescore();
+    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'SCORER_QUEUE_URL', 'SCORING_CONFIG']),
+    );
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = resources('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => ![s.Action].flat().every((a: string) => /^(logs|xray):/.test(a)));
+    const byAction = Object.fromEntries(
+      statements.map((s) => [[s.Action].flat().join(','), JSON.stringify(s.Resource)]),
+    );
+    expect(Object.keys(byAction).sort()).toEqual(['dynamodb:Query', 'kms:Decrypt', 'sqs:SendMessage']);
+    expect(byAction['dynamodb:Query']).toMatch(/StoreTable[A-Z0-9]+","Arn"\]\},"\/index\/gsi1"/);
+    expect(byAction['kms:Decrypt']).toMatch(/StoreKey/);
+    expect(byAction['sqs:SendMessage']).toMatch(/ScorerScoreQueue/);
+  });
+});
+
 describe('composed with the real sequence engine', () => {
   it('grants on the AccountSequence state machine and publishes its configuration set events', () => {
     const withEngine = buildScorerStack({ withEngine: true });

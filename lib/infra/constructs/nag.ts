@@ -34,6 +34,12 @@ export const REVIEWED_WILDCARDS: readonly ScopedWildcard[] = [
   },
   {
     finding: /^Resource::<[A-Za-z0-9]+Function[A-Za-z0-9]+\.Arn>:\*$/,
+    principal: 'scheduler.amazonaws.com',
+    reason:
+      "EventBridge Scheduler's role for the daily re-score (LambdaInvoke target, grantInvoke): <function ARN>:* covers that function's versions and aliases, nothing else.",
+  },
+  {
+    finding: /^Resource::<[A-Za-z0-9]+Function[A-Za-z0-9]+\.Arn>:\*$/,
     reason:
       "Added by grantInvoke for a state machine's own task function: <function ARN>:* covers that function's versions and aliases, nothing else.",
   },

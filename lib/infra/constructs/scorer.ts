@@ -13,17 +13,28 @@
  * Each queue has a DLQ (maxReceiveCount 5) with an alarm on its depth. Permissions are grants
  * only: table read/write, PutEvents on the bus, SendTaskSuccess on the state machine and
  * StopExecution on its executions.
+ *
+ * Stages follow decay without new events: an EventBridge Scheduler schedule runs the Rescore
+ * function once a day (RESCORE_AT_UTC), which reads the decay index (Query on gsi1 only, and
+ * decrypt with the table's key) and sends one re-score message per account below its stage's
+ * floor to the scorer queue (SendMessage only): the Score function folds it like any other
+ * (functions/scoring/rescore.ts). An alarm fires when a run fails.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { scoringConfig } from '../../../functions/scoring/domain/config';
+import { RESCORE_AT_UTC } from '../../../functions/scoring/rescore';
+import { TABLE_KEYS } from './account-store';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
 import { ENV } from '../../../functions/platform/env';
@@ -52,7 +63,11 @@ export class Scorer extends Construct {
   public readonly deadLetterQueue: Queue;
   public readonly enqueueFunction: IFunction;
   public readonly scoreFunction: IFunction;
+  public readonly rescoreFunction: IFunction;
+  public readonly rescoreSchedule: Schedule;
   public readonly deadLetterAlarms: readonly Alarm[];
+  /** A daily re-score that failed (its retries too): stages did not follow decay that day. */
+  public readonly rescoreFailedAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ScorerProps) {
     super(scope, id);
@@ -127,6 +142,45 @@ export class Scorer extends Construct {
         maxConcurrency: props.maxConcurrency ?? 20,
       }),
     );
+
+    // The daily re-score: reads only the decay index, sends only to the scorer queue.
+    this.rescoreFunction = props.createFunction(this, 'Rescore', {
+      ...LAMBDAS.rescoreAccounts,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.scorerQueueUrl]: this.queue.queueUrl,
+        ...(props.scoringConfig ? { [ENV.scoringConfig]: JSON.stringify(props.scoringConfig) } : {}),
+      },
+      memorySize: 256,
+      timeoutSeconds: 300,
+    });
+    this.rescoreFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
+      }),
+    );
+    props.table.encryptionKey?.grantDecrypt(this.rescoreFunction);
+    this.queue.grant(this.rescoreFunction, 'sqs:SendMessage');
+    // EventBridge Scheduler (AWS recommends it over scheduled rules:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html);
+    // cron in UTC by default. A missed run is caught up by the next: the re-score reads state, not events.
+    this.rescoreSchedule = new Schedule(this, 'RescoreSchedule', {
+      description: 'Daily re-score: stages follow score decay without new events',
+      schedule: ScheduleExpression.cron({
+        hour: String(RESCORE_AT_UTC.hour),
+        minute: String(RESCORE_AT_UTC.minute),
+      }),
+      target: new LambdaInvoke(this.rescoreFunction, { retryAttempts: 2, maxEventAge: Duration.hours(2) }),
+    });
+    this.rescoreFailedAlarm = new Alarm(this, 'RescoreFailedAlarm', {
+      alarmDescription: `${Stack.of(this).stackName}: the daily re-score failed (stages did not follow decay)`,
+      metric: this.rescoreFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     this.deadLetterAlarms = [
       [this.bufferDeadLetterQueue, 'BufferDlqAlarm', 'buffer'] as const,
