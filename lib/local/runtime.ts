@@ -8,6 +8,7 @@
  *   engine -> aws-ses-v2-local (SES v2 API, mail viewer), dynalite (persisted), the local bus
  *   bus (RULES patterns) -> scorer queue (FIFO per account, batched) -> scorer -> SequenceControl
  *     (LocalExecutions: SendTaskSuccess / abort)
+ *   once per simulated day (RESCORE_AT_UTC) -> the re-score -> scorer queue (stages follow decay)
  *
  * One ScaledClock (persisted in the data folder) is THE clock: repository, engine, scorer, API and
  * the runner's Wait states. SES publishes no events locally: `POST /_local/ses-events`
@@ -33,6 +34,7 @@ import { CatalogRepository } from '../../functions/platform/store/catalog';
 import { EnrollmentRepository } from '../../functions/platform/store/enrollments';
 import { ExecutionJournal } from '../../functions/platform/store/journal';
 import { enqueuerFeature } from '../../functions/scoring/enqueuer';
+import { RESCORE_AT_UTC, rescoreFeature } from '../../functions/scoring/rescore';
 import { scorerFeature } from '../../functions/scoring/scorer';
 import { LocalBus, type LocalLog } from './bus';
 import { startDynalite, type LocalDynamo } from './dynamo';
@@ -40,6 +42,7 @@ import { LocalExecutions, type RehydrateResult } from './executions';
 import { startHttp, type LocalHttp } from './http';
 import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { ScaledClock } from './scaled-clock';
+import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { localSesEventsRoute } from './ses-events';
 import type { LocalSettings } from './settings';
@@ -53,6 +56,7 @@ export type LocalPlatform = Composed<{
   engine: (p: Platform) => SequenceEngine;
   enqueue: typeof enqueuerFeature;
   scorer: (p: Platform) => ReturnType<typeof scorerFeature>;
+  rescorer: (p: Platform) => ReturnType<typeof rescoreFeature>;
   launch: (p: Platform) => ReturnType<typeof inProcessLaunch>;
 }>;
 
@@ -90,6 +94,8 @@ export interface LocalRuntime {
   bus: LocalBus;
   /** The scorer's two queues: buffer (standard) -> enqueuer -> scorer (FIFO) -> scorer. */
   queues: { buffer: LocalQueue; scorer: LocalQueue };
+  /** The daily re-score on the simulated clock (the stack's EventBridge schedule on AWS). */
+  rescoreSchedule: SimulatedDailySchedule;
   executions: LocalExecutions;
   dynamo: LocalDynamo;
   ses: LocalSes;
@@ -217,6 +223,7 @@ export async function startLocal(
         engine: (p) => createSequenceEngine(p),
         enqueue: enqueuerFeature,
         scorer: (p) => scorerFeature(p),
+        rescorer: (p) => rescoreFeature(p),
         launch: (p) =>
           inProcessLaunch(p, {
             batchSize: 100,
@@ -270,6 +277,13 @@ export async function startLocal(
       });
     const settled = recheckAwaits(rehydrated, executions, platform.scorer, log);
     holder.router = router;
+    const rescoreSchedule = new SimulatedDailySchedule(
+      're-score',
+      clock,
+      RESCORE_AT_UTC,
+      () => platform.rescorer.rescore(),
+      log,
+    ).start();
 
     const saveTimer = setInterval(() => {
       try {
@@ -294,6 +308,7 @@ export async function startLocal(
       platform,
       bus,
       queues: { buffer, scorer: scorerQueue },
+      rescoreSchedule,
       executions,
       dynamo,
       ses,
@@ -303,6 +318,7 @@ export async function startLocal(
       stop: () =>
         (stopping ??= (async () => {
           holder.router = undefined;
+          await rescoreSchedule.stop();
           await localHttp.close();
           await Promise.race([platform.launch.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
           // Engagement already accepted is scored while executions can still be resumed.
