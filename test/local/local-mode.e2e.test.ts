@@ -6,39 +6,22 @@
  * through POST /events that makes one account MQA (hot-account task) and resumes its parked
  * await_engagement, and the campaign report.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type LocalRuntime } from '../../lib/local/runtime';
-import { readSettings } from '../../lib/local/settings';
-import { ALWAYS, apiClient, committee, mails, until, type ApiClient } from '../support/local';
+import type { LocalRuntime } from '../../lib/local/runtime';
+import { ALWAYS, committee, mails, startLocalForTest, until, type ApiClient } from '../support/local';
 
 const TOKEN = 'e2e-local-token-0123456789';
 let rt: LocalRuntime;
 let api: ApiClient;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'abm-local-e2e-'));
-  const settings = readSettings(
-    {
-      ABM_PORT: '0',
-      ABM_SES_PORT: '0',
-      ABM_DATA_DIR: dataDir,
-      ABM_API_TOKEN: TOKEN,
-      // One simulated day per real second: P1D steps take a second, a P30D wait 30 s.
-      ABM_TIME_SCALE: '86400',
-    },
-    dataDir,
-  );
-  rt = await startLocal(settings, { quiet: true });
-  api = apiClient(rt.url, TOKEN);
+  // One simulated day per real second: P1D steps take a second, a P30D wait 30 s.
+  ({ rt, api, stop } = await startLocalForTest('abm-local-e2e-', TOKEN, 86_400));
 });
 
 afterAll(async () => {
-  await rt?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop?.();
 });
 
 const TIER1 = {

@@ -3,42 +3,25 @@
  * engaged, then to target, with no new event, by the daily re-score local mode runs once per
  * simulated day (the code the stack's scheduled Lambda runs), seen through the HTTP API.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
-import { startLocal, type LocalRuntime } from '../../lib/local/runtime';
-import { readSettings } from '../../lib/local/settings';
+import type { LocalRuntime } from '../../lib/local/runtime';
 import { committeeMember } from '../support/accounts';
-import { apiClient, committee, until, type ApiClient } from '../support/local';
+import { committee, startLocalForTest, until, type ApiClient } from '../support/local';
 
 const TOKEN = 'e2e-rescore-token-0123456789';
 const DAY = 86_400_000;
 let rt: LocalRuntime;
 let api: ApiClient;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'abm-local-rescore-'));
-  const settings = readSettings(
-    {
-      ABM_PORT: '0',
-      ABM_SES_PORT: '0',
-      ABM_DATA_DIR: dataDir,
-      ABM_API_TOKEN: TOKEN,
-      // Ten simulated days per real second: the score of 160 decays below 48 in 24 days.
-      ABM_TIME_SCALE: '864000',
-    },
-    dataDir,
-  );
-  rt = await startLocal(settings, { quiet: true });
-  api = apiClient(rt.url, TOKEN);
+  // Ten simulated days per real second: the score of 160 decays below 48 in 24 days.
+  ({ rt, api, stop } = await startLocalForTest('abm-local-rescore-', TOKEN, 864_000));
 });
 
 afterAll(async () => {
-  await rt?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop?.();
 });
 
 describe('local mode: the daily re-score on the simulated clock', () => {

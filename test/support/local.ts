@@ -3,7 +3,12 @@
  * Helpers for the local-mode end-to-end tests: an HTTP client as a user would use (the API bench
  * seeds through it too), bounded polls.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { startLocal, type LocalRuntime } from '../../lib/local/runtime';
+import { readSettings } from '../../lib/local/settings';
 import { committeeMember, fitProfile } from './accounts';
 
 export interface ApiClient {
@@ -61,6 +66,44 @@ export async function until<T>(
       );
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * Local mode in process on free ports over a fresh data folder (named with `prefix`), quiet, with
+ * an API client holding its token; `stop()` stops it and removes the folder.
+ */
+export async function startLocalForTest(
+  prefix: string,
+  token: string,
+  timeScale: number,
+): Promise<{ rt: LocalRuntime; api: ApiClient; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  const remove = () => rmSync(dataDir, { recursive: true, force: true });
+  const settings = readSettings(
+    {
+      ABM_PORT: '0',
+      ABM_SES_PORT: '0',
+      ABM_DATA_DIR: dataDir,
+      ABM_API_TOKEN: token,
+      ABM_TIME_SCALE: String(timeScale),
+    },
+    dataDir,
+  );
+  let rt: LocalRuntime;
+  try {
+    rt = await startLocal(settings, { quiet: true });
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return {
+    rt,
+    api: apiClient(rt.url, token),
+    stop: async () => {
+      await rt.stop();
+      remove();
+    },
+  };
 }
 
 export async function freePort(): Promise<number> {
