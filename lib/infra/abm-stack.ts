@@ -82,12 +82,14 @@ export class AbmStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    // The scorer decides with these; the API shows the MQA progress against the same.
+    const scoringConfig = { mqa: config.mqa };
     this.scorer = new Scorer(this, 'Scorer', {
       table,
       bus,
       stateMachine: this.engine.stateMachine,
       createFunction,
-      scoringConfig: { mqa: config.mqa },
+      scoringConfig,
     });
     this.engagement = new EngagementRules(this, 'Engagement', {
       table,
@@ -116,6 +118,7 @@ export class AbmStack extends Stack {
       version,
       icp: config.icp,
       reputation: config.reputation,
+      scoringConfig,
       healthFunction: health,
       unsubscribeSecret: this.engine.unsubscribeSecret,
       logRetention,

@@ -127,6 +127,20 @@ describe('AbmStack (dev)', () => {
     });
   });
 
+  it('gives the API router the scoring configuration the scorer and the re-score decide with', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+    const scoringOf = (description: RegExp) => {
+      const fn = functions.find((f) => description.test(String(f.Properties.Description)));
+      return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.SCORING_CONFIG;
+    };
+    const scorer = scoringOf(/^Folds engagement/);
+    expect(JSON.parse(String(scorer))).toEqual({
+      mqa: { minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 },
+    });
+    expect(scoringOf(/^HTTP API/)).toBe(scorer);
+    expect(scoringOf(/^Daily: re-scores/)).toBe(scorer);
+  });
+
   it('uses no managed policies and "*" only where AWS allows nothing narrower', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role')) as Resource[]) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();

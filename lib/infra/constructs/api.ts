@@ -57,6 +57,11 @@ export interface AbmApiProps {
   readonly icp?: Icp;
   /** The sender reputation breaker's thresholds, for the sending-domain routes (`config.reputation`). */
   readonly reputation?: ReputationConfig;
+  /**
+   * The scorer's overrides of the scoring configuration (e.g. `{ mqa }` from cdk.json): the
+   * account view shows the MQA progress against the thresholds the scorer decides with.
+   */
+  readonly scoringConfig?: Record<string, unknown>;
   /** The infra engineer's GET /health function; the router answers /health when omitted. */
   readonly healthFunction?: IFunction;
   /** HMAC key of unsubscribe tokens; a generated secret when omitted. */
@@ -104,6 +109,7 @@ export class AbmApi extends Construct {
         [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
         ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
         ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
+        ...(props.scoringConfig ? { [ENV.scoringConfig]: JSON.stringify(props.scoringConfig) } : {}),
       },
       memorySize: 1024,
       timeoutSeconds: 29,
