@@ -6,7 +6,11 @@ import { ManualClock } from '../../functions/kernel/clock';
 import { snapshotOf } from '../../functions/kernel/execution';
 import { isHeldOut } from '../../functions/kernel/hash';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
-import { createLaunchService, LAUNCHER_LEASE_MS, type LaunchServiceDeps } from '../../functions/launch/launch-service';
+import {
+  createLaunchService,
+  LAUNCHER_LEASE_MS,
+  type LaunchServiceDeps,
+} from '../../functions/launch/launch-service';
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
 import { StepFunctionsLaunchRunner } from '../../functions/platform/launcher';
 import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/platform/sfn';
