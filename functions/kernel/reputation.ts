@@ -43,7 +43,8 @@ export const SendingDomain = z
   .regex(
     /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
     'a domain name, e.g. example.com',
-  );
+  )
+  .meta({ examples: ['example.com', 'mail.example.org', 'abm.local'] });
 
 /** The domain of an address, with or without a display name (`Name <a@example.com>` -> example.com). */
 export function sendingDomainOf(address: string | undefined): string | undefined {

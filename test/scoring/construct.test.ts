@@ -123,7 +123,13 @@ describe('scorer', () => {
     const alarmed = resources('AWS::CloudWatch::Alarm').map(([, a]) =>
       JSON.stringify(a.Properties.Dimensions),
     );
-    expect(dlqs.length).toBe(3);
+    // The scorer's two, the engagement rules' target DLQ and the SES normaliser's on-failure queue.
+    expect(dlqs.map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      'ScorerBufferDlq',
+      'ScorerScoreDlq',
+      'EngagementTargetDlq',
+      'EngagementNormaliserFailures',
+    ]);
     for (const id of dlqs) expect(alarmed.some((d) => d.includes(id))).toBe(true);
   });
 });

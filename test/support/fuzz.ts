@@ -142,6 +142,8 @@ export interface Pools {
   taskIds: string[];
   owners: string[];
   tokens: string[];
+  /** Sending domains whose breaker is paused (so a resume can succeed), and one never paused. */
+  domains: string[];
   cursors: Map<string, string[]>;
 }
 
@@ -239,6 +241,14 @@ async function seed(
   const contacts = accounts.flatMap((a) =>
     a.contacts.map((c) => ({ accountId: a.accountId, contactId: c.contactId })),
   );
+  const domains = Array.from({ length: 24 }, (_, i) => `fz-paused-${i}.example`);
+  for (const domain of domains)
+    await h.store.reputation.pause({
+      domain,
+      status: 'paused',
+      pausedAt: h.clock.now().toISOString(),
+      updatedAt: h.clock.now().toISOString(),
+    });
   const exp = Math.floor(h.clock.now().getTime() / 1000) + 30 * 86_400;
   return {
     accountIds: accounts.map((a) => a.accountId),
@@ -250,6 +260,7 @@ async function seed(
     taskIds,
     owners: [OWNER, 'sdr-nobody'],
     tokens: contacts.map((c) => signUnsubscribeToken({ a: c.accountId, c: c.contactId, exp }, SIGNING_KEY)),
+    domains: [...domains, 'fz-active.example'],
     cursors: new Map<string, string[]>(),
   } satisfies Pools;
 }
@@ -316,6 +327,13 @@ function stringArbitrary(s: Json): fc.Arbitrary<string> {
       })
       .map((d) => d.toISOString());
   if (s.format === 'email') return emailArbitrary;
+  if (s.pattern && /\(\?<?[=!]/.test(s.pattern)) {
+    // fast-check cannot generate from a pattern with a lookaround: the schema's examples, else
+    // generated strings the pattern accepts.
+    const re = new RegExp(s.pattern);
+    if (s.examples) return fc.constantFrom(...(s.examples as string[]));
+    return fc.string({ minLength: min, maxLength: max }).filter((v) => re.test(v));
+  }
   if (s.pattern)
     return fc
       .stringMatching(new RegExp(s.pattern))
@@ -488,6 +506,8 @@ function paramHint(
       return pooled(pools.taskIds);
     case 't':
       return pick(pools.tokens);
+    case 'domain':
+      return pooled(pools.domains);
     case 'owner':
       return pick(pools.owners);
     case 'version':
