@@ -12,10 +12,12 @@ import type { AudienceProvider } from '../platform/providers';
 import type { AccountRepository } from '../platform/store/accounts';
 import type { EnrollmentRepository } from '../platform/store/enrollments';
 import type { ScoreReader, StoredScore } from '../platform/store/scores';
+import { PreconditionFailedError, type Precondition } from '../platform/store/table';
 import type { TouchRepository } from '../platform/store/touches';
 import { mqaProgress, type ReadoutConfig } from '../scoring';
 import { accountOfRow, contactOfRow, parseCsv } from './csv';
 import { scoreFit, DEFAULT_ICP, type Icp } from './domain/fit';
+import { preconditionFailed } from './preconditions';
 import { AccountSummary, ImportAccount, type AccountView, type ImportResult } from './schemas';
 
 export interface AccountsDeps {
@@ -287,15 +289,34 @@ export function createAccountsService(deps: AccountsDeps) {
     };
   }
 
-  async function putContact(accountId: string, contactId: string, body: Record<string, unknown>) {
+  /** Creates or replaces a contact: never refused for concurrency without If-Match (last writer wins). */
+  async function putContact(
+    accountId: string,
+    contactId: string,
+    body: Record<string, unknown>,
+    precondition?: Precondition,
+  ) {
     if (body.contactId !== undefined && body.contactId !== contactId) {
       throw new BadRequest([{ path: 'body.contactId', message: 'must equal the contactId in the path' }]);
     }
     const account = await accounts.get(accountId);
     if (!account) throw new NotFound(`no account ${accountId}`);
     const input = ContactInput.parse({ ...body, contactId });
-    const stored = await accounts.putContact({ ...input, accountId });
-    return defined(stored);
+    try {
+      const stored = await accounts.writeContact({ ...input, accountId }, { precondition });
+      return { contact: defined(stored.contact), version: stored.version };
+    } catch (err) {
+      if (err instanceof PreconditionFailedError)
+        throw preconditionFailed(`contact ${contactId}`, err.current);
+      throw err;
+    }
+  }
+
+  /** One contact with its version (the ETag a conditional PUT sends back). */
+  async function getContact(accountId: string, contactId: string) {
+    const found = await accounts.getVersionedContact(accountId, contactId);
+    if (!found) throw new NotFound(`no contact ${contactId} in account ${accountId}`);
+    return { contact: defined(found.contact), version: found.version };
   }
 
   /** GDPR erasure: every contact item with this id, and a removal from ad audiences by hashed email. */
@@ -321,7 +342,7 @@ export function createAccountsService(deps: AccountsDeps) {
     return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };
   }
 
-  return { importAccounts, listAccounts, getAccount, putContact, eraseContact };
+  return { importAccounts, listAccounts, getAccount, putContact, getContact, eraseContact };
 }
 
 function duplicateContacts(contacts: { contactId: string }[]): ErrorDetail[] {

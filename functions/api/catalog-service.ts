@@ -8,26 +8,39 @@ import { EmailTemplate, TemplateInput, templateCompileErrors, templateSizeError 
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
 import type { CatalogRepository } from '../platform/store/catalog';
+import { PreconditionFailedError, type Precondition } from '../platform/store/table';
+import { preconditionFailed } from './preconditions';
 import { listView, SequenceList, TemplateList } from './schemas';
 import type * as z from 'zod';
+
+/** A conditional write that lost becomes the API's 409 (docs/api.md "Concurrent writes"). */
+async function conditional<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) throw preconditionFailed(what, err.current);
+    throw err;
+  }
+}
 
 export function createCatalogService(deps: { catalog: CatalogRepository; clock: Clock }) {
   const repo = deps.catalog;
 
-  async function putTemplate(templateId: string, input: z.infer<typeof TemplateInput>) {
+  /** Saves a template: every save is a new version (no read first); with If-Match, only over that version. */
+  async function putTemplate(
+    templateId: string,
+    input: z.infer<typeof TemplateInput>,
+    precondition?: Precondition,
+  ) {
     const tooLarge = templateSizeError(input);
     if (tooLarge) throw new BadRequest([{ path: 'body', message: tooLarge }], 'the template is too large');
     const errors = templateCompileErrors(input).map((e) => ({ path: `body.${e.path}`, message: e.message }));
     if (errors.length > 0) throw new BadRequest(errors, 'the template does not compile');
-    const previous = await repo.getTemplate(templateId, EmailTemplate);
-    const template = EmailTemplate.parse({
-      ...input,
-      templateId,
-      version: (previous?.version ?? 0) + 1,
-      updatedAt: deps.clock.now().toISOString(),
-    });
-    await repo.putTemplate(templateId, template);
-    return { status: previous ? 200 : 201, template };
+    const saved = await conditional(`template ${templateId}`, () =>
+      repo.putTemplate(templateId, input, { precondition }),
+    );
+    const template = EmailTemplate.parse(saved.template);
+    return { status: saved.created ? 201 : 200, template };
   }
 
   async function getTemplate(templateId: string) {
@@ -40,7 +53,7 @@ export function createCatalogService(deps: { catalog: CatalogRepository; clock: 
     return listView(await repo.listTemplates(page, EmailTemplate), TemplateList.shape.items.element);
   }
 
-  async function putSequence(sequenceId: string, body: Record<string, unknown>) {
+  async function putSequence(sequenceId: string, body: Record<string, unknown>, precondition?: Precondition) {
     if (body.id !== undefined && body.id !== sequenceId) {
       throw new BadRequest([{ path: 'body.id', message: 'must equal the sequenceId in the path' }]);
     }
@@ -65,7 +78,9 @@ export function createCatalogService(deps: { catalog: CatalogRepository; clock: 
       }
     }
     if (errors.length > 0 || !checked.ok) throw new BadRequest(errors, 'the sequence is not valid');
-    const saved = await repo.saveSequence(checked.sequence);
+    const saved = await conditional(`sequence ${sequenceId}`, () =>
+      repo.saveSequence(checked.sequence, { precondition }),
+    );
     return view(saved);
   }
 

@@ -55,16 +55,27 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output', components: Record<
   return top;
 }
 
+/** `if-match` -> `If-Match` (header names are case-insensitive; documents show them capitalised). */
+const headerName = (name: string) =>
+  name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+
 function parameters(route: Route, components: Record<string, Json>): Json[] {
   const out: Json[] = [];
-  for (const where of ['path', 'query'] as const) {
-    const schema = where === 'path' ? route.params : route.query;
+  for (const where of ['path', 'query', 'header'] as const) {
+    const schema = { path: route.params, query: route.query, header: route.headers }[where];
     if (!schema) continue;
     const json = schemaOf(schema, 'input', components);
     const props = (json.properties ?? {}) as Record<string, Json>;
     const required = new Set((json.required ?? []) as string[]);
     for (const [name, s] of Object.entries(props)) {
-      out.push({ name, in: where, required: where === 'path' ? true : required.has(name), schema: s });
+      const { description, ...rest } = s;
+      out.push({
+        name: where === 'header' ? headerName(name) : name,
+        in: where,
+        required: where === 'path' ? true : required.has(name),
+        ...(description ? { description } : {}),
+        schema: where === 'header' ? rest : s,
+      });
     }
   }
   return out;
@@ -110,6 +121,16 @@ export function buildOpenApi(routes: readonly Route[], options: OpenApiOptions):
       const html = spec.html ? { 'text/html': { schema: { type: 'string' } } } : {};
       responses[status] = {
         description: spec.description,
+        ...(spec.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(spec.headers).map(([name, h]) => [
+                  name,
+                  { description: h.description, schema: { type: 'string' } },
+                ]),
+              ),
+            }
+          : {}),
         ...(spec.schema
           ? { content: { [type]: { schema: schemaOf(spec.schema, 'output', components) }, ...html } }
           : type !== 'application/json'

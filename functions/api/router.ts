@@ -41,10 +41,12 @@ export interface HttpResponse {
   body: string;
 }
 
-export interface RouteRequest<P, Q, B> {
+export interface RouteRequest<P, Q, B, H = Record<string, never>> {
   params: P;
   query: Q;
   body: B;
+  /** The request headers the route declares (`headers`), validated: e.g. a parsed `if-match`. */
+  headerParams: H;
   /** The raw body text (for CSV). */
   rawBody: string;
   /** Media type of the body without parameters, lower case (`text/csv`). */
@@ -70,9 +72,16 @@ export interface ResponseSpec {
   contentType?: string;
   /** A browser (`Accept: text/html`) gets an HTML page instead of the JSON `schema`. */
   html?: boolean;
+  /** Response headers the route always sends with this status (e.g. ETag), by name; checked with validateResponses. */
+  headers?: Record<string, { description: string }>;
 }
 
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+export interface RouteSpec<
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+  H extends z.ZodType = z.ZodType<Record<string, never>>,
+> {
   method: Method;
   /** OpenAPI-style template: `/accounts/{accountId}`. */
   path: string;
@@ -83,6 +92,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   auth: 'iam' | 'none';
   params?: P;
   query?: Q;
+  /** Request headers the route reads, an object schema keyed by lower-case name (`if-match`). */
+  headers?: H;
   body?: B;
   /** Documented body when it differs from the validating schema (rows validated one by one). */
   bodyDoc?: z.ZodType;
@@ -98,18 +109,19 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
     status: number,
   ) => { html: string; headers?: Record<string, string> };
   responses: Record<number, ResponseSpec>;
-  handler: (req: RouteRequest<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult>;
+  handler: (req: RouteRequest<z.output<P>, z.output<Q>, z.output<B>, z.output<H>>) => Promise<RouteResult>;
 }
 
 /** A route with its types erased, as stored in the table. */
-export type Route = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+export type Route = RouteSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodType>;
 
-/** Declares a route; the generic parameters give the handler typed params, query and body. */
+/** Declares a route; the generic parameters give the handler typed params, query, body and headers. */
 export function route<
   P extends z.ZodType = z.ZodType<Record<string, never>>,
   Q extends z.ZodType = z.ZodType<Record<string, never>>,
   B extends z.ZodType = z.ZodType<undefined>,
->(spec: RouteSpec<P, Q, B>): Route {
+  H extends z.ZodType = z.ZodType<Record<string, never>>,
+>(spec: RouteSpec<P, Q, B, H>): Route {
   return spec as unknown as Route;
 }
 
@@ -257,6 +269,7 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
 
     const parsedParams = parse(route.params, params.get(hit) ?? {}, 'params');
     const parsedQuery = parse(route.query, req.query ?? {}, 'query');
+    const headerParams = parse(route.headers, headers, 'headers');
 
     const contentType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     let body: unknown = undefined;
@@ -292,6 +305,7 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
       rawBody,
       contentType,
       headers,
+      headerParams,
       requestId,
     });
 
@@ -299,6 +313,10 @@ export function createRouter(routes: readonly Route[], options: RouterOptions = 
       const schema = route.responses[result.status]?.schema;
       if (!route.responses[result.status])
         throw new Error(`${route.operationId} answered undocumented ${result.status}`);
+      const sent = new Set(Object.keys(result.headers ?? {}).map((k) => k.toLowerCase()));
+      for (const name of Object.keys(route.responses[result.status].headers ?? {}))
+        if (!sent.has(name.toLowerCase()))
+          throw new Error(`${route.operationId} ${result.status} did not send its documented ${name} header`);
       if (schema) {
         const check = schema.safeParse(result.body);
         if (!check.success) {
@@ -369,7 +387,11 @@ function countParams(c: Compiled): number {
   return c.segments.filter((s) => s.startsWith('{')).length;
 }
 
-function parse(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
+function parse(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  where: 'params' | 'query' | 'headers' | 'body',
+): unknown {
   if (!schema) return where === 'body' ? undefined : {};
   const out = schema.safeParse(value);
   if (!out.success) throw new BadRequest(detailsFromZod(out.error, where));

@@ -10,6 +10,7 @@ import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
+import { ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
 import type { createTasksService } from './tasks-service';
@@ -55,6 +56,8 @@ const page = (status: number, p: { html: string; headers: Record<string, string>
   contentType: 'text/html; charset=utf-8',
   headers: p.headers,
 });
+/** A conditional PUT (If-Match) that lost: never answered to a PUT without If-Match. */
+const E409_IF_MATCH = { 409: err('If-Match names a version that is no longer the current one') };
 
 export function buildRoutes(deps: ApiServices): Route[] {
   const { accounts, catalog, tasks, unsubscribe, control, reports } = deps;
@@ -154,16 +157,45 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'PUT',
       path: '/accounts/{accountId}/contacts/{contactId}',
       operationId: 'putContact',
-      summary: 'Create or update a buying-committee member',
+      summary: 'Create or replace a buying-committee member (If-Match: only over that version)',
       tags: ['accounts'],
       auth: 'iam',
       params: S.ContactParams,
+      headers: IfMatchHeaders,
       body: S.ContactPutBody,
-      responses: { 200: { description: 'stored', schema: S.ContactView }, ...E400, ...E404 },
-      handler: async ({ params, body }) => ({
-        status: 200,
-        body: await accounts.putContact(params.accountId, params.contactId, body),
-      }),
+      responses: {
+        200: { description: 'stored', schema: S.ContactView, headers: ETAG_HEADER },
+        ...E400,
+        ...E404,
+        ...E409_IF_MATCH,
+      },
+      handler: async ({ params, body, headerParams }) => {
+        const { contact, version } = await accounts.putContact(
+          params.accountId,
+          params.contactId,
+          body,
+          headerParams['if-match'],
+        );
+        return { status: 200, body: contact, headers: withEtag(version) };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/accounts/{accountId}/contacts/{contactId}',
+      operationId: 'getContact',
+      summary: 'One buying-committee member, with its ETag',
+      tags: ['accounts'],
+      auth: 'iam',
+      params: S.ContactParams,
+      responses: {
+        200: { description: 'the contact', schema: S.ContactView, headers: ETAG_HEADER },
+        ...E400,
+        ...E404,
+      },
+      handler: async ({ params }) => {
+        const { contact, version } = await accounts.getContact(params.accountId, params.contactId);
+        return { status: 200, body: contact, headers: withEtag(version) };
+      },
     }),
     route({
       method: 'DELETE',
@@ -180,19 +212,26 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'PUT',
       path: '/templates/{templateId}',
       operationId: 'putTemplate',
-      summary: 'Save an email template (Handlebars; variants by role, overrides by account)',
+      summary:
+        'Save an email template (Handlebars; variants by role, overrides by account); each save is a new version',
       tags: ['templates'],
       auth: 'iam',
       params: S.TemplateIdParams,
+      headers: IfMatchHeaders,
       body: S.TemplatePutBody,
       responses: {
-        200: { description: 'updated', schema: S.TemplateView },
-        201: { description: 'created', schema: S.TemplateView },
+        200: { description: 'updated', schema: S.TemplateView, headers: ETAG_HEADER },
+        201: { description: 'created', schema: S.TemplateView, headers: ETAG_HEADER },
         ...E400,
+        ...E409_IF_MATCH,
       },
-      handler: async ({ params, body }) => {
-        const { status, template } = await catalog.putTemplate(params.templateId, body);
-        return { status, body: template };
+      handler: async ({ params, body, headerParams }) => {
+        const { status, template } = await catalog.putTemplate(
+          params.templateId,
+          body,
+          headerParams['if-match'],
+        );
+        return { status, body: template, headers: withEtag(template.version) };
       },
     }),
     route({
@@ -214,24 +253,37 @@ export function buildRoutes(deps: ApiServices): Route[] {
       tags: ['templates'],
       auth: 'iam',
       params: S.TemplateIdParams,
-      responses: { 200: { description: 'the template', schema: S.TemplateView }, ...E400, ...E404 },
-      handler: async ({ params }) => ({ status: 200, body: await catalog.getTemplate(params.templateId) }),
+      responses: {
+        200: { description: 'the template', schema: S.TemplateView, headers: ETAG_HEADER },
+        ...E400,
+        ...E404,
+      },
+      handler: async ({ params }) => {
+        const template = await catalog.getTemplate(params.templateId);
+        return { status: 200, body: template, headers: withEtag(template.version) };
+      },
     }),
     route({
       method: 'PUT',
       path: '/sequences/{sequenceId}',
       operationId: 'putSequence',
-      summary: 'Save a new version of a sequence (validated; templates must exist)',
+      summary:
+        'Save a new version of a sequence (validated; templates must exist; If-Match: only over that latest version)',
       tags: ['sequences'],
       auth: 'iam',
       params: S.SequenceIdParams,
+      headers: IfMatchHeaders,
       body: S.SequencePutBody,
       bodyDoc: S.SequencePutBodyDoc,
-      responses: { 201: { description: 'the new version', schema: S.SequenceView }, ...E400 },
-      handler: async ({ params, body }) => ({
-        status: 201,
-        body: await catalog.putSequence(params.sequenceId, body),
-      }),
+      responses: {
+        201: { description: 'the new version', schema: S.SequenceView, headers: ETAG_HEADER },
+        ...E400,
+        ...E409_IF_MATCH,
+      },
+      handler: async ({ params, body, headerParams }) => {
+        const saved = await catalog.putSequence(params.sequenceId, body, headerParams['if-match']);
+        return { status: 201, body: saved, headers: withEtag(saved.version) };
+      },
     }),
     route({
       method: 'GET',
@@ -253,11 +305,15 @@ export function buildRoutes(deps: ApiServices): Route[] {
       auth: 'iam',
       params: S.SequenceIdParams,
       query: S.SequenceGetQuery,
-      responses: { 200: { description: 'the version', schema: S.SequenceView }, ...E400, ...E404 },
-      handler: async ({ params, query }) => ({
-        status: 200,
-        body: await catalog.getSequence(params.sequenceId, query.version),
-      }),
+      responses: {
+        200: { description: 'the version', schema: S.SequenceView, headers: ETAG_HEADER },
+        ...E400,
+        ...E404,
+      },
+      handler: async ({ params, query }) => {
+        const found = await catalog.getSequence(params.sequenceId, query.version);
+        return { status: 200, body: found, headers: withEtag(found.version) };
+      },
     }),
     route({
       method: 'POST',

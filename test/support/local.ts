@@ -16,14 +16,14 @@ export interface ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    options?: { contentType?: string; token?: string | null },
-  ): Promise<{ status: number; json: any; text: string }>;
+    options?: { contentType?: string; token?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: any; text: string; headers: Headers }>;
 }
 
 export function apiClient(url: string, token: string): ApiClient {
   return {
     async call(method, path, body, options = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       const t = options.token === undefined ? token : options.token;
       if (t) headers.authorization = `Bearer ${t}`;
       let payload: string | undefined;
@@ -39,7 +39,7 @@ export function apiClient(url: string, token: string): ApiClient {
       } catch {
         json = undefined;
       }
-      return { status: res.status, json, text };
+      return { status: res.status, json, text, headers: res.headers };
     },
   };
 }

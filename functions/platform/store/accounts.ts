@@ -13,17 +13,29 @@ import {
   type Stage,
   type Tier,
 } from '../../kernel/model';
-import { decode, encode, Repository, definedFields, type PageRequest, allOf, pageOf } from './codec';
+import {
+  decode,
+  encode,
+  Repository,
+  definedFields,
+  type PageRequest,
+  allOf,
+  pageOf,
+  sizeChecked,
+} from './codec';
 import * as keys from './keys';
 import { normaliseEmail } from './keys';
 import {
   ConditionFailedError,
+  PreconditionFailedError,
   type Item,
   type Page,
+  type Precondition,
   batchGet,
   batchPut,
   deleteItem,
   getItem,
+  preconditionCondition,
   putIfAbsent,
   putItem,
   queryAll,
@@ -50,6 +62,17 @@ const MAX_AUDIENCE = 1_000_000;
 
 const accountItem = (a: Account) => encode(a, keys.accountItem(a), 'account');
 const contactItem = (c: Contact) => encode(c, keys.contactItem(c), 'contact');
+
+/** The attributes a contact write replaces: every field but its identity and unsubscribedAt, and the email index. */
+const CONTACT_REPLACED = [...Object.keys(Contact.shape), 'gsi1pk', 'gsi1sk'].filter(
+  (a) => !['accountId', 'contactId', 'unsubscribedAt'].includes(a),
+);
+
+/** A contact with the version of its item (the API's ETag); 0 for an item written before contacts had one. */
+export interface VersionedContact {
+  contact: Contact;
+  version: number;
+}
 
 export class AccountRepository extends Repository {
   // ----- profiles -----------------------------------------------------------
@@ -180,20 +203,56 @@ export class AccountRepository extends Repository {
 
   // ----- contacts -------------------------------------------------------------
 
-  /** Creates or replaces a contact (versioned). An unsubscribe is never undone by an update. */
+  /** Creates or replaces a contact (see `writeContact`). An unsubscribe is never undone by an update. */
   async putContact(contact: ContactRecordInput): Promise<Contact> {
-    const key = keys.contact(contact.accountId, contact.contactId);
-    const result = await updateVersioned(this.table, key, (current) => {
-      const previous = current ? decode(Contact, current) : undefined;
-      return contactItem(
-        Contact.parse({
-          ...contact,
-          unsubscribedAt: contact.unsubscribedAt ?? previous?.unsubscribedAt,
-          updatedAt: this.isoNow(),
+    return (await this.writeContact(contact)).contact;
+  }
+
+  /**
+   * Creates or replaces a contact in one UpdateItem, without reading first: every field is replaced
+   * (fields left out are removed) except unsubscribedAt, which is kept (and set only if absent), so an
+   * unsubscribe is never undone. The version is an atomic counter: concurrent writers each count,
+   * the last one's fields win. With a precondition (If-Match) the write happens only if it holds,
+   * else PreconditionFailedError with the stored version.
+   */
+  async writeContact(
+    contact: ContactRecordInput,
+    options: { precondition?: Precondition } = {},
+  ): Promise<VersionedContact> {
+    const { unsubscribedAt, ...fields } = contact;
+    const parsed = Contact.parse({ ...fields, updatedAt: this.isoNow() });
+    const key = keys.contact(parsed.accountId, parsed.contactId);
+    const set = contactItem(parsed);
+    delete (set as Partial<typeof set>).pk;
+    delete (set as Partial<typeof set>).sk;
+    const changes = {
+      set,
+      remove: CONTACT_REPLACED.filter((a) => !(a in set)),
+      add: { version: 1 },
+      ...(unsubscribedAt ? { setIfAbsent: { unsubscribedAt } } : {}),
+    };
+    const { precondition } = options;
+    try {
+      const item = await sizeChecked(key, () =>
+        updateItem(this.table, key, changes, {
+          returnValues: 'ALL_NEW',
+          ...(precondition ? { condition: preconditionCondition(precondition) } : {}),
         }),
       );
-    });
-    return decode(Contact, result.item as Item);
+      return versioned(item as Item);
+    } catch (err) {
+      if (precondition && err instanceof ConditionFailedError) {
+        const current = await getItem(this.table, key);
+        throw new PreconditionFailedError(key, current ? versioned(current).version : undefined);
+      }
+      throw err;
+    }
+  }
+
+  /** A contact with its version (the API's ETag). */
+  async getVersionedContact(accountId: string, contactId: string): Promise<VersionedContact | undefined> {
+    const item = await getItem(this.table, keys.contact(accountId, contactId));
+    return item ? versioned(item) : undefined;
   }
 
   /**
@@ -282,6 +341,10 @@ export class AccountRepository extends Repository {
   async isSuppressed(email: string): Promise<boolean> {
     return (await getItem(this.table, keys.suppression(email))) !== undefined;
   }
+}
+
+function versioned(item: Item): VersionedContact {
+  return { contact: decode(Contact, item), version: typeof item.version === 'number' ? item.version : 0 };
 }
 
 /** The items that parse, the others left out (bulk reads for launches and reports). */

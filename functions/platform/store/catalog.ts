@@ -1,20 +1,38 @@
 /**
  * The catalog: email templates (a partition each, listed under `TEMPLATES`) and versioned
  * sequences (a partition each: immutable `V#<version>` items and a `HEAD` listed under `SEQUENCES`).
+ *
+ * Concurrent writers (docs/api.md "Concurrent writes"): no read-modify-write with retries, which
+ * under contention gives up (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BestPractices_OptimisticLocking.html,
+ * "Retry overhead in high contention"). A template is replaced by one UpdateItem whose version is an
+ * atomic counter; a sequence takes its next version number from an atomic counter on its head
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/example_dynamodb_Scenario_AtomicCounterOperations_section.html)
+ * and writes that version with attribute_not_exists. Every accepted write gets its own version.
  */
 import * as z from 'zod';
 import { IsoTimestamp, SequenceInput, type Sequence } from '../../kernel/model';
-import { definedFields, Repository, StoredItemInvalidError, keyOf, type PageRequest, pageOf } from './codec';
+import {
+  definedFields,
+  Repository,
+  StoredItemInvalidError,
+  keyOf,
+  type PageRequest,
+  pageOf,
+  sizeChecked,
+} from './codec';
 import * as keys from './keys';
 import {
+  ConditionFailedError,
+  PreconditionFailedError,
   VersionConflictError,
   type Item,
   type Page,
+  type Precondition,
   getItem,
+  preconditionCondition,
   putIfAbsent,
-  putItem,
   queryPage,
-  updateVersioned,
+  updateItem,
 } from './table';
 
 /** The list view of a sequence (its head item). */
@@ -38,9 +56,19 @@ const SequenceVersionItem = z.object({
 
 export interface CatalogRepositoryOptions {
   now?: () => Date;
-  /** Bound on attempts for sequence version allocation. */
+  /**
+   * Bound on version numbers one sequence save takes from the counter. A number is taken again only
+   * when a conditional (If-Match) save wrote that version first, or the counter lags behind
+   * versions written before it existed; each retry follows another writer's success.
+   */
   maxSequenceAttempts?: number;
 }
+
+/** The parts of an email template: a save replaces them all (a part not given is removed). */
+const TEMPLATE_PARTS = ['subject', 'html', 'text', 'byRole', 'byAccount'];
+
+/** The head's counter of sequence version numbers handed out. */
+const ALLOCATED = 'allocatedVersion';
 
 /**
  * The catalog's reads at run time: one template, one sequence version (the engine, the scorer,
@@ -82,15 +110,50 @@ export class CatalogRepository extends CatalogReader {
 
   constructor(table: ConstructorParameters<typeof Repository>[0], options: CatalogRepositoryOptions = {}) {
     super(table, options);
-    this.maxSequenceAttempts = options.maxSequenceAttempts ?? 10;
+    this.maxSequenceAttempts = options.maxSequenceAttempts ?? 25;
   }
 
   // ----- templates ------------------------------------------------------------------
 
-  async putTemplate(templateId: string, template: Record<string, unknown>): Promise<StoredTemplate> {
-    const stored = { ...definedFields(template), templateId, updatedAt: this.isoNow() };
-    await putItem(this.table, { ...stored, ...keys.templateItem(templateId), entity: 'template' });
-    return stored;
+  /**
+   * Saves a template in one UpdateItem, without reading first: its parts are replaced and its
+   * version (an atomic counter) goes up by one, so concurrent saves each count and the last one's
+   * parts win. With a precondition (If-Match) it is written only if that holds, else
+   * PreconditionFailedError with the stored version.
+   */
+  async putTemplate(
+    templateId: string,
+    template: Record<string, unknown>,
+    options: { precondition?: Precondition } = {},
+  ): Promise<{ template: StoredTemplate; version: number; created: boolean }> {
+    const { version: _ignored, ...parts } = definedFields(template);
+    const stored = { ...parts, templateId, updatedAt: this.isoNow() };
+    const key = keys.template(templateId);
+    const set = { ...stored, ...keys.templateItem(templateId), entity: 'template' };
+    delete (set as Partial<typeof set>).pk;
+    delete (set as Partial<typeof set>).sk;
+    const { precondition } = options;
+    let old: Item | undefined;
+    try {
+      old = await sizeChecked(key, () =>
+        updateItem(
+          this.table,
+          key,
+          { set, remove: TEMPLATE_PARTS.filter((p) => !(p in set)), add: { version: 1 } },
+          {
+            returnValues: 'UPDATED_OLD',
+            ...(precondition ? { condition: preconditionCondition(precondition) } : {}),
+          },
+        ),
+      );
+    } catch (err) {
+      if (precondition && err instanceof ConditionFailedError)
+        throw new PreconditionFailedError(key, await this.versionAt(key));
+      throw err;
+    }
+    // UPDATED_OLD holds the version before this write's ADD: the one write between it and ours.
+    const version = (typeof old?.version === 'number' ? old.version : 0) + 1;
+    return { template: { ...stored, version }, version, created: old?.templateId === undefined };
   }
 
   async listTemplates<T>(page: PageRequest, schema: z.ZodType<T>): Promise<Page<T>> {
@@ -100,33 +163,104 @@ export class CatalogRepository extends CatalogReader {
   // ----- sequences ------------------------------------------------------------------
 
   /**
-   * Saves a new version of a sequence: validates it, takes the next version number and writes it
-   * with attribute_not_exists, so a version is never overwritten; a concurrent save of the same
-   * sequence takes the number after (bounded attempts, then VersionConflictError).
+   * Saves a new version of a sequence: validates it, takes the next number from the head's counter
+   * (ADD, atomic: concurrent saves get distinct numbers without retrying) and writes that version
+   * with attribute_not_exists, so a version is never overwritten. With a precondition (If-Match:
+   * the latest version) the next version is written only if the latest is still the one matched,
+   * else PreconditionFailedError with the latest version.
    */
-  async saveSequence(input: z.input<typeof SequenceInput>): Promise<Sequence> {
+  async saveSequence(
+    input: z.input<typeof SequenceInput>,
+    options: { precondition?: Precondition } = {},
+  ): Promise<Sequence> {
     const definition = SequenceInput.parse(input);
+    const createdAt = this.isoNow();
+    const write = async (version: number) =>
+      (
+        await putIfAbsent(
+          this.table,
+          {
+            ...keys.sequenceVersion(definition.id, version),
+            entity: 'sequenceVersion',
+            sequenceId: definition.id,
+            version,
+            createdAt,
+            definition,
+          },
+          { fetchExisting: false },
+        )
+      ).created;
+    const version = options.precondition
+      ? await this.saveIfMatches(definition.id, options.precondition, write)
+      : await this.saveNext(definition.id, write);
+    await this.advanceSequenceHead(definition.id, definition.name, version);
+    return { ...definition, version, createdAt };
+  }
+
+  /** The next number from the counter; a number someone already wrote moves the counter past it. */
+  private async saveNext(sequenceId: string, write: (version: number) => Promise<boolean>): Promise<number> {
+    const head = keys.sequenceHead(sequenceId);
     for (let attempt = 1; attempt <= this.maxSequenceAttempts; attempt++) {
-      const latest = await this.latestSequenceItem(definition.id);
-      const version = (latest ? parseSequence(latest).version : 0) + 1;
-      const createdAt = this.isoNow();
-      const result = await putIfAbsent(
+      const counted = await updateItem(
         this.table,
-        {
-          ...keys.sequenceVersion(definition.id, version),
-          entity: 'sequenceVersion',
-          sequenceId: definition.id,
-          version,
-          createdAt,
-          definition,
-        },
-        { fetchExisting: false },
+        head,
+        { add: { [ALLOCATED]: 1 } },
+        { returnValues: 'UPDATED_NEW' },
       );
-      if (!result.created) continue;
-      await this.advanceSequenceHead(definition.id, definition.name, version);
-      return { ...definition, version, createdAt };
+      const version = Number(counted?.[ALLOCATED]);
+      if (await write(version)) return version;
+      // Written by a conditional save, or before the counter existed: catch up with the latest.
+      const latest = await this.latestSequenceItem(sequenceId);
+      if (latest) await this.raiseCounter(sequenceId, parseSequence(latest).version);
     }
-    throw new VersionConflictError(keys.sequenceHead(definition.id), this.maxSequenceAttempts);
+    throw new VersionConflictError(head, this.maxSequenceAttempts);
+  }
+
+  /** The version after the latest, if the latest is one the precondition names. */
+  private async saveIfMatches(
+    sequenceId: string,
+    precondition: Precondition,
+    write: (version: number) => Promise<boolean>,
+  ): Promise<number> {
+    const latestItem = await this.latestSequenceItem(sequenceId);
+    const latest = latestItem ? parseSequence(latestItem).version : undefined;
+    const head = keys.sequenceHead(sequenceId);
+    if (latest === undefined) throw new PreconditionFailedError(head, undefined);
+    if ('exists' in precondition) return this.saveNext(sequenceId, write);
+    if (!precondition.versions.includes(latest) || !(await write(latest + 1))) {
+      const now = await this.latestSequenceItem(sequenceId);
+      throw new PreconditionFailedError(head, now ? parseSequence(now).version : latest);
+    }
+    // Unconditional saves take their numbers from the counter: move it past this one.
+    await this.raiseCounter(sequenceId, latest + 1);
+    return latest + 1;
+  }
+
+  /** Sets the counter to `version` unless it is there already. */
+  private async raiseCounter(sequenceId: string, version: number): Promise<void> {
+    try {
+      await updateItem(
+        this.table,
+        keys.sequenceHead(sequenceId),
+        { set: { [ALLOCATED]: version } },
+        {
+          condition: {
+            expression: 'attribute_not_exists(#c) OR #c < :v',
+            names: { '#c': ALLOCATED },
+            values: { ':v': version },
+          },
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+    }
+  }
+
+  /** The stored version of an item (0 when it has none), undefined when there is no item. */
+  private async versionAt(key: keys.PrimaryKey): Promise<number | undefined> {
+    const item = await getItem(this.table, key);
+    if (!item) return undefined;
+    return typeof item.version === 'number' ? item.version : 0;
   }
 
   /** Sequence ids with their latest version and name, by id, paged. */
@@ -136,18 +270,32 @@ export class CatalogRepository extends CatalogReader {
 
   /** Moves the head forward only (a slower writer of an older version never moves it back). */
   private async advanceSequenceHead(sequenceId: string, name: string, version: number): Promise<void> {
-    await updateVersioned(this.table, keys.sequenceHead(sequenceId), (current) => {
-      const latest = typeof current?.latestVersion === 'number' ? current.latestVersion : 0;
-      if (latest >= version) return undefined;
-      return {
-        ...keys.sequenceHeadItem(sequenceId),
-        entity: 'sequenceHead',
-        sequenceId,
-        name,
-        latestVersion: version,
-        updatedAt: this.isoNow(),
-      };
-    });
+    const set = {
+      ...keys.sequenceHeadItem(sequenceId),
+      entity: 'sequenceHead',
+      sequenceId,
+      name,
+      latestVersion: version,
+      updatedAt: this.isoNow(),
+    };
+    delete (set as Partial<typeof set>).pk;
+    delete (set as Partial<typeof set>).sk;
+    try {
+      await updateItem(
+        this.table,
+        keys.sequenceHead(sequenceId),
+        { set },
+        {
+          condition: {
+            expression: 'attribute_not_exists(#l) OR #l < :v',
+            names: { '#l': 'latestVersion' },
+            values: { ':v': version },
+          },
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+    }
   }
 }
 

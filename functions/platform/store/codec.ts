@@ -65,6 +65,27 @@ export function encode(value: object, keys: ItemKeys, entity: string): Item & Pr
   return { ...definedFields(value), ...keys, entity };
 }
 
+/** A write refused because the item would exceed DynamoDB's 400 KB item size limit. */
+export class ItemTooLargeError extends Error {
+  readonly code = 'ITEM_TOO_LARGE';
+  constructor(readonly key: PrimaryKey) {
+    super(`${key.pk} / ${key.sk} would exceed DynamoDB's 400 KB item size limit`);
+    this.name = 'ItemTooLargeError';
+  }
+}
+
+/** Runs a write; DynamoDB's "item size has exceeded the maximum allowed size" becomes ItemTooLargeError. */
+export async function sizeChecked<T>(key: PrimaryKey, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const e = err as { name?: string; message?: string } | undefined;
+    if (e?.name === 'ValidationException' && /item size/i.test(e.message ?? ''))
+      throw new ItemTooLargeError(key);
+    throw err;
+  }
+}
+
 export function queryParams(query: KeyQuery): QueryParams {
   return {
     index: query.index,

@@ -161,13 +161,6 @@ export interface Page<T> {
   cursor?: string;
 }
 
-/** What one UpdateItem changes: `add` takes numbers, or string sets (adding an element twice is a no-op). */
-export interface UpdateChanges {
-  set?: Item;
-  add?: Record<string, number | ReadonlySet<string>>;
-  remove?: readonly string[];
-}
-
 export type PutIfAbsentResult<T> = { created: true } | { created: false; existing?: T };
 
 export interface VersionedOptions {
@@ -449,17 +442,31 @@ export async function batchGet<T extends Item = Item>(
   return found;
 }
 
+/** What an UpdateItem changes: `set` values, `setIfAbsent` values only where the item has none, `add` to numbers, `remove` attributes. */
+export interface ItemChanges {
+  set?: Item;
+  /** `SET #a = if_not_exists(#a, :v)`: a value kept once written (createdAt, the first stage). */
+  setIfAbsent?: Item;
+  /** Numbers (an atomic counter), or string sets (adding an element twice is a no-op). */
+  add?: Record<string, number | ReadonlySet<string>>;
+  remove?: readonly string[];
+}
+
 /**
  * An UpdateItem of named attributes, for writes that must not read first: `set` values, `add` to
- * numbers (or elements to string sets), `remove` attributes. With a condition, throws
- * ConditionFailedError when it does not hold.
+ * numbers (an atomic counter: concurrent adds all count, none is lost) or elements to string sets,
+ * `remove` attributes. With a condition, throws ConditionFailedError when it does not hold.
+ * `returnValues` asks for the item after the write (`ALL_NEW`) or the updated attributes as they
+ * were before it (`UPDATED_OLD`: nothing when the write created the item); DynamoDB returns them from
+ * the same atomic write
+ * (https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/dynamodb/aws.sdk.kotlin.services.dynamodb.model/-update-item-request/return-values.html).
  */
 export async function updateItem(
   t: TableRef,
   key: PrimaryKey,
-  changes: UpdateChanges,
-  options: { condition?: Condition } = {},
-): Promise<void> {
+  changes: ItemChanges,
+  options: { condition?: Condition; returnValues?: 'ALL_NEW' | 'UPDATED_OLD' | 'UPDATED_NEW' } = {},
+): Promise<Item | undefined> {
   const names: Record<string, string> = { ...options.condition?.names };
   const values: Record<string, unknown> = { ...options.condition?.values };
   const clauses: string[] = [];
@@ -471,7 +478,13 @@ export async function updateItem(
     values[`:s${i}`] = value;
     return `${placeholder('s', attribute, i)} = :s${i}`;
   });
-  if (set.length > 0) clauses.push(`SET ${set.join(', ')}`);
+  // if_not_exists (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html#Expressions.UpdateExpressions.SET.PreventingAttributeOverwrites)
+  const setIfAbsent = Object.entries(changes.setIfAbsent ?? {}).map(([attribute, value], i) => {
+    values[`:i${i}`] = value;
+    const name = placeholder('i', attribute, i);
+    return `${name} = if_not_exists(${name}, :i${i})`;
+  });
+  if (set.length + setIfAbsent.length > 0) clauses.push(`SET ${[...set, ...setIfAbsent].join(', ')}`);
   const add = Object.entries(changes.add ?? {}).map(([attribute, value], i) => {
     values[`:a${i}`] = value;
     return `${placeholder('a', attribute, i)} :a${i}`;
@@ -479,7 +492,7 @@ export async function updateItem(
   if (add.length > 0) clauses.push(`ADD ${add.join(', ')}`);
   const remove = (changes.remove ?? []).map((attribute, i) => placeholder('r', attribute, i));
   if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
-  await conditional(key, () =>
+  const out = await conditional(key, () =>
     t.client.send(
       new UpdateCommand({
         TableName: t.tableName,
@@ -488,9 +501,53 @@ export async function updateItem(
         ConditionExpression: options.condition?.expression,
         ExpressionAttributeNames: names,
         ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ...(options.returnValues ? { ReturnValues: options.returnValues } : {}),
       }),
     ),
   );
+  return out.Attributes as Item | undefined;
+}
+
+/**
+ * What a conditional write requires of the stored item (an HTTP `If-Match`): that it exists, or
+ * that its version is one of these. Version 0 also matches an item written before it had a version.
+ */
+export type Precondition = { exists: true } | { versions: readonly number[] };
+
+/** The precondition as a condition expression on the item's version attribute (default `version`). */
+export function preconditionCondition(p: Precondition, versionAttribute = 'version'): Condition {
+  const exists = 'attribute_exists(#ppk)';
+  // No version can match (only weak or foreign entity tags): a condition that never holds.
+  if ('exists' in p || p.versions.length === 0)
+    return {
+      expression: 'exists' in p ? exists : `${exists} AND attribute_not_exists(#ppk)`,
+      names: { '#ppk': PARTITION_KEY },
+    };
+  const values: Record<string, unknown> = {};
+  p.versions.forEach((v, i) => (values[`:pv${i}`] = v));
+  const alternatives = [`#pv IN (${Object.keys(values).join(', ')})`];
+  if (p.versions.includes(0)) alternatives.push('attribute_not_exists(#pv)');
+  return {
+    expression: `${exists} AND (${alternatives.join(' OR ')})`,
+    names: { '#ppk': PARTITION_KEY, '#pv': versionAttribute },
+    values,
+  };
+}
+
+/** A conditional write whose precondition did not hold; `current` is the stored version (absent: no item). */
+export class PreconditionFailedError extends Error {
+  readonly code = 'PRECONDITION_FAILED';
+  constructor(
+    readonly key: PrimaryKey,
+    readonly current: number | undefined,
+  ) {
+    super(
+      current === undefined
+        ? `${key.pk} / ${key.sk} does not exist`
+        : `${key.pk} / ${key.sk} is at version ${current}`,
+    );
+    this.name = 'PreconditionFailedError';
+  }
 }
 
 /** Deletes the item and returns what was there; with a condition, throws ConditionFailedError. */
@@ -588,7 +645,11 @@ export class Table implements TableRef {
     return batchGet<T>(this, keys, options);
   }
 
-  update(key: PrimaryKey, changes: UpdateChanges, options?: { condition?: Condition }): Promise<void> {
+  update(
+    key: PrimaryKey,
+    changes: ItemChanges,
+    options?: { condition?: Condition; returnValues?: 'ALL_NEW' | 'UPDATED_OLD' | 'UPDATED_NEW' },
+  ): Promise<Item | undefined> {
     return updateItem(this, key, changes, options);
   }
 
