@@ -57,7 +57,7 @@ export const ImportJsonBody = z.object({ accounts: z.array(z.unknown()).min(1).m
 export const ImportJsonBodyDoc = z.object({ accounts: z.array(ImportAccount).min(1).max(20_000) }).meta({
   id: 'ImportRequest',
   description:
-    'JSON import. Alternatively send text/csv: one row per contact, account columns repeated (accountId,name,domain,industry,employees,annualRevenueUsd,region,tier,cluster,ownerSdr,contactId,contactName,email,title,role,timeZone,phone; optional techStack separated by ";"). Row numbers are 1-based array indexes for JSON and file line numbers (header = line 1) for CSV.',
+    'JSON import. Alternatively send text/csv: one row per contact, account columns repeated (accountId,name,domain,industry,employees,annualRevenueUsd,region,tier,cluster,ownerSdr,contactId,contactName,email,title,role,timeZone,phone; optional techStack separated by ";"). Row numbers are 1-based array indexes for JSON and file line numbers (header = line 1) for CSV. A bad row is listed in rejected and the others land; a row without accountId joins the account with its domain (docs/api.md "Import rows").',
 });
 
 export const ImportRejection = z.object({

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 /**
  * Concurrent writers lose nothing and see no 500 (docs/api.md "Concurrent writes"): 16 workers x 25
- * writes each to the same template, sequence or contact, over HTTP on 127.0.0.1 (the API's
+ * writes each to the same template, sequence, contact or account, over HTTP on 127.0.0.1 (the API's
  * router behind local mode's node:http server, dynalite on loopback). A PUT without If-Match is
  * never refused (last writer wins, every write gets its own version); a conditional PUT that loses
  * is a 409 in the error shape; the final version is the number of accepted writes.
@@ -141,6 +141,30 @@ describe(`${WORKERS} workers x ${WRITES} writes to one resource, without If-Matc
     expect(read.etag).toBe(`"${WORKERS * WRITES}"`);
     const last = answers.find((a) => versionOf(a.etag) === WORKERS * WRITES);
     expect(read.json).toEqual(last?.json);
+  }, 180_000);
+
+  it('an account (imports of the same account): no 5xx, every import lands and counts', async () => {
+    const answers = await storm(WORKERS, WRITES, (w, i) =>
+      send('POST', '/accounts/import', {
+        accounts: [
+          {
+            accountId: 'storm-import',
+            name: `Writer ${w} ${i}`,
+            domain: 'storm-import.example',
+            tier: 2,
+            contacts: [{ contactId: `c-${w}`, name: `Writer ${w}`, role: 'champion' }],
+          },
+        ],
+      }),
+    );
+    expect(answers.filter((a) => a.status !== 200).map((a) => [a.status, a.json])).toEqual([]);
+    expect(answers.flatMap((a) => a.json.rejected)).toEqual([]);
+    expect(answers.reduce((n, a) => n + a.json.imported, 0)).toBe(1);
+    expect(answers.reduce((n, a) => n + a.json.updated, 0)).toBe(WORKERS * WRITES - 1);
+    const stored = await h.store.accounts.get('storm-import');
+    expect(stored?.version).toBe(WORKERS * WRITES);
+    expect(stored).toMatchObject({ tier: 2, stage: 'target' });
+    expect(await h.store.accounts.listContacts('storm-import')).toHaveLength(WORKERS);
   }, 180_000);
 });
 

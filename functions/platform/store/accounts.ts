@@ -20,6 +20,8 @@ import {
   definedFields,
   type PageRequest,
   allOf,
+  oversized,
+  type Oversized,
   pageOf,
   sizeChecked,
 } from './codec';
@@ -37,7 +39,6 @@ import {
   getItem,
   preconditionCondition,
   putIfAbsent,
-  putItem,
   queryAll,
   updateItem,
   updateVersioned,
@@ -181,24 +182,63 @@ export class AccountRepository extends Repository {
   }
 
   /**
-   * New accounts with their contacts in bulk (an import): BatchWriteItem, 25 items per call. Only
-   * for accounts read as absent a moment before; updates go through `replaceIfVersion`.
+   * Writes an imported profile in one UpdateItem, without reading first (docs/api.md "Import rows"):
+   * the fields given replace the stored ones and fields left out keep theirs; stage, suppressed,
+   * spend and createdAt, and the tier when none is given (then `suggestedTier`), are set only where
+   * the account has none. The version is an atomic counter (ADD): concurrent imports of one account
+   * each count and none has to retry. `created`: no account had this id before. An update that would
+   * grow the item past 400 KB throws ItemTooLargeError and changes nothing.
    */
-  async writeNew(accounts: readonly Account[], contacts: readonly Contact[]): Promise<void> {
-    await batchPut(this.table, [...accounts.map(accountItem), ...contacts.map(contactItem)]);
+  async importProfile(input: AccountProfileInput, suggestedTier: Tier): Promise<{ created: boolean }> {
+    const { tier, ...given } = definedFields(input as Record<string, unknown>) as AccountProfileInput;
+    delete (given as { contacts?: unknown }).contacts;
+    const now = this.isoNow();
+    const key = keys.account(input.accountId);
+    const { gsi2pk, ...indexKeys } = keys.accountItem({ ...input, tier: tier ?? suggestedTier });
+    delete (indexKeys as Partial<typeof indexKeys>).pk;
+    delete (indexKeys as Partial<typeof indexKeys>).sk;
+    const old = await sizeChecked(key, () =>
+      updateItem(
+        this.table,
+        key,
+        {
+          set: {
+            ...given,
+            ...indexKeys,
+            ...(tier === undefined ? {} : { tier, gsi2pk }),
+            updatedAt: now,
+            entity: 'account',
+          },
+          setIfAbsent: {
+            stage: 'target',
+            suppressed: false,
+            directMailSpentCents: 0,
+            createdAt: now,
+            ...(tier === undefined ? { tier: suggestedTier, gsi2pk } : {}),
+          },
+          add: { version: 1 },
+        },
+        { returnValues: 'UPDATED_OLD' },
+      ),
+    );
+    return { created: old?.accountId === undefined };
   }
 
-  /** Replaces a profile if its stored version is still `expectedVersion`; false when it moved. */
-  async replaceIfVersion(account: Account, expectedVersion: number): Promise<boolean> {
-    try {
-      await putItem(this.table, accountItem({ ...account, version: expectedVersion + 1 }), {
-        condition: { expression: '#v = :v', names: { '#v': 'version' }, values: { ':v': expectedVersion } },
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionFailedError) return false;
-      throw err;
-    }
+  /**
+   * New accounts and contacts in bulk (an import), BatchWriteItem, 25 items per call, each at
+   * version 1. Unconditional: only for accounts read as absent a moment before, or that the import's
+   * own `importProfile` just reported `created` (their contacts).
+   */
+  async writeNew(accounts: readonly Account[], contacts: readonly Contact[]): Promise<void> {
+    await batchPut(this.table, [
+      ...accounts.map((a) => accountItem({ ...a, version: 1 })),
+      ...contacts.map((c) => ({ ...contactItem(c), version: 1 })),
+    ]);
+  }
+
+  /** When this profile would not fit in one item: its estimated size and largest field. */
+  oversizedProfile(account: Account): Oversized | undefined {
+    return oversized(accountItem(account));
   }
 
   // ----- contacts -------------------------------------------------------------
@@ -253,6 +293,11 @@ export class AccountRepository extends Repository {
   async getVersionedContact(accountId: string, contactId: string): Promise<VersionedContact | undefined> {
     const item = await getItem(this.table, keys.contact(accountId, contactId));
     return item ? versioned(item) : undefined;
+  }
+
+  /** When this contact would not fit in one item: its estimated size and largest field. */
+  oversizedContact(contact: Contact): Oversized | undefined {
+    return oversized(contactItem(contact));
   }
 
   /**

@@ -65,6 +65,49 @@ export function encode(value: object, keys: ItemKeys, entity: string): Item & Pr
   return { ...definedFields(value), ...keys, entity };
 }
 
+/** DynamoDB's limit on one item: 400 KB, KB = 1024 bytes. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
+ * An upper bound of the size DynamoDB counts for a value (docs: "DynamoDB item sizes and formats",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html):
+ * strings by their UTF-8 bytes, a number at most 21 bytes (38 significant digits, one byte per two,
+ * plus one), booleans and null one byte, lists and maps 3 bytes plus one per element plus the
+ * elements (and, in maps, their names).
+ */
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number') return 21;
+  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + 1 + valueBytes(v), 3);
+  if (value && typeof value === 'object')
+    return Object.entries(value).reduce<number>(
+      (n, [k, v]) => (v === undefined ? n : n + 1 + Buffer.byteLength(k, 'utf8') + valueBytes(v)),
+      3,
+    );
+  return 1;
+}
+
+/** An item too large to write: its estimated size and the size of each attribute. */
+export interface Oversized {
+  bytes: number;
+  attributes: Record<string, number>;
+}
+
+/**
+ * When the item would exceed DynamoDB's 400 KB limit (a write of it would fail with a
+ * ValidationException): its estimated size, attribute by attribute; undefined when it fits.
+ */
+export function oversized(item: Item): Oversized | undefined {
+  let bytes = 0;
+  const attributes: Record<string, number> = {};
+  for (const [attribute, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    attributes[attribute] = Buffer.byteLength(attribute, 'utf8') + valueBytes(value);
+    bytes += attributes[attribute];
+  }
+  return bytes > MAX_ITEM_BYTES ? { bytes, attributes } : undefined;
+}
+
 /** A write refused because the item would exceed DynamoDB's 400 KB item size limit. */
 export class ItemTooLargeError extends Error {
   readonly code = 'ITEM_TOO_LARGE';
