@@ -168,6 +168,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
         ...E400,
         ...E404,
         ...E409_IF_MATCH,
+        ...E413,
       },
       handler: async ({ params, body, headerParams }) => {
         const { contact, version } = await accounts.putContact(
@@ -224,6 +225,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
         201: { description: 'created', schema: S.TemplateView, headers: ETAG_HEADER },
         ...E400,
         ...E409_IF_MATCH,
+        ...E413,
       },
       handler: async ({ params, body, headerParams }) => {
         const { status, template } = await catalog.putTemplate(
@@ -279,6 +281,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
         201: { description: 'the new version', schema: S.SequenceView, headers: ETAG_HEADER },
         ...E400,
         ...E409_IF_MATCH,
+        ...E413,
       },
       handler: async ({ params, body, headerParams }) => {
         const saved = await catalog.putSequence(params.sequenceId, body, headerParams['if-match']);

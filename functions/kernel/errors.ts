@@ -119,6 +119,20 @@ export function toErrorResponse(err: unknown, requestId: string): ErrorResponse 
       unexpected: false,
     };
   }
+  // The store refuses an item above DynamoDB's 400 KB item limit: what the client sent is too large to keep.
+  if ((err as { code?: string } | undefined)?.code === 'ITEM_TOO_LARGE') {
+    return {
+      status: 413,
+      body: {
+        error: {
+          code: 'payload_too_large',
+          message: 'too large to store: one item holds at most 400 KB',
+          details: [{ path: 'body', message: 'at most 400 KB once stored; make it smaller' }],
+        },
+      },
+      unexpected: false,
+    };
+  }
   return {
     status: 500,
     body: {

@@ -160,6 +160,35 @@ describe('contacts', () => {
   });
 });
 
+describe('a PUT too large to store', () => {
+  /** A client's mistake: 413 from the store's limit (or 400 should a field bound catch it first), never 500. */
+  const tooLarge = (res: { status: number; json: any }) => {
+    expect([400, 413]).toContain(res.status);
+    expectErrorShape(res, res.status);
+  };
+
+  it('is a 4xx in the error shape, not a 500, and stores nothing', async () => {
+    const big = 'x'.repeat(450 * 1024);
+    tooLarge(await h.call('PUT', '/templates/huge', { body: { ...TEMPLATE, html: `<p>${big}</p>` } }));
+    expect((await h.call('GET', '/templates/huge')).status).toBe(404);
+    tooLarge(
+      await h.call('PUT', '/accounts/etag-acct/contacts/huge', {
+        body: {
+          name: 'Huge',
+          role: 'champion',
+          postalAddress: { line1: big, city: 'Chicago', postalCode: '60601', country: 'US' },
+        },
+      }),
+    );
+    expect((await h.call('GET', '/accounts/etag-acct/contacts/huge')).status).toBe(404);
+    const before = (await h.call('GET', '/sequences/seq')).json.version;
+    tooLarge(await h.call('PUT', '/sequences/seq', { body: { ...SEQUENCE, description: big } }));
+    // Nothing stored and no version number used up: the next save is the next version.
+    const next = await h.call('PUT', '/sequences/seq', { body: SEQUENCE });
+    expect(next.json.version).toBe(before + 1);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents If-Match on the conditional PUTs and the ETag on their responses', async () => {
     const doc = (await h.call('GET', '/openapi.json')).json as any;

@@ -13,6 +13,8 @@ import * as z from 'zod';
 import { IsoTimestamp, SequenceInput, type Sequence } from '../../kernel/model';
 import {
   definedFields,
+  ItemTooLargeError,
+  oversized,
   Repository,
   StoredItemInvalidError,
   keyOf,
@@ -175,21 +177,18 @@ export class CatalogRepository extends CatalogReader {
   ): Promise<Sequence> {
     const definition = SequenceInput.parse(input);
     const createdAt = this.isoNow();
+    const item = (version: number) => ({
+      ...keys.sequenceVersion(definition.id, version),
+      entity: 'sequenceVersion',
+      sequenceId: definition.id,
+      version,
+      createdAt,
+      definition,
+    });
+    // Checked before a number is taken, so a version too large to store leaves no gap.
+    if (oversized(item(99_999_999))) throw new ItemTooLargeError(keys.sequenceHead(definition.id));
     const write = async (version: number) =>
-      (
-        await putIfAbsent(
-          this.table,
-          {
-            ...keys.sequenceVersion(definition.id, version),
-            entity: 'sequenceVersion',
-            sequenceId: definition.id,
-            version,
-            createdAt,
-            definition,
-          },
-          { fetchExisting: false },
-        )
-      ).created;
+      (await putIfAbsent(this.table, item(version), { fetchExisting: false })).created;
     const version = options.precondition
       ? await this.saveIfMatches(definition.id, options.precondition, write)
       : await this.saveNext(definition.id, write);
