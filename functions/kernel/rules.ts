@@ -88,3 +88,19 @@ export const RULES = {
   },
 } as const satisfies Record<string, RulePattern>;
 export type RuleName = keyof typeof RULES;
+
+/**
+ * RULES.sesEngagement narrowed to one configuration set. Every configuration set of the account (each
+ * stage's, other applications') publishes to the one default bus, so the rule keeps only events
+ * whose `mail.tags["ses:configuration-set"]` names this stage's set. SES adds that tag to every event
+ * it publishes through a configuration set (a list of one string; an EventBridge pattern value matches
+ * when any element of an array field equals it):
+ * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-firehose-contents.html
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html
+ */
+export function sesEngagementPattern(configurationSetName: string): RulePattern {
+  return {
+    ...RULES.sesEngagement,
+    detail: { mail: { tags: { [SES_CONFIGURATION_SET_TAG]: [configurationSetName] } } },
+  };
+}

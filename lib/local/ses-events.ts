@@ -5,7 +5,7 @@
  * event carrying a record (`{ "source": "aws.ses", "detail-type": "Email Bounced", "detail": {...} }`),
  * or a list of either (at most 500). Each record is treated as published through this stage's
  * configuration set (its `ses:configuration-set` tag is set to it), routed like the default bus
- * routes it (RULES.sesEngagement) and fed to the SES normaliser Lambda runs
+ * routes it (RULES.sesEngagement narrowed to this stage's configuration set) and fed to the SES normaliser Lambda runs
  * (functions/ingest/ses.ts). A bearer token is required. Nothing is processed when any record is
  * malformed: the 400 names each bad field (`body.1.mail.messageId`).
  */
@@ -16,9 +16,9 @@ import { BadRequest, detailsFromZod, type ErrorDetail } from '../../functions/ke
 import { SesEventDetail, SesEventEnvelope } from '../../functions/kernel/event-schemas/ses';
 import {
   AWS_SES_SOURCE,
-  RULES,
   SES_CONFIGURATION_SET_TAG,
   SES_EVENT_TYPES,
+  sesEngagementPattern,
 } from '../../functions/kernel/events';
 import { matchesPattern } from './event-pattern';
 
@@ -101,7 +101,7 @@ export function localSesEventsRoute(options: LocalSesEventsOptions): Route {
       const results: LocalSesEventResult[] = [];
       for (const [index, envelope] of (envelopes as SesEventBridgeEvent[]).entries()) {
         const detailType = envelope['detail-type'];
-        if (!matchesPattern(RULES.sesEngagement as never, envelope)) {
+        if (!matchesPattern(sesEngagementPattern(options.configurationSet) as never, envelope)) {
           results.push({
             index,
             detailType,

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgePublisher } from '../../functions/platform/bus';
-import { RULES, type BusEvent, type RuleName } from '../../functions/kernel/events';
+import { RULES, sesEngagementPattern, type BusEvent, type RuleName } from '../../functions/kernel/events';
 import { buildTestStack } from '../infra/app';
 import { contractCases, type ContractCases, type WireEvent } from './events';
 
@@ -43,25 +43,43 @@ interface SynthRule {
   onDefaultBus: boolean;
 }
 
-/** Every AWS::Events::Rule of the synthesized AbmStack: what CloudFormation deploys. */
-function synthesizedRules(): SynthRule[] {
-  const templates: [string, Record<string, unknown>][] = [['AbmStack', buildTestStack().template().toJSON()]];
-  return templates.flatMap(([stack, t]) =>
-    Object.entries(
-      (t.Resources ?? {}) as Record<string, { Type: string; Properties: Record<string, unknown> }>,
-    )
-      .filter(([, r]) => r.Type === 'AWS::Events::Rule')
-      .map(([logicalId, r]) => ({
-        stack,
-        logicalId,
-        pattern: r.Properties.EventPattern as Record<string, unknown>,
-        onDefaultBus: r.Properties.EventBusName === undefined || r.Properties.EventBusName === 'default',
-      })),
-  );
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** The synthesized template with each `{ Ref }` to an SES configuration set replaced by its Name. */
+function resolveConfigurationSetRefs(resources: Resources, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveConfigurationSetRefs(resources, v));
+  if (value && typeof value === 'object') {
+    const ref = (value as { Ref?: string }).Ref;
+    if (ref && resources[ref]?.Type === 'AWS::SES::ConfigurationSet') return resources[ref]!.Properties.Name;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveConfigurationSetRefs(resources, v)]),
+    );
+  }
+  return value;
 }
 
+/** Every AWS::Events::Rule of the synthesized AbmStack: what CloudFormation deploys. */
+function synthesizedRules(): { rules: SynthRule[]; sesConfigurationSet: string } {
+  const t = buildTestStack().template().toJSON() as { Resources?: Resources };
+  const resources = t.Resources ?? {};
+  const sets = Object.values(resources).filter((r) => r.Type === 'AWS::SES::ConfigurationSet');
+  if (sets.length !== 1) throw new Error(`expected one SES configuration set, found ${sets.length}`);
+  const rules = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+    .map(([logicalId, r]) => ({
+      stack: 'AbmStack',
+      logicalId,
+      pattern: resolveConfigurationSetRefs(resources, r.Properties.EventPattern) as Record<string, unknown>,
+      onDefaultBus: r.Properties.EventBusName === undefined || r.Properties.EventBusName === 'default',
+    }));
+  return { rules, sesConfigurationSet: sets[0]!.Properties.Name as string };
+}
+
+/** RULES as the stack deploys them: the SES rule narrowed to the stack's configuration set. */
+let deployed: Record<RuleName, unknown>;
+
 const ruleNameOf = (pattern: unknown): RuleName | undefined =>
-  (Object.keys(RULES) as RuleName[]).find((n) => JSON.stringify(RULES[n]) === JSON.stringify(pattern));
+  (Object.keys(RULES) as RuleName[]).find((n) => JSON.stringify(deployed[n]) === JSON.stringify(pattern));
 
 const keyOf = (detail: Record<string, unknown>): string => String(detail.probe ?? detail.eventId);
 
@@ -85,8 +103,10 @@ let cases: Record<RuleName, ContractCases>;
 const delivered = new Map<string, string[]>(); // `${stack}/${logicalId}` -> keys received
 
 beforeAll(async () => {
-  rules = synthesizedRules();
-  cases = await contractCases();
+  const synthesized = synthesizedRules();
+  rules = synthesized.rules;
+  deployed = { ...RULES, sesEngagement: sesEngagementPattern(synthesized.sesConfigurationSet) };
+  cases = await contractCases(synthesized.sesConfigurationSet);
   await eb.send(new CreateEventBusCommand({ Name: ENGAGEMENT_BUS }));
   const queues = new Map<string, string>();
   for (const [i, r] of rules.entries()) {

@@ -212,7 +212,11 @@ export interface ContractCases {
   nearMisses: WireEvent[];
 }
 
-export async function contractCases(): Promise<Record<RuleName, ContractCases>> {
+/**
+ * @param sesConfigurationSet the name of the stack's SES configuration set: SES events carry it in
+ *   `mail.tags["ses:configuration-set"]`, and the SES rule keeps only those.
+ */
+export async function contractCases(sesConfigurationSet: string): Promise<Record<RuleName, ContractCases>> {
   const engagement = await handlerEngagementEvents();
   const sending = sendingEvents();
   const sample = engagement[0]!;
@@ -222,13 +226,19 @@ export async function contractCases(): Promise<Record<RuleName, ContractCases>> 
     id,
     detail: { ...sample.detail, eventId: id },
   });
-  const ses = (dt: string, id: string, patch: Partial<WireEvent> = {}): WireEvent => {
+  const ses = (
+    dt: string,
+    id: string,
+    patch: Partial<WireEvent> = {},
+    set = sesConfigurationSet,
+  ): WireEvent => {
     const e = sesEvent(dt);
+    const mail = { ...e.detail.mail, tags: { ...e.detail.mail.tags, 'ses:configuration-set': [set] } };
     return {
       id,
       source: e.source,
       detailType: e['detail-type'],
-      detail: { ...e.detail, probe: id },
+      detail: { ...e.detail, mail, probe: id },
       ...patch,
     };
   };
@@ -257,6 +267,9 @@ export async function contractCases(): Promise<Record<RuleName, ContractCases>> 
         ses('email bounced', 'ses-nm-case'),
         ses('Email Bounced', 'ses-nm-source', { source: 'aws.sesv2' }),
         ses('Email Bounced', 'ses-nm-abm', { source: SOURCES.ingest }),
+        // Another stage's (or application's) configuration set publishes to the same default bus.
+        ses('Email Bounced', 'ses-nm-other-set', {}, `${sesConfigurationSet}-other`),
+        ses('Email Opened', 'ses-nm-other-set-open', {}, 'Abm-prod-mail'),
       ],
     },
     sendingPaused: {

@@ -51,6 +51,18 @@ describe('a first deploy (dev)', () => {
     expect(alarmArns).toEqual(expect.arrayContaining(alarms.map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }))));
   });
 
+  it("routes only this stage's SES events: the rule on the default bus matches its configuration set", () => {
+    const [[setId, set]] = resourcesOf(dev, 'AWS::SES::ConfigurationSet');
+    expect(set!.Properties.Name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    const sesRules = resourcesOf(dev, 'AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify((r.Properties.EventPattern as { source: string[] }).source).includes('aws.ses'),
+    );
+    expect(sesRules).toHaveLength(1);
+    expect(sesRules[0]![1].Properties.EventPattern).toMatchObject({
+      detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: setId }] } } },
+    });
+  });
+
   it('keeps the SES events the normaliser failed on (on-failure queue, alarmed), after two retries', () => {
     const configs = resourcesOf(dev, 'AWS::Lambda::EventInvokeConfig');
     expect(configs).toHaveLength(1);

@@ -16,17 +16,26 @@ beforeAll(() => {
   template = built.template();
 });
 
+/** RULES.sesEngagement narrowed to the stack's configuration set (its name is a Ref here). */
+const SES_PATTERN = {
+  ...RULES.sesEngagement,
+  detail: {
+    mail: { tags: { 'ses:configuration-set': [{ Ref: expect.stringMatching(/^StandInConfigurationSet/) }] } },
+  },
+};
+
 const resources = (type: string) => Object.entries(template.findResources(type));
 
 describe('engagement rules', () => {
   it('uses the shared RULES patterns verbatim', () => {
     const patterns = resources('AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
-    expect(patterns).toEqual(expect.arrayContaining([RULES.scorerIngest, RULES.sesEngagement]));
+    expect(patterns).toEqual(expect.arrayContaining([RULES.scorerIngest, SES_PATTERN]));
   });
 
   it('puts the SES rule on the default bus and the scorer rule on the engagement bus', () => {
     const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties);
-    const ses = rules.find((r) => JSON.stringify(r.EventPattern) === JSON.stringify(RULES.sesEngagement))!;
+    const ses = rules.find((r) => r.EventPattern.source[0] === RULES.sesEngagement.source[0])!;
+    expect(ses.EventPattern).toEqual(SES_PATTERN);
     const ingest = rules.find((r) => JSON.stringify(r.EventPattern) === JSON.stringify(RULES.scorerIngest))!;
     expect(ses.EventBusName).toBe('default');
     expect(ingest.EventBusName).toEqual({ Ref: expect.stringMatching(/^EventsBus/) });

@@ -3,7 +3,8 @@
  * from `RULES` in functions/kernel/events.ts (the same constants the handlers publish with),
  * and the SES normaliser function.
  *
- * - RULES.sesEngagement on the DEFAULT bus (SES configuration sets can publish nowhere else)
+ * - RULES.sesEngagement on the DEFAULT bus (SES configuration sets can publish nowhere else),
+ *   narrowed to this stage's configuration set (`sesEngagementPattern`)
  *   -> NormaliseSesEvent function -> `engagement.recorded` on the engagement bus (+ suppression).
  * - RULES.scorerIngest on the engagement bus -> the scorer's buffer queue.
  * - POST /events is served by the API's router, which calls the same ingestion service in process.
@@ -25,7 +26,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RULES, type RulePattern } from '../../../functions/kernel/events';
+import { RULES, sesEngagementPattern, type RulePattern } from '../../../functions/kernel/events';
 import type { ReputationConfig } from '../../../functions/kernel/reputation';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
@@ -146,7 +147,12 @@ export class EngagementRules extends Construct {
     this.sesRule = new Rule(this, 'SesEngagement', {
       eventBus: sesBus,
       description: 'SES email events (configuration set -> EventBridge) into the ABM engagement pipeline',
-      eventPattern: clone(RULES.sesEngagement),
+      // Only this stage's mail: every configuration set in the account publishes to the default bus.
+      eventPattern: clone(
+        props.configurationSet
+          ? sesEngagementPattern(props.configurationSet.configurationSetName)
+          : RULES.sesEngagement,
+      ),
       targets: [new LambdaFunction(this.sesFunction, delivery)],
     });
     this.scorerIngestRule = new Rule(this, 'ScorerIngest', {

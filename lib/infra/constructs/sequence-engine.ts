@@ -72,7 +72,14 @@ export class SequenceEngine extends Construct {
           'HMAC key of one-click unsubscribe links: tokens are verified against this one key, so rotating it would break every link already sent, and unsubscribe links must keep working long after the mail (RFC 8058; CAN-SPAM asks for 30 days). It is therefore not rotated automatically.',
       });
     }
-    this.configurationSet = props.configurationSet ?? new ConfigurationSet(this, 'ConfigurationSet', {});
+    // Named after the stack, so each stage's set (and the SES rule that keeps only its events) is
+    // plain to see in the console. SES allows letters, digits, '-' and '_', up to 64 characters:
+    // https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_CreateConfigurationSet.html
+    this.configurationSet =
+      props.configurationSet ??
+      new ConfigurationSet(this, 'ConfigurationSet', {
+        configurationSetName: `${Stack.of(this).stackName}-mail`.replace(/[^A-Za-z0-9_-]/g, '-').slice(-64),
+      });
 
     const environment = {
       [ENV.tableName]: props.table.tableName,
