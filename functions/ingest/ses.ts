@@ -42,6 +42,12 @@ export interface SesEventBridgeEvent {
 export interface SesNormaliserDeps extends IngestionDeps {
   /** This stage's configuration set: events published through another are not ours. */
   configurationSet?: string;
+  /**
+   * Where the engine's unsubscribe links point (UNSUBSCRIBE_BASE_URL): a click on one is not
+   * engagement. The engine marks those links `ses:no-track`; this drops a click on one anyway (mail
+   * sent before, or a template that builds the link another way).
+   */
+  unsubscribeBaseUrl?: string;
   /** The sender reputation breaker; without it nothing is counted (tests of the mapping alone). */
   reputation?: Pick<SendingReputation, 'recordFeedback'>;
 }
@@ -59,6 +65,18 @@ export interface SesNormaliseResult {
 const tag = (tags: Record<string, string[]>, name: string): string | undefined =>
   tags[name]?.[0] || undefined;
 
+/** The link without its query and fragment is the unsubscribe URL (scheme and host in any case). */
+function isUnsubscribeLink(link: string, base: string | undefined): boolean {
+  if (!base) return false;
+  try {
+    const a = new URL(link);
+    const b = new URL(base);
+    return a.origin === b.origin && a.pathname.replace(/\/+$/, '') === b.pathname.replace(/\/+$/, '');
+  } catch {
+    return false;
+  }
+}
+
 /** The SES normaliser of a platform; a resolver per event (its cache must not outlive it). */
 export function sesNormaliserFeature(platform: Platform) {
   const reputation = sendingReputationFeature(platform);
@@ -66,6 +84,7 @@ export function sesNormaliserFeature(platform: Platform) {
     createSesNormaliser({
       ...ingestionDeps(platform, 'ses'),
       configurationSet: platform.config.sesConfigurationSet,
+      unsubscribeBaseUrl: platform.config.unsubscribeBaseUrl,
       reputation,
     })(event);
 }
@@ -85,6 +104,9 @@ export function createSesNormaliser(deps: SesNormaliserDeps) {
         ...result,
         ignored: `configuration set ${set ?? '(none)'}, not this stage's ${deps.configurationSet}`,
       };
+
+    if (detail.click?.link && isUnsubscribeLink(detail.click.link, deps.unsubscribeBaseUrl))
+      return { ...result, ignored: 'a click on the unsubscribe link (not engagement)' };
 
     const sub =
       detail.open ??

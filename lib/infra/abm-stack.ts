@@ -65,12 +65,13 @@ export class AbmStack extends Stack {
 
     // The engine signs unsubscribe links that point at the API, which is built after it: the
     // URL is resolved lazily (no cycle: the HTTP API resource does not depend on its functions).
+    const unsubscribeBaseUrl = Lazy.string({ produce: () => `${this.api.httpApi.apiEndpoint}/unsubscribe` });
     this.engine = new SequenceEngine(this, 'Engine', {
       table,
       bus,
       senderEmail: config.senderEmail,
       senderDomain: config.senderDomain,
-      unsubscribeBaseUrl: Lazy.string({ produce: () => `${this.api.httpApi.apiEndpoint}/unsubscribe` }),
+      unsubscribeBaseUrl,
       logRetention,
       removalPolicy,
       createFunction,
@@ -98,6 +99,7 @@ export class AbmStack extends Stack {
       createFunction,
       configurationSet: this.engine.configurationSet,
       reputation: config.reputation,
+      unsubscribeBaseUrl,
     });
     const health = createFunction(this, 'Health', {
       ...LAMBDAS.health,

@@ -63,6 +63,13 @@ describe('a first deploy (dev)', () => {
     });
   });
 
+  it('tells the SES normaliser where unsubscribe links point, so it drops clicks on them', () => {
+    const fns = resourcesOf(dev, 'AWS::Lambda::Function').filter(([id]) => id.includes('NormaliseSesEvent'));
+    expect(fns).toHaveLength(1);
+    const env = (fns[0]![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env.UNSUBSCRIBE_BASE_URL)).toMatch(/HttpApi.*\/unsubscribe/);
+  });
+
   it('keeps the SES events the normaliser failed on (on-failure queue, alarmed), after two retries', () => {
     const configs = resourcesOf(dev, 'AWS::Lambda::EventInvokeConfig');
     expect(configs).toHaveLength(1);

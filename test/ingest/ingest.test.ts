@@ -45,6 +45,7 @@ function rig() {
     clock,
     suppress,
     unsubscribe: async (email) => suppress(email, 'unsubscribed'),
+    unsubscribeBaseUrl: 'https://api.example/unsubscribe',
   });
   const details = () =>
     publisher.ofType(DETAIL_TYPES.engagementRecorded).map((e) => e.detail as EngagementRecordedDetail);
@@ -214,6 +215,20 @@ describe('SES event normaliser', () => {
       origin: 'ses',
       properties: { messageId: expect.any(String), campaignId: 'q1', stepId: 'intro' },
     });
+  });
+
+  it('drops a click on the unsubscribe link (a person leaving, or a scanner prefetching, is not engagement)', async () => {
+    const r = rig();
+    const click = (link: string) =>
+      sesEvent('Email Clicked', { click: { timestamp: '2026-11-22T10:01:00Z', link } });
+    const out = await r.ses(click('https://API.example/unsubscribe/?t=abc.def'));
+    expect(out).toMatchObject({ published: 0, ignored: expect.stringMatching(/unsubscribe link/) });
+    expect(await r.ses(click('https://api.example/unsubscribe-faq'))).toMatchObject({ published: 1 });
+    expect(await r.ses(click('https://other.example/unsubscribe?t=abc'))).toMatchObject({ published: 1 });
+    expect(r.details().map((d) => d.properties.link)).toEqual([
+      'https://api.example/unsubscribe-faq',
+      'https://other.example/unsubscribe?t=abc',
+    ]);
   });
 
   it('ignores detail types that are not email events, and scores no delivery delay', async () => {

@@ -55,3 +55,28 @@ describe('templates', () => {
     expect(templateCompileErrors(template)).toEqual([]);
   });
 });
+
+describe('the unsubscribe link is not click-tracked', () => {
+  const ctx = context('acme', 'champion');
+  const render = (html: string) => renderTemplate({ subject: 's', html, text: 't' }, ctx).html;
+
+  it('marks every anchor to the unsubscribe URL ses:no-track (escaped, raw, single-quoted), and no other', () => {
+    const html = render(
+      '<a href="{{unsubscribeUrl}}">Unsubscribe</a> <a class="x" href=\'{{{unsubscribeUrl}}}\'>Stop</a> ' +
+        '<a href="https://vendor.example/roi">ROI</a> <A HREF="{{unsubscribeUrl}}&extra=1">near miss</A>',
+    );
+    expect(html.match(/<a ses:no-track/g)).toHaveLength(2);
+    expect(html).toContain('<a ses:no-track href="https://x.example/unsubscribe?t&#x3D;abc">Unsubscribe</a>');
+    expect(html).toContain('<a ses:no-track class="x" href=\'https://x.example/unsubscribe?t=abc\'>Stop</a>');
+    expect(html).toContain('<a href="https://vendor.example/roi">ROI</a>');
+    expect(html).toContain(
+      '<A HREF="https://x.example/unsubscribe?t&#x3D;abc&extra=1">near miss</A>',
+    );
+  });
+
+  it('does not mark a link twice', () => {
+    expect(render('<a ses:no-track href="{{unsubscribeUrl}}">u</a>')).toBe(
+      '<a ses:no-track href="https://x.example/unsubscribe?t&#x3D;abc">u</a>',
+    );
+  });
+});

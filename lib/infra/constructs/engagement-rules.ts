@@ -49,6 +49,8 @@ export interface EngagementRulesProps {
   readonly configurationSet?: IConfigurationSet;
   /** The sender reputation breaker's thresholds (`config.reputation`); the defaults when omitted. */
   readonly reputation?: ReputationConfig;
+  /** Where the engine's unsubscribe links point: the normaliser drops clicks on them. */
+  readonly unsubscribeBaseUrl?: string;
 }
 
 /** Every SES event type: the normaliser reads all ten (RULES.sesEngagement lists their detail types). */
@@ -106,6 +108,7 @@ export class EngagementRules extends Construct {
           ? { [ENV.sesConfigurationSet]: props.configurationSet.configurationSetName }
           : {}),
         ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
+        ...(props.unsubscribeBaseUrl ? { [ENV.unsubscribeBaseUrl]: props.unsubscribeBaseUrl } : {}),
       },
       timeoutSeconds: 10,
     });
