@@ -58,7 +58,8 @@ describe('templates', () => {
 
 describe('the unsubscribe link is not click-tracked', () => {
   const ctx = context('acme', 'champion');
-  const render = (html: string) => renderTemplate({ subject: 's', html, text: 't' }, ctx).html;
+  const render = (html: string) =>
+    renderTemplate(TemplateInput.parse({ subject: 's', html, text: 't' }), ctx).html;
 
   it('marks every anchor to the unsubscribe URL ses:no-track (escaped, raw, single-quoted), and no other', () => {
     const html = render(
@@ -69,9 +70,7 @@ describe('the unsubscribe link is not click-tracked', () => {
     expect(html).toContain('<a ses:no-track href="https://x.example/unsubscribe?t&#x3D;abc">Unsubscribe</a>');
     expect(html).toContain('<a ses:no-track class="x" href=\'https://x.example/unsubscribe?t=abc\'>Stop</a>');
     expect(html).toContain('<a href="https://vendor.example/roi">ROI</a>');
-    expect(html).toContain(
-      '<A HREF="https://x.example/unsubscribe?t&#x3D;abc&extra=1">near miss</A>',
-    );
+    expect(html).toContain('<A HREF="https://x.example/unsubscribe?t&#x3D;abc&extra=1">near miss</A>');
   });
 
   it('does not mark a link twice', () => {
