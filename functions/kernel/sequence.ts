@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod';
 import {
-  DOCUMENT_MAX_BYTES,
+  SEQUENCE_MAX_BYTES,
   jsonBytes,
   SEQUENCE_STEPS_MAX,
   SequenceInput,
@@ -167,10 +167,10 @@ export function validateSequence(input: unknown): SequenceValidation {
   const errors = [...(parsed.success ? [] : zodErrors(parsed.error)), ...(bounded ? graphErrors(input) : [])];
   // What is stored is the parsed definition (defaults filled in): it must fit in its item.
   const bytes = parsed.success ? jsonBytes(parsed.data) : 0;
-  if (bytes > DOCUMENT_MAX_BYTES)
+  if (bytes > SEQUENCE_MAX_BYTES)
     errors.push({
       path: 'steps',
-      message: `the sequence is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`,
+      message: `the sequence is ${bytes} bytes as JSON; at most ${SEQUENCE_MAX_BYTES}: every launch carries it in each account's Step Functions execution input, at most 256 KiB with the engine's own state`,
     });
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: dedupe(errors) };
   return { ok: true, sequence: parsed.data };

@@ -18,17 +18,17 @@ import {
   NAME_MAX,
   POSTAL_CODE_MAX,
   REVENUE_MAX,
+  SEQUENCE_MAX_BYTES,
   SEQUENCE_STEPS_MAX,
-  SequenceInput,
   TECH_STACK_MAX,
   TEMPLATE_ACCOUNT_OVERRIDES_MAX,
   TEMPLATE_BODY_MAX,
-  TEXT_MAX,
 } from '../../functions/kernel/model';
 import * as keys from '../../functions/platform/store/keys';
 import { encodeCursor } from '../../functions/platform/store/table';
 import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE } from '../support/api';
 import { itemSize } from '../support/item-size';
+import { largestSequence, sequenceBytes } from '../support/sequences';
 import { useHarness } from '../support/suite';
 
 const h = useHarness(() => startHarness());
@@ -326,56 +326,17 @@ describe('the largest valid items fit in DynamoDB', () => {
     expect(paths(e)).toEqual(['body']);
   });
 
-  it(`a sequence of ${DOCUMENT_MAX_BYTES} bytes (the most) is stored; more is a 400`, async () => {
+  it(`a sequence of ${SEQUENCE_MAX_BYTES} bytes (the most) is stored; more is a 400`, async () => {
     await h.call('PUT', '/templates/intro', { body: TEMPLATE });
-    const everything = {
-      minScore: -999_999_999.5,
-      maxScore: 999_999_999.5,
-      stages: ['target', 'engaged', 'mqa', 'opportunity', 'customer', 'disqualified'],
-      notStages: ['target', 'engaged', 'mqa', 'opportunity', 'customer', 'disqualified'],
-      minEngagedContacts: Number.MAX_SAFE_INTEGER,
-      minEngagedRoles: Number.MAX_SAFE_INTEGER,
-      events: ['email.opened', 'email.clicked', 'web.visit', 'meeting.booked', 'intent.surge'],
-    };
-    const last = id('last');
-    const branch = (i: number) => ({
-      id: id(`b${i}`),
-      type: 'branch',
-      if: everything,
-      cases: Array.from({ length: 20 }, () => ({ if: everything, goto: last })),
-      default: 'next',
-    });
-    const email = { id: last, channel: 'email', after: 'P1D', to: 'all', template: 'intro' };
-    const sequence = (branches: number, reasons: number[]) => ({
-      name: wide(NAME_MAX),
-      description: wide(TEXT_MAX),
-      steps: [
-        ...Array.from({ length: branches }, (_, i) => branch(i)),
-        email,
-        ...reasons.map((n, i) => ({ id: id(`x${i}`), type: 'exit', reason: 'r'.repeat(n) })),
-      ],
-    });
-    // What is measured is what is stored: the parsed definition, defaults filled in.
-    const measure = (s: object) => jsonBytes(SequenceInput.parse({ id: 'largest', ...s }));
-    // As many branch steps as fit, then exit steps whose reasons fill the rest to the byte.
-    let branches = 0;
-    while (measure(sequence(branches + 1, [])) <= DOCUMENT_MAX_BYTES) branches++;
-    const reasons: number[] = [];
-    for (;;) {
-      const room = DOCUMENT_MAX_BYTES - measure(sequence(branches, [...reasons, 1])) + 1;
-      if (room < 1) break;
-      reasons.push(Math.min(room, TEXT_MAX));
-      if (room <= TEXT_MAX) break;
-    }
-    const largest = sequence(branches, reasons);
-    expect(largest.steps.length).toBeLessThanOrEqual(SEQUENCE_STEPS_MAX);
-    expect(measure(largest)).toBe(DOCUMENT_MAX_BYTES);
+    const { largest, oneMore } = largestSequence();
+    expect((largest as { steps: unknown[] }).steps.length).toBeLessThanOrEqual(SEQUENCE_STEPS_MAX);
+    expect(sequenceBytes(largest)).toBe(SEQUENCE_MAX_BYTES);
     const res = await h.call('PUT', '/sequences/largest', { body: largest });
     expect(res.status).toBe(201);
     expectFits(await h.table.get(keys.sequenceVersion('largest', 1)));
-    const more = sequence(branches, [...reasons.slice(0, -1), reasons[reasons.length - 1] + 1]);
-    const e = expectErrorShape(await h.call('PUT', '/sequences/largest', { body: more }), 400);
+    const e = expectErrorShape(await h.call('PUT', '/sequences/largest', { body: oneMore }), 400);
     expect(paths(e)).toEqual(['body.steps']);
+    expect(e.details[0].message).toMatch(/execution input/);
   });
 
   it('an unresolved event with the most properties is kept in its item', async () => {

@@ -66,6 +66,21 @@ export const AUDIENCE_ACCOUNT_IDS_MAX = 2000;
  */
 export const DOCUMENT_MAX_BYTES = 192 * 1024;
 /**
+ * Step Functions' largest state input or output, execution input included: 262,144 bytes of UTF-8
+ * JSON (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StateEnteredEventDetails.html,
+ * `input`; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). A Distributed
+ * Map batch, its BatchInput included, has the same ceiling (MaxInputBytesPerBatch).
+ */
+export const STEP_FUNCTIONS_PAYLOAD_MAX_BYTES = 256 * 1024;
+/**
+ * A sequence definition, as JSON (UTF-8): stricter than DOCUMENT_MAX_BYTES because a launch carries
+ * the snapshot in every account's execution input and in each launcher batch, beside the engine's
+ * plan (the contacts still to reach, a pause's plan to resume, a caught error's cause of up to
+ * 32 KiB) and the batch's account ids. 160 KiB leaves 96 KiB of the 256 KiB for those: a sequence
+ * that is saved can always launch (test/kernel/sequence-size.test.ts works the worst case).
+ */
+export const SEQUENCE_MAX_BYTES = 160 * 1024;
+/**
  * An engagement event's free-form `properties`, as JSON: it rides on the bus (ten events to a
  * PutEvents call of at most 256 KB:
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html) and, when its
