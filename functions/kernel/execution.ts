@@ -20,8 +20,32 @@ export const ExecutionInput = z.object({
   executionName: z.string().min(1).max(80),
   sequence: SequenceSnapshot,
   enrolledAt: IsoTimestamp,
+  /**
+   * Set, fresh, when the launcher starts an execution it is not sure was started (a retried batch):
+   * the input then differs from any earlier start's, so AWS answers ExecutionAlreadyExists if that
+   * one exists, running or not, instead of its idempotent success (`startExecutionOutcome`).
+   */
+  restartId: z.string().max(64).optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
+
+/**
+ * What StartExecution does with a name that may exist, as AWS documents it for Standard workflows:
+ * "if you call StartExecution with the same name and input as a running execution, the call
+ * succeeds and returns the same response as the original request. If the execution is closed or
+ * if the input is different, it returns a 400 ExecutionAlreadyExists error"
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ * So a success does not prove a new execution: the launcher restarts an execution it is unsure of
+ * with a fresh `restartId` in its input, which makes "it was already there" an error, whatever its
+ * state. The local runner and the test double answer with this function, so they behave the same.
+ */
+export function startExecutionOutcome(
+  existing: { running: boolean; input: string } | undefined,
+  input: string,
+): 'start' | 'idempotent' | 'already_exists' {
+  if (!existing) return 'start';
+  return existing.running && existing.input === input ? 'idempotent' : 'already_exists';
+}
 
 /** The snapshot an execution runs: the saved version without its storage timestamp. */
 export function snapshotOf(sequence: Sequence): SequenceSnapshot {

@@ -151,7 +151,8 @@ export function createLaunchService(deps: LaunchServiceDeps) {
    * write keeps a retried batch from rewriting an enrollment its execution already moved on; and
    * the execution name (campaign + account) makes StartExecution idempotent. A crash between the
    * write and StartExecution leaves an enrollment `running` with no step yet: the retried batch, or
-   * a relaunch, finds it and starts its execution (ExecutionAlreadyExists if it did start).
+   * a relaunch, finds it and starts its execution with a fresh `restartId` (ExecutionAlreadyExists
+   * if it did start, running or not: without it, AWS would answer a running one with success).
    */
   async function enrollBatch(context: LaunchContext, items: readonly LaunchItem[]): Promise<BatchResult> {
     const result: BatchResult = {
@@ -238,6 +239,10 @@ export function createLaunchService(deps: LaunchServiceDeps) {
           executionName: executionNameFor(context.campaignId, s.accountId),
           sequence: context.sequence,
           enrolledAt: s.enrolledAt,
+          // Not sure it was started (a crash between the write and StartExecution, or after it):
+          // a fresh input turns AWS's idempotent success for a running one into
+          // ExecutionAlreadyExists, so `started` is true only for an execution started now.
+          ...(s.isNew ? {} : { restartId: randomUUID() }),
         };
         const { started } = await deps.starter.start(input);
         if (!started) result.alreadyRunning++;

@@ -5,7 +5,7 @@
  */
 import { CONTRACTS } from '../kernel/event-schemas';
 import type { BusEvent } from '../kernel/events';
-import type { ExecutionInput } from '../kernel/execution';
+import { startExecutionOutcome, type ExecutionInput } from '../kernel/execution';
 import type { EventPublisher } from './bus';
 import type { ControlOutcome, ExecutionStarter, SequenceControl } from './sfn';
 
@@ -58,16 +58,27 @@ export class RecordingSequenceControl implements SequenceControl {
   }
 }
 
-/** Records what it was asked to do; for tests and dry local runs. */
+/**
+ * Records what it was asked to do; for tests and dry local runs. Answers as AWS does
+ * (`startExecutionOutcome`): a running execution's name with the same input succeeds without
+ * starting anything; `close(name)` ends an execution (its name stays taken).
+ */
 export class RecordingStarter implements ExecutionStarter {
   readonly started: ExecutionInput[] = [];
-  private readonly names = new Set<string>();
+  private readonly executions = new Map<string, { running: boolean; input: string }>();
   calls = 0;
   async start(input: ExecutionInput): Promise<{ started: boolean }> {
     this.calls++;
-    if (this.names.has(input.executionName)) return { started: false };
-    this.names.add(input.executionName);
+    const text = JSON.stringify(input);
+    const outcome = startExecutionOutcome(this.executions.get(input.executionName), text);
+    if (outcome === 'already_exists') return { started: false };
+    if (outcome === 'idempotent') return { started: true };
+    this.executions.set(input.executionName, { running: true, input: text });
     this.started.push(input);
     return { started: true };
+  }
+  close(executionName: string): void {
+    const e = this.executions.get(executionName);
+    if (e) e.running = false;
   }
 }

@@ -4,7 +4,8 @@
  *   and the operator's controls). Both are idempotent from the caller's side: a used (or timed
  *   out) token and a finished execution report `gone` instead of throwing, so retries are safe.
  * - `ExecutionStarter`: start one AccountSequence execution (the launch service); an existing
- *   name answers `started: false`, like ExecutionAlreadyExists.
+ *   name answers `started: false` (ExecutionAlreadyExists), except AWS's idempotent success for a
+ *   running execution with the same input (`startExecutionOutcome`).
  * Local mode and tests put their own implementations behind the same ports.
  */
 import {
@@ -82,7 +83,11 @@ export interface ExecutionStarter {
   start(input: ExecutionInput): Promise<{ started: boolean }>;
 }
 
-/** One StartExecution per account; ExecutionAlreadyExists means the account is already running. */
+/**
+ * One StartExecution per account; ExecutionAlreadyExists means the account's execution exists. A
+ * success may be AWS's idempotent answer for a running execution with the same input
+ * (`startExecutionOutcome`): callers that must tell send a fresh `restartId`.
+ */
 export class StepFunctionsStarter implements ExecutionStarter {
   constructor(
     private readonly client: SFNClient,

@@ -3,8 +3,9 @@
  * runner (lib/local/step-functions.ts) with its Tasks routed to the engine's handlers, exposed
  * through the same ports the AWS path uses:
  * - `ExecutionStarter` (functions/platform/sfn.ts) for the launch service: one execution per
- *   execution name; a name that exists (running here, or journaled before) answers
- *   `started: false`, like ExecutionAlreadyExists.
+ *   execution name, answered as AWS answers (`startExecutionOutcome`): the same name and input as a
+ *   running execution succeeds and starts nothing; a different input, or an execution that ended
+ *   (journaled), is `started: false`, like ExecutionAlreadyExists.
  * - `SequenceControl` (functions/platform/sfn.ts) for the scorer and the API:
  *   `resume` = SendTaskSuccess on a parked token, `stop` = abort; unknown ones are `gone`.
  *
@@ -25,7 +26,7 @@
  * left of it.
  */
 import type { Clock } from '../../functions/kernel/clock';
-import { ExecutionInput, snapshotOf } from '../../functions/kernel/execution';
+import { ExecutionInput, snapshotOf, startExecutionOutcome } from '../../functions/kernel/execution';
 import { ACTIVE_ENROLLMENT, type Enrollment } from '../../functions/kernel/model';
 import type { Plan } from '../../functions/kernel/plan';
 import type { SequenceEngine } from '../../functions/engine';
@@ -80,6 +81,8 @@ export function rehydratedPlan(plan: Plan | undefined, now: Date): Plan | undefi
 export class LocalExecutions implements ExecutionStarter, SequenceControl {
   readonly sfn: LocalSfn;
   private readonly running = new Map<string, LocalExecution>();
+  /** The input each running execution was started with, as JSON (StartExecution compares it). */
+  private readonly inputs = new Map<string, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
   readonly stats = { started: 0, rehydrated: 0, succeeded: 0, failed: 0, aborted: 0, steps: 0 };
@@ -160,10 +163,22 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
   async start(raw: ExecutionInput): Promise<{ started: boolean }> {
     if (this.closing) throw new Error('local mode is shutting down');
     const input = ExecutionInput.parse(raw);
-    if (this.running.has(input.executionName)) return { started: false };
+    // As AWS answers (startExecutionOutcome): the same name and input as a running execution is a
+    // success that starts nothing; a different input, or a closed execution, is ExecutionAlreadyExists.
+    const running = (): { running: boolean; input: string } | undefined => {
+      const text = this.inputs.get(input.executionName);
+      return text === undefined ? undefined : { running: true, input: text };
+    };
+    const text = JSON.stringify(input);
+    const outcome = startExecutionOutcome(running(), text);
+    if (outcome !== 'start') return { started: outcome === 'idempotent' };
     // A name is used once, as on AWS: a journaled execution exists (re-hydration restarts it).
     const created = await this.deps.journal.create(this.firstEntry(input));
-    if (!created || this.running.has(input.executionName)) return { started: false };
+    // Journaled already: ended (closed), or started by a racing call that now runs it.
+    if (!created || running())
+      return {
+        started: startExecutionOutcome(running() ?? { running: false, input: '' }, text) === 'idempotent',
+      };
     this.run(input, undefined);
     this.stats.started++;
     return { started: true };
@@ -173,6 +188,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     const state = plan ? { ...input, plan } : input;
     const execution = this.sfn.start(state, { name: input.executionName });
     this.running.set(input.executionName, execution);
+    this.inputs.set(input.executionName, JSON.stringify(ExecutionInput.parse(input)));
     void execution.done.then(
       (summary) => this.finished(input, execution, summary),
       (err: unknown) =>
@@ -181,7 +197,10 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
   }
 
   private async finished(input: ExecutionInput, execution: LocalExecution, summary: ExecutionSummary) {
-    if (this.running.get(input.executionName) === execution) this.running.delete(input.executionName);
+    if (this.running.get(input.executionName) === execution) {
+      this.running.delete(input.executionName);
+      this.inputs.delete(input.executionName);
+    }
     if (this.closing) return; // aborted by the shutdown: the journal stays as it is, for the restart
     try {
       if (summary.status === 'SUCCEEDED') {
@@ -296,5 +315,6 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     // Handlers started while aborting.
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
     this.running.clear();
+    this.inputs.clear();
   }
 }

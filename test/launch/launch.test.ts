@@ -13,6 +13,7 @@ import {
 } from '../../functions/launch/launch-service';
 import { InProcessLaunchRunner } from '../../functions/launch/runners';
 import { StepFunctionsLaunchRunner } from '../../functions/platform/launcher';
+import { RecordingStarter } from '../../functions/platform/recorders';
 import { StepFunctionsStarter, type ExecutionStarter } from '../../functions/platform/sfn';
 import type { Store } from '../../functions/platform/store';
 import { useLocalStore } from '../support/suite';
@@ -164,6 +165,48 @@ describe('enrollBatch (the Distributed Map item processor)', () => {
       ['acc-2', 'running'],
       ['acc-3', 'held_out'],
     ]);
+  });
+
+  it('counts right under AWS StartExecution semantics: a running execution with the same input answers success', async () => {
+    // RecordingStarter answers as AWS documents (startExecutionOutcome): without a fresh input the
+    // retried batch would take acc-1's idempotent success for a new start and count it twice.
+    const sequence = await saveAdsSequence(store, 'seq-aws');
+    const aws = new RecordingStarter();
+    let failOn: string | undefined = 'acc-2';
+    const starter: ExecutionStarter = {
+      async start(input) {
+        if (input.accountId === failOn) {
+          failOn = undefined;
+          throw new Error('ThrottlingException');
+        }
+        return aws.start(input);
+      },
+    };
+    const service = createLaunchService({
+      ...repositories(store),
+      starter,
+      clock: new ManualClock('2026-11-23T09:00:00Z'),
+      concurrency: 1,
+    });
+    const context = {
+      campaignId: 'camp-aws',
+      sequence: snapshotOf(sequence),
+      enrolledAt: '2026-11-23T09:00:00.000Z',
+    };
+    const items = [
+      { accountId: 'acc-1', heldOut: false },
+      { accountId: 'acc-2', heldOut: false },
+    ];
+    await expect(service.enrollBatch(context, items)).rejects.toThrow(/Throttling/);
+    const retry = await service.enrollBatch(context, items);
+    expect(retry).toMatchObject({ enrolled: 1, restarted: 1, alreadyRunning: 1, existing: 2 });
+    expect(aws.started.map((i) => i.executionName).sort()).toEqual(['camp-aws--acc-1', 'camp-aws--acc-2']);
+    // Once an execution has ended, its name stays taken: a relaunch starts nothing and counts nothing.
+    aws.close('camp-aws--acc-2');
+    const again = await service.enrollBatch(context, items);
+    expect(again).toMatchObject({ enrolled: 0, restarted: 0, alreadyRunning: 2 });
+    expect(aws.started).toHaveLength(2);
+    expect(aws.calls).toBe(5);
   });
 
   it('one launch at a time; a relaunch after a crash between the write and StartExecution starts it', async () => {
