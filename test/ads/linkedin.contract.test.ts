@@ -7,7 +7,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LINKEDIN_MAX_BATCH, LINKEDIN_VERSION } from '../../functions/ads/adapters';
 import { ProviderError, type IdentifiedMember, type ProviderAudience } from '../../functions/ads/port';
 import { startProviderDoubles, type ProviderDoubles } from '../../lib/local/doubles';
-import { contact, DANA_SHA256, HANG_TIMEOUT_MS, keysOf, settle, wire } from '../support/ads';
+import {
+  contact,
+  DANA_SHA256,
+  HANG_TIMEOUT_MS,
+  identifiedContacts,
+  keysOf,
+  settle,
+  wire,
+} from '../support/ads';
 
 const USERS: ProviderAudience = { audience: 'tier1-committee', kind: 'contact', listId: '123456' };
 const COMPANIES: ProviderAudience = { audience: 'tier1-committee', kind: 'company', listId: '654321' };
@@ -19,10 +27,7 @@ beforeAll(async () => {
 afterAll(() => doubles.close());
 afterEach(() => doubles.faults.clear());
 
-const identified = (from: number, count: number) => {
-  const { adapter } = wire(doubles, 'linkedin');
-  return Array.from({ length: count }, (_, i) => adapter.identify(contact(from + i))!);
-};
+const identified = (from: number, count: number) => identifiedContacts(doubles, 'linkedin', from, count);
 
 describe('LinkedIn DMP segment users', () => {
   it('sends the documented request: path, version and protocol headers, bearer token, body, SHA-256 of the normalised email', async () => {

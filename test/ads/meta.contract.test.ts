@@ -7,7 +7,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, META_MAX_BATCH, META_VERSION } from '../../functions/ads/adapters';
 import { type IdentifiedMember, type ProviderAudience } from '../../functions/ads/port';
 import { startProviderDoubles, type ProviderDoubles } from '../../lib/local/doubles';
-import { contact, DANA_SHA256, HANG_TIMEOUT_MS, keysOf, settle, wire } from '../support/ads';
+import {
+  contact,
+  DANA_SHA256,
+  HANG_TIMEOUT_MS,
+  identifiedContacts,
+  keysOf,
+  settle,
+  wire,
+} from '../support/ads';
 
 const LIST: ProviderAudience = { audience: 'tier1-committee', kind: 'contact', listId: '23851234567890' };
 
@@ -18,10 +26,7 @@ beforeAll(async () => {
 afterAll(() => doubles.close());
 afterEach(() => doubles.faults.clear());
 
-const identified = (from: number, count: number) => {
-  const { adapter } = wire(doubles, 'meta');
-  return Array.from({ length: count }, (_, i) => adapter.identify(contact(from + i))!);
-};
+const identified = (from: number, count: number) => identifiedContacts(doubles, 'meta', from, count);
 const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
 
 describe('Meta custom audience users', () => {

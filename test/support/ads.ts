@@ -69,6 +69,17 @@ export function wire(
   return { adapter, sleeps, metrics };
 }
 
+/** Contacts `from` .. `from + count - 1`, identified by `provider`'s adapter. */
+export function identifiedContacts(
+  doubles: ProviderDoubles,
+  provider: AdsProviderName,
+  from: number,
+  count: number,
+): IdentifiedMember[] {
+  const { adapter } = wire(doubles, provider);
+  return Array.from({ length: count }, (_, i) => adapter.identify(contact(from + i))!);
+}
+
 export interface Settled {
   /** Member ids the provider accepted, each once however many tries it took. */
   done: string[];

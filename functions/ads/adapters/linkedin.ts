@@ -40,6 +40,7 @@ import type {
 } from '../port';
 import { ProviderError } from '../port';
 import {
+  accessTokenSecret,
   asProviderCall,
   checkBatch,
   normaliseEmail,
@@ -62,23 +63,12 @@ export const LINKEDIN_VERSION = '202606';
  */
 export const LINKEDIN_MAX_BATCH = 5000;
 
-export interface LinkedInSecret {
-  accessToken: string;
-}
-
-export function linkedInSecret(secret: unknown): LinkedInSecret {
-  const s = secret as Partial<LinkedInSecret> | undefined;
-  if (!s || typeof s.accessToken !== 'string' || s.accessToken === '')
-    throw new Error('linkedin: the secret must be a JSON object with "accessToken"');
-  return { accessToken: s.accessToken };
-}
-
 export function createLinkedInAdapter(
   settings: AdapterSettings,
   secret: unknown,
   deps: AdapterDeps = {},
 ): AudienceAdapter {
-  const { accessToken } = linkedInSecret(secret);
+  const { accessToken } = accessTokenSecret('linkedin', secret);
   const http = new ProviderHttpClient({
     ...deps,
     provider: 'linkedin',

@@ -39,6 +39,7 @@ import type {
 } from '../port';
 import { ProviderError } from '../port';
 import {
+  accessTokenSecret,
   asProviderCall,
   checkBatch,
   indexBy,
@@ -55,17 +56,6 @@ export const META_MAX_BATCH = 10_000;
 /** Graph error codes that mean "too many calls, wait" (error reference; rate-limiting page). */
 export const META_THROTTLE_CODES: readonly number[] = [4, 17, 613, 80003];
 
-export interface MetaSecret {
-  accessToken: string;
-}
-
-export function metaSecret(secret: unknown): MetaSecret {
-  const s = secret as Partial<MetaSecret> | undefined;
-  if (!s || typeof s.accessToken !== 'string' || s.accessToken === '')
-    throw new Error('meta: the secret must be a JSON object with "accessToken"');
-  return { accessToken: s.accessToken };
-}
-
 interface GraphError {
   error?: { code?: number; message?: string };
 }
@@ -79,7 +69,7 @@ export function createMetaAdapter(
   secret: unknown,
   deps: AdapterDeps = {},
 ): AudienceAdapter {
-  const { accessToken } = metaSecret(secret);
+  const { accessToken } = accessTokenSecret('meta', secret);
   const http = new ProviderHttpClient({
     ...deps,
     provider: 'meta',

@@ -20,6 +20,14 @@ export interface AdapterSettings {
 /** Injected for tests and the bench; production passes nothing but `onRequest` (metrics). */
 export type AdapterDeps = HttpDeps;
 
+/** The secret of a provider that takes a bearer access token (LinkedIn, Meta): `{ "accessToken" }`. */
+export function accessTokenSecret(provider: string, secret: unknown): { accessToken: string } {
+  const s = secret as { accessToken?: unknown } | undefined;
+  if (!s || typeof s.accessToken !== 'string' || s.accessToken === '')
+    throw new Error(`${provider}: the secret must be a JSON object with "accessToken"`);
+  return { accessToken: s.accessToken };
+}
+
 /** SHA-256, hex (lower case) of a string's UTF-8 bytes. */
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');

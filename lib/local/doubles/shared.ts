@@ -1,7 +1,7 @@
 /**
  * What the provider test doubles share: an in-process HTTP server on 127.0.0.1 (ephemeral port),
  * each audience's membership, a request log, and injected faults (scripted, or by rate from a
- * seeded generator so a run is repeatable).
+ * seeded generator, the demo's mulberry32, so a run is repeatable).
  *
  * Faults, applied to a provider's member endpoints after the request passed the double's checks
  * (a provider validates before it acts):
@@ -15,6 +15,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Rng } from '../../demo/random';
 
 export type ProviderName = 'linkedin' | 'google' | 'meta';
 export type Fault = 'throttle' | 'error' | 'hang' | 'partial' | 'graphThrottle' | 'expireToken';
@@ -67,27 +68,15 @@ export class Membership {
   }
 }
 
-/** A small seeded generator (mulberry32): repeatable fault rates. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Faults {
   private readonly scripts = new Map<ProviderName, Fault[]>();
   private readonly rates = new Map<ProviderName, FaultRates>();
-  private random: () => number;
+  private rng: Rng;
   /** The Retry-After a `throttle` answers with, in seconds. */
   retryAfterSeconds = 1;
 
   constructor(seed = 1) {
-    this.random = seeded(seed);
+    this.rng = new Rng(seed);
   }
 
   /** The next requests to `provider`'s member endpoints meet these faults, in order. */
@@ -98,7 +87,7 @@ export class Faults {
   /** Each request meets a fault with these probabilities (after any script is used up). */
   rate(provider: ProviderName, rates: FaultRates, seed?: number): void {
     this.rates.set(provider, rates);
-    if (seed !== undefined) this.random = seeded(seed);
+    if (seed !== undefined) this.rng = new Rng(seed);
   }
 
   clear(): void {
@@ -112,7 +101,7 @@ export class Faults {
     if (script && script.length > 0) return script.shift();
     const rates = this.rates.get(provider);
     if (!rates) return undefined;
-    let point = this.random();
+    let point = this.rng.next();
     for (const fault of ['throttle', 'error', 'hang', 'partial'] as const) {
       const p = rates[fault] ?? 0;
       if (point < p) return fault;
