@@ -49,11 +49,17 @@ describe('SequenceEngine construct', () => {
     expect(definition).toContain('${ExecuteStepFunctionArn}');
   });
 
-  it('alarms on failed executions', () => {
+  it('alarms on failed and timed-out executions', () => {
+    const alarm = (metric: string) =>
+      Match.objectLike({
+        Id: Match.anyValue(),
+        MetricStat: Match.objectLike({
+          Metric: Match.objectLike({ MetricName: metric, Namespace: 'AWS/States' }),
+        }),
+      });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsFailed',
-      Namespace: 'AWS/States',
       Threshold: 1,
+      Metrics: Match.arrayWith([alarm('ExecutionsFailed'), alarm('ExecutionsTimedOut')]),
     });
   });
 

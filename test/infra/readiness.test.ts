@@ -70,6 +70,17 @@ describe('a first deploy (dev)', () => {
     expect(JSON.stringify(env.UNSUBSCRIBE_BASE_URL)).toMatch(/HttpApi.*\/unsubscribe/);
   });
 
+  it('alarms on AccountSequence executions that time out (the one-year maximum) as well as fail', () => {
+    const alarms = resourcesOf(dev, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+      id.startsWith('EngineFailedExecutions'),
+    );
+    expect(alarms).toHaveLength(1);
+    const metrics = JSON.stringify(alarms[0]![1].Properties.Metrics);
+    expect(metrics).toContain('ExecutionsFailed');
+    expect(metrics).toContain('ExecutionsTimedOut');
+    expect(alarms[0]![1].Properties.AlarmActions).toBeDefined();
+  });
+
   it('keeps the SES events the normaliser failed on (on-failure queue, alarmed), after two retries', () => {
     const configs = resourcesOf(dev, 'AWS::Lambda::EventInvokeConfig');
     expect(configs).toHaveLength(1);

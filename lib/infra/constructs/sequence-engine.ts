@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
@@ -157,10 +157,23 @@ export class SequenceEngine extends Construct {
     this.executeStep.grantInvoke(this.stateMachine);
     this.parkExecution.grantInvoke(this.stateMachine);
 
+    // Failed, and timed out: a Standard execution ends TimedOut at its one-year maximum
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), which a Failed
+    // alarm alone never sees; AWS/States publishes ExecutionsTimedOut beside ExecutionsFailed
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html).
+    const period = Duration.minutes(5);
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutions', {
       alarmDescription:
-        'AccountSequence executions failed (a step failed and recording the failure failed too)',
-      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        'AccountSequence executions failed (a step failed and recording the failure failed too) or timed out (a Standard execution lasts at most a year)',
+      metric: new MathExpression({
+        expression: 'failed + timedOut',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'AccountSequence executions failed or timed out',
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
