@@ -10,6 +10,7 @@
  * per account). Fine for reports on demand; a very large campaign would want a materialised report.
  */
 import { mapLimit } from '../kernel/async';
+import { minimumDetectableDifference, newcombe, wilson, type Interval } from '../kernel/stats';
 import type { Clock } from '../kernel/clock';
 import { NotFound } from '../kernel/errors';
 import {
@@ -174,6 +175,8 @@ export function createReportService(deps: ReportDeps) {
         mqa,
         engagementRate: ratio(engaged, ids.length),
         mqaRate: ratio(mqa, ids.length),
+        engagementRateCi95: rounded(wilson(engaged, ids.length), 4),
+        mqaRateCi95: rounded(wilson(mqa, ids.length), 4),
       };
     };
     const treated = rate(treatedIds);
@@ -224,6 +227,7 @@ export function createReportService(deps: ReportDeps) {
         mqa: lift(tM, hM),
         engagementPoints: Math.round((tE - hE) * 10_000) / 10_000,
         mqaPoints: Math.round((tM - hM) * 10_000) / 10_000,
+        ...liftStatistics(treated, holdout),
       },
       scoreHistory: await deps.scores.histories(
         [...treatedIds].sort().slice(0, REPORT_SCORE_HISTORY_ACCOUNTS),
@@ -236,3 +240,48 @@ export function createReportService(deps: ReportDeps) {
 }
 
 export type ReportService = ReturnType<typeof createReportService>;
+
+/** An interval with its ends rounded to `digits` decimals. */
+function rounded(i: Interval, digits: number): Interval {
+  const f = 10 ** digits;
+  return { lower: Math.round(i.lower * f) / f, upper: Math.round(i.upper * f) / f };
+}
+
+/** Below this many held-out accounts a report says the holdout is too small to conclude. */
+export const HOLDOUT_MIN_ACCOUNTS = 30;
+
+type Group = { accounts: number; engaged: number; mqa: number };
+
+/**
+ * The lift in percentage points with Newcombe's interval, the minimum detectable lift for these
+ * group sizes, and a plain note when the holdout cannot conclude (functions/kernel/stats.ts).
+ */
+export function liftStatistics(treated: Group, holdout: Group) {
+  const points = (xT: number, xH: number) => {
+    const ci = newcombe(xT, treated.accounts, xH, holdout.accounts);
+    if (!ci) return null;
+    const value = (xT / treated.accounts - xH / holdout.accounts) * 100;
+    return {
+      value: Math.round(value * 100) / 100,
+      ci95: rounded({ lower: ci.lower * 100, upper: ci.upper * 100 }, 2),
+    };
+  };
+  const engagementRate = points(treated.engaged, holdout.engaged);
+  const mqaRate = points(treated.mqa, holdout.mqa);
+  const baseline = holdout.accounts === 0 ? 0 : holdout.engaged / holdout.accounts;
+  const mdd = minimumDetectableDifference(
+    // A rate of 0 or 1 has no variance; the detectable lift is then stated around 50% (the widest).
+    baseline === 0 || baseline === 1 ? 0.5 : baseline,
+    treated.accounts,
+    holdout.accounts,
+  );
+  const minimumDetectableLift = mdd === undefined ? null : Math.round(mdd * 100 * 100) / 100;
+  let note: string | undefined;
+  if (holdout.accounts === 0) note = 'No holdout: the lift cannot be measured.';
+  else if (treated.accounts === 0) note = 'No treated accounts: the lift cannot be measured.';
+  else if (holdout.accounts < HOLDOUT_MIN_ACCOUNTS)
+    note = `The holdout has ${holdout.accounts} accounts, too few to conclude (at least ${HOLDOUT_MIN_ACCOUNTS}); these groups detect only a lift of ${minimumDetectableLift} points or more.`;
+  else if (engagementRate && engagementRate.ci95.lower <= 0 && engagementRate.ci95.upper >= 0)
+    note = `The 95% interval of the engagement lift (${engagementRate.ci95.lower} to ${engagementRate.ci95.upper} points) includes no lift: not conclusive yet.`;
+  return { engagementRate, mqaRate, minimumDetectableLift, ...(note ? { note } : {}) };
+}

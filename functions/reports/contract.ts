@@ -38,13 +38,21 @@ export const CampaignView = z
   })
   .meta({ id: 'Campaign' });
 
+/** A 95% interval; rates as fractions, lifts in percentage points. */
+const Ci95 = z.object({ lower: z.number(), upper: z.number() });
 const Rate = z.object({
+  /** The sample size: accounts in the group. */
   accounts: z.number().int(),
   engaged: z.number().int(),
   mqa: z.number().int(),
   engagementRate: z.number(),
   mqaRate: z.number(),
+  /** Wilson score intervals of the two rates (functions/kernel/stats.ts). */
+  engagementRateCi95: Ci95,
+  mqaRateCi95: Ci95,
 });
+/** Treated minus holdout, in percentage points, with Newcombe's hybrid score interval. */
+const LiftPoints = z.object({ value: z.number(), ci95: Ci95 }).nullable();
 export const CampaignReport = z
   .object({
     campaignId: Id,
@@ -72,6 +80,16 @@ export const CampaignReport = z
       mqa: z.number().nullable(),
       engagementPoints: z.number(),
       mqaPoints: z.number(),
+      /** Null without a holdout. */
+      engagementRate: LiftPoints,
+      mqaRate: LiftPoints,
+      /**
+       * The smallest lift (percentage points) these group sizes detect at alpha 0.05 and power 0.8,
+       * around the holdout's engagement rate (null without a holdout).
+       */
+      minimumDetectableLift: z.number().nullable(),
+      /** Why the lift does not conclude, in plain words; absent when it does. */
+      note: z.string().optional(),
     }),
     /**
      * Score over time per treated account (the CLI's `report --html` chart): at most

@@ -4,6 +4,7 @@ import { buildRig, detail, ebRecord } from '../support/scoring';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE } from '../support/api';
 import { useHarness } from '../support/suite';
+import { newcombe, wilson } from '../../functions/kernel/stats';
 
 const h = useHarness(() => startHarness({ inlineLimit: 100 }));
 beforeAll(async () => {
@@ -300,6 +301,16 @@ describe('reports', () => {
     expect(r.holdout.engaged).toBe(10);
     expect(r.lift.engagement).toBeCloseTo((40 / r.enrolled - 10 / r.heldOut) / (10 / r.heldOut), 3);
     expect(r.lift.mqa).toBeNull(); // no MQA in the holdout
+    // The lift in points with Newcombe's interval, each rate with Wilson's (functions/kernel/stats.ts).
+    const points = (40 / r.enrolled - 10 / r.heldOut) * 100;
+    const ci = newcombe(40, r.enrolled, 10, r.heldOut)!;
+    expect(r.lift.engagementRate.value).toBeCloseTo(points, 2);
+    expect(r.lift.engagementRate.ci95.lower).toBeCloseTo(ci.lower * 100, 2);
+    expect(r.lift.engagementRate.ci95.upper).toBeCloseTo(ci.upper * 100, 2);
+    expect(r.lift.engagementRate.ci95.lower).toBeLessThan(r.lift.engagementRate.value);
+    expect(r.treated.engagementRateCi95.lower).toBeCloseTo(wilson(40, r.enrolled).lower, 4);
+    expect(r.holdout.mqaRateCi95).toEqual({ lower: 0, upper: expect.any(Number) });
+    expect(r.lift.minimumDetectableLift).toBeGreaterThan(0);
     expectErrorShape(await h.call('GET', '/reports/campaigns/ghost'), 404);
   }, 60_000);
 

@@ -120,6 +120,8 @@ describe('demo report', () => {
       mqa,
       engagementRate: engaged / accounts,
       mqaRate: mqa / accounts,
+      engagementRateCi95: { lower: 0, upper: 1 },
+      mqaRateCi95: { lower: 0, upper: 1 },
     });
     const report = (campaignId: string, heldOut: number) => ({
       campaignId,
@@ -161,7 +163,16 @@ describe('demo report', () => {
       mqa: 1,
       treated: rate(180, 40, 1),
       holdout: rate(20, 1, 0),
-      lift: { engagement: 3.44, mqa: null, engagementPoints: 0.172, mqaPoints: 0.0056 },
+      lift: {
+        engagement: 3.44,
+        mqa: null,
+        engagementPoints: 0.172,
+        mqaPoints: 0.0056,
+        engagementRate: { value: 17.22, ci95: { lower: 1.5, upper: 25.1 } },
+        mqaRate: { value: 0.56, ci95: { lower: -15.5, upper: 3.1 } },
+        minimumDetectableLift: 29.6,
+        note: 'The holdout has 20 accounts, too few to conclude (at least 30).',
+      },
       scoreHistory: [],
       generatedAt: '2027-03-01T00:00:00Z',
     });
