@@ -11,6 +11,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mapLimit, overlay } from '../kernel/async';
+import { minimumDetectableLiftPoints } from '../kernel/stats';
 import type { Clock } from '../kernel/clock';
 import { BadRequest, Conflict, NotFound } from '../kernel/errors';
 import {
@@ -22,7 +23,14 @@ import {
   type LaunchRunner,
 } from '../kernel/execution';
 import { isHeldOut } from '../kernel/hash';
-import { ACTIVE_ENROLLMENT, Enrollment, type Account, type Campaign, type Sequence } from '../kernel/model';
+import {
+  ACTIVE_ENROLLMENT,
+  ENGAGED_OR_LATER,
+  Enrollment,
+  type Account,
+  type Campaign,
+  type Sequence,
+} from '../kernel/model';
 import { withPorts, type Platform } from '../platform/compose';
 import { LAUNCHER } from '../platform/launcher';
 import { EXECUTION_STARTER, type ExecutionStarter } from '../platform/sfn';
@@ -437,6 +445,12 @@ export function createLaunchService(deps: LaunchServiceDeps) {
             .filter((i) => i.heldOut)
             .slice(0, DRY_RUN_LIST_LIMIT)
             .map((i) => i.accountId),
+          minimumDetectableLift: minimumDetectableLiftFor(
+            fresh,
+            resolved.accounts,
+            plannedEnrolled,
+            plannedHeldOut,
+          ),
         };
       }
 
@@ -543,4 +557,22 @@ export function checkLaunchBody(body: LaunchBody): void {
       { path: 'body.holdoutPercent', message: 'a holdout needs an audience of at least 2 accounts' },
     ]);
   }
+}
+
+/** The dry run's minimum detectable lift, around the planned accounts' engaged share today. */
+function minimumDetectableLiftFor(
+  planned: readonly LaunchItem[],
+  accounts: readonly { accountId: string; stage?: string }[],
+  treated: number,
+  holdout: number,
+) {
+  const stage = new Map(accounts.map((a) => [a.accountId, a.stage ?? 'target']));
+  const engaged = planned.filter((i) => ENGAGED_OR_LATER.has(stage.get(i.accountId) ?? 'target')).length;
+  const baselineRate = planned.length === 0 ? 0 : Math.round((engaged / planned.length) * 10_000) / 10_000;
+  return {
+    points: minimumDetectableLiftPoints(baselineRate, treated, holdout),
+    baselineRate,
+    treated,
+    holdout,
+  };
 }

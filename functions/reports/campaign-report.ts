@@ -10,11 +10,12 @@
  * per account). Fine for reports on demand; a very large campaign would want a materialised report.
  */
 import { mapLimit } from '../kernel/async';
-import { minimumDetectableDifference, newcombe, wilson, type Interval } from '../kernel/stats';
+import { minimumDetectableLiftPoints, newcombe, wilson, type Interval } from '../kernel/stats';
 import type { Clock } from '../kernel/clock';
 import { NotFound } from '../kernel/errors';
 import {
   ACTIVE_ENROLLMENT,
+  ENGAGED_OR_LATER,
   type Campaign,
   type Enrollment,
   type Sequence,
@@ -30,7 +31,7 @@ import { ScoreHistoryReader } from '../platform/store/scores';
 import { TouchRepository } from '../platform/store/touches';
 import type { CampaignReport } from './contract';
 
-const ENGAGED: ReadonlySet<Stage> = new Set(['engaged', 'mqa', 'opportunity', 'customer']);
+const ENGAGED = ENGAGED_OR_LATER;
 const MQA: ReadonlySet<Stage> = new Set(['mqa', 'opportunity', 'customer']);
 
 /** What a step's touches are, one counter per ledger status (every touch in exactly one). */
@@ -269,13 +270,7 @@ export function liftStatistics(treated: Group, holdout: Group) {
   const engagementRate = points(treated.engaged, holdout.engaged);
   const mqaRate = points(treated.mqa, holdout.mqa);
   const baseline = holdout.accounts === 0 ? 0 : holdout.engaged / holdout.accounts;
-  const mdd = minimumDetectableDifference(
-    // A rate of 0 or 1 has no variance; the detectable lift is then stated around 50% (the widest).
-    baseline === 0 || baseline === 1 ? 0.5 : baseline,
-    treated.accounts,
-    holdout.accounts,
-  );
-  const minimumDetectableLift = mdd === undefined ? null : Math.round(mdd * 100 * 100) / 100;
+  const minimumDetectableLift = minimumDetectableLiftPoints(baseline, treated.accounts, holdout.accounts);
   let note: string | undefined;
   if (holdout.accounts === 0) note = 'No holdout: the lift cannot be measured.';
   else if (treated.accounts === 0) note = 'No treated accounts: the lift cannot be measured.';

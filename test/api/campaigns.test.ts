@@ -4,7 +4,7 @@ import { buildRig, detail, ebRecord } from '../support/scoring';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { account, expectErrorShape, SEQUENCE, startHarness, TEMPLATE } from '../support/api';
 import { useHarness } from '../support/suite';
-import { newcombe, wilson } from '../../functions/kernel/stats';
+import { minimumDetectableDifference, newcombe, wilson } from '../../functions/kernel/stats';
 
 const h = useHarness(() => startHarness({ inlineLimit: 100 }));
 beforeAll(async () => {
@@ -45,8 +45,35 @@ describe('POST /campaigns', () => {
       ]),
     );
     expect(res.json.wouldEnroll).toHaveLength(8);
+    // No holdout asked for: no lift to detect (stated, not guessed).
+    expect(res.json.minimumDetectableLift).toEqual({ points: null, baselineRate: 0, treated: 8, holdout: 0 });
     expect(await h.store.campaigns.get('dry')).toBeUndefined();
     expect(h.starter.calls).toBe(0);
+  });
+
+  it('dryRun states the minimum detectable lift of the audience and holdout percentage', async () => {
+    const dry = (holdoutPercent: number) =>
+      h.call('POST', '/campaigns', {
+        body: {
+          campaignId: `dry-${holdoutPercent}`,
+          name: 'Dry',
+          sequenceId: 'tier1',
+          audience: { tier: 2 },
+          holdoutPercent,
+          dryRun: true,
+        },
+      });
+    const small = (await dry(20)).json;
+    const large = (await dry(50)).json;
+    for (const r of [small, large]) {
+      const { treated, holdout, points } = r.minimumDetectableLift;
+      expect([treated, holdout]).toEqual([r.enrolled, r.heldOut]);
+      expect(holdout).toBeGreaterThan(0);
+      // No account of tier 2 is engaged yet: stated around 50%, the widest.
+      expect(points).toBeCloseTo(100 * minimumDetectableDifference(0.5, treated, holdout)!, 2);
+    }
+    // An even split detects a smaller lift than a 20% holdout of the same audience.
+    expect(large.minimumDetectableLift.points).toBeLessThan(small.minimumDetectableLift.points);
   });
 
   it('enrolls each account once, with one execution named from campaign and account; a second launch changes nothing', async () => {

@@ -27,6 +27,13 @@ export type Role = z.infer<typeof Role>;
 export const STAGES = ['target', 'engaged', 'mqa', 'opportunity', 'customer', 'disqualified'] as const;
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
+/** Stages a report counts as engaged: engaged or later, not disqualified. */
+export const ENGAGED_OR_LATER: ReadonlySet<string> = new Set<Stage>([
+  'engaged',
+  'mqa',
+  'opportunity',
+  'customer',
+]);
 
 export const ENGAGEMENT_TYPES = [
   'email.sent',

@@ -14,6 +14,7 @@ interface LaunchResponse {
   heldOut?: number;
   skipped?: { accountId?: string; reason?: string }[];
   dryRun?: boolean;
+  minimumDetectableLift?: { points?: number | null; baselineRate?: number };
 }
 
 export interface CampaignView {
@@ -90,6 +91,13 @@ async function launch(ctx: CommandContext): Promise<number> {
         ),
       );
     }
+    const mdl = res.minimumDetectableLift;
+    if (dry && mdl)
+      lines.push(
+        mdl.points === null || mdl.points === undefined
+          ? 'no holdout: the lift over a holdout cannot be measured'
+          : `detectable lift: ${mdl.points} points or more (alpha 0.05, power 0.8, around ${((mdl.baselineRate ?? 0) * 100).toFixed(1)}% engaged now)`,
+      );
     if (!dry && res.campaignId) lines.push(`watch it with: abm campaigns status ${res.campaignId}`);
     return lines.join('\n');
   });
