@@ -1,179 +1,105 @@
 /**
- * HTTP API throughput in local mode: a bounded closed-loop load over loopback on
- * `GET /tasks`, `GET /accounts/{id}` and `POST /events` (one web visit per request, so the
- * scorer works in the background as it would), round robin, with a fixed concurrency.
+ * HTTP API throughput of local mode (issue 14 "Fast"): local mode runs as its own process
+ * (`bin/local.ts`, as `npm start` runs it) and this process drives the mix against it over
+ * loopback, so the load generator is not on the server's event loop:
  *
- *   npm run bench -- api                      # starts local mode in process (temp data folder)
- *   ABM_ENDPOINT=http://127.0.0.1:4000 ABM_API_TOKEN=... npm run bench -- api   # an already running one
- *   BENCH_SECONDS=30 BENCH_CONCURRENCY=16 BENCH_ACCOUNTS=200
+ *   40% GET /accounts/{id}, 25% POST /events (one web visit: the scorer works in the background),
+ *   20% GET /tasks (the SDR queue), 15% GET /campaigns/{id} (a 50-account campaign)
  *
- * Against an external endpoint the bench imports its accounts (ids `bench-*`) but cannot seed
- * tasks (there is no API to create one), so GET /tasks may answer an empty page there.
+ * at 24 concurrent clients (closed loop). Seeding: 200 accounts through the API and a campaign over
+ * 50 of them whose SDR-task step fills the queue. After a warm-up, BENCH_ROUNDS rounds of
+ * BENCH_SECONDS each; the figures are the medians of the rounds, with their spread (min, max).
+ * Target: rps >= 400 and p99 < 100 ms on a 2-core machine; `withinTarget` says whether it held.
+ *
+ *   npm run bench -- api
+ *   BENCH_SECONDS=15 BENCH_ROUNDS=3 BENCH_CONCURRENCY=24 BENCH_ACCOUNTS=200
+ *   BENCH_PROFILE_DIR=.bench-out npm run bench -- api    # also writes local mode's CPU profile
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import '../functions/platform/polyfills';
-import { storeOf } from '../functions/platform/store-of';
-import { startLocal, type LocalRuntime } from '../lib/local/runtime';
-import { readSettings } from '../lib/local/settings';
-import { fitProfile } from '../test/support/accounts';
-import { apiClient } from '../test/support/local';
+import * as os from 'node:os';
+import {
+  importAccounts,
+  launchCampaign,
+  median,
+  percentile,
+  round,
+  runMix,
+  startLocalServer,
+  treeCpuMs,
+  treeRssMb,
+} from './local-load.helpers';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 24);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
-const OWNER = 'sdr-bench';
-
-function account(i: number) {
-  const id = `bench-${String(i).padStart(5, '0')}`;
-  return {
-    ...fitProfile(id, `Bench ${i}`),
-    tier: 1 + (i % 3),
-    ownerSdr: OWNER,
-    contacts: ['economic_buyer', 'champion', 'technical_evaluator'].map((role, j) => ({
-      contactId: `${id}-${j}`,
-      name: `Person ${j}`,
-      email: `p${j}@${id}.example`,
-      role,
-      timeZone: 'America/New_York',
-      consent: { email: true },
-    })),
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
+const CAMPAIGN_ACCOUNTS = 50;
+const TARGET = { rps: 400, p99Ms: 100 };
 
 export async function run(): Promise<Record<string, unknown>> {
-  let runtime: LocalRuntime | undefined;
-  let dataDir: string | undefined;
-  let url = process.env.ABM_ENDPOINT;
-  let token = process.env.ABM_API_TOKEN ?? '';
-  if (!url) {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'abm-bench-api-'));
-    runtime = await startLocal(
-      readSettings(
-        { ABM_PORT: '0', ABM_SES_PORT: '0', ABM_DATA_DIR: dataDir, ABM_TIME_SCALE: '86400' },
-        dataDir,
-      ),
-      { quiet: true },
-    );
-    url = runtime.url;
-    token = runtime.token;
-  }
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const server = await startLocalServer();
   try {
-    // Seed: accounts through the API (as a user would), tasks straight into the store.
-    const api = apiClient(url, token);
-    for (let i = 0; i < ACCOUNTS; i += 100) {
-      const batch = Array.from({ length: Math.min(100, ACCOUNTS - i) }, (_, j) => account(i + j));
-      const res = await api.call('POST', '/accounts/import', { accounts: batch });
-      if (res.status < 200 || res.status > 299)
-        throw new Error(`seeding accounts: ${res.status} ${res.text}`);
+    await importAccounts(server.api, ACCOUNTS);
+    await launchCampaign(server.api, CAMPAIGN_ACCOUNTS);
+    process.stderr.write(`bench api: warm-up, then ${ROUNDS} x ${SECONDS} s at concurrency ${CONCURRENCY}\n`);
+    const mix = { concurrency: CONCURRENCY, accounts: ACCOUNTS };
+    await runMix(server, { ...mix, seconds: 3, tag: 'warm' });
+    const rounds: {
+      rps: number;
+      p50Ms: number;
+      p99Ms: number;
+      serverCpuMsPerRequest: number;
+      errors: number;
+      endpoints: unknown;
+    }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const cpuBefore = treeCpuMs(server.pid);
+      const res = await runMix(server, { ...mix, seconds: SECONDS, tag: `round${r}` });
+      const figures = {
+        serverCpuMsPerRequest: round((treeCpuMs(server.pid) - cpuBefore) / res.requests),
+        rps: round(res.requests / res.seconds),
+        p50Ms: round(percentile(res.latenciesMs, 50)),
+        p99Ms: round(percentile(res.latenciesMs, 99)),
+        errors: res.errors,
+        endpoints: Object.fromEntries(
+          Object.entries(res.byKind).map(([k, l]) => [
+            k,
+            { requests: l.length, p50Ms: round(percentile(l, 50)), p99Ms: round(percentile(l, 99)) },
+          ]),
+        ),
+      };
+      process.stderr.write(`bench api: round ${r + 1}: ${JSON.stringify(figures)}\n`);
+      if (res.firstErrors.length > 0)
+        process.stderr.write(`  first errors: ${res.firstErrors.join('\n  ')}\n`);
+      rounds.push(figures);
     }
-    if (runtime) {
-      const now = runtime.clock.now();
-      for (let i = 0; i < ACCOUNTS; i++) {
-        const a = account(i);
-        await storeOf(runtime.platform).tasks.create({
-          taskId: `bench-task-${i}`,
-          accountId: a.accountId,
-          contactId: a.contacts[1].contactId,
-          owner: OWNER,
-          type: 'call',
-          status: 'open',
-          priority: 1 + (i % 3),
-          dueAt: new Date(now.getTime() + i * 60_000).toISOString(),
-          reason: 'bench',
-          context: { talkingPoints: [], recentEngagement: [], lastTouches: [] },
-          createdAt: now.toISOString(),
-        });
-      }
-    }
-    const simulatedNow = runtime ? () => runtime!.clock.now() : () => new Date();
-
-    let counter = 0;
-    const requests: { kind: string; ms: number; ok: boolean }[] = [];
-    const byKind: Record<string, number> = {};
-    const deadline = performance.now() + SECONDS * 1000;
-    const started = performance.now();
-    process.stderr.write(`bench api: ${SECONDS} s, concurrency ${CONCURRENCY}, ${url}\n`);
-
-    async function one(n: number): Promise<void> {
-      const kind = n % 3;
-      const accountId = account((n * 7919) % ACCOUNTS).accountId;
-      const t0 = performance.now();
-      let ok = false;
-      let name = '';
-      try {
-        let res: Response;
-        if (kind === 0) {
-          name = 'GET /tasks';
-          res = await fetch(`${url}/tasks?owner=${OWNER}&status=open&limit=20`, { headers });
-        } else if (kind === 1) {
-          name = 'GET /accounts/{id}';
-          res = await fetch(`${url}/accounts/${accountId}`, { headers });
-        } else {
-          name = 'POST /events';
-          res = await fetch(`${url}/events`, {
-            method: 'POST',
-            headers,
-            body: JSON.stringify({
-              events: [
-                {
-                  eventId: `bench-${process.pid}-${n}`,
-                  type: 'web.visit',
-                  occurredAt: simulatedNow().toISOString(),
-                  accountId,
-                  properties: { page: '/pricing' },
-                },
-              ],
-            }),
-          });
-        }
-        await res.arrayBuffer();
-        ok = res.status >= 200 && res.status < 300;
-      } catch {
-        ok = false;
-      }
-      requests.push({ kind: name, ms: performance.now() - t0, ok });
-      byKind[name] = (byKind[name] ?? 0) + 1;
-    }
-
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < deadline) await one(counter++);
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const latencies = requests.map((r) => r.ms).sort((a, b) => a - b);
-    const perEndpoint = Object.fromEntries(
-      Object.keys(byKind).map((k) => {
-        const l = requests
-          .filter((r) => r.kind === k)
-          .map((r) => r.ms)
-          .sort((a, b) => a - b);
-        return [k, { requests: l.length, p50Ms: round(percentile(l, 50)), p99Ms: round(percentile(l, 99)) }];
-      }),
-    );
+    type Figure = 'rps' | 'p50Ms' | 'p99Ms' | 'serverCpuMsPerRequest';
+    const of = (k: Figure) => rounds.map((r) => r[k]);
+    const spread = (k: Figure) => ({ min: Math.min(...of(k)), max: Math.max(...of(k)) });
+    const rps = median(of('rps'));
+    const p99Ms = median(of('p99Ms'));
+    const errors = rounds.reduce((n, r) => n + r.errors, 0);
     return {
-      rps: round(requests.length / seconds),
-      p50Ms: round(percentile(latencies, 50)),
-      p99Ms: round(percentile(latencies, 99)),
-      errors: requests.filter((r) => !r.ok).length,
-      requests: requests.length,
-      seconds: round(seconds),
+      rps,
+      p50Ms: median(of('p50Ms')),
+      p99Ms,
+      errors,
+      rssMbAfter: treeRssMb(server.pid),
+      serverCpuMsPerRequest: median(of('serverCpuMsPerRequest')),
+      spread: {
+        rps: spread('rps'),
+        p50Ms: spread('p50Ms'),
+        p99Ms: spread('p99Ms'),
+        serverCpuMsPerRequest: spread('serverCpuMsPerRequest'),
+      },
+      loadAverage: os.loadavg().map((l) => round(l)),
+      rounds: ROUNDS,
+      secondsPerRound: SECONDS,
       concurrency: CONCURRENCY,
-      endpoints: perEndpoint,
-      mode: runtime ? 'in-process local mode' : `external ${url}`,
+      endpoints: rounds[Math.floor(rounds.length / 2)].endpoints,
+      target: TARGET,
+      withinTarget: rps >= TARGET.rps && p99Ms < TARGET.p99Ms && errors === 0,
     };
   } finally {
-    await runtime?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }

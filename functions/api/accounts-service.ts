@@ -6,9 +6,9 @@ import { BadRequest, NotFound } from '../kernel/errors';
 import { hashEmailForAudience } from '../kernel/hash';
 import { ContactInput, type Account, type Stage, type Tier } from '../kernel/model';
 import type { AudienceProvider } from '../platform/providers';
+import type { AccountViewReader } from '../platform/store/account-view';
 import type { AccountRepository } from '../platform/store/accounts';
-import type { EnrollmentRepository } from '../platform/store/enrollments';
-import type { ScoreReader, StoredScore } from '../platform/store/scores';
+import type { StoredScore } from '../platform/store/scores';
 import { PreconditionFailedError, type Precondition } from '../platform/store/table';
 import type { TouchRepository } from '../platform/store/touches';
 import { mqaProgress, type ReadoutConfig } from '../scoring';
@@ -19,9 +19,9 @@ import { AccountSummary, type AccountView } from './schemas';
 
 export interface AccountsDeps {
   accounts: AccountRepository;
-  enrollments: Pick<EnrollmentRepository, 'listOfAccount'>;
+  /** The account view's read: profile, committee, enrollments and score in one query. */
+  accountView: Pick<AccountViewReader, 'get'>;
   touches: Pick<TouchRepository, 'listOfAccount'>;
-  scores: Pick<ScoreReader, 'get'>;
   /** Erasure removes the person from every ad audience. */
   audiences: AudienceProvider;
   clock: Clock;
@@ -79,14 +79,12 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function getAccount(accountId: string): Promise<AccountView> {
-    const account = await accounts.get(accountId);
-    if (!account) throw new NotFound(`no account ${accountId}`);
-    const [contacts, enrollments, touches, score] = await Promise.all([
-      accounts.listContacts(accountId),
-      deps.enrollments.listOfAccount(accountId),
+    const [whole, touches] = await Promise.all([
+      deps.accountView.get(accountId),
       deps.touches.listOfAccount(accountId, { limit: 20 }),
-      deps.scores.get(accountId, { consistent: false }),
     ]);
+    if (!whole) throw new NotFound(`no account ${accountId}`);
+    const { account, contacts, enrollments, score } = whole;
     return {
       ...summary(account),
       industry: account.industry,

@@ -10,10 +10,9 @@ import { PUBLISHER } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
 import { UNSUBSCRIBE_KEY } from '../platform/secrets';
 import { providers } from '../platform/providers';
+import { AccountViewReader } from '../platform/store/account-view';
 import { AccountRepository } from '../platform/store/accounts';
 import { CatalogRepository } from '../platform/store/catalog';
-import { EnrollmentRepository } from '../platform/store/enrollments';
-import { ScoreHistoryReader } from '../platform/store/scores';
 import { TaskRepository } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
 import { reportsFeature } from '../reports';
@@ -47,9 +46,8 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
     clock,
     accounts: createAccountsService({
       accounts,
-      enrollments: platform.repository(EnrollmentRepository),
+      accountView: platform.repository(AccountViewReader),
       touches: platform.repository(TouchRepository),
-      scores: platform.repository(ScoreHistoryReader),
       audiences: providers(platform).audiences,
       clock,
       readout: readoutConfig(platform.config.scoring),

@@ -28,7 +28,7 @@ import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreHistoryReader } from '../platform/store/scores';
-import { TouchRepository } from '../platform/store/touches';
+import { TouchRepository, type TouchOutcome } from '../platform/store/touches';
 import type { CampaignReport } from './contract';
 
 const ENGAGED = ENGAGED_OR_LATER;
@@ -52,7 +52,7 @@ interface StepCounters {
  * The per-step counters, counted from the touch ledger itself when read: they equal the ledger by
  * construction (no counter is kept apart from it, so a retried transition never counts twice).
  */
-function stepFunnel(sequence: Sequence | undefined, touches: Touch[]): StepCounters[] {
+function stepFunnel(sequence: Sequence | undefined, touches: readonly TouchOutcome[]): StepCounters[] {
   const steps = new Map<string, StepCounters>();
   const empty = (stepId: string, channel: string | null): StepCounters => ({
     stepId,
@@ -97,8 +97,8 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_0
 
 export interface ReportDeps {
   accounts: Pick<AccountRepository, 'getMany' | 'listContacts'>;
-  enrollments: Pick<EnrollmentRepository, 'allOfCampaign'>;
-  touches: Pick<TouchRepository, 'allOfCampaign'>;
+  enrollments: Pick<EnrollmentRepository, 'allOfCampaign' | 'statusesOfCampaign'>;
+  touches: Pick<TouchRepository, 'allOfCampaign' | 'outcomesOfCampaign'>;
   campaigns: Pick<CampaignRepository, 'get' | 'complete'>;
   catalog: Pick<CatalogReader, 'getSequence'>;
   scores: Pick<ScoreHistoryReader, 'histories'>;
@@ -132,16 +132,26 @@ export function createReportService(deps: ReportDeps) {
     return { campaign, sequence, enrollments, touches };
   }
 
+  /**
+   * Progress reads only what it counts: each enrollment's status and each touch's step and status
+   * (projected queries), not the whole items the report needs.
+   */
   async function progress(campaignId: string) {
-    const { campaign, sequence, enrollments, touches } = await load(campaignId);
+    const campaign = await deps.campaigns.get(campaignId);
+    if (!campaign) throw new NotFound(`no campaign ${campaignId}`);
+    const [sequence, statuses, touches] = await Promise.all([
+      deps.catalog.getSequence(campaign.sequenceId, campaign.version),
+      deps.enrollments.statusesOfCampaign(campaignId),
+      deps.touches.outcomesOfCampaign(campaignId),
+    ]);
     const byStatus: Record<string, number> = {};
-    for (const e of enrollments) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+    for (const status of statuses) byStatus[status] = (byStatus[status] ?? 0) + 1;
     const heldOut = byStatus.held_out ?? 0;
     // The backstop of the end path's check (engine: campaignCompletion): every enrollment read
     // here has ended, so a running campaign has ended too.
     if (
       (campaign.status === 'running' || campaign.status === 'paused') &&
-      !enrollments.some((e) => ACTIVE_ENROLLMENT.has(e.status)) &&
+      !statuses.some((status) => ACTIVE_ENROLLMENT.has(status)) &&
       (await deps.campaigns.complete(campaignId))
     )
       campaign.status = 'completed';
@@ -152,7 +162,7 @@ export function createReportService(deps: ReportDeps) {
       version: campaign.version,
       status: campaign.status,
       holdoutPercent: campaign.holdoutPercent,
-      enrolled: enrollments.length - heldOut,
+      enrolled: statuses.length - heldOut,
       heldOut,
       byStatus,
       steps: stepFunnel(sequence, touches).map(({ skippedByReason: _, ...counters }) => counters),

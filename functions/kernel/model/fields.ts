@@ -56,14 +56,22 @@ export const IsoDuration = z
   })
   .meta({ examples: ['P0D', 'PT4H', 'P3D', 'P1W'] });
 
+/** Zones already found valid: building an Intl.DateTimeFormat costs far more than the lookup, and every contact read validates one. */
+const KNOWN_ZONES = new Set<string>();
+/** Bound on KNOWN_ZONES (the IANA database has about 600 names with their aliases). */
+const KNOWN_ZONES_MAX = 2_000;
+
 /** An IANA time zone the runtime knows (Intl, so no date library is needed to validate one). */
 export function isValidTimeZone(tz: string): boolean {
+  if (KNOWN_ZONES.has(tz)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.length > 0;
   } catch {
     return false;
   }
+  if (tz.length === 0) return false;
+  if (KNOWN_ZONES.size < KNOWN_ZONES_MAX) KNOWN_ZONES.add(tz);
+  return true;
 }
 
 export const TimeZone = z

@@ -5,7 +5,7 @@
  * versioned updates.
  */
 import type * as z from 'zod';
-import { ACTIVE_ENROLLMENT, Enrollment } from '../../kernel/model';
+import { ACTIVE_ENROLLMENT, Enrollment, type EnrollmentStatus } from '../../kernel/model';
 import {
   decode,
   encode,
@@ -21,6 +21,9 @@ import { type Page, batchGet, batchPut } from './table';
 
 /** The most enrollments one campaign read returns (a bound, not a page size). */
 const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
+
+/** An enrollment read for its status alone (campaign progress). */
+const EnrollmentStatusItem = Enrollment.pick({ status: true });
 
 const enrollmentItem = (e: Enrollment) =>
   encode(e, keys.enrollmentItem(e, ACTIVE_ENROLLMENT.has(e.status)), 'enrollment');
@@ -65,6 +68,18 @@ export class EnrollmentRepository extends EnrollmentUpdater {
     return allOf(this.table, keys.enrollmentsOfCampaign(campaignId), Enrollment, MAX_CAMPAIGN_ENROLLMENTS, {
       limit: 1000,
     });
+  }
+
+  /** The status of every enrollment of a campaign: the same query as allOfCampaign, projected to the status. */
+  async statusesOfCampaign(campaignId: string): Promise<EnrollmentStatus[]> {
+    const items = await allOf(
+      this.table,
+      keys.enrollmentsOfCampaign(campaignId),
+      EnrollmentStatusItem,
+      MAX_CAMPAIGN_ENROLLMENTS,
+      { limit: 1000, projection: ['status'] },
+    );
+    return items.map((i) => i.status);
   }
 
   /**

@@ -35,6 +35,18 @@ const MAX_CAMPAIGN_TOUCHES = 2_000_000;
 
 const touchItem = (t: Touch) => encode(t, keys.touchItem(t), 'touch');
 
+/** What campaign progress counts of a touch: its step and its ledger status (with the reason). */
+export const TouchOutcome = Touch.pick({
+  touchId: true,
+  accountId: true,
+  stepId: true,
+  channel: true,
+  status: true,
+  reason: true,
+});
+export type TouchOutcome = z.infer<typeof TouchOutcome>;
+const OUTCOME_ATTRIBUTES = Object.keys(TouchOutcome.shape);
+
 export class TouchRepository extends Repository {
   /**
    * Writes the touch only if no touch with its id exists. A duplicate is reported with the stored
@@ -92,7 +104,7 @@ export class TouchRepository extends Repository {
    * killed between the two leaves that entry behind beside the one the next write makes. A touch
    * listed twice is read from the table (strongly consistent), where it is once and current.
    */
-  private async onePerTouch(touches: Touch[]): Promise<Touch[]> {
+  private async onePerTouch<T extends TouchOutcome>(touches: T[]): Promise<T[]> {
     const seen = new Set<string>();
     const twice = new Map<string, string>();
     for (const t of touches) {
@@ -100,9 +112,10 @@ export class TouchRepository extends Repository {
       seen.add(t.touchId);
     }
     if (twice.size === 0) return touches;
-    const current = new Map<string, Touch | undefined>();
-    for (const [touchId, accountId] of twice) current.set(touchId, await this.get(accountId, touchId));
-    const out: Touch[] = [];
+    const current = new Map<string, T | undefined>();
+    for (const [touchId, accountId] of twice)
+      current.set(touchId, (await this.get(accountId, touchId)) as T | undefined);
+    const out: T[] = [];
     const done = new Set<string>();
     for (const t of touches) {
       if (done.has(t.touchId)) continue;
@@ -121,6 +134,19 @@ export class TouchRepository extends Repository {
     return pageOf(this.table, keys.touchesOfCampaign(campaignId), Touch, page, {
       forward: !page.newestFirst,
     });
+  }
+
+  /**
+   * The outcome of every touch of a campaign (step, status, reason): the same query as
+   * allOfCampaign, projected to what progress counts, so each item read is a fraction of a touch.
+   */
+  async outcomesOfCampaign(campaignId: string): Promise<TouchOutcome[]> {
+    return this.onePerTouch(
+      await allOf(this.table, keys.touchesOfCampaign(campaignId), TouchOutcome, MAX_CAMPAIGN_TOUCHES, {
+        limit: 1000,
+        projection: OUTCOME_ATTRIBUTES,
+      }),
+    );
   }
 
   /** Every touch of a campaign, oldest first (paged GSI query, 1,000 per page). */
