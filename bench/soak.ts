@@ -59,7 +59,8 @@ export async function run(): Promise<Record<string, unknown>> {
         importing,
       ]);
       sample();
-      if (load.firstErrors.length > 0) process.stderr.write(`  first errors: ${load.firstErrors.join('\n  ')}\n`);
+      if (load.firstErrors.length > 0)
+        process.stderr.write(`  first errors: ${load.firstErrors.join('\n  ')}\n`);
       const rssMbMax = Math.max(...samples);
       return {
         requests: load.requests,
