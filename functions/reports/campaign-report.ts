@@ -119,11 +119,16 @@ export function reportsFeature(platform: Platform) {
 }
 
 export function createReportService(deps: ReportDeps) {
+  async function campaignOf(campaignId: string): Promise<Campaign> {
+    const campaign = await deps.campaigns.get(campaignId);
+    if (!campaign) throw new NotFound(`no campaign ${campaignId}`);
+    return campaign;
+  }
+
   async function load(
     campaignId: string,
   ): Promise<{ campaign: Campaign; sequence?: Sequence; enrollments: Enrollment[]; touches: Touch[] }> {
-    const campaign = await deps.campaigns.get(campaignId);
-    if (!campaign) throw new NotFound(`no campaign ${campaignId}`);
+    const campaign = await campaignOf(campaignId);
     const [sequence, enrollments, touches] = await Promise.all([
       deps.catalog.getSequence(campaign.sequenceId, campaign.version),
       deps.enrollments.allOfCampaign(campaignId),
@@ -137,8 +142,7 @@ export function createReportService(deps: ReportDeps) {
    * (projected queries), not the whole items the report needs.
    */
   async function progress(campaignId: string) {
-    const campaign = await deps.campaigns.get(campaignId);
-    if (!campaign) throw new NotFound(`no campaign ${campaignId}`);
+    const campaign = await campaignOf(campaignId);
     const [sequence, statuses, touches] = await Promise.all([
       deps.catalog.getSequence(campaign.sequenceId, campaign.version),
       deps.enrollments.statusesOfCampaign(campaignId),
