@@ -64,9 +64,9 @@ export async function run(): Promise<Record<string, unknown>> {
       const rssMbMax = Math.max(...samples);
       return {
         requests: load.requests,
-        imported: done,
         rssMbMax,
         errors: load.errors,
+        imported: done,
         rssMbStart,
         rssMbEnd: samples[samples.length - 1],
         samples: samples.length,
