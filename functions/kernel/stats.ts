@@ -71,7 +71,11 @@ export function minimumDetectableDifference(p: number, n1: number, n2: number): 
  * around a baseline rate; a baseline of 0 or 1 has no variance, so the lift is then stated around
  * 50% (the widest). Null when a group is empty.
  */
-export function minimumDetectableLiftPoints(baseline: number, treated: number, holdout: number): number | null {
+export function minimumDetectableLiftPoints(
+  baseline: number,
+  treated: number,
+  holdout: number,
+): number | null {
   const p = baseline <= 0 || baseline >= 1 ? 0.5 : baseline;
   const d = minimumDetectableDifference(p, treated, holdout);
   return d === undefined ? null : Math.round(d * 100 * 100) / 100;
