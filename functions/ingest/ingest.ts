@@ -22,6 +22,14 @@ const PROPERTY_SCHEMAS: Partial<Record<EngagementType, z.ZodType>> = {
   'sdr.call_logged': z.looseObject({ outcome: z.string().optional() }),
   'crm.stage_changed': z.looseObject({ stage: z.string().min(1), opportunityId: z.string().optional() }),
   'email.replied': z.looseObject({ messageId: z.string().optional() }),
+  'content.downloaded': z.looseObject({ asset: z.string().min(1).optional(), form: z.string().optional() }),
+  'ad.impression': z.looseObject({
+    network: z.string().optional(),
+    campaign: z.string().optional(),
+    impressions: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+  'event.registered': z.looseObject({ event: z.string().min(1), eventDate: z.string().optional() }),
+  'event.attended': z.looseObject({ event: z.string().min(1), eventDate: z.string().optional() }),
 };
 
 export const IngestRequest = z.object({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });

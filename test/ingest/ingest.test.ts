@@ -11,6 +11,7 @@ import { MemoryUnresolvedStore, UnresolvedEventRepository } from '../../function
 import { useLocalStore } from '../support/suite';
 import { sesEvent } from '../contract/events';
 import { seedAccount } from '../support/scoring';
+import { scoringConfig } from '../../functions/scoring/domain/config';
 
 const clock = new ManualClock('2026-11-22T10:00:00Z');
 const AT = '2026-11-22T09:00:00Z';
@@ -191,6 +192,76 @@ describe('POST /events ingestion', () => {
     const r = rig();
     await expect(r.ingest({ events: 'x' })).rejects.toBeInstanceOf(BadRequest);
     await expect(r.ingest({ events: [] })).rejects.toBeInstanceOf(BadRequest);
+  });
+});
+
+describe('the engagement ABM teams measure: form fills, company ad impressions, events and webinars', () => {
+  it('accepts each type with its properties and rejects one without what it needs, by path', async () => {
+    const r = rig();
+    const out = await r.ingest({
+      events: [
+        {
+          eventId: 'n1',
+          type: 'content.downloaded',
+          occurredAt: AT,
+          contactEmail: 'sam@northwind.example',
+          properties: { asset: 'freight-audit-guide' },
+        },
+        {
+          eventId: 'n2',
+          type: 'ad.impression',
+          occurredAt: AT,
+          domain: 'northwind.example',
+          properties: { network: 'linkedin', impressions: 340 },
+        },
+        {
+          eventId: 'n3',
+          type: 'event.registered',
+          occurredAt: AT,
+          contactEmail: 'sam@northwind.example',
+          properties: { event: 'Logistics Summit' },
+        },
+        {
+          eventId: 'n4',
+          type: 'event.attended',
+          occurredAt: AT,
+          contactEmail: 'sam@northwind.example',
+          properties: { event: 'Logistics Summit' },
+        },
+        { eventId: 'n5', type: 'event.attended', occurredAt: AT, accountId: 'northwind' },
+        {
+          eventId: 'n6',
+          type: 'ad.impression',
+          occurredAt: AT,
+          accountId: 'northwind',
+          properties: { impressions: -1 },
+        },
+      ],
+    });
+    expect(out.accepted).toBe(4);
+    expect(out.rejected.map((x) => [x.eventId, x.errors.map((e) => e.path)])).toEqual([
+      ['n5', ['properties.event']],
+      ['n6', ['properties.impressions']],
+    ]);
+    expect(r.details().map((d) => [d.eventId, d.type, d.contactId])).toEqual([
+      ['n1', 'content.downloaded', 'nw-sam'],
+      ['n2', 'ad.impression', undefined],
+      ['n3', 'event.registered', 'nw-sam'],
+      ['n4', 'event.attended', 'nw-sam'],
+    ]);
+  });
+
+  it('each has a default weight, and form fills and attendance make a contact engaged', () => {
+    const config = scoringConfig();
+    expect(config.weights).toMatchObject({
+      'content.downloaded': 6,
+      'ad.impression': 0.5,
+      'event.registered': 5,
+      'event.attended': 15,
+    });
+    expect(config.engagingTypes).toEqual(expect.arrayContaining(['content.downloaded', 'event.attended']));
+    expect(config.engagingTypes).not.toContain('ad.impression');
+    expect(config.engagingTypes).not.toContain('event.registered');
   });
 });
 

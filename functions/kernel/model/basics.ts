@@ -51,6 +51,13 @@ export const ENGAGEMENT_TYPES = [
   'sdr.call_logged',
   'direct_mail.delivered',
   'crm.stage_changed',
+  /** A form fill for gated content (a white paper, a report). */
+  'content.downloaded',
+  /** Ad impressions for the account as a company, as ad platforms report them per company. */
+  'ad.impression',
+  /** An event or webinar: registered, and attended. */
+  'event.registered',
+  'event.attended',
 ] as const;
 export const EngagementType = z.enum(ENGAGEMENT_TYPES);
 export type EngagementType = z.infer<typeof EngagementType>;

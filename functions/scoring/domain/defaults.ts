@@ -26,6 +26,8 @@ export const DEFAULT_ENGAGING_TYPES: EngagementType[] = [
   'email.replied',
   'meeting.booked',
   'sdr.call_logged',
+  'content.downloaded',
+  'event.attended',
 ];
 export const DEFAULT_MQA: Thresholds = { minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 };
 export const DEFAULT_EXIT_RATIO = 0.8;
@@ -49,6 +51,11 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = {
     'sdr.call_logged': 3,
     'direct_mail.delivered': 1,
     'crm.stage_changed': 0,
+    'content.downloaded': 6,
+    // Per company report, not per person: a weak signal that an account is seeing the ads.
+    'ad.impression': 0.5,
+    'event.registered': 5,
+    'event.attended': 15,
   },
   pricingPagePattern: 'pricing',
   pricingPageWeight: 4,

@@ -137,7 +137,10 @@ export const eventCommands: Command[] = [
       'FILE: JSON {"events": [...]}, an array, JSON Lines (.jsonl) or YAML, sent in chunks of --chunk-size.\nWithout FILE one event is built from the flags (eventId generated, occurredAt = now unless --at).\nExit code 5 when some events were rejected.',
     args: [{ name: 'FILE', required: false, description: 'events file (or use the flags below)' }],
     options: {
-      type: stringOption('TYPE', 'event type, e.g. web.visit, meeting.booked, crm.stage_changed'),
+      type: stringOption(
+        'TYPE',
+        'event type, e.g. web.visit, content.downloaded, event.attended, meeting.booked, crm.stage_changed',
+      ),
       account: stringOption('ACCOUNT_ID', 'the account'),
       email: stringOption('ADDRESS', "the contact's email (resolves the account)"),
       domain: stringOption('DOMAIN', "the account's domain (resolves the account)"),
