@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
+import { AdsProvidersConfig, SecretName } from '../../functions/kernel/ads-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -25,11 +26,6 @@ const DEFAULT_REGION = 'us-east-1';
 const Hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'Invalid domain name');
-
-/** A Secrets Manager secret *name* (never the secret value itself). */
-const SecretName = z
-  .string()
-  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'Invalid secret name (use the Secrets Manager name, not a value)');
 
 const Provider = z
   .object({
@@ -121,11 +117,15 @@ const ConfigSchema = z
       .default({ auth: 'iam', throttle: DEFAULT_THROTTLE, publicThrottle: DEFAULT_PUBLIC_THROTTLE }),
     providers: z
       .object({
-        ads: Provider.default({ provider: DEFAULT_PROVIDER }),
+        /**
+         * The ad platforms audiences sync to (functions/kernel/ads-providers.ts, README "Connect
+         * your ad accounts"); none by default: ads steps then only publish `ads.audience.changed`.
+         */
+        ads: AdsProvidersConfig.default([]),
         directMail: Provider.default({ provider: DEFAULT_PROVIDER }),
       })
       .strict()
-      .default({ ads: { provider: DEFAULT_PROVIDER }, directMail: { provider: DEFAULT_PROVIDER } }),
+      .default({ ads: [], directMail: { provider: DEFAULT_PROVIDER } }),
     logRetentionDays: z
       .number()
       .int()

@@ -22,7 +22,7 @@ describe('parseConfig', () => {
       senderEmail: 'campaigns@example.com',
       mqa: { minScore: 60, minEngagedContacts: 3, minEngagedRoles: 3 },
       api: { auth: 'iam' },
-      providers: { ads: { provider: 'eventbridge' }, directMail: { provider: 'eventbridge' } },
+      providers: { ads: [], directMail: { provider: 'eventbridge' } },
       logRetentionDays: 30,
       env: { region: 'us-east-1' },
     });
@@ -49,11 +49,13 @@ describe('parseConfig', () => {
       config: JSON.stringify({
         ...valid,
         api: { auth: { jwt: { issuer: 'https://id.example.com/', audience: ['abm'] } } },
-        providers: { ads: { provider: 'linkedin', secretName: 'abm/ads/linkedin' } },
+        providers: { ads: [{ provider: 'linkedin', secretName: 'abm/ads/linkedin', audiences: {} }] },
       }),
     });
     expect(config.api.auth).toEqual({ jwt: { issuer: 'https://id.example.com/', audience: ['abm'] } });
-    expect(config.providers.ads).toEqual({ provider: 'linkedin', secretName: 'abm/ads/linkedin' });
+    expect(config.providers.ads).toEqual([
+      { provider: 'linkedin', secretName: 'abm/ads/linkedin', audiences: {} },
+    ]);
     expect(config.providers.directMail).toEqual({ provider: 'eventbridge' });
   });
 
@@ -97,8 +99,14 @@ describe('parseConfig', () => {
     ],
     [
       'credential in place of a secret name',
-      { stage: 'dev', config: { ...valid, providers: { ads: { secretName: 'key: abc def' } } } },
-      'config.providers.ads.secretName: Invalid secret name',
+      {
+        stage: 'dev',
+        config: {
+          ...valid,
+          providers: { ads: [{ provider: 'meta', secretName: 'key: abc def', audiences: {} }] },
+        },
+      },
+      'config.providers.ads.0.secretName: Invalid secret name',
     ],
     [
       'unknown key (typo)',
@@ -132,5 +140,83 @@ describe('parseConfig', () => {
       'config.senderEmail',
       'config.logRetentionDays',
     ]);
+  });
+});
+
+describe('providers.ads (issue 11)', () => {
+  const ads = (list: unknown) => ({ stage: 'dev', config: { ...valid, providers: { ads: list } } });
+  const linkedin = {
+    provider: 'linkedin',
+    secretName: 'abm/linkedin',
+    audiences: { 'tier1-committee': { contacts: '123456', companies: '654321' } },
+  };
+  const google = {
+    provider: 'google',
+    secretName: 'abm/google',
+    customerId: '1234567890',
+    audiences: { 'tier1-committee': { contacts: '8675309' } },
+  };
+  const meta = {
+    provider: 'meta',
+    secretName: 'abm/meta',
+    baseUrl: 'http://127.0.0.1:9100',
+    audiences: { 'tier1-committee': { contacts: '23851234567890' } },
+  };
+
+  it('takes the array form of the issue, each provider with its own keys', () => {
+    expect(parseConfig(ads([linkedin, meta, google])).providers.ads).toEqual([linkedin, meta, google]);
+  });
+
+  it('refuses the old object form with a message that shows the array form', () => {
+    const message = errorOf(ads({ provider: 'eventbridge' })).message;
+    expect(message).toContain('config.providers.ads: Expected an array of ad providers');
+    expect(message).toContain('"ads": [{ "provider": "linkedin", "secretName": "abm/linkedin"');
+  });
+
+  it.each([
+    [
+      'an unknown provider',
+      [{ ...meta, provider: 'tiktok' }],
+      'config.providers.ads.0.provider: Unknown provider',
+    ],
+    [
+      'a missing secret name',
+      [linkedin, { ...meta, secretName: undefined }],
+      'config.providers.ads.1.secretName: Required',
+    ],
+    [
+      'google without customerId',
+      [{ ...google, customerId: undefined }],
+      'config.providers.ads.0.customerId: Required',
+    ],
+    [
+      'companies on a provider without company lists',
+      [{ ...meta, audiences: { t1: { contacts: '1', companies: '2' } } }],
+      'config.providers.ads.0.audiences.t1.companies: Unknown key',
+    ],
+    [
+      'a baseUrl with a path',
+      [{ ...meta, baseUrl: 'https://graph.facebook.com/v21.0' }],
+      'config.providers.ads.0.baseUrl: Invalid baseUrl',
+    ],
+    [
+      'a baseUrl that is not a URL',
+      [{ ...meta, baseUrl: 'localhost' }],
+      'config.providers.ads.0.baseUrl: Invalid baseUrl',
+    ],
+    ['an unknown key', [{ ...linkedin, accountId: '5' }], 'config.providers.ads.0.accountId: Unknown key'],
+    [
+      'an audience mapped to nothing',
+      [{ ...linkedin, audiences: { t1: {} } }],
+      'config.providers.ads.0.audiences.t1: Map the audience',
+    ],
+    ['the same provider twice', [meta, meta], 'config.providers.ads.1.provider: meta is configured twice'],
+  ])('refuses %s, naming the key', (_name, list, message) => {
+    expect(errorOf(ads(list)).message).toContain(message);
+  });
+
+  it('accepts a baseUrl with a port and a trailing slash', () => {
+    const [p] = parseConfig(ads([{ ...meta, baseUrl: 'https://sandbox.example:8443/' }])).providers.ads;
+    expect(p?.baseUrl).toBe('https://sandbox.example:8443/');
   });
 });
