@@ -150,17 +150,18 @@ export function createAccountsService(deps: AccountsDeps) {
     const now = deps.clock.now().toISOString();
     for (const c of found) {
       // Ad audiences forget the person first; if that fails nothing is deleted yet and a retry is safe.
-      if (c.email) {
-        await deps.audiences.apply({
-          changeId: `erase-${c.accountId}-${contactId}`,
-          accountId: c.accountId,
-          contactId,
-          add: [],
-          remove: [hashEmailForAudience(c.email)],
-          occurredAt: now,
-          reason: 'erasure',
-        });
-      }
+      // The audience sync removes it by id with the identifiers its ledger recorded (the contact is
+      // gone by then), so the change goes out for a contact without an email too.
+      await deps.audiences.apply({
+        changeId: `erase-${c.accountId}-${contactId}`,
+        accountId: c.accountId,
+        contactId,
+        add: [],
+        remove: c.email ? [hashEmailForAudience(c.email)] : [],
+        removeContactIds: [contactId],
+        occurredAt: now,
+        reason: 'erasure',
+      });
       await accounts.deleteContact(c.accountId, c.contactId);
     }
     return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };

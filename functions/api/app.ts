@@ -12,6 +12,7 @@ import { UNSUBSCRIBE_KEY } from '../platform/secrets';
 import { providers } from '../platform/providers';
 import { AccountViewReader } from '../platform/store/account-view';
 import { AccountRepository } from '../platform/store/accounts';
+import { AudienceKindsSchema } from '../kernel/ads-providers';
 import { CatalogRepository } from '../platform/store/catalog';
 import { TaskRepository } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
@@ -53,7 +54,14 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
       readout: readoutConfig(platform.config.scoring),
       icp: platform.config.icp === undefined ? undefined : Icp.parse(platform.config.icp),
     }),
-    catalog: createCatalogService({ catalog: platform.repository(CatalogRepository), clock }),
+    catalog: createCatalogService({
+      catalog: platform.repository(CatalogRepository),
+      clock,
+      adsAudiences:
+        platform.config.adsAudiences === undefined
+          ? undefined
+          : AudienceKindsSchema.parse(platform.config.adsAudiences),
+    }),
     tasks: createTasksService(
       withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
     ),

@@ -3,6 +3,7 @@
  * bad part; a sequence is validated in one pass (schema and graph, with field paths) and every
  * template its email steps name must exist.
  */
+import { unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
 import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
 import { EmailTemplate, TemplateInput, templateCompileErrors, templateSizeError } from '../kernel/templates';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
@@ -23,7 +24,12 @@ async function conditional<T>(what: string, write: () => Promise<T>): Promise<T>
   }
 }
 
-export function createCatalogService(deps: { catalog: CatalogRepository; clock: Clock }) {
+export function createCatalogService(deps: {
+  catalog: CatalogRepository;
+  clock: Clock;
+  /** The audience names the configured ad providers map (none configured: any name is accepted). */
+  adsAudiences?: AudienceKinds;
+}) {
   const repo = deps.catalog;
 
   /** Saves a template: every save is a new version (no read first); with If-Match, only over that version. */
@@ -62,6 +68,8 @@ export function createCatalogService(deps: { catalog: CatalogRepository; clock: 
       ? []
       : checked.errors.map((e) => ({ path: `body.${e.path}`, message: e.message }));
     if (checked.ok) {
+      for (const e of unmappedAdsSteps(checked.sequence.steps, deps.adsAudiences ?? {}))
+        errors.push({ path: `body.${e.path}`, message: e.message });
       const used = templatesUsed(checked.sequence);
       const present = await Promise.all(
         [...new Set(used.map((u) => u.templateId))].map(

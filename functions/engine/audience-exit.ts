@@ -43,7 +43,10 @@ export function audienceExitChangeId(executionName: string, stepId: string): str
   return `${executionName}#${stepId}#audience-exit`;
 }
 
-/** Removes from each `add` audience of the sequence the contacts whose touch for that step was sent. */
+/**
+ * Removes from each `add` audience of the sequence the contacts whose touch for that step was sent,
+ * and the account as a company when the step targets companies.
+ */
 export async function removeFromSequenceAudiences(
   deps: AudienceExitDeps,
   args: AudienceExitArgs,
@@ -56,15 +59,21 @@ export async function removeFromSequenceAudiences(
   const contacts = [...(args.contacts ?? (await deps.accounts.listContacts(args.accountId)))];
   for (const step of adds) {
     const hashes: string[] = [];
+    const contactIds: string[] = [];
     for (const contact of contacts) {
       if (!contact.email) continue;
       const touch = await deps.touches.get(
         args.accountId,
         touchIdOf(args.executionName, step.id, contact.contactId),
       );
-      if (touch?.status === 'sent') hashes.push(hashEmailForAudience(contact.email));
+      if (touch?.status === 'sent') {
+        hashes.push(hashEmailForAudience(contact.email));
+        contactIds.push(contact.contactId);
+      }
     }
-    if (hashes.length === 0) continue;
+    // The company leaves the lists it may have joined; the sync's ledger removes only what was added.
+    const company = step.target === 'companies' || step.target === 'both' ? ('remove' as const) : undefined;
+    if (hashes.length === 0 && !company) continue;
     const changeId = audienceExitChangeId(args.executionName, step.id);
     await deps.audiences.apply({
       changeId,
@@ -74,6 +83,9 @@ export async function removeFromSequenceAudiences(
       stepId: step.id,
       add: [],
       remove: hashes,
+      target: step.target,
+      removeContactIds: contactIds,
+      company,
       occurredAt: args.now.toISOString(),
       reason: args.reason ?? 'enrollment finished',
     });

@@ -131,3 +131,39 @@ export function audienceKinds(providers: readonly AdsProviderSettings[]): Audien
 export function kindsOfTarget(target: AdsTarget): ('contact' | 'company')[] {
   return target === 'both' ? ['contact', 'company'] : target === 'companies' ? ['company'] : ['contact'];
 }
+
+/** `AudienceKinds` as the router reads it from its environment (validated at cold start). */
+export const AudienceKindsSchema = z.record(Id, z.array(z.enum(['contact', 'company'])));
+
+/**
+ * The ads steps of a sequence whose audience no configured provider maps (or whose target needs a
+ * list kind no provider maps for it), with the path of each. With no ads provider configured
+ * (`kinds` empty) every audience name is accepted: ads steps then only publish the change event.
+ */
+export function unmappedAdsSteps(
+  steps: readonly object[],
+  kinds: AudienceKinds,
+): { path: string; message: string }[] {
+  const names = Object.keys(kinds);
+  if (names.length === 0) return [];
+  const out: { path: string; message: string }[] = [];
+  steps.forEach((s, i) => {
+    const step = s as { channel?: string; audience?: string; target?: AdsTarget };
+    if (step.channel !== 'ads' || step.audience === undefined) return;
+    const mapped = kinds[step.audience];
+    if (!mapped) {
+      out.push({
+        path: `steps.${i}.audience`,
+        message: `no ads provider maps audience "${step.audience}" (providers.ads[].audiences has ${names.join(', ')})`,
+      });
+      return;
+    }
+    const missing = kindsOfTarget(step.target ?? 'contacts').filter((k) => !mapped.includes(k));
+    if (missing.length > 0)
+      out.push({
+        path: `steps.${i}.target`,
+        message: `no ads provider maps a ${missing[0] === 'company' ? 'companies' : 'contacts'} list for audience "${step.audience}"`,
+      });
+  });
+  return out;
+}

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { Channel, IsoTimestamp, PostalAddress, Role, Stage } from './model';
 import { DETAIL_TYPES, SOURCE_OF, type DetailType } from './event-types';
 import { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
+import { ADS_TARGETS } from './ads-providers';
 import { BreachReason, SendingDomain, SendingWindow } from './reputation';
 
 export { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
@@ -112,9 +113,12 @@ export const SdrTaskCompletedDetail = DetailBase.extend({
 export type SdrTaskCompletedDetail = z.infer<typeof SdrTaskCompletedDetail>;
 
 /**
- * `ads.audience.changed`: members (SHA-256 of the normalised email) to add to or remove from an ad
- * audience; `eventId` is the change id (a retried step reuses it). Without `audienceId` the change
- * is an erasure: remove the person from every audience.
+ * `ads.audience.changed`: members to add to or remove from an ad audience; `eventId` is the change
+ * id (a retried step reuses it). `add` / `remove` are the SHA-256 of the normalised emails (for a
+ * team's own sync); the audience sync (functions/ads) reads the members by id: `addContactIds` /
+ * `removeContactIds` (the committee's contacts) and `company` (the account as a company, for an
+ * ads step that targets companies). Without `audienceId` the change is an erasure: remove the
+ * person (`contactId`) from every audience it was added to.
  */
 export const AdsAudienceChangedDetail = DetailBase.extend({
   audienceId: z.string().min(1).optional(),
@@ -123,6 +127,12 @@ export const AdsAudienceChangedDetail = DetailBase.extend({
   contactId: z.string().min(1).optional(),
   add: z.array(z.string()),
   remove: z.array(z.string()),
+  /** What the step targets (absent on an erasure and on changes published before targets existed). */
+  target: z.enum(ADS_TARGETS).optional(),
+  addContactIds: z.array(z.string().min(1)).default([]),
+  removeContactIds: z.array(z.string().min(1)).default([]),
+  /** The account (`accountId`) as a company: added to or removed from the audience's company lists. */
+  company: z.enum(['add', 'remove']).optional(),
   reason: z.string().min(1),
 });
 export type AdsAudienceChangedDetail = z.infer<typeof AdsAudienceChangedDetail>;

@@ -20,6 +20,7 @@ import { systemClock, type Clock } from '../kernel/clock';
 import type { LaunchRunner } from '../kernel/execution';
 import type { EventPublisher } from './bus';
 import { ENV, requireEnv, type EnvKey } from './env';
+import type { ProviderSecrets } from './providers/secrets';
 import type { SecretSource } from './secrets';
 import type { EmailSender } from './ses';
 import type { ExecutionStarter, SequenceControl } from './sfn';
@@ -49,6 +50,10 @@ export interface RuntimeConfig {
   icp?: unknown;
   /** The sender reputation breaker's thresholds (validated by kernel/reputation.ts); defaults when absent. */
   reputation?: unknown;
+  /** The configured ad providers (`config.providers.ads`; validated by functions/kernel/ads-providers.ts). */
+  adsProviders?: unknown;
+  /** The audience names those providers map, with the member kinds (the router checks ads steps with it). */
+  adsAudiences?: unknown;
   version?: string;
 }
 
@@ -70,6 +75,8 @@ export interface Adapters {
   email: EmailSender;
   unsubscribeKey: SecretSource;
   fifo: FifoSender;
+  /** The providers' credentials by secret name (Secrets Manager; local mode: the ABM_SECRETS file). */
+  providerSecrets: ProviderSecrets;
 }
 
 /** A port: the name of its adapter, and how the platform builds the AWS one from configuration. */
@@ -222,6 +229,8 @@ export function environmentConfig(
     scoring: json('scoringConfig'),
     icp: json('icp'),
     reputation: json('reputation'),
+    adsProviders: json('adsProviders'),
+    adsAudiences: json('adsAudiences'),
     version: read('version'),
   };
 }

@@ -53,5 +53,9 @@ export const ENV = {
   icp: 'ABM_ICP',
   /** JSON: cdk.json's `config.reputation` (the sender reputation breaker's window and thresholds). */
   reputation: 'ABM_REPUTATION',
+  /** JSON: cdk.json's `config.providers.ads` (the audience sync's providers and their lists). */
+  adsProviders: 'ABM_ADS_PROVIDERS',
+  /** JSON: the audience names those providers map, with the member kinds (the router's check of ads steps). */
+  adsAudiences: 'ABM_ADS_AUDIENCES',
 } as const;
 export type EnvKey = keyof typeof ENV;

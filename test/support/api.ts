@@ -53,6 +53,8 @@ export async function startHarness(
     bearerToken?: string;
     /** Overrides of the scoring configuration (the shape of cdk.json's). */
     scoring?: unknown;
+    /** The audience names the configured ad providers map (functions/kernel/ads-providers.ts). */
+    adsAudiences?: unknown;
   } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
@@ -62,7 +64,12 @@ export async function startHarness(
   const control = new RecordingSequenceControl();
   const publisher = new RecordingPublisher();
   const platform = compose(
-    { tableName: db.tableName, version: '9.9.9', scoring: options.scoring },
+    {
+      tableName: db.tableName,
+      version: '9.9.9',
+      scoring: options.scoring,
+      adsAudiences: options.adsAudiences,
+    },
     {
       launch: (p) =>
         inProcessLaunch(p, { batchSize: 50, concurrency: 4 }, { inlineLimit: options.inlineLimit ?? 100 }),

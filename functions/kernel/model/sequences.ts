@@ -4,6 +4,7 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
+import { ADS_TARGETS } from '../ads-providers';
 import { Condition, Id, ROLES, Stage, STAGES, type Role } from './basics';
 import { HHMM, IsoDuration, Weekday, WEEKDAYS } from './fields';
 import {
@@ -61,6 +62,11 @@ export const AdsStep = z
     channel: z.literal('ads'),
     audience: Id,
     action: z.enum(['add', 'remove']).default('add'),
+    /**
+     * Who joins (or leaves) the audience: the committee's contacts, the account as a company
+     * (account-level targeting: LinkedIn company lists), or both.
+     */
+    target: z.enum(ADS_TARGETS).default('contacts'),
   })
   .strict();
 export const SdrTaskStep = z

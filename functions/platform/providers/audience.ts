@@ -4,6 +4,7 @@
  * the change to a provider; an erasure removes a person from every audience. The default provider
  * publishes `ads.audience.changed` on the bus; real ad-platform adapters implement the same port.
  */
+import type { AdsTarget } from '../../kernel/ads-providers';
 import { busEvent, DETAIL_TYPES } from '../../kernel/events';
 import type { EventPublisher } from '../bus';
 
@@ -17,8 +18,16 @@ export interface AudienceChange {
   stepId?: string;
   /** The person an erasure is for. */
   contactId?: string;
+  /** SHA-256 of the normalised emails (what a team's own sync matches on). */
   add: string[];
   remove: string[];
+  /** What the step targets: contacts, the account as a company, or both (default contacts). */
+  target?: AdsTarget;
+  /** The contacts behind `add` / `remove`, by id: what the audience sync reads (or forgets) them by. */
+  addContactIds?: string[];
+  removeContactIds?: string[];
+  /** The account as a company joins or leaves the audience's company lists. */
+  company?: 'add' | 'remove';
   occurredAt: string;
   reason: string;
 }
@@ -42,6 +51,10 @@ export class EventBridgeAudienceProvider implements AudienceProvider {
         audienceId: change.audienceId,
         add: change.add,
         remove: change.remove,
+        target: change.target,
+        addContactIds: change.addContactIds ?? [],
+        removeContactIds: change.removeContactIds ?? [],
+        company: change.company,
         reason: change.reason,
       }),
     ]);

@@ -395,6 +395,21 @@ export const sendingState = (domain: string): PrimaryKey => ({
   sk: SK.sendingState,
 });
 
+/**
+ * The ad-audience membership ledger (functions/ads): one item per (member, provider, audience), in
+ * the member's partition, so an erasure finds every audience a person was added to with one query.
+ * A contact member's id is its contact id, a company member's its account id.
+ */
+export const adsMemberships = (kind: 'contact' | 'company', memberId: string): string =>
+  `ADSMEMBER#${kind}#${memberId}`;
+
+export const adsMembership = (
+  kind: 'contact' | 'company',
+  memberId: string,
+  provider: string,
+  audience: string,
+): PrimaryKey => ({ pk: adsMemberships(kind, memberId), sk: `${provider}#${audience}` });
+
 /** Every builder in one object, for scripts and tests (the store's modules use the namespace import). */
 export const keys = {
   accountPartition,
@@ -442,4 +457,6 @@ export const keys = {
   suppression,
   sendingHour,
   sendingState,
+  adsMemberships,
+  adsMembership,
 } as const;
