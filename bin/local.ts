@@ -51,6 +51,11 @@ async function main(): Promise<void> {
     `  Token        ${runtime.token}${settings.tokenGenerated ? '   (generated, kept in the data folder; set ABM_API_TOKEN to choose one)' : ''}`,
     `  Time scale   ${runtime.timeScale} (${describeScale(runtime.timeScale)}); simulated now: ${runtime.clock.now().toISOString()}`,
     `  Unsubscribe  links in mail point at ${runtime.url}/unsubscribe`,
+    `  Ad accounts  ${
+      settings.adsProviders.length === 0
+        ? 'none configured (ads steps publish ads.audience.changed only)'
+        : `${settings.adsProviders.map((p) => `${p.provider}${p.baseUrl ? ` -> ${p.baseUrl}` : ' (test double)'}`).join(', ')}; what they received: GET ${runtime.url}/_local/providers`
+    }${settings.configSource ? ` (config: ${settings.configSource})` : ''}`,
     '',
     '  Use it with the CLI:',
     `    export ABM_ENDPOINT=${runtime.url} ABM_API_TOKEN=${runtime.token}`,

@@ -81,6 +81,11 @@ export const RULES = {
     source: [AWS_SES_SOURCE],
     'detail-type': Object.keys(SES_DETAIL_TYPES),
   },
+  /** Engagement bus -> the audience sync's queue (functions/ads): ad audience changes and erasures. */
+  adsAudienceChanged: {
+    source: [SOURCE_OF[DETAIL_TYPES.adsAudienceChanged]],
+    'detail-type': [DETAIL_TYPES.adsAudienceChanged],
+  },
   /** Engagement bus -> the alarm topic: the sender reputation breaker tripped. */
   sendingPaused: {
     source: [SOURCE_OF[DETAIL_TYPES.sendingPaused]],

@@ -18,6 +18,7 @@ import type { Construct } from 'constructs';
 import { version as packageVersion } from '../../package.json';
 import type { AppConfig } from './config';
 import { AccountStore } from './constructs/account-store';
+import { AdsSync } from './constructs/ads-sync';
 import { AbmApi } from './constructs/api';
 import { baseFunctionFactory } from './constructs/base-function';
 import { sendingPausedAlarm } from './constructs/alarms';
@@ -27,6 +28,7 @@ import { CampaignLauncher } from './constructs/launcher';
 import { Scorer } from './constructs/scorer';
 import { SequenceEngine } from './constructs/sequence-engine';
 import { acknowledgeGrantWildcards } from './constructs/nag';
+import { audienceKinds } from '../../functions/kernel/ads-providers';
 import { ENV } from '../../functions/platform/env';
 import { LAMBDAS } from './functions';
 
@@ -44,6 +46,7 @@ export class AbmStack extends Stack {
   public readonly scorer: Scorer;
   public readonly engagement: EngagementRules;
   public readonly api: AbmApi;
+  public readonly ads: AdsSync;
   /** Every alarm of the stack notifies this topic (and `alarmEmail`, when configured). */
   public readonly alarmTopic: Topic;
 
@@ -101,6 +104,8 @@ export class AbmStack extends Stack {
       reputation: config.reputation,
       unsubscribeBaseUrl,
     });
+    // The audience sync: always deployed (with no provider configured it has nothing to send).
+    this.ads = new AdsSync(this, 'Ads', { table, bus, createFunction, providers: config.providers.ads });
     const health = createFunction(this, 'Health', {
       ...LAMBDAS.health,
       environment: { [ENV.version]: version },
@@ -120,6 +125,7 @@ export class AbmStack extends Stack {
       version,
       icp: config.icp,
       reputation: config.reputation,
+      adsAudiences: audienceKinds(config.providers.ads),
       scoringConfig,
       healthFunction: health,
       unsubscribeSecret: this.engine.unsubscribeSecret,
@@ -134,6 +140,7 @@ export class AbmStack extends Stack {
       this.scorer.rescoreFailedAlarm,
       this.engagement.deadLetterAlarm,
       this.engagement.normaliserFailureAlarm,
+      ...this.ads.deadLetterAlarms,
     ];
     this.alarmTopic = new Topic(this, 'Alarms', {
       displayName: 'ABM orchestrator alarms',

@@ -52,6 +52,10 @@ export const LAMBDAS = {
     'scoring/handlers/rescore-accounts.ts',
     'Daily: re-scores the accounts whose score decayed below their stage (stages follow decay)',
   ),
+  syncAudiences: lambda(
+    'ads/handlers/sync-audiences.ts',
+    'Ad audiences: applies ads.audience.changed to LinkedIn, Google and Meta lists (membership ledger)',
+  ),
   normaliseSesEvent: lambda(
     'ingest/handlers/normalise-ses-event.ts',
     'SES email events -> engagement.recorded; suppresses hard bounces and complaints',

@@ -9,6 +9,9 @@
  *   bus (RULES patterns) -> scorer queue (FIFO per account, batched) -> scorer -> SequenceControl
  *     (LocalExecutions: SendTaskSuccess / abort)
  *   once per simulated day (RESCORE_AT_UTC) -> the re-score -> scorer queue (stages follow decay)
+ *   bus (RULES.adsAudienceChanged) -> audience sync queue (batched) -> the audience sync ->
+ *     the provider adapters -> each provider's `baseUrl`, or its in-process test double
+ *     (`providerDoubles`; `GET /_local/providers` shows what they received)
  *
  * One ScaledClock (persisted in the data folder) is THE clock: repository, engine, scorer, API and
  * the runner's Wait states. SES publishes no events locally: `POST /_local/ses-events`
@@ -19,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import '../../functions/platform/polyfills';
+import { adsSyncFeature, type AdapterFactory } from '../../functions/ads';
 import { createApi } from '../../functions/api/app';
 import { createRouter, type HttpRequest, type HttpResponse, type Router } from '../../functions/api/router';
 import { createSequenceEngine, type SequenceEngine } from '../../functions/engine';
@@ -26,6 +30,8 @@ import { RULES } from '../../functions/kernel/events';
 import { sesNormaliserFeature } from '../../functions/ingest';
 import { compose, type Composed, type Log, type Platform } from '../../functions/platform/compose';
 import { inProcessLaunch } from '../../functions/launch';
+import { audienceKinds } from '../../functions/kernel/ads-providers';
+import { StaticProviderSecrets } from '../../functions/platform/providers/secrets';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender } from '../../functions/platform/ses';
 import type { ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
@@ -44,6 +50,7 @@ import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { ScaledClock } from './scaled-clock';
 import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
+import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { localSesEventsRoute } from './ses-events';
 import type { LocalSettings } from './settings';
 
@@ -58,6 +65,7 @@ export type LocalPlatform = Composed<{
   scorer: (p: Platform) => ReturnType<typeof scorerFeature>;
   rescorer: (p: Platform) => ReturnType<typeof rescoreFeature>;
   launch: (p: Platform) => ReturnType<typeof inProcessLaunch>;
+  ads: (p: Platform) => ReturnType<typeof adsSyncFeature>;
 }>;
 
 export interface StartLocalOptions {
@@ -79,6 +87,15 @@ export interface StartLocalOptions {
    * store then outlives this process (the restart test counts mail across a kill with it).
    */
   sesEndpoint?: string;
+  /**
+   * The in-process provider test doubles (started by the caller): a provider configured without
+   * `baseUrl` is pointed at its double, and `GET /_local/providers` shows what they received.
+   */
+  providerDoubles?: ProviderDoubles;
+  /** Builds the provider adapters (default: functions/ads's). */
+  createAdapter?: AdapterFactory;
+  /** The audience sync queue: real ms before a partial batch is delivered (default 200). */
+  adsFlushMs?: number;
 }
 
 export interface LocalRuntime {
@@ -93,7 +110,7 @@ export interface LocalRuntime {
   platform: LocalPlatform;
   bus: LocalBus;
   /** The scorer's two queues: buffer (standard) -> enqueuer -> scorer (FIFO) -> scorer. */
-  queues: { buffer: LocalQueue; scorer: LocalQueue };
+  queues: { buffer: LocalQueue; scorer: LocalQueue; ads: LocalQueue };
   /** The daily re-score on the simulated clock (the stack's EventBridge schedule on AWS). */
   rescoreSchedule: SimulatedDailySchedule;
   executions: LocalExecutions;
@@ -139,6 +156,12 @@ export async function startLocal(
   const log: LocalLog = options.log ?? (options.quiet ? () => undefined : stderrLog);
   const dataDir = settings.dataDir;
   mkdirSync(dataDir, { recursive: true });
+  const adsProviders = settings.adsProviders ?? [];
+  const served = adsProviders.filter((p) => p.baseUrl === undefined).map((p) => p.provider);
+  if (served.length > 0 && !options.providerDoubles)
+    throw new Error(
+      `local mode serves ${served.join(', ')} (no baseUrl) from the provider test doubles, and none were given`,
+    );
   const version = readVersion();
 
   const clockFile = path.join(dataDir, 'clock.json');
@@ -184,9 +207,17 @@ export async function startLocal(
       log,
     });
     const scorerQueue = new LocalQueue({ name: 'scorer queue', batchSize: 10, flushMs: 0, log });
+    // The stack's audience sync queue (batches of up to 100, a batching window, partial failures).
+    const adsQueue = new LocalQueue({
+      name: 'audience sync queue',
+      batchSize: 100,
+      flushMs: options.adsFlushMs ?? 200,
+      log,
+    });
     const bus = new LocalBus(
       [
         queueTarget('scorerIngest', RULES.scorerIngest as never, buffer),
+        queueTarget('adsAudienceChanged', RULES.adsAudienceChanged as never, adsQueue),
         // The stack sends these to its alarm topic; local mode's alarm is a log line.
         {
           rule: 'sendingPaused',
@@ -217,6 +248,8 @@ export async function startLocal(
         sesConfigurationSet: LOCAL_CONFIGURATION_SET,
         scoring: options.scoring,
         reputation: settings.reputation,
+        adsProviders,
+        adsAudiences: audienceKinds(adsProviders),
         version,
       },
       {
@@ -231,6 +264,11 @@ export async function startLocal(
             awaitCompletion: false,
             onError: (err) => log('launch failed', { error: String(err) }),
           }),
+        ads: (p) =>
+          adsSyncFeature(p, {
+            createAdapter: options.createAdapter,
+            doubles: options.providerDoubles,
+          }),
       },
       {
         clock,
@@ -241,10 +279,12 @@ export async function startLocal(
         email: new SesEmailSender(ses.client, LOCAL_CONFIGURATION_SET),
         unsubscribeKey: new StaticSecretSource(unsubscribeKey),
         fifo: fifoSender(scorerQueue),
+        providerSecrets: settings.providerSecrets ?? new StaticProviderSecrets({}),
       },
     );
     buffer.consume((records) => platform.enqueue(records));
     scorerQueue.consume((records) => platform.scorer.handleBatch(records));
+    adsQueue.consume((records) => platform.ads.handleBatch(records));
 
     const executions = new LocalExecutions({
       journal: platform.repository(ExecutionJournal),
@@ -263,7 +303,10 @@ export async function startLocal(
     });
     const normalise = sesNormaliserFeature(platform);
     holder.local = createRouter(
-      [localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() })],
+      [
+        localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() }),
+        localProvidersRoute(options.providerDoubles),
+      ],
       { bearerToken: settings.apiToken },
     );
 
@@ -307,7 +350,7 @@ export async function startLocal(
       clock,
       platform,
       bus,
-      queues: { buffer, scorer: scorerQueue },
+      queues: { buffer, scorer: scorerQueue, ads: adsQueue },
       rescoreSchedule,
       executions,
       dynamo,
@@ -325,6 +368,7 @@ export async function startLocal(
           await drainScoring({ buffer, scorer: scorerQueue }, 5_000);
           await executions.shutdown();
           await drainScoring({ buffer, scorer: scorerQueue }, 2_000, true);
+          await adsQueue.drain({ timeoutMs: 2_000, close: true });
           clearInterval(saveTimer);
           clock.save(clockFile);
           await localSes.stop();

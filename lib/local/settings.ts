@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
+import type { AdsProviderSettings } from '../../functions/kernel/ads-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
+import { readSecretsFile, type ProviderSecrets } from '../../functions/platform/providers/secrets';
+import { ConfigError, parseConfig } from '../infra/config';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -49,6 +52,16 @@ export interface LocalSettings {
   timeScale: number;
   /** The sender reputation breaker's window and thresholds (ABM_REPUTATION, validated; defaults). */
   reputation: ReputationConfig;
+  /**
+   * The ad providers of the deployment's configuration (`providers.ads`): from the JSON file named
+   * by ABM_CONFIG (the `config` object itself), else cdk.json's `context.config` in the working
+   * folder, validated as synth validates it; none when neither exists.
+   */
+  adsProviders: AdsProviderSettings[];
+  /** Where the configuration came from (for the start banner), when it came from somewhere. */
+  configSource?: string;
+  /** The providers' secrets: the JSON file named by ABM_SECRETS (secretName -> value); none when unset. */
+  providerSecrets?: ProviderSecrets;
 }
 
 export class SettingsError extends Error {}
@@ -83,5 +96,55 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     tokenGenerated,
     timeScale: e.ABM_TIME_SCALE,
     reputation: e.ABM_REPUTATION,
+    ...readConfig(env, cwd),
+  };
+}
+
+/** The deployment's configuration as local mode reads it (ABM_CONFIG, else cdk.json), validated. */
+function readConfig(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Pick<LocalSettings, 'adsProviders' | 'configSource' | 'providerSecrets'> {
+  let source: string | undefined;
+  let config: unknown;
+  const fail = (message: string): never => {
+    throw new SettingsError(`Invalid local-mode settings:\n  ${message}`);
+  };
+  const readJson = (file: string, what: string): unknown => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    } catch (err) {
+      return fail(`${what}: cannot read ${file} as JSON (${(err as Error).message})`);
+    }
+  };
+  if (env.ABM_CONFIG) {
+    source = path.resolve(cwd, env.ABM_CONFIG);
+    config = readJson(source, 'ABM_CONFIG');
+  } else if (existsSync(path.join(cwd, 'cdk.json'))) {
+    source = path.join(cwd, 'cdk.json');
+    config = (readJson(source, 'cdk.json') as { context?: { config?: unknown } }).context?.config;
+    if (config === undefined) source = undefined;
+  }
+  let adsProviders: AdsProviderSettings[] = [];
+  if (source) {
+    try {
+      adsProviders = parseConfig({ stage: 'dev', config }).providers.ads;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      fail(`${source}:\n    ${err.issues.join('\n    ')}`);
+    }
+  }
+  let providerSecrets: ProviderSecrets | undefined;
+  if (env.ABM_SECRETS) {
+    try {
+      providerSecrets = readSecretsFile(path.resolve(cwd, env.ABM_SECRETS));
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  return {
+    adsProviders,
+    ...(source ? { configSource: source } : {}),
+    ...(providerSecrets ? { providerSecrets } : {}),
   };
 }

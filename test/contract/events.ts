@@ -3,6 +3,7 @@
  * and near misses, per rule in RULES. Shared by the moto contract test.
  */
 import { RecordingPublisher } from '../../functions/platform/recorders';
+import { EventBridgeAudienceProvider } from '../../functions/platform/providers/audience';
 import {
   AWS_SES_SOURCE,
   busEvent,
@@ -205,6 +206,38 @@ export function scorerOutputs(): WireEvent[] {
   ].map((e) => toWire(e));
 }
 
+/** What the default audience provider publishes: a step's change and an erasure. */
+async function adsEvents(): Promise<WireEvent[]> {
+  const publisher = new RecordingPublisher();
+  const provider = new EventBridgeAudienceProvider(publisher);
+  const at = '2026-11-23T09:00:00.000Z';
+  await provider.apply({
+    changeId: 'ads-step',
+    audienceId: 'tier1-committee',
+    accountId: 'northwind',
+    campaignId: 'q1',
+    stepId: 'ads',
+    add: ['h'],
+    remove: [],
+    target: 'both',
+    addContactIds: ['northwind-eb'],
+    company: 'add',
+    occurredAt: at,
+    reason: 'sequence step ads',
+  });
+  await provider.apply({
+    changeId: 'ads-erase',
+    accountId: 'northwind',
+    contactId: 'northwind-eb',
+    add: [],
+    remove: ['h'],
+    removeContactIds: ['northwind-eb'],
+    occurredAt: at,
+    reason: 'erasure',
+  });
+  return publisher.events.map((e) => toWire(e));
+}
+
 export interface ContractCases {
   /** Which bus the rule lives on in the real deployment. */
   bus: 'engagement' | 'default';
@@ -219,6 +252,7 @@ export interface ContractCases {
 export async function contractCases(sesConfigurationSet: string): Promise<Record<RuleName, ContractCases>> {
   const engagement = await handlerEngagementEvents();
   const sending = sendingEvents();
+  const ads = await adsEvents();
   const sample = engagement[0]!;
   const variant = (id: string, patch: Partial<WireEvent>): WireEvent => ({
     ...sample,
@@ -270,6 +304,25 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
         // Another stage's (or application's) configuration set publishes to the same default bus.
         ses('Email Bounced', 'ses-nm-other-set', {}, `${sesConfigurationSet}-other`),
         ses('Email Opened', 'ses-nm-other-set-open', {}, 'Abm-prod-mail'),
+      ],
+    },
+    adsAudienceChanged: {
+      bus: 'engagement',
+      matches: ads,
+      nearMisses: [
+        {
+          ...ads[0]!,
+          id: 'nm-ads-source',
+          source: SOURCES.engine,
+          detail: { ...ads[0]!.detail, eventId: 'nm-ads-source' },
+        },
+        {
+          ...ads[0]!,
+          id: 'nm-ads-mail',
+          detailType: DETAIL_TYPES.directMailRequested,
+          detail: { ...ads[0]!.detail, eventId: 'nm-ads-mail' },
+        },
+        ...scorerOutputs(),
       ],
     },
     sendingPaused: {

@@ -32,6 +32,7 @@ import { DEFAULT_PUBLIC_THROTTLE, DEFAULT_THROTTLE, type ThrottleSettings } from
 export type { FunctionFactory, FunctionRequest } from '../functions';
 import { LAMBDAS } from '../functions';
 import { ENV } from '../../../functions/platform/env';
+import type { AudienceKinds } from '../../../functions/kernel/ads-providers';
 import type { ReputationConfig } from '../../../functions/kernel/reputation';
 
 export type ApiAuthConfig =
@@ -57,6 +58,8 @@ export interface AbmApiProps {
   readonly icp?: Icp;
   /** The sender reputation breaker's thresholds, for the sending-domain routes (`config.reputation`). */
   readonly reputation?: ReputationConfig;
+  /** The audience names the configured ad providers map (PUT /sequences checks ads steps against them). */
+  readonly adsAudiences?: AudienceKinds;
   /**
    * The scorer's overrides of the scoring configuration (e.g. `{ mqa }` from cdk.json): the
    * account view shows the MQA progress against the thresholds the scorer decides with.
@@ -109,6 +112,7 @@ export class AbmApi extends Construct {
         [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
         ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
         ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
+        ...(props.adsAudiences ? { [ENV.adsAudiences]: JSON.stringify(props.adsAudiences) } : {}),
         ...(props.scoringConfig ? { [ENV.scoringConfig]: JSON.stringify(props.scoringConfig) } : {}),
       },
       memorySize: 1024,
