@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderDoubles, ProvidersSnapshot } from '../../lib/local/providers';
-import { startLocal, type LocalRuntime } from '../../lib/local/runtime';
-import { readSettings } from '../../lib/local/settings';
+import type { LocalRuntime } from '../../lib/local/runtime';
+import type { LocalSettings } from '../../lib/local/settings';
 import { ADS_PROVIDERS_EXAMPLE, fakeAdapters } from '../support/ads';
-import { ALWAYS, apiClient, committee, until, type ApiClient } from '../support/local';
+import { ALWAYS, committee, startLocalForTest, until, type ApiClient } from '../support/local';
 
 const TOKEN = 'e2e-ads-token-0123456789';
 const LISTS = { li: '123456', liCompanies: '654321', meta: '23851234567890', google: '8675309' };
@@ -58,39 +58,26 @@ const doubles: ProviderDoubles & { baseUrls: string[] } = {
 
 let rt: LocalRuntime;
 let api: ApiClient;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
+const configDir = mkdtempSync(path.join(tmpdir(), 'abm-ads-e2e-config-'));
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'abm-ads-e2e-'));
-  const configFile = path.join(dataDir, 'config.json');
+  const configFile = path.join(configDir, 'config.json');
   writeFileSync(
     configFile,
     JSON.stringify({ senderEmail: 'campaigns@example.com', providers: { ads: ADS_PROVIDERS_EXAMPLE } }),
   );
-  const settings = readSettings(
-    {
-      ABM_PORT: '0',
-      ABM_SES_PORT: '0',
-      ABM_DATA_DIR: dataDir,
-      ABM_API_TOKEN: TOKEN,
-      ABM_TIME_SCALE: '86400',
-      ABM_CONFIG: configFile,
-    },
-    dataDir,
-  );
+  let settings: LocalSettings;
+  ({ rt, api, stop, settings } = await startLocalForTest('abm-ads-e2e-', TOKEN, 86_400, {
+    env: { ABM_CONFIG: configFile },
+    options: { providerDoubles: doubles, createAdapter: adapters.createAdapter, adsFlushMs: 50 },
+  }));
   expect(settings.adsProviders.map((p) => p.provider)).toEqual(['linkedin', 'meta', 'google']);
-  rt = await startLocal(settings, {
-    quiet: true,
-    providerDoubles: doubles,
-    createAdapter: adapters.createAdapter,
-    adsFlushMs: 50,
-  });
-  api = apiClient(rt.url, TOKEN);
 });
 
 afterAll(async () => {
-  await rt?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stop?.();
+  rmSync(configDir, { recursive: true, force: true });
 });
 
 /** A tier-1 committee whose technical evaluator gave no ads consent. */

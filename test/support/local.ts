@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startLocal, type LocalRuntime } from '../../lib/local/runtime';
-import { readSettings } from '../../lib/local/settings';
+import { startLocal, type LocalRuntime, type StartLocalOptions } from '../../lib/local/runtime';
+import { readSettings, type LocalSettings } from '../../lib/local/settings';
 import { committeeMember, fitProfile } from './accounts';
 
 export interface ApiClient {
@@ -76,22 +76,25 @@ export async function startLocalForTest(
   prefix: string,
   token: string,
   timeScale: number,
-): Promise<{ rt: LocalRuntime; api: ApiClient; stop(): Promise<void> }> {
+  extra: { env?: Record<string, string>; options?: StartLocalOptions } = {},
+): Promise<{ rt: LocalRuntime; api: ApiClient; settings: LocalSettings; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
   const remove = () => rmSync(dataDir, { recursive: true, force: true });
-  const settings = readSettings(
-    {
-      ABM_PORT: '0',
-      ABM_SES_PORT: '0',
-      ABM_DATA_DIR: dataDir,
-      ABM_API_TOKEN: token,
-      ABM_TIME_SCALE: String(timeScale),
-    },
-    dataDir,
-  );
+  let settings: LocalSettings;
   let rt: LocalRuntime;
   try {
-    rt = await startLocal(settings, { quiet: true });
+    settings = readSettings(
+      {
+        ABM_PORT: '0',
+        ABM_SES_PORT: '0',
+        ABM_DATA_DIR: dataDir,
+        ABM_API_TOKEN: token,
+        ABM_TIME_SCALE: String(timeScale),
+        ...extra.env,
+      },
+      dataDir,
+    );
+    rt = await startLocal(settings, { quiet: true, ...extra.options });
   } catch (err) {
     remove();
     throw err;
@@ -99,6 +102,7 @@ export async function startLocalForTest(
   return {
     rt,
     api: apiClient(rt.url, token),
+    settings,
     stop: async () => {
       await rt.stop();
       remove();
