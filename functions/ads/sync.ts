@@ -196,11 +196,12 @@ export function createAudienceSync(deps: SyncDeps) {
         )
       ).map((e) => [intentKey({ ...e, provider: { provider: e.provider } as AdsProviderSettings }), e]),
     );
-    const todo = intents.filter((i) => {
+    const todo = intents.flatMap((i) => {
       const entry = ledger.get(intentKey(i));
-      if (entry && entry.at > i.at) return false; // stale: a newer change was applied
-      if (i.action === 'add') return entry?.status !== 'added';
-      return entry?.status === 'added'; // removes go only where adds went
+      if (entry && entry.at > i.at) return []; // stale: a newer change was applied
+      if (i.action === 'add') return entry?.status === 'added' ? [] : [i];
+      // Removes go only where adds went: the list the ledger recorded (the config may have moved on).
+      return entry?.status === 'added' ? [{ ...i, listId: entry.listId }] : [];
     });
     const members = await readMembers(todo.filter((i) => i.action === 'add'));
 

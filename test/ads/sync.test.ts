@@ -52,11 +52,11 @@ function record(detail: Record<string, unknown>, messageId = `m${++seq}`) {
   };
 }
 
-function setup(maxBatch?: number) {
+function setup(maxBatch?: number, adsProviders: unknown = ADS_PROVIDERS_EXAMPLE) {
   const adapters = fakeAdapters(maxBatch);
   const metrics = new CountingAdsMetrics();
   const platform = compose(
-    { tableName: store.table.tableName, adsProviders: ADS_PROVIDERS_EXAMPLE },
+    { tableName: store.table.tableName, adsProviders },
     {},
     {
       table: store.table,
@@ -278,5 +278,24 @@ describe('audience sync', () => {
       'remove',
     ]);
     expect(fakes.linkedin.members(LISTS.liCompanies)).toEqual([]);
+  });
+
+  it('a remove goes to the list the add went to, even after the audience was mapped to another list', async () => {
+    await seed('proseware', ['dana']);
+    const before = setup();
+    await before.sync.handleBatch([
+      record({ accountId: 'proseware', audienceId: 'tier1-committee', addContactIds: ['proseware-dana'] }),
+    ]);
+    const moved = ADS_PROVIDERS_EXAMPLE.map((p) =>
+      p.provider === 'meta' ? { ...p, audiences: { 'tier1-committee': { contacts: '999' } } } : p,
+    );
+    const after = setup(undefined, moved);
+    clock.advance(1000);
+    await after.sync.handleBatch([
+      record({ accountId: 'proseware', audienceId: 'tier1-committee', removeContactIds: ['proseware-dana'] }),
+    ]);
+    expect(after.fakes.meta.calls).toEqual([
+      { action: 'remove', listId: LISTS.meta, memberIds: ['proseware-dana'] },
+    ]);
   });
 });
