@@ -1,13 +1,12 @@
 /**
- * Where the audience sync gets a provider's adapter: `createAdapter(settings, secret, deps)`. The
- * provider adapters (functions/ads/adapters, LinkedIn, Google, Meta) are written beside this
- * feature; until they are wired here, every provider reports that it has no adapter (a
- * non-retryable ProviderError: the sync fails the change, which ends in the dead-letter queue and
- * its alarm, never silently dropped).
+ * Where the audience sync gets a provider's adapter: `createAdapter(settings, secret, deps)` builds
+ * the provider adapter (functions/ads/adapters: LinkedIn, Google, Meta) from the configured
+ * settings and the provider's secret, and counts its requests and throttles in the sync's metrics.
  */
 import type { AdsProviderSettings } from '../kernel/ads-providers';
+import { createAdapter as createProviderAdapter } from './adapters';
 import type { AdsMetrics } from './metrics';
-import { ProviderError, type AudienceAdapter } from './port';
+import type { AudienceAdapter } from './port';
 
 export interface AdapterDeps {
   /** The adapter counts its requests and throttles here (per provider). */
@@ -16,11 +15,25 @@ export interface AdapterDeps {
 
 export type AdapterFactory = (
   settings: AdsProviderSettings,
-  /** The provider's secret (parsed JSON), or undefined for local mode's in-process test double. */
+  /** The provider's secret (parsed JSON): from Secrets Manager, ABM_SECRETS, or a local double's. */
   secret: unknown,
   deps: AdapterDeps,
 ) => AudienceAdapter;
 
-export const createAdapter: AdapterFactory = (settings) => {
-  throw new ProviderError(settings.provider, 'no adapter is wired for this provider', false);
-};
+export const createAdapter: AdapterFactory = (settings, secret, deps) =>
+  createProviderAdapter(
+    {
+      provider: settings.provider,
+      baseUrl: settings.baseUrl,
+      ...(settings.provider === 'google'
+        ? { customerId: settings.customerId, loginCustomerId: settings.loginCustomerId }
+        : {}),
+    },
+    secret,
+    {
+      onRequest: (m) => {
+        deps.metrics.count(settings.provider, 'requests');
+        if (m.throttled) deps.metrics.count(settings.provider, 'throttles');
+      },
+    },
+  );

@@ -23,7 +23,11 @@ export interface AdsSyncOptions {
   /** Builds a provider's adapter (default: the provider adapters). */
   createAdapter?: AdapterFactory;
   /** Local mode: where a provider without `baseUrl` is served (its in-process test double). */
-  doubles?: { baseUrlFor(provider: AdsProvider): string };
+  doubles?: {
+    baseUrlFor(provider: AdsProvider): string;
+    /** The credentials each double accepts (no real secret is needed locally). */
+    secrets?: Partial<Record<AdsProvider, unknown>>;
+  };
   /** Default: counts in memory (the Lambda publishes them per batch). */
   metrics?: AdsMetrics;
 }
@@ -38,9 +42,11 @@ export function adsSyncFeature(
   const adapters = new Map<AdsProvider, Promise<AudienceAdapter>>();
   const build = async (settings: AdsProviderSettings): Promise<AudienceAdapter> => {
     if (settings.baseUrl === undefined && options.doubles)
-      return factory({ ...settings, baseUrl: options.doubles.baseUrlFor(settings.provider) }, undefined, {
-        metrics,
-      });
+      return factory(
+        { ...settings, baseUrl: options.doubles.baseUrlFor(settings.provider) },
+        options.doubles.secrets?.[settings.provider],
+        { metrics },
+      );
     const secret = await platform.port(PROVIDER_SECRETS).get(settings.secretName);
     return factory(settings, secret, { metrics });
   };

@@ -74,6 +74,11 @@ export const GoogleAdsSettings = z
     audiences: z.record(Id, contactsOnly),
     /** The Google Ads customer id that owns the user lists (10 digits, no dashes). */
     customerId: z.string().regex(/^[0-9]{10}$/, 'Invalid customerId (10 digits, no dashes)'),
+    /** The manager (MCC) account the credentials reach the customer through, when not the customer itself. */
+    loginCustomerId: z
+      .string()
+      .regex(/^[0-9]{10}$/, 'Invalid loginCustomerId (10 digits, no dashes)')
+      .optional(),
   })
   .strict();
 

@@ -34,6 +34,9 @@ export interface ProviderDoubles {
   baseUrlFor(provider: AdsProvider): string;
   /** What each double received so far. */
   snapshot(): ProvidersSnapshot | Promise<ProvidersSnapshot>;
+  /** The credentials each double accepts. */
+  secrets?: Partial<Record<AdsProvider, unknown>>;
+  close?(): Promise<void>;
 }
 
 export function localProvidersRoute(doubles: ProviderDoubles | undefined): Route {

@@ -50,6 +50,7 @@ import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { ScaledClock } from './scaled-clock';
 import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
+import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { localSesEventsRoute } from './ses-events';
 import type { LocalSettings } from './settings';
@@ -158,10 +159,13 @@ export async function startLocal(
   mkdirSync(dataDir, { recursive: true });
   const adsProviders = settings.adsProviders ?? [];
   const served = adsProviders.filter((p) => p.baseUrl === undefined).map((p) => p.provider);
-  if (served.length > 0 && !options.providerDoubles)
-    throw new Error(
-      `local mode serves ${served.join(', ')} (no baseUrl) from the provider test doubles, and none were given`,
-    );
+  // A provider without `baseUrl` is served by its in-process test double: started here unless the
+  // caller brings its own (tests inject faults into theirs), and stopped with local mode.
+  const ownDoubles =
+    served.length > 0 && !options.providerDoubles
+      ? await startProviderDoubles({ providers: served })
+      : undefined;
+  options = ownDoubles ? { ...options, providerDoubles: ownDoubles } : options;
   const version = readVersion();
 
   const clockFile = path.join(dataDir, 'clock.json');
@@ -373,12 +377,14 @@ export async function startLocal(
           clock.save(clockFile);
           await localSes.stop();
           await dynamo.stop();
+          await ownDoubles?.close();
         })()),
     };
   } catch (err) {
     await http?.close().catch(() => undefined);
     await ses?.stop().catch(() => undefined);
     await dynamo.stop().catch(() => undefined);
+    await ownDoubles?.close().catch(() => undefined);
     throw err;
   }
 }

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderDoubles, ProvidersSnapshot } from '../../lib/local/providers';
 import type { LocalRuntime } from '../../lib/local/runtime';
 import type { LocalSettings } from '../../lib/local/settings';
-import { ADS_PROVIDERS_EXAMPLE, fakeAdapters } from '../support/ads';
+import { ADS_PROVIDERS_EXAMPLE, fakeAdapters } from '../support/ads-sync';
 import { ALWAYS, committee, startLocalForTest, until, type ApiClient } from '../support/local';
 
 const TOKEN = 'e2e-ads-token-0123456789';

@@ -8,7 +8,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, SOURCE_OF } from '../../functions/kernel/events';
 import { ENV } from '../../functions/platform/env';
-import { ADS_PROVIDERS_EXAMPLE } from '../support/ads';
+import { ADS_PROVIDERS_EXAMPLE } from '../support/ads-sync';
 import { buildTestStack } from './app';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocal } from '../../lib/local/runtime';
 import { readSettings } from '../../lib/local/settings';
-import { ADS_PROVIDERS_EXAMPLE } from '../support/ads';
+import { ADS_PROVIDERS_EXAMPLE } from '../support/ads-sync';
 
 const folder = () => mkdtempSync(path.join(tmpdir(), 'abm-ads-config-'));
 const config = (ads: unknown) => ({ senderEmail: 'campaigns@example.com', providers: { ads } });
@@ -81,10 +81,20 @@ describe('local mode configuration', () => {
     expect(() => readSettings({ ABM_API_TOKEN: TOKEN, ABM_SECRETS: file }, dir)).toThrow('ABM_SECRETS');
   });
 
-  it('refuses to start a provider without baseUrl when no test doubles are given', async () => {
+  it('serves a provider without baseUrl from its own in-process double, and stops it with local mode', async () => {
     const { dir, env } = withConfigFile([ADS_PROVIDERS_EXAMPLE[1]]);
-    await expect(startLocal(readSettings(env, dir), { quiet: true })).rejects.toThrow(
-      'local mode serves meta (no baseUrl) from the provider test doubles',
-    );
+    const rt = await startLocal(readSettings({ ...env, ABM_PORT: '0', ABM_SES_PORT: '0' }, dir), {
+      quiet: true,
+    });
+    try {
+      const res = await fetch(`${rt.url}/_local/providers`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { providers: { provider: string }[] };
+      expect(body.providers.map((p) => p.provider)).toEqual(['meta']);
+    } finally {
+      await rt.stop();
+    }
   });
 });
