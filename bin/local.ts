@@ -5,18 +5,27 @@
  * stopped with their journals kept, the simulated clock is saved, dynalite and SES close.
  * Starting again on the same data folder resumes what was in flight.
  *
- *   ABM_PORT=4000 ABM_SES_PORT=8005 ABM_DATA_DIR=.abm-data ABM_TIME_SCALE=86400 npm start
+ *   ABM_PORT=4000 ABM_SES_PORT=8005 ABM_DATA_DIR=.abm-data ABM_CLOCK=interactive npm start
+ *
+ * The npm script runs Node itself (`node --import tsx`), not a wrapper process: a wrapper that
+ * relays the signal and then kills its child can cut the stop short. Ctrl-C reaches this process
+ * twice under npm (from the terminal and relayed by npm): a repeat within a second is the same stop.
  */
 import '../functions/platform/polyfills';
-import { startLocal } from '../lib/local/runtime';
+import { startLocal, type LocalRuntime } from '../lib/local/runtime';
 import { readSettings, SettingsError } from '../lib/local/settings';
 
-function describeScale(scale: number): string {
-  if (scale === 1) return 'real time';
-  const perSecond = scale;
-  if (perSecond >= 86_400) return `${+(perSecond / 86_400).toFixed(2)} simulated day(s) per real second`;
-  if (perSecond >= 3600) return `${+(perSecond / 3600).toFixed(2)} simulated hour(s) per real second`;
-  return `${perSecond} simulated seconds per real second`;
+/** A second signal this soon after the first is the same Ctrl-C relayed (npm forwards it). */
+const REPEAT_SIGNAL_MS = 1000;
+
+function describeClock(clock: LocalRuntime['clock']): string {
+  if (clock.mode === 'simulate') return 'simulate: time stands still until advanced (abm clock advance P1D)';
+  if (clock.mode === 'interactive') return 'interactive: real time; skip ahead with abm clock advance P3D';
+  const perSecond = clock.rate;
+  if (perSecond >= 86_400)
+    return `scaled: ${+(perSecond / 86_400).toFixed(2)} simulated day(s) per real second`;
+  if (perSecond >= 3600) return `scaled: ${+(perSecond / 3600).toFixed(2)} simulated hour(s) per real second`;
+  return `scaled: ${perSecond} simulated seconds per real second`;
 }
 
 async function main(): Promise<void> {
@@ -49,7 +58,7 @@ async function main(): Promise<void> {
     `  Mail viewer  ${runtime.sesUrl}/            (sent mail as JSON: GET ${runtime.sesUrl}/store)`,
     `  Data folder  ${runtime.dataDir}`,
     `  Token        ${runtime.token}${settings.tokenGenerated ? '   (generated, kept in the data folder; set ABM_API_TOKEN to choose one)' : ''}`,
-    `  Time scale   ${runtime.timeScale} (${describeScale(runtime.timeScale)}); simulated now: ${runtime.clock.now().toISOString()}`,
+    `  Clock        ${describeClock(runtime.clock)}; now ${runtime.clock.now().toISOString()}`,
     `  Unsubscribe  links in mail point at ${runtime.url}/unsubscribe`,
     `  Ad accounts  ${
       settings.adsProviders.length === 0
@@ -62,7 +71,7 @@ async function main(): Promise<void> {
     '    npx abm health',
     '',
     '  Notes: engagement comes in through POST /events and SDR task outcomes (no SES open/click events',
-    '  locally); post events with occurredAt near the simulated now (GET /health shows it).',
+    "  locally); post events with occurredAt at the clock's now (npx abm clock status shows it).",
     runtime.rehydrated.restarted.length > 0
       ? `  Resumed ${runtime.rehydrated.restarted.length} execution(s) from the data folder.`
       : '',
@@ -71,13 +80,14 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n')}\n`);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
       process.stderr.write(`[abm] ${signal} again: exiting now\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     process.stderr.write(`[abm] ${signal}: stopping (Ctrl-C again to force)\n`);
     runtime.stop().then(
       () => {

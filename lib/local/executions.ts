@@ -37,7 +37,13 @@ import type { EnrollmentRepository } from '../../functions/platform/store/enroll
 import type { ExecutionJournal, JournalEntry, JournalStatus } from '../../functions/platform/store/journal';
 import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
 import type { LocalLog } from './bus';
-import { createLocalSfn, type ExecutionSummary, type LocalExecution, type LocalSfn } from './step-functions';
+import {
+  createLocalSfn,
+  type ExecutionSummary,
+  type LocalExecution,
+  type LocalSfn,
+  type TimerClock,
+} from './step-functions';
 
 export const ASL_PATH = ACCOUNT_SEQUENCE_ASL;
 export const EXECUTE_STEP_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:abm-local-execute-step';
@@ -51,9 +57,8 @@ export interface LocalExecutionsDeps {
   enrollments: Pick<EnrollmentRepository, 'allOfCampaign'>;
   catalog: Pick<CatalogRepository, 'getSequence'>;
   engine: SequenceEngine;
-  /** THE clock of local mode (a ScaledClock); the runner's Wait states use the same scale. */
-  clock: Clock;
-  timeScale: number;
+  /** THE clock of local mode (lib/local/clock.ts): the runner's Wait states and timeouts are its timers. */
+  clock: Clock & TimerClock;
   log?: LocalLog;
 }
 
@@ -95,8 +100,13 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
         [EXECUTE_STEP_ARN]: (input) => this.track(this.executeStep(input)),
         [PARK_ARN]: (input) => this.track(deps.engine.park(input)),
       },
-      time: { mode: 'scale', factor: deps.timeScale, start: deps.clock.now() },
+      time: { mode: 'clock', clock: deps.clock },
     });
+  }
+
+  /** Work in flight: task handlers, journal updates of ended executions, executions between states. */
+  get busy(): number {
+    return this.inFlight.size + this.sfn.busy;
   }
 
   /** Executions running in this process. */
@@ -190,7 +200,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     this.running.set(input.executionName, execution);
     this.inputs.set(input.executionName, JSON.stringify(ExecutionInput.parse(input)));
     void execution.done.then(
-      (summary) => this.finished(input, execution, summary),
+      (summary) => this.track(this.finished(input, execution, summary)),
       (err: unknown) =>
         this.log('execution runner error', { execution: input.executionName, error: String(err) }),
     );

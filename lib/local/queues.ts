@@ -49,6 +49,7 @@ export class LocalQueue {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private delivering = 0;
   private consumer: QueueConsumer | undefined;
   readonly stats = { batches: 0, records: 0, retried: 0, dropped: 0 };
 
@@ -74,6 +75,11 @@ export class LocalQueue {
     return this.queue.length;
   }
 
+  /** Whether a message waits or a batch is being consumed. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.delivering > 0;
+  }
+
   private schedule(delay = this.options.flushMs ?? 200): void {
     if (this.timer || this.queue.length === 0) return;
     this.timer = setTimeout(() => {
@@ -95,12 +101,15 @@ export class LocalQueue {
       this.stats.batches++;
       this.stats.records += batch.length;
       let failed: Set<string>;
+      this.delivering++;
       try {
         const out = await this.consumer(batch.map((p) => p.record));
         failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
       } catch (err) {
         this.options.log?.(`${this.options.name}: batch failed`, { error: String(err) });
         failed = new Set(batch.map((p) => p.record.messageId));
+      } finally {
+        this.delivering--;
       }
       const retry: Pending[] = [];
       for (const p of batch) {

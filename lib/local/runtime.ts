@@ -13,13 +13,15 @@
  *     the provider adapters -> each provider's `baseUrl`, or its in-process test double
  *     (`providerDoubles`; `GET /_local/providers` shows what they received)
  *
- * One ScaledClock (persisted in the data folder) is THE clock: repository, engine, scorer, API and
- * the runner's Wait states. SES publishes no events locally: `POST /_local/ses-events`
+ * One LocalClock (lib/local/clock.ts: interactive, simulate or scaled; persisted in the data folder)
+ * is THE clock: repository, engine, scorer, API, the runner's Wait states and timeouts, the daily
+ * re-score. `GET /_local/clock` and `POST /_local/clock/advance` (lib/local/clock-routes.ts) read and
+ * skip it; an advance waits, after each timer it runs, until nothing is in flight (`settle`). SES publishes no events locally: `POST /_local/ses-events`
  * (lib/local/ses-events.ts) replays records by hand through the same SES normaliser. `startLocal` is used in process by tests and the benchmark, and by
  * bin/local.ts (`npm start`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import '../../functions/platform/polyfills';
 import { adsSyncFeature, type AdapterFactory } from '../../functions/ads';
@@ -47,13 +49,14 @@ import { startDynalite, type LocalDynamo } from './dynamo';
 import { LocalExecutions, type RehydrateResult } from './executions';
 import { startHttp, type LocalHttp } from './http';
 import { fifoSender, LocalQueue, queueTarget } from './queues';
-import { ScaledClock } from './scaled-clock';
+import { LocalClock } from './clock';
+import { LOCAL_CLOCK_PATH, localClockRoutes } from './clock-routes';
 import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { localSesEventsRoute } from './ses-events';
-import type { LocalSettings } from './settings';
+import { makeOwnerOnlyDir, type LocalSettings } from './settings';
 
 export const LOCAL_TABLE_NAME = 'abm-local';
 /** The configuration set local mode sends with: SES events replayed locally count as published through it. */
@@ -104,9 +107,9 @@ export interface LocalRuntime {
   sesUrl: string;
   token: string;
   dataDir: string;
-  timeScale: number;
   version: string;
-  clock: ScaledClock;
+  /** THE clock (its mode, its rate: simulated ms per real ms). */
+  clock: LocalClock;
   /** The composed platform (repositories, adapters) and the features local mode runs. */
   platform: LocalPlatform;
   bus: LocalBus;
@@ -156,7 +159,7 @@ export async function startLocal(
 ): Promise<LocalRuntime> {
   const log: LocalLog = options.log ?? (options.quiet ? () => undefined : stderrLog);
   const dataDir = settings.dataDir;
-  mkdirSync(dataDir, { recursive: true });
+  makeOwnerOnlyDir(dataDir);
   const adsProviders = settings.adsProviders ?? [];
   const served = adsProviders.filter((p) => p.baseUrl === undefined).map((p) => p.provider);
   // A provider without `baseUrl` is served by its in-process test double: started here unless the
@@ -169,7 +172,7 @@ export async function startLocal(
   const version = readVersion();
 
   const clockFile = path.join(dataDir, 'clock.json');
-  const clock = ScaledClock.resume(clockFile, settings.timeScale);
+  const clock = LocalClock.resume(clockFile, settings.clock);
   clock.save(clockFile);
   const unsubscribeKey = loadOrCreateSecret(path.join(dataDir, 'unsubscribe-key'));
 
@@ -183,11 +186,22 @@ export async function startLocal(
       ? connectSes(options.sesEndpoint)
       : await startSesLocal({ port: settings.sesPort, host: settings.host });
     const holder: { router?: Router; local?: Router } = {};
+    // Requests in flight, but for the clock's own (an advance waits for the others).
+    let requests = 0;
+    const counted = async (req: HttpRequest, router: Router): Promise<HttpResponse> => {
+      if (req.path.startsWith(LOCAL_CLOCK_PATH)) return router.handleHttp(req);
+      requests++;
+      try {
+        return await router.handleHttp(req);
+      } finally {
+        requests--;
+      }
+    };
     const gate: Router = {
       routes: [],
       handleHttp: async (req: HttpRequest): Promise<HttpResponse> =>
         holder.router && holder.local
-          ? (req.path.startsWith('/_local/') ? holder.local : holder.router).handleHttp(req)
+          ? counted(req, req.path.startsWith('/_local/') ? holder.local : holder.router)
           : {
               status: 503,
               headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' },
@@ -297,7 +311,6 @@ export async function startLocal(
       catalog: platform.repository(CatalogRepository),
       engine: platform.engine,
       clock,
-      timeScale: settings.timeScale,
       log,
     });
     exec.current = executions;
@@ -310,6 +323,7 @@ export async function startLocal(
       [
         localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() }),
         localProvidersRoute(options.providerDoubles),
+        ...localClockRoutes(clock),
       ],
       { bearerToken: settings.apiToken },
     );
@@ -331,6 +345,16 @@ export async function startLocal(
       () => platform.rescorer.rescore(),
       log,
     ).start();
+    clock.onSettle(() =>
+      settle({
+        idle: async () => {
+          await platform.launch.idle();
+          await settled;
+        },
+        busy: () => requests > 0 || executions.busy > 0 || rescoreSchedule.busy,
+        queues: [buffer, scorerQueue],
+      }),
+    );
 
     const saveTimer = setInterval(() => {
       try {
@@ -349,7 +373,6 @@ export async function startLocal(
       sesUrl: ses.endpoint,
       token: settings.apiToken,
       dataDir,
-      timeScale: settings.timeScale,
       version,
       clock,
       platform,
@@ -365,6 +388,7 @@ export async function startLocal(
       stop: () =>
         (stopping ??= (async () => {
           holder.router = undefined;
+          clock.stop();
           await rescoreSchedule.stop();
           await localHttp.close();
           await Promise.race([platform.launch.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
@@ -386,6 +410,35 @@ export async function startLocal(
     await dynamo.stop().catch(() => undefined);
     await ownDoubles?.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Resolves when nothing is in flight: no request, execution step, launch, re-score or queue
+ * message. Queues are flushed here once everything else is quiet (not on their real-time timer), so
+ * each batch holds what the quiet work left, whatever the machine's speed; the check is repeated
+ * a macrotask later so that work started by a continuation is seen.
+ */
+async function settle(work: {
+  idle: () => Promise<void>;
+  busy: () => boolean;
+  queues: readonly LocalQueue[];
+}): Promise<void> {
+  for (let calm = 0; calm < 2;) {
+    await work.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (work.busy()) {
+      calm = 0;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      continue;
+    }
+    const queue = work.queues.find((q) => q.busy);
+    if (queue) {
+      calm = 0;
+      await queue.flush();
+      continue;
+    }
+    calm++;
   }
 }
 

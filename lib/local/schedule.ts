@@ -1,13 +1,13 @@
 /**
  * Local mode's EventBridge Scheduler: runs a task once every simulated day at a time of day (UTC)
- * on the scaled clock, as the stack's daily schedule does on AWS (lib/infra/constructs/scorer.ts).
+ * on local mode's clock (a timer of lib/local/clock.ts, so a skip ahead runs each day's), as the stack's daily schedule does on AWS (lib/infra/constructs/scorer.ts).
  *
  * A day whose time passed while the previous run was still going (or while the process was
  * stopped) is not run twice: the next run is the first occurrence after the later of the last run
  * and now, and the task (the re-score) reads state, so one run catches up.
  */
 import type { LocalLog } from './bus';
-import type { ScaledClock } from './scaled-clock';
+import type { ClockTimer, LocalClock } from './clock';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -20,7 +20,7 @@ export interface DailyRun {
 }
 
 export class SimulatedDailySchedule {
-  private timer?: NodeJS.Timeout;
+  private timer?: ClockTimer;
   private running?: Promise<void>;
   private last = -Infinity;
   private stopped = false;
@@ -29,7 +29,7 @@ export class SimulatedDailySchedule {
 
   constructor(
     private readonly name: string,
-    private readonly clock: ScaledClock,
+    private readonly clock: LocalClock,
     private readonly at: { readonly hour: number; readonly minute: number },
     private readonly task: () => Promise<unknown>,
     private readonly log: LocalLog = () => undefined,
@@ -47,28 +47,26 @@ export class SimulatedDailySchedule {
     return this;
   }
 
+  /** Whether a run is going (local mode's clock waits for it). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Stops the timer and waits for a run in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.running;
   }
 
   private arm(): void {
     if (this.stopped) return;
     const due = this.nextAfter(Math.max(this.last, this.clock.now().getTime()));
-    this.timer = setTimeout(() => this.fire(due), this.clock.realMsUntil(due));
-    this.timer.unref();
+    this.timer = this.clock.at(due, this.name, () => this.fire(due));
   }
 
   private fire(due: number): void {
     if (this.stopped) return;
-    // A timer can fire a hair early in simulated time (real ms are rounded): wait for the due time.
-    if (this.clock.now().getTime() < due) {
-      this.timer = setTimeout(() => this.fire(due), Math.max(1, this.clock.realMsUntil(due)));
-      this.timer.unref();
-      return;
-    }
     this.last = due;
     if (this.running) {
       this.log(`${this.name}: the previous run is still going, this one is skipped`, {

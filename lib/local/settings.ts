@@ -3,13 +3,14 @@
  * message naming the variable.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import type { AdsProviderSettings } from '../../functions/kernel/ads-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 import { readSecretsFile, type ProviderSecrets } from '../../functions/platform/providers/secrets';
 import { ConfigError, parseConfig } from '../infra/config';
+import { CLOCK_MODES, DEFAULT_CLOCK_START, type ClockMode } from './clock';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -18,7 +19,12 @@ const EnvSchema = z.object({
   ABM_SES_PORT: Port.default(8005),
   ABM_DATA_DIR: z.string().min(1).default('.abm-data'),
   ABM_API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
-  ABM_TIME_SCALE: z.coerce.number().positive().max(10_000_000).default(86_400),
+  /** interactive | simulate | scaled; unset: scaled when ABM_TIME_SCALE is set, else interactive. */
+  ABM_CLOCK: z.enum(CLOCK_MODES).optional(),
+  /** Simulated seconds per real second (scaled mode). */
+  ABM_TIME_SCALE: z.coerce.number().positive().max(10_000_000).optional(),
+  /** Where simulate mode starts (ISO 8601 with an offset); later starts continue from the data folder. */
+  ABM_CLOCK_START: z.iso.datetime({ offset: true }).default(DEFAULT_CLOCK_START),
   ABM_HOST: z.string().default('127.0.0.1'),
   /** JSON, the shape of cdk.json's `config.reputation`: the sender reputation breaker. */
   ABM_REPUTATION: z
@@ -49,7 +55,8 @@ export interface LocalSettings {
   apiToken: string;
   /** Whether the token was generated (and saved in the data folder) rather than given. */
   tokenGenerated: boolean;
-  timeScale: number;
+  /** The clock (lib/local/clock.ts): its mode, its scale (scaled mode) and where a simulation starts. */
+  clock: { mode: ClockMode; scale: number; start: number };
   /** The sender reputation breaker's window and thresholds (ABM_REPUTATION, validated; defaults). */
   reputation: ReputationConfig;
   /**
@@ -66,6 +73,17 @@ export interface LocalSettings {
 
 export class SettingsError extends Error {}
 
+/** Scaled mode's speed when ABM_TIME_SCALE is not set (ABM_CLOCK=scaled): one simulated day per second. */
+export const DEFAULT_TIME_SCALE = 86_400;
+
+/** The data folder holds the token and the keys: created owner-only (0700), its parents as usual. */
+export function makeOwnerOnlyDir(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700); // whatever the umask
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -73,8 +91,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     throw new SettingsError(`Invalid local-mode settings:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  const mode: ClockMode = e.ABM_CLOCK ?? (e.ABM_TIME_SCALE !== undefined ? 'scaled' : 'interactive');
+  if (mode === 'simulate' && e.ABM_TIME_SCALE !== undefined)
+    throw new SettingsError(
+      'Invalid local-mode settings:\n  ABM_CLOCK=simulate and ABM_TIME_SCALE cannot go together: ' +
+        'a simulation moves only when advanced (POST /_local/clock/advance); unset ABM_TIME_SCALE or use ABM_CLOCK=scaled',
+    );
   const dataDir = path.resolve(cwd, e.ABM_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  makeOwnerOnlyDir(dataDir);
   let apiToken = e.ABM_API_TOKEN;
   let tokenGenerated = false;
   if (!apiToken) {
@@ -94,7 +118,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     dataDir,
     apiToken,
     tokenGenerated,
-    timeScale: e.ABM_TIME_SCALE,
+    clock: {
+      mode,
+      scale: mode === 'scaled' ? (e.ABM_TIME_SCALE ?? DEFAULT_TIME_SCALE) : 1,
+      start: Date.parse(e.ABM_CLOCK_START),
+    },
     reputation: e.ABM_REPUTATION,
     ...readConfig(env, cwd),
   };

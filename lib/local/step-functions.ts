@@ -29,7 +29,9 @@
  *   value per run), puts it where the ASL referenced `$$.Task.Token`, calls the handler, then parks a
  *   promise that `sendTaskSuccess` / `sendTaskFailure` / `expireToken` settle. Timeouts
  *   (`TimeoutSeconds[Path]`) are enforced by the runner on the policy's clock, raising `States.Timeout`.
- * - Time policies: `real` runs the definition unchanged (Wait states sleep for real: only for short
+ * - Time policies: `clock` (local mode) puts every Wait and task-token timeout on a TimerClock's
+ *   timers, keyed by the execution's name, and counts an execution waiting there or parked on a
+ *   token as at rest (`busy` counts the others: what local mode's clock waits for). `real` runs the definition unchanged (Wait states sleep for real: only for short
  *   waits; Node timers overflow past 24.8 days). `skip` and `scale` replace each Wait state, in the
  *   runner's copy only, by a Task of the same name that computes the same target
  *   (Seconds/Timestamp/SecondsPath/TimestampPath) and then: `skip` advances the execution's virtual
@@ -56,8 +58,17 @@ export interface TaskContext {
   now(): Date;
 }
 
+/** A clock with timers on simulated time (local mode's LocalClock, lib/local/clock.ts). */
+export interface TimerClock {
+  now(): Date;
+  at(when: number, key: string, fire: () => void): { cancel(): void };
+}
+
 export type TimePolicy =
-  { mode: 'real' } | { mode: 'skip'; start?: Date } | { mode: 'scale'; factor: number; start?: Date };
+  | { mode: 'real' }
+  | { mode: 'skip'; start?: Date }
+  | { mode: 'scale'; factor: number; start?: Date }
+  | { mode: 'clock'; clock: TimerClock };
 
 export interface LocalSfnOptions {
   definitionPath: string;
@@ -148,6 +159,8 @@ interface ExecState {
   name: string;
   /** skip mode: this execution's virtual time (ms). */
   virtual: number;
+  /** clock mode: the Wait timer it sleeps on. */
+  wait?: { cancel(): void };
 }
 
 export class LocalSfn {
@@ -158,7 +171,7 @@ export class LocalSfn {
   private readonly tokenTimeouts = new Map<string, { seconds?: number; path?: string }>();
   private readonly parked = new Map<
     string,
-    ParkedToken & { settle: (err?: Error, output?: unknown) => void }
+    ParkedToken & { settle: (err?: Error, output?: unknown) => void; timeout?: { cancel(): void } }
   >();
   private readonly parkWaiters: { match: (p: ParkedToken) => boolean; resolve: (p: ParkedToken) => void }[] =
     [];
@@ -167,6 +180,8 @@ export class LocalSfn {
   private readonly origin: number;
   private readonly realOrigin = Date.now();
   private tokenCounter = 0;
+  /** Executions at rest: in a Wait on the clock's timer, or parked on a token. */
+  private readonly resting = new Set<string>();
   /** A Clock for the services: the virtual time of the execution being served. */
   readonly clock: Clock;
 
@@ -212,7 +227,14 @@ export class LocalSfn {
         return exec ? exec.virtual : this.origin;
       case 'scale':
         return this.origin + (Date.now() - this.realOrigin) * this.policy.factor;
+      case 'clock':
+        return this.policy.clock.now().getTime();
     }
+  }
+
+  /** Executions running a state (neither waiting on the clock nor parked on a token). */
+  get busy(): number {
+    return this.execStates.size - this.resting.size;
   }
 
   /** Starts an execution. `name` plays the role of the execution name (unique per runner). */
@@ -264,7 +286,13 @@ export class LocalSfn {
       done: (async () => {
         const result = await done;
         await logs;
-        for (const [token, p] of this.parked) if (p.executionName === options.name) this.parked.delete(token);
+        for (const [token, p] of this.parked)
+          if (p.executionName === options.name) {
+            p.timeout?.cancel();
+            this.parked.delete(token);
+          }
+        exec.wait?.cancel();
+        this.resting.delete(options.name);
         this.execStates.delete(options.name);
         return { ...result, transitions, retries, path, events };
       })(),
@@ -302,6 +330,18 @@ export class LocalSfn {
     } else if (this.policy.mode === 'scale') {
       const ms = Math.max(0, (target - now) / this.policy.factor);
       await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2 ** 31 - 1)));
+    } else if (this.policy.mode === 'clock') {
+      const clock = this.policy.clock;
+      if (target <= now) await new Promise((resolve) => setImmediate(resolve));
+      else
+        await new Promise<void>((resolve) => {
+          this.resting.add(exec.name);
+          exec.wait = clock.at(target, exec.name, () => {
+            this.resting.delete(exec.name);
+            exec.wait = undefined;
+            resolve();
+          });
+        });
     }
     return input;
   }
@@ -331,15 +371,18 @@ export class LocalSfn {
       (spec?.path ? (readPath(input, spec.path) ?? readPath(payload, spec.path)) : undefined);
     const timeoutSeconds = rawTimeout === undefined ? undefined : Number(rawTimeout);
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const settle = (err?: Error, output?: unknown) => {
         if (!this.parked.delete(token)) return;
-        if (timer) clearTimeout(timer);
+        entry.timeout?.cancel();
+        this.resting.delete(exec.name);
         if (err) reject(err);
         else resolve(output ?? null);
       };
       const parkedAt = new Date(this.nowMs(exec));
-      const entry = {
+      const entry: ParkedToken & {
+        settle: typeof settle;
+        timeout?: { cancel(): void };
+      } = {
         token,
         executionName: exec.name,
         stateName,
@@ -361,12 +404,17 @@ export class LocalSfn {
       ).then(
         () => {
           if (!this.parked.has(token)) return;
-          if (timeoutSeconds && this.policy.mode !== 'skip') {
+          this.resting.add(exec.name);
+          if (timeoutSeconds && this.policy.mode === 'clock') {
+            const due = parkedAt.getTime() + timeoutSeconds * 1000;
+            entry.timeout = this.policy.clock.at(due, `${exec.name}#timeout`, () => this.expireToken(token));
+          } else if (timeoutSeconds && this.policy.mode !== 'skip') {
             const factor = this.policy.mode === 'scale' ? this.policy.factor : 1;
-            timer = setTimeout(
+            const timer = setTimeout(
               () => this.expireToken(token),
               Math.min((timeoutSeconds * 1000) / factor, 2 ** 31 - 1),
             );
+            entry.timeout = { cancel: () => clearTimeout(timer) };
           }
           for (const waiter of [...this.parkWaiters]) {
             if (waiter.match(entry)) {

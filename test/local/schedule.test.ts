@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RESCORE_AT_UTC } from '../../functions/scoring/rescore';
-import { ScaledClock } from '../../lib/local/scaled-clock';
+import { LocalClock } from '../../lib/local/clock';
 import { SimulatedDailySchedule } from '../../lib/local/schedule';
 
 const DAY = 86_400_000;
@@ -19,7 +19,12 @@ describe('SimulatedDailySchedule', () => {
   });
 
   it('runs once per simulated day at the scheduled time (one simulated day per real second)', async () => {
-    const clock = new ScaledClock(86_400, SIM_START, () => Date.now());
+    const clock = new LocalClock({
+      mode: 'scaled',
+      scale: 86_400,
+      start: SIM_START,
+      realNow: () => Date.now(),
+    });
     const seen: string[] = [];
     const schedule = new SimulatedDailySchedule('test', clock, RESCORE_AT_UTC, async () => {
       seen.push(clock.now().toISOString());
@@ -40,7 +45,12 @@ describe('SimulatedDailySchedule', () => {
   });
 
   it('skips a day whose time comes while the previous run is still going, and records failures', async () => {
-    const clock = new ScaledClock(86_400, SIM_START, () => Date.now());
+    const clock = new LocalClock({
+      mode: 'scaled',
+      scale: 86_400,
+      start: SIM_START,
+      realNow: () => Date.now(),
+    });
     let calls = 0;
     const schedule = new SimulatedDailySchedule('test', clock, RESCORE_AT_UTC, async () => {
       calls++;
@@ -58,7 +68,12 @@ describe('SimulatedDailySchedule', () => {
   });
 
   it('stops: no run after stop()', async () => {
-    const clock = new ScaledClock(86_400, SIM_START, () => Date.now());
+    const clock = new LocalClock({
+      mode: 'scaled',
+      scale: 86_400,
+      start: SIM_START,
+      realNow: () => Date.now(),
+    });
     const task = vi.fn(async () => undefined);
     const schedule = new SimulatedDailySchedule('test', clock, RESCORE_AT_UTC, task).start();
     await schedule.stop();

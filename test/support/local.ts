@@ -70,12 +70,13 @@ export async function until<T>(
 
 /**
  * Local mode in process on free ports over a fresh data folder (named with `prefix`), quiet, with
- * an API client holding its token; `stop()` stops it and removes the folder.
+ * an API client holding its token; `stop()` stops it and removes the folder. `clock` is a time
+ * scale (scaled mode) or `'simulate'` (time moves only through POST /_local/clock/advance).
  */
 export async function startLocalForTest(
   prefix: string,
   token: string,
-  timeScale: number,
+  clock: number | 'simulate',
   extra: { env?: Record<string, string>; options?: StartLocalOptions } = {},
 ): Promise<{ rt: LocalRuntime; api: ApiClient; settings: LocalSettings; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -89,7 +90,7 @@ export async function startLocalForTest(
         ABM_SES_PORT: '0',
         ABM_DATA_DIR: dataDir,
         ABM_API_TOKEN: token,
-        ABM_TIME_SCALE: String(timeScale),
+        ...(clock === 'simulate' ? { ABM_CLOCK: 'simulate' } : { ABM_TIME_SCALE: String(clock) }),
         ...extra.env,
       },
       dataDir,
@@ -108,6 +109,13 @@ export async function startLocalForTest(
       remove();
     },
   };
+}
+
+/** Skips the local clock ahead (`by` a duration or `to` a time) and returns the new now. */
+export async function advance(api: ApiClient, target: { by: string } | { to: string }): Promise<string> {
+  const res = await api.call('POST', '/_local/clock/advance', target);
+  if (res.status !== 200) throw new Error(`advance ${JSON.stringify(target)}: ${res.status} ${res.text}`);
+  return res.json.now as string;
 }
 
 export async function freePort(): Promise<number> {
