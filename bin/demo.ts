@@ -1,13 +1,16 @@
 /**
  * `npm run demo`: seeds a logistics-software vendor's ABM programme into a running
- * local mode (or starts one in this process), launches the three tiered campaigns, simulates 90 days
- * of committee engagement on the server's clock and prints the report. See docs/demo.md.
+ * local mode (or starts one in this process, in simulate mode), launches the three tiered campaigns,
+ * simulates 90 days of committee engagement by advancing local mode's clock a day at a time and
+ * prints the report. In simulate mode the same seed prints the same report (and digest) on any
+ * machine under any load. See docs/demo.md.
  *
  *   ABM_ENDPOINT   API base URL (default http://127.0.0.1:4000)
  *   ABM_API_TOKEN  bearer token (default: <ABM_DATA_DIR or .abm-data>/api-token)
  *   ABM_DATA_DIR   data folder of an in-process local mode (default: a fresh temp folder)
  *   DEMO_SEED      scenario seed (default 20261123); DEMO_DAYS simulated days (default 90)
  *   DEMO_KEEP=1    keep the in-process local mode running after the report (mail viewer), until Ctrl-C
+ *   DEMO_SUMMARY=1 end with one JSON line: { digest, mqa, tier3LiftPoints, seconds } (bench/demo.ts)
  */
 import '../functions/platform/polyfills';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -16,7 +19,7 @@ import * as path from 'node:path';
 import { createClient } from '../lib/cli/http';
 import { CliError } from '../lib/cli/errors';
 import { DemoError, runDemo } from '../lib/demo/driver';
-import { renderReport } from '../lib/demo/report';
+import { renderReport, reportDigest, tier3Lift } from '../lib/demo/report';
 import { buildScenario, DEFAULT_SEED } from '../lib/demo/scenario';
 import type { LocalRuntime } from '../lib/local/runtime';
 
@@ -55,11 +58,19 @@ async function startInProcess(endpoint: URL): Promise<LocalRuntime> {
   const { readSettings } = await import('../lib/local/settings');
   const dataDir = env.ABM_DATA_DIR || mkdtempSync(path.join(os.tmpdir(), 'abm-demo-'));
   const port = endpoint.port ? Number(endpoint.port) : 4000;
+  // Simulate mode: time moves only when the demo advances it, so the run is reproducible.
+  const { ABM_TIME_SCALE: _scale, ...rest } = env;
   const start = (ports: { ABM_PORT: string; ABM_SES_PORT?: string }) =>
-    startLocal(readSettings({ ...env, ABM_DATA_DIR: dataDir, ABM_HOST: '127.0.0.1', ...ports }), {
-      quiet: true,
-      requestLog: false,
-    });
+    startLocal(
+      readSettings({
+        ...rest,
+        ABM_CLOCK: 'simulate',
+        ABM_DATA_DIR: dataDir,
+        ABM_HOST: '127.0.0.1',
+        ...ports,
+      }),
+      { quiet: true, requestLog: false },
+    );
   try {
     return await start({ ABM_PORT: String(port) });
   } catch (err) {
@@ -106,7 +117,24 @@ async function main(): Promise<number> {
       note,
       debug: env.DEMO_DEBUG === '1' ? (line) => note(`debug ${line}`) : undefined,
     });
-    process.stdout.write(`\n${renderReport(result)}`);
+    const report = renderReport(result);
+    const digest = reportDigest(report);
+    process.stdout.write(`\n${report}\nReport digest (sha256): ${digest}\n`);
+    note(
+      `real time ${result.realSeconds.total.toFixed(1)} s (seed and launch ${result.realSeconds.seed.toFixed(1)} s, ` +
+        `simulation and report ${result.realSeconds.simulate.toFixed(1)} s)`,
+    );
+    if (env.DEMO_SUMMARY === '1') {
+      const lift = tier3Lift(result);
+      process.stdout.write(
+        `${JSON.stringify({
+          digest,
+          mqa: result.mqa.length,
+          tier3LiftPoints: lift ? +(lift.engagementPoints * 100).toFixed(1) : null,
+          seconds: +result.realSeconds.total.toFixed(1),
+        })}\n`,
+      );
+    }
     if (runtime) {
       process.stdout.write(
         `\nMail sent during the run: ${runtime.sesUrl}/ (the viewer of aws-ses-v2-local).` +

@@ -1,10 +1,14 @@
 /**
- * The demo driver: talks to a running API over HTTP only (local mode or a deployed stack), seeds the
- * scenario, launches the three tiered campaigns, then plays the committees' engagement against the
- * server's clock until the simulated days are over, and collects what the report prints.
+ * The demo driver: talks to local mode over HTTP only, seeds the scenario, launches the three
+ * tiered campaigns, then plays the committees' engagement day by day, and collects what the report
+ * prints.
  *
- * Time is the server's: GET /health returns `time` (simulated in local mode), every event is sent
- * with `occurredAt` in that time, never ahead of it.
+ * Time is local mode's clock, and the driver moves it: each simulated day is one
+ * `POST /_local/clock/advance`, which answers once every step, re-score and scoring due by then has
+ * run (lib/local/clock.ts). Between two advances the driver reads, then sends its events and task
+ * outcomes one request at a time, never dated ahead of the clock. In simulate mode (what
+ * `npm run demo` starts) nothing else moves, so the same seed gives the same report, to the digit,
+ * on any machine and under any load.
  */
 import type { ApiClient } from '../cli/http';
 import { seg } from '../cli/http';
@@ -32,12 +36,8 @@ export interface DriverOptions {
   progress?: (line: string) => void;
   /** Notes (stderr). */
   note?: (line: string) => void;
-  /** Real ms between ticks of the loop (default 400). */
-  tickMs?: number;
   /** Timing lines (DEMO_DEBUG=1). */
   debug?: (line: string) => void;
-  /** Real-time guard: give up when the simulation would take longer than this (default 4 min). */
-  maxRealMs?: number;
 }
 
 export interface CampaignOutcome {
@@ -62,10 +62,11 @@ export interface TaskSummary {
 export interface DemoResult {
   runTag: string;
   days: number;
-  timeScale: number;
+  /** The server clock's mode (simulate: the run is reproducible). */
+  clock: string;
   serverStart: string;
   serverEnd: string;
-  /** Server time when the report was read (after the end: the clock keeps running). */
+  /** Server time when the report was read. */
   serverNow: string;
   realSeconds: { seed: number; simulate: number; total: number };
   accounts: { tier1: number; tier2: number; tier3: number; contacts: number };
@@ -101,8 +102,6 @@ interface TaskView {
   outcome?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
@@ -125,14 +124,31 @@ export async function serverTime(client: ApiClient): Promise<number> {
   return t;
 }
 
-/** Simulated seconds per real second, measured from two readings of the server clock. */
-export async function measureTimeScale(client: ApiClient, sampleMs = 400): Promise<number> {
-  const r0 = Date.now();
-  const s0 = await serverTime(client);
-  await sleep(sampleMs);
-  const s1 = await serverTime(client);
-  const r1 = Date.now();
-  return Math.max(0, (s1 - s0) / Math.max(1, r1 - r0));
+/** Local mode's clock: its mode and now; a server without it cannot run the demo. */
+async function localClock(client: ApiClient): Promise<{ mode: string; now: string }> {
+  try {
+    return (await client.send<{ mode: string; now: string }>({ method: 'GET', path: '/_local/clock' })).body;
+  } catch (err) {
+    if ((err as { status?: number }).status !== 404) throw err;
+    throw new DemoError(
+      "the demo moves local mode's clock (GET /_local/clock answered 404): run it against local mode " +
+        '(npm start, or let `npm run demo` start one with ABM_CLOCK=simulate)',
+      2,
+    );
+  }
+}
+
+/**
+ * Skips local mode's clock to `to` (epoch ms), or settles it where it is (no `to`); answers once
+ * what fell due has run, with the new now.
+ */
+async function advance(client: ApiClient, to?: number): Promise<number> {
+  const res = await client.send<{ now: string }>({
+    method: 'POST',
+    path: '/_local/clock/advance',
+    json: to === undefined ? { by: 'PT0S' } : { to: new Date(to).toISOString() },
+  });
+  return Date.parse(res.body.now);
 }
 
 export async function runDemo(options: DriverOptions): Promise<DemoResult> {
@@ -140,7 +156,6 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
   const days = options.days ?? 90;
   const progress = options.progress ?? (() => undefined);
   const note = options.note ?? (() => undefined);
-  const tickMs = options.tickMs ?? 400;
   const realStart = Date.now();
   const debug = options.debug ?? (() => undefined);
   const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
@@ -153,17 +168,11 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
   };
 
   // ---- the clock -----------------------------------------------------------------------------
-  const timeScale = await measureTimeScale(client);
-  const realNeeded = (days * DAY_MS) / Math.max(timeScale, 1e-9);
-  const maxRealMs = options.maxRealMs ?? 240_000;
-  if (realNeeded > maxRealMs) {
-    throw new DemoError(
-      `the server clock runs ${timeScale.toFixed(1)}x real time: ${days} simulated days would take ` +
-        `${Math.round(realNeeded / 60_000)} min. Run local mode with ABM_TIME_SCALE=86400 (the default), ` +
-        'or set DEMO_DAYS to fewer days.',
-      2,
+  const clock = await localClock(client);
+  if (clock.mode !== 'simulate')
+    note(
+      `the server clock is ${clock.mode}: the run works, but only simulate mode gives the same report twice`,
     );
-  }
 
   // ---- seed ------------------------------------------------------------------------------------
   const imported = await client.send<{
@@ -239,25 +248,9 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
       `launched ${campaignId} (${l.sequenceId}): ${res.body.mode === 'launcher' ? 'planned ' : ''}${res.body.enrolled} enrolled, ${res.body.heldOut} held out${skipped}`,
     );
   }
-  // Large audiences are enrolled by the launcher after the answer: wait (bounded) until they are.
-  for (const l of launches.filter((x) => x.launch.mode === 'launcher')) {
-    const expected = l.launch.enrolled + l.launch.heldOut;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const c = await client.send<{ enrolled: number; heldOut: number; status: string }>({
-        method: 'GET',
-        path: `/campaigns/${seg(l.campaignId)}`,
-      });
-      if (c.body.enrolled + c.body.heldOut >= expected) break;
-      if (Date.now() > deadline) {
-        note(
-          `${l.campaignId}: ${c.body.enrolled + c.body.heldOut}/${expected} enrolled after 60 s; going on`,
-        );
-        break;
-      }
-      await sleep(300);
-    }
-  }
+  // Large audiences are enrolled by the launcher after the answer, and the first steps run: an
+  // advance that does not move the clock returns once they have.
+  await advance(client);
   const seedDone = Date.now();
 
   // ---- simulate --------------------------------------------------------------------------------
@@ -328,7 +321,8 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
     const due = pending.splice(0, n);
     const chunks: SimEvent[][] = [];
     for (let i = 0; i < due.length; i += 500) chunks.push(due.slice(i, i + 500));
-    await mapLimit(chunks, 2, async (chunk) => {
+    // One request at a time: the scorer's queue then receives them in one order on every run.
+    await mapLimit(chunks, 1, async (chunk) => {
       const res = await client.send<{ accepted: number; rejected: unknown[]; unresolved?: unknown[] }>({
         method: 'POST',
         path: '/events',
@@ -382,7 +376,7 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
       if (!plan) continue;
       if (Date.parse(task.dueAt) + plan.delayMs <= now) toComplete.push({ task, outcome: plan.outcome });
     }
-    await mapLimit(toComplete, 4, async ({ task, outcome }) => {
+    await mapLimit(toComplete, 1, async ({ task, outcome }) => {
       taskDone.add(task.taskId);
       try {
         await client.send({
@@ -419,11 +413,9 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
 
   const tier12 = scenario.accounts.filter((a) => a.tier !== 3).map((a) => a.accountId!);
   const tier3 = scenario.accounts.filter((a) => a.tier === 3).map((a) => a.accountId!);
-  const sliceSize = Math.ceil(tier3.length / 8);
-  let slice = 0;
-  let lastTasks = -Infinity;
-  let lastProgressDay = -1;
-  const realDeadline = Date.now() + maxRealMs + 60_000;
+  // Tier 3 is read a quarter a day: its touches (and the reactions they draw) are seen within 4 days.
+  const slices = 4;
+  const sliceSize = Math.ceil(tier3.length / slices);
 
   const progressLine = async (now: number) => {
     const day = Math.min(days, Math.floor((now - t0) / DAY_MS));
@@ -438,38 +430,21 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
     );
   };
 
-  for (;;) {
-    const tickStart = Date.now();
-    const now = await serverTime(client);
-    // Base engagement of a day goes out once the day is over plus one more day, so the touches of
-    // that day have been read back and the treatment boost sees them.
-    while (
-      nextDaily < days &&
-      t0 + (nextDaily + 2) * DAY_MS <= Math.max(now, end + 2 * DAY_MS * Number(now >= end))
-    ) {
+  // One simulated day per turn: the clock moves (every step, re-score and scoring due runs), then
+  // the simulated people read and react. Base engagement of a day goes out once the day is over plus
+  // one more day, so the touches of that day have been read back and the treatment boost sees them.
+  for (let day = 1; day <= days; day++) {
+    const now = await timed(`advance to day ${day}`, () => advance(client, t0 + day * DAY_MS));
+    while (nextDaily < days && t0 + (nextDaily + 2) * DAY_MS <= now) {
       pending.push(...sim.daily(nextDaily, t0 + nextDaily * DAY_MS, (id) => firstTouch.get(id)));
       nextDaily++;
     }
+    const slice = day % slices;
     const ids = [...tier12, ...tier3.slice(slice * sliceSize, (slice + 1) * sliceSize)];
-    slice = (slice + 1) % 8;
     await timed(`poll ${ids.length}`, () => pollAccounts(ids, now));
-    await timed('events', () => flushEvents(Math.min(now, end)));
-    if (now - lastTasks >= DAY_MS) {
-      lastTasks = now;
-      await timed('tasks', () => workTasks(now));
-    }
-    const day = Math.floor((now - t0) / DAY_MS);
-    if (day >= lastProgressDay + 10 || now >= end) {
-      lastProgressDay = Math.floor(day / 10) * 10;
-      await progressLine(now);
-    }
-    if (now >= end) break;
-    if (Date.now() > realDeadline) {
-      note('the real-time guard stopped the simulation early');
-      break;
-    }
-    const spent = Date.now() - tickStart;
-    if (spent < tickMs) await sleep(tickMs - spent);
+    await timed('events', () => flushEvents(now));
+    await timed('tasks', () => workTasks(now));
+    if (day % 10 === 0 || day === days) await progressLine(now);
   }
 
   // ---- wind down -------------------------------------------------------------------------------
@@ -482,7 +457,7 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
   }
   await timed('final events', () => flushEvents(end));
   pending.length = 0;
-  await sleep(1500); // the scorer folds its queue every few hundred ms
+  await advance(client); // the scorer folds what was sent
   await timed('stages', async () => {
     for (const tier of [1, 2, 3]) {
       let cursor: string | undefined;
@@ -539,7 +514,7 @@ export async function runDemo(options: DriverOptions): Promise<DemoResult> {
   return {
     runTag,
     days,
-    timeScale,
+    clock: clock.mode,
     serverStart: new Date(t0).toISOString(),
     serverEnd: new Date(end).toISOString(),
     serverNow: new Date(simEnd).toISOString(),

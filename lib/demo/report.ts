@@ -1,4 +1,9 @@
-/** The demo's final report: plain-text tables from what the driver collected. Pure. */
+/**
+ * The demo's final report: plain-text tables from what the driver collected. Pure, and free of
+ * real-time figures: in simulate mode the same seed renders the same text, so its digest
+ * (`reportDigest`) names a run's outcome.
+ */
+import { createHash } from 'node:crypto';
 import { table } from '../cli/format';
 import { ROLES } from '../../functions/kernel/model';
 import type { DemoResult } from './driver';
@@ -8,15 +13,35 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const signedPct = (x: number | null) => (x === null ? 'n/a' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`);
 const points = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} pts`;
 
+/** The tier-3 campaign's lift against its holdout (the headline of the demo), if it has a holdout. */
+export function tier3Lift(
+  r: DemoResult,
+): { engagement: number | null; engagementPoints: number } | undefined {
+  const c = r.campaigns.find((x) => x.key === 'tier3' && x.report.heldOut > 0);
+  return c ? c.report.lift : undefined;
+}
+
+/** sha256 of the rendered report: two runs with the same digest told the same story. */
+export function reportDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 export function renderReport(r: DemoResult): string {
   const out: string[] = [];
   const section = (title: string) => out.push('', title, '-'.repeat(title.length));
 
   out.push(
     `ABM demo report (run ${r.runTag}): ${r.days} simulated days, ${r.serverStart.slice(0, 10)} to ${r.serverEnd.slice(0, 10)} server time`,
-    `Seeded ${r.accounts.tier1} tier-1, ${r.accounts.tier2} tier-2 and ${r.accounts.tier3} tier-3 accounts (${r.accounts.contacts} contacts). ` +
-      `Real time: ${r.realSeconds.total.toFixed(0)} s (seed and launch ${r.realSeconds.seed.toFixed(1)} s, ` +
-      `simulation and report ${r.realSeconds.simulate.toFixed(1)} s; clock ${Math.round(r.timeScale)}x).`,
+    `Seeded ${r.accounts.tier1} tier-1, ${r.accounts.tier2} tier-2 and ${r.accounts.tier3} tier-3 accounts (${r.accounts.contacts} contacts); ` +
+      `local mode's clock: ${r.clock}.`,
+  );
+  const tier3 = tier3Lift(r);
+  out.push(
+    `Outcome: ${r.mqa.length} account(s) reached MQA; tier-3 engagement against its holdout: ` +
+      (tier3
+        ? `${signedPct(tier3.engagement)} (${points(tier3.engagementPoints)})`
+        : 'n/a (no tier-3 holdout)') +
+      '.',
   );
 
   section('Campaigns');

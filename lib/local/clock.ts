@@ -63,6 +63,8 @@ export class LocalClock implements Clock {
   private stopped = false;
   private chain: Promise<unknown> = Promise.resolve();
   private settle: () => Promise<void> = async () => undefined;
+  /** Timers fired, and real ms spent settling during advances. */
+  readonly stats = { fired: 0, settleMs: 0 };
 
   constructor(options: LocalClockOptions) {
     this.mode = options.mode;
@@ -157,12 +159,15 @@ export class LocalClock implements Clock {
       clearTimeout(this.realTimer);
       try {
         for (;;) {
+          const settling = performance.now();
           await this.settle();
+          this.stats.settleMs += performance.now() - settling;
           if (this.stopped) break;
           const next = this.timers[0];
           if (next && next.at <= to) {
             this.timers.shift();
             this.setNow(Math.max(this.nowMs(), next.at));
+            this.stats.fired++;
             next.fire();
             continue;
           }
@@ -207,6 +212,7 @@ export class LocalClock implements Clock {
   private pump(): void {
     this.realTimer = undefined;
     while (!this.stopped && this.timers.length > 0 && this.timers[0]!.at <= this.nowMs()) {
+      this.stats.fired++;
       this.timers.shift()!.fire();
     }
     this.arm();

@@ -34,6 +34,12 @@ export interface LocalQueueOptions {
   batchSize: number;
   /** Real milliseconds before a partial batch is delivered. Default 200. */
   flushMs?: number;
+  /**
+   * Whether the queue delivers on its own (a full batch, `flushMs`). Default true; local mode's
+   * simulate clock turns it off and delivers when it settles (lib/local/runtime.ts), so what a
+   * batch holds does not depend on the machine's speed.
+   */
+  autoFlush?: boolean;
   /** Deliveries per record before it is dropped (the DLQ's maxReceiveCount). Default 5. */
   maxAttempts?: number;
   log?: LocalLog;
@@ -66,6 +72,7 @@ export class LocalQueue {
       return;
     }
     this.queue.push(...records.map((record) => ({ record, attempts: 0 })));
+    if (this.options.autoFlush === false) return;
     if (this.queue.length >= this.options.batchSize) void this.flush();
     else this.schedule();
   }
@@ -81,7 +88,7 @@ export class LocalQueue {
   }
 
   private schedule(delay = this.options.flushMs ?? 200): void {
-    if (this.timer || this.queue.length === 0) return;
+    if (this.timer || this.queue.length === 0 || this.options.autoFlush === false) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();

@@ -218,13 +218,16 @@ export async function startLocal(
     });
 
     const localLog: Log = { info: log, warn: log, error: log };
+    // In simulate mode the queues deliver when the clock settles (an advance), not on real time.
+    const autoFlush = clock.mode !== 'simulate';
     const buffer = new LocalQueue({
       name: 'buffer queue',
       batchSize: 1000,
       flushMs: options.scorerFlushMs,
+      autoFlush,
       log,
     });
-    const scorerQueue = new LocalQueue({ name: 'scorer queue', batchSize: 10, flushMs: 0, log });
+    const scorerQueue = new LocalQueue({ name: 'scorer queue', batchSize: 10, flushMs: 0, autoFlush, log });
     // The stack's audience sync queue (batches of up to 100, a batching window, partial failures).
     const adsQueue = new LocalQueue({
       name: 'audience sync queue',

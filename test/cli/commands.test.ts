@@ -377,3 +377,27 @@ describe('commands against the contract', () => {
     expect(api.requests).toHaveLength(0);
   });
 });
+
+describe('abm clock', () => {
+  let api: FakeApi;
+  cliSuite((suite) => ({ api } = suite));
+
+  it('status shows the mode and now; advance posts a duration or --to and prints the new now', async () => {
+    api.on('GET /_local/clock', { body: { mode: 'simulate', now: '2026-03-02T08:00:00.000Z' } });
+    api.on('POST /_local/clock/advance', { body: { mode: 'simulate', now: '2026-03-05T08:00:00.000Z' } });
+    const status = await abm(api, ['clock', 'status']);
+    expect(status.code).toBe(ExitCode.Ok);
+    expect(status.stdout).toContain('2026-03-02T08:00:00.000Z (simulate)');
+
+    const by = await abm(api, ['clock', 'advance', 'P3D']);
+    expect(by.code).toBe(ExitCode.Ok);
+    expect(by.stdout).toContain('now 2026-03-05T08:00:00.000Z');
+    const to = await abm(api, ['clock', 'advance', '--to', '2026-03-05T08:00:00Z']);
+    expect(to.code).toBe(ExitCode.Ok);
+    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.json)).toEqual([
+      { by: 'P3D' },
+      { to: '2026-03-05T08:00:00Z' },
+    ]);
+    expect((await abm(api, ['clock', 'advance'])).code).toBe(ExitCode.Usage);
+  });
+});

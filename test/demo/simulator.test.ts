@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildScenario } from '../../lib/demo/scenario';
 import { DAY_MS, EngagementSimulator, type SimEvent } from '../../lib/demo/simulator';
-import { renderReport } from '../../lib/demo/report';
+import { renderReport, reportDigest } from '../../lib/demo/report';
 import type { DemoResult } from '../../lib/demo/driver';
 
 const scenario = buildScenario();
@@ -179,7 +179,7 @@ describe('demo report', () => {
     const result: DemoResult = {
       runTag: 'x',
       days: 90,
-      timeScale: 86400,
+      clock: 'simulate',
       serverStart: '2026-12-01T00:00:00Z',
       serverEnd: '2027-03-01T00:00:00Z',
       serverNow: '2027-03-02T00:00:00Z',
@@ -218,5 +218,11 @@ describe('demo report', () => {
     expect(text).toContain('the stages read at the end of the run (server time 2027-03-02T00:00:00Z)');
     expect(text).toMatch(/treated\s+180\s+40\s+22\.2%/);
     expect(text).toContain('lift: engagement +344% (+17.2 pts), MQA n/a');
+    expect(text).toContain(
+      'Outcome: 1 account(s) reached MQA; tier-3 engagement against its holdout: +344% (+17.2 pts).',
+    );
+    // No real-time figure: the same run renders the same text (its digest).
+    expect(text).not.toMatch(/real time/i);
+    expect(reportDigest(text)).toBe(reportDigest(renderReport(result)));
   });
 });

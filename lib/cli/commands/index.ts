@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import { accountCommands } from './accounts';
 import { campaignCommands } from './campaigns';
+import { clockCommands } from './clock';
 import { definitionCommands } from './definitions';
 import { eventCommands } from './events';
 import { healthCommand } from './health';
@@ -17,5 +18,6 @@ export const COMMANDS: readonly Command[] = [
   ...eventCommands,
   ...sendingCommands,
   reportCommand,
+  ...clockCommands,
   healthCommand,
 ];
