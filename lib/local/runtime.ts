@@ -56,6 +56,7 @@ import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { localSesEventsRoute } from './ses-events';
+import { localMailRoutes, RecordingEmailSender, SENT_MAIL_FILE, SentMailStore } from './sent-mail';
 import { makeOwnerOnlyDir, type LocalSettings } from './settings';
 
 export const LOCAL_TABLE_NAME = 'abm-local';
@@ -120,6 +121,10 @@ export interface LocalRuntime {
   executions: LocalExecutions;
   dynamo: LocalDynamo;
   ses: LocalSes;
+  /** The mail sent, kept in the data folder (lib/local/sent-mail.ts). */
+  sentMail: SentMailStore;
+  /** The sent-mail viewer's address (with the token: open it in a browser). */
+  mailViewerUrl: string;
   http: LocalHttp;
   /** What the start re-hydrated from the data folder. */
   rehydrated: RehydrateResult;
@@ -175,6 +180,7 @@ export async function startLocal(
   const clock = LocalClock.resume(clockFile, settings.clock);
   clock.save(clockFile);
   const unsubscribeKey = loadOrCreateSecret(path.join(dataDir, 'unsubscribe-key'));
+  const sentMail = new SentMailStore(path.join(dataDir, SENT_MAIL_FILE));
 
   // Stores first: the HTTP server's port decides the unsubscribe links, so the router is set once
   // everything is wired (the server answers 503 until then).
@@ -297,7 +303,11 @@ export async function startLocal(
         publisher: bus,
         starter: stepFunctions,
         control: stepFunctions,
-        email: new SesEmailSender(ses.client, LOCAL_CONFIGURATION_SET),
+        email: new RecordingEmailSender(
+          new SesEmailSender(ses.client, LOCAL_CONFIGURATION_SET),
+          sentMail,
+          clock,
+        ),
         unsubscribeKey: new StaticSecretSource(unsubscribeKey),
         fifo: fifoSender(scorerQueue),
         providerSecrets: settings.providerSecrets ?? new StaticProviderSecrets({}),
@@ -327,6 +337,7 @@ export async function startLocal(
         localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() }),
         localProvidersRoute(options.providerDoubles),
         ...localClockRoutes(clock),
+        ...localMailRoutes(sentMail, settings.apiToken),
       ],
       { bearerToken: settings.apiToken },
     );
@@ -385,6 +396,8 @@ export async function startLocal(
       executions,
       dynamo,
       ses,
+      sentMail,
+      mailViewerUrl: `${http.url}/_local/mail/view?token=${encodeURIComponent(settings.apiToken)}`,
       http,
       rehydrated,
       settled,
