@@ -1,7 +1,7 @@
 /**
  * The driver's failure paths against the API harness (the same router Lambda runs, over dynalite):
- * a seed the API rejects, a clock too slow for the demo, an endpoint that does not answer.
- * The happy path needs local mode (engine, scorer, scaled clock): `npm run demo` runs it.
+ * a seed the API rejects, a server without local mode's clock, an endpoint that does not answer.
+ * The happy path needs local mode (engine, scorer, its clock): test/demo/determinism.e2e.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ApiClient } from '../../lib/cli/http';
@@ -18,12 +18,19 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** An ApiClient over the in-process router; each GET /health moves the manual clock by `tick` ms. */
-function harnessClient(tick: number): ApiClient {
+/**
+ * An ApiClient over the in-process router. With `localClock`, it answers local mode's clock routes
+ * from the harness's manual clock (simulate mode: it moves only when advanced).
+ */
+function harnessClient(localClock: boolean): ApiClient {
   return {
     endpoint: 'harness',
     async send<T>(req: Parameters<ApiClient['send']>[0]) {
-      if (req.path === '/health') h.clock.advance(tick);
+      if (localClock && req.path.startsWith('/_local/clock')) {
+        const to = (req.json as { to?: string } | undefined)?.to;
+        if (to) h.clock.set(to);
+        return { status: 200, body: { mode: 'simulate', now: h.clock.now().toISOString() } as T };
+      }
       const query = Object.fromEntries(
         Object.entries(req.query ?? {})
           .filter(([, v]) => v !== undefined)
@@ -38,10 +45,11 @@ function harnessClient(tick: number): ApiClient {
 }
 
 describe('demo driver', () => {
-  it('refuses a server clock too slow to play 90 days in time, naming ABM_TIME_SCALE', async () => {
-    const err = await runDemo({ client: harnessClient(0), scenario: buildScenario() }).catch((e) => e);
+  it("refuses a server without local mode's clock (the demo moves it), naming what to run", async () => {
+    const err = await runDemo({ client: harnessClient(false), scenario: buildScenario() }).catch((e) => e);
     expect(err).toBeInstanceOf(DemoError);
-    expect(err.message).toMatch(/ABM_TIME_SCALE/);
+    expect(err.message).toMatch(/GET \/_local\/clock answered 404/);
+    expect(err.message).toMatch(/ABM_CLOCK=simulate/);
     expect(err.exitCode).toBe(2);
   });
 
@@ -52,7 +60,7 @@ describe('demo driver', () => {
       { ...scenario.accounts[1]!, domain: 'not a domain' },
       { ...scenario.accounts[2]!, contacts: [{ ...scenario.accounts[2]!.contacts![0]!, email: 'nope' }] },
     ];
-    const err = await runDemo({ client: harnessClient(86_400_000), scenario }).catch((e) => e);
+    const err = await runDemo({ client: harnessClient(true), scenario }).catch((e) => e);
     expect(err).toBeInstanceOf(DemoError);
     expect(err.message).toMatch(/rejected 2 of 3 accounts/);
     expect(err.message).toMatch(/row 2 bluehaul-freight: domain/);
