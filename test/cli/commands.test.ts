@@ -220,6 +220,17 @@ describe('commands against the contract', () => {
     expect(stdout).toContain('1 accepted, 0 rejected of 1 event');
   });
 
+  it("events send dates an event without --at by the server's clock (local mode may be simulated)", async () => {
+    api.on('GET /health', { body: { status: 'ok', version: '1', time: '2026-03-04T08:00:00.000Z' } });
+    api.on('POST /events', { status: 202, body: { accepted: 1, rejected: [] } });
+    const { code } = await abm(api, ['events', 'send', '--type', 'web.visit', '--account', 'nw']);
+    expect(code).toBe(ExitCode.Ok);
+    const post = api.requests.find((r) => r.method === 'POST')!;
+    expect((post.json as { events: { occurredAt: string }[] }).events[0]!.occurredAt).toBe(
+      '2026-03-04T08:00:00.000Z',
+    );
+  });
+
   it('events send chunks a JSON Lines file and re-bases rejected positions', async () => {
     api.on('POST /events', (req) => {
       const events = (req.json as { events: { eventId: string }[] }).events;

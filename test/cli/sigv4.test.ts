@@ -55,7 +55,8 @@ describe('SigV4 signing', () => {
       testIo({ env: { AWS_REGION: 'us-east-2' } }),
     );
     expect(code).toBe(ExitCode.Ok);
-    const req = api.requests[0]!;
+    // (a GET /health reads the server's now for occurredAt first)
+    const req = api.requests.find((r) => r.method === 'POST')!;
     const received = String(req.headers.authorization);
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(received)![1]!.split(';');
     const headers = Object.fromEntries(signedHeaders.map((h) => [h, String(req.headers[h])]));

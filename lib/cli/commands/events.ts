@@ -27,7 +27,22 @@ export function parseProps(pairs: readonly string[]): Record<string, unknown> {
   return props;
 }
 
-function eventFromFlags(ctx: CommandContext): Record<string, unknown> {
+/**
+ * "Now" on the server's clock (GET /health `time`): local mode's clock may be simulated or skipped
+ * ahead, and an event dated by this machine's clock would then be days old or in the future. This
+ * machine's clock when the server does not say.
+ */
+async function serverNow(ctx: CommandContext): Promise<string> {
+  try {
+    const { body } = await ctx.client().send<{ time?: string }>({ method: 'GET', path: '/health' });
+    if (body?.time && !Number.isNaN(Date.parse(body.time))) return body.time;
+  } catch {
+    // the send of the event itself reports an unreachable server
+  }
+  return ctx.io.now().toISOString();
+}
+
+async function eventFromFlags(ctx: CommandContext): Promise<Record<string, unknown>> {
   const f = ctx.flags;
   const type = str(f, 'type');
   if (!type)
@@ -47,7 +62,7 @@ function eventFromFlags(ctx: CommandContext): Record<string, unknown> {
   return {
     eventId: str(f, 'event-id') ?? `cli-${randomUUID()}`,
     type,
-    occurredAt: at ?? ctx.io.now().toISOString(),
+    occurredAt: at ?? (await serverNow(ctx)),
     ...(accountId ? { accountId } : {}),
     ...(contactEmail ? { contactEmail } : {}),
     ...(domain ? { domain } : {}),
@@ -75,7 +90,7 @@ async function send(ctx: CommandContext): Promise<number> {
     if (!list.length) throw inputFileError(path, 'no events in the file');
     events = list;
   } else {
-    events = [eventFromFlags(ctx)];
+    events = [await eventFromFlags(ctx)];
   }
   const size = positiveInt(str(ctx.flags, 'chunk-size'), 'chunk-size') ?? DEFAULT_EVENT_CHUNK;
   const client = ctx.client();
@@ -134,7 +149,7 @@ export const eventCommands: Command[] = [
     path: ['events', 'send'],
     summary: 'send engagement events (web visit, intent, meeting, CRM stage...) from a file or flags',
     description:
-      'FILE: JSON {"events": [...]}, an array, JSON Lines (.jsonl) or YAML, sent in chunks of --chunk-size.\nWithout FILE one event is built from the flags (eventId generated, occurredAt = now unless --at).\nExit code 5 when some events were rejected.',
+      'FILE: JSON {"events": [...]}, an array, JSON Lines (.jsonl) or YAML, sent in chunks of --chunk-size.\nWithout FILE one event is built from the flags (eventId generated, occurredAt = the server\'s now unless --at).\nExit code 5 when some events were rejected.',
     args: [{ name: 'FILE', required: false, description: 'events file (or use the flags below)' }],
     options: {
       type: stringOption(
@@ -145,7 +160,7 @@ export const eventCommands: Command[] = [
       email: stringOption('ADDRESS', "the contact's email (resolves the account)"),
       domain: stringOption('DOMAIN', "the account's domain (resolves the account)"),
       contact: stringOption('CONTACT_ID', 'the contact id'),
-      at: stringOption('TIME', 'when it happened, ISO 8601 (default: now)'),
+      at: stringOption('TIME', "when it happened, ISO 8601 (default: the server's now, GET /health)"),
       prop: { ...stringOption('KEY=VALUE', 'a property, e.g. --prop page=/pricing'), multiple: true },
       'event-id': stringOption('ID', 'event id for deduplication (default: generated)'),
       'chunk-size': stringOption('N', `events per request (default ${DEFAULT_EVENT_CHUNK})`),
