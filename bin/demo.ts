@@ -137,7 +137,7 @@ async function main(): Promise<number> {
     }
     if (runtime) {
       process.stdout.write(
-        `\nMail sent during the run: ${runtime.sesUrl}/ (the viewer of aws-ses-v2-local).` +
+        `\nMail sent during the run: ${runtime.mailViewerUrl} (kept in ${runtime.dataDir}).` +
           (env.DEMO_KEEP === '1'
             ? ' Local mode keeps running: Ctrl-C to stop.\n'
             : ' It stops with the demo: run `npm start` first (or DEMO_KEEP=1) to keep it.\n'),
