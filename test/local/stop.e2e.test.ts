@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 /**
  * `npm start` stops cleanly: SIGTERM to npm, or Ctrl-C (SIGINT to the whole process group, which
  * npm relays again to its child), always ends with "stopped; data saved", and what was written
