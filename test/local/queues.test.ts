@@ -70,3 +70,23 @@ describe('local scorer queues', () => {
     expect(queue.stats).toMatchObject({ retried: 1, dropped: 1 });
   });
 });
+
+describe('a queue without autoFlush (simulate mode)', () => {
+  it('delivers only when flushed, whatever the batch size or the time, and says when it is busy', async () => {
+    const queue = new LocalQueue({ name: 'q', batchSize: 2, flushMs: 1, autoFlush: false });
+    const batches: string[][] = [];
+    queue.consume(async (records) => {
+      batches.push(records.map((r) => r.messageId));
+      return { batchItemFailures: [] };
+    });
+    queue.send(['1', '2', '3'].map((messageId) => ({ messageId, body: '{}' })));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([]);
+    expect(queue.busy).toBe(true);
+    await queue.flush();
+    expect(batches).toEqual([['1', '2']]);
+    await queue.drain();
+    expect(batches).toEqual([['1', '2'], ['3']]);
+    expect(queue.busy).toBe(false);
+  });
+});
