@@ -5,17 +5,17 @@
  * whose execution has ended, is ExecutionAlreadyExists (`started: false`).
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../functions/kernel/clock';
 import type { ExecutionInput } from '../../functions/kernel/execution';
 import { SequenceInput } from '../../functions/kernel/model';
 import type { Plan } from '../../functions/kernel/plan';
+import { LocalClock } from '../../lib/local/clock';
 import { LocalExecutions } from '../../lib/local/executions';
 import { useLocalStore } from '../support/suite';
 
 const store = useLocalStore();
 
 function runner() {
-  const clock = new ManualClock('2026-11-23T09:00:00Z');
+  const clock = new LocalClock({ mode: 'interactive', start: Date.parse('2026-11-23T09:00:00Z') });
   const steps: string[] = [];
   const executions = new LocalExecutions({
     journal: store.journal,
@@ -23,7 +23,6 @@ function runner() {
     enrollments: { allOfCampaign: async () => [] },
     catalog: { getSequence: async () => undefined },
     clock,
-    timeScale: 1,
     engine: {
       // "wait-*" accounts wait a month (the execution stays running); the others end at once.
       async executeStep(state: unknown): Promise<Plan> {
@@ -36,7 +35,7 @@ function runner() {
       park: async () => ({ parked: true, op: 'await' }),
     },
   });
-  return { executions, steps };
+  return { executions, steps, clock };
 }
 
 const SEQUENCE = {
@@ -61,7 +60,7 @@ const settle = () => new Promise((r) => setTimeout(r, 200));
 
 describe('local StartExecution semantics', () => {
   it('same name and input as a running execution: success, nothing started; another input: already exists', async () => {
-    const { executions, steps } = runner();
+    const { executions, steps, clock } = runner();
     try {
       expect(await executions.start(input('wait-1'))).toEqual({ started: true });
       await settle();
@@ -72,11 +71,12 @@ describe('local StartExecution semantics', () => {
       expect(steps).toEqual(['wait-1']);
     } finally {
       await executions.shutdown();
+      clock.stop();
     }
   });
 
   it('a name whose execution has ended is taken, whatever the input', async () => {
-    const { executions, steps } = runner();
+    const { executions, steps, clock } = runner();
     try {
       expect(await executions.start(input('done-1'))).toEqual({ started: true });
       await settle();
@@ -86,6 +86,7 @@ describe('local StartExecution semantics', () => {
       expect(executions.stats.started).toBe(1);
     } finally {
       await executions.shutdown();
+      clock.stop();
     }
   });
 });
