@@ -10,6 +10,7 @@ import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
+import { importPinpointJourney } from './pinpoint-import';
 import { ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
@@ -317,6 +318,23 @@ export function buildRoutes(deps: ApiServices): Route[] {
         const found = await catalog.getSequence(params.sequenceId, query.version);
         return { status: 200, body: found, headers: withEtag(found.version) };
       },
+    }),
+    route({
+      method: 'POST',
+      path: '/sequences/import/pinpoint',
+      operationId: 'importPinpointJourney',
+      summary:
+        'Convert an Amazon Pinpoint journey (aws pinpoint get-journey output) into a sequence; nothing is saved',
+      tags: ['sequences'],
+      auth: 'iam',
+      body: S.PinpointImportBody,
+      bodyDoc: S.PinpointImportBodyDoc,
+      responses: {
+        200: { description: 'the sequence and what was not converted', schema: S.PinpointImportResult },
+        ...E400,
+        ...E413,
+      },
+      handler: async ({ body }) => ({ status: 200, body: importPinpointJourney(body) }),
     }),
     route({
       method: 'POST',

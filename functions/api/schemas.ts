@@ -214,6 +214,20 @@ export const SequenceList = z
   })
   .meta({ id: 'SequenceList' });
 
+/** Converted by functions/api/pinpoint-import.ts (with field paths), so the route accepts any object here. */
+export const PinpointImportBody = z.record(z.string(), z.unknown());
+export { PinpointImportBodyDoc } from './pinpoint-import';
+export const PinpointImportResult = z
+  .object({
+    sequence: z.record(z.string(), z.unknown()),
+    unconverted: z.array(z.object({ path: z.string(), reason: z.string() })),
+  })
+  .meta({
+    id: 'PinpointImport',
+    description:
+      'The converted sequence (not saved: PUT /sequences/{id} saves it) and what was not converted, each with its path in the journey.',
+  });
+
 // ---------------------------------------------------------------------------
 // Campaigns
 // ---------------------------------------------------------------------------
