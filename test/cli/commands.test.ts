@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { ExitCode } from '../../lib/cli/errors';
 import { abm, cliSuite, testIo, type FakeApi } from '../support/cli';
 
@@ -287,6 +289,39 @@ describe('commands against the contract', () => {
       steps: [{ id: 'intro', channel: 'email', after: 'P0D', to: ['champion'], template: 'intro' }],
     });
     expect(stdout).toContain('saved sequence tier1 version 3');
+  });
+
+  it('sequences import-pinpoint posts the journey file and writes the sequence for `sequences put`', async () => {
+    // The fake answers with the real converter, so the CLI sees the route's own body.
+    api.on('POST /sequences/import/pinpoint', (req) => ({ body: importPinpointJourney(req.json) }));
+    const journey = await readFile(
+      join(__dirname, '../api/fixtures/pinpoint/tier1-nurture.get-journey.json'),
+      'utf8',
+    );
+    const file = join(dir, 'journey.json');
+    await writeFile(file, journey);
+    const out = join(dir, 'nurture.yaml');
+    const { code, stdout } = await abm(api, ['sequences', 'import-pinpoint', file, '--out', out]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(api.requests[0]!.json).toEqual(JSON.parse(journey));
+    const written = parseYaml(await readFile(out, 'utf8'));
+    expect(written).toEqual(importPinpointJourney(JSON.parse(journey)).sequence);
+    expect(stdout).toContain('converted into sequence pinpoint-5d9e8c7b6a5f4e3d2c1b0a9f8e7d6c5b: 13 steps');
+    expect(stdout).toContain('Activities.smsNudge.SMS');
+    expect(stdout).toContain(`abm sequences put ${out}`);
+  });
+
+  it('sequences import-pinpoint without --out prints the sequence on stdout, the rest on stderr', async () => {
+    api.on('POST /sequences/import/pinpoint', (req) => ({ body: importPinpointJourney(req.json) }));
+    const file = join(dir, 'journey.json');
+    await writeFile(
+      file,
+      await readFile(join(__dirname, '../api/fixtures/pinpoint/other-channels.json'), 'utf8'),
+    );
+    const { code, stdout, stderr } = await abm(api, ['sequences', 'import-pinpoint', file]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(JSON.parse(stdout).steps).toEqual([expect.objectContaining({ id: 'email', template: 'hello' })]);
+    expect(stderr).toContain('Activities.custom.CUSTOM');
   });
 
   it('templates put sends the document to PUT /templates/{id}', async () => {

@@ -1,7 +1,14 @@
-/** `abm sequences put FILE` and `abm templates put ID FILE` (JSON or YAML). */
+/**
+ * `abm sequences put FILE`, `abm sequences import-pinpoint FILE [--out FILE]` and
+ * `abm templates put ID FILE` (JSON or YAML).
+ */
+import { writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import { str, stringOption, type Command, type CommandContext } from '../command';
 import { ExitCode, inputFileError } from '../errors';
 import { parseStructured, readInput, type InputFile } from '../files';
+import { table } from '../format';
 import { seg } from '../http';
 import { withFileLines } from './shared';
 
@@ -32,6 +39,66 @@ async function putSequence(ctx: CommandContext): Promise<number> {
     const version = res.body?.version;
     return `saved sequence ${ctx.out.paint('bold', id)}${version !== undefined ? ` version ${version}` : ''}`;
   });
+  return ExitCode.Ok;
+}
+
+interface PinpointImport {
+  sequence?: { id?: string; steps?: unknown[]; [k: string]: unknown };
+  unconverted?: { path: string; reason: string }[];
+}
+
+/** Converts a Pinpoint journey on the server (POST /sequences/import/pinpoint); saves nothing. */
+async function importPinpoint(ctx: CommandContext): Promise<number> {
+  const { file, doc } = await readDocument(ctx, ctx.args[0]!);
+  let res: { body: PinpointImport };
+  try {
+    res = await ctx
+      .client()
+      .send<PinpointImport>({ method: 'POST', path: '/sequences/import/pinpoint', json: doc });
+  } catch (err) {
+    throw withFileLines(err, file);
+  }
+  const { sequence = {}, unconverted = [] } = res.body ?? {};
+  const outPath = str(ctx.flags, 'out');
+  if (outPath !== undefined) {
+    const full = isAbsolute(outPath) ? outPath : resolve(ctx.io.cwd, outPath);
+    const text = /\.ya?ml$/i.test(outPath) ? toYaml(sequence) : `${JSON.stringify(sequence, null, 2)}\n`;
+    try {
+      await writeFile(full, text, 'utf8');
+    } catch (err) {
+      throw inputFileError(
+        outPath,
+        `cannot write the sequence (${(err as { code?: string }).code ?? String(err)})`,
+      );
+    }
+  }
+  const listed = () =>
+    table(
+      unconverted,
+      [
+        { header: 'NOT CONVERTED', value: (u) => u.path },
+        { header: 'WHY', value: (u) => u.reason },
+      ],
+      ctx.out.paint,
+    );
+  if (ctx.out.json) {
+    ctx.out.result(outPath !== undefined ? { ...res.body, sequenceFile: outPath } : res.body, () => '');
+    return ExitCode.Ok;
+  }
+  if (outPath === undefined) {
+    // The sequence on stdout (pipe it to a file), the rest on stderr.
+    ctx.out.print(JSON.stringify(sequence, null, 2));
+    if (unconverted.length > 0) ctx.out.note(listed());
+    return ExitCode.Ok;
+  }
+  const steps = Array.isArray(sequence.steps) ? sequence.steps.length : 0;
+  ctx.out.print(
+    [
+      `converted into sequence ${ctx.out.paint('bold', String(sequence.id))}: ${steps} steps, ${unconverted.length} items not converted; written to ${outPath}`,
+      ...(unconverted.length > 0 ? [listed()] : []),
+      `review it, then save it: abm sequences put ${outPath}`,
+    ].join('\n'),
+  );
   return ExitCode.Ok;
 }
 
@@ -66,6 +133,27 @@ export const definitionCommands: Command[] = [
     },
     examples: ['abm sequences put sequences/tier1-strategic.yaml'],
     run: putSequence,
+  },
+  {
+    path: ['sequences', 'import-pinpoint'],
+    summary: 'convert an Amazon Pinpoint journey (aws pinpoint get-journey output) into a sequence',
+    description:
+      'The server converts the journey (POST /sequences/import/pinpoint) and saves nothing. Without --out the\nsequence is printed as JSON on stdout and what was not converted on stderr; with --out it is written to\nthe file (YAML for .yaml/.yml) for `abm sequences put`.',
+    args: [
+      {
+        name: 'FILE',
+        required: true,
+        description: 'the journey: `aws pinpoint get-journey` output (JourneyResponse) or the bare journey',
+      },
+    ],
+    options: {
+      out: stringOption('FILE', 'write the sequence to FILE (.json, or .yaml/.yml)'),
+    },
+    examples: [
+      'aws pinpoint get-journey --application-id APP --journey-id J > journey.json',
+      'abm sequences import-pinpoint journey.json --out sequences/nurture.yaml',
+    ],
+    run: importPinpoint,
   },
   {
     path: ['templates', 'put'],
