@@ -609,6 +609,30 @@ function launchArbitrary(pools: Pools): fc.Arbitrary<Json> {
   );
 }
 
+/** A Pinpoint journey (the JourneyResponse shape): an email, then a chain of activities, maybe wrapped. */
+function journeyArbitrary(): fc.Arbitrary<unknown> {
+  const activity = fc.oneof(
+    fc.record({ EMAIL: fc.record({ TemplateName: fc.constantFrom('intro', 'Follow Up', 'x') }) }),
+    fc.record({
+      Wait: fc.record({ WaitTime: fc.record({ WaitFor: fc.constantFrom('P1D', 'PT4H', 'P2W') }) }),
+    }),
+    fc.record({ ContactCenter: fc.constant({}) }),
+    fc.record({ SMS: fc.record({ TemplateName: fc.constant('sms') }) }),
+    fc.record({ Holdout: fc.record({ Percentage: fc.integer({ min: 0, max: 100 }) }) }),
+  );
+  return fc.tuple(fc.array(activity, { maxLength: 6 }), fc.boolean()).map(([rest, wrapped]) => {
+    const chain: Json[] = [{ EMAIL: { TemplateName: 'intro' } }, ...rest];
+    const Activities = Object.fromEntries(
+      chain.map((a, i) => {
+        const [type, body] = Object.entries(a)[0] as [string, Json];
+        return [`a${i}`, { [type]: i + 1 < chain.length ? { ...body, NextActivity: `a${i + 1}` } : body }];
+      }),
+    );
+    const journey = { Id: 'fuzz', Name: 'fuzz', StartActivity: 'a0', Activities };
+    return wrapped ? { JourneyResponse: journey } : journey;
+  });
+}
+
 function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arbitrary<FuzzRequest> {
   const hint = hints(pools, now);
   const independent = fc.record(
@@ -634,9 +658,11 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
       ? sequenceArbitrary(pools)
       : op.operationId === 'launchCampaign'
         ? launchArbitrary(pools)
-        : op.body
-          ? arbitraryOf(doc, op.body, hint)
-          : fc.constant(undefined);
+        : op.operationId === 'importPinpointJourney'
+          ? journeyArbitrary()
+          : op.body
+            ? arbitraryOf(doc, op.body, hint)
+            : fc.constant(undefined);
   const asCsv = op.mediaTypes.includes('text/csv') ? fc.boolean() : fc.constant(false);
   return fc.tuple(pathParams, query, body, asCsv).map(([params, q, b0, csv]) => {
     // A contact's id in the body, when given, is the one in the path.
