@@ -465,18 +465,48 @@ export function convertJourney(journey: Journey): PinpointImport {
   };
 
   /** A pure wait (an await that nothing satisfies) before a branch, for EvaluationWaitTime. */
-  const evaluationWait = (key: string, wait: z.infer<typeof WaitTime> | undefined, path: string): Draft[] => {
-    const d = duration(wait, path);
-    return d
+  /**
+   * A branch (ConditionalSplit, MultiCondition): a pure wait for EvaluationWaitTime (an await that
+   * nothing satisfies), then one case per condition that converted, the fallback as the default.
+   * With no case, no step: participants follow the fallback.
+   */
+  const branchDraft = (
+    key: string,
+    evaluation: z.infer<typeof WaitTime> | undefined,
+    base: string,
+    cases: { cond: Condition; to: string | undefined; path: string }[],
+    fallback: { to: string | undefined; path: string },
+  ): { steps: Draft[]; edges: Edge[] } => {
+    if (cases.length === 0) {
+      note(base, `no condition converted: participants follow ${fallback.path.split('.').pop()}`);
+      return { steps: [], edges: [{ ...fallback, set: () => undefined }] };
+    }
+    const id = stepIdOf.get(key)!;
+    const d = duration(evaluation, `${base}.EvaluationWaitTime`);
+    const wait: Draft[] = d
       ? [
           {
-            id: claim(`${stepIdOf.get(key)!}-wait`.slice(0, ID_MAX)),
+            id: claim(`${id}-wait`.slice(0, ID_MAX)),
             type: 'await_engagement',
             until: {},
             timeout: d,
+            onTimeout: id,
           },
         ]
       : [];
+    const branchCases = cases.map((c) => ({ if: c.cond, goto: '' }));
+    const branch: Draft = { id, type: 'branch', cases: branchCases, default: EXIT };
+    return {
+      steps: [...wait, branch],
+      edges: [
+        ...cases.map((c, j) => ({
+          to: c.to,
+          path: c.path,
+          set: (_d: Draft, step: Target) => void (branchCases[j]!.goto = step ?? endStep()),
+        })),
+        { ...fallback, set: (_d: Draft, step: Target) => void (branch.default = step ?? EXIT) },
+      ],
+    };
   };
 
   const draft = (key: string): { steps: Draft[]; edges: Edge[] } => {
@@ -541,95 +571,41 @@ export function convertJourney(journey: Journey): PinpointImport {
         const split = activity.ConditionalSplit!;
         const path = `${base}.ConditionalSplit.Condition`;
         const conds = split.Condition?.Conditions ?? [];
-        const any = split.Condition?.Operator === 'ANY';
         const mapped = conds.map((c, i) => condition(c, `${path}.Conditions.${i}`));
-        let cases: Condition[] = [];
+        let kept: Condition[] = [];
         if (conds.length === 0) note(path, 'no condition');
-        else if (any) cases = mapped.filter((c): c is Condition => c !== undefined);
+        else if (split.Condition?.Operator === 'ANY')
+          kept = mapped.filter((c): c is Condition => c !== undefined);
         else if (conds.length > 1 && mapped.every(Boolean))
           note(
             path,
             'ALL of several event conditions has no equivalent (a condition\'s "events" is any of them)',
           );
-        else if (mapped[0]) cases = [mapped[0]];
-        const falseEdge = (set: Edge['set']): Edge => ({
-          to: split.FalseActivity,
-          path: `${base}.ConditionalSplit.FalseActivity`,
-          set,
-        });
-        if (cases.length === 0) {
-          note(
-            `${base}.ConditionalSplit`,
-            'the condition did not convert: participants follow FalseActivity',
-          );
-          return { steps: [], edges: [falseEdge(() => undefined)] };
-        }
-        const wait = evaluationWait(
+        else if (conds.length === 1 && mapped[0]) kept = [mapped[0]];
+        return branchDraft(
           key,
           split.EvaluationWaitTime,
-          `${base}.ConditionalSplit.EvaluationWaitTime`,
+          `${base}.ConditionalSplit`,
+          kept.map((cond) => ({
+            cond,
+            to: split.TrueActivity,
+            path: `${base}.ConditionalSplit.TrueActivity`,
+          })),
+          { to: split.FalseActivity, path: `${base}.ConditionalSplit.FalseActivity` },
         );
-        const branch: Draft = {
-          id,
-          type: 'branch',
-          cases: cases.map((c) => ({ if: c, goto: '' })),
-          default: EXIT,
-        };
-        return {
-          steps: [...wait, branch],
-          edges: [
-            ...wait.map((w) => ({ to: undefined, path: '', set: () => void (w.onTimeout = id) })),
-            {
-              to: split.TrueActivity,
-              path: `${base}.ConditionalSplit.TrueActivity`,
-              set: (_d, step) =>
-                branch.cases &&
-                (branch.cases as { goto: string }[]).forEach((c) => (c.goto = step ?? endStep())),
-            },
-            falseEdge((_d, step) => void (branch.default = step ?? EXIT)),
-          ],
-        };
       }
       case 'MultiCondition': {
         const multi = activity.MultiCondition!;
-        const kept = (multi.Branches ?? [])
-          .map((b, i) => ({
-            b,
-            i,
-            cond: condition(b.Condition, `${base}.MultiCondition.Branches.${i}.Condition`),
-          }))
-          .filter((x) => x.cond !== undefined);
-        const defaultEdge = (set: Edge['set']): Edge => ({
+        const kept = (multi.Branches ?? []).flatMap((b, i) => {
+          const cond = condition(b.Condition, `${base}.MultiCondition.Branches.${i}.Condition`);
+          return cond
+            ? [{ cond, to: b.NextActivity, path: `${base}.MultiCondition.Branches.${i}.NextActivity` }]
+            : [];
+        });
+        return branchDraft(key, multi.EvaluationWaitTime, `${base}.MultiCondition`, kept, {
           to: multi.DefaultActivity,
           path: `${base}.MultiCondition.DefaultActivity`,
-          set,
         });
-        if (kept.length === 0) {
-          note(
-            `${base}.MultiCondition`,
-            'no branch condition converted: participants follow DefaultActivity',
-          );
-          return { steps: [], edges: [defaultEdge(() => undefined)] };
-        }
-        const wait = evaluationWait(
-          key,
-          multi.EvaluationWaitTime,
-          `${base}.MultiCondition.EvaluationWaitTime`,
-        );
-        const cases = kept.map((k) => ({ if: k.cond!, goto: '' }));
-        const branch: Draft = { id, type: 'branch', cases, default: EXIT };
-        return {
-          steps: [...wait, branch],
-          edges: [
-            ...wait.map((w) => ({ to: undefined, path: '', set: () => void (w.onTimeout = id) })),
-            ...kept.map((k, j) => ({
-              to: k.b.NextActivity,
-              path: `${base}.MultiCondition.Branches.${k.i}.NextActivity`,
-              set: (_d: Draft, step: Target) => void (cases[j]!.goto = step ?? endStep()),
-            })),
-            defaultEdge((_d, step) => void (branch.default = step ?? EXIT)),
-          ],
-        };
       }
       case 'Holdout': {
         const holdout = activity.Holdout!;
@@ -716,10 +692,6 @@ export function convertJourney(journey: Journey): PinpointImport {
     const placeholder = d.steps[0]?.id;
     entryOf.set(key, placeholder);
     for (const edge of d.edges) {
-      if (!edge.path) {
-        edge.set(d.steps[0]!, undefined);
-        continue;
-      }
       const landed = land(edge.to, edge.path);
       let target: Target;
       if (landed !== undefined && onStack.has(landed) && entryOf.get(landed) !== undefined) {
