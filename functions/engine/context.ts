@@ -5,6 +5,7 @@
  * on, the recent touches, and the events to publish when the step ends).
  */
 import * as z from 'zod';
+import { MaxSendRate } from '../kernel/send-rate';
 import type { Clock } from '../kernel/clock';
 import type { BusEvent } from '../kernel/events';
 import { ExecutionInput } from '../kernel/execution';
@@ -22,6 +23,7 @@ import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { SendingReputationRepository } from '../platform/store/reputation';
+import { SendRateRepository } from '../platform/store/send-rate';
 import { ScoreReader } from '../platform/store/scores';
 import { TaskCreator } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
@@ -48,6 +50,12 @@ export interface EngineConfig {
   maxTouchStepsPerInvocation?: number;
   /** A planned time this close to now counts as now. Default 1 s. */
   toleranceMs?: number;
+  /**
+   * The SES account's sends per second (`config.ses.maxSendRate`): each email takes a ticket of
+   * the rate's slots before it is handed over, and one not yet its turn is deferred to its slot
+   * (functions/kernel/send-rate.ts). No pacing when absent.
+   */
+  maxSendRate?: number;
 }
 
 export interface EngineDeps {
@@ -68,6 +76,8 @@ export interface EngineDeps {
   control: SequenceControl;
   /** The sender reputation breaker of each sending domain (functions/engine/channels/email.ts). */
   reputation: SendingReputationRepository;
+  /** The tickets of email pacing's slots (functions/engine/channels/email.ts). */
+  sendRate: SendRateRepository;
   /** Conditions' facts; by default the scorer's state read as the scorer reads it (engine/facts.ts). */
   facts?: FactsReader;
   log: (message: string, data?: Record<string, unknown>) => void;
@@ -91,6 +101,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     catalog: platform.repository(CatalogReader),
     scores: platform.repository(ScoreReader),
     reputation: platform.repository(SendingReputationRepository),
+    sendRate: platform.repository(SendRateRepository),
     clock: platform.clock,
     providers: providers(platform),
     config: {
@@ -98,6 +109,7 @@ export function engineDeps(platform: Platform): EngineDeps {
       senderName: config.senderName,
       unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? '',
       defaultSdrOwner: config.defaultSdrOwner,
+      maxSendRate: config.sesMaxSendRate === undefined ? undefined : MaxSendRate.parse(config.sesMaxSendRate),
     },
     log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
   });

@@ -214,8 +214,9 @@ export function createLedger(
   }
 
   /**
-   * A touch this attempt holds that will not go out after all, certainly not handed to the
-   * provider: `skipped` (e.g. over the account's budget) or `deferred` (to be claimed again later).
+   * A touch this attempt holds that will not go out after all, certainly not accepted by the
+   * provider (not handed over, or refused without acting, e.g. throttled): `skipped` (e.g. over the
+   * account's budget) or `deferred` (to be claimed again later).
    */
   async function released(
     run: Run,

@@ -54,6 +54,11 @@ export interface RuntimeConfig {
   adsProviders?: unknown;
   /** The audience names those providers map, with the member kinds (the router checks ads steps with it). */
   adsAudiences?: unknown;
+  /**
+   * The SES account's maximum sending rate (sends per second, `config.ses.maxSendRate`): the email
+   * channel paces its sends to it (kernel/send-rate.ts); no pacing when absent.
+   */
+  sesMaxSendRate?: number;
   version?: string;
 }
 
@@ -231,8 +236,17 @@ export function environmentConfig(
     reputation: json('reputation'),
     adsProviders: json('adsProviders'),
     adsAudiences: json('adsAudiences'),
+    sesMaxSendRate: positiveNumber(ENV.sesMaxSendRate, read('sesMaxSendRate')),
     version: read('version'),
   };
+}
+
+/** A positive number from an environment variable (absent: undefined; anything else: an error naming it). */
+function positiveNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`environment variable ${name} is not a positive number`);
+  return n;
 }
 
 type PortsOf<P extends Record<string, Port<keyof Adapters>>> = { [K in keyof P]: Adapters[P[K]['name']] };

@@ -57,5 +57,7 @@ export const ENV = {
   adsProviders: 'ABM_ADS_PROVIDERS',
   /** JSON: the audience names those providers map, with the member kinds (the router's check of ads steps). */
   adsAudiences: 'ABM_ADS_AUDIENCES',
+  /** cdk.json's `config.ses.maxSendRate`: the SES account's sends per second the email channel paces to. */
+  sesMaxSendRate: 'SES_MAX_SEND_RATE',
 } as const;
 export type EnvKey = keyof typeof ENV;

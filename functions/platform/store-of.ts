@@ -16,6 +16,7 @@ import { EnrollmentRepository } from './store/enrollments';
 import { ExecutionJournal } from './store/journal';
 import { SendingReputationRepository } from './store/reputation';
 import { ScoreRepository } from './store/scores';
+import { SendRateRepository } from './store/send-rate';
 import { TaskRepository } from './store/tasks';
 import { TouchRepository } from './store/touches';
 import { UnresolvedEventRepository } from './store/unresolved';
@@ -33,5 +34,6 @@ export function storeOf(platform: Platform): Store {
     unresolved: platform.repository(UnresolvedEventRepository),
     journal: platform.repository(ExecutionJournal),
     reputation: platform.repository(SendingReputationRepository),
+    sendRate: platform.repository(SendRateRepository),
   };
 }

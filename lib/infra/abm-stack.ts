@@ -75,6 +75,7 @@ export class AbmStack extends Stack {
       senderEmail: config.senderEmail,
       senderDomain: config.senderDomain,
       unsubscribeBaseUrl,
+      maxSendRate: config.ses.maxSendRate,
       logRetention,
       removalPolicy,
       createFunction,

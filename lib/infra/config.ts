@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
 import { AdsProvidersConfig, SecretName } from '../../functions/kernel/ads-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
+import { MaxSendRate } from '../../functions/kernel/send-rate';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -140,6 +141,14 @@ const ConfigSchema = z
      * of the last `windowHours` hours, judged from `minSends` sends on (functions/kernel/reputation.ts).
      */
     reputation: ReputationConfig.default(ReputationConfig.parse({})),
+    /**
+     * SES sending. `maxSendRate`: the sends per second the email channel paces to (a token per
+     * slot in the table; functions/kernel/send-rate.ts): the account's maximum sending rate in
+     * this Region (`aws sesv2 get-account`, SendQuota.MaxSendRate: 1 in the sandbox), or this
+     * stage's share of it when stages share an account. No pacing when omitted (a throttled send
+     * is still deferred and tried again, never failed).
+     */
+    ses: z.object({ maxSendRate: MaxSendRate.optional() }).strict().default({}),
     /** Keep an EventBridge archive of the bus for this many days (replay); no archive when omitted. */
     eventArchiveDays: z.number().int().min(1).max(3650).optional(),
     env: Env.default({}),

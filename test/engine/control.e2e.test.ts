@@ -14,6 +14,7 @@ import {
   committeeAccount,
   emailsTo,
   enroll,
+  type Harness,
   reasonOf,
   seedAccount,
   seedAndEnroll,
@@ -185,8 +186,10 @@ describe('idempotent touches', () => {
     );
   });
 
-  it('a throttled send is retried by the state machine and delivered once', async () => {
+  it('a throttled send is deferred and re-planned (no task retry, no failure) and delivered once', async () => {
     let throttled = 0;
+    const seen: { plan: unknown; touch: unknown }[] = [];
+    let harness: Harness | undefined;
     await withHarness(
       {
         email: (ses) => {
@@ -194,13 +197,23 @@ describe('idempotent touches', () => {
           return {
             send: async (mail) => {
               if (throttled++ === 0)
-                throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+                throw Object.assign(new Error('Maximum sending rate exceeded.'), {
+                  name: 'ThrottlingException',
+                });
               return real.send(mail);
             },
           };
         },
+        // What the ledger holds after each ExecuteStep.
+        wrapExecute: (inner) => async (input, ctx) => {
+          const plan = await inner(input, ctx);
+          const id = (input as { accountId: string; executionName: string }).executionName;
+          seen.push({ plan, touch: await harness!.store.touches.get('throttle', `${id}#only#throttle-eb`) });
+          return plan;
+        },
       },
       async (h) => {
+        harness = h;
         const seq = {
           id: 'once',
           name: 'Once',
@@ -208,13 +221,24 @@ describe('idempotent touches', () => {
         } as SequenceInput;
         const input = await seedAndEnroll(h, 'throttle', 'c-throttle', seq);
         const summary = await h.sfn.start(input, { name: input.executionName }).done;
-        expect(summary.retries).toBe(1);
+        expect(summary.status).toBe('SUCCEEDED');
+        // Not a task failure: the step re-planned the touch instead of failing and being retried.
+        expect(summary.retries).toBe(0);
+        const first = seen[0] as { plan: { at: string }; touch: { at: string; reason: string } };
+        expect(first.touch).toMatchObject({ status: 'deferred' });
+        expect(first.touch.reason).toMatch(/^throttled:ThrottlingException until /);
+        expect(first.plan).toMatchObject({ action: 'wait', contacts: ['throttle-eb'] });
+        // Tried again between 1 and 60 seconds later (jittered), not at once.
+        const wait = Date.parse(first.plan.at) - Date.parse(first.touch.at);
+        expect(wait).toBeGreaterThanOrEqual(1000);
+        expect(wait).toBeLessThanOrEqual(60_000);
         expect(await emailsTo(h, 'dana@throttle.example')).toHaveLength(1);
         expect(
           await h.store.touches.get('throttle', `${input.executionName}#only#throttle-eb`),
         ).toMatchObject({
           status: 'sent',
         });
+        expect(h.publisher.ofType(DETAIL_TYPES.touchFailed)).toHaveLength(0);
       },
     );
   });

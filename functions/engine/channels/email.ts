@@ -3,16 +3,20 @@
  * unsubscribe link (RFC 8058 headers) and message tags that let SES engagement find its way back.
  * The sender reputation breaker: while the sending domain is paused (functions/ingest/reputation.ts)
  * each touch is deferred and checked again later; each email SES accepts is counted for the domain.
+ * Pacing (docs/architecture.md "Email pacing"): with `maxSendRate` configured, each email takes a
+ * ticket of the rate's slots right before its hand-over, and one whose turn has not come is
+ * deferred to its slot; a send SES throttles anyway (certainly not accepted) is deferred too, never
+ * failed, so a launch that wakes every contact at one window opening loses and skips nothing.
  */
 import type { EmailStep } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
+import { slotOf, throttledRetryAt, ticketTurn } from '../../kernel/send-rate';
 import { EmailTemplate, renderTemplate } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
 import type { Run } from '../context';
 import { emailEligibility } from '../domain/audience';
-import { TransientError } from '../errors';
-import type { ChannelFactory } from './types';
+import type { ChannelFactory, Later } from './types';
 
 export const email: ChannelFactory<EmailStep> = (deps) => {
   const { config, ledger } = deps;
@@ -45,6 +49,29 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
     return `${base}${base.includes('?') ? '&' : '?'}t=${encodeURIComponent(token)}`;
   }
 
+  /**
+   * The send's turn at the SES sending rate: undefined when it may go now, else when its slot
+   * comes. Read on the clock at the moment of sending (an invocation may run for a while).
+   */
+  async function turn(): Promise<Later | undefined> {
+    const rate = config.maxSendRate;
+    if (rate === undefined) return undefined;
+    const slot = slotOf(deps.clock.now(), rate);
+    const go = ticketTurn(slot, await deps.sendRate.ticket(slot), rate);
+    return go === 'go' ? undefined : { reason: `send_rate:${rate}/s`, until: go };
+  }
+
+  /** When a send SES throttled is tried again: at its next turn when paced, else after a jittered wait. */
+  async function afterThrottle(name: string): Promise<Later> {
+    const now = deps.clock.now();
+    const reason = `throttled:${name}`;
+    // At least SES's one-second rate window later, in line behind the sends already waiting.
+    const paced = await turn();
+    const floor = new Date(now.getTime() + 1000);
+    if (paced) return { reason, until: paced.until > floor ? paced.until : floor };
+    return { reason, until: config.maxSendRate === undefined ? throttledRetryAt(now) : floor };
+  }
+
   return {
     windowed: true,
     begin: (run, step) => ({
@@ -62,11 +89,11 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
           until: new Date(run.now.getTime() + PAUSED_DOMAIN_RECHECK_MS),
         };
       },
-      async deliver(touch, contact) {
+      async deliver(touch, contact): Promise<Later | undefined> {
         const tpl = await template(run, step.template);
         if (!tpl) {
           await ledger.failed(run, touch, `template_missing:${step.template}`, true);
-          return;
+          return undefined;
         }
         const link = await unsubscribeUrl(run, contact.contactId);
         const last = run.recent.find((t) => t.status === 'sent' && t.summary && t.stepId !== step.id);
@@ -90,8 +117,10 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
             ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
             : undefined,
         });
+        const wait = await turn();
+        if (wait) return wait;
         // The hand-over, immediately before the call: from here on a crash leaves it uncertain.
-        if (!(await ledger.handingOver(run, touch))) return;
+        if (!(await ledger.handingOver(run, touch))) return undefined;
         let messageId: string;
         try {
           ({ messageId } = await deps.email.send({
@@ -115,16 +144,17 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
           const name = (err as Error).name;
           switch (classifySesError(err)) {
             case 'throttled':
-              // Certainly not accepted: release the claim and let the state machine retry the task.
-              await ledger.failed(run, touch, `throttled:${name}`, false);
-              throw new TransientError(`SES: ${(err as Error).message}`, { cause: err });
+              // Certainly not accepted (SES drops a throttled message: it never goes out later):
+              // the registry records it deferred and the step comes back for it.
+              // https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html
+              return afterThrottle(name);
             case 'rejected':
               await ledger.failed(run, touch, `ses_rejected:${name}: ${(err as Error).message}`, true);
-              return;
+              return undefined;
             case 'unknown':
               // SES may have accepted it: uncertain (never sent again, never counted as sent).
               await ledger.unknown(run, touch, `unknown_outcome:${name}: ${(err as Error).message}`);
-              return;
+              return undefined;
           }
         }
         // Outside the try: a failure to record the send must not look like a failure to send.
@@ -137,6 +167,7 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
               error: String(err),
             }),
           );
+        return undefined;
       },
     }),
   };

@@ -6,7 +6,9 @@
  *   2. the frequency cap, on the channels that reach a person directly -> `skipped`, or `deferred`
  *      to when the cap allows it (inside the window for a windowed channel);
  *   3. the claim on the ledger (never twice for a step and contact; engine/ledger.ts);
- *   4. the channel's side effect, handed over on the ledger immediately before the provider call.
+ *   4. the channel's side effect, handed over on the ledger immediately before the provider call;
+ *      or, when the channel says the touch must wait (email: its turn at the SES sending rate, or
+ *      a throttled send, certainly not accepted) -> `deferred` to when it may go.
  * A new channel is one executor here (and its step schema in kernel/model.ts).
  */
 import type { Channel, Contact, TouchStep } from '../../kernel/model';
@@ -40,7 +42,11 @@ export function createChannels(deps: ChannelDeps) {
   const tolerance = deps.config.toleranceMs ?? 1000;
   const { ledger } = deps;
 
-  /** Records the touch as deferred until `until` (the next window opening from it, if windowed). */
+  /**
+   * Records the touch as deferred until `until` (the next window opening from it, if windowed):
+   * before the claim (`held`: a hold, a cap) or, for a touch this attempt holds that certainly did
+   * not reach the provider, after it (`claimed`: released as deferred).
+   */
   async function defer(
     run: Run,
     touch: ReturnType<typeof ledger.ref>,
@@ -48,9 +54,12 @@ export function createChannels(deps: ChannelDeps) {
     windowed: boolean,
     reason: string,
     until: Date,
+    when: 'held' | 'claimed' = 'held',
   ): Promise<Remaining> {
     const at = windowed ? nextInWindow(until, contact.timeZone, run.seq.sendWindow) : until;
-    await ledger.notSent(run, touch, 'deferred', `${reason} until ${iso(at)}`);
+    const why = `${reason} until ${iso(at)}`;
+    if (when === 'claimed') await ledger.released(run, touch, why, 'deferred');
+    else await ledger.notSent(run, touch, 'deferred', why);
     return { contactId: contact.contactId, at };
   }
 
@@ -126,7 +135,11 @@ export function createChannels(deps: ChannelDeps) {
         });
         continue;
       }
-      await delivery.deliver(touch, contact);
+      const later = await delivery.deliver(touch, contact);
+      if (later)
+        deferred.push(
+          await defer(run, touch, contact, executor.windowed, later.reason, later.until, 'claimed'),
+        );
     }
     await delivery.flush?.();
     return [...remaining, ...deferred];

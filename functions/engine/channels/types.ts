@@ -8,6 +8,12 @@ import type { Contact, TouchStep } from '../../kernel/model';
 import type { EngineDeps, Run } from '../context';
 import type { Ledger, TouchRef } from '../ledger';
 
+/** A touch to try again later, and why. */
+export interface Later {
+  reason: string;
+  until: Date;
+}
+
 /** One step's delivery on a channel, begun for the invocation that executes it. */
 export interface StepDelivery {
   /** Why the contact may not be reached by this step (recorded as a skipped touch), or nothing. */
@@ -16,12 +22,15 @@ export interface StepDelivery {
    * Why the contact's touch must wait (recorded as a deferred touch, tried again at `until`, inside
    * the send window for a windowed channel), or nothing: e.g. a paused sending domain.
    */
-  hold?(contact: Contact): Promise<{ reason: string; until: Date } | undefined>;
+  hold?(contact: Contact): Promise<Later | undefined>;
   /**
    * The side effect of one claimed touch: the hand-over on the ledger immediately before the
-   * provider call, then the outcome (sent, failed, uncertain).
+   * provider call, then the outcome (sent, failed, uncertain). Or, when the touch certainly did
+   * not reach the provider and should be tried again later (email: not yet its turn at the SES
+   * sending rate, or SES throttled it), a `Later`: the registry records the touch `deferred` and
+   * the step comes back for it at `until`.
    */
-  deliver(touch: TouchRef, contact: Contact): Promise<void>;
+  deliver(touch: TouchRef, contact: Contact): Promise<void | Later>;
   /** After every contact of the step. */
   flush?(): Promise<void>;
 }

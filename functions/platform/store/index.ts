@@ -10,6 +10,7 @@ import { EnrollmentRepository } from './enrollments';
 import { ExecutionJournal } from './journal';
 import { SendingReputationRepository } from './reputation';
 import { ScoreRepository } from './scores';
+import { SendRateRepository } from './send-rate';
 import { TaskRepository } from './tasks';
 import { TouchRepository } from './touches';
 import { Table, type Item, type TableOptions } from './table';
@@ -27,6 +28,7 @@ export interface Store {
   readonly unresolved: UnresolvedEventRepository;
   readonly journal: ExecutionJournal;
   readonly reputation: SendingReputationRepository;
+  readonly sendRate: SendRateRepository;
 }
 
 export interface StoreOptions {
@@ -53,6 +55,7 @@ export function createStore(table: Table, options: StoreOptions = {}): Store {
     unresolved: new UnresolvedEventRepository(table),
     journal: new ExecutionJournal(table),
     reputation: new SendingReputationRepository(table, base),
+    sendRate: new SendRateRepository(table, base),
   };
 }
 
@@ -78,6 +81,7 @@ export {
   type StoredScore,
 } from './scores';
 export { SendingReputationRepository, type Feedback } from './reputation';
+export { SendRateRepository, type SlotCount } from './send-rate';
 export { TaskRepository, type TaskCompletion } from './tasks';
 export { TouchRepository, type RecordTouchResult, type TouchStatusPatch } from './touches';
 export {

@@ -44,6 +44,8 @@ export interface SequenceEngineProps {
   /** Builds the functions (the stack's `BaseFunction` factory). */
   readonly createFunction: FunctionFactory;
   readonly defaultSdrOwner?: string;
+  /** The SES account's sends per second ExecuteStep paces email to (`config.ses.maxSendRate`); none when omitted. */
+  readonly maxSendRate?: number;
 }
 
 export class SequenceEngine extends Construct {
@@ -93,7 +95,10 @@ export class SequenceEngine extends Construct {
     };
     this.executeStep = props.createFunction(this, 'ExecuteStep', {
       ...LAMBDAS.executeStep,
-      environment,
+      environment: {
+        ...environment,
+        ...(props.maxSendRate !== undefined ? { [ENV.sesMaxSendRate]: String(props.maxSendRate) } : {}),
+      },
       memorySize: 512,
       timeoutSeconds: 50,
     });
