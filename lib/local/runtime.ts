@@ -101,6 +101,11 @@ export interface StartLocalOptions {
   createAdapter?: AdapterFactory;
   /** The audience sync queue: real ms before a partial batch is delivered (default 200). */
   adsFlushMs?: number;
+  /**
+   * Whether the engine paces its email to `settings.sesMaxSendRate` (default true, as a deploy
+   * with `config.ses.maxSendRate` does); false leaves local SES's limit to throttle unpaced sends.
+   */
+  pace?: boolean;
 }
 
 export interface LocalRuntime {
@@ -188,9 +193,15 @@ export async function startLocal(
   let ses: LocalSes | undefined;
   let http: LocalHttp | undefined;
   try {
+    // SES's sending rate is emulated by the SES this process starts (an external one is unlimited).
     ses = options.sesEndpoint
       ? connectSes(options.sesEndpoint)
-      : await startSesLocal({ port: settings.sesPort, host: settings.host });
+      : await startSesLocal({
+          port: settings.sesPort,
+          host: settings.host,
+          maxSendRate: settings.sesMaxSendRate,
+          clock,
+        });
     const holder: { router?: Router; local?: Router } = {};
     // Requests in flight, but for the clock's own (an advance waits for the others).
     let requests = 0;
@@ -277,6 +288,7 @@ export async function startLocal(
         reputation: settings.reputation,
         adsProviders,
         adsAudiences: audienceKinds(adsProviders),
+        sesMaxSendRate: options.pace === false ? undefined : settings.sesMaxSendRate,
         version,
       },
       {

@@ -7,11 +7,20 @@
  *   const mails = await ses.emails();     // GET /store (subject, body, destination, headers)
  *   await ses.clear();                    // POST /clear-store
  *   await ses.stop();
+ *
+ * With `maxSendRate` (local mode's ABM_SES_MAX_SEND_RATE), SendEmail is limited as SES limits an
+ * account: at most that many sends per second of `clock` (local mode's scaled clock), a burst of
+ * up to one second's worth; past it the call is answered `ThrottlingException` "Maximum sending
+ * rate exceeded" and the mail is dropped, as SES does
+ * (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html; the rate is per
+ * second, 1 in the sandbox: https://docs.aws.amazon.com/ses/latest/dg/quotas.html). The error is
+ * the common AWS one (HTTP 400, `x-amzn-ErrorType`), so the SDK parses it as it would SES's.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import sesServer from 'aws-ses-v2-local';
+import type { Clock } from '../../functions/kernel/clock';
 
 export interface StoredEmail {
   messageId: string;
@@ -28,19 +37,91 @@ export interface LocalSes {
   client: SESv2Client;
   emails(): Promise<StoredEmail[]>;
   clear(): Promise<void>;
+  /** SendEmail calls answered ThrottlingException so far (0 without a sending rate). */
+  throttled(): number;
   stop(): Promise<void>;
 }
 
-export async function startSesLocal(options: { port?: number; host?: string } = {}): Promise<LocalSes> {
+export interface SesLocalOptions {
+  port?: number;
+  host?: string;
+  /** Sends per second of `clock` SendEmail accepts; unlimited when absent. */
+  maxSendRate?: number;
+  /** The clock the rate is counted on (default: the system clock). */
+  clock?: Clock;
+}
+
+/**
+ * SES's sending rate as a token bucket: `rate` tokens per second of the clock, holding at most one
+ * second's worth (at least one token); each SendEmail takes one or is throttled.
+ */
+export class SendRateLimit {
+  private tokens: number;
+  private last: number;
+  private readonly capacity: number;
+  throttled = 0;
+
+  constructor(
+    readonly rate: number,
+    private readonly now: () => number,
+  ) {
+    this.capacity = Math.max(1, rate);
+    this.tokens = this.capacity;
+    this.last = now();
+  }
+
+  take(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + (Math.max(0, t - this.last) / 1000) * this.rate);
+    this.last = Math.max(this.last, t);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.throttled++;
+    return false;
+  }
+}
+
+const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+
+/** The server's request handler with SendEmail behind the limit (other routes untouched). */
+function limitSends(server: Server, limit: SendRateLimit): void {
+  const inner = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'POST' && path === SEND_EMAIL_PATH && !limit.take()) {
+      req.resume();
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'ThrottlingException',
+        'x-amzn-requestid': `throttled-${limit.throttled}`,
+      });
+      res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+      return;
+    }
+    for (const listener of inner) listener(req, res);
+  });
+}
+
+export async function startSesLocal(options: SesLocalOptions = {}): Promise<LocalSes> {
   const server = (await sesServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
   })) as unknown as Server;
+  const clock = options.clock;
+  const limit =
+    options.maxSendRate === undefined
+      ? undefined
+      : new SendRateLimit(options.maxSendRate, () => (clock ? clock.now().getTime() : Date.now()));
+  if (limit) limitSends(server, limit);
   const { port } = server.address() as AddressInfo;
-  return connectSes(`http://127.0.0.1:${port}`, async () => {
+  const ses = connectSes(`http://127.0.0.1:${port}`, async () => {
     server.closeAllConnections?.();
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
   });
+  return { ...ses, throttled: () => limit?.throttled ?? 0 };
 }
 
 /**
@@ -67,6 +148,7 @@ export function connectSes(endpoint: string, stopServer?: () => Promise<void>): 
       const res = await fetch(`${base}/clear-store`, { method: 'POST' });
       if (!res.ok) throw new Error(`POST /clear-store: ${res.status}`);
     },
+    throttled: () => 0,
     async stop() {
       if (stopped) return;
       stopped = true;

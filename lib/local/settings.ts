@@ -11,6 +11,7 @@ import { ReputationConfig } from '../../functions/kernel/reputation';
 import { readSecretsFile, type ProviderSecrets } from '../../functions/platform/providers/secrets';
 import { ConfigError, parseConfig } from '../infra/config';
 import { CLOCK_MODES, DEFAULT_CLOCK_START, type ClockMode } from './clock';
+import { MaxSendRate } from '../../functions/kernel/send-rate';
 
 const Port = z.coerce.number().int().min(0).max(65535);
 
@@ -26,6 +27,20 @@ const EnvSchema = z.object({
   /** Where simulate mode starts (ISO 8601 with an offset); later starts continue from the data folder. */
   ABM_CLOCK_START: z.iso.datetime({ offset: true }).default(DEFAULT_CLOCK_START),
   ABM_HOST: z.string().default('127.0.0.1'),
+  /**
+   * cdk.json's `config.ses.maxSendRate`, per second of local mode's clock: local SES accepts no
+   * more (ThrottlingException past it) and the engine paces its email to it. Unlimited when unset.
+   */
+  ABM_SES_MAX_SEND_RATE: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return undefined;
+      const parsed = MaxSendRate.safeParse(Number(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `sends per second, a number in (0, 1000]: ${text}` });
+      return z.NEVER;
+    }),
   /** JSON, the shape of cdk.json's `config.reputation`: the sender reputation breaker. */
   ABM_REPUTATION: z
     .string()
@@ -69,6 +84,8 @@ export interface LocalSettings {
   configSource?: string;
   /** The providers' secrets: the JSON file named by ABM_SECRETS (secretName -> value); none when unset. */
   providerSecrets?: ProviderSecrets;
+  /** SES's sending rate, per second of local mode's clock (ABM_SES_MAX_SEND_RATE); unlimited when absent. */
+  sesMaxSendRate?: number;
 }
 
 export class SettingsError extends Error {}
@@ -124,6 +141,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       start: Date.parse(e.ABM_CLOCK_START),
     },
     reputation: e.ABM_REPUTATION,
+    sesMaxSendRate: e.ABM_SES_MAX_SEND_RATE,
     ...readConfig(env, cwd),
   };
 }
