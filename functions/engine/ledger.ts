@@ -43,7 +43,8 @@ export interface TouchRef {
   role?: Contact['role'];
 }
 
-export type Claim = { claimed: true } | { claimed: false; existing: Touch };
+/** `previous`: the touch this claim took over (a deferred one keeps what its deferral said). */
+export type Claim = { claimed: true; previous?: Touch } | { claimed: false; existing: Touch };
 
 type Status = Touch['status'];
 
@@ -146,7 +147,7 @@ export function createLedger(
       return { claimed: false, existing: await orphanedHandOver(run, existing) };
     if (!RECLAIMABLE.includes(existing.status)) return { claimed: false, existing };
     const moved = await takeOver(existing, { status: 'claimed', attempt: run.attempt, at });
-    if (moved.updated) return { claimed: true };
+    if (moved.updated) return { claimed: true, previous: existing };
     return { claimed: false, existing: moved.touch ?? existing };
   }
 

@@ -9,11 +9,12 @@
  * (https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html; the sandbox rate
  * is 1 per second: https://docs.aws.amazon.com/ses/latest/dg/quotas.html).
  *
- * The rule: time is cut into slots of `1000 / rate` ms (rounded up, so never faster than the rate)
- * and each slot admits one send. A send asks for a ticket of the slot it falls in: the first ticket
- * goes; ticket n (n > 1) is the (n-1)-th in line behind it, so it comes back n-1 slots later. A
- * burst of N sends at one instant is thus spread over N slots, each send coming back once, at its
- * turn, instead of all retrying together.
+ * The rule (the generic cell rate algorithm, as a queue): one send per slot of `1000 / rate` ms
+ * (rounded up, so never faster than the rate). The table keeps the next free slot; a send reserves
+ * the slot at or after now (one conditional update) and goes when that slot has come, or is
+ * deferred to it. The touch keeps its slot in its deferral (`send_rate:<rate>/s slot <time>`), so
+ * when it comes back it goes without queueing again: a burst of N sends at one instant goes out
+ * over N slots, each send deferred once at most.
  */
 import * as z from 'zod';
 
@@ -30,19 +31,22 @@ export function slotMillis(maxSendRate: number): number {
   return Math.max(1, Math.ceil(1000 / maxSendRate));
 }
 
-/** The start (epoch ms) of the slot `at` falls in. */
-export function slotOf(at: Date, maxSendRate: number): number {
-  const ms = slotMillis(maxSendRate);
-  return Math.floor(at.getTime() / ms) * ms;
+/** The reason a touch deferred to its reserved slot carries (the registry appends ` until <time>`). */
+export function slotReason(maxSendRate: number, slot: Date): string {
+  return `send_rate:${maxSendRate}/s slot ${slot.toISOString()}`;
 }
 
+const SLOT_REASON = /(?:^| )send_rate:\S+ slot (\S+) until (\S+)$/;
+
 /**
- * What ticket `n` of the slot starting at `slot` means: `go`, or the start of the slot it waits
- * for (n-1 slots later).
+ * The slot a deferred touch holds, from its reason; undefined when it holds none, or when the send
+ * window moved its retry past the slot (then the slot is gone and it queues again).
  */
-export function ticketTurn(slot: number, n: number, maxSendRate: number): 'go' | Date {
-  if (n <= 1) return 'go';
-  return new Date(slot + (n - 1) * slotMillis(maxSendRate));
+export function reservedSlot(reason: string | undefined): Date | undefined {
+  const m = reason ? SLOT_REASON.exec(reason) : null;
+  if (!m || Date.parse(m[1]) !== Date.parse(m[2])) return undefined;
+  const at = new Date(m[1]);
+  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 /**

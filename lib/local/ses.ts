@@ -37,8 +37,8 @@ export interface LocalSes {
   client: SESv2Client;
   emails(): Promise<StoredEmail[]>;
   clear(): Promise<void>;
-  /** SendEmail calls answered ThrottlingException so far (0 without a sending rate). */
-  throttled(): number;
+  /** What the sending rate let through so far (all zeros without a sending rate). */
+  sendStats(): SendStats;
   stop(): Promise<void>;
 }
 
@@ -51,6 +51,15 @@ export interface SesLocalOptions {
   clock?: Clock;
 }
 
+export interface SendStats {
+  /** SendEmail calls let through. */
+  accepted: number;
+  /** SendEmail calls answered ThrottlingException. */
+  throttled: number;
+  /** The most calls let through within any one second of the clock. */
+  peakPerSecond: number;
+}
+
 /**
  * SES's sending rate as a token bucket: `rate` tokens per second of the clock, holding at most one
  * second's worth (at least one token); each SendEmail takes one or is throttled.
@@ -59,7 +68,11 @@ export class SendRateLimit {
   private tokens: number;
   private last: number;
   private readonly capacity: number;
+  /** Accept times within the last second of the clock. */
+  private readonly recent: number[] = [];
   throttled = 0;
+  accepted = 0;
+  peakPerSecond = 0;
 
   constructor(
     readonly rate: number,
@@ -76,6 +89,10 @@ export class SendRateLimit {
     this.last = Math.max(this.last, t);
     if (this.tokens >= 1) {
       this.tokens -= 1;
+      this.accepted++;
+      this.recent.push(t);
+      while (this.recent.length > 0 && t - this.recent[0] >= 1000) this.recent.shift();
+      this.peakPerSecond = Math.max(this.peakPerSecond, this.recent.length);
       return true;
     }
     this.throttled++;
@@ -121,7 +138,14 @@ export async function startSesLocal(options: SesLocalOptions = {}): Promise<Loca
     server.closeAllConnections?.();
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
   });
-  return { ...ses, throttled: () => limit?.throttled ?? 0 };
+  return {
+    ...ses,
+    sendStats: () => ({
+      accepted: limit?.accepted ?? 0,
+      throttled: limit?.throttled ?? 0,
+      peakPerSecond: limit?.peakPerSecond ?? 0,
+    }),
+  };
 }
 
 /**
@@ -148,7 +172,7 @@ export function connectSes(endpoint: string, stopServer?: () => Promise<void>): 
       const res = await fetch(`${base}/clear-store`, { method: 'POST' });
       if (!res.ok) throw new Error(`POST /clear-store: ${res.status}`);
     },
-    throttled: () => 0,
+    sendStats: () => ({ accepted: 0, throttled: 0, peakPerSecond: 0 }),
     async stop() {
       if (stopped) return;
       stopped = true;

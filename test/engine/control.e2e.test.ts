@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import type { SequenceInput } from '../../functions/kernel/model';
-import { SesEmailSender } from '../../functions/platform/ses';
 import { TransientError } from '../../functions/engine/errors';
 import type { TaskHandler } from '../support/local-sfn';
 import { useHarness } from '../support/suite';
@@ -15,6 +14,8 @@ import {
   emailsTo,
   enroll,
   type Harness,
+  ONE_EMAIL_TO_EB,
+  throttledOnce,
   reasonOf,
   seedAccount,
   seedAndEnroll,
@@ -187,23 +188,11 @@ describe('idempotent touches', () => {
   });
 
   it('a throttled send is deferred and re-planned (no task retry, no failure) and delivered once', async () => {
-    let throttled = 0;
     const seen: { plan: unknown; touch: unknown }[] = [];
     let harness: Harness | undefined;
     await withHarness(
       {
-        email: (ses) => {
-          const real = new SesEmailSender(ses.client);
-          return {
-            send: async (mail) => {
-              if (throttled++ === 0)
-                throw Object.assign(new Error('Maximum sending rate exceeded.'), {
-                  name: 'ThrottlingException',
-                });
-              return real.send(mail);
-            },
-          };
-        },
+        email: throttledOnce,
         // What the ledger holds after each ExecuteStep.
         wrapExecute: (inner) => async (input, ctx) => {
           const plan = await inner(input, ctx);
@@ -214,12 +203,7 @@ describe('idempotent touches', () => {
       },
       async (h) => {
         harness = h;
-        const seq = {
-          id: 'once',
-          name: 'Once',
-          steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
-        } as SequenceInput;
-        const input = await seedAndEnroll(h, 'throttle', 'c-throttle', seq);
+        const input = await seedAndEnroll(h, 'throttle', 'c-throttle', ONE_EMAIL_TO_EB);
         const summary = await h.sfn.start(input, { name: input.executionName }).done;
         expect(summary.status).toBe('SUCCEEDED');
         // Not a task failure: the step re-planned the touch instead of failing and being retried.

@@ -7,15 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import type { SequenceInput } from '../../functions/kernel/model';
 import {
+  reservedSlot,
   slotMillis,
-  slotOf,
+  slotReason,
   THROTTLED_RETRY_MAX_MS,
   THROTTLED_RETRY_MIN_MS,
   throttledRetryAt,
-  ticketTurn,
 } from '../../functions/kernel/send-rate';
-import { SesEmailSender } from '../../functions/platform/ses';
-import { emailsTo, seedAndEnroll, withHarness, type Harness } from '../support/engine';
+import {
+  emailsTo,
+  ONE_EMAIL_TO_EB,
+  seedAndEnroll,
+  throttledOnce,
+  withHarness,
+  type Harness,
+} from '../support/engine';
 
 describe('the slot rule', () => {
   it('cuts a second into one slot per send, never faster than the rate', () => {
@@ -24,13 +30,20 @@ describe('the slot rule', () => {
     expect(slotMillis(14)).toBe(72); // 13.9 per second, not 14.08
     expect(slotMillis(0.5)).toBe(2000);
     expect(slotMillis(1000)).toBe(1);
-    expect(slotOf(new Date(1_234_567), 10)).toBe(1_234_500);
   });
 
-  it('lets the first ticket of a slot go and puts ticket n n-1 slots later', () => {
-    expect(ticketTurn(5_000, 1, 10)).toBe('go');
-    expect(ticketTurn(5_000, 2, 10)).toEqual(new Date(5_100));
-    expect(ticketTurn(5_000, 11, 10)).toEqual(new Date(6_000));
+  it("keeps a deferred touch's slot in its reason, unless the send window moved it", () => {
+    const slot = new Date('2026-03-02T15:00:01.100Z');
+    const reason = slotReason(10, slot);
+    expect(reason).toBe('send_rate:10/s slot 2026-03-02T15:00:01.100Z');
+    expect(reservedSlot(`${reason} until 2026-03-02T15:00:01.100Z`)).toEqual(slot);
+    expect(reservedSlot(`${reason} until 2026-03-03T14:00:00.000Z`)).toBeUndefined();
+    expect(reservedSlot('frequency_capped:contact until 2026-03-03T14:00:00.000Z')).toBeUndefined();
+    // A throttled send queued again keeps the slot it took.
+    expect(reservedSlot(`throttled:ThrottlingException ${reason} until 2026-03-02T15:00:01.100Z`)).toEqual(
+      slot,
+    );
+    expect(reservedSlot(undefined)).toBeUndefined();
   });
 
   it('retries an unpaced throttled send after 1 to 60 seconds, jittered', () => {
@@ -49,16 +62,22 @@ const allThree = {
   steps: [{ id: 'only', channel: 'email', to: 'all', template: 'intro' }],
 } as SequenceInput;
 
-describe('tickets in the table', () => {
-  it('gives concurrent callers of one slot distinct numbers, and lists the slots', async () => {
+describe('the line in the table', () => {
+  it('gives concurrent callers consecutive distinct slots, and starts again at now when idle', async () => {
     await withHarness({}, async (h) => {
-      const tickets = await Promise.all(Array.from({ length: 20 }, () => h.store.sendRate.ticket(60_000)));
-      expect([...tickets].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      await h.store.sendRate.ticket(61_000);
-      expect(await h.store.sendRate.slots(new Date(60_000), new Date(61_000))).toEqual([
-        { slot: 60_000, tickets: 20 },
-        { slot: 61_000, tickets: 1 },
-      ]);
+      const now = new Date('2026-03-02T15:00:00Z');
+      const slots = await Promise.all(Array.from({ length: 20 }, () => h.store.sendRate.reserve(now, 100)));
+      expect(slots.map((d) => d.getTime() - now.getTime()).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i * 100),
+      );
+      // Still busy half a second later: behind the twenty.
+      expect(
+        (await h.store.sendRate.reserve(new Date(now.getTime() + 500), 100)).getTime() - now.getTime(),
+      ).toBe(2000);
+      // Idle again after the line has drained.
+      const later = new Date(now.getTime() + 10_000);
+      expect(await h.store.sendRate.reserve(later, 100)).toEqual(later);
+      expect(await h.store.sendRate.line()).toEqual({ next: later.getTime() + 100, reservations: 22 });
     });
   });
 });
@@ -89,6 +108,8 @@ describe('the engine paced to maxSendRate', () => {
         const at = touches.map((t) => Date.parse(t.at)).sort((a, b) => a - b);
         expect(at[1] - at[0]).toBeGreaterThanOrEqual(1000);
         expect(at[2] - at[1]).toBeGreaterThanOrEqual(1000);
+        // Each contact reserved one slot: a touch that came back early kept its place.
+        expect((await h.store.sendRate.line())?.reservations).toBe(3);
         for (const to of ['dana@paced.example', 'sam@paced.example', 'kim@paced.example'])
           expect(await emailsTo(h, to)).toHaveLength(1);
         expect(h.publisher.ofType(DETAIL_TYPES.touchFailed)).toHaveLength(0);
@@ -97,25 +118,12 @@ describe('the engine paced to maxSendRate', () => {
   });
 
   it('defers a send SES throttles anyway to its next turn, at least a second later', async () => {
-    let calls = 0;
     let harness: Harness | undefined;
     const seen: { status: string; reason?: string; at: string }[] = [];
     await withHarness(
       {
         config: { maxSendRate: 5 },
-        email: (ses) => {
-          const real = new SesEmailSender(ses.client);
-          return {
-            send: async (mail) => {
-              if (calls++ === 0)
-                throw Object.assign(new Error('Maximum sending rate exceeded.'), {
-                  name: 'ThrottlingException',
-                  $metadata: { httpStatusCode: 400 },
-                });
-              return real.send(mail);
-            },
-          };
-        },
+        email: throttledOnce,
         wrapExecute: (inner) => async (input, ctx) => {
           const plan = await inner(input, ctx);
           const name = (input as { executionName: string }).executionName;
@@ -126,17 +134,12 @@ describe('the engine paced to maxSendRate', () => {
       },
       async (h) => {
         harness = h;
-        const seq = {
-          id: 'one-mail-eb',
-          name: 'One mail to the economic buyer',
-          steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
-        } as SequenceInput;
-        const input = await seedAndEnroll(h, 'pthrottle', 'c-pthrottle', seq);
+        const input = await seedAndEnroll(h, 'pthrottle', 'c-pthrottle', ONE_EMAIL_TO_EB);
         const summary = await h.sfn.start(input, { name: input.executionName }).done;
         expect(summary.retries).toBe(0);
         expect(seen[0]).toMatchObject({ status: 'deferred' });
         const until = /until (\S+)$/.exec(seen[0].reason!)![1];
-        expect(seen[0].reason).toMatch(/^throttled:ThrottlingException until /);
+        expect(seen[0].reason).toMatch(/^throttled:ThrottlingException (send_rate:5\/s slot \S+ )?until /);
         expect(Date.parse(until) - Date.parse(seen[0].at)).toBeGreaterThanOrEqual(1000);
         expect(seen.at(-1)).toMatchObject({ status: 'sent' });
         expect(await emailsTo(h, 'dana@pthrottle.example')).toHaveLength(1);

@@ -39,3 +39,11 @@ export function buildTestStack(options: TestStackOptions = {}): TestStack {
   let template: Template | undefined;
   return { app, stack, config, template: () => (template ??= Template.fromStack(stack)) };
 }
+
+type FunctionResource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The environment variables of the function with this description (undefined when none is). */
+export function functionEnvOf(template: Template, description: string): Record<string, unknown> | undefined {
+  const fns = Object.values(template.findResources('AWS::Lambda::Function')) as FunctionResource[];
+  return fns.find((f) => f.Properties.Description === description)?.Properties.Environment.Variables;
+}

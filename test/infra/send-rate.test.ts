@@ -9,17 +9,14 @@ import { compose, environmentConfig } from '../../functions/platform/compose';
 import { ENV } from '../../functions/platform/env';
 import { ConfigError, parseConfig } from '../../lib/infra/config';
 import { LAMBDAS } from '../../lib/infra/functions';
-import { buildTestStack } from './app';
+import { buildTestStack, functionEnvOf } from './app';
 
 const valid = { senderEmail: 'campaigns@example.com' };
 
-type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 function functionEnv(template: Template, description: string): Record<string, unknown> {
-  const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
-  const fn = fns.find((f) => f.Properties.Description === description);
-  expect(fn, description).toBeDefined();
-  return fn!.Properties.Environment.Variables;
+  const env = functionEnvOf(template, description);
+  expect(env, description).toBeDefined();
+  return env!;
 }
 
 function issuesOf(config: Record<string, unknown>): readonly string[] {

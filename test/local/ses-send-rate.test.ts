@@ -20,6 +20,7 @@ describe('the sending-rate bucket', () => {
       false,
     ]);
     expect(limit.throttled).toBe(2);
+    expect(limit.peakPerSecond).toBe(10);
     clock.advance(100);
     expect([limit.take(), limit.take()]).toEqual([true, false]);
     clock.advance(10_000);
@@ -66,7 +67,7 @@ describe('local SES with a sending rate', () => {
       expect(err?.message).toBe('Maximum sending rate exceeded.');
       expect(err?.$metadata?.httpStatusCode).toBe(400);
       expect(classifySesError(err)).toBe('throttled');
-      expect(ses.throttled()).toBe(1);
+      expect(ses.sendStats()).toEqual({ accepted: 1, throttled: 1, peakPerSecond: 1 });
       // Other routes are not limited.
       expect((await ses.emails()).map((m) => m.destination.to[0])).toEqual(['a@example.com']);
       clock.advance(1000);

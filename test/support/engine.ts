@@ -314,3 +314,29 @@ export async function startAwaiting(h: Harness, accountId: string, campaignId: s
   const parked = await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
   return { input, exec, parked };
 }
+
+/**
+ * An email sender over the harness's SES that answers the first send with SES's
+ * ThrottlingException ("Maximum sending rate exceeded", not accepted) and sends the rest.
+ */
+export function throttledOnce(ses: LocalSes): EmailSender {
+  const real = new SesEmailSender(ses.client);
+  let calls = 0;
+  return {
+    send: async (mail) => {
+      if (calls++ === 0)
+        throw Object.assign(new Error('Maximum sending rate exceeded.'), {
+          name: 'ThrottlingException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      return real.send(mail);
+    },
+  };
+}
+
+/** One email step (`only`, template `intro`) to the economic buyer. */
+export const ONE_EMAIL_TO_EB = {
+  id: 'once',
+  name: 'Once',
+  steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
+} as SequenceInput;

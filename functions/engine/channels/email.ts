@@ -3,14 +3,14 @@
  * unsubscribe link (RFC 8058 headers) and message tags that let SES engagement find its way back.
  * The sender reputation breaker: while the sending domain is paused (functions/ingest/reputation.ts)
  * each touch is deferred and checked again later; each email SES accepts is counted for the domain.
- * Pacing (docs/architecture.md "Email pacing"): with `maxSendRate` configured, each email takes a
- * ticket of the rate's slots right before its hand-over, and one whose turn has not come is
- * deferred to its slot; a send SES throttles anyway (certainly not accepted) is deferred too, never
+ * Pacing (docs/architecture.md "Email pacing"): with `maxSendRate` configured, each email reserves
+ * a slot of the rate right before its hand-over, and one whose slot has not come is deferred to
+ * it; a send SES throttles anyway (certainly not accepted) is deferred too, never
  * failed, so a launch that wakes every contact at one window opening loses and skips nothing.
  */
-import type { EmailStep } from '../../kernel/model';
+import type { EmailStep, Touch } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
-import { slotOf, throttledRetryAt, ticketTurn } from '../../kernel/send-rate';
+import { reservedSlot, slotMillis, slotReason, throttledRetryAt } from '../../kernel/send-rate';
 import { EmailTemplate, renderTemplate } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
@@ -51,25 +51,32 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
 
   /**
    * The send's turn at the SES sending rate: undefined when it may go now, else when its slot
-   * comes. Read on the clock at the moment of sending (an invocation may run for a while).
+   * comes. A touch deferred to a slot it reserved keeps it (it goes when the slot has come, without
+   * queueing again); any other reserves the next free slot. Read on the clock at the moment of
+   * sending (an invocation may run for a while).
    */
-  async function turn(): Promise<Later | undefined> {
+  async function turn(previous?: Touch): Promise<Later | undefined> {
     const rate = config.maxSendRate;
     if (rate === undefined) return undefined;
-    const slot = slotOf(deps.clock.now(), rate);
-    const go = ticketTurn(slot, await deps.sendRate.ticket(slot), rate);
-    return go === 'go' ? undefined : { reason: `send_rate:${rate}/s`, until: go };
+    const now = deps.clock.now();
+    const held = previous?.status === 'deferred' ? reservedSlot(previous.reason) : undefined;
+    const slot = held ?? (await deps.sendRate.reserve(now, slotMillis(rate)));
+    return slot.getTime() <= now.getTime() ? undefined : { reason: slotReason(rate, slot), until: slot };
   }
 
-  /** When a send SES throttled is tried again: at its next turn when paced, else after a jittered wait. */
+  /** When a send SES throttled is tried again: in a new slot when paced, else after a jittered wait. */
   async function afterThrottle(name: string): Promise<Later> {
     const now = deps.clock.now();
     const reason = `throttled:${name}`;
-    // At least SES's one-second rate window later, in line behind the sends already waiting.
-    const paced = await turn();
+    if (config.maxSendRate === undefined) return { reason, until: throttledRetryAt(now) };
+    // At the back of the line (keeping that slot when it comes back), and at least SES's
+    // one-second rate window later.
+    const rate = config.maxSendRate;
+    const slot = await deps.sendRate.reserve(now, slotMillis(rate));
     const floor = new Date(now.getTime() + 1000);
-    if (paced) return { reason, until: paced.until > floor ? paced.until : floor };
-    return { reason, until: config.maxSendRate === undefined ? throttledRetryAt(now) : floor };
+    return slot > floor
+      ? { reason: `${reason} ${slotReason(rate, slot)}`, until: slot }
+      : { reason, until: floor };
   }
 
   return {
@@ -89,7 +96,7 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
           until: new Date(run.now.getTime() + PAUSED_DOMAIN_RECHECK_MS),
         };
       },
-      async deliver(touch, contact): Promise<Later | undefined> {
+      async deliver(touch, contact, previous): Promise<Later | undefined> {
         const tpl = await template(run, step.template);
         if (!tpl) {
           await ledger.failed(run, touch, `template_missing:${step.template}`, true);
@@ -117,7 +124,7 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
             ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
             : undefined,
         });
-        const wait = await turn();
+        const wait = await turn(previous);
         if (wait) return wait;
         // The hand-over, immediately before the call: from here on a crash leaves it uncertain.
         if (!(await ledger.handingOver(run, touch))) return undefined;

@@ -135,7 +135,7 @@ export function createChannels(deps: ChannelDeps) {
         });
         continue;
       }
-      const later = await delivery.deliver(touch, contact);
+      const later = await delivery.deliver(touch, contact, claim.previous);
       if (later)
         deferred.push(
           await defer(run, touch, contact, executor.windowed, later.reason, later.until, 'claimed'),

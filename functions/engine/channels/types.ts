@@ -4,7 +4,7 @@
  * eligibility, a hold, the frequency cap, the claim on the ledger) and hands each claimed touch to
  * `deliver`; a channel that acts once per step (an ad audience) collects and acts in `flush`.
  */
-import type { Contact, TouchStep } from '../../kernel/model';
+import type { Contact, Touch, TouchStep } from '../../kernel/model';
 import type { EngineDeps, Run } from '../context';
 import type { Ledger, TouchRef } from '../ledger';
 
@@ -28,9 +28,10 @@ export interface StepDelivery {
    * provider call, then the outcome (sent, failed, uncertain). Or, when the touch certainly did
    * not reach the provider and should be tried again later (email: not yet its turn at the SES
    * sending rate, or SES throttled it), a `Later`: the registry records the touch `deferred` and
-   * the step comes back for it at `until`.
+   * the step comes back for it at `until`. `previous`: the touch as an earlier attempt left it
+   * (deferred, failed, a stale claim), when there was one.
    */
-  deliver(touch: TouchRef, contact: Contact): Promise<void | Later>;
+  deliver(touch: TouchRef, contact: Contact, previous?: Touch): Promise<void | Later>;
   /** After every contact of the step. */
   flush?(): Promise<void>;
 }

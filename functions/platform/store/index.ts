@@ -81,7 +81,7 @@ export {
   type StoredScore,
 } from './scores';
 export { SendingReputationRepository, type Feedback } from './reputation';
-export { SendRateRepository, type SlotCount } from './send-rate';
+export { SendRateRepository, type SendRateLine } from './send-rate';
 export { TaskRepository, type TaskCompletion } from './tasks';
 export { TouchRepository, type RecordTouchResult, type TouchStatusPatch } from './touches';
 export {

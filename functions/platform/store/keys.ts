@@ -24,7 +24,7 @@
  * | local execution  | LOCALEXEC#<accountId> | <campaignId>            | -                                               | -                                                 |
  * | sending hour     | SENDING#<domain>     | HOUR#<yyyy-mm-ddThh> (+ttl) | -                                            | -                                                 |
  * | sending state    | SENDING#<domain>     | STATE                    | -                                               | -                                                 |
- * | send-rate slot   | SENDRATE             | SLOT#<iso> (+ttl)        | -                                               | -                                                 |
+ * | send-rate line   | SENDRATE             | NEXT                     | -                                               | -                                                 |
  *
  * (1) Only while the score stage is `engaged` or `mqa` with a positive score: the accounts that decay
  * can move out of their stage (scoreDecayItem below). `unitAt` is when the score decays to 1 point.
@@ -91,7 +91,7 @@ export enum SK {
   suppression = 'EMAIL',
   sendingHourPrefix = 'HOUR#',
   sendingState = 'STATE',
-  sendRateSlotPrefix = 'SLOT#',
+  sendRateLine = 'NEXT',
 }
 
 /** A timestamp as it appears inside a sort key: UTC, fixed width. Throws on an invalid time. */
@@ -413,15 +413,10 @@ export const adsMembership = (
 ): PrimaryKey => ({ pk: adsMemberships(kind, memberId), sk: `${provider}#${audience}` });
 
 /**
- * Email pacing (docs/architecture.md "Email pacing"): one ticket counter per slot of the SES
- * account's sending rate (ADD updates, TTL), in one partition per table.
+ * Email pacing (docs/architecture.md "Email pacing"): the next free slot of the SES account's
+ * sending rate, one item per table.
  */
-export const sendRatePartition = 'SENDRATE';
-
-export const sendRateSlot = (slotStartMs: number): PrimaryKey => ({
-  pk: sendRatePartition,
-  sk: `${SK.sendRateSlotPrefix}${new Date(slotStartMs).toISOString()}`,
-});
+export const sendRateLine = (): PrimaryKey => ({ pk: 'SENDRATE', sk: SK.sendRateLine });
 
 /** Every builder in one object, for scripts and tests (the store's modules use the namespace import). */
 export const keys = {
@@ -472,5 +467,5 @@ export const keys = {
   sendingState,
   adsMemberships,
   adsMembership,
-  sendRateSlot,
+  sendRateLine,
 } as const;
