@@ -35,6 +35,7 @@ import {
   mails,
   putEmailDrip,
   until,
+  untilCampaign,
   type ApiClient,
 } from '../test/support/local';
 import { rng } from '../test/support/scoring';
@@ -149,15 +150,7 @@ export async function run(): Promise<Record<string, unknown>> {
       child = startLocalMode(env);
       await up();
     }
-    const view = await until(
-      'the campaign to complete',
-      async () => {
-        const res = await api.call('GET', `/campaigns/${CAMPAIGN}`);
-        return res.json?.status === 'completed' ? res.json : undefined;
-      },
-      FINISH_MS,
-      250,
-    );
+    const view = await untilCampaign(api, CAMPAIGN, 'completed', FINISH_MS);
 
     // The mail store, outside the killed group: one key per (recipient, step).
     const all = await mails(ses.endpoint);

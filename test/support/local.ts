@@ -68,6 +68,24 @@ export async function until<T>(
   }
 }
 
+/** Polls GET /campaigns/{id} until the campaign is `status`; returns its view. */
+export function untilCampaign(
+  api: ApiClient,
+  campaignId: string,
+  status: string,
+  timeoutMs: number,
+): Promise<any> {
+  return until(
+    `campaign ${campaignId} to be ${status}`,
+    async () => {
+      const res = await api.call('GET', `/campaigns/${campaignId}`);
+      return res.json?.status === status ? res.json : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
 /**
  * Local mode in process on free ports over a fresh data folder (named with `prefix`), quiet, with
  * an API client holding its token; `stop()` stops it and removes the folder. `clock` is a time
