@@ -26,6 +26,7 @@ import { buildRoutes, type ApiServices, type EventIngestor } from './routes';
 import { createRouter, route, type Route, type RouteResult, type Router, type RouterOptions } from './router';
 import { createTasksService } from './tasks-service';
 import { createUnsubscribeService } from './unsubscribe-service';
+import type { PinpointConverter } from './pinpoint-route';
 
 export interface ApiOptions {
   /** The launch service to serve (one the caller composed), or the options to build it with. */
@@ -33,6 +34,8 @@ export interface ApiOptions {
   /** Another ingestion behind POST /events (tests). */
   ingest?: EventIngestor;
   router?: RouterOptions;
+  /** The Pinpoint journey converter (local mode and tests; on AWS its own function serves the route). */
+  importPinpoint?: PinpointConverter;
 }
 
 const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
@@ -75,6 +78,7 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
     reports: reportsFeature(platform),
     ingest: options.ingest ?? ingestFeature(platform),
     sending: sendingReputationFeature(platform),
+    importPinpoint: options.importPinpoint,
   };
 }
 

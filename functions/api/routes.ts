@@ -10,7 +10,7 @@ import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
-import { importPinpointJourney } from './pinpoint-import';
+import { pinpointImportRoute, type PinpointConverter } from './pinpoint-route';
 import { ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
@@ -37,6 +37,11 @@ export interface ApiServices {
   ingest?: EventIngestor;
   /** The sender reputation breaker (functions/ingest/reputation.ts). */
   sending: Pick<SendingReputation, 'status' | 'resume'>;
+  /**
+   * The Pinpoint journey converter (functions/api/pinpoint-import.ts). Handed in by local mode and
+   * tests; the deployed router goes without (its own function serves the route).
+   */
+  importPinpoint?: PinpointConverter;
 }
 
 const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
@@ -319,23 +324,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
         return { status: 200, body: found, headers: withEtag(found.version) };
       },
     }),
-    route({
-      method: 'POST',
-      path: '/sequences/import/pinpoint',
-      operationId: 'importPinpointJourney',
-      summary:
-        'Convert an Amazon Pinpoint journey (aws pinpoint get-journey output) into a sequence; nothing is saved',
-      tags: ['sequences'],
-      auth: 'iam',
-      body: S.PinpointImportBody,
-      bodyDoc: S.PinpointImportBodyDoc,
-      responses: {
-        200: { description: 'the sequence and what was not converted', schema: S.PinpointImportResult },
-        ...E400,
-        ...E413,
-      },
-      handler: async ({ body }) => ({ status: 200, body: importPinpointJourney(body) }),
-    }),
+    pinpointImportRoute(deps.importPinpoint),
     route({
       method: 'POST',
       path: '/campaigns',

@@ -216,7 +216,7 @@ export const SequenceList = z
 
 /** Converted by functions/api/pinpoint-import.ts (with field paths), so the route accepts any object here. */
 export const PinpointImportBody = z.record(z.string(), z.unknown());
-export { PinpointImportBodyDoc } from './pinpoint-import';
+export { PinpointImportBodyDoc } from './pinpoint-journey';
 export const PinpointImportResult = z
   .object({
     sequence: z.record(z.string(), z.unknown()),

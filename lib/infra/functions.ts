@@ -24,6 +24,10 @@ const lambda = (file: string, description: string): LambdaEntry => ({
 export const LAMBDAS = {
   health: lambda('api/handlers/get-health.ts', 'GET /health: liveness, version and clock'),
   httpApi: lambda('api/handlers/http-api.ts', 'HTTP API: every route (router with zod at the edge)'),
+  importPinpoint: lambda(
+    'api/handlers/import-pinpoint.ts',
+    'HTTP API: POST /sequences/import/pinpoint (converts a Pinpoint journey; nothing stored)',
+  ),
   executeStep: lambda(
     'engine/handlers/execute-step.ts',
     'AccountSequence: executes the current step of one account and plans the next',

@@ -55,6 +55,7 @@ import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
+import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { localSesEventsRoute } from './ses-events';
 import { localMailRoutes, RecordingEmailSender, SENT_MAIL_FILE, SentMailStore } from './sent-mail';
 import { makeOwnerOnlyDir, type LocalSettings } from './settings';
@@ -342,6 +343,7 @@ export async function startLocal(
     const router = createApi(platform, {
       launch: platform.launch,
       router: { bearerToken: settings.apiToken },
+      importPinpoint: importPinpointJourney,
     });
     const normalise = sesNormaliserFeature(platform);
     holder.local = createRouter(

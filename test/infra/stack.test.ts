@@ -198,6 +198,22 @@ describe('AbmStack (dev)', () => {
     }
   });
 
+  it('serves the Pinpoint import from its own function, every other route from the router (or health)', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>;
+    const functionOf = (r: Resource) => {
+      const target = JSON.stringify(r.Properties.Target);
+      const integrationId = /"integrations\/",\{"Ref":"([^"]+)"\}/.exec(target)?.[1];
+      const uri = JSON.stringify(integrations[integrationId!]!.Properties.IntegrationUri);
+      return /"Fn::GetAtt":\["([A-Za-z]+?)[0-9A-F]{8}"/.exec(uri)?.[1];
+    };
+    const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, functionOf(r)]));
+    expect(byKey.get('POST /sequences/import/pinpoint')).toMatch(/^ApiImportPinpoint/);
+    expect(byKey.get('PUT /sequences/{sequenceId}')).toMatch(/^ApiRouter/);
+    const others = [...byKey].filter(([k]) => k !== 'POST /sequences/import/pinpoint' && k !== 'GET /health');
+    for (const [key, fn] of others) expect([key, fn]).toEqual([key, expect.stringMatching(/^ApiRouter/)]);
+  });
+
   it('sends every alarm to the alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     expect(alarms.length).toBeGreaterThanOrEqual(3);

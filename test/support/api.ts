@@ -3,6 +3,7 @@
  * The API wired for tests: the same router Lambda runs, over dynalite, with recording fakes for
  * Step Functions and the bus, a manual clock, and the in-process launch runner.
  */
+import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { createApi, type ApiOptions } from '../../functions/api/app';
 import type { EventIngestor } from '../../functions/api/routes';
 import type { HttpResponse, Router } from '../../functions/api/router';
@@ -79,6 +80,7 @@ export async function startHarness(
   const api: ApiOptions = {
     launch: platform.launch,
     ingest: options.ingest,
+    importPinpoint: importPinpointJourney,
     router: {
       validateResponses: true,
       maxBodyBytes: options.maxBodyBytes,

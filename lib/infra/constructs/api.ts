@@ -84,6 +84,8 @@ const METHODS: Record<string, HttpMethod> = {
 
 export class AbmApi extends Construct {
   public readonly httpApi: HttpApi;
+  /** Serves POST /sequences/import/pinpoint. */
+  public readonly importPinpointFunction: IFunction;
   public readonly function: IFunction;
   public readonly unsubscribeSecret: ISecret;
   public readonly accessLogs: LogGroup;
@@ -160,6 +162,18 @@ export class AbmApi extends Construct {
         : new HttpIamAuthorizer();
     const publicAuthorizer = new HttpNoneAuthorizer();
     const routerIntegration = new HttpLambdaIntegration('Router', this.function);
+    // The Pinpoint import runs in its own small function: the conversion stays out of the router's
+    // bundle (functions/api/pinpoint-route.ts). It reads and writes nothing.
+    this.importPinpointFunction = props.createFunction(this, 'ImportPinpoint', {
+      ...LAMBDAS.importPinpoint,
+      environment: { [ENV.version]: props.version },
+      memorySize: 512,
+      timeoutSeconds: 29,
+    });
+    const importPinpointIntegration = new HttpLambdaIntegration(
+      'ImportPinpoint',
+      this.importPinpointFunction,
+    );
     const healthIntegration = props.healthFunction
       ? new HttpLambdaIntegration('Health', props.healthFunction)
       : undefined;
@@ -189,7 +203,12 @@ export class AbmApi extends Construct {
     }
 
     for (const r of routeManifest()) {
-      const integration = r.path === '/health' && healthIntegration ? healthIntegration : routerIntegration;
+      const integration =
+        r.path === '/health' && healthIntegration
+          ? healthIntegration
+          : r.operationId === 'importPinpointJourney'
+            ? importPinpointIntegration
+            : routerIntegration;
       const route = new HttpRoute(this, `Route-${r.operationId}`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(r.path, METHODS[r.method]),
