@@ -161,7 +161,11 @@ export function importPinpointJourney(body: unknown): PinpointImport {
     // Why: the sequence's own errors, then what was not converted (paths in the journey).
     throw new BadRequest(
       [
-        ...checked.errors.map((e) => ({ path: `sequence.${e.path}`, message: e.message })),
+        // A converted sequence's error is the journey's as a whole (a path must name a request field).
+        ...checked.errors.map((e) => ({
+          path: prefix,
+          message: `the converted sequence's ${e.path}: ${e.message}`,
+        })),
         ...result.unconverted.map((u) => ({
           path: `${prefix}.${u.path}`,
           message: `not converted: ${u.reason}`,

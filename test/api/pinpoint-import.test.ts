@@ -293,8 +293,9 @@ describe('bodies that are not a journey', () => {
 
   it('a journey with nothing convertible: 400 saying why, with the journey paths', () => {
     const got = details({ StartActivity: 's', Activities: { s: { SMS: { TemplateName: 't' } } } });
-    expect(got).toContain('sequence.steps');
+    expect(got).toContain('body');
     expect(got).toContain('body.Activities.s.SMS');
+    expect(got.every((p: string) => /^body(\.|$)/.test(p))).toBe(true);
   });
 });
 
