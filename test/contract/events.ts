@@ -225,6 +225,73 @@ async function adsEvents(): Promise<WireEvent[]> {
     occurredAt: at,
     reason: 'sequence step ads',
   });
+  // The other shapes the engine and the sync publish: contacts only, companies only, a remove step,
+  // an exit's removal, and changes of other accounts and audiences.
+  await provider.apply({
+    changeId: 'ads-contacts',
+    audienceId: 'tier2-buyers',
+    accountId: 'contoso',
+    campaignId: 'q2',
+    stepId: 'ads-1',
+    add: ['h1', 'h2'],
+    remove: [],
+    target: 'contacts',
+    addContactIds: ['contoso-eb', 'contoso-ch'],
+    occurredAt: at,
+    reason: 'sequence step ads-1',
+  });
+  await provider.apply({
+    changeId: 'ads-companies',
+    audienceId: 'tier1-accounts',
+    accountId: 'fabrikam',
+    campaignId: 'q1',
+    stepId: 'ads-co',
+    add: [],
+    remove: [],
+    target: 'companies',
+    company: 'add',
+    occurredAt: at,
+    reason: 'sequence step ads-co',
+  });
+  await provider.apply({
+    changeId: 'ads-remove-step',
+    audienceId: 'tier1-committee',
+    accountId: 'northwind',
+    campaignId: 'q1',
+    stepId: 'ads-off',
+    add: [],
+    remove: ['h'],
+    target: 'both',
+    removeContactIds: ['northwind-eb'],
+    company: 'remove',
+    occurredAt: at,
+    reason: 'sequence step ads-off',
+  });
+  await provider.apply({
+    changeId: 'ads-exit',
+    audienceId: 'tier2-buyers',
+    accountId: 'contoso',
+    campaignId: 'q2',
+    add: [],
+    remove: ['h1', 'h2'],
+    target: 'contacts',
+    removeContactIds: ['contoso-eb', 'contoso-ch'],
+    occurredAt: at,
+    reason: 'exit: stage opportunity',
+  });
+  await provider.apply({
+    changeId: 'ads-tier3',
+    audienceId: 'tier3-awareness',
+    accountId: 'adatum',
+    campaignId: 'q3',
+    stepId: 'ads',
+    add: ['h3'],
+    remove: [],
+    target: 'contacts',
+    addContactIds: ['adatum-ch'],
+    occurredAt: at,
+    reason: 'sequence step ads',
+  });
   await provider.apply({
     changeId: 'ads-erase',
     accountId: 'northwind',
