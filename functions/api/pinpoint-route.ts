@@ -4,8 +4,9 @@
  * (functions/api/handlers/import-pinpoint.ts), so the router's bundle does not carry the conversion.
  * The converter is handed in (functions/api/pinpoint-import.ts `importPinpointJourney`).
  */
-import { ErrorBody, NotImplemented } from '../kernel/errors';
+import { NotImplemented } from '../kernel/errors';
 import type { PinpointImport } from './pinpoint-import';
+import { E400, E413 } from './responses';
 import { route, type Route } from './router';
 import { PinpointImportBody, PinpointImportBodyDoc, PinpointImportResult } from './schemas';
 
@@ -24,8 +25,8 @@ export function pinpointImportRoute(convert: PinpointConverter | undefined): Rou
     bodyDoc: PinpointImportBodyDoc,
     responses: {
       200: { description: 'the sequence and what was not converted', schema: PinpointImportResult },
-      400: { description: 'bad input: the details name each bad field', schema: ErrorBody },
-      413: { description: 'the body is too large', schema: ErrorBody },
+      ...E400,
+      ...E413,
     },
     handler: async ({ body }) => {
       // On AWS, API Gateway sends this route to its own function; a router without the converter

@@ -4,13 +4,14 @@
  * (lib/infra/constructs/api.ts imports `ROUTE_AUTH` from here), so none of them can drift.
  */
 import type { Clock } from '../kernel/clock';
-import { ErrorBody, NotImplemented } from '../kernel/errors';
+import { NotImplemented } from '../kernel/errors';
 import { checkLaunchBody, type ControlService, type LaunchService } from '../launch';
 import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
 import { pinpointImportRoute, type PinpointConverter } from './pinpoint-route';
+import { E400, E404, E409, E413, err } from './responses';
 import { ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
@@ -44,11 +45,6 @@ export interface ApiServices {
   importPinpoint?: PinpointConverter;
 }
 
-const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
-const E400 = { 400: err('bad input: the details name each bad field') };
-const E404 = { 404: err('not found') };
-const E409 = { 409: err('conflicts with the current state') };
-const E413 = { 413: err('the body is too large') };
 /** The unsubscribe link's errors: JSON, or an HTML page for a browser. */
 const errPage = (description: string): ResponseSpec => ({ ...err(description), html: true });
 const LINK_ERRORS = {

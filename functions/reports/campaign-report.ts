@@ -31,7 +31,6 @@ import { ScoreHistoryReader } from '../platform/store/scores';
 import { TouchRepository, type TouchOutcome } from '../platform/store/touches';
 import type { CampaignReport } from './contract';
 
-const ENGAGED = ENGAGED_OR_LATER;
 const MQA: ReadonlySet<Stage> = new Set(['mqa', 'opportunity', 'customer']);
 
 /** What a step's touches are, one counter per ledger status (every touch in exactly one). */
@@ -182,7 +181,7 @@ export function createReportService(deps: ReportDeps) {
     const profiles = await deps.accounts.getMany([...treatedIds, ...heldIds]);
     const rate = (ids: string[]) => {
       const stages = ids.map((id) => profiles.get(id)?.stage ?? 'target');
-      const engaged = stages.filter((s) => ENGAGED.has(s)).length;
+      const engaged = stages.filter((s) => ENGAGED_OR_LATER.has(s)).length;
       const mqa = stages.filter((s) => MQA.has(s)).length;
       return {
         accounts: ids.length,
