@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.join(__dirname, '..');
-const FEATURES = ['engine', 'scoring', 'launch', 'ingest', 'reports', 'api', 'ads'];
+const FEATURES = ['engine', 'scoring', 'launch', 'ingest', 'reports', 'api', 'ads', 'webhooks'];
 
 function sourceFiles(): string[] {
   const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {

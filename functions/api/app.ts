@@ -27,6 +27,7 @@ import { createRouter, route, type Route, type RouteResult, type Router, type Ro
 import { createTasksService } from './tasks-service';
 import { createUnsubscribeService } from './unsubscribe-service';
 import type { PinpointConverter } from './pinpoint-route';
+import type { WebhookServiceFactory } from './webhook-route';
 
 export interface ApiOptions {
   /** The launch service to serve (one the caller composed), or the options to build it with. */
@@ -36,6 +37,11 @@ export interface ApiOptions {
   router?: RouterOptions;
   /** The Pinpoint journey converter (local mode and tests; on AWS its own function serves the route). */
   importPinpoint?: PinpointConverter;
+  /**
+   * The webhook service over the API's ingestion and task completion (local mode and tests:
+   * functions/webhooks `webhooksFeature`; on AWS its own function serves the route).
+   */
+  webhooks?: WebhookServiceFactory;
 }
 
 const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
@@ -45,6 +51,10 @@ const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
 export function apiServices(platform: Platform, options: ApiOptions = {}): ApiServices {
   const accounts = platform.repository(AccountRepository);
   const { clock } = platform;
+  const tasks = createTasksService(
+    withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
+  );
+  const ingest = options.ingest ?? ingestFeature(platform);
   return {
     version: platform.config.version ?? '0.0.0',
     clock,
@@ -65,9 +75,7 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
           ? undefined
           : AudienceKindsSchema.parse(platform.config.adsAudiences),
     }),
-    tasks: createTasksService(
-      withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
-    ),
+    tasks,
     unsubscribe: createUnsubscribeService({
       accounts,
       clock,
@@ -76,9 +84,10 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
     launch: isService(options.launch) ? options.launch : launchFeature(platform, options.launch),
     control: controlFeature(platform),
     reports: reportsFeature(platform),
-    ingest: options.ingest ?? ingestFeature(platform),
+    ingest,
     sending: sendingReputationFeature(platform),
     importPinpoint: options.importPinpoint,
+    webhooks: options.webhooks?.({ ingest, completeTask: tasks.complete }),
   };
 }
 

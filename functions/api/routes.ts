@@ -11,6 +11,8 @@ import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
 import type { createCatalogService } from './catalog-service';
 import { pinpointImportRoute, type PinpointConverter } from './pinpoint-route';
+import { webhookRoute } from './webhook-route';
+import type { WebhookService } from '../webhooks';
 import { E400, E404, E409, E413, err } from './responses';
 import { ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
@@ -43,6 +45,8 @@ export interface ApiServices {
    * tests; the deployed router goes without (its own function serves the route).
    */
   importPinpoint?: PinpointConverter;
+  /** The provider webhooks (local mode and tests; on AWS their own function serves the route). */
+  webhooks?: WebhookService;
 }
 
 /** The unsubscribe link's errors: JSON, or an HTML page for a browser. */
@@ -321,6 +325,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
       },
     }),
     pinpointImportRoute(deps.importPinpoint),
+    webhookRoute(deps.webhooks),
     route({
       method: 'POST',
       path: '/campaigns',

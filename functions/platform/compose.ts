@@ -54,6 +54,10 @@ export interface RuntimeConfig {
   adsProviders?: unknown;
   /** The audience names those providers map, with the member kinds (the router checks ads steps with it). */
   adsAudiences?: unknown;
+  /** `config.providers.directMail` (validated by the direct-mail feature). */
+  directMailProvider?: unknown;
+  /** `config.providers.crm` (validated by the CRM feature); absent: no CRM. */
+  crmProvider?: unknown;
   /**
    * The SES account's maximum sending rate (sends per second, `config.ses.maxSendRate`): the email
    * channel paces its sends to it (kernel/send-rate.ts); no pacing when absent.
@@ -236,6 +240,8 @@ export function environmentConfig(
     reputation: json('reputation'),
     adsProviders: json('adsProviders'),
     adsAudiences: json('adsAudiences'),
+    directMailProvider: json('directMailProvider'),
+    crmProvider: json('crmProvider'),
     sesMaxSendRate: positiveNumber(ENV.sesMaxSendRate, read('sesMaxSendRate')),
     version: read('version'),
   };

@@ -57,6 +57,10 @@ export const ENV = {
   adsProviders: 'ABM_ADS_PROVIDERS',
   /** JSON: the audience names those providers map, with the member kinds (the router's check of ads steps). */
   adsAudiences: 'ABM_ADS_AUDIENCES',
+  /** JSON: cdk.json's `config.providers.directMail` (the print-and-mail provider, its pieces, its webhook secret). */
+  directMailProvider: 'ABM_DIRECT_MAIL_PROVIDER',
+  /** JSON: cdk.json's `config.providers.crm` (the CRM, its owners and stage mapping, its webhook secret). */
+  crmProvider: 'ABM_CRM_PROVIDER',
   /** cdk.json's `config.ses.maxSendRate`: the SES account's sends per second the email channel paces to. */
   sesMaxSendRate: 'SES_MAX_SEND_RATE',
 } as const;

@@ -28,6 +28,10 @@ export const LAMBDAS = {
     'api/handlers/import-pinpoint.ts',
     'HTTP API: POST /sequences/import/pinpoint (converts a Pinpoint journey; nothing stored)',
   ),
+  receiveWebhook: lambda(
+    'api/handlers/receive-webhook.ts',
+    'HTTP API: POST /webhooks/{provider} (public; each request verified by its provider signature)',
+  ),
   executeStep: lambda(
     'engine/handlers/execute-step.ts',
     'AccountSequence: executes the current step of one account and plans the next',

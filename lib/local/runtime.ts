@@ -56,6 +56,7 @@ import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { importPinpointJourney } from '../../functions/api/pinpoint-import';
+import { webhooksFeature } from '../../functions/webhooks';
 import { localSesEventsRoute } from './ses-events';
 import { localMailRoutes, RecordingEmailSender, SENT_MAIL_FILE, SentMailStore } from './sent-mail';
 import { makeOwnerOnlyDir, type LocalSettings } from './settings';
@@ -344,6 +345,7 @@ export async function startLocal(
       launch: platform.launch,
       router: { bearerToken: settings.apiToken },
       importPinpoint: importPinpointJourney,
+      webhooks: (paths) => webhooksFeature(platform, paths),
     });
     const normalise = sesNormaliserFeature(platform);
     holder.local = createRouter(

@@ -48,7 +48,7 @@ function build(auth: ApiAuthConfig = 'iam') {
   return { template: Template.fromStack(stack), api, launcher, stack };
 }
 
-const PUBLIC = new Set(['GET /health', 'GET /unsubscribe', 'POST /unsubscribe']);
+const PUBLIC = new Set(['GET /health', 'GET /unsubscribe', 'POST /unsubscribe', 'POST /webhooks/{provider}']);
 
 describe('AbmApi', () => {
   const { template } = build();
@@ -66,7 +66,7 @@ describe('AbmApi', () => {
     expect(expected.length).toBeGreaterThan(20);
   });
 
-  it('authorises every route with IAM except /health and /unsubscribe', () => {
+  it('authorises every route with IAM except /health, /unsubscribe and the provider webhooks', () => {
     for (const [key, props] of byKey) {
       if (PUBLIC.has(key)) expect(props.AuthorizationType, key).toBe('NONE');
       else expect(props.AuthorizationType, key).toBe('AWS_IAM');

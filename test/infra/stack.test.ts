@@ -188,17 +188,17 @@ describe('AbmStack (dev)', () => {
     for (const s of put) expect(resourcesOf(s)).toEqual([{ 'Fn::GetAtt': [busId, 'Arn'] }]);
   });
 
-  it('puts IAM authorisation on every route but /health and /unsubscribe', () => {
+  it('puts IAM authorisation on every route but /health, /unsubscribe and the provider webhooks', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     expect(routes.length).toBeGreaterThan(20);
     for (const r of routes) {
       const key = r.Properties.RouteKey as string;
-      const isPublic = / \/(health|unsubscribe)$/.test(key);
+      const isPublic = / \/(health|unsubscribe)$/.test(key) || key === 'POST /webhooks/{provider}';
       expect([key, r.Properties.AuthorizationType]).toEqual([key, isPublic ? 'NONE' : 'AWS_IAM']);
     }
   });
 
-  it('serves the Pinpoint import from its own function, every other route from the router (or health)', () => {
+  it('serves the Pinpoint import and the webhooks from their own functions, every other route from the router (or health)', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>;
     const functionOf = (r: Resource) => {
@@ -209,8 +209,10 @@ describe('AbmStack (dev)', () => {
     };
     const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, functionOf(r)]));
     expect(byKey.get('POST /sequences/import/pinpoint')).toMatch(/^ApiImportPinpoint/);
+    expect(byKey.get('POST /webhooks/{provider}')).toMatch(/^ApiWebhooks/);
     expect(byKey.get('PUT /sequences/{sequenceId}')).toMatch(/^ApiRouter/);
-    const others = [...byKey].filter(([k]) => k !== 'POST /sequences/import/pinpoint' && k !== 'GET /health');
+    const own = ['POST /sequences/import/pinpoint', 'POST /webhooks/{provider}', 'GET /health'];
+    const others = [...byKey].filter(([k]) => !own.includes(k));
     for (const [key, fn] of others) expect([key, fn]).toEqual([key, expect.stringMatching(/^ApiRouter/)]);
   });
 

@@ -12,6 +12,8 @@ import { inProcessLaunch, type LaunchService } from '../../functions/launch';
 import { RecordingPublisher } from '../../functions/platform/recorders';
 import { compose, type Platform } from '../../functions/platform/compose';
 import { StaticSecretSource } from '../../functions/platform/secrets';
+import { StaticProviderSecrets } from '../../functions/platform/providers/secrets';
+import { webhooksFeature, type WebhookProvider, type WebhookReceiver } from '../../functions/webhooks';
 import { RecordingSequenceControl, RecordingStarter } from '../../functions/platform/recorders';
 import type { Store } from '../../functions/platform/store';
 import { Table } from '../../functions/platform/store/table';
@@ -56,6 +58,10 @@ export async function startHarness(
     scoring?: unknown;
     /** The audience names the configured ad providers map (functions/kernel/ads-providers.ts). */
     adsAudiences?: unknown;
+    /** The webhook receivers to serve (functions/webhooks); the configured ones when omitted. */
+    webhookReceivers?: (platform: Platform) => ReadonlyMap<WebhookProvider, WebhookReceiver>;
+    /** The providers' secrets by name (local mode's ABM_SECRETS file). */
+    providerSecrets?: Record<string, unknown>;
   } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
@@ -75,12 +81,21 @@ export async function startHarness(
       launch: (p) =>
         inProcessLaunch(p, { batchSize: 50, concurrency: 4 }, { inlineLimit: options.inlineLimit ?? 100 }),
     },
-    { table, clock, starter, control, publisher, unsubscribeKey: new StaticSecretSource(SIGNING_KEY) },
+    {
+      table,
+      clock,
+      starter,
+      control,
+      publisher,
+      unsubscribeKey: new StaticSecretSource(SIGNING_KEY),
+      providerSecrets: new StaticProviderSecrets(options.providerSecrets ?? {}),
+    },
   );
   const api: ApiOptions = {
     launch: platform.launch,
     ingest: options.ingest,
     importPinpoint: importPinpointJourney,
+    webhooks: (paths) => webhooksFeature(platform, paths, options.webhookReceivers?.(platform)),
     router: {
       validateResponses: true,
       maxBodyBytes: options.maxBodyBytes,

@@ -29,6 +29,7 @@ import { isStorableNumber } from '../../functions/kernel/model';
 import { signUnsubscribeToken } from '../../functions/kernel/unsubscribe-token';
 import { SIGNING_KEY, startHarness, type Harness } from './api';
 import { fitProfile } from './accounts';
+import { HmacTestReceiver, signWebhook, TEST_WEBHOOK_KEY, TEST_WEBHOOK_SECRET_NAME } from './webhooks';
 
 type Json = Record<string, any>;
 
@@ -609,6 +610,14 @@ function launchArbitrary(pools: Pools): fc.Arbitrary<Json> {
   );
 }
 
+/** A delivery of the harness's test webhook provider (test/support/webhooks.ts): engagement or a task outcome. */
+function webhookArbitrary(pools: Pools): fc.Arbitrary<unknown> {
+  return fc.record({
+    id: fc.string({ minLength: 1, maxLength: 40 }),
+    accountId: pools.accountIds.length > 0 ? pick(pools.accountIds) : fc.constant('acct-1'),
+  });
+}
+
 /** A Pinpoint journey (the JourneyResponse shape): an email, then a chain of activities, maybe wrapped. */
 function journeyArbitrary(): fc.Arbitrary<unknown> {
   const activity = fc.oneof(
@@ -660,9 +669,11 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
         ? launchArbitrary(pools)
         : op.operationId === 'importPinpointJourney'
           ? journeyArbitrary()
-          : op.body
-            ? arbitraryOf(doc, op.body, hint)
-            : fc.constant(undefined);
+          : op.operationId === 'receiveWebhook'
+            ? webhookArbitrary(pools)
+            : op.body
+              ? arbitraryOf(doc, op.body, hint)
+              : fc.constant(undefined);
   const asCsv = op.mediaTypes.includes('text/csv') ? fc.boolean() : fc.constant(false);
   return fc.tuple(pathParams, query, body, asCsv).map(([params, q, b0, csv]) => {
     // A contact's id in the body, when given, is the one in the path.
@@ -670,6 +681,8 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
       op.operationId === 'putContact' && (b0 as Json).contactId
         ? { ...(b0 as Json), contactId: params.contactId }
         : b0;
+    // A webhook goes to the provider the harness configures, signed as that provider signs.
+    if (op.operationId === 'receiveWebhook') params.provider = 'lob';
     const path = op.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k]));
     const cleaned = Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''));
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -677,6 +690,7 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
     if (b !== undefined) {
       text = csv ? toCsv((b as { accounts: Json[] }).accounts) : JSON.stringify(b);
       headers['content-type'] = csv ? 'text/csv' : 'application/json';
+      if (op.operationId === 'receiveWebhook') headers['x-signature'] = signWebhook(text);
     }
     return {
       operationId: op.operationId,
@@ -981,7 +995,11 @@ export function judge(res: HttpResponse): string | undefined {
 export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
-  const h = await startHarness({ bearerToken: FUZZ_TOKEN });
+  const h = await startHarness({
+    bearerToken: FUZZ_TOKEN,
+    webhookReceivers: () => new Map([['lob', new HmacTestReceiver('lob')]]),
+    providerSecrets: { [TEST_WEBHOOK_SECRET_NAME]: { key: TEST_WEBHOOK_KEY } },
+  });
   const send = (r: Omit<FuzzRequest, 'kind' | 'operationId'>) =>
     h.router.handleHttp({
       method: r.method,

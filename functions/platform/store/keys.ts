@@ -25,6 +25,7 @@
  * | sending hour     | SENDING#<domain>     | HOUR#<yyyy-mm-ddThh> (+ttl) | -                                            | -                                                 |
  * | sending state    | SENDING#<domain>     | STATE                    | -                                               | -                                                 |
  * | send-rate line   | SENDRATE             | NEXT                     | -                                               | -                                                 |
+ * | webhook receipt  | WEBHOOK#<provider>#<eventId> | RECEIPT (+ttl)   | -                                               | -                                                 |
  *
  * (1) Only while the score stage is `engaged` or `mqa` with a positive score: the accounts that decay
  * can move out of their stage (scoreDecayItem below). `unitAt` is when the score decays to 1 point.
@@ -370,6 +371,15 @@ export const unresolvedEvent = (receivedAt: string, eventId: string): PrimaryKey
 });
 
 /**
+ * A provider webhook event the product has applied (or is applying): one partition per event, so a
+ * burst of deliveries spreads over partitions. The event id is the last component.
+ */
+export const webhookReceipt = (provider: string, eventId: string): PrimaryKey => ({
+  pk: `WEBHOOK#${provider}#${eventId}`,
+  sk: 'RECEIPT',
+});
+
+/**
  * Local mode's execution journal (Step Functions keeps execution state on AWS): a partition of
  * its own, so the account partition the scorer and the API read is exactly what it is on AWS.
  */
@@ -461,6 +471,7 @@ export const keys = {
   campaignList,
   launchLease,
   unresolvedEvent,
+  webhookReceipt,
   localExecution,
   suppression,
   sendingHour,

@@ -12,12 +12,11 @@
  * suffix (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html,
  * "Secret names and ARNs": the wildcard `-??????` matches the suffix and nothing longer).
  */
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -27,6 +26,7 @@ import { RULES, type RulePattern } from '../../../functions/kernel/events';
 import { ENV } from '../../../functions/platform/env';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
+import { grantSecretsByName } from './secret-grants';
 
 export interface AdsSyncProps {
   readonly table: ITable;
@@ -93,23 +93,10 @@ export class AdsSync extends Construct {
       timeoutSeconds: timeout.toSeconds(),
     });
     props.table.grantReadWriteData(this.function);
-    const secretNames = [...new Set(providers.map((p) => p.secretName))];
-    if (secretNames.length > 0) {
-      const stack = Stack.of(this);
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: secretNames.map((name) =>
-            stack.formatArn({
-              service: 'secretsmanager',
-              resource: 'secret',
-              resourceName: `${name}-??????`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ),
-        }),
-      );
-    }
+    grantSecretsByName(
+      this.function,
+      providers.map((p) => p.secretName),
+    );
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 100,

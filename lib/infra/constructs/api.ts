@@ -34,6 +34,7 @@ import { LAMBDAS } from '../functions';
 import { ENV } from '../../../functions/platform/env';
 import type { AudienceKinds } from '../../../functions/kernel/ads-providers';
 import type { ReputationConfig } from '../../../functions/kernel/reputation';
+import { grantSecretsByName } from './secret-grants';
 
 export type ApiAuthConfig =
   'iam' | { readonly jwt: { readonly issuer: string; readonly audience: readonly string[] } };
@@ -65,6 +66,16 @@ export interface AbmApiProps {
    * account view shows the MQA progress against the thresholds the scorer decides with.
    */
   readonly scoringConfig?: Record<string, unknown>;
+  /**
+   * The webhook function's configuration: cdk.json's `providers.directMail` and `providers.crm`
+   * (each receiver validates its own), and every secret name it may read (webhook secrets, and the
+   * CRM's access secret for looking up what a webhook names).
+   */
+  readonly webhooks?: {
+    readonly directMailProvider?: unknown;
+    readonly crmProvider?: unknown;
+    readonly secretNames: readonly string[];
+  };
   /** The infra engineer's GET /health function; the router answers /health when omitted. */
   readonly healthFunction?: IFunction;
   /** HMAC key of unsubscribe tokens; a generated secret when omitted. */
@@ -84,6 +95,8 @@ const METHODS: Record<string, HttpMethod> = {
 
 export class AbmApi extends Construct {
   public readonly httpApi: HttpApi;
+  /** Serves POST /webhooks/{provider}. */
+  public readonly webhookFunction: IFunction;
   /** Serves POST /sequences/import/pinpoint. */
   public readonly importPinpointFunction: IFunction;
   public readonly function: IFunction;
@@ -174,6 +187,28 @@ export class AbmApi extends Construct {
       'ImportPinpoint',
       this.importPinpointFunction,
     );
+    // The provider webhooks run in their own function: public (verified by each provider's
+    // signature), with the table, the bus and the webhook secrets only (functions/api/webhook-route.ts).
+    this.webhookFunction = props.createFunction(this, 'Webhooks', {
+      ...LAMBDAS.receiveWebhook,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.busName]: props.bus.eventBusName,
+        [ENV.version]: props.version,
+        ...(props.webhooks?.directMailProvider !== undefined
+          ? { [ENV.directMailProvider]: JSON.stringify(props.webhooks.directMailProvider) }
+          : {}),
+        ...(props.webhooks?.crmProvider !== undefined
+          ? { [ENV.crmProvider]: JSON.stringify(props.webhooks.crmProvider) }
+          : {}),
+      },
+      memorySize: 512,
+      timeoutSeconds: 29,
+    });
+    props.table.grantReadWriteData(this.webhookFunction);
+    props.bus.grantPutEventsTo(this.webhookFunction);
+    grantSecretsByName(this.webhookFunction, props.webhooks?.secretNames ?? []);
+    const webhookIntegration = new HttpLambdaIntegration('Webhooks', this.webhookFunction);
     const healthIntegration = props.healthFunction
       ? new HttpLambdaIntegration('Health', props.healthFunction)
       : undefined;
@@ -208,7 +243,9 @@ export class AbmApi extends Construct {
           ? healthIntegration
           : r.operationId === 'importPinpointJourney'
             ? importPinpointIntegration
-            : routerIntegration;
+            : r.operationId === 'receiveWebhook'
+              ? webhookIntegration
+              : routerIntegration;
       const route = new HttpRoute(this, `Route-${r.operationId}`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(r.path, METHODS[r.method]),
@@ -221,7 +258,9 @@ export class AbmApi extends Construct {
           reason:
             r.path === '/health'
               ? 'Liveness probe: answers status and version only, no data; monitors call it without credentials.'
-              : 'One-click unsubscribe (RFC 8058) is opened by mail clients and recipients, who hold no credentials; the HMAC-signed, expiring token in the link is the authorisation.',
+              : r.operationId === 'receiveWebhook'
+                ? 'Provider webhooks (Lob, PostGrid, HubSpot, Salesforce) hold no AWS credentials; each request is verified by its provider signature or shared secret and replay-protected by timestamp and event id.'
+                : 'One-click unsubscribe (RFC 8058) is opened by mail clients and recipients, who hold no credentials; the HMAC-signed, expiring token in the link is the authorisation.',
         });
       }
     }
