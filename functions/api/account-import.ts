@@ -35,6 +35,16 @@ export interface AccountImportDeps {
   icp: Icp;
   /** Concurrent single-item writes. */
   concurrency: number;
+  /**
+   * Called once the rows are written, with each account written: an account the import created
+   * comes with its profile and contacts as written (nothing else is stored for it yet).
+   */
+  afterWrite?: (written: WrittenAccount[]) => Promise<void>;
+}
+
+export interface WrittenAccount {
+  accountId: string;
+  fresh?: { account: Account; contacts: Contact[] };
 }
 
 type Rejection = ImportResult['rejected'][number];
@@ -347,6 +357,7 @@ export function createAccountImport(deps: AccountImportDeps) {
     let imported = 0;
     let updated = 0;
     let contactCount = 0;
+    const written: WrittenAccount[] = [];
     const newContacts: Contact[] = [];
     const chunked = <T>(items: T[], size: number) =>
       Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -364,6 +375,8 @@ export function createAccountImport(deps: AccountImportDeps) {
       );
       imported += chunk.length;
       contactCount += chunk.reduce((n, v) => n + v.contacts.length, 0);
+      for (const v of chunk)
+        written.push({ accountId: v.account.accountId, fresh: { account: v.fresh, contacts: v.contacts } });
     });
 
     // Every other account: one UpdateItem, no read first, its version an atomic counter; the
@@ -371,7 +384,7 @@ export function createAccountImport(deps: AccountImportDeps) {
     await mapLimit(
       valid.filter((v) => !bulk.has(v)),
       concurrency,
-      async ({ unit, account, fit, contacts }) => {
+      async ({ unit, account, fit, fresh, contacts }) => {
         const { contacts: _contacts, ...profile } = account;
         let created: boolean;
         try {
@@ -387,6 +400,7 @@ export function createAccountImport(deps: AccountImportDeps) {
           imported++;
           newContacts.push(...contacts);
           contactCount += contacts.length;
+          written.push({ accountId: account.accountId, fresh: { account: fresh, contacts } });
           return;
         }
         updated++;
@@ -394,9 +408,11 @@ export function createAccountImport(deps: AccountImportDeps) {
           await accounts.writeContact(c);
           contactCount++;
         });
+        written.push({ accountId: account.accountId });
       },
     );
     await mapLimit(chunked(newContacts, 250), 4, (chunk) => accounts.writeNew([], chunk));
+    await deps.afterWrite?.(written);
 
     return { imported, updated, contacts: contactCount, rejected: mergeByRow(rejected) };
   };

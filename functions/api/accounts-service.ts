@@ -13,6 +13,7 @@ import { PreconditionFailedError, type Precondition } from '../platform/store/ta
 import type { TouchRepository } from '../platform/store/touches';
 import { mqaProgress, type ReadoutConfig } from '../scoring';
 import { createAccountImport } from './account-import';
+import type { CoverageService } from './coverage-service';
 import { DEFAULT_ICP, type Icp } from './domain/fit';
 import { preconditionFailed } from './preconditions';
 import { AccountSummary, type AccountView } from './schemas';
@@ -30,6 +31,8 @@ export interface AccountsDeps {
   icp?: Icp;
   /** Concurrent single-item writes during an import. Default 16. */
   concurrency?: number;
+  /** Committee coverage: the account view's `coverage`, research tasks for missing roles. */
+  coverage: CoverageService;
 }
 
 const defined = (o: Record<string, unknown>) =>
@@ -40,7 +43,15 @@ export function createAccountsService(deps: AccountsDeps) {
   const icp = deps.icp ?? DEFAULT_ICP;
   const concurrency = deps.concurrency ?? 16;
 
-  const importAccounts = createAccountImport({ accounts, clock: deps.clock, icp, concurrency });
+  const importAccounts = createAccountImport({
+    accounts,
+    clock: deps.clock,
+    icp,
+    concurrency,
+    afterWrite: async (written) => {
+      await deps.coverage.afterImport(written);
+    },
+  });
 
   async function listAccounts(q: { tier?: Tier; stage?: Stage; limit: number; cursor?: string }) {
     let state: { t: number; c?: string } = { t: q.tier ?? 1 };
@@ -93,6 +104,7 @@ export function createAccountsService(deps: AccountsDeps) {
       region: account.region,
       techStack: account.techStack,
       ...scoreOf(score, deps.clock.now(), deps.readout),
+      coverage: deps.coverage.coverage(account.tier, contacts),
       contacts: contacts.map((c) => defined(c) as AccountView['contacts'][number]),
       enrollments: enrollments.map((e) => ({
         campaignId: e.campaignId,
@@ -128,6 +140,7 @@ export function createAccountsService(deps: AccountsDeps) {
     const input = ContactInput.parse({ ...body, contactId });
     try {
       const stored = await accounts.writeContact({ ...input, accountId }, { precondition });
+      await deps.coverage.check(accountId);
       return { contact: defined(stored.contact), version: stored.version };
     } catch (err) {
       if (err instanceof PreconditionFailedError)
@@ -163,6 +176,7 @@ export function createAccountsService(deps: AccountsDeps) {
         reason: 'erasure',
       });
       await accounts.deleteContact(c.accountId, c.contactId);
+      await deps.coverage.check(c.accountId);
     }
     return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };
   }

@@ -20,6 +20,8 @@ import { reportsFeature } from '../reports';
 import { readoutConfig } from '../scoring';
 import { createAccountsService } from './accounts-service';
 import { createCatalogService } from './catalog-service';
+import { createCoverage } from './coverage-service';
+import { requiredRolesOf } from '../kernel/coverage';
 import { Icp } from './domain/fit';
 import { buildOpenApi } from './openapi';
 import { buildRoutes, type ApiServices, type EventIngestor } from './routes';
@@ -51,6 +53,19 @@ const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
 export function apiServices(platform: Platform, options: ApiOptions = {}): ApiServices {
   const accounts = platform.repository(AccountRepository);
   const { clock } = platform;
+  const coverage = createCoverage(
+    withPorts(
+      platform,
+      { publisher: PUBLISHER },
+      {
+        accounts,
+        tasks: platform.repository(TaskRepository),
+        clock,
+        requiredRoles: requiredRolesOf(platform.config.coverage),
+        defaultOwner: platform.config.defaultSdrOwner ?? 'unassigned',
+      },
+    ),
+  );
   const tasks = createTasksService(
     withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
   );
@@ -66,6 +81,7 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
       clock,
       readout: readoutConfig(platform.config.scoring),
       icp: platform.config.icp === undefined ? undefined : Icp.parse(platform.config.icp),
+      coverage,
     }),
     catalog: createCatalogService({
       catalog: platform.repository(CatalogRepository),

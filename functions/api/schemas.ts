@@ -136,6 +136,14 @@ export const AccountView = AccountSummary.extend({
     })
     .nullable(),
   mqaProgress: MqaProgress,
+  /** The committee against the roles this tier needs (`config.coverage.requiredRoles`). */
+  coverage: z
+    .object({
+      required: z.array(Role),
+      byRole: z.record(Role, z.number().int().nonnegative()),
+      missing: z.array(Role),
+    })
+    .meta({ id: 'Coverage' }),
   contacts: z.array(ContactView),
   enrollments: z.array(
     z.object({

@@ -34,17 +34,24 @@ export function engagementTypeOf(outcome: SdrOutcome): 'meeting.booked' | 'sdr.c
 export function completionEvents(task: SdrTask, outcome: SdrOutcome, fallbackAt: string) {
   const occurredAt = task.completedAt ?? fallbackAt;
   const campaign = task.campaignId ? { campaignId: task.campaignId } : {};
+  // Research (finding a missing role) is not a conversation with the account: no engagement.
+  const engagement =
+    task.type === 'research'
+      ? []
+      : [
+          busEvent(DETAIL_TYPES.engagementRecorded, {
+            eventId: `sdr-task-${task.taskId}`,
+            occurredAt,
+            accountId: task.accountId,
+            type: engagementTypeOf(outcome),
+            ...(task.contactId ? { contactId: task.contactId } : {}),
+            ...(task.context.contact?.role ? { role: task.context.contact.role } : {}),
+            origin: 'sdr',
+            properties: { outcome, taskId: task.taskId, ...campaign },
+          }),
+        ];
   return [
-    busEvent(DETAIL_TYPES.engagementRecorded, {
-      eventId: `sdr-task-${task.taskId}`,
-      occurredAt,
-      accountId: task.accountId,
-      type: engagementTypeOf(outcome),
-      ...(task.contactId ? { contactId: task.contactId } : {}),
-      ...(task.context.contact?.role ? { role: task.context.contact.role } : {}),
-      origin: 'sdr',
-      properties: { outcome, taskId: task.taskId, ...campaign },
-    }),
+    ...engagement,
     busEvent(DETAIL_TYPES.sdrTaskCompleted, {
       eventId: `sdr-task-completed-${task.taskId}`,
       occurredAt,

@@ -48,6 +48,8 @@ export interface RuntimeConfig {
   scoring?: unknown;
   /** The ideal-customer profile (validated by the API feature); the default profile when absent. */
   icp?: unknown;
+  /** The roles each tier's committee needs (validated by kernel/coverage.ts); defaults when absent. */
+  coverage?: unknown;
   /** The sender reputation breaker's thresholds (validated by kernel/reputation.ts); defaults when absent. */
   reputation?: unknown;
   /** The configured ad providers (`config.providers.ads`; validated by functions/kernel/ads-providers.ts). */
@@ -237,6 +239,7 @@ export function environmentConfig(
     defaultSdrOwner: read('defaultSdrOwner'),
     scoring: json('scoringConfig'),
     icp: json('icp'),
+    coverage: json('coverage'),
     reputation: json('reputation'),
     adsProviders: json('adsProviders'),
     adsAudiences: json('adsAudiences'),

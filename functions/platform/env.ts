@@ -51,6 +51,8 @@ export const ENV = {
   scoringConfig: 'SCORING_CONFIG',
   /** JSON: the ideal-customer profile of cdk.json, for fit scores on import. */
   icp: 'ABM_ICP',
+  /** JSON: cdk.json's `config.coverage` (the roles each tier's committee needs). */
+  coverage: 'ABM_COVERAGE',
   /** JSON: cdk.json's `config.reputation` (the sender reputation breaker's window and thresholds). */
   reputation: 'ABM_REPUTATION',
   /** JSON: cdk.json's `config.providers.ads` (the audience sync's providers and their lists). */

@@ -125,6 +125,7 @@ export class AbmStack extends Stack {
       reservedConcurrency: config.api.reservedConcurrency,
       version,
       icp: config.icp,
+      coverage: config.coverage,
       reputation: config.reputation,
       adsAudiences: audienceKinds(config.providers.ads),
       scoringConfig,

@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
 import { AdsProvidersConfig, SecretName } from '../../functions/kernel/ads-providers';
+import { CoverageConfig } from '../../functions/kernel/coverage';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 import { MaxSendRate } from '../../functions/kernel/send-rate';
 
@@ -134,6 +135,12 @@ const ConfigSchema = z
         message: `Invalid retention (one of ${LOG_RETENTION_DAYS.join(', ')})`,
       })
       .default(30),
+    /**
+     * The roles each tier's committee needs (functions/kernel/coverage.ts): an account missing one
+     * gets an SDR research task. Defaults: tier 1 the five core roles, tier 2 buyer and champion,
+     * tier 3 none.
+     */
+    coverage: CoverageConfig.optional(),
     /** The ideal-customer profile for fit scoring and suggested tiers on import (functions/api/domain/fit.ts). */
     icp: Icp.default(DEFAULT_ICP),
     /**

@@ -288,6 +288,7 @@ export async function startLocal(
         sesConfigurationSet: LOCAL_CONFIGURATION_SET,
         scoring: options.scoring,
         reputation: settings.reputation,
+        coverage: settings.coverage,
         adsProviders,
         adsAudiences: audienceKinds(adsProviders),
         sesMaxSendRate: options.pace === false ? undefined : settings.sesMaxSendRate,

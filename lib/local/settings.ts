@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import type { AdsProviderSettings } from '../../functions/kernel/ads-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
+import type { CoverageConfig } from '../../functions/kernel/coverage';
 import { readSecretsFile, type ProviderSecrets } from '../../functions/platform/providers/secrets';
 import { ConfigError, parseConfig } from '../infra/config';
 import { CLOCK_MODES, DEFAULT_CLOCK_START, type ClockMode } from './clock';
@@ -80,6 +81,8 @@ export interface LocalSettings {
    * folder, validated as synth validates it; none when neither exists.
    */
   adsProviders: AdsProviderSettings[];
+  /** The roles each tier's committee needs (`coverage` of the same configuration); defaults when absent. */
+  coverage?: CoverageConfig;
   /** Where the configuration came from (for the start banner), when it came from somewhere. */
   configSource?: string;
   /** The providers' secrets: the JSON file named by ABM_SECRETS (secretName -> value); none when unset. */
@@ -150,7 +153,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
 function readConfig(
   env: NodeJS.ProcessEnv,
   cwd: string,
-): Pick<LocalSettings, 'adsProviders' | 'configSource' | 'providerSecrets'> {
+): Pick<LocalSettings, 'adsProviders' | 'coverage' | 'configSource' | 'providerSecrets'> {
   let source: string | undefined;
   let config: unknown;
   const fail = (message: string): never => {
@@ -172,9 +175,12 @@ function readConfig(
     if (config === undefined) source = undefined;
   }
   let adsProviders: AdsProviderSettings[] = [];
+  let coverage: CoverageConfig | undefined;
   if (source) {
     try {
-      adsProviders = parseConfig({ stage: 'dev', config }).providers.ads;
+      const parsed = parseConfig({ stage: 'dev', config });
+      adsProviders = parsed.providers.ads;
+      coverage = parsed.coverage;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       fail(`${source}:\n    ${err.issues.join('\n    ')}`);
@@ -190,6 +196,7 @@ function readConfig(
   }
   return {
     adsProviders,
+    ...(coverage ? { coverage } : {}),
     ...(source ? { configSource: source } : {}),
     ...(providerSecrets ? { providerSecrets } : {}),
   };

@@ -62,6 +62,8 @@ export async function startHarness(
     webhookReceivers?: (platform: Platform) => ReadonlyMap<WebhookProvider, WebhookReceiver>;
     /** The providers' secrets by name (local mode's ABM_SECRETS file). */
     providerSecrets?: Record<string, unknown>;
+    /** cdk.json's `config.coverage` (functions/kernel/coverage.ts). */
+    coverage?: unknown;
   } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
@@ -76,6 +78,7 @@ export async function startHarness(
       version: '9.9.9',
       scoring: options.scoring,
       adsAudiences: options.adsAudiences,
+      coverage: options.coverage,
     },
     {
       launch: (p) =>

@@ -15,7 +15,8 @@ export const SdrTask = z.object({
   accountId: Id,
   contactId: z.string().optional(),
   owner: z.string().min(1),
-  type: z.enum(['call', 'linkedin', 'email', 'hot_account']),
+  /** `research`: find the contacts of the committee's missing roles (functions/kernel/coverage.ts). */
+  type: z.enum(['call', 'linkedin', 'email', 'hot_account', 'research']),
   status: SdrTaskStatus,
   /** 1 is the most urgent. */
   priority: z.number().int().min(1).max(3),
@@ -36,6 +37,8 @@ export const SdrTask = z.object({
     talkingPoints: z.array(z.string()),
     recentEngagement: z.array(z.string()),
     lastTouches: z.array(z.string()).default([]),
+    /** A research task: the required roles the committee has no contact for. */
+    missingRoles: z.array(Role).optional(),
   }),
   campaignId: z.string().optional(),
   stepId: z.string().optional(),

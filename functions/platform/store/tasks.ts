@@ -83,6 +83,25 @@ export class TaskRepository extends TaskCreator {
     return { task: decode(SdrTask, result.item), completed: result.written };
   }
 
+  /**
+   * Rewrites an open task of an account (versioned): `change` returns the new task, or undefined to
+   * leave it. Returns the task as stored after, or undefined when there is no such task.
+   */
+  async updateOpen(
+    accountId: string,
+    taskId: string,
+    change: (task: SdrTask) => SdrTask | undefined,
+  ): Promise<SdrTask | undefined> {
+    const result = await updateVersioned(this.table, keys.task(accountId, taskId), (current) => {
+      if (!current) return undefined;
+      const task = decode(SdrTask, current);
+      if (task.status !== 'open') return undefined;
+      const next = change(task);
+      return next ? taskItem(SdrTask.parse(next)) : undefined;
+    });
+    return result.item ? decode(SdrTask, result.item) : undefined;
+  }
+
   /** An SDR's queue: tasks of one owner and status, by priority (1 first) then due time, paged. */
   async listOfOwner(
     owner: string,

@@ -34,6 +34,7 @@ import { LAMBDAS } from '../functions';
 import { ENV } from '../../../functions/platform/env';
 import type { AudienceKinds } from '../../../functions/kernel/ads-providers';
 import type { ReputationConfig } from '../../../functions/kernel/reputation';
+import type { CoverageConfig } from '../../../functions/kernel/coverage';
 import { grantSecretsByName } from './secret-grants';
 
 export type ApiAuthConfig =
@@ -57,6 +58,8 @@ export interface AbmApiProps {
   readonly version: string;
   /** The ideal-customer profile for fit scoring on import (from the validated config). */
   readonly icp?: Icp;
+  /** The roles each tier's committee needs (`config.coverage`): the account view and research tasks. */
+  readonly coverage?: CoverageConfig;
   /** The sender reputation breaker's thresholds, for the sending-domain routes (`config.reputation`). */
   readonly reputation?: ReputationConfig;
   /** The audience names the configured ad providers map (PUT /sequences checks ads steps against them). */
@@ -126,6 +129,7 @@ export class AbmApi extends Construct {
         [ENV.audienceBucket]: props.launcher.bucket.bucketName,
         [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
         ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
+        ...(props.coverage ? { [ENV.coverage]: JSON.stringify(props.coverage) } : {}),
         ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
         ...(props.adsAudiences ? { [ENV.adsAudiences]: JSON.stringify(props.adsAudiences) } : {}),
         ...(props.scoringConfig ? { [ENV.scoringConfig]: JSON.stringify(props.scoringConfig) } : {}),
