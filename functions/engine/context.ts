@@ -9,11 +9,13 @@ import { MaxSendRate } from '../kernel/send-rate';
 import type { Clock } from '../kernel/clock';
 import type { BusEvent } from '../kernel/events';
 import { ExecutionInput } from '../kernel/execution';
+import type { ClosedDay } from '../kernel/holidays';
 import type { Account, Contact, Enrollment, Role, SequenceDefinition, Tier, Touch } from '../kernel/model';
 import { Plan } from '../kernel/plan';
 import type { EmailTemplate } from '../kernel/templates';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
+import { HolidayCalendars } from '../platform/holidays';
 import { providers, type Providers } from '../platform/providers';
 import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
@@ -78,6 +80,8 @@ export interface EngineDeps {
   reputation: SendingReputationRepository;
   /** The tickets of email pacing's slots (functions/engine/channels/email.ts). */
   sendRate: SendRateRepository;
+  /** Public-holiday calendars, loaded when a send window asks for holidays (platform/holidays.ts). */
+  holidays: HolidayCalendars;
   /** Conditions' facts; by default the scorer's state read as the scorer reads it (engine/facts.ts). */
   facts?: FactsReader;
   log: (message: string, data?: Record<string, unknown>) => void;
@@ -102,6 +106,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     scores: platform.repository(ScoreReader),
     reputation: platform.repository(SendingReputationRepository),
     sendRate: platform.repository(SendRateRepository),
+    holidays: new HolidayCalendars(),
     clock: platform.clock,
     providers: providers(platform),
     config: {
@@ -131,6 +136,8 @@ export interface Run {
   /** Published when the invocation ends, whatever its outcome. */
   events: BusEvent[];
   templates: Map<string, EmailTemplate | null>;
+  /** A contact's closed days under the send window (holidays, closed dates); none when absent. */
+  closedDay?: (contact: Contact) => ClosedDay | undefined;
 }
 
 /** A contact of a step still to reach, and when (another send window, deferred by a cap). */

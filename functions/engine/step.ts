@@ -84,6 +84,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
 
     const accountFacts = await facts(account, now).catch(() => ({ ...NO_FACTS, stage: account.stage }));
     const recent = (await deps.touches.listOfAccount(input.accountId, { limit: 200 })).items;
+    const closedDay = await deps.holidays.closedDays(seq.sendWindow, contacts);
     const run: Run = {
       input,
       attempt,
@@ -96,6 +97,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
       recent,
       events,
       templates: new Map(),
+      closedDay,
     };
 
     // A task that failed after its retries: record it now; what comes next is decided below, after

@@ -74,10 +74,32 @@ export class NotImplemented extends apiError(501, 'not_implemented') {}
 
 /** zod issues as error details, each path prefixed with where the value came from (body, query...). */
 export function detailsFromZod(error: z.ZodError, prefix?: string): ErrorDetail[] {
-  return error.issues.map((issue) => ({
+  return zodIssues(error).map((issue) => ({
     path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
+}
+
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+/**
+ * A ZodError's issues, with each union that failed explained by the one option the value was
+ * meant for: zod reports a failed union as "Invalid input" at the union; when exactly one option
+ * got past the value's type (an array for `["de"]` where the union is a list or `"contact"`),
+ * its own issues say what is wrong, at their paths. Otherwise the union's issue stays.
+ */
+export function zodIssues(error: z.ZodError): { path: PropertyKey[]; message: string }[] {
+  const explain = (issue: Issue, base: PropertyKey[]): { path: PropertyKey[]; message: string }[] => {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors) {
+      const typeOnly = (branch: Issue[]) =>
+        branch.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
+      const meant = issue.errors.filter((branch) => branch.length > 0 && !typeOnly(branch));
+      if (meant.length === 1) return meant[0].flatMap((i) => explain(i, path));
+    }
+    return [{ path, message: issue.message }];
+  };
+  return (error.issues as unknown as Issue[]).flatMap((i) => explain(i, []));
 }
 
 export interface ErrorResponse {

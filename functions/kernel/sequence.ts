@@ -13,6 +13,7 @@ import {
   type Step,
 } from './model';
 import { parseDuration } from './duration';
+import { zodIssues } from './errors';
 
 export interface FieldError {
   /** Dotted path to the field, e.g. `steps.3.cases.0.goto`. */
@@ -32,7 +33,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 export function zodErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return zodIssues(error).map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 
 interface RawStep {

@@ -14,9 +14,23 @@ export interface LambdaEntry {
   /** Absolute path of the handler module (exports `handler`). */
   readonly entry: string;
   readonly description: string;
+  /**
+   * Packages installed beside the bundle rather than bundled (`NodejsFunction` `nodeModules`): the
+   * ones in `ON_DEMAND_MODULES` the function imports, only when needed.
+   */
+  readonly installedModules?: readonly string[];
 }
 
-const lambda = (file: string, description: string): LambdaEntry => ({
+/**
+ * Large packages a function imports only when a feature asks for them (`import()` at first use),
+ * kept out of every bundle (lib/infra/constructs/base-function.ts) and installed beside the bundles
+ * of the functions that use them: the public-holiday calendars (functions/platform/holidays.ts,
+ * about 1.5 MB of rules and code) and the time-zone-to-country table.
+ */
+export const ON_DEMAND_MODULES = ['date-holidays', 'countries-and-timezones'] as const;
+
+const lambda = (file: string, description: string, installedModules?: readonly string[]): LambdaEntry => ({
+  ...(installedModules ? { installedModules } : {}),
   entry: path.join(FUNCTIONS_DIR, file),
   description,
 });
@@ -35,6 +49,8 @@ export const LAMBDAS = {
   executeStep: lambda(
     'engine/handlers/execute-step.ts',
     'AccountSequence: executes the current step of one account and plans the next',
+    // A send window's holidays (functions/platform/holidays.ts).
+    ON_DEMAND_MODULES,
   ),
   parkExecution: lambda(
     'engine/handlers/park-execution.ts',

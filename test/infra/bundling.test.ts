@@ -7,9 +7,12 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { version as packageVersion } from '../../package.json';
-import { LAMBDAS } from '../../lib/infra/functions';
+import { LAMBDAS, ON_DEMAND_MODULES } from '../../lib/infra/functions';
 
-const ENTRIES = Object.entries(LAMBDAS).map(([name, l]) => ({ name, ...l }));
+const ENTRIES = Object.entries(LAMBDAS).map(([name, l]) => ({
+  name,
+  ...(l as { entry: string; description: string; installedModules?: readonly string[] }),
+}));
 import { buildTestStack } from './app';
 
 const MAX_BUNDLE_BYTES = 400 * 1024;
@@ -44,6 +47,28 @@ describe('function bundles (real esbuild bundling)', () => {
     expect(Buffer.byteLength(js) / js.split('\n').length).toBeGreaterThan(1000);
     // The AWS SDK stays external (it ships in the runtime).
     expect(js).not.toMatch(/@aws-sdk\/client-[a-z]+\/dist-/);
+  });
+
+  it('installs the on-demand modules beside the bundles that import them, and bundles them nowhere', () => {
+    for (const spec of ENTRIES) {
+      const dir = bundles.get(spec.name)!;
+      const js = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+      for (const mod of ON_DEMAND_MODULES) {
+        const installed = fs.existsSync(path.join(dir, 'node_modules', mod, 'package.json'));
+        const imported = js.includes(`"${mod}"`);
+        expect({ fn: spec.name, mod, installed }).toEqual({
+          fn: spec.name,
+          mod,
+          installed: spec.installedModules?.includes(mod) ?? false,
+        });
+        // A function that imports one has it installed.
+        if (imported) expect(installed, `${spec.name} imports ${mod}`).toBe(true);
+      }
+    }
+    // The engine's step imports the holiday calendars (on demand).
+    expect(fs.readFileSync(path.join(bundles.get('executeStep')!, 'index.js'), 'utf8')).toContain(
+      '"date-holidays"',
+    );
   });
 
   it('the bundled health handler answers with the version', async () => {

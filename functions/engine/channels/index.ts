@@ -56,7 +56,9 @@ export function createChannels(deps: ChannelDeps) {
     until: Date,
     when: 'held' | 'claimed' = 'held',
   ): Promise<Remaining> {
-    const at = windowed ? nextInWindow(until, contact.timeZone, run.seq.sendWindow) : until;
+    const at = windowed
+      ? nextInWindow(until, contact.timeZone, run.seq.sendWindow, run.closedDay?.(contact))
+      : until;
     const why = `${reason} until ${iso(at)}`;
     if (when === 'claimed') await ledger.released(run, touch, why, 'deferred');
     else await ledger.notSent(run, touch, 'deferred', why);
@@ -95,7 +97,7 @@ export function createChannels(deps: ChannelDeps) {
     const from = maxDate(due, run.now);
     const timed = targets.map((c) => ({
       contact: c,
-      at: executor.windowed ? nextInWindow(from, c.timeZone, run.seq.sendWindow) : from,
+      at: executor.windowed ? nextInWindow(from, c.timeZone, run.seq.sendWindow, run.closedDay?.(c)) : from,
     }));
     const horizon = run.now.getTime() + tolerance;
     const ready = timed.filter((t) => t.at.getTime() <= horizon).map((t) => t.contact);

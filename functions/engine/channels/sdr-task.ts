@@ -33,6 +33,7 @@ export const sdrTask: ChannelFactory<SdrTaskStep> = (deps) => ({
         touchId: touch.touchId,
         now: run.now,
         window: run.seq.sendWindow,
+        closed: run.closedDay?.(contact),
         score: run.facts.score,
         recentEngagement: recentEngagement(run),
         lastTouches: lastTouchLines(run),

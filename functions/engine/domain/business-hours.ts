@@ -6,10 +6,14 @@
  * absolute instants (Date) and interpret them in the given zone.
  */
 import { DateTime } from 'luxon';
+import type { ClosedDay } from '../../kernel/holidays';
 import { WEEKDAYS, type SendWindow } from '../../kernel/model';
 
-/** How far ahead we look for an open window before giving up (a window with no days cannot be built). */
-const MAX_DAYS_AHEAD = 14;
+/**
+ * How far ahead we look for an open window before giving up (a window with no days cannot be
+ * built; closed dates and holidays can shut a few weeks at most).
+ */
+const MAX_DAYS_AHEAD = 62;
 
 function hm(value: string): { hour: number; minute: number } {
   const [hour, minute] = value.split(':').map(Number);
@@ -30,58 +34,74 @@ function bounds(day: DateTime, window: SendWindow): { start: DateTime; end: Date
   };
 }
 
-function isWindowDay(day: DateTime, window: SendWindow): boolean {
-  return (window.days as readonly string[]).includes(WEEKDAYS[day.weekday - 1]);
+/** A weekday of the window, and not a closed day (`closed`: the contact's holidays and closed dates). */
+function isWindowDay(day: DateTime, window: SendWindow, closed?: ClosedDay): boolean {
+  if (!(window.days as readonly string[]).includes(WEEKDAYS[day.weekday - 1])) return false;
+  return !closed?.(day.toISODate() as string);
 }
 
 /** Whether the instant falls inside the window in the zone. */
-export function isInWindow(at: Date, timeZone: string, window: SendWindow): boolean {
+export function isInWindow(at: Date, timeZone: string, window: SendWindow, closed?: ClosedDay): boolean {
   const dt = local(at, timeZone);
-  if (!isWindowDay(dt, window)) return false;
+  if (!isWindowDay(dt, window, closed)) return false;
   const { start, end } = bounds(dt, window);
   return dt >= start && dt < end;
 }
 
 /** The earliest instant at or after `from` that lies inside the window in `timeZone`. */
-export function nextInWindow(from: Date, timeZone: string, window: SendWindow): Date {
+export function nextInWindow(from: Date, timeZone: string, window: SendWindow, closed?: ClosedDay): Date {
   let day = local(from, timeZone);
   for (let i = 0; i <= MAX_DAYS_AHEAD; i++) {
-    if (isWindowDay(day, window)) {
+    if (isWindowDay(day, window, closed)) {
       const { start, end } = bounds(day, window);
       if (day < start) return start.toJSDate();
       if (day < end) return day.toJSDate();
     }
     day = day.plus({ days: 1 }).startOf('day');
   }
-  throw new RangeError(`no send window within ${MAX_DAYS_AHEAD} days (days: ${window.days.join(',')})`);
+  throw new RangeError(
+    `no open send window within ${MAX_DAYS_AHEAD} days (days: ${window.days.join(',')}, closed days and holidays excluded)`,
+  );
 }
 
 /**
  * Adds working time inside the window: `hours` of open-window time after `from` (e.g. an SLA of
  * "4 business hours"). Time outside the window does not count.
  */
-export function addBusinessHours(from: Date, hours: number, timeZone: string, window: SendWindow): Date {
+export function addBusinessHours(
+  from: Date,
+  hours: number,
+  timeZone: string,
+  window: SendWindow,
+  closed?: ClosedDay,
+): Date {
   let remaining = hours * 3_600_000;
-  let cursor = nextInWindow(from, timeZone, window);
+  let cursor = nextInWindow(from, timeZone, window, closed);
   for (let i = 0; i < 366; i++) {
     const { end } = bounds(local(cursor, timeZone), window);
     const available = end.toMillis() - cursor.getTime();
     if (remaining <= available) return new Date(cursor.getTime() + remaining);
     remaining -= available;
-    cursor = nextInWindow(end.plus({ minutes: 1 }).toJSDate(), timeZone, window);
+    cursor = nextInWindow(end.plus({ minutes: 1 }).toJSDate(), timeZone, window, closed);
   }
   throw new RangeError('business-hour addition did not converge');
 }
 
 /** `days` window days after `from`, at the same local time of day (clamped into the window). */
-export function addBusinessDays(from: Date, days: number, timeZone: string, window: SendWindow): Date {
-  let dt = local(nextInWindow(from, timeZone, window), timeZone);
+export function addBusinessDays(
+  from: Date,
+  days: number,
+  timeZone: string,
+  window: SendWindow,
+  closed?: ClosedDay,
+): Date {
+  let dt = local(nextInWindow(from, timeZone, window, closed), timeZone);
   let counted = 0;
   for (let i = 0; counted < days && i < 366; i++) {
     dt = dt.plus({ days: 1 });
-    if (isWindowDay(dt, window)) counted++;
+    if (isWindowDay(dt, window, closed)) counted++;
   }
-  return nextInWindow(dt.toJSDate(), timeZone, window);
+  return nextInWindow(dt.toJSDate(), timeZone, window, closed);
 }
 
 /** The local wall-clock time of an instant, for people: "Tue 10:30 (America/Chicago)". */

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Account, Contact, Role, SdrTask, SdrTaskStep, SendWindow, Tier } from '../../kernel/model';
+import type { ClosedDay } from '../../kernel/holidays';
 import { addBusinessDays, addBusinessHours, localTimeLabel } from './business-hours';
 
 export type Sla = { businessHours: number } | { businessDays: number };
@@ -44,6 +45,8 @@ export interface SdrTaskInput {
   touchId: string;
   now: Date;
   window: SendWindow;
+  /** The contact's closed days (holidays, closed dates) under the window. */
+  closed?: ClosedDay;
   score: number;
   recentEngagement: string[];
   lastTouches: string[];
@@ -63,16 +66,17 @@ export function dueAt(
   timeZone: string,
   window: SendWindow,
   sla?: Partial<Record<Tier, Sla>>,
+  closed?: ClosedDay,
 ): Date {
   const rule = sla?.[tier] ?? DEFAULT_SDR_SLA[tier];
   return 'businessHours' in rule
-    ? addBusinessHours(now, rule.businessHours, timeZone, window)
-    : addBusinessDays(now, rule.businessDays, timeZone, window);
+    ? addBusinessHours(now, rule.businessHours, timeZone, window, closed)
+    : addBusinessDays(now, rule.businessDays, timeZone, window, closed);
 }
 
 export function composeSdrTask(input: SdrTaskInput): SdrTask {
   const { account, contact, step, now } = input;
-  const due = dueAt(now, account.tier, contact.timeZone, input.window, input.sla);
+  const due = dueAt(now, account.tier, contact.timeZone, input.window, input.sla, input.closed);
   const why = [
     `${account.name} (tier ${account.tier}, ${account.stage})`,
     `score ${Math.round(input.score * 10) / 10}`,

@@ -7,6 +7,12 @@ import * as z from 'zod';
 import { ADS_TARGETS } from '../ads-providers';
 import { Condition, Id, ROLES, Stage, STAGES, type Role } from './basics';
 import { HHMM, IsoDuration, Weekday, WEEKDAYS } from './fields';
+import { HolidayCountry, LocalDate } from '../holidays';
+
+/** A year of shutdown days at most. */
+const CLOSED_DATES_MAX = 366;
+/** Countries one window may follow. */
+const HOLIDAY_COUNTRIES_MAX = 50;
 import {
   BRANCH_CASES_MAX,
   decimal,
@@ -168,6 +174,16 @@ export const SendWindow = z
     days: z.array(Weekday).min(1).max(WEEKDAYS.length).default(['mon', 'tue', 'wed', 'thu', 'fri']),
     start: HHMM.default('09:00'),
     end: HHMM.default('17:00'),
+    /** Dates the window stays shut (`YYYY-MM-DD`, in each contact's zone): a company shutdown. */
+    closedDates: z.array(LocalDate).max(CLOSED_DATES_MAX).optional(),
+    /**
+     * Public holidays that shut the window (functions/kernel/holidays.ts): these countries' for
+     * every contact, or `"contact"`: each contact's own country (its postal address, else its time
+     * zone's country; none known, no holidays).
+     */
+    holidays: z
+      .union([z.array(HolidayCountry).min(1).max(HOLIDAY_COUNTRIES_MAX), z.literal('contact')])
+      .optional(),
   })
   .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
 export type SendWindow = z.infer<typeof SendWindow>;

@@ -10,7 +10,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionFactory } from '../functions';
+import { ON_DEMAND_MODULES, type FunctionFactory } from '../functions';
 
 /** Repository root, built from `__dirname` so synth works from any working directory. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
@@ -36,7 +36,8 @@ export const ESBUILD_SETTINGS = {
   // AWS SDK v3 ships in the Node.js Lambda runtime; keeping it out shrinks bundles and cold starts.
   // source-map: Handlebars' compiler loads it in a try/catch for debugging output only, and does
   // without it (26 KB minified).
-  external: ['@aws-sdk/*', 'source-map'],
+  // ON_DEMAND_MODULES: imported at first use, installed beside the bundles that use them.
+  external: ['@aws-sdk/*', 'source-map', ...ON_DEMAND_MODULES],
 } as const;
 
 export interface BaseFunctionProps {
@@ -56,6 +57,8 @@ export interface BaseFunctionProps {
   readonly timeout?: Duration;
   /** Reserved concurrent executions; none by default. */
   readonly reservedConcurrency?: number;
+  /** Packages installed beside the bundle (`ON_DEMAND_MODULES` the function imports on demand). */
+  readonly installedModules?: readonly string[];
 }
 
 export class BaseFunction extends Construct {
@@ -109,6 +112,7 @@ export class BaseFunction extends Construct {
         format: { cjs: OutputFormat.CJS, esm: OutputFormat.ESM }[ESBUILD_SETTINGS.format],
         mainFields: [...ESBUILD_SETTINGS.mainFields],
         externalModules: [...ESBUILD_SETTINGS.external],
+        ...(props.installedModules ? { nodeModules: [...props.installedModules] } : {}),
       },
     });
 
@@ -137,5 +141,6 @@ export function baseFunctionFactory(options: {
       memorySize: request.memorySize,
       timeout: request.timeoutSeconds ? Duration.seconds(request.timeoutSeconds) : undefined,
       reservedConcurrency: request.reservedConcurrency,
+      installedModules: request.installedModules,
     }).function;
 }
