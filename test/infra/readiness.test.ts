@@ -118,7 +118,12 @@ describe('a first deploy (dev)', () => {
       ThrottlingBurstLimit: 200,
     });
     const routes = stage!.Properties.RouteSettings as Record<string, unknown>;
-    expect(Object.keys(routes).sort()).toEqual(['GET /health', 'GET /unsubscribe', 'POST /unsubscribe']);
+    expect(Object.keys(routes).sort()).toEqual([
+      'GET /health',
+      'GET /unsubscribe',
+      'POST /unsubscribe',
+      'POST /webhooks/{provider}',
+    ]);
     for (const settings of Object.values(routes))
       expect(settings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
   });
