@@ -339,7 +339,11 @@ export function buildRoutes(deps: ApiServices): Route[] {
         202: { description: 'accepted: enrolled inline, or handed to the launcher', schema: S.LaunchResult },
         ...E400,
         ...E404,
-        ...E409,
+        409: {
+          description:
+            'conflicts with the current state; `over_budget`: the forecast costs more than config.launch.maxUsd (the forecast is in the body; send confirm: true to launch anyway)',
+          schema: S.LaunchConflict,
+        },
       },
       handler: async ({ body }) => {
         checkLaunchBody(body);

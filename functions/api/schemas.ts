@@ -25,7 +25,8 @@ import {
   TouchStatus,
 } from '../kernel/model';
 import { TemplateInput } from '../kernel/templates';
-import { ErrorDetail } from '../kernel/errors';
+import { ErrorBody, ErrorDetail } from '../kernel/errors';
+import { LaunchForecast } from '../launch';
 import { SendingDomain, SendingDomainView } from '../kernel/reputation';
 
 /** Query-string integers arrive as strings. */
@@ -240,7 +241,12 @@ export const PinpointImportResult = z
 // Campaigns
 // ---------------------------------------------------------------------------
 
-export { LaunchBody, LaunchResult, SKIP_REASONS, SkipReason } from '../launch';
+export { LaunchBody, LaunchForecast, LaunchResult, SKIP_REASONS, SkipReason } from '../launch';
+
+/** A launch's 409: a conflict, or `over_budget` with the forecast that exceeded `config.launch.maxUsd`. */
+export const LaunchConflict = ErrorBody.extend({ forecast: LaunchForecast.optional() }).meta({
+  id: 'LaunchConflict',
+});
 
 export const CampaignIdParams = z.object({ campaignId: Id });
 export const EnrollmentParams = z.object({ campaignId: Id, accountId: Id });

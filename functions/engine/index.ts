@@ -63,5 +63,7 @@ export function createSequenceEngine(platform: Platform, options: EngineOptions 
 export { lifecycleFeature as enrollmentLifecycle, campaignCompletion } from './lifecycle';
 
 export { touchIdOf } from './ledger';
+/** The launch forecast (the launch feature's dry run; its own Lambda function on AWS). */
+export { forecastFeature, createForecaster } from './forecast';
 export type { EngineConfig } from './context';
 export type { Lifecycle } from './lifecycle';

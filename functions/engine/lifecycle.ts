@@ -22,7 +22,7 @@ import { TouchRepository } from '../platform/store/touches';
 import { removeEnrollmentFromAudiences, removeFromSequenceAudiences } from './audience-exit';
 import type { Run } from './context';
 import { iso } from './time';
-import { allUnsubscribed } from './domain/audience';
+import { exitReasonOf } from './domain/audience';
 import type { Passed } from './domain/planner';
 
 export interface LifecycleDeps {
@@ -218,10 +218,7 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   /** Why the enrollment exits before its next step, if it does. */
   function exitReason(run: Run): string | undefined {
-    if (run.account.suppressed) return 'account_suppressed';
-    if (run.seq.exitWhen.stages.includes(run.account.stage)) return `exit_stage:${run.account.stage}`;
-    if (run.seq.exitWhen.allUnsubscribed && allUnsubscribed(run.contacts)) return 'all_unsubscribed';
-    return undefined;
+    return exitReasonOf(run.account, run.contacts, run.seq);
   }
 
   /** Control steps the walk passed: logged; a split's variant is kept on the enrollment. */

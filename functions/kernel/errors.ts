@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'conflict',
+  /** A launch whose forecast costs more than `config.launch.maxUsd`, sent without `confirm: true`. */
+  'over_budget',
   'payload_too_large',
   'unsupported_media_type',
   'not_implemented',
@@ -41,6 +43,8 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export abstract class ApiError extends Error {
   abstract readonly status: number;
   abstract readonly code: ErrorCode;
+  /** Fields the response body carries beside `error` (e.g. the forecast of an over-budget launch). */
+  readonly extra?: Record<string, unknown>;
   constructor(
     message: string,
     readonly details: ErrorDetail[] = [],
@@ -68,6 +72,14 @@ export class Unauthorized extends apiError(401, 'unauthorized') {}
 export class NotFound extends apiError(404, 'not_found') {}
 export class MethodNotAllowed extends apiError(405, 'method_not_allowed') {}
 export class Conflict extends apiError(409, 'conflict') {}
+/** 409 `over_budget`: the launch's forecast costs more than allowed; the body carries the forecast. */
+export class OverBudget extends apiError(409, 'over_budget') {
+  override readonly extra: { forecast: unknown };
+  constructor(message: string, forecast: unknown) {
+    super(message);
+    this.extra = { forecast };
+  }
+}
 export class PayloadTooLarge extends apiError(413, 'payload_too_large') {}
 export class Unsupported extends apiError(415, 'unsupported_media_type') {}
 export class NotImplemented extends apiError(501, 'not_implemented') {}
@@ -114,7 +126,7 @@ export function toErrorResponse(err: unknown, requestId: string): ErrorResponse 
   if (err instanceof ApiError) {
     return {
       status: err.status,
-      body: { error: { code: err.code, message: err.message, details: err.details } },
+      body: { error: { code: err.code, message: err.message, details: err.details }, ...err.extra },
       unexpected: false,
     };
   }

@@ -3,6 +3,7 @@
  * launch service speaks them.
  */
 import * as z from 'zod';
+import { TouchForecast } from '../kernel/forecast';
 import { CampaignAudience, CampaignStatus, decimal, Id, NAME_MAX } from '../kernel/model';
 
 export const LaunchBody = z
@@ -14,6 +15,8 @@ export const LaunchBody = z
     audience: CampaignAudience,
     holdoutPercent: decimal(0, 90).optional(),
     dryRun: z.boolean().optional(),
+    /** Launch even when the forecast costs more than `config.launch.maxUsd` (else 409 `over_budget`). */
+    confirm: z.boolean().optional(),
   })
   .strict()
   .meta({ id: 'LaunchRequest' });
@@ -32,6 +35,24 @@ export const SKIP_REASONS = [
 ] as const;
 export const SkipReason = z.enum(SKIP_REASONS);
 export type SkipReason = z.infer<typeof SkipReason>;
+
+/**
+ * The smallest engagement lift (percentage points) this audience and holdout can detect at
+ * two-sided alpha 0.05 and power 0.8 (null without a holdout), around `baselineRate`: the share of
+ * the planned accounts already engaged or later (50% when that share is 0 or 1).
+ */
+export const MinimumDetectableLift = z.object({
+  points: z.number().nullable(),
+  baselineRate: z.number(),
+  treated: z.number().int(),
+  holdout: z.number().int(),
+});
+
+/** The launch forecast: the touch forecast of the treated accounts and the lift the holdout can detect. */
+export const LaunchForecast = TouchForecast.extend({ minimumDetectableLift: MinimumDetectableLift }).meta({
+  id: 'LaunchForecast',
+});
+export type LaunchForecast = z.infer<typeof LaunchForecast>;
 
 export const LaunchResult = z
   .object({
@@ -59,14 +80,9 @@ export const LaunchResult = z
      * detect at two-sided alpha 0.05 and power 0.8 (null without a holdout), around `baselineRate`:
      * the share of the planned accounts already engaged or later (50% when that share is 0 or 1).
      */
-    minimumDetectableLift: z
-      .object({
-        points: z.number().nullable(),
-        baselineRate: z.number(),
-        treated: z.number().int(),
-        holdout: z.number().int(),
-      })
-      .optional(),
+    minimumDetectableLift: MinimumDetectableLift.optional(),
+    /** Dry run only: what the treated accounts would receive if nobody engaged (docs/api.md "Forecast"). */
+    forecast: LaunchForecast.optional(),
   })
   .meta({ id: 'LaunchResult' });
 export type LaunchResult = z.infer<typeof LaunchResult>;

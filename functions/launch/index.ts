@@ -9,6 +9,6 @@ export {
   type ControlResult,
   type ControlService,
 } from './control-service';
-export { LaunchBody, LaunchResult, SKIP_REASONS, SkipReason } from './contract';
+export { LaunchBody, LaunchForecast, LaunchResult, SKIP_REASONS, SkipReason } from './contract';
 export { ACTIVE_CAMPAIGN } from './audience';
 export { inProcessLaunch, type InProcessRunnerOptions } from './runners';

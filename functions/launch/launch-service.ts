@@ -13,7 +13,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mapLimit, overlay } from '../kernel/async';
 import { minimumDetectableLiftPoints } from '../kernel/stats';
 import type { Clock } from '../kernel/clock';
-import { BadRequest, Conflict, NotFound } from '../kernel/errors';
+import { BadRequest, Conflict, NotFound, OverBudget } from '../kernel/errors';
+import type { Forecaster } from '../kernel/forecast';
 import {
   executionNameFor,
   snapshotOf,
@@ -32,13 +33,14 @@ import {
   type Sequence,
 } from '../kernel/model';
 import { withPorts, type Platform } from '../platform/compose';
+import { FORECASTER } from '../platform/forecaster';
 import { LAUNCHER } from '../platform/launcher';
 import { EXECUTION_STARTER, type ExecutionStarter } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
-import type { LaunchBody, LaunchResult, SkipReason } from './contract';
+import type { LaunchBody, LaunchForecast, LaunchResult, SkipReason } from './contract';
 import { campaignCompletion } from '../engine';
 import { activeEnrollmentsElsewhere, resolveAudience } from './audience';
 
@@ -64,6 +66,13 @@ export interface LaunchServiceDeps {
   >;
   catalog: Pick<CatalogReader, 'getSequence'>;
   starter: ExecutionStarter;
+  /**
+   * The launch forecast (the engine's, in its own function on AWS; `launchFeature` always has one).
+   * Without it a dry run carries no forecast, and `maxUsd` cannot be enforced (a launch is refused).
+   */
+  forecaster?: Forecaster;
+  /** `config.launch.maxUsd`: a launch forecast to cost more is refused without `confirm`; no cap when absent. */
+  maxUsd?: number;
   clock: Clock;
   /** Audiences up to this size are enrolled inline; larger ones go to `runner`. Default 100. */
   inlineLimit?: number;
@@ -88,8 +97,9 @@ export function launchFeature(platform: Platform, options: LaunchOptions = {}): 
     overlay<LaunchServiceDeps>(
       withPorts(
         platform,
-        { starter: EXECUTION_STARTER, runner: LAUNCHER },
+        { starter: EXECUTION_STARTER, runner: LAUNCHER, forecaster: FORECASTER },
         {
+          maxUsd: platform.config.launchMaxUsd,
           accounts: platform.repository(AccountRepository),
           enrollments: platform.repository(EnrollmentRepository),
           campaigns: platform.repository(CampaignRepository),
@@ -429,6 +439,23 @@ export function createLaunchService(deps: LaunchServiceDeps) {
         ...skippedSummary([...skipped, ...extra]),
       });
 
+      const treated = fresh.filter((i) => !i.heldOut);
+      const minimumDetectableLift = minimumDetectableLiftFor(
+        fresh,
+        resolved.accounts,
+        plannedEnrolled,
+        plannedHeldOut,
+      );
+      const forecast = async (): Promise<LaunchForecast> => {
+        if (!deps.forecaster) throw new Error('the launch service has no forecaster');
+        const touches = await deps.forecaster.forecast({
+          sequence: snapshotOf(sequence),
+          accountIds: treated.map((i) => i.accountId),
+          startAt: deps.clock.now().toISOString(),
+        });
+        return { ...touches, minimumDetectableLift };
+      };
+
       if (body.dryRun) {
         return {
           ...base(),
@@ -437,21 +464,22 @@ export function createLaunchService(deps: LaunchServiceDeps) {
           mode: 'dry_run',
           enrolled: plannedEnrolled,
           heldOut: plannedHeldOut,
-          wouldEnroll: fresh
-            .filter((i) => !i.heldOut)
-            .slice(0, DRY_RUN_LIST_LIMIT)
-            .map((i) => i.accountId),
+          wouldEnroll: treated.slice(0, DRY_RUN_LIST_LIMIT).map((i) => i.accountId),
           wouldHoldOut: fresh
             .filter((i) => i.heldOut)
             .slice(0, DRY_RUN_LIST_LIMIT)
             .map((i) => i.accountId),
-          minimumDetectableLift: minimumDetectableLiftFor(
-            fresh,
-            resolved.accounts,
-            plannedEnrolled,
-            plannedHeldOut,
-          ),
+          minimumDetectableLift,
+          ...(deps.forecaster ? { forecast: await forecast() } : {}),
         };
+      }
+      if (deps.maxUsd !== undefined && !body.confirm && treated.length > 0) {
+        const planned = await forecast();
+        if (planned.cost.usd > deps.maxUsd)
+          throw new OverBudget(
+            `the launch is forecast to cost $${planned.cost.usd}, more than config.launch.maxUsd ($${deps.maxUsd}); send confirm: true to launch anyway`,
+            planned,
+          );
       }
 
       const now = deps.clock.now().toISOString();

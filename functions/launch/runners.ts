@@ -4,6 +4,7 @@
  * cannot run a Distributed Map that reads from S3). The AWS runner is functions/platform/sfn.ts.
  */
 import type { LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from '../kernel/execution';
+import { forecastFeature } from '../engine';
 import type { Platform } from '../platform/compose';
 import { launchFeature, type BatchResult, type LaunchOptions, type LaunchService } from './launch-service';
 
@@ -77,7 +78,8 @@ export class InProcessLaunchRunner implements LaunchRunner {
 
 /**
  * The launch service of a platform with its large launches run in this process (local mode, tests,
- * benchmarks) instead of the launcher state machine; `idle()` resolves when they have finished.
+ * benchmarks) instead of the launcher state machine, and its forecast computed in this process;
+ * `idle()` resolves when they have finished.
  */
 export function inProcessLaunch(
   platform: Platform,
@@ -86,6 +88,8 @@ export function inProcessLaunch(
 ): LaunchService & { idle(): Promise<void> } {
   const holder: { runner?: InProcessLaunchRunner } = {};
   const service = launchFeature(platform, {
+    // The forecast in process too (on AWS it is its own function).
+    forecaster: forecastFeature(platform),
     ...options,
     runner: { start: (plan) => holder.runner!.start(plan) },
   });

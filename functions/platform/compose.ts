@@ -24,6 +24,7 @@ import type { ProviderSecrets } from './providers/secrets';
 import type { SecretSource } from './secrets';
 import type { EmailSender } from './ses';
 import type { ExecutionStarter, SequenceControl } from './sfn';
+import type { Forecaster } from '../kernel/forecast';
 import type { FifoSender } from './sqs';
 import type { DynamoConnection } from './store/client';
 import type { Item, TableRef } from './store/table';
@@ -65,6 +66,10 @@ export interface RuntimeConfig {
    * channel paces its sends to it (kernel/send-rate.ts); no pacing when absent.
    */
   sesMaxSendRate?: number;
+  /** The launch forecast's Lambda function (functions/platform/forecaster.ts). */
+  forecastFunctionName?: string;
+  /** `config.launch.maxUsd`: a launch whose forecast costs more is refused (409) without `confirm`. */
+  launchMaxUsd?: number;
   version?: string;
 }
 
@@ -88,6 +93,8 @@ export interface Adapters {
   fifo: FifoSender;
   /** The providers' credentials by secret name (Secrets Manager; local mode: the ABM_SECRETS file). */
   providerSecrets: ProviderSecrets;
+  /** The launch forecast (its own Lambda function; local mode and tests: the engine's, in process). */
+  forecaster: Forecaster;
 }
 
 /** A port: the name of its adapter, and how the platform builds the AWS one from configuration. */
@@ -246,6 +253,8 @@ export function environmentConfig(
     directMailProvider: json('directMailProvider'),
     crmProvider: json('crmProvider'),
     sesMaxSendRate: positiveNumber(ENV.sesMaxSendRate, read('sesMaxSendRate')),
+    forecastFunctionName: read('forecastFunctionName'),
+    launchMaxUsd: positiveNumber(ENV.launchMaxUsd, read('launchMaxUsd')),
     version: read('version'),
   };
 }

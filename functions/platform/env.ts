@@ -65,5 +65,9 @@ export const ENV = {
   crmProvider: 'ABM_CRM_PROVIDER',
   /** cdk.json's `config.ses.maxSendRate`: the SES account's sends per second the email channel paces to. */
   sesMaxSendRate: 'SES_MAX_SEND_RATE',
+  /** The launch forecast's Lambda function (the router invokes it for dry runs). */
+  forecastFunctionName: 'FORECAST_FUNCTION_NAME',
+  /** cdk.json's `config.launch.maxUsd`: a launch forecast to cost more is refused without `confirm`. */
+  launchMaxUsd: 'LAUNCH_MAX_USD',
 } as const;
 export type EnvKey = keyof typeof ENV;

@@ -129,6 +129,8 @@ export class AbmStack extends Stack {
       reputation: config.reputation,
       adsAudiences: audienceKinds(config.providers.ads),
       scoringConfig,
+      maxSendRate: config.ses.maxSendRate,
+      launchMaxUsd: config.launch.maxUsd,
       healthFunction: health,
       unsubscribeSecret: this.engine.unsubscribeSecret,
       logRetention,

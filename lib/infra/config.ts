@@ -156,6 +156,14 @@ const ConfigSchema = z
      * is still deferred and tried again, never failed).
      */
     ses: z.object({ maxSendRate: MaxSendRate.optional() }).strict().default({}),
+    /**
+     * Launches. `maxUsd`: a launch whose forecast (docs/api.md "Forecast") costs more is refused with
+     * 409 `over_budget` unless its body says `confirm: true`; no cap when omitted.
+     */
+    launch: z
+      .object({ maxUsd: z.number().positive().max(1_000_000_000).optional() })
+      .strict()
+      .default({}),
     /** Keep an EventBridge archive of the bus for this many days (replay); no archive when omitted. */
     eventArchiveDays: z.number().int().min(1).max(3650).optional(),
     env: Env.default({}),

@@ -52,6 +52,10 @@ export const LAMBDAS = {
     // A send window's holidays (functions/platform/holidays.ts).
     ON_DEMAND_MODULES,
   ),
+  forecastLaunch: lambda(
+    'engine/handlers/forecast-launch.ts',
+    'Launch forecast: touches, caps, finish, cost and quotas of a launch with no engagement (the router invokes it)',
+  ),
   parkExecution: lambda(
     'engine/handlers/park-execution.ts',
     'AccountSequence: stores a task token on the enrollment (await engagement, pause)',

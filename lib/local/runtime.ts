@@ -292,6 +292,7 @@ export async function startLocal(
         adsProviders,
         adsAudiences: audienceKinds(adsProviders),
         sesMaxSendRate: options.pace === false ? undefined : settings.sesMaxSendRate,
+        launchMaxUsd: settings.launchMaxUsd,
         version,
       },
       {

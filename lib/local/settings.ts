@@ -83,6 +83,11 @@ export interface LocalSettings {
   adsProviders: AdsProviderSettings[];
   /** The roles each tier's committee needs (`coverage` of the same configuration); defaults when absent. */
   coverage?: CoverageConfig;
+  /**
+   * `launch.maxUsd` of the same configuration: a launch whose forecast costs more is refused (409
+   * `over_budget`) without `confirm`; no cap when absent.
+   */
+  launchMaxUsd?: number;
   /** Where the configuration came from (for the start banner), when it came from somewhere. */
   configSource?: string;
   /** The providers' secrets: the JSON file named by ABM_SECRETS (secretName -> value); none when unset. */
@@ -153,7 +158,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
 function readConfig(
   env: NodeJS.ProcessEnv,
   cwd: string,
-): Pick<LocalSettings, 'adsProviders' | 'coverage' | 'configSource' | 'providerSecrets'> {
+): Pick<LocalSettings, 'adsProviders' | 'coverage' | 'launchMaxUsd' | 'configSource' | 'providerSecrets'> {
   let source: string | undefined;
   let config: unknown;
   const fail = (message: string): never => {
@@ -176,11 +181,13 @@ function readConfig(
   }
   let adsProviders: AdsProviderSettings[] = [];
   let coverage: CoverageConfig | undefined;
+  let launchMaxUsd: number | undefined;
   if (source) {
     try {
       const parsed = parseConfig({ stage: 'dev', config });
       adsProviders = parsed.providers.ads;
       coverage = parsed.coverage;
+      launchMaxUsd = parsed.launch.maxUsd;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       fail(`${source}:\n    ${err.issues.join('\n    ')}`);
@@ -197,6 +204,7 @@ function readConfig(
   return {
     adsProviders,
     ...(coverage ? { coverage } : {}),
+    ...(launchMaxUsd !== undefined ? { launchMaxUsd } : {}),
     ...(source ? { configSource: source } : {}),
     ...(providerSecrets ? { providerSecrets } : {}),
   };

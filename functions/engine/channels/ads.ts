@@ -7,24 +7,20 @@
  */
 import { hashEmailForAudience } from '../../kernel/hash';
 import type { AdsStep } from '../../kernel/model';
-import { adsEligibility } from '../domain/audience';
+import { adsStepIneligibility } from '../domain/audience';
 import { iso } from '../context';
 import { TransientError } from '../errors';
 import type { TouchRef } from '../ledger';
 import type { ChannelFactory } from './types';
+import { WINDOWED } from '../domain/touch-timing';
 
 export const ads: ChannelFactory<AdsStep> = (deps) => ({
-  windowed: false,
+  windowed: WINDOWED.ads,
   begin: (run, step) => {
     const claimed: { touch: TouchRef; hash: string; contactId: string }[] = [];
     const company = step.target === 'companies' || step.target === 'both' ? step.action : undefined;
     return {
-      ineligible(contact) {
-        if (step.target === 'companies') return 'account_level';
-        if (step.action === 'remove') return contact.email ? undefined : 'no_email_address';
-        const eligible = adsEligibility(contact);
-        return eligible.ok ? undefined : eligible.reason;
-      },
+      ineligible: (contact) => adsStepIneligibility(step, contact),
       async deliver(touch, contact) {
         claimed.push({
           touch,

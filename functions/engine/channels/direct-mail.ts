@@ -6,17 +6,19 @@
 import type { DirectMailStep } from '../../kernel/model';
 import { iso } from '../context';
 import { directMailEligibility } from '../domain/audience';
+import { accountBudgetAllows, pieceCostCents, piecesLeft as piecesAllowed } from '../domain/direct-mail';
 import { TransientError } from '../errors';
 import type { ChannelFactory } from './types';
+import { WINDOWED } from '../domain/touch-timing';
 
 export const directMail: ChannelFactory<DirectMailStep> = (deps) => ({
-  windowed: false,
+  windowed: WINDOWED.direct_mail,
   begin: (run, step) => {
-    const cost = step.costCents ?? step.maxCostCents;
+    const cost = pieceCostCents(step);
     const spent = run.recent.filter(
       (t) => t.status === 'sent' && t.executionName === run.input.executionName && t.stepId === step.id,
     ).length;
-    let piecesLeft = Math.floor(step.maxCostCents / cost) - spent;
+    let piecesLeft = piecesAllowed(step, spent);
     return {
       ineligible(contact) {
         const eligible = directMailEligibility(contact);
@@ -30,8 +32,7 @@ export const directMail: ChannelFactory<DirectMailStep> = (deps) => ({
         let reserved = false;
         await deps.accounts.update(run.account.accountId, (account) => {
           reserved = false;
-          const budget = account.directMailBudgetCents;
-          if (budget !== undefined && account.directMailSpentCents + cost > budget) return undefined;
+          if (!accountBudgetAllows(account, cost)) return undefined;
           reserved = true;
           return { ...account, directMailSpentCents: account.directMailSpentCents + cost };
         });

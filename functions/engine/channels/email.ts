@@ -17,6 +17,7 @@ import { classifySesError } from '../../platform/ses';
 import type { Run } from '../context';
 import { emailEligibility } from '../domain/audience';
 import type { ChannelFactory, Later } from './types';
+import { WINDOWED } from '../domain/touch-timing';
 
 export const email: ChannelFactory<EmailStep> = (deps) => {
   const { config, ledger } = deps;
@@ -80,7 +81,7 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
   }
 
   return {
-    windowed: true,
+    windowed: WINDOWED.email,
     begin: (run, step) => ({
       async ineligible(contact) {
         const suppressed = contact.email ? await deps.accounts.isSuppressed(contact.email) : false;

@@ -14,8 +14,8 @@
 import type { Channel, Contact, TouchStep } from '../../kernel/model';
 import { maxDate, iso, type Remaining, type Run } from '../context';
 import { selectContacts } from '../domain/audience';
-import { nextInWindow } from '../domain/business-hours';
-import { CAPPED_CHANNELS, checkFrequencyCap } from '../domain/frequency';
+import { CAPPED_CHANNELS } from '../domain/frequency';
+import { capOutcome, timeTargets, windowedTime } from '../domain/touch-timing';
 import { ads } from './ads';
 import { directMail } from './direct-mail';
 import { email } from './email';
@@ -56,9 +56,7 @@ export function createChannels(deps: ChannelDeps) {
     until: Date,
     when: 'held' | 'claimed' = 'held',
   ): Promise<Remaining> {
-    const at = windowed
-      ? nextInWindow(until, contact.timeZone, run.seq.sendWindow, run.closedDay?.(contact))
-      : until;
+    const at = windowedTime(until, windowed, contact.timeZone, run.seq.sendWindow, run.closedDay?.(contact));
     const why = `${reason} until ${iso(at)}`;
     if (when === 'claimed') await ledger.released(run, touch, why, 'deferred');
     else await ledger.notSent(run, touch, 'deferred', why);
@@ -72,17 +70,18 @@ export function createChannels(deps: ChannelDeps) {
     contact: Contact,
     windowed: boolean,
   ): Promise<Remaining | 'skipped' | null> {
-    const cap = run.seq.frequencyCap;
-    const check = checkFrequencyCap(cap, ledger.counted(run), contact.contactId, run.now, {
-      excludeTouchId: touch.touchId,
+    const outcome = capOutcome(run.seq.frequencyCap, ledger.counted(run), contact, run.now, {
+      touchId: touch.touchId,
+      windowed,
+      window: run.seq.sendWindow,
     });
-    if (!check.capped) return null;
-    const reason = `frequency_capped:${check.scope}`;
-    if (cap.onCapped === 'skip') {
-      await ledger.notSent(run, touch, 'skipped', reason);
+    if (!outcome) return null;
+    if (outcome.status === 'skipped') {
+      await ledger.notSent(run, touch, 'skipped', outcome.reason);
       return 'skipped';
     }
-    return defer(run, touch, contact, windowed, reason, check.until);
+    // Already inside the window: deferring again moves it no further.
+    return defer(run, touch, contact, windowed, outcome.reason, outcome.until);
   }
 
   /**
@@ -94,16 +93,14 @@ export function createChannels(deps: ChannelDeps) {
     let targets = selectContacts(run.contacts, step.to);
     if (only) targets = targets.filter((c) => only.includes(c.contactId));
     if (targets.length === 0) return [];
-    const from = maxDate(due, run.now);
-    const timed = targets.map((c) => ({
-      contact: c,
-      at: executor.windowed ? nextInWindow(from, c.timeZone, run.seq.sendWindow, run.closedDay?.(c)) : from,
-    }));
-    const horizon = run.now.getTime() + tolerance;
-    const ready = timed.filter((t) => t.at.getTime() <= horizon).map((t) => t.contact);
-    const remaining: Remaining[] = timed
-      .filter((t) => t.at.getTime() > horizon)
-      .map((t) => ({ contactId: t.contact.contactId, at: t.at }));
+    const { ready, remaining } = timeTargets(targets, {
+      from: maxDate(due, run.now),
+      now: run.now,
+      windowed: executor.windowed,
+      window: run.seq.sendWindow,
+      toleranceMs: tolerance,
+      closedDay: run.closedDay,
+    });
     if (ready.length === 0) return remaining.length > 0 ? remaining : 'none';
 
     const delivery = executor.begin(run, step);

@@ -7,6 +7,7 @@ import type { SdrTaskStep } from '../../kernel/model';
 import type { Run } from '../context';
 import { composeSdrTask } from '../domain/sdr';
 import type { ChannelFactory } from './types';
+import { WINDOWED } from '../domain/touch-timing';
 
 function recentEngagement(run: Run): string[] {
   return run.facts.recentEvents
@@ -22,7 +23,7 @@ function lastTouchLines(run: Run): string[] {
 }
 
 export const sdrTask: ChannelFactory<SdrTaskStep> = (deps) => ({
-  windowed: true,
+  windowed: WINDOWED.sdr_task,
   begin: (run, step) => ({
     async deliver(touch, contact) {
       const task = composeSdrTask({

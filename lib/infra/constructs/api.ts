@@ -79,6 +79,10 @@ export interface AbmApiProps {
     readonly crmProvider?: unknown;
     readonly secretNames: readonly string[];
   };
+  /** `config.ses.maxSendRate`: the forecast's SES headroom. */
+  readonly maxSendRate?: number;
+  /** `config.launch.maxUsd`: a launch forecast to cost more is refused (409) without `confirm`. */
+  readonly launchMaxUsd?: number;
   /** The infra engineer's GET /health function; the router answers /health when omitted. */
   readonly healthFunction?: IFunction;
   /** HMAC key of unsubscribe tokens; a generated secret when omitted. */
@@ -102,6 +106,8 @@ export class AbmApi extends Construct {
   public readonly webhookFunction: IFunction;
   /** Serves POST /sequences/import/pinpoint. */
   public readonly importPinpointFunction: IFunction;
+  /** The launch forecast, invoked by the router (functions/platform/forecaster.ts). */
+  public readonly forecastFunction: IFunction;
   public readonly function: IFunction;
   public readonly unsubscribeSecret: ISecret;
   public readonly accessLogs: LogGroup;
@@ -118,6 +124,19 @@ export class AbmApi extends Construct {
         removalPolicy,
       });
 
+    // The launch forecast runs the engine's decisions in its own function, invoked by the router:
+    // they (and the time-zone library they use) stay out of the router's bundle. It reads the table.
+    this.forecastFunction = props.createFunction(this, 'ForecastLaunch', {
+      ...LAMBDAS.forecastLaunch,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        ...(props.maxSendRate !== undefined ? { [ENV.sesMaxSendRate]: String(props.maxSendRate) } : {}),
+      },
+      memorySize: 1024,
+      timeoutSeconds: 25,
+    });
+    props.table.grantReadData(this.forecastFunction);
+
     this.function = props.createFunction(this, 'Router', {
       ...LAMBDAS.httpApi,
       environment: {
@@ -128,6 +147,8 @@ export class AbmApi extends Construct {
         [ENV.launcherStateMachineArn]: props.launcher.stateMachine.stateMachineArn,
         [ENV.audienceBucket]: props.launcher.bucket.bucketName,
         [ENV.unsubscribeSecretId]: this.unsubscribeSecret.secretArn,
+        [ENV.forecastFunctionName]: this.forecastFunction.functionName,
+        ...(props.launchMaxUsd !== undefined ? { [ENV.launchMaxUsd]: String(props.launchMaxUsd) } : {}),
         ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
         ...(props.coverage ? { [ENV.coverage]: JSON.stringify(props.coverage) } : {}),
         ...(props.reputation ? { [ENV.reputation]: JSON.stringify(props.reputation) } : {}),
@@ -144,6 +165,7 @@ export class AbmApi extends Construct {
     props.sequenceStateMachine.grantTaskResponse(this.function);
     props.sequenceStateMachine.grantExecution(this.function, 'states:StopExecution');
     props.launcher.grantLaunch(this.function);
+    this.forecastFunction.grantInvoke(this.function);
     this.unsubscribeSecret.grantRead(this.function);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
