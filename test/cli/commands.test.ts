@@ -69,6 +69,92 @@ describe('commands against the contract', () => {
     expect(stdout).toMatch(/acme\s+suppressed/);
   });
 
+  it('campaigns launch --dry-run prints the forecast: touches, weeks, caps, finish, cost, quotas', async () => {
+    api.on('POST /campaigns', {
+      status: 200,
+      body: {
+        campaignId: 'q1',
+        dryRun: true,
+        enrolled: 2,
+        heldOut: 0,
+        skipped: [],
+        forecast: {
+          accounts: 2,
+          touches: {
+            byChannel: { email: 6, ads: 4, sdr_task: 2, direct_mail: 1 },
+            byWeek: [
+              { week: '2026-03-02', email: 4, ads: 4, sdr_task: 2, direct_mail: 0 },
+              { week: '2026-03-09', email: 2, ads: 0, sdr_task: 0, direct_mail: 1 },
+            ],
+            skippedByReason: {},
+          },
+          capped: [{ outcome: 'deferred' }],
+          cappedTotal: 1,
+          finish: { earliest: '2026-03-16T13:00:00.000Z', latest: '2026-03-16T13:00:07.000Z' },
+          cost: {
+            usd: 20.0012,
+            byComponent: { ses: 0.0006, stepFunctions: 0.0005, lambda: 0.0001, directMail: 20 },
+          },
+          quota: {
+            startExecution: { executions: 2, seconds: 0 },
+            ses: { maxSendRate: 14, peakBurst: 4, drainSeconds: 0.29 },
+          },
+        },
+      },
+    });
+    const { code, stdout } = await abm(api, [
+      'campaigns',
+      'launch',
+      '--sequence',
+      'tier1',
+      '--tier',
+      '1',
+      '--dry-run',
+    ]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(stdout).toContain('forecast with no engagement, 2 accounts:');
+    expect(stdout).toMatch(/touches:\s+email 6, ads 4, sdr_task 2, direct_mail 1/);
+    expect(stdout).toMatch(/capped:\s+1 touches by the frequency cap \(listed: 1 deferred, 0 skipped\)/);
+    expect(stdout).toMatch(/finish:\s+2026-03-16T13:00:00.000Z .. 2026-03-16T13:00:07.000Z/);
+    expect(stdout).toMatch(
+      /cost:\s+\$20.00 \(SES \$0.0006, Step Functions \$0.0005, Lambda \$0.0001, direct mail \$20.00\)/,
+    );
+    expect(stdout).toMatch(/quota:\s+StartExecution 2 in 0 s; SES peak 4 emails at once \(0.29 s at 14\/s\)/);
+    expect(stdout).toMatch(/WEEK OF\s+EMAIL\s+ADS\s+SDR_TASK\s+DIRECT_MAIL/);
+    expect(stdout).toMatch(/2026-03-09\s+2\s+0\s+0\s+1/);
+  });
+
+  it('campaigns launch --confirm sends confirm: true; an over_budget refusal says so', async () => {
+    api.on('POST /campaigns', {
+      status: 409,
+      body: { error: { code: 'over_budget', message: 'the launch is forecast to cost $120', details: [] } },
+    });
+    const refused = await abm(api, ['campaigns', 'launch', '--sequence', 'tier1', '--tier', '1']);
+    expect(refused.code).toBe(ExitCode.ServerError);
+    expect(refused.stderr).toContain('the launch is forecast to cost $120');
+    expect(refused.stderr).toContain('launch anyway with --confirm');
+    api.on('POST /campaigns', {
+      status: 202,
+      body: { campaignId: 'q1', enrolled: 1, heldOut: 0, skipped: [] },
+    });
+    const { code } = await abm(api, [
+      'campaigns',
+      'launch',
+      '--sequence',
+      'tier1',
+      '--tier',
+      '1',
+      '--confirm',
+    ]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(api.requests.at(-1)!.json).toEqual({
+      name: 'tier1',
+      sequenceId: 'tier1',
+      audience: { tier: 1 },
+      confirm: true,
+    });
+  });
+
   it('campaigns launch without --id lets the server name it; the name defaults to the sequence', async () => {
     api.on('POST /campaigns', {
       status: 202,

@@ -64,6 +64,8 @@ export async function startHarness(
     providerSecrets?: Record<string, unknown>;
     /** cdk.json's `config.coverage` (functions/kernel/coverage.ts). */
     coverage?: unknown;
+    /** `config.launch.maxUsd`: launches forecast to cost more are refused without `confirm`. */
+    launchMaxUsd?: number;
   } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
@@ -79,6 +81,7 @@ export async function startHarness(
       scoring: options.scoring,
       adsAudiences: options.adsAudiences,
       coverage: options.coverage,
+      launchMaxUsd: options.launchMaxUsd,
     },
     {
       launch: (p) =>

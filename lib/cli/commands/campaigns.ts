@@ -1,6 +1,6 @@
 /** `abm campaigns launch|status|pause|resume|stop`. */
 import { bool, str, stringOption, type Command, type CommandContext } from '../command';
-import { ExitCode, usageError } from '../errors';
+import { CliError, ExitCode, usageError } from '../errors';
 import { keyValues, table, type Paint } from '../format';
 import { seg } from '../http';
 import { intFlag, positiveInt, requiredStr } from './shared';
@@ -15,6 +15,73 @@ interface LaunchResponse {
   skipped?: { accountId?: string; reason?: string }[];
   dryRun?: boolean;
   minimumDetectableLift?: { points?: number | null; baselineRate?: number };
+  forecast?: ForecastView;
+}
+
+type Counts = Partial<Record<'email' | 'ads' | 'sdr_task' | 'direct_mail', number>>;
+
+/** The dry run's forecast (docs/api.md "Forecast"), as far as the CLI prints it. */
+export interface ForecastView {
+  accounts?: number;
+  sampled?: number;
+  touches?: { byChannel?: Counts; byWeek?: (Counts & { week?: string })[] };
+  capped?: { outcome?: string }[];
+  cappedTotal?: number;
+  finish?: { earliest?: string | null; latest?: string | null };
+  cost?: {
+    usd?: number;
+    byComponent?: { ses?: number; stepFunctions?: number; lambda?: number; directMail?: number };
+  };
+  quota?: {
+    startExecution?: { executions?: number; seconds?: number };
+    ses?: { maxSendRate?: number | null; peakBurst?: number; drainSeconds?: number | null };
+  };
+}
+
+const CHANNEL_COLUMNS = ['email', 'ads', 'sdr_task', 'direct_mail'] as const;
+const money = (usd?: number) => `$${(usd ?? 0).toFixed(usd !== undefined && usd < 1 ? 4 : 2)}`;
+
+/** A readable summary of a dry run's forecast. */
+export function renderForecast(f: ForecastView, paint: Paint): string {
+  const t = f.touches?.byChannel ?? {};
+  const c = f.cost?.byComponent ?? {};
+  const q = f.quota ?? {};
+  const deferred = (f.capped ?? []).filter((x) => x.outcome === 'deferred').length;
+  const lines = [
+    `forecast with no engagement, ${f.accounts ?? 0} accounts${f.sampled ? ` (a sample of ${f.sampled})` : ''}:`,
+    keyValues(
+      [
+        ['touches', CHANNEL_COLUMNS.map((ch) => `${ch} ${t[ch] ?? 0}`).join(', ')],
+        [
+          'capped',
+          `${f.cappedTotal ?? 0} touches by the frequency cap${f.capped?.length ? ` (listed: ${deferred} deferred, ${f.capped.length - deferred} skipped)` : ''}`,
+        ],
+        ['finish', `${f.finish?.earliest ?? '-'} .. ${f.finish?.latest ?? '-'}`],
+        [
+          'cost',
+          `${paint('bold', money(f.cost?.usd))} (SES ${money(c.ses)}, Step Functions ${money(c.stepFunctions)}, Lambda ${money(c.lambda)}, direct mail ${money(c.directMail)})`,
+        ],
+        [
+          'quota',
+          `StartExecution ${q.startExecution?.executions ?? 0} in ${q.startExecution?.seconds ?? 0} s; SES peak ${q.ses?.peakBurst ?? 0} emails at once${q.ses?.maxSendRate ? ` (${q.ses.drainSeconds} s at ${q.ses.maxSendRate}/s)` : ' (no sending rate configured)'}`,
+        ],
+      ],
+      paint,
+    ),
+  ];
+  const weeks = f.touches?.byWeek ?? [];
+  if (weeks.length)
+    lines.push(
+      table(
+        weeks,
+        [
+          { header: 'WEEK OF', value: (w) => w.week },
+          ...CHANNEL_COLUMNS.map((ch) => ({ header: ch.toUpperCase(), value: (w: Counts) => w[ch] ?? 0 })),
+        ],
+        paint,
+      ),
+    );
+  return lines.join('\n');
 }
 
 export interface CampaignView {
@@ -68,10 +135,22 @@ async function launch(ctx: CommandContext): Promise<number> {
       ? { holdoutPercent: intFlag(str(f, 'holdout'), 'holdout', { min: 0, max: 100 }) }
       : {}),
     ...(bool(f, 'dry-run') ? { dryRun: true } : {}),
+    ...(bool(f, 'confirm') ? { confirm: true } : {}),
   };
   const { body: res } = await ctx
     .client()
-    .send<LaunchResponse>({ method: 'POST', path: '/campaigns', json: body });
+    .send<LaunchResponse>({ method: 'POST', path: '/campaigns', json: body })
+    .catch((err: unknown) => {
+      if (err instanceof CliError && err.apiError?.code === 'over_budget')
+        throw new CliError(
+          err.exitCode,
+          err.message,
+          [...err.detailLines, 'see the forecast with --dry-run; launch anyway with --confirm'],
+          err.apiError,
+          err.status,
+        );
+      throw err;
+    });
   ctx.out.result(res, () => {
     const p = ctx.out.paint;
     const dry = bool(f, 'dry-run');
@@ -98,6 +177,7 @@ async function launch(ctx: CommandContext): Promise<number> {
           ? 'no holdout: the lift over a holdout cannot be measured'
           : `detectable lift: ${mdl.points} points or more (alpha 0.05, power 0.8, around ${((mdl.baselineRate ?? 0) * 100).toFixed(1)}% engaged now)`,
       );
+    if (dry && res.forecast) lines.push('', renderForecast(res.forecast, p));
     if (!dry && res.campaignId) lines.push(`watch it with: abm campaigns status ${res.campaignId}`);
     return lines.join('\n');
   });
@@ -240,7 +320,7 @@ export const campaignCommands: Command[] = [
     path: ['campaigns', 'launch'],
     summary: 'launch a sequence for an audience (tier, cluster and/or named accounts)',
     description:
-      'Idempotent on --id: launching the same id again does not enrol twice. --dry-run reports who would be\nenrolled and skipped (with reasons) without starting anything.',
+      'Idempotent on --id: launching the same id again does not enrol twice. --dry-run reports who would be\nenrolled and skipped (with reasons) and the forecast with no engagement (touches by channel and week,\ncapped touches, finish, cost, quotas) without starting anything. Over config.launch.maxUsd a launch\nneeds --confirm.',
     options: {
       id: stringOption('CAMPAIGN_ID', 'campaign id (generated by the server when absent)'),
       name: stringOption('NAME', 'display name (default: the id or the sequence id)'),
@@ -250,7 +330,15 @@ export const campaignCommands: Command[] = [
       cluster: stringOption('NAME', 'audience: accounts of this cluster'),
       accounts: stringOption('a,b,c', 'audience: these account ids'),
       holdout: stringOption('PERCENT', 'hold out this percentage of the audience (0-100)'),
-      'dry-run': { type: 'boolean', description: 'show who would be enrolled, start nothing' },
+      'dry-run': {
+        type: 'boolean',
+        description:
+          'show who would be enrolled and the forecast (touches, caps, finish, cost), start nothing',
+      },
+      confirm: {
+        type: 'boolean',
+        description: 'launch even when the forecast costs more than config.launch.maxUsd',
+      },
     },
     examples: [
       'abm campaigns launch --id q1-tier1 --name "Q1 tier 1" --sequence tier1-strategic --tier 1 --holdout 10',
