@@ -6,6 +6,17 @@ import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { ExitCode } from '../../lib/cli/errors';
 import { abm, cliSuite, testIo, type FakeApi } from '../support/cli';
 
+/** `abm campaigns launch` of sequence tier1 over tier 1, with more flags. */
+const launchTier1 = (...flags: string[]) => [
+  'campaigns',
+  'launch',
+  '--sequence',
+  'tier1',
+  '--tier',
+  '1',
+  ...flags,
+];
+
 const campaign = (status: string, sent: number) => ({
   campaignId: 'q1',
   sequenceId: 'tier1',
@@ -102,15 +113,7 @@ describe('commands against the contract', () => {
         },
       },
     });
-    const { code, stdout } = await abm(api, [
-      'campaigns',
-      'launch',
-      '--sequence',
-      'tier1',
-      '--tier',
-      '1',
-      '--dry-run',
-    ]);
+    const { code, stdout } = await abm(api, launchTier1('--dry-run'));
     expect(code).toBe(ExitCode.Ok);
     expect(stdout).toContain('forecast with no engagement, 2 accounts:');
     expect(stdout).toMatch(/touches:\s+email 6, ads 4, sdr_task 2, direct_mail 1/);
@@ -129,7 +132,7 @@ describe('commands against the contract', () => {
       status: 409,
       body: { error: { code: 'over_budget', message: 'the launch is forecast to cost $120', details: [] } },
     });
-    const refused = await abm(api, ['campaigns', 'launch', '--sequence', 'tier1', '--tier', '1']);
+    const refused = await abm(api, launchTier1());
     expect(refused.code).toBe(ExitCode.ServerError);
     expect(refused.stderr).toContain('the launch is forecast to cost $120');
     expect(refused.stderr).toContain('launch anyway with --confirm');
@@ -137,15 +140,7 @@ describe('commands against the contract', () => {
       status: 202,
       body: { campaignId: 'q1', enrolled: 1, heldOut: 0, skipped: [] },
     });
-    const { code } = await abm(api, [
-      'campaigns',
-      'launch',
-      '--sequence',
-      'tier1',
-      '--tier',
-      '1',
-      '--confirm',
-    ]);
+    const { code } = await abm(api, launchTier1('--confirm'));
     expect(code).toBe(ExitCode.Ok);
     expect(api.requests.at(-1)!.json).toEqual({
       name: 'tier1',

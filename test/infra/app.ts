@@ -5,7 +5,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AbmStack } from '../../lib/infra/abm-stack';
-import { parseConfig, type AppConfig, type Stage } from '../../lib/infra/config';
+import { ConfigError, parseConfig, type AppConfig, type Stage } from '../../lib/infra/config';
 
 /** A complete, valid `config` context value. */
 export const TEST_CONFIG = {
@@ -46,4 +46,15 @@ type FunctionResource = { Type: string; Properties: Record<string, any> }; // es
 export function functionEnvOf(template: Template, description: string): Record<string, unknown> | undefined {
   const fns = Object.values(template.findResources('AWS::Lambda::Function')) as FunctionResource[];
   return fns.find((f) => f.Properties.Description === description)?.Properties.Environment.Variables;
+}
+
+/** The issues `parseConfig` names for `config` over a minimal valid one (none: it is valid). */
+export function configIssues(config: Record<string, unknown>): readonly string[] {
+  try {
+    parseConfig({ stage: 'dev', config: { senderEmail: 'campaigns@example.com', ...config } });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return e.issues;
+  }
+  return [];
 }

@@ -9,22 +9,12 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { environmentConfig } from '../../functions/platform/compose';
 import { ENV } from '../../functions/platform/env';
-import { ConfigError, parseConfig } from '../../lib/infra/config';
+import { parseConfig } from '../../lib/infra/config';
 import { LAMBDAS } from '../../lib/infra/functions';
 import { readSettings } from '../../lib/local/settings';
-import { buildTestStack, functionEnvOf } from './app';
+import { buildTestStack, configIssues, functionEnvOf } from './app';
 
 const valid = { senderEmail: 'campaigns@example.com' };
-
-function issuesOf(config: Record<string, unknown>): readonly string[] {
-  try {
-    parseConfig({ stage: 'dev', config: { ...valid, ...config } });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues;
-  }
-  return [];
-}
 
 /** The logical id of the function with this description. */
 function functionId(template: Template, description: string): string {
@@ -41,10 +31,10 @@ describe('config.launch.maxUsd', () => {
       250.5,
     );
     for (const bad of [0, -5, '100'])
-      expect(issuesOf({ launch: { maxUsd: bad } }).some((l) => l.startsWith('config.launch.maxUsd:'))).toBe(
-        true,
-      );
-    expect(issuesOf({ launch: { budget: 1 } })).toContain('config.launch.budget: Unknown key');
+      expect(
+        configIssues({ launch: { maxUsd: bad } }).some((l) => l.startsWith('config.launch.maxUsd:')),
+      ).toBe(true);
+    expect(configIssues({ launch: { budget: 1 } })).toContain('config.launch.budget: Unknown key');
   });
 
   it('reaches the router (LAUNCH_MAX_USD) only when set, and is read from there', () => {

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { stepFeature } from '../../functions/engine';
 import { compose, environmentConfig } from '../../functions/platform/compose';
 import { ENV } from '../../functions/platform/env';
-import { ConfigError, parseConfig } from '../../lib/infra/config';
+import { parseConfig } from '../../lib/infra/config';
 import { LAMBDAS } from '../../lib/infra/functions';
-import { buildTestStack, functionEnvOf } from './app';
+import { buildTestStack, configIssues, functionEnvOf } from './app';
 
 const valid = { senderEmail: 'campaigns@example.com' };
 
@@ -17,16 +17,6 @@ function functionEnv(template: Template, description: string): Record<string, un
   const env = functionEnvOf(template, description);
   expect(env, description).toBeDefined();
   return env!;
-}
-
-function issuesOf(config: Record<string, unknown>): readonly string[] {
-  try {
-    parseConfig({ stage: 'dev', config: { ...valid, ...config } });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues;
-  }
-  return [];
 }
 
 describe('config.ses.maxSendRate', () => {
@@ -43,9 +33,9 @@ describe('config.ses.maxSendRate', () => {
   it('names a bad rate and an unknown key', () => {
     for (const bad of [0, -1, 1001, '14'])
       expect(
-        issuesOf({ ses: { maxSendRate: bad } }).some((l) => l.startsWith('config.ses.maxSendRate:')),
+        configIssues({ ses: { maxSendRate: bad } }).some((l) => l.startsWith('config.ses.maxSendRate:')),
       ).toBe(true);
-    expect(issuesOf({ ses: { maxRate: 14 } })).toContain('config.ses.maxRate: Unknown key');
+    expect(configIssues({ ses: { maxRate: 14 } })).toContain('config.ses.maxRate: Unknown key');
   });
 
   it('reaches ExecuteStep (SES_MAX_SEND_RATE) only when set; the park function never sends', () => {
