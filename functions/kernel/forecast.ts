@@ -152,7 +152,7 @@ export function forecastCost(t: ForecastTotals): TouchForecast['cost'] {
     usd: round(total),
     byComponent,
     assumptions: [
-      'no engagement: every await times out and every branch takes the path of an account that did not engage',
+      "no engagement: every await times out; branches, `if` and `until` see each account's score as it decays with no new event",
       `SES: $0.10 per 1,000 emails (https://aws.amazon.com/ses/pricing/); ${t.sent.email} emails`,
       `Step Functions Standard: $0.025 per 1,000 state transitions (https://aws.amazon.com/step-functions/pricing/); ${TRANSITIONS_PER_TOUCH_STEP} transitions per touch step (npm run bench -- transitions) x ${t.touchSteps} touch steps`,
       `Lambda: $0.20 per 1M requests and $0.0000166667 per GB-second (https://aws.amazon.com/lambda/pricing/); ${t.invocations} ExecuteStep invocations of ${EXECUTE_STEP_SECONDS} s at ${EXECUTE_STEP_MEMORY_GB * 1024} MB`,

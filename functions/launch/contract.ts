@@ -75,11 +75,7 @@ export const LaunchResult = z
     /** Dry run only: the accounts that would be enrolled and held out (first 1,000). */
     wouldEnroll: z.array(z.string()).optional(),
     wouldHoldOut: z.array(z.string()).optional(),
-    /**
-     * Dry run only: the smallest engagement lift (percentage points) this audience and holdout can
-     * detect at two-sided alpha 0.05 and power 0.8 (null without a holdout), around `baselineRate`:
-     * the share of the planned accounts already engaged or later (50% when that share is 0 or 1).
-     */
+    /** Dry run only: `forecast.minimumDetectableLift`, also here for the clients that read it here. */
     minimumDetectableLift: MinimumDetectableLift.optional(),
     /** Dry run only: what the treated accounts would receive if nobody engaged (docs/api.md "Forecast"). */
     forecast: LaunchForecast.optional(),

@@ -18,8 +18,22 @@ describe('GET /openapi.json', () => {
     );
     const importBody = res.json.paths['/accounts/import'].post.requestBody.content;
     expect(Object.keys(importBody).sort()).toEqual(['application/json', 'text/csv']);
+    // The launch's 409 is the one error shape with the forecast beside it (over_budget).
+    expect(launch.responses['409'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/LaunchConflict',
+    );
+    expect(res.json.components.schemas.LaunchConflict.properties.forecast.$ref).toBe(
+      '#/components/schemas/LaunchForecast',
+    );
+    expect(res.json.components.schemas.Error.properties.error.properties.code.enum).toContain('over_budget');
     expect(res.json.paths['/unsubscribe'].post.security).toEqual([]);
     expect(res.json.paths['/accounts'].get.security).toEqual([{ sigv4: [] }]);
+  });
+
+  it('the lint catches an error response whose error object is not the one error shape', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json;
+    doc.components.schemas.LaunchConflict.properties.error = { type: 'string' };
+    expect(lintOpenApi(doc)).toEqual(['POST /campaigns 409: errors must use the Error schema']);
   });
 
   it('the lint catches an undocumented route and a broken $ref', async () => {
