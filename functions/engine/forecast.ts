@@ -6,6 +6,7 @@
  * the cost and the quota headroom (kernel/forecast.ts). It runs in its own Lambda function
  * (handlers/forecast-launch.ts), which the router calls; local mode and the tests call it in process.
  */
+import { HolidayCalendars } from '../platform/holidays';
 import { mapLimit } from '../kernel/async';
 import {
   addCount,
@@ -41,6 +42,8 @@ export interface ForecasterDeps {
   /** `config.ses.maxSendRate` (sends per second), for the SES headroom and the latest finish. */
   maxSendRate?: number;
   concurrency?: number;
+  /** Public-holiday calendars, loaded when the send window asks (as the step loads them). */
+  holidays?: HolidayCalendars;
 }
 
 /** The forecaster of a platform (its store, `config.sesMaxSendRate`). */
@@ -51,12 +54,13 @@ export function forecastFeature(platform: Platform): Forecaster {
     touches: platform.repository(TouchRepository),
     scores: platform.repository(ScoreReader),
     maxSendRate: rate === undefined ? undefined : MaxSendRate.parse(rate),
+    holidays: new HolidayCalendars(),
   });
 }
 
 export function createForecaster(deps: ForecasterDeps): Forecaster {
   /** What ExecuteStep reads of an account, read once (undefined: the account is gone). */
-  async function load(accountId: string): Promise<AccountToForecast | undefined> {
+  async function load(accountId: string, seq: SequenceDefinition): Promise<AccountToForecast | undefined> {
     const [account, contacts, recent, score] = await Promise.all([
       deps.accounts.get(accountId),
       deps.accounts.listContacts(accountId),
@@ -66,9 +70,11 @@ export function createForecaster(deps: ForecasterDeps): Forecaster {
     if (!account) return undefined;
     const emails = [...new Set(contacts.flatMap((c) => (c.email ? [c.email] : [])))];
     const flags = await Promise.all(emails.map((e) => deps.accounts.isSuppressed(e)));
+    const closedDay = await (deps.holidays ?? new HolidayCalendars()).closedDays(seq.sendWindow, contacts);
     return {
       account,
       contacts,
+      closedDay,
       suppressed: new Set(emails.filter((_, i) => flags[i])),
       recent: recent.items,
       factsAt: (at) => accountFacts(score?.state, at, account.stage),
@@ -82,7 +88,7 @@ export function createForecaster(deps: ForecasterDeps): Forecaster {
     const all = request.accountIds;
     const every = Math.max(1, Math.ceil(all.length / FORECAST_ACCOUNTS_MAX));
     const chosen = every === 1 ? all : all.filter((_, i) => i % every === 0);
-    const loaded = (await mapLimit(chosen, deps.concurrency ?? 16, load)).filter(
+    const loaded = (await mapLimit(chosen, deps.concurrency ?? 16, (id) => load(id, seq))).filter(
       (a): a is AccountToForecast => a !== undefined,
     );
     const runs = loaded.map((a) => ({ a, run: forecastAccount(seq, a, start) }));

@@ -55,6 +55,8 @@ export const LAMBDAS = {
   forecastLaunch: lambda(
     'engine/handlers/forecast-launch.ts',
     'Launch forecast: touches, caps, finish, cost and quotas of a launch with no engagement (the router invokes it)',
+    // The send window's holidays, as the step loads them (functions/platform/holidays.ts).
+    ON_DEMAND_MODULES,
   ),
   parkExecution: lambda(
     'engine/handlers/park-execution.ts',

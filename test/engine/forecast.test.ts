@@ -117,3 +117,56 @@ describe('the forecast of a launch equals what the engine does with no engagemen
     expect(Date.parse(forecast.finish.latest!)).toBeGreaterThanOrEqual(last);
   }, 120_000);
 });
+
+describe('the forecast follows holidays as the engine does', () => {
+  // Wednesday 23 December 2026: the follow-up falls due on Christmas Day.
+  const XMAS_START = new Date('2026-12-23T15:00:00Z');
+  let hx: Harness;
+  beforeAll(async () => {
+    hx = await startHarness({ time: { mode: 'skip', start: XMAS_START } });
+    await seedTemplates(hx.store);
+    await seedAccount(hx.store, committeeAccount('hol-ny', {}, 'America/New_York'));
+    await seedAccount(hx.store, committeeAccount('hol-berlin', {}, 'Europe/Berlin'));
+  }, 60_000);
+  afterAll(async () => hx?.stop());
+
+  it('touches, weeks and finish equal the run, with the holidays of each contact country', async () => {
+    const seq = snapshot({
+      id: 'holiday-forecast',
+      name: 'holidays',
+      sendWindow: {
+        days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        start: '09:00',
+        end: '17:00',
+        holidays: 'contact',
+      },
+      steps: [
+        { id: 'intro', channel: 'email', after: 'P0D', to: ['champion'], template: 'intro' },
+        { id: 'follow', channel: 'email', after: 'P2D', to: ['champion'], template: 'follow' },
+      ],
+    } as SequenceInput);
+    const forecast = await createForecaster({
+      accounts: hx.store.accounts,
+      touches: hx.store.touches,
+      scores: hx.platform.repository(ScoreReader),
+    }).forecast({ sequence: seq, accountIds: ['hol-ny', 'hol-berlin'], startAt: XMAS_START.toISOString() });
+    let last = 0;
+    for (const id of ['hol-ny', 'hol-berlin']) {
+      const input = await enroll(hx.store, id, 'holidays', seq, XMAS_START);
+      expect((await within(hx.sfn.start(input, { name: input.executionName }).done, 20_000)).status).toBe(
+        'SUCCEEDED',
+      );
+      last = Math.max(last, Date.parse((await hx.store.enrollments.get(id, 'holidays'))!.finishedAt!));
+    }
+    const ledger = await hx.store.touches.allOfCampaign('holidays');
+    // Berlin's 25th and 26th are holidays, then a weekend: Monday 28th, the week after Christmas's.
+    expect(
+      ledger
+        .filter((t) => t.stepId === 'follow')
+        .map((t) => t.at)
+        .sort(),
+    ).toEqual(['2026-12-28T08:00:00.000Z', '2026-12-28T14:00:00.000Z']);
+    expect(ledgerCounts(ledger)).toEqual(forecast.touches);
+    expect(Date.parse(forecast.finish.earliest!)).toBe(last);
+  }, 120_000);
+});

@@ -74,6 +74,7 @@ export function createChannels(deps: ChannelDeps) {
       touchId: touch.touchId,
       windowed,
       window: run.seq.sendWindow,
+      closed: run.closedDay?.(contact),
     });
     if (!outcome) return null;
     if (outcome.status === 'skipped') {

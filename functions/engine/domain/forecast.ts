@@ -11,6 +11,7 @@
  * An await, with no engagement, ends when it times out; its `until` is then evaluated on the
  * account's facts at that time (the score decayed), as the engine does.
  */
+import type { ClosedDay } from '../../kernel/holidays';
 import { conditionHolds, untilHolds, type AccountFacts } from '../../kernel/conditions';
 import { durationMillis } from '../../kernel/duration';
 import type { Account, Channel, Contact, SequenceDefinition, TouchStep } from '../../kernel/model';
@@ -39,6 +40,8 @@ export interface AccountToForecast {
   recent: readonly SentTouch[];
   /** The account's facts at a time (its score decayed to then; no new engagement). */
   factsAt(at: Date): AccountFacts;
+  /** A contact's closed days under the send window (holidays, closed dates), as the step loads them. */
+  closedDay?: (contact: Contact) => ClosedDay | undefined;
 }
 
 export interface ForecastTouch {
@@ -131,6 +134,7 @@ export function forecastAccount(
       windowed,
       window: seq.sendWindow,
       toleranceMs: tolerance,
+      closedDay: a.closedDay,
     });
     if (ready.length === 0) return remaining;
     const deferred: { contactId: string; at: Date }[] = [];
@@ -174,6 +178,7 @@ export function forecastAccount(
           touchId: key,
           windowed,
           window: seq.sendWindow,
+          closed: a.closedDay?.(contact),
         });
         if (cap) {
           capped.push({

@@ -71,7 +71,7 @@ export function capOutcome(
   counted: readonly SentTouch[],
   contact: Pick<Contact, 'contactId' | 'timeZone'>,
   now: Date,
-  o: { touchId: string; windowed: boolean; window: SendWindow },
+  o: { touchId: string; windowed: boolean; window: SendWindow; closed?: ClosedDay },
 ): CapOutcome | undefined {
   const check = checkFrequencyCap(cap, counted, contact.contactId, now, { excludeTouchId: o.touchId });
   if (!check.capped) return undefined;
@@ -81,6 +81,6 @@ export function capOutcome(
     status: 'deferred',
     reason,
     scope: check.scope,
-    until: windowedTime(check.until, o.windowed, contact.timeZone, o.window),
+    until: windowedTime(check.until, o.windowed, contact.timeZone, o.window, o.closed),
   };
 }
