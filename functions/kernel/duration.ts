@@ -1,8 +1,8 @@
 /**
  * ISO 8601 durations for sequence waits (P3D, PT4H, P1W, P1DT12H, PT0.5S). Calendar units
  * (years, months) are refused: "P1M" has no fixed length, and waits must be exact. A small
- * parser rather than a date library: every Lambda bundle validates sequences, and this keeps
- * luxon (70 KB minified) in the one function that needs time zones.
+ * parser rather than a date library: every Lambda bundle validates sequences (time zones are
+ * the engine's, from the runtime's Intl: functions/engine/domain/zoned.ts).
  */
 export type ParsedDuration = { ok: true; millis: number } | { ok: false; error: string };
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessHours, isInWindow, nextInWindow } from '../../functions/engine/domain/business-hours';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import {
+  addBusinessDays,
+  addBusinessHours,
+  isInWindow,
+  localTimeLabel,
+  nextInWindow,
+} from '../../functions/engine/domain/business-hours';
 import { checkFrequencyCap } from '../../functions/engine/domain/frequency';
 import type { SendWindow } from '../../functions/kernel/model';
 
@@ -84,5 +92,114 @@ describe('checkFrequencyCap', () => {
     });
     const account = checkFrequencyCap({ ...cap, perAccount: 2 }, [touch('b', 1), touch('c', 2)], 'a', now);
     expect(account).toMatchObject({ capped: true, scope: 'account' });
+  });
+});
+
+describe('business hours without luxon: the same instants luxon computes', () => {
+  // The engine dropped luxon (70 KB of the ExecuteStep bundle) for the runtime's Intl; these
+  // properties hold the replacement to luxon's answers, daylight-saving gaps and overlaps included.
+  const ZONES = [
+    'America/Los_Angeles',
+    'America/New_York',
+    'America/St_Johns',
+    'Europe/Berlin',
+    'Europe/London',
+    'Australia/Sydney',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'Pacific/Chatham',
+    'UTC',
+  ];
+  const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+  const hhmm = fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45))
+    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+  const windowArb = fc
+    .tuple(fc.subarray([...DAYS], { minLength: 1 }), hhmm, hhmm)
+    .filter(([, a, b]) => a < b)
+    .map(([days, start, end]): SendWindow => ({ days, start, end }));
+  // 2024-2028 to the minute, and half the runs within three days of a 2026 change of these zones.
+  const CHANGES = ['03-08', '11-01', '03-29', '10-25', '04-05', '10-04', '09-27'].map(
+    (d) => Date.parse(`2026-${d}T00:00:00Z`) / 60_000,
+  );
+  const instant = fc.oneof(
+    fc.integer({ min: Date.UTC(2024, 0, 1) / 60_000, max: Date.UTC(2028, 0, 1) / 60_000 }),
+    fc
+      .tuple(fc.constantFrom(...CHANGES), fc.integer({ min: -3 * 1440, max: 3 * 1440 }))
+      .map(([c, d]) => c + d),
+  );
+
+  /** luxon's answers, with the code the engine ran before (kept here as the reference). */
+  const reference = {
+    bounds(day: DateTime, w: SendWindow) {
+      const base = day.startOf('day');
+      const hm = (v: string) => ({ hour: Number(v.slice(0, 2)), minute: Number(v.slice(3)) });
+      return {
+        start: base.set({ ...hm(w.start), second: 0, millisecond: 0 }),
+        end: base.set({ ...hm(w.end), second: 0, millisecond: 0 }),
+      };
+    },
+    isDay: (d: DateTime, w: SendWindow) => (w.days as readonly string[]).includes(DAYS[d.weekday - 1]!),
+    next(from: Date, zone: string, w: SendWindow): Date {
+      let day = DateTime.fromJSDate(from, { zone });
+      for (let i = 0; i <= 14; i++) {
+        if (reference.isDay(day, w)) {
+          const { start, end } = reference.bounds(day, w);
+          if (day < start) return start.toJSDate();
+          if (day < end) return day.toJSDate();
+        }
+        day = day.plus({ days: 1 }).startOf('day');
+      }
+      throw new RangeError('none');
+    },
+    addDays(from: Date, days: number, zone: string, w: SendWindow): Date {
+      let dt = DateTime.fromJSDate(reference.next(from, zone, w), { zone });
+      let counted = 0;
+      for (let i = 0; counted < days && i < 366; i++) {
+        dt = dt.plus({ days: 1 });
+        if (reference.isDay(dt, w)) counted++;
+      }
+      return reference.next(dt.toJSDate(), zone, w);
+    },
+  };
+
+  it('nextInWindow, isInWindow and addBusinessDays agree with luxon', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ZONES),
+        instant,
+        windowArb,
+        fc.integer({ min: 0, max: 6 }),
+        (zone, m, w, n) => {
+          const from = new Date(m * 60_000);
+          const expected = reference.next(from, zone, w);
+          expect(nextInWindow(from, zone, w).toISOString()).toBe(expected.toISOString());
+          const dt = DateTime.fromJSDate(from, { zone });
+          const { start, end } = reference.bounds(dt, w);
+          expect(isInWindow(from, zone, w)).toBe(reference.isDay(dt, w) && dt >= start && dt < end);
+          expect(addBusinessDays(from, n, zone, w).toISOString()).toBe(
+            reference.addDays(from, n, zone, w).toISOString(),
+          );
+        },
+      ),
+      { numRuns: 1500, seed: 20261201 },
+    );
+  });
+
+  it('labels the local time as luxon formatted it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), instant, (zone, m) => {
+        const at = new Date(m * 60_000);
+        expect(localTimeLabel(at, zone)).toBe(
+          `${DateTime.fromJSDate(at, { zone }).toFormat('ccc HH:mm')} (${zone})`,
+        );
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+
+  it('rejects an unknown zone with a RangeError', () => {
+    expect(() => nextInWindow(new Date(), 'Mars/Olympus_Mons', WINDOW)).toThrow(RangeError);
   });
 });
