@@ -8,14 +8,11 @@
  * cold start (the functions get it as JSON in their environment).
  */
 import * as z from 'zod';
-import { Id } from './model/basics';
+import { ADS_PROVIDERS, Id, type AdsTarget } from './model/basics';
 
-export const ADS_PROVIDERS = ['linkedin', 'google', 'meta'] as const;
-export type AdsProvider = (typeof ADS_PROVIDERS)[number];
-
-/** What an ads step reaches: the committee's contacts, the account as a company, or both. */
-export const ADS_TARGETS = ['contacts', 'companies', 'both'] as const;
-export type AdsTarget = (typeof ADS_TARGETS)[number];
+// In the model's basics, so the sequence and event schemas that name them do not pull the
+// provider settings' schemas below into every bundle.
+export { ADS_PROVIDERS, ADS_TARGETS, type AdsProvider, type AdsTarget } from './model/basics';
 
 /** A Secrets Manager secret *name* (never the secret value itself). */
 export const SecretName = z

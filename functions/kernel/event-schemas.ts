@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { Channel, IsoTimestamp, PostalAddress, Role, Stage } from './model';
 import { DETAIL_TYPES, SOURCE_OF, type DetailType } from './event-types';
 import { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';
-import { ADS_TARGETS } from './ads-providers';
+import { ADS_TARGETS } from './model/basics';
 import { BreachReason, SendingDomain, SendingWindow } from './reputation';
 
 export { DetailBase, EngagementRecordedDetail } from './event-schemas/engagement';

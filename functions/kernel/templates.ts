@@ -2,11 +2,11 @@
  * Email templates (docs/architecture.md "HTTP API"): Handlebars subject, html and text, with variants by
  * role and overrides by account (1:1). Resolution order, field by field:
  * byAccount[accountId] > byRole[role] > the base template.
+ *
+ * The schemas and the resolution only: compiling and rendering are in `./template-render`, so the
+ * bundles that read or validate templates without rendering them (the API router) carry no
+ * Handlebars compiler (80 KB minified).
  */
-// The compiler and runtime without the package's Node entry (lib/index.js), which adds only the AST
-// printer (a debugging aid, 3 KB in each bundle) and a require() hook for .hbs files; neither is used
-// here, and `create()` below never had them.
-import Handlebars from 'handlebars/dist/cjs/handlebars';
 import * as z from 'zod';
 import {
   DOCUMENT_MAX_BYTES,
@@ -68,50 +68,12 @@ export interface RenderedEmail {
   text: string;
 }
 
-const handlebars = Handlebars.create();
-const cache = new Map<string, Handlebars.TemplateDelegate>();
-
-/** Compiled once per distinct source; text bodies are not HTML, so they are not escaped. */
-function compiled(source: string, kind: 'html' | 'text'): Handlebars.TemplateDelegate {
-  const key = `${kind}\u0000${source}`;
-  let fn = cache.get(key);
-  if (!fn) {
-    fn = handlebars.compile(source, { noEscape: kind === 'text' });
-    if (cache.size > 500) cache.clear();
-    cache.set(key, fn);
-  }
-  return fn;
-}
-
 /** Why the whole template does not fit in its item (DOCUMENT_MAX_BYTES of JSON), if it does not. */
 export function templateSizeError(template: z.infer<typeof TemplateInput>): string | undefined {
   const bytes = jsonBytes(template);
   return bytes > DOCUMENT_MAX_BYTES
     ? `the template is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`
     : undefined;
-}
-
-/** Every part that does not compile, with its path (`byRole.champion.subject`). */
-export function templateCompileErrors(
-  template: z.infer<typeof TemplateInput>,
-): { path: string; message: string }[] {
-  const errors: { path: string; message: string }[] = [];
-  const check = (source: string | undefined, path: string) => {
-    if (source === undefined) return;
-    try {
-      handlebars.precompile(source);
-    } catch (e) {
-      errors.push({ path, message: `does not compile: ${(e as Error).message.split('\n')[0]}` });
-    }
-  };
-  for (const part of ['subject', 'html', 'text'] as const) {
-    check(template[part], part);
-    for (const [role, parts] of Object.entries(template.byRole ?? {}))
-      check(parts?.[part], `byRole.${role}.${part}`);
-    for (const [account, parts] of Object.entries(template.byAccount ?? {}))
-      check(parts?.[part], `byAccount.${account}.${part}`);
-  }
-  return errors;
 }
 
 /** Which source each part uses for this account and role. */
@@ -126,24 +88,6 @@ export function resolveTemplate(
     subject: byAccount.subject ?? byRole.subject ?? template.subject,
     html: byAccount.html ?? byRole.html ?? template.html,
     text: byAccount.text ?? byRole.text ?? template.text,
-  };
-}
-
-export function renderTemplate(
-  template: Pick<EmailTemplate, 'subject' | 'html' | 'text' | 'byRole' | 'byAccount'>,
-  context: TemplateContext,
-): RenderedEmail {
-  const source = resolveTemplate(template, context.account.accountId, context.contact.role);
-  return {
-    // A subject is one line: no header injection through a variable.
-    subject: compiled(
-      source.subject,
-      'text',
-    )(context)
-      .replace(/[\r\n]+/g, ' ')
-      .trim(),
-    html: untrackedUnsubscribeLinks(compiled(source.html, 'html')(context), context.unsubscribeUrl),
-    text: compiled(source.text, 'text')(context),
   };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AccountInput, ROLES } from '../../functions/kernel/model';
 import { validateSequence } from '../../functions/kernel/sequence';
-import { TemplateInput, templateCompileErrors, renderTemplate } from '../../functions/kernel/templates';
+import { templateCompileErrors, renderTemplate } from '../../functions/kernel/template-render';
+import { TemplateInput } from '../../functions/kernel/templates';
 import { buildScenario, DEFAULT_SEED, TIER1_ACCOUNTS } from '../../lib/demo/scenario';
 
 const scenario = buildScenario();

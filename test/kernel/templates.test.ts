@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  renderTemplate,
-  templateCompileErrors,
-  TemplateInput,
-  type TemplateContext,
-} from '../../functions/kernel/templates';
+import { renderTemplate, templateCompileErrors } from '../../functions/kernel/template-render';
+import { TemplateInput, type TemplateContext } from '../../functions/kernel/templates';
 
 const template = TemplateInput.parse({
   subject: 'A note for {{account.name}}',

@@ -11,7 +11,8 @@
 import type { EmailStep, Touch } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
 import { reservedSlot, slotMillis, slotReason, throttledRetryAt } from '../../kernel/send-rate';
-import { EmailTemplate, renderTemplate } from '../../kernel/templates';
+import { renderTemplate } from '../../kernel/template-render';
+import { EmailTemplate } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
 import type { Run } from '../context';

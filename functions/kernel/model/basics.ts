@@ -13,6 +13,14 @@ import { decimal, ID_MAX, SCORE_MAX } from './limits';
 // Enumerations
 // ---------------------------------------------------------------------------
 
+/** The ad platforms an ABM team connects (functions/kernel/ads-providers.ts: their settings). */
+export const ADS_PROVIDERS = ['linkedin', 'google', 'meta'] as const;
+export type AdsProvider = (typeof ADS_PROVIDERS)[number];
+
+/** What an ads step reaches: the committee's contacts, the account as a company, or both. */
+export const ADS_TARGETS = ['contacts', 'companies', 'both'] as const;
+export type AdsTarget = (typeof ADS_TARGETS)[number];
+
 export const ROLES = [
   'economic_buyer',
   'technical_evaluator',

@@ -4,8 +4,7 @@
  * imports, no I/O.
  */
 import * as z from 'zod';
-import { ADS_TARGETS } from '../ads-providers';
-import { Condition, Id, ROLES, Stage, STAGES, type Role } from './basics';
+import { ADS_TARGETS, Condition, Id, ROLES, Stage, STAGES, type Role } from './basics';
 import { HHMM, IsoDuration, Weekday, WEEKDAYS } from './fields';
 import { HolidayCountry, LocalDate } from '../holidays';
 
