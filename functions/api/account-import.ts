@@ -14,10 +14,12 @@ import { mapLimit } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
 import { BadRequest, detailsFromZod, type ErrorDetail } from '../kernel/errors';
 import { Account, Contact, ContactInput } from '../kernel/model';
-import type { AccountRepository } from '../platform/store/accounts';
+import type { Platform } from '../platform/compose';
+import { AccountRepository } from '../platform/store/accounts';
 import { ItemTooLargeError } from '../platform/store/codec';
+import { coverageFeature } from './coverage-service';
 import { accountOfRow, contactOfRow, parseCsv, type CsvRow } from './csv';
-import { scoreFit, type Icp } from './domain/fit';
+import { DEFAULT_ICP, Icp, scoreFit } from './domain/fit';
 import { ImportAccount, type ImportResult } from './schemas';
 
 export interface AccountImportDeps {
@@ -457,4 +459,21 @@ function mergeByRow(rejected: ImportResult['rejected']): ImportResult['rejected'
         if (!seen.errors.some((x) => x.path === e.path && x.message === e.message)) seen.errors.push(e);
   }
   return [...byRow.values()].sort((x, y) => x.row - y.row);
+}
+
+export type AccountImport = ReturnType<typeof createAccountImport>;
+
+/** The import of a platform: its ideal-customer profile from the configuration, 16 writes at a time. */
+export function accountImportFeature(platform: Platform): AccountImport {
+  const coverage = coverageFeature(platform);
+  return createAccountImport({
+    accounts: platform.repository(AccountRepository),
+    clock: platform.clock,
+    icp: platform.config.icp === undefined ? DEFAULT_ICP : Icp.parse(platform.config.icp),
+    concurrency: 16,
+    // The committee of each account written against its tier's roles (research tasks).
+    afterWrite: async (written) => {
+      await coverage.afterImport(written);
+    },
+  });
 }

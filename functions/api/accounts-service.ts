@@ -12,9 +12,7 @@ import type { StoredScore } from '../platform/store/scores';
 import { PreconditionFailedError, type Precondition } from '../platform/store/table';
 import type { TouchRepository } from '../platform/store/touches';
 import { mqaProgress, type ReadoutConfig } from '../scoring';
-import { createAccountImport } from './account-import';
 import type { CoverageService } from './coverage-service';
-import { DEFAULT_ICP, type Icp } from './domain/fit';
 import { preconditionFailed } from './preconditions';
 import { AccountSummary, type AccountView } from './schemas';
 
@@ -28,11 +26,8 @@ export interface AccountsDeps {
   clock: Clock;
   /** The scoring configuration the account view shows the score and the MQA progress with. */
   readout: ReadoutConfig;
-  icp?: Icp;
-  /** Concurrent single-item writes during an import. Default 16. */
-  concurrency?: number;
   /** Committee coverage: the account view's `coverage`, research tasks for missing roles. */
-  coverage: CoverageService;
+  coverage: Pick<CoverageService, 'check' | 'coverage'>;
 }
 
 const defined = (o: Record<string, unknown>) =>
@@ -40,18 +35,6 @@ const defined = (o: Record<string, unknown>) =>
 
 export function createAccountsService(deps: AccountsDeps) {
   const { accounts } = deps;
-  const icp = deps.icp ?? DEFAULT_ICP;
-  const concurrency = deps.concurrency ?? 16;
-
-  const importAccounts = createAccountImport({
-    accounts,
-    clock: deps.clock,
-    icp,
-    concurrency,
-    afterWrite: async (written) => {
-      await deps.coverage.afterImport(written);
-    },
-  });
 
   async function listAccounts(q: { tier?: Tier; stage?: Stage; limit: number; cursor?: string }) {
     let state: { t: number; c?: string } = { t: q.tier ?? 1 };
@@ -181,7 +164,7 @@ export function createAccountsService(deps: AccountsDeps) {
     return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };
   }
 
-  return { importAccounts, listAccounts, getAccount, putContact, getContact, eraseContact };
+  return { listAccounts, getAccount, putContact, getContact, eraseContact };
 }
 
 /** An account as the list shows it. */

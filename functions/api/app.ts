@@ -1,147 +1,34 @@
 /**
- * The whole API as one router: the route table plus `GET /openapi.json` generated from it, over the
- * services of a platform. Lambda (functions/api/handlers/http-api.ts) serves it through the API
- * Gateway v2 adapter, local mode through `router.handleHttp` over node:http: the same routes, the
- * same services, other adapters.
+ * The whole API as one router: the router's routes (functions/api/core-api.ts), the catalog's
+ * (templates and sequences) and the account import, over the services of a platform. Local mode serves it through
+ * `router.handleHttp` over node:http, and the tests call it; on AWS the router function
+ * (functions/api/handlers/http-api.ts), the catalog function (handlers/catalog-api.ts), the
+ * account import (handlers/import-accounts.ts) and the Pinpoint import (handlers/import-pinpoint.ts) each serve their own routes of the same table.
  */
-import { ingestFeature, sendingReputationFeature } from '../ingest';
-import { controlFeature, launchFeature, type LaunchOptions, type LaunchService } from '../launch';
-import { PUBLISHER } from '../platform/bus';
-import { withPorts, type Platform } from '../platform/compose';
-import { UNSUBSCRIBE_KEY } from '../platform/secrets';
-import { providers } from '../platform/providers';
-import { AccountViewReader } from '../platform/store/account-view';
-import { AccountRepository } from '../platform/store/accounts';
-import { AudienceKindsSchema } from '../kernel/ads-providers';
-import { CatalogRepository } from '../platform/store/catalog';
-import { TaskRepository } from '../platform/store/tasks';
-import { TouchRepository } from '../platform/store/touches';
-import { reportsFeature } from '../reports';
-import { readoutConfig } from '../scoring';
-import { createAccountsService } from './accounts-service';
-import { createCatalogService } from './catalog-service';
-import { createCoverage } from './coverage-service';
-import { requiredRolesOf } from '../kernel/coverage';
-import { Icp } from './domain/fit';
-import { buildOpenApi } from './openapi';
-import { buildRoutes, type ApiServices, type EventIngestor } from './routes';
-import { createRouter, route, type Route, type RouteResult, type Router, type RouterOptions } from './router';
-import { createTasksService } from './tasks-service';
-import { createUnsubscribeService } from './unsubscribe-service';
-import type { PinpointConverter } from './pinpoint-route';
-import type { WebhookServiceFactory } from './webhook-route';
+import type { Platform } from '../platform/compose';
+import { accountImportFeature } from './account-import';
+import { catalogFeature } from './catalog-service';
+import { createApiRoutes, routerServices, type ApiOptions } from './core-api';
+import type { ApiServices } from './routes';
+import { loggedRouter, type Router } from './router';
 
-export interface ApiOptions {
-  /** The launch service to serve (one the caller composed), or the options to build it with. */
-  launch?: LaunchOptions | LaunchService;
-  /** Another ingestion behind POST /events (tests). */
-  ingest?: EventIngestor;
-  router?: RouterOptions;
-  /** The Pinpoint journey converter (local mode and tests; on AWS its own function serves the route). */
-  importPinpoint?: PinpointConverter;
-  /**
-   * The webhook service over the API's ingestion and task completion (local mode and tests:
-   * functions/webhooks `webhooksFeature`; on AWS its own function serves the route).
-   */
-  webhooks?: WebhookServiceFactory;
-}
+export { createApiRoutes, type ApiOptions } from './core-api';
 
-const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
-  typeof (launch as LaunchService | undefined)?.launch === 'function';
-
-/** The services behind the routes, from a platform. */
+/** The services behind every route, from a platform. */
 export function apiServices(platform: Platform, options: ApiOptions = {}): ApiServices {
-  const accounts = platform.repository(AccountRepository);
-  const { clock } = platform;
-  const coverage = createCoverage(
-    withPorts(
-      platform,
-      { publisher: PUBLISHER },
-      {
-        accounts,
-        tasks: platform.repository(TaskRepository),
-        clock,
-        requiredRoles: requiredRolesOf(platform.config.coverage),
-        defaultOwner: platform.config.defaultSdrOwner ?? 'unassigned',
-      },
-    ),
-  );
-  const tasks = createTasksService(
-    withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
-  );
-  const ingest = options.ingest ?? ingestFeature(platform);
   return {
-    version: platform.config.version ?? '0.0.0',
-    clock,
-    accounts: createAccountsService({
-      accounts,
-      accountView: platform.repository(AccountViewReader),
-      touches: platform.repository(TouchRepository),
-      audiences: providers(platform).audiences,
-      clock,
-      readout: readoutConfig(platform.config.scoring),
-      icp: platform.config.icp === undefined ? undefined : Icp.parse(platform.config.icp),
-      coverage,
-    }),
-    catalog: createCatalogService({
-      catalog: platform.repository(CatalogRepository),
-      clock,
-      adsAudiences:
-        platform.config.adsAudiences === undefined
-          ? undefined
-          : AudienceKindsSchema.parse(platform.config.adsAudiences),
-    }),
-    tasks,
-    unsubscribe: createUnsubscribeService({
-      accounts,
-      clock,
-      signingKey: () => platform.port(UNSUBSCRIBE_KEY).getSecret(),
-    }),
-    launch: isService(options.launch) ? options.launch : launchFeature(platform, options.launch),
-    control: controlFeature(platform),
-    reports: reportsFeature(platform),
-    ingest,
-    sending: sendingReputationFeature(platform),
-    importPinpoint: options.importPinpoint,
-    webhooks: options.webhooks?.({ ingest, completeTask: tasks.complete }),
+    ...routerServices(platform, options),
+    catalog: catalogFeature(platform),
+    importAccounts: accountImportFeature(platform),
   };
 }
 
-export function createApiRoutes(services: ApiServices): Route[] {
-  const routes = buildRoutes(services);
-  let doc: unknown;
-  const openapi: Route = route({
-    method: 'GET',
-    path: '/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This document',
-    tags: ['meta'],
-    // Kept behind IAM like the API it describes: callers who can call the API can read it.
-    auth: 'iam',
-    responses: { 200: { description: 'the OpenAPI 3.1 document' } },
-    handler: async (): Promise<RouteResult> => ({
-      status: 200,
-      body: (doc ??= buildOpenApi(all, { version: services.version })),
-    }),
-  });
-  const all: Route[] = [...routes, openapi];
-  return all;
-}
-
-/** The API router of a platform. */
+/** The whole API router of a platform (local mode, tests). */
 export function createApi(platform: Platform, options: ApiOptions = {}): Router {
-  return createRouter(createApiRoutes(apiServices(platform, options)), {
-    onUnexpected: (err, requestId, req) =>
-      platform.log.error('unexpected error', {
-        requestId,
-        path: req.path,
-        error: String((err as Error)?.stack ?? err),
-      }),
-    ...options.router,
-  });
+  return loggedRouter(platform.log, createApiRoutes(apiServices(platform, options)), options.router);
 }
 
-/** The API as a feature of `compose`, with its options. */
+/** The whole API as a feature of `compose`, with its options. */
 export const apiFeature =
   (options: ApiOptions = {}) =>
   (platform: Platform): Router =>

@@ -3,12 +3,14 @@
  * bad part; a sequence is validated in one pass (schema and graph, with field paths) and every
  * template its email steps name must exist.
  */
-import { unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
+import { AudienceKindsSchema, unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
 import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
-import { EmailTemplate, TemplateInput, templateCompileErrors, templateSizeError } from '../kernel/templates';
+import { templateCompileErrors } from '../kernel/template-render';
+import { EmailTemplate, TemplateInput, templateSizeError } from '../kernel/templates';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
-import type { CatalogRepository } from '../platform/store/catalog';
+import type { Platform } from '../platform/compose';
+import { CatalogRepository } from '../platform/store/catalog';
 import { PreconditionFailedError, type Precondition } from '../platform/store/table';
 import { preconditionFailed } from './preconditions';
 import { listView, SequenceList, TemplateList } from './schemas';
@@ -111,4 +113,16 @@ export function createCatalogService(deps: {
 function view(s: { version: number; createdAt: string } & Record<string, unknown>) {
   const { version, createdAt, ...sequence } = s;
   return { sequence, version, createdAt };
+}
+
+/** The catalog service of a platform (its ad audience names from the configuration). */
+export function catalogFeature(platform: Platform) {
+  return createCatalogService({
+    catalog: platform.repository(CatalogRepository),
+    clock: platform.clock,
+    adsAudiences:
+      platform.config.adsAudiences === undefined
+        ? undefined
+        : AudienceKindsSchema.parse(platform.config.adsAudiences),
+  });
 }

@@ -13,12 +13,13 @@
  */
 import { mapLimit } from '../kernel/async';
 import type { Clock } from '../kernel/clock';
-import { coverageOf, researchReason, type RequiredRoles } from '../kernel/coverage';
+import { coverageOf, requiredRolesOf, researchReason, type RequiredRoles } from '../kernel/coverage';
 import { sdrTaskCreatedEvent } from '../kernel/events';
 import type { Account, Contact, Role, SdrTask } from '../kernel/model';
-import type { EventPublisher } from '../platform/bus';
-import type { AccountRepository } from '../platform/store/accounts';
-import type { TaskRepository } from '../platform/store/tasks';
+import { PUBLISHER, type EventPublisher } from '../platform/bus';
+import { withPorts, type Platform } from '../platform/compose';
+import { AccountRepository } from '../platform/store/accounts';
+import { TaskRepository } from '../platform/store/tasks';
 
 /** Research is due within this long of opening. */
 const RESEARCH_DUE_MS = 3 * 86_400_000;
@@ -134,3 +135,20 @@ export function createCoverage(deps: CoverageDeps) {
 }
 
 export type CoverageService = ReturnType<typeof createCoverage>;
+
+/** The coverage service of a platform (`config.coverage`, the default SDR owner). */
+export function coverageFeature(platform: Platform): CoverageService {
+  return createCoverage(
+    withPorts(
+      platform,
+      { publisher: PUBLISHER },
+      {
+        accounts: platform.repository(AccountRepository),
+        tasks: platform.repository(TaskRepository),
+        clock: platform.clock,
+        requiredRoles: requiredRolesOf(platform.config.coverage),
+        defaultOwner: platform.config.defaultSdrOwner ?? 'unassigned',
+      },
+    ),
+  );
+}

@@ -3,16 +3,18 @@
  * CDK construct (one API Gateway route per entry) and the OpenAPI lint. Building the routes does
  * no I/O, so stub dependencies are enough.
  */
-import { createApiRoutes } from './app';
+import { createApiRoutes } from './core-api';
 import { buildOpenApi } from './openapi';
 import type { ApiServices } from './routes';
-import type { Method, Route } from './router';
+import type { ApiFunction, Method, Route } from './router';
 
 export interface RouteManifestEntry {
   method: Method;
   path: string;
   auth: 'iam' | 'none';
   operationId: string;
+  /** The function that serves it on AWS. */
+  servedBy: ApiFunction;
 }
 
 function stubRoutes(version = '0.0.0'): Route[] {
@@ -25,6 +27,7 @@ export function routeManifest(): RouteManifestEntry[] {
     path: r.path,
     auth: r.auth,
     operationId: r.operationId,
+    servedBy: r.servedBy ?? 'router',
   }));
 }
 

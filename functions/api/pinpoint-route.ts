@@ -21,6 +21,7 @@ export function pinpointImportRoute(convert: PinpointConverter | undefined): Rou
       'Convert an Amazon Pinpoint journey (aws pinpoint get-journey output) into a sequence; nothing is saved',
     tags: ['sequences'],
     auth: 'iam',
+    servedBy: 'importPinpoint',
     body: PinpointImportBody,
     bodyDoc: PinpointImportBodyDoc,
     responses: {

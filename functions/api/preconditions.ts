@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { Conflict } from '../kernel/errors';
 import type { Precondition } from '../platform/store/table';
+import { err } from './responses';
 import type { ResponseSpec } from './router';
 
 /** The ETag of a version. */
@@ -24,6 +25,9 @@ export const ETAG_HEADER: ResponseSpec['headers'] = {
       'The version of the resource in quotes ("7"). Send it back in If-Match to write only if nobody wrote since.',
   },
 };
+
+/** A conditional PUT (If-Match) that lost: never answered to a PUT without If-Match. */
+export const E409_IF_MATCH = { 409: err('If-Match names a version that is no longer the current one') };
 
 const TAG = /\s*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)/y;
 

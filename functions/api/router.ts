@@ -76,6 +76,9 @@ export interface ResponseSpec {
   headers?: Record<string, { description: string }>;
 }
 
+/** The API's functions on AWS; local mode serves every route in one router. */
+export type ApiFunction = 'router' | 'catalog' | 'importAccounts' | 'importPinpoint' | 'webhooks';
+
 export interface RouteSpec<
   P extends z.ZodType,
   Q extends z.ZodType,
@@ -90,6 +93,11 @@ export interface RouteSpec<
   tags: string[];
   /** `iam` on AWS (bearer token in local mode); `none` for /health and /unsubscribe. */
   auth: 'iam' | 'none';
+  /**
+   * The function that serves the route on AWS (lib/infra/constructs/api.ts): the router unless a
+   * route group carries code the router's bundle should not (functions/api/catalog-routes.ts).
+   */
+  servedBy?: ApiFunction;
   params?: P;
   query?: Q;
   /** Request headers the route reads, an object schema keyed by lower-case name (`if-match`). */
@@ -192,6 +200,23 @@ function lowerHeaders(headers: Record<string, string | undefined> = {}): Record<
 export interface Router {
   readonly routes: readonly Route[];
   handleHttp(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/** A router whose unexpected errors (500s) go to a log, with the request id and path. */
+export function loggedRouter(
+  log: { error(message: string, data?: Record<string, unknown>): void },
+  routes: readonly Route[],
+  options: RouterOptions = {},
+): Router {
+  return createRouter(routes, {
+    onUnexpected: (err, requestId, req) =>
+      log.error('unexpected error', {
+        requestId,
+        path: req.path,
+        error: String((err as Error)?.stack ?? err),
+      }),
+    ...options,
+  });
 }
 
 export function createRouter(routes: readonly Route[], options: RouterOptions = {}): Router {

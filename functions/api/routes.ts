@@ -9,12 +9,14 @@ import { checkLaunchBody, type ControlService, type LaunchService } from '../lau
 import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
 import type { createAccountsService } from './accounts-service';
-import type { createCatalogService } from './catalog-service';
+import { accountImportRoute } from './account-import-route';
+import type { AccountImport } from './account-import';
+import { catalogRoutes, type CatalogService } from './catalog-routes';
 import { pinpointImportRoute, type PinpointConverter } from './pinpoint-route';
 import { webhookRoute } from './webhook-route';
 import type { WebhookService } from '../webhooks';
 import { E400, E404, E409, E413, err } from './responses';
-import { ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
+import { E409_IF_MATCH, ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
 import type { createTasksService } from './tasks-service';
@@ -31,7 +33,16 @@ export interface ApiServices {
   version: string;
   clock: Clock;
   accounts: ReturnType<typeof createAccountsService>;
-  catalog: ReturnType<typeof createCatalogService>;
+  /**
+   * Templates and sequences (functions/api/catalog-routes.ts). Handed in by local mode and tests;
+   * the deployed router goes without (their own function serves those routes).
+   */
+  catalog?: CatalogService;
+  /**
+   * POST /accounts/import (functions/api/account-import-route.ts). Handed in by local mode and
+   * tests; the deployed router goes without (its own function serves the route).
+   */
+  importAccounts?: AccountImport;
   tasks: ReturnType<typeof createTasksService>;
   unsubscribe: ReturnType<typeof createUnsubscribeService>;
   launch: LaunchService;
@@ -62,11 +73,9 @@ const page = (status: number, p: { html: string; headers: Record<string, string>
   contentType: 'text/html; charset=utf-8',
   headers: p.headers,
 });
-/** A conditional PUT (If-Match) that lost: never answered to a PUT without If-Match. */
-const E409_IF_MATCH = { 409: err('If-Match names a version that is no longer the current one') };
 
 export function buildRoutes(deps: ApiServices): Route[] {
-  const { accounts, catalog, tasks, unsubscribe, control, reports } = deps;
+  const { accounts, tasks, unsubscribe, control, reports } = deps;
 
   const controlRoutes = (['pause', 'resume', 'stop'] as const).flatMap((action) => [
     route({
@@ -113,30 +122,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
         body: { status: 'ok', version: deps.version, time: deps.clock.now().toISOString() },
       }),
     }),
-    route({
-      method: 'POST',
-      path: '/accounts/import',
-      operationId: 'importAccounts',
-      summary: 'Import accounts with their contacts (JSON or CSV); upsert; per-row errors',
-      tags: ['accounts'],
-      auth: 'iam',
-      // JSON is validated against this schema; text/csv reaches the handler as raw text.
-      body: S.ImportJsonBody,
-      bodyDoc: S.ImportJsonBodyDoc,
-      accepts: ['application/json', 'text/csv'],
-      responses: {
-        200: { description: 'imported; rejected rows listed', schema: S.ImportResult },
-        ...E400,
-        ...E413,
-        415: err('neither JSON nor CSV'),
-      },
-      handler: async ({ body, rawBody, contentType }) => ({
-        status: 200,
-        body: await accounts.importAccounts(
-          contentType === 'text/csv' ? { csv: rawBody } : { json: body.accounts },
-        ),
-      }),
-    }),
+    accountImportRoute(deps.importAccounts),
     route({
       method: 'GET',
       path: '/accounts',
@@ -215,115 +201,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
       responses: { 200: { description: 'erased', schema: S.ContactErased }, ...E400, ...E404 },
       handler: async ({ params }) => ({ status: 200, body: await accounts.eraseContact(params.contactId) }),
     }),
-    route({
-      method: 'PUT',
-      path: '/templates/{templateId}',
-      operationId: 'putTemplate',
-      summary:
-        'Save an email template (Handlebars; variants by role, overrides by account); each save is a new version',
-      tags: ['templates'],
-      auth: 'iam',
-      params: S.TemplateIdParams,
-      headers: IfMatchHeaders,
-      body: S.TemplatePutBody,
-      responses: {
-        200: { description: 'updated', schema: S.TemplateView, headers: ETAG_HEADER },
-        201: { description: 'created', schema: S.TemplateView, headers: ETAG_HEADER },
-        ...E400,
-        ...E409_IF_MATCH,
-        ...E413,
-      },
-      handler: async ({ params, body, headerParams }) => {
-        const { status, template } = await catalog.putTemplate(
-          params.templateId,
-          body,
-          headerParams['if-match'],
-        );
-        return { status, body: template, headers: withEtag(template.version) };
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/templates',
-      operationId: 'listTemplates',
-      summary: 'List templates',
-      tags: ['templates'],
-      auth: 'iam',
-      query: S.Paging,
-      responses: { 200: { description: 'a page', schema: S.TemplateList }, ...E400 },
-      handler: async ({ query }) => ({ status: 200, body: await catalog.listTemplates(query) }),
-    }),
-    route({
-      method: 'GET',
-      path: '/templates/{templateId}',
-      operationId: 'getTemplate',
-      summary: 'Read a template',
-      tags: ['templates'],
-      auth: 'iam',
-      params: S.TemplateIdParams,
-      responses: {
-        200: { description: 'the template', schema: S.TemplateView, headers: ETAG_HEADER },
-        ...E400,
-        ...E404,
-      },
-      handler: async ({ params }) => {
-        const template = await catalog.getTemplate(params.templateId);
-        return { status: 200, body: template, headers: withEtag(template.version) };
-      },
-    }),
-    route({
-      method: 'PUT',
-      path: '/sequences/{sequenceId}',
-      operationId: 'putSequence',
-      summary:
-        'Save a new version of a sequence (validated; templates must exist; If-Match: only over that latest version)',
-      tags: ['sequences'],
-      auth: 'iam',
-      params: S.SequenceIdParams,
-      headers: IfMatchHeaders,
-      body: S.SequencePutBody,
-      bodyDoc: S.SequencePutBodyDoc,
-      responses: {
-        201: { description: 'the new version', schema: S.SequenceView, headers: ETAG_HEADER },
-        ...E400,
-        ...E409_IF_MATCH,
-        ...E413,
-      },
-      handler: async ({ params, body, headerParams }) => {
-        const saved = await catalog.putSequence(params.sequenceId, body, headerParams['if-match']);
-        return { status: 201, body: saved, headers: withEtag(saved.version) };
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/sequences',
-      operationId: 'listSequences',
-      summary: 'List sequences with their latest version',
-      tags: ['sequences'],
-      auth: 'iam',
-      query: S.Paging,
-      responses: { 200: { description: 'a page', schema: S.SequenceList }, ...E400 },
-      handler: async ({ query }) => ({ status: 200, body: await catalog.listSequences(query) }),
-    }),
-    route({
-      method: 'GET',
-      path: '/sequences/{sequenceId}',
-      operationId: 'getSequence',
-      summary: 'Read a sequence (latest version, or ?version=)',
-      tags: ['sequences'],
-      auth: 'iam',
-      params: S.SequenceIdParams,
-      query: S.SequenceGetQuery,
-      responses: {
-        200: { description: 'the version', schema: S.SequenceView, headers: ETAG_HEADER },
-        ...E400,
-        ...E404,
-      },
-      handler: async ({ params, query }) => {
-        const found = await catalog.getSequence(params.sequenceId, query.version);
-        return { status: 200, body: found, headers: withEtag(found.version) };
-      },
-    }),
+    ...catalogRoutes(deps.catalog),
     pinpointImportRoute(deps.importPinpoint),
     webhookRoute(deps.webhooks),
     route({

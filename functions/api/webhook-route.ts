@@ -47,6 +47,7 @@ export function webhookRoute(service: WebhookService | undefined): Route {
       "A provider's webhook (Lob, PostGrid, HubSpot, Salesforce): verified by its signature or shared secret, each event applied once",
     tags: ['webhooks'],
     auth: 'none',
+    servedBy: 'webhooks',
     params: WebhookParams,
     body: z.unknown(),
     bodyDoc: z.unknown().meta({ description: "the provider's webhook payload, verified as received" }),

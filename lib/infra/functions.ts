@@ -37,7 +37,18 @@ const lambda = (file: string, description: string, installedModules?: readonly s
 
 export const LAMBDAS = {
   health: lambda('api/handlers/get-health.ts', 'GET /health: liveness, version and clock'),
-  httpApi: lambda('api/handlers/http-api.ts', 'HTTP API: every route (router with zod at the edge)'),
+  httpApi: lambda(
+    'api/handlers/http-api.ts',
+    'HTTP API: every route but the catalog and the imports (router with zod at the edge)',
+  ),
+  catalogApi: lambda(
+    'api/handlers/catalog-api.ts',
+    'HTTP API: templates and sequences (saving a template compiles it with Handlebars)',
+  ),
+  importAccounts: lambda(
+    'api/handlers/import-accounts.ts',
+    'HTTP API: POST /accounts/import (JSON or CSV rows; upserts accounts and contacts)',
+  ),
   importPinpoint: lambda(
     'api/handlers/import-pinpoint.ts',
     'HTTP API: POST /sequences/import/pinpoint (converts a Pinpoint journey; nothing stored)',

@@ -198,7 +198,7 @@ describe('AbmStack (dev)', () => {
     }
   });
 
-  it('serves the Pinpoint import and the webhooks from their own functions, every other route from the router (or health)', () => {
+  it('serves the catalog, the two imports and the webhooks from their own functions, every other route from the router (or health)', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>;
     const functionOf = (r: Resource) => {
@@ -209,10 +209,27 @@ describe('AbmStack (dev)', () => {
     };
     const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, functionOf(r)]));
     expect(byKey.get('POST /sequences/import/pinpoint')).toMatch(/^ApiImportPinpoint/);
+    expect(byKey.get('POST /accounts/import')).toMatch(/^ApiImportAccounts/);
     expect(byKey.get('POST /webhooks/{provider}')).toMatch(/^ApiWebhooks/);
-    expect(byKey.get('PUT /sequences/{sequenceId}')).toMatch(/^ApiRouter/);
-    const own = ['POST /sequences/import/pinpoint', 'POST /webhooks/{provider}', 'GET /health'];
-    const others = [...byKey].filter(([k]) => !own.includes(k));
+    const catalog = [
+      'PUT /templates/{templateId}',
+      'GET /templates',
+      'GET /templates/{templateId}',
+      'PUT /sequences/{sequenceId}',
+      'GET /sequences',
+      'GET /sequences/{sequenceId}',
+    ];
+    for (const key of catalog)
+      expect([key, byKey.get(key)]).toEqual([key, expect.stringMatching(/^ApiCatalog/)]);
+    const own = new Set([
+      ...catalog,
+      'POST /sequences/import/pinpoint',
+      'POST /accounts/import',
+      'POST /webhooks/{provider}',
+      'GET /health',
+    ]);
+    const others = [...byKey].filter(([k]) => !own.has(k));
+    expect(others.length).toBeGreaterThan(15);
     for (const [key, fn] of others) expect([key, fn]).toEqual([key, expect.stringMatching(/^ApiRouter/)]);
   });
 

@@ -6,15 +6,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { instrument, logger } from '../../platform/powertools';
 import { importPinpointJourney } from '../pinpoint-import';
 import { pinpointImportRoute } from '../pinpoint-route';
-import { apiGatewayV2Handler, createRouter } from '../router';
+import { apiGatewayV2Handler, loggedRouter } from '../router';
 
-const router = createRouter([pinpointImportRoute(importPinpointJourney)], {
-  onUnexpected: (err, requestId, req) =>
-    logger.error('unexpected error', {
-      requestId,
-      path: req.path,
-      error: String((err as Error)?.stack ?? err),
-    }),
-});
+const router = loggedRouter(logger, [pinpointImportRoute(importPinpointJourney)]);
 
 export const handler = instrument<APIGatewayProxyEventV2, unknown>(apiGatewayV2Handler(router));

@@ -1,6 +1,7 @@
 /**
- * The HTTP API (docs/architecture.md "HTTP API"): API Gateway HTTP API with one Lambda behind every route (the router in
- * functions/api). Routes come from the route table itself (functions/api/manifest.ts), so a route
+ * The HTTP API (docs/architecture.md "HTTP API"): API Gateway HTTP API with the router Lambda behind every route
+ * but the catalog's (templates and sequences) and the two imports (accounts, Pinpoint), which have functions of their own
+ * (each route names its function: `servedBy`). Routes come from the route table itself (functions/api/manifest.ts), so a route
  * cannot exist in code without existing here, with its authorisation: IAM (SigV4) on every route
  * but GET /health and GET/POST /unsubscribe (public: health checks, and RFC 8058 one-click
  * unsubscribe which mail providers call without credentials). A JWT authorizer can replace IAM.
@@ -108,6 +109,10 @@ export class AbmApi extends Construct {
   public readonly importPinpointFunction: IFunction;
   /** The launch forecast, invoked by the router (functions/platform/forecaster.ts). */
   public readonly forecastFunction: IFunction;
+  /** Serves /templates and /sequences (functions/api/catalog-routes.ts). */
+  public readonly catalogFunction: IFunction;
+  /** Serves POST /accounts/import (functions/api/account-import-route.ts). */
+  public readonly importAccountsFunction: IFunction;
   public readonly function: IFunction;
   public readonly unsubscribeSecret: ISecret;
   public readonly accessLogs: LogGroup;
@@ -209,10 +214,6 @@ export class AbmApi extends Construct {
       memorySize: 512,
       timeoutSeconds: 29,
     });
-    const importPinpointIntegration = new HttpLambdaIntegration(
-      'ImportPinpoint',
-      this.importPinpointFunction,
-    );
     // The provider webhooks run in their own function: public (verified by each provider's
     // signature), with the table, the bus and the webhook secrets only (functions/api/webhook-route.ts).
     this.webhookFunction = props.createFunction(this, 'Webhooks', {
@@ -235,6 +236,36 @@ export class AbmApi extends Construct {
     props.bus.grantPutEventsTo(this.webhookFunction);
     grantSecretsByName(this.webhookFunction, props.webhooks?.secretNames ?? []);
     const webhookIntegration = new HttpLambdaIntegration('Webhooks', this.webhookFunction);
+    // Templates and sequences run in their own function: saving a template compiles it, and the
+    // Handlebars compiler stays out of the router's bundle (functions/api/catalog-routes.ts).
+    this.catalogFunction = props.createFunction(this, 'Catalog', {
+      ...LAMBDAS.catalogApi,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        ...(props.adsAudiences ? { [ENV.adsAudiences]: JSON.stringify(props.adsAudiences) } : {}),
+      },
+      memorySize: 1024,
+      timeoutSeconds: 29,
+    });
+    props.table.grantReadWriteData(this.catalogFunction);
+    // The account import too: the CSV parser stays out of the router's bundle.
+    this.importAccountsFunction = props.createFunction(this, 'ImportAccounts', {
+      ...LAMBDAS.importAccounts,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        ...(props.icp ? { [ENV.icp]: JSON.stringify(props.icp) } : {}),
+      },
+      memorySize: 1024,
+      timeoutSeconds: 29,
+    });
+    props.table.grantReadWriteData(this.importAccountsFunction);
+    const integrations = {
+      router: routerIntegration,
+      catalog: new HttpLambdaIntegration('Catalog', this.catalogFunction),
+      importAccounts: new HttpLambdaIntegration('ImportAccounts', this.importAccountsFunction),
+      importPinpoint: new HttpLambdaIntegration('ImportPinpoint', this.importPinpointFunction),
+      webhooks: webhookIntegration,
+    };
     const healthIntegration = props.healthFunction
       ? new HttpLambdaIntegration('Health', props.healthFunction)
       : undefined;
@@ -265,13 +296,7 @@ export class AbmApi extends Construct {
 
     for (const r of routeManifest()) {
       const integration =
-        r.path === '/health' && healthIntegration
-          ? healthIntegration
-          : r.operationId === 'importPinpointJourney'
-            ? importPinpointIntegration
-            : r.operationId === 'receiveWebhook'
-              ? webhookIntegration
-              : routerIntegration;
+        r.path === '/health' && healthIntegration ? healthIntegration : integrations[r.servedBy];
       const route = new HttpRoute(this, `Route-${r.operationId}`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(r.path, METHODS[r.method]),
