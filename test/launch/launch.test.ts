@@ -113,6 +113,29 @@ describe('Step Functions adapters', () => {
     expect(starts.every((st) => /^[A-Za-z0-9_-]{1,80}$/.test(st.name!))).toBe(true);
     expect(JSON.parse(starts[0].input!)).toMatchObject({ campaignId: 'c', bucket: 'b', key: put.Key });
   });
+
+  it('the launcher runner without an S3 client loads and builds one on its first launch only', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    sfnMock.on(StartExecutionCommand).resolves({});
+    const runner = new StepFunctionsLaunchRunner({
+      sfn,
+      bucket: 'b',
+      launcherArn: 'arn:aws:states:us-east-1:1:stateMachine:L',
+    });
+    const plan = {
+      campaignId: 'lazy',
+      sequence: { id: 's', version: 1 } as never,
+      enrolledAt: '2026-11-23T09:00:00Z',
+      items: [{ accountId: 'a', heldOut: false }],
+    };
+    const before = s3Mock.commandCalls(PutObjectCommand).length;
+    await runner.start({ ...plan, launchId: 'one' });
+    await runner.start({ ...plan, launchId: 'two' });
+    const puts = s3Mock.commandCalls(PutObjectCommand).slice(before);
+    expect(puts.map((c) => c.args[0].input.Bucket)).toEqual(['b', 'b']);
+    // One client for the life of the runner.
+    expect(puts[0].thisValue).toBe(puts[1].thisValue);
+  });
 });
 
 describe('enrollBatch (the Distributed Map item processor)', () => {
