@@ -40,6 +40,29 @@ const s3Module = (): typeof import('@aws-sdk/client-s3') =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('@aws-sdk/client-s3');
 
+/**
+ * What a launch hands the launcher: the audience file (its key and JSON lines), the execution's
+ * input and name. The AWS runner below and local mode's (lib/local/launcher.ts) share it.
+ */
+export function launcherRequest(plan: LaunchPlan, bucket: string) {
+  const body = toJsonLines(plan.items);
+  const digest = createHash('sha256').update(plan.campaignId).update(body).digest('hex').slice(0, 16);
+  const key = `launches/${plan.campaignId}/${digest}.jsonl`;
+  const input: LauncherInput = {
+    campaignId: plan.campaignId,
+    sequence: plan.sequence,
+    enrolledAt: plan.enrolledAt,
+    bucket,
+    key,
+  };
+  return {
+    key,
+    body,
+    input,
+    name: launcherExecutionName(plan.campaignId, digest, plan.launchId ?? randomUUID()),
+  };
+}
+
 export class StepFunctionsLaunchRunner implements LaunchRunner {
   private s3?: S3Client;
 
@@ -50,9 +73,7 @@ export class StepFunctionsLaunchRunner implements LaunchRunner {
   async start(plan: LaunchPlan): Promise<void> {
     const { PutObjectCommand, S3Client } = s3Module();
     this.s3 ??= new S3Client({});
-    const body = toJsonLines(plan.items);
-    const digest = createHash('sha256').update(plan.campaignId).update(body).digest('hex').slice(0, 16);
-    const key = `launches/${plan.campaignId}/${digest}.jsonl`;
+    const { key, body, input, name } = launcherRequest(plan, this.deps.bucket);
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.deps.bucket,
@@ -61,14 +82,6 @@ export class StepFunctionsLaunchRunner implements LaunchRunner {
         ContentType: 'application/x-ndjson',
       }),
     );
-    const input: LauncherInput = {
-      campaignId: plan.campaignId,
-      sequence: plan.sequence,
-      enrolledAt: plan.enrolledAt,
-      bucket: this.deps.bucket,
-      key,
-    };
-    const name = launcherExecutionName(plan.campaignId, digest, plan.launchId ?? randomUUID());
     try {
       await this.deps.sfn.send(
         new StartExecutionCommand({

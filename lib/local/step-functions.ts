@@ -42,6 +42,13 @@
  *   execution being served (AsyncLocalStorage), so concurrent executions each see their own time.
  * - Transitions are counted from the execution event log: every StateEntered plus every
  *   StateRetried (Standard workflows bill retries as transitions).
+ * - A Distributed Map (a Map with an `ItemReader`) runs as an inline Map over the same item reader
+ *   contract: a Task inserted before it (`<name> (ItemReader)`) calls the handler of the reader's
+ *   Resource (e.g. `arn:aws:states:::s3:getObject`) with its resolved Parameters and ReaderConfig,
+ *   which returns the items; the `ItemBatcher` groups them into `{ BatchInput, Items }` (at most
+ *   MaxItemsPerBatch each, BatchInput resolved against the Map's input), and the Map iterates over
+ *   them with its own ItemProcessor, MaxConcurrency, Retry and Catch. Tasks inside the
+ *   ItemProcessor are routed like the others.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
@@ -119,6 +126,17 @@ export function applySubstitutions(text: string, substitutions: Record<string, s
 }
 
 /** `$.a.b[0]` paths only (what the project's ASL uses for waits and timeouts). */
+/** Every state of a definition, those of its Maps' ItemProcessors (Iterators) included, by name. */
+function allStates(definition: { States: unknown }): [string, Json][] {
+  const out: [string, Json][] = [];
+  for (const [name, state] of Object.entries(definition.States as Record<string, Json>)) {
+    out.push([name, state]);
+    const inner = (state.ItemProcessor ?? state.Iterator) as { States: unknown } | undefined;
+    if (state.Type === 'Map' && inner) out.push(...allStates(inner));
+  }
+  return out;
+}
+
 function readPath(data: unknown, path: string): unknown {
   if (!path.startsWith('$')) throw new Error(`unsupported path ${path}`);
   const parts = path.slice(1).match(/\.[A-Za-z0-9_]+|\[\d+\]/g) ?? [];
@@ -163,8 +181,31 @@ interface ExecState {
   wait?: { cancel(): void };
 }
 
+/** The Task a Distributed Map's item reader runs as (see the header). */
+const LOCAL_ITEM_READER_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:local-sfn-item-reader';
+/** Where the reader Task puts the batches the inline Map iterates over. */
+const MAP_ITEMS_FIELD = 'localMapItems';
+
+interface DistributedMapSpec {
+  reader: Json;
+  batcher?: Json;
+}
+
+/** A Payload Template's `.$` keys read from the input (paths only: what the project's ASL uses). */
+function resolveTemplate(template: Json | undefined, input: unknown): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(template ?? {})) {
+    if (key.endsWith('.$')) out[key.slice(0, -2)] = readPath(input, String(value));
+    else out[key] = value;
+  }
+  return out;
+}
+
 export class LocalSfn {
   readonly definition: StateMachineDefinition;
+  /** What runs: the definition with the runner's replacements (Waits, Distributed Maps). */
+  private readonly running: StateMachineDefinition;
+  private readonly distributedMaps = new Map<string, DistributedMapSpec>();
   private readonly machine: StateMachine;
   private readonly policy: TimePolicy;
   private readonly waits = new Map<string, Json>();
@@ -215,8 +256,63 @@ export class LocalSfn {
         state.TimeoutSeconds = OUT_OF_THE_WAY_TIMEOUT_SECONDS;
       }
     }
+    this.inlineDistributedMaps(definition);
+    this.running = definition;
     this.machine = new StateMachine(definition);
     this.clock = { now: () => new Date(this.nowMs(this.als.getStore())) };
+  }
+
+  /** Each Map with an ItemReader becomes a reader Task and an inline Map (see the header). */
+  private inlineDistributedMaps(definition: StateMachineDefinition): void {
+    const states = definition.States as unknown as Record<string, Json>;
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type !== 'Map' || !state.ItemReader) continue;
+      const readerName = `${name} (ItemReader)`;
+      this.distributedMaps.set(readerName, {
+        reader: state.ItemReader as Json,
+        batcher: state.ItemBatcher as Json | undefined,
+      });
+      const retarget = (s: Json) => {
+        if (s.Next === name) s.Next = readerName;
+        for (const c of (s.Catch as Json[] | undefined) ?? []) if (c.Next === name) c.Next = readerName;
+      };
+      Object.values(states).forEach(retarget);
+      if (definition.StartAt === name) definition.StartAt = readerName;
+      states[readerName] = {
+        Type: 'Task',
+        Resource: LOCAL_ITEM_READER_RESOURCE,
+        ResultPath: `$.${MAP_ITEMS_FIELD}`,
+        Next: name,
+        ...(state.Catch ? { Catch: state.Catch } : {}),
+      };
+      delete state.ItemReader;
+      delete state.ItemBatcher;
+      state.ItemsPath = `$.${MAP_ITEMS_FIELD}`;
+      const processor = state.ItemProcessor as Json;
+      processor.ProcessorConfig = { Mode: 'INLINE' };
+    }
+  }
+
+  private async runItemReader(exec: ExecState, stateName: string, input: unknown): Promise<unknown[]> {
+    const spec = this.distributedMaps.get(stateName)!;
+    const resource = String(spec.reader.Resource);
+    const handler = this.options.tasks[resource];
+    if (!handler) throw new Error(`local-sfn: no item reader handler for ${resource} (state ${stateName})`);
+    const items = (await this.als.run(exec, () =>
+      handler(
+        { ...resolveTemplate(spec.reader.Parameters as Json, input), ReaderConfig: spec.reader.ReaderConfig },
+        { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) },
+      ),
+    )) as unknown[];
+    if (!spec.batcher) return items;
+    const size = Number(spec.batcher.MaxItemsPerBatch ?? items.length) || 1;
+    const batchInput = spec.batcher.BatchInput
+      ? resolveTemplate(spec.batcher.BatchInput as Json, input)
+      : undefined;
+    const batches: unknown[] = [];
+    for (let i = 0; i < items.length; i += size)
+      batches.push({ ...(batchInput ? { BatchInput: batchInput } : {}), Items: items.slice(i, i + size) });
+    return batches;
   }
 
   private nowMs(exec?: ExecState): number {
@@ -242,9 +338,11 @@ export class LocalSfn {
     const exec: ExecState = { name: options.name, virtual: options.startAt?.getTime() ?? this.origin };
     this.execStates.set(exec.name, exec);
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, state] of Object.entries(this.definition.States) as unknown as [string, Json][]) {
-      if (state.Type === 'Wait' && this.waits.has(stateName)) {
+    for (const [stateName, state] of allStates(this.running)) {
+      if (this.waits.has(stateName)) {
         handlers[stateName] = (data) => this.runWait(exec, stateName, data);
+      } else if (this.distributedMaps.has(stateName)) {
+        handlers[stateName] = (data) => this.runItemReader(exec, stateName, data);
       } else if (state.Type === 'Task') {
         handlers[stateName] = (data) => this.runTask(exec, stateName, state, data);
       }
@@ -303,7 +401,7 @@ export class LocalSfn {
   private retryOverrides(): Record<string, number> | undefined {
     if (this.policy.mode === 'real') return undefined;
     return Object.fromEntries(
-      Object.keys(this.definition.States).map((name) => [name, this.policy.mode === 'skip' ? 0 : 10]),
+      allStates(this.running).map(([name]) => [name, this.policy.mode === 'skip' ? 0 : 10]),
     );
   }
 
