@@ -12,7 +12,7 @@ import { countingClient, Table } from '../../functions/platform/store/table';
 import { storeOf } from '../../functions/platform/store-of';
 import { emptyScoreState, type ScoreState } from '../../functions/scoring/domain';
 import type { ResolvedScoringConfig } from '../../functions/scoring/domain/config';
-import { scorerFeature, type SqsRecordLike } from '../../functions/scoring/scorer';
+import { scorerFeature, type ScorerDeps, type SqsRecordLike } from '../../functions/scoring/scorer';
 
 export { countingClient };
 
@@ -32,7 +32,13 @@ export interface ScorerRig {
 export function buildRig(
   client: Parameters<typeof countingClient>[0],
   tableName: string,
-  options: { control?: SequenceControl; config?: unknown; start?: string } = {},
+  options: {
+    control?: SequenceControl;
+    config?: unknown;
+    start?: string;
+    /** Options of the scorer (e.g. its concurrency). */
+    scorer?: Partial<ScorerDeps>;
+  } = {},
 ): ScorerRig {
   const counter = countingClient(client);
   const table = new Table(counter.client, tableName);
@@ -41,7 +47,7 @@ export function buildRig(
   const control = options.control ?? new RecordingSequenceControl();
   const platform = compose(
     { tableName, scoring: options.config ?? {} },
-    { scorer: scorerFeature },
+    { scorer: (p: Platform) => scorerFeature(p, options.scorer) },
     { table, clock, publisher, control },
   );
   const scorer = platform.scorer;
