@@ -35,7 +35,8 @@ export function createEnqueuer(deps: EnqueuerDeps) {
   /** Groups the records' events by account into FIFO messages (records of one message travel together). */
   function plan(records: readonly SqsRecordLike[]) {
     const failures = new Set<string>();
-    const byAccount = new Map<string, { events: EngagementRecordedDetail[]; sources: string[] }[]>();
+    type Chunk = { events: EngagementRecordedDetail[]; sources: string[]; bytes: number };
+    const byAccount = new Map<string, Chunk[]>();
     for (const r of records) {
       let parsed;
       try {
@@ -48,16 +49,19 @@ export function createEnqueuer(deps: EnqueuerDeps) {
         failures.add(r.messageId);
         continue;
       }
-      const chunks = byAccount.get(parsed.accountId) ?? [{ events: [], sources: [] }];
+      // A body's size kept as it grows (the envelope, then each event and its comma), not by
+      // serialising the chunk again for every event: that was quadratic in the events of an account.
+      const empty = Buffer.byteLength(JSON.stringify({ accountId: parsed.accountId, events: [] }));
+      const chunks = byAccount.get(parsed.accountId) ?? [{ events: [], sources: [], bytes: empty }];
       for (const e of parsed.events) {
         let chunk = chunks[chunks.length - 1]!;
-        const size = Buffer.byteLength(
-          JSON.stringify({ accountId: parsed.accountId, events: [...chunk.events, e] }),
-        );
+        const eventBytes = Buffer.byteLength(JSON.stringify(e));
+        const size = chunk.bytes + eventBytes + (chunk.events.length > 0 ? 1 : 0);
         if (chunk.events.length > 0 && (chunk.events.length >= maxEvents || size > maxBytes)) {
-          chunk = { events: [], sources: [] };
+          chunk = { events: [], sources: [], bytes: empty };
           chunks.push(chunk);
         }
+        chunk.bytes += eventBytes + (chunk.events.length > 0 ? 1 : 0);
         chunk.events.push(e);
         if (!chunk.sources.includes(r.messageId)) chunk.sources.push(r.messageId);
       }

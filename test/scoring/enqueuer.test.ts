@@ -39,6 +39,24 @@ describe('enqueuer (buffer queue -> FIFO per account)', () => {
     expect(calls).toEqual([10, 10, 4]);
   });
 
+  it('fills a message body up to maxBodyBytes exactly, never past it', async () => {
+    const records = Array.from({ length: 40 }, (_, i) =>
+      ebRecord(detail('big', `event-${String(i).padStart(2, '0')}`, 'web.visit', AT)),
+    );
+    // The body of the first 7 events, to the byte: 7 fit in one message, the 8th starts the next.
+    const events = records.slice(0, 7).map((r) => JSON.parse(r.body).detail);
+    const limit = Buffer.byteLength(JSON.stringify({ accountId: 'big', events }));
+    const sent: FifoMessage[] = [];
+    const enqueue = createEnqueuer({
+      sender: { sendBatch: async (m) => (sent.push(...m), []) },
+      maxBodyBytes: limit,
+    });
+    await enqueue(records);
+    expect(sent.map((m) => JSON.parse(m.body).events.length)).toEqual([7, 7, 7, 7, 7, 5]);
+    expect(Buffer.byteLength(sent[0]!.body)).toBe(limit);
+    for (const m of sent) expect(Buffer.byteLength(m.body)).toBeLessThanOrEqual(limit);
+  });
+
   it('fails the source records of a message that could not be sent, and bad records alone', async () => {
     const good = ebRecord(detail('ok', 'g1', 'email.opened', AT));
     const lost = ebRecord(detail('lost', 'l1', 'email.opened', AT));
