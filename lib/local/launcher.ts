@@ -4,7 +4,7 @@
  * over the same item reader contract), the audience in an object store as the AWS runner writes it
  * to S3 (the same key, the same JSON lines: functions/platform/launcher.ts `launcherRequest`), the
  * batches and Finalize on the same service calls their Lambda handlers make
- * (functions/launch/handlers/enroll-batch.ts, finalize-launch.ts).
+ * (functions/launch/handlers/enroll-batch.ts; functions/launch/finalize.ts).
  *
  * Every call a real launch makes outside the service's own clients is counted in `calls`: the S3
  * PutObject of the audience, the launcher's StartExecution, the item reader's GetObject, each
@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { LaunchPlan, LaunchRunner } from '../../functions/kernel/execution';
 import { EnrollBatchEvent } from '../../functions/launch/enroll-batch-schema';
 import type { LaunchService } from '../../functions/launch';
+import { finalizeLaunch } from '../../functions/launch/finalize';
 import { launcherRequest } from '../../functions/platform/launcher';
 import { createLocalSfn, type LocalSfn } from './step-functions';
 
@@ -86,20 +87,9 @@ export class LocalLauncher implements LaunchRunner {
           const { BatchInput, Items } = EnrollBatchEvent.parse(payload);
           return service.enrollBatch(BatchInput, Items);
         },
-        [FINALIZE_ARN]: async (payload) => {
+        [FINALIZE_ARN]: (payload) => {
           count('lambda:Invoke');
-          const { campaignId, failed } = payload as { campaignId: string; failed?: unknown };
-          const campaign =
-            failed === undefined
-              ? await service.finalize(campaignId)
-              : await service.finalizeFailed(campaignId);
-          return {
-            campaignId,
-            failed: failed !== undefined,
-            status: campaign?.status,
-            enrolled: campaign?.enrolled ?? 0,
-            heldOut: campaign?.heldOut ?? 0,
-          };
+          return finalizeLaunch(service, payload);
         },
         'arn:aws:states:::aws-sdk:s3:deleteObject': (input) => {
           count('s3:DeleteObject');

@@ -4,23 +4,11 @@
  * it counts, leaves the campaign `launching` and releases the lease, so a relaunch can finish it;
  * the state machine then fails (and its failed-executions alarm fires).
  */
-import * as z from 'zod';
-import { Id } from '../../kernel/model';
 import { composeLambda } from '../../platform/lambda';
 import { instrument } from '../../platform/powertools';
+import { finalizeLaunch } from '../finalize';
 import { launchFeature } from '../launch-service';
 
 const { launch } = composeLambda(['tableName'], { launch: launchFeature });
 
-export const handler = instrument(async (event: unknown) => {
-  const { campaignId, failed } = z.object({ campaignId: Id, failed: z.unknown().optional() }).parse(event);
-  const campaign =
-    failed === undefined ? await launch.finalize(campaignId) : await launch.finalizeFailed(campaignId);
-  return {
-    campaignId,
-    failed: failed !== undefined,
-    status: campaign?.status,
-    enrolled: campaign?.enrolled ?? 0,
-    heldOut: campaign?.heldOut ?? 0,
-  };
-});
+export const handler = instrument(async (event: unknown) => finalizeLaunch(launch, event));
