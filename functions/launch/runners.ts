@@ -1,7 +1,9 @@
 /**
- * The in-process LaunchRunner: local mode, the tests and the benchmark run a large launch's batches
- * here with the same `enrollBatch` the launcher's item processor runs on AWS (aws-local-stepfunctions
- * cannot run a Distributed Map that reads from S3). The AWS runner is functions/platform/sfn.ts.
+ * The in-process LaunchRunner: local mode and most tests run a large launch's batches here with the
+ * same `enrollBatch` the launcher's item processor runs on AWS. The launcher's ASL itself runs on
+ * lib/local/launcher.ts (its Distributed Map as an inline Map over the same item reader contract:
+ * the launch benchmark and test/launch/launcher-asl.test.ts). The AWS runner is
+ * functions/platform/launcher.ts.
  */
 import type { LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from '../kernel/execution';
 import { forecastFeature } from '../engine';
