@@ -18,6 +18,10 @@ import type { Platform } from '../platform/compose';
 import { AccountRepository } from '../platform/store/accounts';
 import { ItemTooLargeError } from '../platform/store/codec';
 import { coverageFeature } from './coverage-service';
+import { importEvents } from './import-events';
+import { PUBLISHER } from '../platform/bus';
+import { withPorts } from '../platform/compose';
+import { ProgramRepository } from '../platform/store/programs';
 import { accountOfRow, contactOfRow, parseCsv, type CsvRow } from './csv';
 import { DEFAULT_ICP, Icp, scoreFit } from './domain/fit';
 import { ImportAccount, type ImportResult } from './schemas';
@@ -466,14 +470,24 @@ export type AccountImport = ReturnType<typeof createAccountImport>;
 /** The import of a platform: its ideal-customer profile from the configuration, 16 writes at a time. */
 export function accountImportFeature(platform: Platform): AccountImport {
   const coverage = coverageFeature(platform);
+  const accounts = platform.repository(AccountRepository);
+  const announce = importEvents(
+    withPorts(
+      platform,
+      { publisher: PUBLISHER },
+      { programs: platform.repository(ProgramRepository), accounts, clock: platform.clock },
+    ),
+  );
   return createAccountImport({
-    accounts: platform.repository(AccountRepository),
+    accounts,
     clock: platform.clock,
     icp: platform.config.icp === undefined ? DEFAULT_ICP : Icp.parse(platform.config.icp),
     concurrency: 16,
     // The committee of each account written against its tier's roles (research tasks).
     afterWrite: async (written) => {
       await coverage.afterImport(written);
+      // account.imported for the programs that listen to imports (functions/api/import-events.ts).
+      await announce(written);
     },
   });
 }

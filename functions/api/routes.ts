@@ -13,6 +13,8 @@ import { accountImportRoute } from './account-import-route';
 import type { AccountImport } from './account-import';
 import { catalogRoutes, type CatalogService } from './catalog-routes';
 import { pinpointImportRoute, type PinpointConverter } from './pinpoint-route';
+import { programRoutes } from './program-routes';
+import type { ProgramsService } from '../programs';
 import { webhookRoute } from './webhook-route';
 import type { WebhookService } from '../webhooks';
 import { E400, E404, E409, E413, err } from './responses';
@@ -49,6 +51,8 @@ export interface ApiServices {
   control: ControlService;
   reports: ReportService;
   ingest?: EventIngestor;
+  /** Always-on programs (functions/programs). */
+  programs: ProgramsService;
   /** The sender reputation breaker (functions/ingest/reputation.ts). */
   sending: Pick<SendingReputation, 'status' | 'resume'>;
   /**
@@ -370,5 +374,6 @@ export function buildRoutes(deps: ApiServices): Route[] {
       responses: { 200: { description: 'the report', schema: S.CampaignReport }, ...E400, ...E404 },
       handler: async ({ params }) => ({ status: 200, body: await reports.report(params.campaignId) }),
     }),
+    ...programRoutes(deps.programs, reports),
   ];
 }

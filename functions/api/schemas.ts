@@ -27,6 +27,8 @@ import {
 import { TemplateInput } from '../kernel/templates';
 import { ErrorBody, ErrorDetail } from '../kernel/errors';
 import { LaunchForecast } from '../launch';
+import { Program, ProgramInput } from '../kernel/model';
+import { CampaignReport as CampaignReportSchema } from '../reports';
 import { SendingDomain, SendingDomainView } from '../kernel/reputation';
 
 /** Query-string integers arrive as strings. */
@@ -345,3 +347,20 @@ export const Health = z
   .meta({ id: 'Health' });
 
 export { Role };
+
+// ---------------------------------------------------------------------------
+// Programs (always-on, trigger-driven enrollment)
+// ---------------------------------------------------------------------------
+
+/** A program id: the id of its campaign is `program-<id>`, an id too, so 8 characters shorter. */
+export const ProgramIdParams = z.object({
+  programId: Id.refine((id) => id.length <= 56, {
+    message: 'at most 56 characters (its campaign is program-<id>)',
+  }),
+});
+export const ProgramPutBody = ProgramInput.meta({ id: 'ProgramPut' });
+export const ProgramView = Program.meta({ id: 'Program' });
+export const ProgramList = z.object({ items: z.array(ProgramView) }).meta({ id: 'ProgramList' });
+export const ProgramReport = z
+  .object({ program: ProgramView, report: CampaignReportSchema })
+  .meta({ id: 'ProgramReport' });

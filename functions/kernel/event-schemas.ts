@@ -192,6 +192,17 @@ export const SendingResumedDetail = SendingDomainEvent.extend({
 });
 export type SendingResumedDetail = z.infer<typeof SendingResumedDetail>;
 
+/**
+ * `account.imported`: an import created or updated the account (published only while an active
+ * program has an `account.imported` trigger: functions/api/accounts-service.ts).
+ */
+export const AccountImportedDetail = DetailBase.extend({
+  tier: z.number().int().min(1).max(3),
+  cluster: z.string().nullable().optional(),
+  created: z.boolean(),
+});
+export type AccountImportedDetail = z.infer<typeof AccountImportedDetail>;
+
 /** The detail schema of every detail type. */
 const SCHEMA_OF = {
   [DETAIL_TYPES.engagementRecorded]: EngagementRecordedDetail,
@@ -207,6 +218,7 @@ const SCHEMA_OF = {
   [DETAIL_TYPES.enrollmentFinished]: EnrollmentFinishedDetail,
   [DETAIL_TYPES.sendingPaused]: SendingPausedDetail,
   [DETAIL_TYPES.sendingResumed]: SendingResumedDetail,
+  [DETAIL_TYPES.accountImported]: AccountImportedDetail,
 } as const satisfies Record<DetailType, z.ZodType>;
 
 /** The contract of every detail type: its one source (event-types.ts) and its detail schema. */

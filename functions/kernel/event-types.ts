@@ -8,6 +8,7 @@ export const SOURCES = {
   ads: 'abm.ads',
   directMail: 'abm.direct_mail',
   sending: 'abm.sending',
+  accounts: 'abm.accounts',
 } as const;
 export type Source = (typeof SOURCES)[keyof typeof SOURCES];
 
@@ -25,6 +26,7 @@ export const DETAIL_TYPES = {
   enrollmentFinished: 'enrollment.finished',
   sendingPaused: 'email.sending_paused',
   sendingResumed: 'email.sending_resumed',
+  accountImported: 'account.imported',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
@@ -53,4 +55,5 @@ export const SOURCE_OF = {
   [DETAIL_TYPES.enrollmentFinished]: SOURCES.engine,
   [DETAIL_TYPES.sendingPaused]: SOURCES.sending,
   [DETAIL_TYPES.sendingResumed]: SOURCES.sending,
+  [DETAIL_TYPES.accountImported]: SOURCES.accounts,
 } as const satisfies Record<DetailType, Source>;

@@ -67,6 +67,17 @@ export function executionNameFor(campaignId: string, accountId: string): string 
   return `${raw.slice(0, 63)}-${digest}`;
 }
 
+/**
+ * The execution name of one entry of an account into a program's campaign: the campaign and account
+ * name with a hash of the trigger event id, so each entry (a re-entry after a cooldown) has a name
+ * of its own (Step Functions refuses a reused name for 90 days) and a redelivered trigger event
+ * maps to the same one (StartExecution stays idempotent).
+ */
+export function entryExecutionNameFor(campaignId: string, accountId: string, triggerEventId: string): string {
+  const entry = createHash('sha256').update(triggerEventId).digest('hex').slice(0, 12);
+  return `${executionNameFor(campaignId, accountId).slice(0, 80 - entry.length - 1)}-${entry}`;
+}
+
 /** One account of a launch as the launcher's item processor sees it (one JSON line in S3). */
 export interface LaunchItem {
   accountId: string;

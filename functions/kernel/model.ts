@@ -12,3 +12,4 @@ export * from './model/touches';
 export * from './model/tasks';
 export * from './model/engagement';
 export * from './model/limits';
+export * from './model/programs';

@@ -86,6 +86,17 @@ export const RULES = {
     source: [SOURCE_OF[DETAIL_TYPES.adsAudienceChanged]],
     'detail-type': [DETAIL_TYPES.adsAudienceChanged],
   },
+  /** Engagement bus -> the program trigger queue (functions/programs): intent surges and CRM stages. */
+  programEngagement: {
+    source: [SOURCE_OF[DETAIL_TYPES.engagementRecorded]],
+    'detail-type': [DETAIL_TYPES.engagementRecorded],
+    detail: { type: ['intent.surge', 'crm.stage_changed'] },
+  },
+  /** Engagement bus -> the program trigger queue: stage changes, score changes, imports. */
+  programAccountChanges: {
+    source: [SOURCE_OF[DETAIL_TYPES.stageChanged], SOURCE_OF[DETAIL_TYPES.accountImported]],
+    'detail-type': [DETAIL_TYPES.stageChanged, DETAIL_TYPES.scoreChanged, DETAIL_TYPES.accountImported],
+  },
   /** Engagement bus -> the alarm topic: the sender reputation breaker tripped. */
   sendingPaused: {
     source: [SOURCE_OF[DETAIL_TYPES.sendingPaused]],

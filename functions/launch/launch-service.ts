@@ -9,6 +9,7 @@
  * Small audiences are enrolled before answering; larger ones are handed to a LaunchRunner (the
  * launcher state machine on AWS: audience in S3, Distributed Map over it), and the API answers 202.
  */
+import type { CampaignAudience } from '../kernel/model';
 import { createHash, randomUUID } from 'node:crypto';
 import { mapLimit, overlay } from '../kernel/async';
 import { minimumDetectableLiftPoints } from '../kernel/stats';
@@ -365,9 +366,11 @@ export function createLaunchService(deps: LaunchServiceDeps) {
       ]);
     }
     if (existing?.status === 'stopped') throw new Conflict(`campaign ${campaignId} is stopped`);
+    if (existing?.programId !== undefined)
+      throw new Conflict(`campaign ${campaignId} is program ${existing.programId}'s: its triggers enroll`);
     const sequence = await loadSequence(body, existing);
     // A relaunch keeps the campaign's own audience and holdout: the same accounts, the same holdout.
-    const audience = existing?.audience ?? body.audience;
+    const audience = (existing?.audience as CampaignAudience | undefined) ?? body.audience;
     const holdoutPercent = existing?.holdoutPercent ?? body.holdoutPercent ?? 0;
 
     const resolved = await resolveAudience(deps.accounts, audience);

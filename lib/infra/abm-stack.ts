@@ -19,6 +19,7 @@ import { version as packageVersion } from '../../package.json';
 import type { AppConfig } from './config';
 import { AccountStore } from './constructs/account-store';
 import { AdsSync } from './constructs/ads-sync';
+import { ProgramTriggers } from './constructs/programs';
 import { AbmApi } from './constructs/api';
 import { baseFunctionFactory } from './constructs/base-function';
 import { sendingPausedAlarm } from './constructs/alarms';
@@ -47,6 +48,7 @@ export class AbmStack extends Stack {
   public readonly engagement: EngagementRules;
   public readonly api: AbmApi;
   public readonly ads: AdsSync;
+  public readonly programs: ProgramTriggers;
   /** Every alarm of the stack notifies this topic (and `alarmEmail`, when configured). */
   public readonly alarmTopic: Topic;
 
@@ -107,6 +109,12 @@ export class AbmStack extends Stack {
     });
     // The audience sync: always deployed (with no provider configured it has nothing to send).
     this.ads = new AdsSync(this, 'Ads', { table, bus, createFunction, providers: config.providers.ads });
+    this.programs = new ProgramTriggers(this, 'Programs', {
+      table,
+      bus,
+      sequenceStateMachine: this.engine.stateMachine,
+      createFunction,
+    });
     const health = createFunction(this, 'Health', {
       ...LAMBDAS.health,
       environment: { [ENV.version]: version },
@@ -145,6 +153,7 @@ export class AbmStack extends Stack {
       this.engagement.deadLetterAlarm,
       this.engagement.normaliserFailureAlarm,
       ...this.ads.deadLetterAlarms,
+      ...this.programs.deadLetterAlarms,
     ];
     this.alarmTopic = new Topic(this, 'Alarms', {
       displayName: 'ABM orchestrator alarms',

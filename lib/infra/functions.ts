@@ -93,6 +93,10 @@ export const LAMBDAS = {
     'scoring/handlers/rescore-accounts.ts',
     'Daily: re-scores the accounts whose score decayed below their stage (stages follow decay)',
   ),
+  programTriggers: lambda(
+    'programs/handlers/program-triggers.ts',
+    'Program trigger queue: intent surges, stage and score changes, imports -> always-on program entries',
+  ),
   syncAudiences: lambda(
     'ads/handlers/sync-audiences.ts',
     'Ad audiences: applies ads.audience.changed to LinkedIn, Google and Meta lists (membership ledger)',

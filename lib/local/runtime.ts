@@ -57,6 +57,7 @@ import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { webhooksFeature } from '../../functions/webhooks';
+import { programsFeature, triggerBatch } from '../../functions/programs';
 import { localSesEventsRoute } from './ses-events';
 import { localMailRoutes, RecordingEmailSender, SENT_MAIL_FILE, SentMailStore } from './sent-mail';
 import { makeOwnerOnlyDir, type LocalSettings } from './settings';
@@ -73,6 +74,7 @@ export type LocalPlatform = Composed<{
   rescorer: (p: Platform) => ReturnType<typeof rescoreFeature>;
   launch: (p: Platform) => ReturnType<typeof inProcessLaunch>;
   ads: (p: Platform) => ReturnType<typeof adsSyncFeature>;
+  programs: typeof programsFeature;
 }>;
 
 export interface StartLocalOptions {
@@ -122,7 +124,7 @@ export interface LocalRuntime {
   platform: LocalPlatform;
   bus: LocalBus;
   /** The scorer's two queues: buffer (standard) -> enqueuer -> scorer (FIFO) -> scorer. */
-  queues: { buffer: LocalQueue; scorer: LocalQueue; ads: LocalQueue };
+  queues: { buffer: LocalQueue; scorer: LocalQueue; ads: LocalQueue; programs: LocalQueue };
   /** The daily re-score on the simulated clock (the stack's EventBridge schedule on AWS). */
   rescoreSchedule: SimulatedDailySchedule;
   executions: LocalExecutions;
@@ -254,9 +256,19 @@ export async function startLocal(
       flushMs: options.adsFlushMs ?? 200,
       log,
     });
+    // The stack's program trigger queue (batches of 10).
+    const programsQueue = new LocalQueue({
+      name: 'program trigger queue',
+      batchSize: 10,
+      flushMs: 0,
+      autoFlush,
+      log,
+    });
     const bus = new LocalBus(
       [
         queueTarget('scorerIngest', RULES.scorerIngest as never, buffer),
+        queueTarget('programEngagement', RULES.programEngagement as never, programsQueue),
+        queueTarget('programAccountChanges', RULES.programAccountChanges as never, programsQueue),
         queueTarget('adsAudienceChanged', RULES.adsAudienceChanged as never, adsQueue),
         // The stack sends these to its alarm topic; local mode's alarm is a log line.
         {
@@ -307,6 +319,7 @@ export async function startLocal(
             awaitCompletion: false,
             onError: (err) => log('launch failed', { error: String(err) }),
           }),
+        programs: programsFeature,
         ads: (p) =>
           adsSyncFeature(p, {
             createAdapter: options.createAdapter,
@@ -332,6 +345,7 @@ export async function startLocal(
     buffer.consume((records) => platform.enqueue(records));
     scorerQueue.consume((records) => platform.scorer.handleBatch(records));
     adsQueue.consume((records) => platform.ads.handleBatch(records));
+    programsQueue.consume((records) => triggerBatch(platform.programs, records, log));
 
     const executions = new LocalExecutions({
       journal: platform.repository(ExecutionJournal),
@@ -384,7 +398,7 @@ export async function startLocal(
           await settled;
         },
         busy: () => requests > 0 || executions.busy > 0 || rescoreSchedule.busy,
-        queues: [buffer, scorerQueue],
+        queues: [buffer, scorerQueue, programsQueue],
       }),
     );
 
@@ -409,7 +423,7 @@ export async function startLocal(
       clock,
       platform,
       bus,
-      queues: { buffer, scorer: scorerQueue, ads: adsQueue },
+      queues: { buffer, scorer: scorerQueue, ads: adsQueue, programs: programsQueue },
       rescoreSchedule,
       executions,
       dynamo,
@@ -431,6 +445,7 @@ export async function startLocal(
           await executions.shutdown();
           await drainScoring({ buffer, scorer: scorerQueue }, 2_000, true);
           await adsQueue.drain({ timeoutMs: 2_000, close: true });
+          await programsQueue.drain({ timeoutMs: 2_000, close: true });
           clearInterval(saveTimer);
           clock.save(clockFile);
           await localSes.stop();

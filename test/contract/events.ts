@@ -305,6 +305,62 @@ async function adsEvents(): Promise<WireEvent[]> {
   return publisher.events.map((e) => toWire(e));
 }
 
+/** Intent surges and CRM stage changes, built by the real ingestion (the program triggers' engagement). */
+export async function programEngagementEvents(): Promise<WireEvent[]> {
+  const publisher = new RecordingPublisher();
+  const ingest = createIngest({ resolver, publisher, unresolved: new MemoryUnresolvedStore(), clock });
+  const at = '2026-11-22T10:00:00Z';
+  const e = (eventId: string, type: string, properties: object) => ({
+    eventId,
+    type,
+    occurredAt: at,
+    accountId: 'northwind',
+    properties,
+  });
+  await ingest({
+    events: [
+      e('pg-surge-80', 'intent.surge', { topic: 'freight audit', strength: 80 }),
+      e('pg-surge-0', 'intent.surge', { topic: 'etl', strength: 0 }),
+      e('pg-surge-100', 'intent.surge', { topic: 'Freight Audit', strength: 100 }),
+      e('pg-crm-opp', 'crm.stage_changed', { stage: 'opportunity' }),
+      e('pg-crm-won', 'crm.stage_changed', { stage: 'customer', opportunityId: 'o-1' }),
+      e('pg-crm-lost', 'crm.stage_changed', { stage: 'disqualified' }),
+      e('pg-surge-extra', 'intent.surge', { topic: 'tms', strength: 55, source: 'bombora' }),
+    ],
+  });
+  return publisher.events.map((x) => toWire(x));
+}
+
+/** Stage changes, score changes and imports: what the program triggers hear of accounts. */
+export function programAccountEvents(): WireEvent[] {
+  const base = { occurredAt: '2026-11-22T10:00:00Z', accountId: 'northwind' };
+  const score = (eventId: string, previousScore: number, value: number, stage: 'engaged' | 'mqa') =>
+    busEvent(DETAIL_TYPES.scoreChanged, {
+      ...base,
+      eventId,
+      score: value,
+      previousScore,
+      asOf: base.occurredAt,
+      stage,
+      engagedContacts: 2,
+      engagedRoles: ['champion'],
+      eventsApplied: 1,
+    });
+  const stage = (eventId: string, from: 'target' | 'engaged' | 'mqa', to: 'engaged' | 'mqa' | 'target') =>
+    busEvent(DETAIL_TYPES.stageChanged, { ...base, eventId, from, to, score: 50, reason: 'x' });
+  const imported = (eventId: string, tier: number, created: boolean, cluster?: string | null) =>
+    busEvent(DETAIL_TYPES.accountImported, { ...base, eventId, tier, created, cluster });
+  return [
+    score('pa-score-up', 30, 45, 'engaged'),
+    score('pa-score-down', 70, 55, 'engaged'),
+    stage('pa-stage-mqa', 'engaged', 'mqa'),
+    stage('pa-stage-back', 'mqa', 'engaged'),
+    imported('pa-import-new', 1, true, 'retail'),
+    imported('pa-import-update', 3, false, null),
+    imported('pa-import-plain', 2, true),
+  ].map((x) => toWire(x));
+}
+
 export interface ContractCases {
   /** Which bus the rule lives on in the real deployment. */
   bus: 'engagement' | 'default';
@@ -320,6 +376,8 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
   const engagement = await handlerEngagementEvents();
   const sending = sendingEvents();
   const ads = await adsEvents();
+  const programEngagement = await programEngagementEvents();
+  const programAccounts = programAccountEvents();
   const sample = engagement[0]!;
   const variant = (id: string, patch: Partial<WireEvent>): WireEvent => ({
     ...sample,
@@ -390,6 +448,39 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
           detail: { ...ads[0]!.detail, eventId: 'nm-ads-mail' },
         },
         ...scorerOutputs(),
+      ],
+    },
+    programEngagement: {
+      bus: 'engagement',
+      matches: programEngagement,
+      nearMisses: [
+        // Every other engagement type the ingestion publishes.
+        ...engagement.filter(
+          (x) =>
+            x.detailType === DETAIL_TYPES.engagementRecorded &&
+            x.detail.type !== 'intent.surge' &&
+            x.detail.type !== 'crm.stage_changed',
+        ),
+        { ...programEngagement[0]!, id: 'nm-pg-source', source: SOURCES.scorer },
+        {
+          ...programEngagement[0]!,
+          id: 'nm-pg-case',
+          detail: { ...programEngagement[0]!.detail, type: 'Intent.Surge' },
+        },
+        ...scorerOutputs(),
+      ],
+    },
+    programAccountChanges: {
+      bus: 'engagement',
+      matches: programAccounts,
+      nearMisses: [
+        ...scorerOutputs().filter(
+          (x) => x.detailType !== DETAIL_TYPES.scoreChanged && x.detailType !== DETAIL_TYPES.stageChanged,
+        ),
+        ...programEngagement.slice(0, 2),
+        { ...programAccounts[0]!, id: 'nm-pa-source', source: SOURCES.ingest },
+        { ...programAccounts[4]!, id: 'nm-pa-import-source', source: SOURCES.engine },
+        { ...programAccounts[2]!, id: 'nm-pa-case', detailType: 'Account.Stage_Changed' },
       ],
     },
     sendingPaused: {

@@ -138,6 +138,7 @@ export interface Pools {
   templateIds: string[];
   sequenceIds: string[];
   campaignIds: string[];
+  programIds: string[];
   /** Accounts enrolled in a campaign (for the per-enrollment routes). */
   enrollments: { campaignId: string; accountId: string }[];
   taskIds: string[];
@@ -217,6 +218,16 @@ async function seed(
       }),
     );
   await h.launch.idle();
+  const programIds = ['fz-prog-0', 'fz-prog-1'];
+  for (const [i, p] of programIds.entries())
+    await expectOk(
+      `program ${p}`,
+      json('PUT', `/programs/${p}`, {
+        name: p,
+        sequenceId: sequenceIds[i % 2],
+        trigger: { type: 'stage.entered', stage: 'mqa' },
+      }),
+    );
   const enrollments: Pools['enrollments'] = [];
   for (const campaignId of campaignIds)
     for (const e of (await h.store.enrollments.listOfCampaign(campaignId, { limit: 100 })).items)
@@ -257,6 +268,7 @@ async function seed(
     templateIds,
     sequenceIds,
     campaignIds,
+    programIds,
     enrollments,
     taskIds,
     owners: [OWNER, 'sdr-nobody'],
@@ -503,6 +515,8 @@ function paramHint(
       return pooled(pools.sequenceIds);
     case 'campaignId':
       return pooled(pools.campaignIds);
+    case 'programId':
+      return pooled(pools.programIds);
     case 'taskId':
       return pooled(pools.taskIds);
     case 't':
@@ -610,6 +624,50 @@ function launchArbitrary(pools: Pools): fc.Arbitrary<Json> {
   );
 }
 
+/** A program over a sequence that exists, with any of the triggers and re-entry rules. */
+function programArbitrary(pools: Pools): fc.Arbitrary<unknown> {
+  return fc.record(
+    {
+      name: fc.string({ minLength: 1, maxLength: 40 }),
+      sequenceId: pools.sequenceIds.length > 0 ? pick(pools.sequenceIds) : fc.constant('seq'),
+      trigger: fc.oneof(
+        fc.record(
+          {
+            type: fc.constant('intent.surge'),
+            minStrength: fc.integer({ min: 0, max: 100 }),
+            topics: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 3 }),
+          },
+          { requiredKeys: ['type'] },
+        ),
+        fc.record({
+          type: fc.constant('stage.entered'),
+          stage: fc.constantFrom('engaged', 'mqa', 'opportunity'),
+        }),
+        fc.record({ type: fc.constant('score.crossed'), minScore: fc.integer({ min: 0, max: 200 }) }),
+        fc.record({
+          type: fc.constant('crm.stage_changed'),
+          stage: fc.constantFrom('opportunity', 'customer'),
+        }),
+        fc.record(
+          { type: fc.constant('account.imported'), tiers: fc.subarray([1, 2, 3], { minLength: 1 }) },
+          { requiredKeys: ['type'] },
+        ),
+      ),
+      audience: fc.record(
+        { tiers: fc.subarray([1, 2, 3]), minFit: fc.integer({ min: 0, max: 100 }) },
+        { requiredKeys: [] },
+      ),
+      reentry: fc.oneof(
+        fc.constant({ once: true }),
+        fc.record({ after: fc.constantFrom('P30D', 'P1W', 'PT12H') }),
+        fc.constant({ exclusive: true }),
+      ),
+      status: fc.constantFrom('active', 'paused'),
+    },
+    { requiredKeys: ['name', 'sequenceId', 'trigger'] },
+  );
+}
+
 /** A delivery of the harness's test webhook provider (test/support/webhooks.ts): engagement or a task outcome. */
 function webhookArbitrary(pools: Pools): fc.Arbitrary<unknown> {
   return fc.record({
@@ -671,9 +729,11 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
           ? journeyArbitrary()
           : op.operationId === 'receiveWebhook'
             ? webhookArbitrary(pools)
-            : op.body
-              ? arbitraryOf(doc, op.body, hint)
-              : fc.constant(undefined);
+            : op.operationId === 'putProgram'
+              ? programArbitrary(pools)
+              : op.body
+                ? arbitraryOf(doc, op.body, hint)
+                : fc.constant(undefined);
   const asCsv = op.mediaTypes.includes('text/csv') ? fc.boolean() : fc.constant(false);
   return fc.tuple(pathParams, query, body, asCsv).map(([params, q, b0, csv]) => {
     // A contact's id in the body, when given, is the one in the path.

@@ -28,7 +28,10 @@ export const Campaign = z.object({
   name: z.string().min(1),
   sequenceId: Id,
   version: z.number().int().positive(),
-  audience: CampaignAudience,
+  /** Who was launched; a program's campaign takes its accounts as its triggers fire. */
+  audience: z.union([CampaignAudience, z.object({ programId: Id }).strict()]),
+  /** A program's campaign (functions/programs): it stays running and never completes by itself. */
+  programId: Id.optional(),
   holdoutPercent: decimal(0, 100).default(0),
   status: CampaignStatus,
   enrolled: z.number().int().nonnegative().default(0),

@@ -40,7 +40,8 @@ export class CampaignRepository extends Repository {
   async complete(campaignId: string): Promise<boolean> {
     let completed = false;
     await this.update(campaignId, (c) => {
-      completed = c.status === 'running' || c.status === 'paused';
+      // A program's campaign runs as long as the program: its accounts come as triggers fire.
+      completed = (c.status === 'running' || c.status === 'paused') && c.programId === undefined;
       return completed ? { ...c, status: 'completed' } : undefined;
     });
     return completed;

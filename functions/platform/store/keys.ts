@@ -25,6 +25,7 @@
  * | sending hour     | SENDING#<domain>     | HOUR#<yyyy-mm-ddThh> (+ttl) | -                                            | -                                                 |
  * | sending state    | SENDING#<domain>     | STATE                    | -                                               | -                                                 |
  * | send-rate line   | SENDRATE             | NEXT                     | -                                               | -                                                 |
+ * | program          | PROGRAM#<id>         | PROGRAM                  | PROGRAMS / PROGRAM#<id>                         | -                                                 |
  * | webhook receipt  | WEBHOOK#<provider>#<eventId> | RECEIPT (+ttl)   | -                                               | -                                                 |
  *
  * (1) Only while the score stage is `engaged` or `mqa` with a positive score: the accounts that decay
@@ -359,6 +360,16 @@ export const campaignItem = (campaignId: string): ItemKeys => ({
 
 export const campaignList = (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' });
 
+export const program = (programId: string): PrimaryKey => ({ pk: `PROGRAM#${programId}`, sk: 'PROGRAM' });
+
+export const programItem = (programId: string): ItemKeys => ({
+  ...program(programId),
+  gsi1pk: 'PROGRAMS',
+  gsi1sk: `PROGRAM#${programId}`,
+});
+
+export const programList = (): KeyQuery => ({ index: 'gsi1', pk: 'PROGRAMS' });
+
 export const launchLease = (campaignId: string): PrimaryKey => ({
   pk: `CAMPAIGN#${campaignId}`,
   sk: SK.launchLease,
@@ -469,6 +480,9 @@ export const keys = {
   campaign,
   campaignItem,
   campaignList,
+  program,
+  programItem,
+  programList,
   launchLease,
   unresolvedEvent,
   webhookReceipt,

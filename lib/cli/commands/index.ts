@@ -6,6 +6,7 @@ import { clockCommands } from './clock';
 import { definitionCommands } from './definitions';
 import { eventCommands } from './events';
 import { healthCommand } from './health';
+import { programCommands } from './programs';
 import { reportCommand } from './report';
 import { sendingCommands } from './sending';
 import { taskCommands } from './tasks';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   ...accountCommands,
   ...definitionCommands,
   ...campaignCommands,
+  ...programCommands,
   ...taskCommands,
   ...eventCommands,
   ...sendingCommands,
