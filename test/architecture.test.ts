@@ -13,7 +13,18 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.join(__dirname, '..');
-const FEATURES = ['engine', 'scoring', 'launch', 'ingest', 'reports', 'api', 'ads', 'webhooks', 'programs'];
+const FEATURES = [
+  'engine',
+  'scoring',
+  'launch',
+  'ingest',
+  'reports',
+  'api',
+  'ads',
+  'webhooks',
+  'programs',
+  'crm',
+];
 
 function sourceFiles(): string[] {
   const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {

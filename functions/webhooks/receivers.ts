@@ -3,6 +3,11 @@
  * `undefined` when its provider is not configured (its route then answers 404). The direct-mail
  * (Lob, PostGrid) and CRM (HubSpot, Salesforce) adapters register theirs here.
  */
+import { crmReceiverFactories } from '../crm';
 import type { ReceiverFactory, WebhookProvider } from './port';
 
-export const RECEIVER_FACTORIES: Partial<Record<WebhookProvider, ReceiverFactory>> = {};
+export const RECEIVER_FACTORIES: Partial<Record<WebhookProvider, ReceiverFactory>> = {
+  // Called late (not at module load): the CRM feature imports this feature's port in turn.
+  hubspot: (platform) => crmReceiverFactories.hubspot(platform),
+  salesforce: (platform) => crmReceiverFactories.salesforce(platform),
+};

@@ -24,6 +24,10 @@ export const ProvidersSnapshot = z.object({
       audiences: z.array(
         z.object({ audience: z.string(), added: z.array(z.string()), removed: z.array(z.string()) }),
       ),
+      /** A CRM double's records (HubSpot tasks, contacts, companies, deals; Salesforce sObjects). */
+      records: z
+        .array(z.object({ type: z.string(), id: z.string(), properties: z.record(z.string(), z.unknown()) }))
+        .optional(),
     }),
   ),
 });

@@ -434,6 +434,18 @@ export const adsMembership = (
 ): PrimaryKey => ({ pk: adsMemberships(kind, memberId), sk: `${provider}#${audience}` });
 
 /**
+ * An SDR task's link to the task created for it in the CRM (functions/crm): one item per task id
+ * (the task id is the last component), a reverse item per CRM id (a CRM webhook names the CRM's
+ * id), and a sparse index of the links still open, least recently polled first.
+ */
+export const crmTaskLink = (taskId: string): PrimaryKey => ({ pk: `CRMTASK#${taskId}`, sk: 'LINK' });
+export const crmIdLink = (provider: string, crmId: string): PrimaryKey => ({
+  pk: `CRMID#${provider}#${crmId}`,
+  sk: 'LINK',
+});
+export const openCrmTasks = (provider: string): KeyQuery => ({ index: 'gsi1', pk: `CRMOPEN#${provider}` });
+
+/**
  * Email pacing (docs/architecture.md "Email pacing"): the next free slot of the SES account's
  * sending rate, one item per table.
  */
@@ -492,5 +504,8 @@ export const keys = {
   sendingState,
   adsMemberships,
   adsMembership,
+  crmTaskLink,
+  crmIdLink,
+  openCrmTasks,
   sendRateLine,
 } as const;

@@ -101,3 +101,6 @@ export type {
   RequestRecord,
 } from './shared';
 export { Faults } from './shared';
+export { LOCAL_CRM_SECRETS, startCrmDouble, type CrmDouble } from './crm';
+export type { HubSpotDouble, HubSpotWebhookEvent } from './hubspot';
+export type { SalesforceDouble } from './salesforce';

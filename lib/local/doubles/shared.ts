@@ -17,7 +17,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Rng } from '../../demo/random';
 
-export type ProviderName = 'linkedin' | 'google' | 'meta';
+export type ProviderName = 'linkedin' | 'google' | 'meta' | CrmDoubleName;
+/** The CRM doubles (lib/local/doubles/hubspot.ts, salesforce.ts). */
+export type CrmDoubleName = 'hubspot' | 'salesforce';
 export type Fault = 'throttle' | 'error' | 'hang' | 'partial' | 'graphThrottle' | 'expireToken';
 export type FaultRates = Partial<Record<'throttle' | 'error' | 'hang' | 'partial', number>>;
 
@@ -48,6 +50,8 @@ export interface ProviderSnapshot {
   provider: ProviderName;
   requests: RequestRecord[];
   audiences: AudienceSnapshot[];
+  /** The records a CRM double holds (tasks, contacts, companies...). */
+  records?: { type: string; id: string; properties: Record<string, unknown> }[];
 }
 
 /** One audience as the provider holds it: idempotent adds and removes, counted. */
