@@ -97,6 +97,11 @@ export const RULES = {
     source: [SOURCE_OF[DETAIL_TYPES.stageChanged], SOURCE_OF[DETAIL_TYPES.accountImported]],
     'detail-type': [DETAIL_TYPES.stageChanged, DETAIL_TYPES.scoreChanged, DETAIL_TYPES.accountImported],
   },
+  /** Engagement bus -> the CRM task sync's queue (functions/crm): every SDR task goes to the CRM. */
+  crmTaskCreated: {
+    source: [SOURCE_OF[DETAIL_TYPES.sdrTaskCreated]],
+    'detail-type': [DETAIL_TYPES.sdrTaskCreated],
+  },
   /** Engagement bus -> the alarm topic: the sender reputation breaker tripped. */
   sendingPaused: {
     source: [SOURCE_OF[DETAIL_TYPES.sendingPaused]],

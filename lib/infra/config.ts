@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
 import { AdsProvidersConfig, SecretName } from '../../functions/kernel/ads-providers';
 import { CoverageConfig } from '../../functions/kernel/coverage';
+import { CrmProviderSettings } from '../../functions/kernel/crm-provider';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 import { MaxSendRate } from '../../functions/kernel/send-rate';
 
@@ -125,6 +126,11 @@ const ConfigSchema = z
          */
         ads: AdsProvidersConfig.default([]),
         directMail: Provider.default({ provider: DEFAULT_PROVIDER }),
+        /**
+         * The CRM SDR tasks are created in and sales stages come from (functions/kernel/crm-provider.ts,
+         * README "Connect your CRM"); none by default: tasks stay in the API and the CLI.
+         */
+        crm: CrmProviderSettings.optional(),
       })
       .strict()
       .default({ ads: [], directMail: { provider: DEFAULT_PROVIDER } }),

@@ -12,6 +12,8 @@
  *   bus (RULES.adsAudienceChanged) -> audience sync queue (batched) -> the audience sync ->
  *     the provider adapters -> each provider's `baseUrl`, or its in-process test double
  *     (`providerDoubles`; `GET /_local/providers` shows what they received)
+ *   bus (RULES.crmTaskCreated) -> CRM task queue -> the CRM task sync -> the CRM's `baseUrl`, or
+ *     its in-process double (`crmDouble`); the completion poll every `crmPollMs` (real time)
  *
  * One LocalClock (lib/local/clock.ts: interactive, simulate or scaled; persisted in the data folder)
  * is THE clock: repository, engine, scorer, API, the runner's Wait states and timeouts, the daily
@@ -56,6 +58,13 @@ import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { startProviderDoubles } from './doubles';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { importPinpointJourney } from '../../functions/api/pinpoint-import';
+import { crmFeature } from '../../functions/crm';
+import { createTasksService } from '../../functions/api/tasks-service';
+import { PUBLISHER } from '../../functions/platform/bus';
+import { withPorts } from '../../functions/platform/compose';
+import type { ProviderSecrets } from '../../functions/platform/providers/secrets';
+import { TaskRepository } from '../../functions/platform/store/tasks';
+import { startCrmDouble, type CrmDouble } from './doubles';
 import { webhooksFeature } from '../../functions/webhooks';
 import { programsFeature, triggerBatch } from '../../functions/programs';
 import { localSesEventsRoute } from './ses-events';
@@ -75,6 +84,7 @@ export type LocalPlatform = Composed<{
   launch: (p: Platform) => ReturnType<typeof inProcessLaunch>;
   ads: (p: Platform) => ReturnType<typeof adsSyncFeature>;
   programs: typeof programsFeature;
+  crm: (p: Platform) => ReturnType<typeof crmFeature>;
 }>;
 
 export interface StartLocalOptions {
@@ -106,6 +116,15 @@ export interface StartLocalOptions {
   /** The audience sync queue: real ms before a partial batch is delivered (default 200). */
   adsFlushMs?: number;
   /**
+   * The CRM double a CRM configured without `baseUrl` is pointed at (started here unless given;
+   * tests inject faults into theirs or send its webhooks).
+   */
+  crmDouble?: CrmDouble;
+  /** The CRM task queue: real ms before a partial batch is delivered (default 200). */
+  crmFlushMs?: number;
+  /** How often the CRM completion poll runs, real ms (default 60 s; 0: never). */
+  crmPollMs?: number;
+  /**
    * Whether the engine paces its email to `settings.sesMaxSendRate` (default true, as a deploy
    * with `config.ses.maxSendRate` does); false leaves local SES's limit to throttle unpaced sends.
    */
@@ -124,7 +143,9 @@ export interface LocalRuntime {
   platform: LocalPlatform;
   bus: LocalBus;
   /** The scorer's two queues: buffer (standard) -> enqueuer -> scorer (FIFO) -> scorer. */
-  queues: { buffer: LocalQueue; scorer: LocalQueue; ads: LocalQueue; programs: LocalQueue };
+  queues: { buffer: LocalQueue; scorer: LocalQueue; ads: LocalQueue; programs: LocalQueue; crm: LocalQueue };
+  /** The CRM double local mode points the configured CRM at (none when it has its own `baseUrl`). */
+  crmDouble?: CrmDouble;
   /** The daily re-score on the simulated clock (the stack's EventBridge schedule on AWS). */
   rescoreSchedule: SimulatedDailySchedule;
   executions: LocalExecutions;
@@ -183,6 +204,19 @@ export async function startLocal(
       ? await startProviderDoubles({ providers: served })
       : undefined;
   options = ownDoubles ? { ...options, providerDoubles: ownDoubles } : options;
+  // The CRM likewise: without `baseUrl`, its double, with the credentials the double accepts.
+  const crmConfigured = settings.crmProvider;
+  const crmServed = crmConfigured !== undefined && crmConfigured.baseUrl === undefined;
+  const ownCrmDouble =
+    crmServed && !options.crmDouble ? await startCrmDouble(crmConfigured.provider) : undefined;
+  const crmDouble = crmServed ? (options.crmDouble ?? ownCrmDouble) : undefined;
+  const crmProvider =
+    crmDouble && crmConfigured ? { ...crmConfigured, baseUrl: crmDouble.baseUrl } : crmConfigured;
+  const baseSecrets = settings.providerSecrets ?? new StaticProviderSecrets({});
+  const providerSecrets: ProviderSecrets =
+    crmDouble && crmConfigured
+      ? withDoubleSecrets(crmDouble.secretsFor(crmConfigured), baseSecrets)
+      : baseSecrets;
   const version = readVersion();
 
   const clockFile = path.join(dataDir, 'clock.json');
@@ -264,12 +298,20 @@ export async function startLocal(
       autoFlush,
       log,
     });
+    // The stack's CRM task queue (batches of up to 10, partial failures).
+    const crmQueue = new LocalQueue({
+      name: 'CRM task queue',
+      batchSize: 10,
+      flushMs: options.crmFlushMs ?? 200,
+      log,
+    });
     const bus = new LocalBus(
       [
         queueTarget('scorerIngest', RULES.scorerIngest as never, buffer),
         queueTarget('programEngagement', RULES.programEngagement as never, programsQueue),
         queueTarget('programAccountChanges', RULES.programAccountChanges as never, programsQueue),
         queueTarget('adsAudienceChanged', RULES.adsAudienceChanged as never, adsQueue),
+        queueTarget('crmTaskCreated', RULES.crmTaskCreated as never, crmQueue),
         // The stack sends these to its alarm topic; local mode's alarm is a log line.
         {
           rule: 'sendingPaused',
@@ -303,6 +345,7 @@ export async function startLocal(
         coverage: settings.coverage,
         adsProviders,
         adsAudiences: audienceKinds(adsProviders),
+        crmProvider,
         sesMaxSendRate: options.pace === false ? undefined : settings.sesMaxSendRate,
         launchMaxUsd: settings.launchMaxUsd,
         version,
@@ -325,6 +368,12 @@ export async function startLocal(
             createAdapter: options.createAdapter,
             doubles: options.providerDoubles,
           }),
+        crm: (p) =>
+          crmFeature(p, {
+            completeTask: createTasksService(
+              withPorts(p, { publisher: PUBLISHER }, { tasks: p.repository(TaskRepository), clock: p.clock }),
+            ).complete,
+          }),
       },
       {
         clock,
@@ -339,13 +388,24 @@ export async function startLocal(
         ),
         unsubscribeKey: new StaticSecretSource(unsubscribeKey),
         fifo: fifoSender(scorerQueue),
-        providerSecrets: settings.providerSecrets ?? new StaticProviderSecrets({}),
+        providerSecrets,
       },
     );
     buffer.consume((records) => platform.enqueue(records));
     scorerQueue.consume((records) => platform.scorer.handleBatch(records));
     adsQueue.consume((records) => platform.ads.handleBatch(records));
     programsQueue.consume((records) => triggerBatch(platform.programs, records, log));
+    crmQueue.consume(async (records) =>
+      platform.crm ? platform.crm.handleBatch(records) : { batchItemFailures: [] },
+    );
+    const crmPollMs = options.crmPollMs ?? 60_000;
+    const crmPollTimer =
+      platform.crm && crmPollMs > 0
+        ? setInterval(() => {
+            platform.crm?.poll().catch((err: unknown) => log('CRM poll failed', { error: String(err) }));
+          }, crmPollMs)
+        : undefined;
+    crmPollTimer?.unref();
 
     const executions = new LocalExecutions({
       journal: platform.repository(ExecutionJournal),
@@ -367,7 +427,7 @@ export async function startLocal(
     holder.local = createRouter(
       [
         localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() }),
-        localProvidersRoute(options.providerDoubles),
+        localProvidersRoute(withCrmDouble(options.providerDoubles, crmDouble)),
         ...localClockRoutes(clock),
         ...localMailRoutes(sentMail, settings.apiToken),
       ],
@@ -423,7 +483,8 @@ export async function startLocal(
       clock,
       platform,
       bus,
-      queues: { buffer, scorer: scorerQueue, ads: adsQueue, programs: programsQueue },
+      queues: { buffer, scorer: scorerQueue, ads: adsQueue, programs: programsQueue, crm: crmQueue },
+      ...(crmDouble ? { crmDouble } : {}),
       rescoreSchedule,
       executions,
       dynamo,
@@ -446,11 +507,14 @@ export async function startLocal(
           await drainScoring({ buffer, scorer: scorerQueue }, 2_000, true);
           await adsQueue.drain({ timeoutMs: 2_000, close: true });
           await programsQueue.drain({ timeoutMs: 2_000, close: true });
+          clearInterval(crmPollTimer);
+          await crmQueue.drain({ timeoutMs: 2_000, close: true });
           clearInterval(saveTimer);
           clock.save(clockFile);
           await localSes.stop();
           await dynamo.stop();
           await ownDoubles?.close();
+          await ownCrmDouble?.close();
         })()),
     };
   } catch (err) {
@@ -458,6 +522,7 @@ export async function startLocal(
     await ses?.stop().catch(() => undefined);
     await dynamo.stop().catch(() => undefined);
     await ownDoubles?.close().catch(() => undefined);
+    await ownCrmDouble?.close().catch(() => undefined);
     throw err;
   }
 }
@@ -528,4 +593,24 @@ async function recheckAwaits(
       log('could not re-check a re-hydrated wait', { execution: a.executionName, error: String(err) });
     }
   }
+}
+
+/** The CRM double's credentials under the configured secret names, else the configured secrets. */
+function withDoubleSecrets(values: Record<string, unknown>, base: ProviderSecrets): ProviderSecrets {
+  const own = new StaticProviderSecrets(values);
+  return {
+    get: (name) => (Object.prototype.hasOwnProperty.call(values, name) ? own.get(name) : base.get(name)),
+  };
+}
+
+/** `GET /_local/providers` over the ad doubles and the CRM double. */
+function withCrmDouble(
+  ads: ProviderDoubles | undefined,
+  crm: CrmDouble | undefined,
+): ProviderDoubles | undefined {
+  if (!crm) return ads;
+  return {
+    baseUrlFor: (provider) => ads!.baseUrlFor(provider),
+    snapshot: async () => ({ providers: [...((await ads?.snapshot())?.providers ?? []), crm.snapshot()] }),
+  };
 }

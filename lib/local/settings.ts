@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import * as path from 'node:path';
 import * as z from 'zod';
 import type { AdsProviderSettings } from '../../functions/kernel/ads-providers';
+import type { CrmProviderSettings } from '../../functions/kernel/crm-provider';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 import type { CoverageConfig } from '../../functions/kernel/coverage';
 import { readSecretsFile, type ProviderSecrets } from '../../functions/platform/providers/secrets';
@@ -88,6 +89,8 @@ export interface LocalSettings {
    * `over_budget`) without `confirm`; no cap when absent.
    */
   launchMaxUsd?: number;
+  /** The CRM of the same configuration (`providers.crm`), when it names one. */
+  crmProvider?: CrmProviderSettings;
   /** Where the configuration came from (for the start banner), when it came from somewhere. */
   configSource?: string;
   /** The providers' secrets: the JSON file named by ABM_SECRETS (secretName -> value); none when unset. */
@@ -158,7 +161,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
 function readConfig(
   env: NodeJS.ProcessEnv,
   cwd: string,
-): Pick<LocalSettings, 'adsProviders' | 'coverage' | 'launchMaxUsd' | 'configSource' | 'providerSecrets'> {
+): Pick<
+  LocalSettings,
+  'adsProviders' | 'coverage' | 'launchMaxUsd' | 'crmProvider' | 'configSource' | 'providerSecrets'
+> {
   let source: string | undefined;
   let config: unknown;
   const fail = (message: string): never => {
@@ -182,10 +188,12 @@ function readConfig(
   let adsProviders: AdsProviderSettings[] = [];
   let coverage: CoverageConfig | undefined;
   let launchMaxUsd: number | undefined;
+  let crmProvider: CrmProviderSettings | undefined;
   if (source) {
     try {
       const parsed = parseConfig({ stage: 'dev', config });
       adsProviders = parsed.providers.ads;
+      crmProvider = parsed.providers.crm;
       coverage = parsed.coverage;
       launchMaxUsd = parsed.launch.maxUsd;
     } catch (err) {
@@ -205,6 +213,7 @@ function readConfig(
     adsProviders,
     ...(coverage ? { coverage } : {}),
     ...(launchMaxUsd !== undefined ? { launchMaxUsd } : {}),
+    ...(crmProvider ? { crmProvider } : {}),
     ...(source ? { configSource: source } : {}),
     ...(providerSecrets ? { providerSecrets } : {}),
   };

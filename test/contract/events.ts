@@ -10,6 +10,7 @@ import {
   DETAIL_TYPES,
   SES_DETAIL_TYPES,
   SOURCES,
+  sdrTaskCreatedEvent,
   type BusEvent,
   type RuleName,
 } from '../../functions/kernel/events';
@@ -157,6 +158,31 @@ export function sendingEvents(): WireEvent[] {
     ),
   );
   return paused.map((e) => toWire(e));
+}
+
+/** What the engine (sdr_task steps) and the scorer (hot accounts) publish for a new SDR task. */
+export function sdrTaskEvents(): WireEvent[] {
+  const task = {
+    accountId: 'northwind',
+    owner: 'sdr-ana',
+    status: 'open' as const,
+    priority: 1,
+    dueAt: '2026-11-22T15:00:00.000Z',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    context: { talkingPoints: ['pricing visits'], recentEngagement: [], lastTouches: [] },
+  };
+  return [
+    sdrTaskCreatedEvent({
+      ...task,
+      taskId: 'q1--northwind#call#nw-dana',
+      type: 'call',
+      contactId: 'nw-dana',
+      campaignId: 'q1',
+      stepId: 'call',
+      reason: 'sequence step call',
+    }),
+    sdrTaskCreatedEvent({ ...task, taskId: 'hot-northwind-2026-11-22', type: 'hot_account', reason: 'MQA' }),
+  ].map((e) => toWire(e));
 }
 
 /** What the scorer itself publishes: never back into the scorer (no loops). */
@@ -378,6 +404,7 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
   const ads = await adsEvents();
   const programEngagement = await programEngagementEvents();
   const programAccounts = programAccountEvents();
+  const tasks = sdrTaskEvents();
   const sample = engagement[0]!;
   const variant = (id: string, patch: Partial<WireEvent>): WireEvent => ({
     ...sample,
@@ -481,6 +508,16 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
         { ...programAccounts[0]!, id: 'nm-pa-source', source: SOURCES.ingest },
         { ...programAccounts[4]!, id: 'nm-pa-import-source', source: SOURCES.engine },
         { ...programAccounts[2]!, id: 'nm-pa-case', detailType: 'Account.Stage_Changed' },
+      ],
+    },
+    crmTaskCreated: {
+      bus: 'engagement',
+      matches: tasks,
+      nearMisses: [
+        { ...tasks[0]!, id: 'nm-task-completed', detailType: DETAIL_TYPES.sdrTaskCompleted },
+        { ...tasks[0]!, id: 'nm-task-source', source: SOURCES.scorer },
+        { ...tasks[0]!, id: 'nm-task-case', detailType: 'SDR.Task.Created' },
+        ...scorerOutputs(),
       ],
     },
     sendingPaused: {
