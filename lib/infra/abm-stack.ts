@@ -20,6 +20,7 @@ import type { AppConfig } from './config';
 import { AccountStore } from './constructs/account-store';
 import { AdsSync } from './constructs/ads-sync';
 import { ProgramTriggers } from './constructs/programs';
+import { CrmSync } from './constructs/crm-sync';
 import { AbmApi } from './constructs/api';
 import { baseFunctionFactory } from './constructs/base-function';
 import { sendingPausedAlarm } from './constructs/alarms';
@@ -49,6 +50,7 @@ export class AbmStack extends Stack {
   public readonly api: AbmApi;
   public readonly ads: AdsSync;
   public readonly programs: ProgramTriggers;
+  public readonly crm: CrmSync;
   /** Every alarm of the stack notifies this topic (and `alarmEmail`, when configured). */
   public readonly alarmTopic: Topic;
 
@@ -115,6 +117,9 @@ export class AbmStack extends Stack {
       sequenceStateMachine: this.engine.stateMachine,
       createFunction,
     });
+    // The CRM task sync and completion poll: always deployed, like the audience sync.
+    const crm = config.providers.crm;
+    this.crm = new CrmSync(this, 'Crm', { table, bus, createFunction, provider: crm });
     const health = createFunction(this, 'Health', {
       ...LAMBDAS.health,
       environment: { [ENV.version]: version },
@@ -139,6 +144,8 @@ export class AbmStack extends Stack {
       scoringConfig,
       maxSendRate: config.ses.maxSendRate,
       launchMaxUsd: config.launch.maxUsd,
+      // The CRM's receiver verifies with its webhook secret and reads the access secret (a deal's company).
+      webhooks: { crmProvider: crm, secretNames: crm ? [crm.webhookSecretName, crm.secretName] : [] },
       healthFunction: health,
       unsubscribeSecret: this.engine.unsubscribeSecret,
       logRetention,
@@ -154,6 +161,7 @@ export class AbmStack extends Stack {
       this.engagement.normaliserFailureAlarm,
       ...this.ads.deadLetterAlarms,
       ...this.programs.deadLetterAlarms,
+      ...this.crm.alarms,
     ];
     this.alarmTopic = new Topic(this, 'Alarms', {
       displayName: 'ABM orchestrator alarms',

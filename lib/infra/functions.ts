@@ -101,6 +101,14 @@ export const LAMBDAS = {
     'ads/handlers/sync-audiences.ts',
     'Ad audiences: applies ads.audience.changed to LinkedIn, Google and Meta lists (membership ledger)',
   ),
+  syncCrmTasks: lambda(
+    'crm/handlers/sync-crm-tasks.ts',
+    'CRM: creates each SDR task (sdr.task.created) in HubSpot or Salesforce, once per task',
+  ),
+  pollCrmTasks: lambda(
+    'api/handlers/poll-crm-tasks.ts',
+    'CRM: brings tasks completed in the CRM back as their outcomes (scheduled, bounded)',
+  ),
   normaliseSesEvent: lambda(
     'ingest/handlers/normalise-ses-event.ts',
     'SES email events -> engagement.recorded; suppresses hard bounces and complaints',

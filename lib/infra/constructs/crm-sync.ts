@@ -1,0 +1,150 @@
+/**
+ * The CRM bridge (docs/architecture.md "CRM"; README "Connect your CRM"):
+ *
+ *   engagement bus --(RULES.crmTaskCreated)--> CRM task queue (standard, DLQ after 5 receives)
+ *     --> SyncCrmTasks function (batches of up to 10, partial batch failure, at most 2 at a time:
+ *         the CRM's rate limits) --> HubSpot or Salesforce; the table (tasks, accounts read; the
+ *         task links written)
+ *   EventBridge Scheduler, every 5 minutes --> PollCrmTasks (the bounded completion poll) -->
+ *     the CRM; completed tasks through the task completion (table, bus)
+ *
+ * Always deployed, like the audience sync (with no CRM configured both functions return at once).
+ * The rule's target has its own dead-letter queue; both dead-letter queues alarm on depth, and the
+ * poll alarms on errors. Permissions are least privilege: the table, the bus for the poll only, and
+ * `secretsmanager:GetSecretValue` on the CRM's access secret only (the webhook secret is the
+ * webhook function's: lib/infra/constructs/api.ts).
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CrmProviderSettings } from '../../../functions/kernel/crm-provider';
+import { RULES, type RulePattern } from '../../../functions/kernel/events';
+import { ENV } from '../../../functions/platform/env';
+import { LAMBDAS, type FunctionFactory } from '../functions';
+import { deadLetterAlarm } from './alarms';
+import { grantSecretsByName } from './secret-grants';
+
+export interface CrmSyncProps {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  readonly createFunction: FunctionFactory;
+  /** `config.providers.crm` (validated again here: a bad value fails synth); none: nothing to sync. */
+  readonly provider?: CrmProviderSettings;
+  /** How often the completion poll runs. @default 5 minutes */
+  readonly pollEvery?: Duration;
+}
+
+export class CrmSync extends Construct {
+  public readonly rule: Rule;
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly ruleDeadLetterQueue: Queue;
+  public readonly syncFunction: IFunction;
+  public readonly pollFunction: IFunction;
+  public readonly pollSchedule: Schedule;
+  public readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: CrmSyncProps) {
+    super(scope, id);
+    const provider = props.provider === undefined ? undefined : CrmProviderSettings.parse(props.provider);
+    const crmEnv: Record<string, string> = provider ? { [ENV.crmProvider]: JSON.stringify(provider) } : {};
+    const timeout = Duration.seconds(120);
+    const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };
+
+    this.deadLetterQueue = new Queue(this, 'SyncDlq', { ...common, retentionPeriod: Duration.days(14) });
+    this.ruleDeadLetterQueue = new Queue(this, 'RuleDlq', { ...common, retentionPeriod: Duration.days(14) });
+    for (const dlq of [this.deadLetterQueue, this.ruleDeadLetterQueue])
+      Validations.of(dlq).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue of the CRM task sync; a DLQ of a DLQ adds nothing.',
+      });
+    this.queue = new Queue(this, 'SyncQueue', {
+      ...common,
+      // At least 6 x the consumer's timeout, as Lambda recommends:
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + 30),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.rule = new Rule(this, 'TaskCreated', {
+      eventBus: props.bus,
+      description: 'sdr.task.created -> the CRM task sync queue',
+      eventPattern: RULES.crmTaskCreated as RulePattern as never,
+      targets: [
+        new SqsQueue(this.queue, {
+          deadLetterQueue: this.ruleDeadLetterQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    this.syncFunction = props.createFunction(this, 'SyncCrmTasks', {
+      ...LAMBDAS.syncCrmTasks,
+      environment: { [ENV.tableName]: props.table.tableName, ...crmEnv },
+      memorySize: 512,
+      timeoutSeconds: timeout.toSeconds(),
+    });
+    props.table.grantReadWriteData(this.syncFunction);
+    grantSecretsByName(this.syncFunction, provider ? [provider.secretName] : []);
+    this.syncFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+
+    this.pollFunction = props.createFunction(this, 'PollCrmTasks', {
+      ...LAMBDAS.pollCrmTasks,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.busName]: props.bus.eventBusName,
+        ...crmEnv,
+      },
+      memorySize: 512,
+      timeoutSeconds: 300,
+    });
+    props.table.grantReadWriteData(this.pollFunction);
+    props.bus.grantPutEventsTo(this.pollFunction);
+    grantSecretsByName(this.pollFunction, provider ? [provider.secretName] : []);
+    // EventBridge Scheduler (AWS recommends it over scheduled rules:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html).
+    this.pollSchedule = new Schedule(this, 'PollSchedule', {
+      description: 'CRM completion poll: tasks completed in the CRM come back as outcomes',
+      schedule: ScheduleExpression.rate(props.pollEvery ?? Duration.minutes(5)),
+      target: new LambdaInvoke(this.pollFunction, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+    });
+
+    this.alarms = [
+      deadLetterAlarm(
+        this,
+        'SyncDlqAlarm',
+        this.deadLetterQueue,
+        'SDR tasks not created in the CRM after 5 tries (credentials, an owner id, a missing property): see the sync logs',
+      ),
+      deadLetterAlarm(
+        this,
+        'RuleDlqAlarm',
+        this.ruleDeadLetterQueue,
+        'sdr.task.created events EventBridge could not deliver to the CRM task queue',
+      ),
+      new Alarm(this, 'PollFailedAlarm', {
+        alarmDescription: `${Stack.of(this).stackName}: the CRM completion poll failed (outcomes are not coming back)`,
+        metric: this.pollFunction.metricErrors({ period: Duration.minutes(30), statistic: 'Sum' }),
+        threshold: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+  }
+}
