@@ -45,14 +45,8 @@ export interface CrmAdapter {
   completed(crmIds: readonly string[]): Promise<CrmCompletion[]>;
 }
 
-export class CrmError extends Error {
-  constructor(
-    readonly provider: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
-    super(`${provider}: ${message}`);
-    this.name = 'CrmError';
-  }
-}
+/**
+ * What a CRM call ended with when it could not complete: the shared HTTP client's error
+ * (`retryable`: 429/5xx/timeouts past the retry budget, a 409 not resolved yet; else refused).
+ */
+export { ProviderHttpError as CrmError } from '../platform/providers/http';

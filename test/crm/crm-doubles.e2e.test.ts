@@ -18,15 +18,11 @@ import type { HubSpotDouble } from '../../lib/local/doubles';
 import type { LocalRuntime } from '../../lib/local/runtime';
 import { committeeMember } from '../support/accounts';
 import { ALWAYS, committee, startLocalForTest, until, type ApiClient } from '../support/local';
+import { CRM_CONFIG_EXAMPLES } from '../support/crm';
+
+const CRM = CRM_CONFIG_EXAMPLES.hubspot;
 
 const TOKEN = 'e2e-crm-doubles-token-0123456789';
-const CRM = {
-  provider: 'hubspot',
-  secretName: 'abm/hubspot',
-  owners: { 'sdr-ana': '12345678' },
-  webhookSecretName: 'abm/hubspot-webhook',
-  stages: { appointmentscheduled: 'opportunity' },
-};
 
 let rt: LocalRuntime;
 let api: ApiClient;

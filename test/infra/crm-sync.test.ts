@@ -9,16 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, SOURCE_OF } from '../../functions/kernel/events';
 import { ENV } from '../../functions/platform/env';
 import { buildTestStack } from './app';
+import { CRM_CONFIG_EXAMPLES } from '../support/crm';
+
+const CRM = CRM_CONFIG_EXAMPLES.hubspot;
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const CRM = {
-  provider: 'hubspot',
-  secretName: 'abm/hubspot',
-  owners: { 'sdr-ana': '12345678' },
-  webhookSecretName: 'abm/hubspot-webhook',
-  stages: { appointmentscheduled: 'opportunity' },
-};
 
 function fn(template: Template, description: RegExp): [string, Resource] {
   const found = Object.entries(
@@ -100,10 +95,14 @@ describe('the CRM bridge with no CRM configured', () => {
 
   it('fails synth on a bad CRM, naming the key', () => {
     expect(() =>
-      buildTestStack({ config: { providers: { crm: { ...CRM, provider: 'pipedrive' } } } }),
+      buildTestStack({
+        config: { providers: { crm: { ...CRM, provider: 'pipedrive' } } },
+      }),
     ).toThrow('config.providers.crm.provider: Unknown CRM provider');
     expect(() =>
-      buildTestStack({ config: { providers: { crm: { ...CRM, owners: { 'sdr-ana': 'ana' } } } } }),
+      buildTestStack({
+        config: { providers: { crm: { ...CRM, owners: { 'sdr-ana': 'ana' } } } },
+      }),
     ).toThrow('Invalid HubSpot owner id');
   });
 });

@@ -25,6 +25,25 @@ import { startDynalite, type LocalDynamo } from './dynalite';
 
 export type CrmName = 'hubspot' | 'salesforce';
 
+/** `providers.crm` as README "Connect your CRM" shows it (HubSpot) and its Salesforce twin. */
+export const CRM_CONFIG_EXAMPLES = {
+  hubspot: {
+    provider: 'hubspot',
+    secretName: 'abm/hubspot',
+    owners: { 'sdr-ana': '12345678' },
+    webhookSecretName: 'abm/hubspot-webhook',
+    stages: { appointmentscheduled: 'opportunity' },
+  },
+  salesforce: {
+    provider: 'salesforce',
+    secretName: 'abm/salesforce',
+    baseUrl: 'https://northwind.my.salesforce.com',
+    owners: { 'sdr-ana': '005000000000001AAA' },
+    webhookSecretName: 'abm/salesforce-webhook',
+    stages: { 'Needs Analysis': 'opportunity', 'Closed Won': 'customer' },
+  },
+};
+
 export const CRM_OWNERS = {
   hubspot: { 'sdr-ana': '12345678' },
   salesforce: { 'sdr-ana': '005000000000001AAA' },

@@ -24,7 +24,7 @@
 import { ProviderHttpClient } from '../../platform/providers/http';
 import type { CrmAdapter, CrmCompletion, CrmTaskRequest } from '../port';
 import { CrmError } from '../port';
-import { crmCall, expectOk, outcomeOf, type CrmAdapterDeps } from './shared';
+import { expectOk, outcomeOf, type CrmAdapterDeps } from './shared';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
 /** The custom task property holding this product's task id (unique values). */
@@ -60,8 +60,7 @@ export function createHubSpotAdapter(
     baseUrl: settings.baseUrl ?? HUBSPOT_API,
     headers: () => ({ authorization: `Bearer ${token}` }),
   });
-  const call = (req: Parameters<ProviderHttpClient['request']>[0]) =>
-    crmCall('hubspot', () => http.request(req));
+  const call = (req: Parameters<ProviderHttpClient['request']>[0]) => http.request(req);
 
   async function findOne(type: string, propertyName: string, value: string): Promise<string | undefined> {
     const res = await call({

@@ -24,7 +24,7 @@
 import { ProviderHttpClient, type HttpRequest } from '../../platform/providers/http';
 import type { CrmAdapter, CrmCompletion, CrmTaskRequest } from '../port';
 import { CrmError } from '../port';
-import { crmCall, expectOk, outcomeOf, type CrmAdapterDeps } from './shared';
+import { expectOk, outcomeOf, type CrmAdapterDeps } from './shared';
 
 /** REST API version (Winter '25). */
 export const SALESFORCE_API_VERSION = 'v62.0';
@@ -67,17 +67,15 @@ export function createSalesforceAdapter(
   let session: Promise<{ token: string; api: ProviderHttpClient }> | undefined;
 
   async function login(): Promise<{ token: string; api: ProviderHttpClient }> {
-    const res = await crmCall('salesforce', () =>
-      auth.request({
-        method: 'POST',
-        path: '/services/oauth2/token',
-        form: {
-          grant_type: 'client_credentials',
-          client_id: creds.clientId,
-          client_secret: creds.clientSecret,
-        },
-      }),
-    );
+    const res = await auth.request({
+      method: 'POST',
+      path: '/services/oauth2/token',
+      form: {
+        grant_type: 'client_credentials',
+        client_id: creds.clientId,
+        client_secret: creds.clientSecret,
+      },
+    });
     expectOk('salesforce', 'token', res, [200]);
     const body = res.body as { access_token?: string; instance_url?: string };
     if (!body.access_token) throw new CrmError('salesforce', 'token response without access_token', false);
@@ -104,7 +102,7 @@ export function createSalesforceAdapter(
   };
   const call = async (req: HttpRequest) => {
     const { api } = await current();
-    return crmCall('salesforce', () => api.request(req));
+    return api.request(req);
   };
   const base = `/services/data/${SALESFORCE_API_VERSION}`;
 

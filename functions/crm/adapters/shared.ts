@@ -3,20 +3,10 @@
  * outcome a CRM's completion means, and the task's text.
  */
 import { SDR_OUTCOMES, type SdrOutcome, type SdrTask } from '../../kernel/model';
-import { ProviderHttpError, type HttpDeps, type HttpResponse } from '../../platform/providers/http';
+import type { HttpDeps, HttpResponse } from '../../platform/providers/http';
 import { CrmError } from '../port';
 
 export type CrmAdapterDeps = HttpDeps;
-
-export async function crmCall<T>(provider: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ProviderHttpError)
-      throw new CrmError(provider, error.message.replace(`${provider}: `, ''), error.retryable, error.status);
-    throw error;
-  }
-}
 
 /** A response that is not a success: 401 says to renew the secret; other 4xx are not retried. */
 export function expectOk(provider: string, what: string, res: HttpResponse, ok: number[] = [200, 201]): void {

@@ -12,20 +12,20 @@
  * suffix (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html,
  * "Secret names and ARNs": the wildcard `-??????` matches the suffix and nothing longer).
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AdsProvidersConfig, type AdsProviderSettings } from '../../../functions/kernel/ads-providers';
-import { RULES, type RulePattern } from '../../../functions/kernel/events';
+import { RULES } from '../../../functions/kernel/events';
 import { ENV } from '../../../functions/platform/env';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
+import { busQueue } from './bus-queue';
 import { grantSecretsByName } from './secret-grants';
 
 export interface AdsSyncProps {
@@ -53,35 +53,19 @@ export class AdsSync extends Construct {
     super(scope, id);
     const providers = AdsProvidersConfig.parse(props.providers);
     const timeout = Duration.seconds(120);
-    const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };
-
-    this.deadLetterQueue = new Queue(this, 'SyncDlq', { ...common, retentionPeriod: Duration.days(14) });
-    this.ruleDeadLetterQueue = new Queue(this, 'RuleDlq', { ...common, retentionPeriod: Duration.days(14) });
-    for (const dlq of [this.deadLetterQueue, this.ruleDeadLetterQueue])
-      Validations.of(dlq).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself a dead-letter queue of the audience sync; a DLQ of a DLQ adds nothing.',
-      });
-    this.queue = new Queue(this, 'SyncQueue', {
-      ...common,
-      // At least 6 x the consumer's timeout plus the batching window, as Lambda recommends:
-      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + 30),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
-
-    this.rule = new Rule(this, 'AudienceChanged', {
-      eventBus: props.bus,
+    ({
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      ruleDeadLetterQueue: this.ruleDeadLetterQueue,
+      rule: this.rule,
+    } = busQueue(this, {
+      bus: props.bus,
+      ruleId: 'AudienceChanged',
+      pattern: RULES.adsAudienceChanged,
       description: 'ads.audience.changed -> the audience sync queue',
-      eventPattern: RULES.adsAudienceChanged as RulePattern as never,
-      targets: [
-        new SqsQueue(this.queue, {
-          deadLetterQueue: this.ruleDeadLetterQueue,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
-    });
+      consumerTimeout: timeout,
+      owner: 'the audience sync',
+    }));
 
     this.function = props.createFunction(this, 'SyncAudiences', {
       ...LAMBDAS.syncAudiences,

@@ -14,22 +14,22 @@
  * `secretsmanager:GetSecretValue` on the CRM's access secret only (the webhook secret is the
  * webhook function's: lib/infra/constructs/api.ts).
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CrmProviderSettings } from '../../../functions/kernel/crm-provider';
-import { RULES, type RulePattern } from '../../../functions/kernel/events';
+import { RULES } from '../../../functions/kernel/events';
 import { ENV } from '../../../functions/platform/env';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { deadLetterAlarm } from './alarms';
+import { busQueue } from './bus-queue';
 import { grantSecretsByName } from './secret-grants';
 
 export interface CrmSyncProps {
@@ -57,34 +57,19 @@ export class CrmSync extends Construct {
     const provider = props.provider === undefined ? undefined : CrmProviderSettings.parse(props.provider);
     const crmEnv: Record<string, string> = provider ? { [ENV.crmProvider]: JSON.stringify(provider) } : {};
     const timeout = Duration.seconds(120);
-    const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };
-
-    this.deadLetterQueue = new Queue(this, 'SyncDlq', { ...common, retentionPeriod: Duration.days(14) });
-    this.ruleDeadLetterQueue = new Queue(this, 'RuleDlq', { ...common, retentionPeriod: Duration.days(14) });
-    for (const dlq of [this.deadLetterQueue, this.ruleDeadLetterQueue])
-      Validations.of(dlq).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself a dead-letter queue of the CRM task sync; a DLQ of a DLQ adds nothing.',
-      });
-    this.queue = new Queue(this, 'SyncQueue', {
-      ...common,
-      // At least 6 x the consumer's timeout, as Lambda recommends:
-      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + 30),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
-    this.rule = new Rule(this, 'TaskCreated', {
-      eventBus: props.bus,
+    ({
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      ruleDeadLetterQueue: this.ruleDeadLetterQueue,
+      rule: this.rule,
+    } = busQueue(this, {
+      bus: props.bus,
+      ruleId: 'TaskCreated',
+      pattern: RULES.crmTaskCreated,
       description: 'sdr.task.created -> the CRM task sync queue',
-      eventPattern: RULES.crmTaskCreated as RulePattern as never,
-      targets: [
-        new SqsQueue(this.queue, {
-          deadLetterQueue: this.ruleDeadLetterQueue,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
-    });
+      consumerTimeout: timeout,
+      owner: 'the CRM task sync',
+    }));
 
     this.syncFunction = props.createFunction(this, 'SyncCrmTasks', {
       ...LAMBDAS.syncCrmTasks,
