@@ -18,6 +18,7 @@ import { startMetaDouble } from './meta';
 import {
   Faults,
   type DoubleServer,
+  type CrmDoubleName,
   type ProviderName,
   type ProviderSnapshot,
   type RequestDetail,
@@ -37,7 +38,7 @@ export const LOCAL_DOUBLE_SECRETS: DoubleSecrets = {
 
 export interface ProviderDoublesOptions {
   /** Which doubles to start (default all three). */
-  providers?: ProviderName[];
+  providers?: Exclude<ProviderName, CrmDoubleName>[];
   secrets?: Partial<DoubleSecrets>;
   /** Display names of list ids in `snapshot()`, per provider. */
   names?: Partial<Record<ProviderName, Record<string, string>>>;
