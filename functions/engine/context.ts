@@ -16,6 +16,7 @@ import type { EmailTemplate } from '../kernel/templates';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
 import { HolidayCalendars } from '../platform/holidays';
+import { parseDirectMailSettings, type DirectMailSettings } from '../kernel/direct-mail-providers';
 import { providers, type Providers } from '../platform/providers';
 import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
@@ -58,6 +59,11 @@ export interface EngineConfig {
    * (functions/kernel/send-rate.ts). No pacing when absent.
    */
   maxSendRate?: number;
+  /**
+   * The direct-mail provider's configuration (`config.providers.directMail`): its pieces and their
+   * prices. The default provider (no pieces) when absent.
+   */
+  directMail?: DirectMailSettings;
 }
 
 export interface EngineDeps {
@@ -115,6 +121,7 @@ export function engineDeps(platform: Platform): EngineDeps {
       unsubscribeBaseUrl: config.unsubscribeBaseUrl ?? '',
       defaultSdrOwner: config.defaultSdrOwner,
       maxSendRate: config.sesMaxSendRate === undefined ? undefined : MaxSendRate.parse(config.sesMaxSendRate),
+      directMail: parseDirectMailSettings(config.directMailProvider),
     },
     log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
   });

@@ -6,6 +6,7 @@
  * the cost and the quota headroom (kernel/forecast.ts). It runs in its own Lambda function
  * (handlers/forecast-launch.ts), which the router calls; local mode and the tests call it in process.
  */
+import { parseDirectMailSettings, type DirectMailSettings } from '../kernel/direct-mail-providers';
 import { HolidayCalendars } from '../platform/holidays';
 import { mapLimit } from '../kernel/async';
 import {
@@ -28,7 +29,12 @@ import { AccountRepository } from '../platform/store/accounts';
 import { ScoreReader } from '../platform/store/scores';
 import { TouchRepository } from '../platform/store/touches';
 import { accountFacts } from '../scoring';
-import { forecastAccount, type AccountForecast, type AccountToForecast } from './domain/forecast';
+import {
+  forecastAccount,
+  type AccountForecast,
+  type AccountToForecast,
+  type ForecastOptions,
+} from './domain/forecast';
 
 /** Accounts forecast one by one; a larger launch is forecast on an even sample of this many. */
 export const FORECAST_ACCOUNTS_MAX = 2000;
@@ -42,6 +48,8 @@ export interface ForecasterDeps {
   /** `config.ses.maxSendRate` (sends per second), for the SES headroom and the latest finish. */
   maxSendRate?: number;
   concurrency?: number;
+  /** `config.providers.directMail`: the pieces the provider has and their prices (the default: any). */
+  directMail?: DirectMailSettings;
   /** Public-holiday calendars, loaded when the send window asks (as the step loads them). */
   holidays?: HolidayCalendars;
 }
@@ -55,6 +63,7 @@ export function forecastFeature(platform: Platform): Forecaster {
     scores: platform.repository(ScoreReader),
     maxSendRate: rate === undefined ? undefined : MaxSendRate.parse(rate),
     holidays: new HolidayCalendars(),
+    directMail: parseDirectMailSettings(platform.config.directMailProvider),
   });
 }
 
@@ -91,7 +100,8 @@ export function createForecaster(deps: ForecasterDeps): Forecaster {
     const loaded = (await mapLimit(chosen, deps.concurrency ?? 16, (id) => load(id, seq))).filter(
       (a): a is AccountToForecast => a !== undefined,
     );
-    const runs = loaded.map((a) => ({ a, run: forecastAccount(seq, a, start) }));
+    const options = { directMail: deps.directMail };
+    const runs = loaded.map((a) => ({ a, run: forecastAccount(seq, a, start, options) }));
     const scale = loaded.length === 0 ? 0 : all.length / loaded.length;
 
     const sent = zeroCounts();
@@ -146,7 +156,7 @@ export function createForecaster(deps: ForecasterDeps): Forecaster {
     const peakBurst = scaled(Math.max(0, ...emailsAt.values()));
     const drainSeconds = deps.maxSendRate === undefined ? null : peakBurst / deps.maxSendRate;
     const startSeconds = startExecutionSeconds(all.length);
-    const finish = finishRange(seq, runs, start, {
+    const finish = finishRange(seq, runs, start, options, {
       startSeconds,
       drainSeconds: drainSeconds ?? 0,
     });
@@ -202,6 +212,7 @@ function finishRange(
   seq: SequenceDefinition,
   runs: { a: AccountToForecast; run: AccountForecast }[],
   start: Date,
+  options: ForecastOptions,
   delays: { startSeconds: number; drainSeconds: number },
 ): TouchForecast['finish'] {
   if (runs.length === 0) return { earliest: null, latest: null };
@@ -209,7 +220,7 @@ function finishRange(
   let latest = earliest;
   const delay = Math.ceil((delays.startSeconds + delays.drainSeconds) * 1000);
   for (const { a } of runs) {
-    const late = forecastAccount(seq, a, new Date(start.getTime() + delay));
+    const late = forecastAccount(seq, a, new Date(start.getTime() + delay), options);
     latest = Math.max(latest, late.finishedAt.getTime() + late.invocations * INVOCATION_LATENCY_MS);
   }
   return { earliest: new Date(earliest).toISOString(), latest: new Date(latest).toISOString() };

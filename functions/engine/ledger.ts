@@ -46,6 +46,16 @@ export interface TouchRef {
 /** `previous`: the touch this claim took over (a deferred one keeps what its deferral said). */
 export type Claim = { claimed: true; previous?: Touch } | { claimed: false; existing: Touch };
 
+export interface ClaimOptions {
+  /**
+   * A touch another attempt handed over without recording the answer is claimed again (and sent
+   * again) instead of becoming `uncertain`, when it was handed over less than this long ago: for a
+   * channel whose provider dedupes by the touch id within that window (direct mail: Lob's and
+   * PostGrid's idempotency keys). `previous` is then the `handing_over` touch.
+   */
+  resendHandedOverWithinMs?: number;
+}
+
 type Status = Touch['status'];
 
 /** What resolving a touch needs of a run (an enrollment that ends early has read no account). */
@@ -137,14 +147,33 @@ export function createLedger(
    * died, deferred, failed); one handed over without an answer becomes `uncertain`; sent, skipped
    * and uncertain ones are never claimed again: at most one send per execution, step and contact.
    */
-  async function claim(run: Run, touch: TouchRef): Promise<Claim> {
+  async function claim(run: Run, touch: TouchRef, options: ClaimOptions = {}): Promise<Claim> {
     const at = iso(run.now);
     const result = await touches.record({ ...touch, status: 'claimed', attempt: run.attempt, at });
     if (result.recorded) return { claimed: true };
     const existing = result.existing;
     if (existing.attempt === run.attempt) return { claimed: false, existing };
-    if (existing.status === 'handing_over')
+    if (existing.status === 'handing_over') {
+      const age = run.now.getTime() - Date.parse(existing.at);
+      if (options.resendHandedOverWithinMs !== undefined && age < options.resendHandedOverWithinMs) {
+        // The provider makes one result per touch id however often it is sent: sending the touch
+        // again cannot duplicate it, and leaving it uncertain could lose it.
+        const moved = await touches.updateStatus(
+          existing.accountId,
+          existing.touchId,
+          { status: 'claimed', attempt: run.attempt, at },
+          { from: ['handing_over'], attempt: existing.attempt },
+        );
+        if (moved.updated) {
+          log('touch handed over without an answer: sent again (idempotent provider)', {
+            touchId: existing.touchId,
+          });
+          return { claimed: true, previous: existing };
+        }
+        return { claimed: false, existing: moved.touch ?? existing };
+      }
       return { claimed: false, existing: await orphanedHandOver(run, existing) };
+    }
     if (!RECLAIMABLE.includes(existing.status)) return { claimed: false, existing };
     const moved = await takeOver(existing, { status: 'claimed', attempt: run.attempt, at });
     if (moved.updated) return { claimed: true, previous: existing };

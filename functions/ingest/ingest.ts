@@ -30,6 +30,13 @@ const PROPERTY_SCHEMAS: Partial<Record<EngagementType, z.ZodType>> = {
   }),
   'event.registered': z.looseObject({ event: z.string().min(1), eventDate: z.string().optional() }),
   'event.attended': z.looseObject({ event: z.string().min(1), eventDate: z.string().optional() }),
+  // A piece the print-and-mail provider reports delivered (functions/webhooks/mail.ts).
+  'direct_mail.delivered': z.looseObject({
+    provider: z.string().min(1).optional(),
+    pieceId: z.string().optional(),
+    campaignId: z.string().optional(),
+    touchId: z.string().optional(),
+  }),
 };
 
 export const IngestRequest = z.object({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });

@@ -8,9 +8,10 @@
  */
 import * as z from 'zod';
 import { DEFAULT_ICP, Icp } from '../../functions/api/domain/fit';
-import { AdsProvidersConfig, SecretName } from '../../functions/kernel/ads-providers';
+import { AdsProvidersConfig } from '../../functions/kernel/ads-providers';
 import { CoverageConfig } from '../../functions/kernel/coverage';
 import { CrmProviderSettings } from '../../functions/kernel/crm-provider';
+import { DEFAULT_DIRECT_MAIL, DirectMailSettings } from '../../functions/kernel/direct-mail-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 import { MaxSendRate } from '../../functions/kernel/send-rate';
 
@@ -22,25 +23,12 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const DEFAULT_PROVIDER = 'eventbridge';
 const DEFAULT_REGION = 'us-east-1';
 
 /** A DNS name such as `mail.example.com` (no scheme, no trailing dot). */
 const Hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'Invalid domain name');
-
-const Provider = z
-  .object({
-    /** Which adapter handles the channel; `eventbridge` publishes a request event for teams to route. */
-    provider: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{1,40}$/, 'Invalid provider name (lowercase letters, digits, dashes)')
-      .default(DEFAULT_PROVIDER),
-    /** Name of the Secrets Manager secret holding the provider's credentials, when it needs any. */
-    secretName: SecretName.optional(),
-  })
-  .strict();
 
 const Mqa = z
   .object({
@@ -125,7 +113,11 @@ const ConfigSchema = z
          * your ad accounts"); none by default: ads steps then only publish `ads.audience.changed`.
          */
         ads: AdsProvidersConfig.default([]),
-        directMail: Provider.default({ provider: DEFAULT_PROVIDER }),
+        /**
+         * The print-and-mail provider (functions/kernel/direct-mail-providers.ts, README "Connect
+         * direct mail"): `eventbridge` by default (direct-mail steps publish `direct_mail.requested`).
+         */
+        directMail: DirectMailSettings.default(DEFAULT_DIRECT_MAIL),
         /**
          * The CRM SDR tasks are created in and sales stages come from (functions/kernel/crm-provider.ts,
          * README "Connect your CRM"); none by default: tasks stay in the API and the CLI.
@@ -133,7 +125,7 @@ const ConfigSchema = z
         crm: CrmProviderSettings.optional(),
       })
       .strict()
-      .default({ ads: [], directMail: { provider: DEFAULT_PROVIDER } }),
+      .default({ ads: [], directMail: DEFAULT_DIRECT_MAIL }),
     logRetentionDays: z
       .number()
       .int()
@@ -186,7 +178,7 @@ type ParsedConfig = ParsedContext['config'];
 
 export type ApiAuth = z.infer<typeof ApiAuth>;
 export type ThrottleSettings = z.infer<typeof Throttle>;
-export type ProviderSettings = z.infer<typeof Provider>;
+export type { DirectMailSettings };
 export type MqaThresholds = z.infer<typeof Mqa>;
 export type { ReputationConfig };
 

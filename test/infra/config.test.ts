@@ -56,7 +56,7 @@ describe('parseConfig', () => {
     expect(config.providers.ads).toEqual([
       { provider: 'linkedin', secretName: 'abm/ads/linkedin', audiences: {} },
     ]);
-    expect(config.providers.directMail).toEqual({ provider: 'eventbridge' });
+    expect(config.providers.directMail).toEqual({ provider: 'eventbridge', pieces: {} });
   });
 
   it.each([
@@ -218,5 +218,101 @@ describe('providers.ads (issue 11)', () => {
   it('accepts a baseUrl with a port and a trailing slash', () => {
     const [p] = parseConfig(ads([{ ...meta, baseUrl: 'https://sandbox.example:8443/' }])).providers.ads;
     expect(p?.baseUrl).toBe('https://sandbox.example:8443/');
+  });
+});
+
+describe('providers.directMail (issue 12)', () => {
+  const mail = (directMail: unknown) => ({
+    stage: 'dev',
+    config: { ...valid, providers: { directMail } },
+  });
+  const lob = {
+    provider: 'lob',
+    secretName: 'abm/lob',
+    webhookSecretName: 'abm/lob-webhook',
+    from: 'adr_210a8d4b0b76d77b',
+    pieces: {
+      'roi-booklet': { type: 'letter', template: 'tmpl_abc', color: true, priceCents: 180 },
+      'thank-you': { type: 'postcard', template: 'tmpl_front', back: 'tmpl_back', priceCents: 90 },
+    },
+  };
+
+  it('takes the issue form, with the documented defaults of each piece', () => {
+    const config = parseConfig(mail(lob)).providers.directMail;
+    expect(config).toEqual({
+      ...lob,
+      useType: 'marketing',
+      pieces: {
+        'roi-booklet': {
+          type: 'letter',
+          template: 'tmpl_abc',
+          color: true,
+          doubleSided: true,
+          priceCents: 180,
+        },
+        'thank-you': {
+          type: 'postcard',
+          template: 'tmpl_front',
+          back: 'tmpl_back',
+          size: '4x6',
+          priceCents: 90,
+        },
+      },
+    });
+    expect(
+      parseConfig(mail({ ...lob, provider: 'postgrid', from: 'contact_1' })).providers.directMail.provider,
+    ).toBe('postgrid');
+    // The default provider takes piece prices only (its pieces are a team's own fulfilment).
+    expect(
+      parseConfig(mail({ provider: 'eventbridge', pieces: { book: { priceCents: 500 } } })).providers
+        .directMail,
+    ).toEqual({ provider: 'eventbridge', pieces: { book: { priceCents: 500 } } });
+  });
+
+  it.each([
+    [
+      'an unknown provider',
+      { ...lob, provider: 'stannp' },
+      'config.providers.directMail.provider: Unknown provider',
+    ],
+    ['no secretName', { ...lob, secretName: undefined }, 'config.providers.directMail.secretName: Required'],
+    [
+      'no webhookSecretName',
+      { ...lob, webhookSecretName: undefined },
+      'config.providers.directMail.webhookSecretName: Required',
+    ],
+    [
+      'a baseUrl with a path',
+      { ...lob, baseUrl: 'https://api.lob.com/v1' },
+      'directMail.baseUrl: Invalid baseUrl',
+    ],
+    [
+      'a piece without a price',
+      { ...lob, pieces: { p: { type: 'letter', template: 'tmpl_abc' } } },
+      'config.providers.directMail.pieces.p.priceCents: Required',
+    ],
+    [
+      'a piece of an unknown type',
+      { ...lob, pieces: { p: { type: 'booklet', template: 'tmpl_abc', priceCents: 1 } } },
+      'config.providers.directMail.pieces.p.type: Unknown piece type',
+    ],
+    [
+      'a postcard without its back',
+      { ...lob, pieces: { p: { type: 'postcard', template: 'tmpl_abc', priceCents: 1 } } },
+      'config.providers.directMail.pieces.p.back: Required',
+    ],
+    [
+      'a colour option on a postcard',
+      { ...lob, pieces: { p: { type: 'postcard', template: 'a', back: 'b', color: true, priceCents: 1 } } },
+      'config.providers.directMail.pieces.p.color: Unknown key',
+    ],
+    ['no pieces', { ...lob, pieces: {} }, 'config.providers.directMail.pieces: Configure at least one piece'],
+    [
+      'a secret on the default provider (it selects nothing)',
+      { provider: 'eventbridge', secretName: 'abm/x' },
+      'config.providers.directMail.secretName: Unknown key',
+    ],
+  ])('refuses %s, naming the key', (_name, directMail, message) => {
+    expect(errorOf(mail(directMail)).message).toContain(message);
   });
 });

@@ -66,6 +66,8 @@ export async function startHarness(
     coverage?: unknown;
     /** `config.launch.maxUsd`: launches forecast to cost more are refused without `confirm`. */
     launchMaxUsd?: number;
+    /** `config.providers.directMail` (its webhook receiver is then served). */
+    directMailProvider?: unknown;
   } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
@@ -82,6 +84,7 @@ export async function startHarness(
       adsAudiences: options.adsAudiences,
       coverage: options.coverage,
       launchMaxUsd: options.launchMaxUsd,
+      directMailProvider: options.directMailProvider,
     },
     {
       launch: (p) =>

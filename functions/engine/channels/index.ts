@@ -127,7 +127,9 @@ export function createChannels(deps: ChannelDeps) {
           continue;
         }
       }
-      const claim = await ledger.claim(run, touch);
+      const claim = await ledger.claim(run, touch, {
+        resendHandedOverWithinMs: executor.resendHandedOverWithinMs,
+      });
       if (!claim.claimed) {
         deps.log('touch already recorded; not sending again', {
           touchId: touch.touchId,

@@ -39,6 +39,11 @@ export interface StepDelivery {
 export interface ChannelExecutor<S extends TouchStep = TouchStep> {
   /** The touch lands inside each contact's send window (an inbox or a phone), or whenever due. */
   readonly windowed: boolean;
+  /**
+   * The provider dedupes by the touch id for this long: a touch an attempt handed over without an
+   * answer (a crash) is sent again within it rather than left uncertain (engine/ledger.ts, claim).
+   */
+  readonly resendHandedOverWithinMs?: number;
   begin(run: Run, step: S): StepDelivery;
 }
 

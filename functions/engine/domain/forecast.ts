@@ -23,7 +23,8 @@ import {
   exitReasonOf,
   selectContacts,
 } from './audience';
-import { accountBudgetAllows, pieceCostCents, piecesLeft } from './direct-mail';
+import { accountBudgetAllows, pieceCostCents, pieceUnknown, piecesLeft } from './direct-mail';
+import { DEFAULT_DIRECT_MAIL, type DirectMailSettings } from '../../kernel/direct-mail-providers';
 import { CAPPED_CHANNELS, type SentTouch } from './frequency';
 import { successorOf, targetOf, walk } from './planner';
 import { capOutcome, timeTargets, WINDOWED } from './touch-timing';
@@ -79,6 +80,8 @@ export interface ForecastOptions {
   /** The engine's tolerance (`toleranceMs`, default 1 s) and touch steps per invocation (default 5). */
   toleranceMs?: number;
   maxTouchStepsPerInvocation?: number;
+  /** `config.providers.directMail`: the pieces the provider has and their prices. */
+  directMail?: DirectMailSettings;
 }
 
 /** A bound on invocations per account (a sequence loops only through waits, so this is years). */
@@ -93,6 +96,7 @@ export function forecastAccount(
   options: ForecastOptions = {},
 ): AccountForecast {
   const tolerance = options.toleranceMs ?? 1000;
+  const mail = options.directMail ?? DEFAULT_DIRECT_MAIL;
   const maxTouchSteps = options.maxTouchStepsPerInvocation ?? 5;
   const accountId = a.account.accountId;
   const touches: ForecastTouch[] = [];
@@ -138,10 +142,10 @@ export function forecastAccount(
     });
     if (ready.length === 0) return remaining;
     const deferred: { contactId: string; at: Date }[] = [];
-    const cost = step.channel === 'direct_mail' ? pieceCostCents(step) : 0;
+    const cost = step.channel === 'direct_mail' ? pieceCostCents(step, mail) : 0;
     let pieces =
       step.channel === 'direct_mail'
-        ? piecesLeft(step, touches.filter((t) => t.stepId === step.id && t.status === 'sent').length)
+        ? piecesLeft(step, touches.filter((t) => t.stepId === step.id && t.status === 'sent').length, mail)
         : Infinity;
     const record = (contact: Contact, status: 'sent' | 'skipped', reason?: string) => {
       const touch: ForecastTouch = {
@@ -168,7 +172,7 @@ export function forecastAccount(
       const key = `${step.id}#${contact.contactId}`;
       // A touch already sent or skipped (a step reached again) is never recorded again.
       if (FINAL.has(outcome.get(key)?.status ?? '')) continue;
-      const reason = ineligibility(step, contact, a.suppressed, pieces);
+      const reason = ineligibility(step, contact, a.suppressed, pieces, mail);
       if (reason) {
         record(contact, 'skipped', reason);
         continue;
@@ -265,6 +269,7 @@ function ineligibility(
   contact: Contact,
   suppressed: ReadonlySet<string>,
   pieces: number,
+  mail: DirectMailSettings,
 ): string | undefined {
   switch (step.channel) {
     case 'email': {
@@ -278,6 +283,8 @@ function ineligibility(
     case 'direct_mail': {
       const e = directMailEligibility(contact);
       if (!e.ok) return e.reason;
+      const unknown = pieceUnknown(step, mail);
+      if (unknown) return unknown;
       return pieces <= 0 ? 'over_step_budget' : undefined;
     }
   }

@@ -73,6 +73,13 @@ export interface HttpRequest {
   json?: unknown;
   /** A form body (sent as application/x-www-form-urlencoded). */
   form?: Record<string, string>;
+  /**
+   * Called before the request is sent again after an attempt whose outcome is open (a 5xx, a
+   * timeout, a network error: the provider may have acted). A response returned here ends the
+   * request with it (e.g. the resource the first attempt made, found by the adapter); undefined
+   * sends the request again. Not called after a 429 (the provider did not act).
+   */
+  beforeRetry?: () => Promise<HttpResponse | undefined>;
 }
 
 export interface HttpResponse {
@@ -205,6 +212,10 @@ export class ProviderHttpClient {
         );
       }
       await this.sleep(wait);
+      if (req.beforeRetry && !lastProblem.startsWith('throttled')) {
+        const settled = await req.beforeRetry();
+        if (settled) return settled;
+      }
     }
     throw new ProviderHttpError(
       provider,

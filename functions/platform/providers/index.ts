@@ -1,12 +1,16 @@
 /**
- * The channel providers of a platform (ad audiences, direct mail). Today both publish a request
- * event on the bus (`ads.audience.changed`, `direct_mail.requested`) for a team's own integration
- * to route; real provider adapters will sit behind the same ports.
+ * The channel providers of a platform (ad audiences, direct mail). Ad audiences publish
+ * `ads.audience.changed` (the audience sync calls the ad platforms); direct mail goes to the
+ * configured print-and-mail provider (`config.directMailProvider`: Lob, PostGrid), or is published
+ * as `direct_mail.requested` by default.
  */
+import { parseDirectMailSettings } from '../../kernel/direct-mail-providers';
 import { PUBLISHER } from '../bus';
 import type { Platform } from '../compose';
 import { EventBridgeAudienceProvider, type AudienceProvider } from './audience';
 import { EventBridgeDirectMailProvider, type DirectMailProvider } from './direct-mail';
+import { createMailAdapter, LazyMailProvider } from './mail';
+import { PROVIDER_SECRETS } from './secrets';
 
 export interface Providers {
   audiences: AudienceProvider;
@@ -26,7 +30,7 @@ export function providers(platform: Platform): Providers {
         return (audiences ??= new EventBridgeAudienceProvider(platform.port(PUBLISHER)));
       },
       get directMail() {
-        return (directMail ??= new EventBridgeDirectMailProvider(platform.port(PUBLISHER)));
+        return (directMail ??= directMailProvider(platform));
       },
     };
     built.set(platform, p);
@@ -34,5 +38,30 @@ export function providers(platform: Platform): Providers {
   return p;
 }
 
+/** The configured direct-mail provider; its adapter is built on first use. */
+function directMailProvider(platform: Platform): DirectMailProvider {
+  const settings = parseDirectMailSettings(platform.config.directMailProvider);
+  if (settings.provider === 'eventbridge') return new EventBridgeDirectMailProvider(platform.port(PUBLISHER));
+  return new LazyMailProvider(
+    async () =>
+      createMailAdapter(settings, await platform.port(PROVIDER_SECRETS).get(settings.secretName), {
+        onRequest: (m) => {
+          if (m.throttled || m.status === 0 || m.status >= 500)
+            platform.log.warn('direct mail provider request not answered', {
+              provider: settings.provider,
+              ...m,
+            });
+        },
+      }),
+    settings.provider,
+    // Test keys never mail anything: say which kind this deployment uses, once per cold start.
+    (adapter) =>
+      platform.log.info(`direct mail provider ${adapter.name}: ${adapter.mode} key`, {
+        provider: adapter.name,
+        mode: adapter.mode,
+      }),
+  );
+}
+
 export type { AudienceChange, AudienceProvider } from './audience';
-export type { DirectMailOrder, DirectMailProvider } from './direct-mail';
+export type { CancelOutcome, DirectMailOrder, DirectMailProvider } from './direct-mail';

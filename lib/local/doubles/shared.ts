@@ -17,7 +17,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Rng } from '../../demo/random';
 
-export type ProviderName = 'linkedin' | 'google' | 'meta' | CrmDoubleName;
+export type ProviderName = 'linkedin' | 'google' | 'meta' | 'lob' | 'postgrid' | CrmDoubleName;
 /** The CRM doubles (lib/local/doubles/hubspot.ts, salesforce.ts). */
 export type CrmDoubleName = 'hubspot' | 'salesforce';
 export type Fault = 'throttle' | 'error' | 'hang' | 'partial' | 'graphThrottle' | 'expireToken';

@@ -1,0 +1,126 @@
+/**
+ * Lob Print & Mail: letters and postcards.
+ *
+ * Documentation:
+ * - API reference (OpenAPI 1.5.0, servers `https://api.lob.com/v1`): https://docs.lob.com/
+ *   ("Authentication": HTTP Basic with the API key as the user name and an empty password; 401
+ *   otherwise; "Letters" and "Postcards": create, retrieve, cancel).
+ * - Idempotent requests: https://support.lob.com/hc/en-us/articles/360005117519 ("pass a unique
+ *   key along with each request ... no duplicates are created even if the API is called multiple
+ *   times within 24 hours"), the `Idempotency-Key` header of https://lob.com/docs#idempotent-requests.
+ * - Cancellation: https://support.lob.com/hc/en-us/articles/5195420270995 (a piece can be cancelled
+ *   until the account's cancellation window elapses; `DELETE /v1/letters/{id}`), and
+ *   https://help.lob.com/developer-docs/use-case-guides/override-cancellation-window (`send_date`).
+ * - Mail use type (`use_type`, marketing or operational):
+ *   https://help.lob.com/print-and-mail/building-a-mail-strategy/managing-mail-settings
+ *
+ * What the adapter sends:
+ * - `POST /v1/letters` `{ description, to, from, file, color, double_sided, use_type, metadata,
+ *   merge_variables }`, `POST /v1/postcards` `{ description, to, from, front, back, size, use_type,
+ *   metadata, merge_variables }`; `to` inline (`name`, `address_line1`, `address_line2`,
+ *   `address_city`, `address_state`, `address_zip`, `address_country`), `from` the configured
+ *   address id, `file` / `front` / `back` the configured template ids.
+ * - `Idempotency-Key` derived from the touch id (shared.ts): a retried request, the HTTP client's or
+ *   the engine's, answers with the piece the first one made.
+ * - `metadata`: accountId, campaignId, contactId, touchId (Lob keeps up to 20 keys per piece), so
+ *   a tracking webhook finds its account again.
+ * - `DELETE /v1/letters/{id}` (or `/v1/postcards/{id}`) to cancel; Lob refuses once the piece is
+ *   past its cancellation window (`send_date`).
+ */
+import { ProviderHttpClient } from '../http';
+import type { DirectMailOrder, DirectMailProvider, CancelOutcome } from '../direct-mail';
+import {
+  apiKeySecret,
+  asMailCall,
+  idempotencyKeyOf,
+  keyMode,
+  pieceMetadata,
+  refusedOrder,
+  DirectMailError,
+  type KeyMode,
+  type MailAdapterDeps,
+  type MailAdapterSettings,
+} from './shared';
+
+export const LOB_API = 'https://api.lob.com';
+
+const RESOURCES = { ltr: 'letters', psc: 'postcards' } as const;
+
+export class LobDirectMail implements DirectMailProvider {
+  readonly name = 'lob';
+  readonly idempotent = true;
+  readonly mode: KeyMode;
+  private readonly http: ProviderHttpClient;
+
+  constructor(
+    private readonly settings: MailAdapterSettings,
+    secret: unknown,
+    deps: MailAdapterDeps = {},
+  ) {
+    const { apiKey } = apiKeySecret('lob', secret);
+    this.mode = keyMode(apiKey);
+    const basic = Buffer.from(`${apiKey}:`).toString('base64');
+    this.http = new ProviderHttpClient({
+      ...deps,
+      provider: 'lob',
+      baseUrl: settings.baseUrl ?? LOB_API,
+      headers: () => ({ authorization: `Basic ${basic}` }),
+    });
+  }
+
+  async request(order: DirectMailOrder): Promise<{ ref: string }> {
+    const piece = this.settings.pieces[order.piece];
+    if (!piece) throw new DirectMailError('lob', `no piece "${order.piece}" is configured`, false);
+    const common = {
+      description: `${order.campaignId} ${order.piece}`.slice(0, 255),
+      to: {
+        name: order.recipientName.slice(0, 40),
+        address_line1: order.address.line1,
+        ...(order.address.line2 ? { address_line2: order.address.line2 } : {}),
+        address_city: order.address.city,
+        ...(order.address.region ? { address_state: order.address.region } : {}),
+        address_zip: order.address.postalCode,
+        address_country: order.address.country,
+      },
+      from: this.settings.from,
+      use_type: this.settings.useType,
+      metadata: pieceMetadata(order),
+      merge_variables: { name: order.recipientName },
+    };
+    const [path, body] =
+      piece.type === 'letter'
+        ? [
+            '/v1/letters',
+            { ...common, file: piece.template, color: piece.color, double_sided: piece.doubleSided },
+          ]
+        : ['/v1/postcards', { ...common, front: piece.template, back: piece.back, size: piece.size }];
+    const res = await asMailCall('lob', () =>
+      this.http.request({
+        method: 'POST',
+        path,
+        headers: { 'idempotency-key': idempotencyKeyOf(order.orderId) },
+        json: body,
+      }),
+    );
+    if (res.status === 401)
+      throw new DirectMailError('lob', 'API key refused (401): check the secret', false, 401);
+    if (res.status < 200 || res.status >= 300)
+      throw refusedOrder('lob', `POST ${path}`, res.status, res.body);
+    const id = (res.body as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') throw new DirectMailError('lob', `POST ${path}: no id in the answer`, true);
+    return { ref: id };
+  }
+
+  async cancel(ref: string): Promise<CancelOutcome> {
+    const resource = RESOURCES[ref.slice(0, 3) as keyof typeof RESOURCES];
+    if (!resource) return 'unknown';
+    const path = `/v1/${resource}/${encodeURIComponent(ref)}`;
+    const res = await asMailCall('lob', () => this.http.request({ method: 'DELETE', path }));
+    if (res.status >= 200 && res.status < 300) return 'cancelled';
+    if (res.status === 404) return 'unknown';
+    if (res.status === 401)
+      throw new DirectMailError('lob', 'API key refused (401): check the secret', false, 401);
+    // Past the cancellation window (the piece is in production): Lob refuses the cancellation.
+    return 'too_late';
+  }
+}
