@@ -9,6 +9,7 @@ import { executionNameFor, SequenceSnapshot, type ExecutionInput } from '../../f
 import type { AccountInput, SequenceInput } from '../../functions/kernel/model';
 import { RecordingPublisher } from '../../functions/platform/recorders';
 import { compose, type Platform } from '../../functions/platform/compose';
+import { providers, type DirectMailProvider } from '../../functions/platform/providers';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender, type EmailSender } from '../../functions/platform/ses';
 import { type SequenceControl } from '../../functions/platform/sfn';
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   email?: (ses: LocalSes) => EmailSender;
   /** The Step Functions control the engine's lifecycle stops executions with. */
   control?: SequenceControl;
+  /** Replaces the platform's direct-mail provider (a print-and-mail adapter against its double). */
+  directMail?: DirectMailProvider;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -99,7 +102,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       control: options.control ?? new RecordingSequenceControl(),
     },
   );
-  const engine = createSequenceEngine(platform, { config: options.config });
+  const engine = createSequenceEngine(platform, {
+    config: options.config,
+    ...(options.directMail
+      ? { providers: { audiences: providers(platform).audiences, directMail: options.directMail } }
+      : {}),
+  });
   const execute: TaskHandler = (input) => engine.executeStep(input);
   const park: TaskHandler = (input) => engine.park(input);
   holder.sfn = createLocalSfn({
