@@ -20,6 +20,7 @@ import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { TouchRepository } from '../platform/store/touches';
 import { removeEnrollmentFromAudiences, removeFromSequenceAudiences } from './audience-exit';
+import { cancelEnrollmentMail } from './mail-cancel';
 import type { Run } from './context';
 import { iso } from './time';
 import { exitReasonOf } from './domain/audience';
@@ -101,6 +102,14 @@ export function createLifecycle(deps: LifecycleDeps) {
     },
   };
 
+  /** A stopped or exited enrollment's mail pieces are cancelled while the provider still can. */
+  function cancelMail(accountId: string, executionName: string, reason: string) {
+    return cancelEnrollmentMail(
+      { touches: deps.touches, directMail: deps.providers.directMail, log: deps.log },
+      { accountId, executionName, reason },
+    );
+  }
+
   function finishedEvent(
     e: Pick<Enrollment, 'accountId' | 'campaignId' | 'executionName'> & {
       sequenceId?: string;
@@ -149,6 +158,7 @@ export function createLifecycle(deps: LifecycleDeps) {
           }
         : undefined,
     );
+    if (status !== 'completed') await cancelMail(input.accountId, input.executionName, reason);
     if (run.contacts && run.seq) {
       await removeFromSequenceAudiences(audienceDeps, {
         accountId: input.accountId,
@@ -185,6 +195,7 @@ export function createLifecycle(deps: LifecycleDeps) {
   ): Promise<{ changed: boolean; enrollment: Enrollment | undefined }> {
     if (!ACTIVE_ENROLLMENT.has(e.status)) return { changed: false, enrollment: e };
     await deps.control.stop(e.executionName, end.cause);
+    await cancelMail(e.accountId, e.executionName, `enrollment ${end.status}: ${end.reason}`);
     const left = await removeEnrollmentFromAudiences(audienceDeps, e, {
       now: end.now,
       reason: `enrollment ${end.status}: ${end.reason}`,

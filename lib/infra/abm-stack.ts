@@ -18,6 +18,7 @@ import type { Construct } from 'constructs';
 import { version as packageVersion } from '../../package.json';
 import type { AppConfig } from './config';
 import { AccountStore } from './constructs/account-store';
+import { connectDirectMail, directMailWebhooks } from './constructs/direct-mail';
 import { AdsSync } from './constructs/ads-sync';
 import { ProgramTriggers } from './constructs/programs';
 import { CrmSync } from './constructs/crm-sync';
@@ -141,6 +142,7 @@ export class AbmStack extends Stack {
       coverage: config.coverage,
       reputation: config.reputation,
       adsAudiences: audienceKinds(config.providers.ads),
+      webhooks: directMailWebhooks(config.providers.directMail),
       scoringConfig,
       maxSendRate: config.ses.maxSendRate,
       launchMaxUsd: config.launch.maxUsd,
@@ -151,6 +153,12 @@ export class AbmStack extends Stack {
       logRetention,
       removalPolicy,
     });
+
+    // Direct mail: ordered by the engine, cancelled by whoever ends an enrollment (exit, stop).
+    connectDirectMail(
+      [this.engine.executeStep, this.scorer.scoreFunction, this.api.function],
+      config.providers.directMail,
+    );
 
     const alarms: Alarm[] = [
       this.engine.failedExecutionsAlarm,

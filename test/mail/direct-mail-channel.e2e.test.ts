@@ -9,8 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectMailSettings } from '../../functions/kernel/direct-mail-providers';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import type { SequenceInput } from '../../functions/kernel/model';
-import type { DirectMailProvider } from '../../functions/platform/providers';
+import { providers, type DirectMailProvider } from '../../functions/platform/providers';
 import { LobDirectMail } from '../../functions/platform/providers/mail';
+import { enrollmentLifecycle } from '../../functions/engine';
 import { startMailDoubles, type MailDoubles } from '../../lib/local/doubles/mail';
 import type { TaskHandler } from '../support/local-sfn';
 import {
@@ -226,6 +227,61 @@ describe('direct mail through Lob, in the engine', () => {
       expect(touches[0]!.reason).toContain('past the resend window');
       expect(doubles.pieces('lob').filter((p) => p.metadata.accountId === 'iris')).toEqual([]);
       expect(h.publisher.ofType(DETAIL_TYPES.touchUncertain)).toHaveLength(1);
+    });
+  });
+
+  describe('cancellation', () => {
+    const giftThenWait: SequenceInput = {
+      ...gift(),
+      steps: [
+        ...gift().steps,
+        {
+          id: 'wait',
+          type: 'await_engagement',
+          timeout: 'P30D',
+          until: { minScore: 1000 },
+          onTimeout: 'exit',
+        },
+      ],
+    } as SequenceInput;
+
+    it('a stop inside the cancellation window cancels the piece at Lob', async () => {
+      const adapter = lob();
+      await withHarness(harness(adapter), async (h) => {
+        await seedAccount(h.store, account('jade'));
+        const input = await enroll(h.store, 'jade', 'q1', snapshot(giftThenWait), START);
+        h.sfn.start(input, { name: input.executionName });
+        await h.sfn.waitForParked({ execution: input.executionName, state: 'AwaitEngagement' });
+        const [piece] = doubles.pieces('lob').filter((p) => p.metadata.accountId === 'jade');
+        expect(piece?.status).toBe('ready');
+        const lifecycle = enrollmentLifecycle(h.platform, {
+          providers: { audiences: providers(h.platform).audiences, directMail: adapter },
+        });
+        const enrollment = (await h.store.enrollments.get('jade', 'q1'))!;
+        const ended = await lifecycle.endFromOutside(enrollment, {
+          status: 'stopped',
+          reason: 'operator',
+          cause: 'stopped by the operator',
+          now: START,
+        });
+        expect(ended.changed).toBe(true);
+        expect(doubles.pieces('lob').find((p) => p.id === piece!.id)?.status).toBe('cancelled');
+        expect(doubles.details('lob').at(-1)).toMatchObject({
+          method: 'DELETE',
+          path: `/v1/letters/${piece!.id}`,
+        });
+      });
+    });
+
+    it('a sequence that completes leaves its pieces to be mailed', async () => {
+      await withHarness(harness(lob()), async (h) => {
+        const r = await run(h, 'kite', gift());
+        expect(reasonOf(r.summary)).toBe('completed');
+        expect(r.pieces.map((p) => p.status)).toEqual(['ready']);
+        expect(
+          doubles.details('lob').some((d) => d.method === 'DELETE' && d.path.endsWith(r.pieces[0]!.id)),
+        ).toBe(false);
+      });
     });
   });
 });
