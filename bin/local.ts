@@ -66,6 +66,11 @@ async function main(): Promise<void> {
         ? 'none configured (ads steps publish ads.audience.changed only)'
         : `${settings.adsProviders.map((p) => `${p.provider}${p.baseUrl ? ` -> ${p.baseUrl}` : ' (test double)'}`).join(', ')}; what they received: GET ${runtime.url}/_local/providers`
     }${settings.configSource ? ` (config: ${settings.configSource})` : ''}`,
+    `  Direct mail  ${
+      !settings.directMail || settings.directMail.provider === 'eventbridge'
+        ? 'default provider (direct-mail steps publish direct_mail.requested)'
+        : `${settings.directMail.provider}${settings.directMail.baseUrl ? ` -> ${settings.directMail.baseUrl}` : ' (test double)'}; webhooks: POST ${runtime.url}/webhooks/${settings.directMail.provider}`
+    }`,
     '',
     '  Use it with the CLI:',
     `    export ABM_ENDPOINT=${runtime.url} ABM_API_TOKEN=${runtime.token}`,

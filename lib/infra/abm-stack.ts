@@ -127,6 +127,7 @@ export class AbmStack extends Stack {
       memorySize: 128,
       timeoutSeconds: 3,
     });
+    const mailWebhooks = directMailWebhooks(config.providers.directMail);
     this.api = new AbmApi(this, 'Api', {
       table,
       bus,
@@ -142,12 +143,16 @@ export class AbmStack extends Stack {
       coverage: config.coverage,
       reputation: config.reputation,
       adsAudiences: audienceKinds(config.providers.ads),
-      webhooks: directMailWebhooks(config.providers.directMail),
       scoringConfig,
       maxSendRate: config.ses.maxSendRate,
       launchMaxUsd: config.launch.maxUsd,
-      // The CRM's receiver verifies with its webhook secret and reads the access secret (a deal's company).
-      webhooks: { crmProvider: crm, secretNames: crm ? [crm.webhookSecretName, crm.secretName] : [] },
+      // The mail receivers verify with their webhook secret; the CRM's with its webhook secret, and it
+      // reads the access secret (a deal's company).
+      webhooks: {
+        ...mailWebhooks,
+        crmProvider: crm,
+        secretNames: [...mailWebhooks.secretNames, ...(crm ? [crm.webhookSecretName, crm.secretName] : [])],
+      },
       healthFunction: health,
       unsubscribeSecret: this.engine.unsubscribeSecret,
       logRetention,

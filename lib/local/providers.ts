@@ -2,7 +2,8 @@
  * `GET /_local/providers`, local mode only (not in the deployed API, not in its OpenAPI), bearer
  * token like every /_local route: what each provider received, as the in-process test doubles saw
  * it: `{ providers: [{ provider, requests: [{ at, method, path, status }], audiences: [{ audience,
- * added: [...], removed: [...] }] }] }`.
+ * added: [...], removed: [...] }] }] }`; a print-and-mail provider adds `mode` (test or live key)
+ * and `pieces: [{ id, kind, status, idempotencyKey, metadata }]`.
  *
  * Built on an interface: `ProviderDoubles` is what the doubles' start function returns (the doubles
  * listen on 127.0.0.1; `baseUrlFor` is where a provider configured without `baseUrl` is pointed).
@@ -28,6 +29,19 @@ export const ProvidersSnapshot = z.object({
       records: z
         .array(z.object({ type: z.string(), id: z.string(), properties: z.record(z.string(), z.unknown()) }))
         .optional(),
+      /** Print-and-mail providers: the key's kind (test keys never mail) and the pieces held. */
+      mode: z.enum(['test', 'live', 'unknown']).optional(),
+      pieces: z
+        .array(
+          z.object({
+            id: z.string(),
+            kind: z.string(),
+            status: z.string(),
+            idempotencyKey: z.string().optional(),
+            metadata: z.record(z.string(), z.string()),
+          }),
+        )
+        .optional(),
     }),
   ),
 });
@@ -43,7 +57,7 @@ export interface ProviderDoubles {
   close?(): Promise<void>;
 }
 
-export function localProvidersRoute(doubles: ProviderDoubles | undefined): Route {
+export function localProvidersRoute(doubles: Pick<ProviderDoubles, 'snapshot'> | undefined): Route {
   return route({
     method: 'GET',
     path: LOCAL_PROVIDERS_PATH,

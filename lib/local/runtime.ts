@@ -35,6 +35,8 @@ import { sesNormaliserFeature } from '../../functions/ingest';
 import { compose, type Composed, type Log, type Platform } from '../../functions/platform/compose';
 import { inProcessLaunch } from '../../functions/launch';
 import { audienceKinds } from '../../functions/kernel/ads-providers';
+import { providers } from '../../functions/platform/providers';
+import type { KeyMode, LazyMailProvider } from '../../functions/platform/providers/mail';
 import { StaticProviderSecrets } from '../../functions/platform/providers/secrets';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender } from '../../functions/platform/ses';
@@ -56,6 +58,8 @@ import { LOCAL_CLOCK_PATH, localClockRoutes } from './clock-routes';
 import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
 import { startProviderDoubles } from './doubles';
+import type { MailDoubles } from './doubles/mail';
+import { localDirectMail } from './mail';
 import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { crmFeature } from '../../functions/crm';
@@ -113,6 +117,11 @@ export interface StartLocalOptions {
   providerDoubles?: ProviderDoubles;
   /** Builds the provider adapters (default: functions/ads's). */
   createAdapter?: AdapterFactory;
+  /**
+   * The print-and-mail doubles (started by the caller, to inject faults or send webhooks): Lob or
+   * PostGrid configured without `baseUrl` is pointed at its double; default: local mode starts one.
+   */
+  mailDoubles?: MailDoubles;
   /** The audience sync queue: real ms before a partial batch is delivered (default 200). */
   adsFlushMs?: number;
   /**
@@ -204,6 +213,12 @@ export async function startLocal(
       ? await startProviderDoubles({ providers: served })
       : undefined;
   options = ownDoubles ? { ...options, providerDoubles: ownDoubles } : options;
+  // Direct mail: Lob or PostGrid without baseUrl is served by its double (lib/local/mail.ts).
+  const mail = await localDirectMail(
+    settings.directMail,
+    settings.providerSecrets ?? new StaticProviderSecrets({}),
+    options.mailDoubles,
+  );
   // The CRM likewise: without `baseUrl`, its double, with the credentials the double accepts.
   const crmConfigured = settings.crmProvider;
   const crmServed = crmConfigured !== undefined && crmConfigured.baseUrl === undefined;
@@ -212,11 +227,10 @@ export async function startLocal(
   const crmDouble = crmServed ? (options.crmDouble ?? ownCrmDouble) : undefined;
   const crmProvider =
     crmDouble && crmConfigured ? { ...crmConfigured, baseUrl: crmDouble.baseUrl } : crmConfigured;
-  const baseSecrets = settings.providerSecrets ?? new StaticProviderSecrets({});
   const providerSecrets: ProviderSecrets =
     crmDouble && crmConfigured
-      ? withDoubleSecrets(crmDouble.secretsFor(crmConfigured), baseSecrets)
-      : baseSecrets;
+      ? withDoubleSecrets(crmDouble.secretsFor(crmConfigured), mail.secrets)
+      : mail.secrets;
   const version = readVersion();
 
   const clockFile = path.join(dataDir, 'clock.json');
@@ -346,6 +360,7 @@ export async function startLocal(
         adsProviders,
         adsAudiences: audienceKinds(adsProviders),
         crmProvider,
+        directMailProvider: mail.settings,
         sesMaxSendRate: options.pace === false ? undefined : settings.sesMaxSendRate,
         launchMaxUsd: settings.launchMaxUsd,
         version,
@@ -391,6 +406,8 @@ export async function startLocal(
         providerSecrets,
       },
     );
+    // Say at start whether the print-and-mail key is a test key (nothing is mailed) or a live one.
+    const mailMode = await reportMailMode(platform, log);
     buffer.consume((records) => platform.enqueue(records));
     scorerQueue.consume((records) => platform.scorer.handleBatch(records));
     adsQueue.consume((records) => platform.ads.handleBatch(records));
@@ -427,7 +444,17 @@ export async function startLocal(
     holder.local = createRouter(
       [
         localSesEventsRoute({ configurationSet: LOCAL_CONFIGURATION_SET, normalise, now: () => clock.now() }),
-        localProvidersRoute(withCrmDouble(options.providerDoubles, crmDouble)),
+        localProvidersRoute({
+          snapshot: async () => {
+            const others = withCrmDouble(options.providerDoubles, crmDouble);
+            return {
+              providers: [
+                ...(others ? (await others.snapshot()).providers : []),
+                ...(mail.doubles?.snapshot().providers.map((p) => ({ ...p, mode: mailMode })) ?? []),
+              ],
+            };
+          },
+        }),
         ...localClockRoutes(clock),
         ...localMailRoutes(sentMail, settings.apiToken),
       ],
@@ -515,6 +542,7 @@ export async function startLocal(
           await dynamo.stop();
           await ownDoubles?.close();
           await ownCrmDouble?.close();
+          if (mail.own) await mail.doubles?.close();
         })()),
     };
   } catch (err) {
@@ -523,7 +551,20 @@ export async function startLocal(
     await dynamo.stop().catch(() => undefined);
     await ownDoubles?.close().catch(() => undefined);
     await ownCrmDouble?.close().catch(() => undefined);
+    if (mail.own) await mail.doubles?.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/** Builds the print-and-mail adapter now (its log line says test or live key); its mode. */
+async function reportMailMode(platform: Platform, log: LocalLog): Promise<KeyMode | undefined> {
+  const provider = providers(platform).directMail;
+  if (!('ready' in provider)) return undefined;
+  try {
+    return (await (provider as LazyMailProvider).ready()).mode;
+  } catch (err) {
+    log('direct mail provider not ready (its secret?)', { error: String(err) });
+    return undefined;
   }
 }
 

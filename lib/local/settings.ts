@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import type { AdsProviderSettings } from '../../functions/kernel/ads-providers';
 import type { CrmProviderSettings } from '../../functions/kernel/crm-provider';
+import type { DirectMailSettings } from '../../functions/kernel/direct-mail-providers';
 import { ReputationConfig } from '../../functions/kernel/reputation';
 import type { CoverageConfig } from '../../functions/kernel/coverage';
 import { readSecretsFile, type ProviderSecrets } from '../../functions/platform/providers/secrets';
@@ -91,6 +92,11 @@ export interface LocalSettings {
   launchMaxUsd?: number;
   /** The CRM of the same configuration (`providers.crm`), when it names one. */
   crmProvider?: CrmProviderSettings;
+  /**
+   * The direct-mail provider of the same configuration (`providers.directMail`); the default
+   * provider when absent. Lob or PostGrid without `baseUrl` is served by its local double.
+   */
+  directMail?: DirectMailSettings;
   /** Where the configuration came from (for the start banner), when it came from somewhere. */
   configSource?: string;
   /** The providers' secrets: the JSON file named by ABM_SECRETS (secretName -> value); none when unset. */
@@ -163,7 +169,13 @@ function readConfig(
   cwd: string,
 ): Pick<
   LocalSettings,
-  'adsProviders' | 'coverage' | 'launchMaxUsd' | 'crmProvider' | 'configSource' | 'providerSecrets'
+  | 'adsProviders'
+  | 'coverage'
+  | 'launchMaxUsd'
+  | 'crmProvider'
+  | 'directMail'
+  | 'configSource'
+  | 'providerSecrets'
 > {
   let source: string | undefined;
   let config: unknown;
@@ -189,11 +201,13 @@ function readConfig(
   let coverage: CoverageConfig | undefined;
   let launchMaxUsd: number | undefined;
   let crmProvider: CrmProviderSettings | undefined;
+  let directMail: DirectMailSettings | undefined;
   if (source) {
     try {
       const parsed = parseConfig({ stage: 'dev', config });
       adsProviders = parsed.providers.ads;
       crmProvider = parsed.providers.crm;
+      directMail = parsed.providers.directMail;
       coverage = parsed.coverage;
       launchMaxUsd = parsed.launch.maxUsd;
     } catch (err) {
@@ -214,6 +228,7 @@ function readConfig(
     ...(coverage ? { coverage } : {}),
     ...(launchMaxUsd !== undefined ? { launchMaxUsd } : {}),
     ...(crmProvider ? { crmProvider } : {}),
+    ...(directMail ? { directMail } : {}),
     ...(source ? { configSource: source } : {}),
     ...(providerSecrets ? { providerSecrets } : {}),
   };
