@@ -159,6 +159,11 @@ export interface DriveMailOptions {
   faults?: { rate429?: number; rate500?: number; rateTimeout?: number };
   seed?: number;
   concurrency?: number;
+  /**
+   * The HTTP client's waits (Retry-After, backoff) really happen, scaled by this (default 0.01: a
+   * 1 s Retry-After sleeps 10 ms), so the figures measure requests, not the provider's back-off.
+   */
+  sleepScale?: number;
 }
 
 export interface DriveMailResult {
@@ -168,12 +173,15 @@ export interface DriveMailResult {
   duplicates: number;
   lost: number;
   requests: number;
+  /** What the HTTP client asked to wait in all (unscaled), in seconds. */
+  clientWaitSeconds: number;
   seconds: number;
 }
 
 /**
  * The bench driver: `count` orders to a fresh double with the given fault rates, sent as the engine
- * sends them; judged by the final state the double holds. No real waiting but hangs' timeouts.
+ * sends them; judged by the final state the double holds. The client's waits are scaled
+ * (`sleepScale`); a timeout (`rateTimeout`) waits its real per-attempt timeout.
  */
 export async function driveMailPieces(options: DriveMailOptions): Promise<DriveMailResult> {
   const provider = options.provider ?? 'lob';
@@ -184,7 +192,16 @@ export async function driveMailPieces(options: DriveMailOptions): Promise<DriveM
       error: options.faults?.rate500 ?? 0,
       hang: options.faults?.rateTimeout ?? 0,
     });
-    const { adapter } = wireMail(doubles, provider, { policy: { timeoutMs: MAIL_HANG_TIMEOUT_MS * 5 } });
+    const scale = options.sleepScale ?? 0.01;
+    let waited = 0;
+    const { adapter } = wireMail(doubles, provider, {
+      policy: { timeoutMs: MAIL_HANG_TIMEOUT_MS * 5 },
+      random: Math.random,
+      sleep: (ms) => {
+        waited += ms;
+        return new Promise((resolve) => setTimeout(resolve, ms * scale));
+      },
+    });
     const orders = Array.from({ length: options.count }, (_, i) => mailOrder(i));
     const started = performance.now();
     await sendUntilAnswered(adapter, orders, { concurrency: options.concurrency });
@@ -194,6 +211,7 @@ export async function driveMailPieces(options: DriveMailOptions): Promise<DriveM
       orders: orders.length,
       ...judge(doubles, provider, orders),
       requests: doubles.details(provider).length,
+      clientWaitSeconds: Math.round(waited) / 1000,
       seconds: Math.round(seconds * 1000) / 1000,
     };
   } finally {
