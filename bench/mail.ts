@@ -4,7 +4,8 @@
  * HTTP client over 127.0.0.1, sent as the engine sends them (an order the provider did not answer
  * is sent again later with the same order id: test/support/mail.ts `driveMailPieces`, which the
  * `crm` bench reuses). Judged by the final state each double holds: `duplicates` = pieces beyond
- * one for an order, `lost` = orders with no piece. The client's waits really happen, scaled by
+ * one for an order that is not cancelled (printed), `lost` = orders with no such piece;
+ * `cancelledExtras` = extra pieces the PostGrid adapter cancelled before printing. The client's waits really happen, scaled by
  * 0.01 (a 1 s Retry-After sleeps 10 ms): `clientWaitSeconds` is what it asked for unscaled.
  * requestsPerItem: every HTTP request (429s, retries, PostGrid's lookups) per order. Figures are the
  * medians of RUNS runs per provider, with the spread of `seconds`.
@@ -43,6 +44,7 @@ export async function run(): Promise<Record<string, unknown>> {
       pieces: median(runs.map((r) => r.pieces)),
       duplicates: Math.max(...runs.map((r) => r.duplicates)),
       lost: Math.max(...runs.map((r) => r.lost)),
+      cancelledExtras: Math.max(...runs.map((r) => r.cancelled)),
       requestsPerItem: Math.round((median(runs.map((r) => r.requests)) / COUNT) * 1000) / 1000,
       clientWaitSeconds: median(runs.map((r) => r.clientWaitSeconds)),
       seconds: median(seconds),

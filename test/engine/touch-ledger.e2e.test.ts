@@ -20,8 +20,8 @@ import { SesEmailSender } from '../../functions/platform/ses';
 import { CatalogReader } from '../../functions/platform/store/catalog';
 import { TouchRepository } from '../../functions/platform/store/touches';
 import { reportsFeature } from '../../functions/reports';
-import type { TaskHandler } from '../support/local-sfn';
 import {
+  crashes,
   emailsTo,
   enroll,
   reasonOf,
@@ -43,38 +43,6 @@ const twoSteps: SequenceInput = {
     { id: 'second', channel: 'email', after: 'P1D', to: ['economic_buyer'], template: 'follow' },
   ],
 } as SequenceInput;
-
-/**
- * Crashes the ExecuteStep invocation that reaches `hang()` (while it is armed): that invocation
- * never goes on, and the task fails with `Lambda.Unknown`.
- */
-function crashes(times = 1) {
-  let left = times;
-  let crashNow: (() => void) | undefined;
-  return {
-    async hang(): Promise<void> {
-      if (left <= 0 || !crashNow) return;
-      left--;
-      crashNow();
-      await new Promise(() => undefined); // this invocation is dead
-    },
-    wrap:
-      (inner: TaskHandler): TaskHandler =>
-      (input, ctx) =>
-        Promise.race([
-          inner(input, ctx),
-          new Promise<never>((_, reject) => {
-            crashNow = () =>
-              reject(
-                Object.assign(new Error('Task timed out after 50.00 seconds'), { name: 'Lambda.Unknown' }),
-              );
-          }),
-        ]),
-    get crashed() {
-      return times - left;
-    },
-  };
-}
 
 /** Crashes the invocation reading a template (after the claim, before the hand-over) when `when`. */
 function crashInTemplateRead(crash: ReturnType<typeof crashes>, when: (templateId: string) => boolean) {

@@ -13,9 +13,9 @@ import { providers, type DirectMailProvider } from '../../functions/platform/pro
 import { LobDirectMail } from '../../functions/platform/providers/mail';
 import { enrollmentLifecycle } from '../../functions/engine';
 import { startMailDoubles, type MailDoubles } from '../../lib/local/doubles/mail';
-import type { TaskHandler } from '../support/local-sfn';
 import {
   committeeAccount,
+  crashes,
   enroll,
   reasonOf,
   seedAccount,
@@ -167,33 +167,17 @@ describe('direct mail through Lob, in the engine', () => {
 
   it('an invocation that crashed after Lob made the piece: the retry sends it again, same key, one piece, budget once', async () => {
     const real = lob();
-    let crashNow: (() => void) | undefined;
-    let crashes = 1;
+    const crash = crashes(1);
     const crashing: DirectMailProvider = {
       name: real.name,
       idempotent: true,
       request: async (order) => {
         const answer = await real.request(order);
-        if (crashes-- > 0 && crashNow) {
-          crashNow();
-          await new Promise(() => undefined); // this invocation is dead
-        }
+        await crash.hang(); // the invocation dies after Lob made the piece, before the answer is kept
         return answer;
       },
     };
-    const wrap =
-      (inner: TaskHandler): TaskHandler =>
-      (input, ctx) =>
-        Promise.race([
-          inner(input, ctx),
-          new Promise<never>((_, reject) => {
-            crashNow = () =>
-              reject(
-                Object.assign(new Error('Task timed out after 50.00 seconds'), { name: 'Lambda.Unknown' }),
-              );
-          }),
-        ]);
-    await withHarness({ ...harness(crashing), wrapExecute: wrap }, async (h) => {
+    await withHarness({ ...harness(crashing), wrapExecute: crash.wrap }, async (h) => {
       const r = await run(h, 'hull', gift());
       expect(reasonOf(r.summary)).toBe('completed');
       expect(r.pieces).toHaveLength(1);

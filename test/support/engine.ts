@@ -348,3 +348,35 @@ export const ONE_EMAIL_TO_EB = {
   name: 'Once',
   steps: [{ id: 'only', channel: 'email', to: ['economic_buyer'], template: 'intro' }],
 } as SequenceInput;
+
+/**
+ * Crashes the ExecuteStep invocation that reaches `hang()` (while it is armed): that invocation
+ * never goes on, and the task fails with `Lambda.Unknown`.
+ */
+export function crashes(times = 1) {
+  let left = times;
+  let crashNow: (() => void) | undefined;
+  return {
+    async hang(): Promise<void> {
+      if (left <= 0 || !crashNow) return;
+      left--;
+      crashNow();
+      await new Promise(() => undefined); // this invocation is dead
+    },
+    wrap:
+      (inner: TaskHandler): TaskHandler =>
+      (input, ctx) =>
+        Promise.race([
+          inner(input, ctx),
+          new Promise<never>((_, reject) => {
+            crashNow = () =>
+              reject(
+                Object.assign(new Error('Task timed out after 50.00 seconds'), { name: 'Lambda.Unknown' }),
+              );
+          }),
+        ]),
+    get crashed() {
+      return times - left;
+    },
+  };
+}

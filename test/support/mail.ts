@@ -102,10 +102,14 @@ export function mailOrder(i: number, overrides: Partial<DirectMailOrder> = {}): 
   };
 }
 
-/** One order per touch id, judged by what the double holds (cancelled pieces count as held). */
+/**
+ * One order per touch id, judged by what the double holds: a piece cancelled before printing (an
+ * extra the PostGrid adapter cancelled) is not printed, and counted apart (`cancelled`).
+ */
 export function judge(doubles: MailDoubles, provider: MailProviderName, orders: DirectMailOrder[]) {
   const perTouch = new Map<string, number>();
-  for (const p of doubles.pieces(provider)) {
+  const live = doubles.pieces(provider).filter((p) => p.status !== 'cancelled');
+  for (const p of live) {
     const t = p.metadata.touchId ?? '';
     perTouch.set(t, (perTouch.get(t) ?? 0) + 1);
   }
@@ -116,7 +120,7 @@ export function judge(doubles: MailDoubles, provider: MailProviderName, orders: 
     if (n === 0) lost++;
     if (n > 1) duplicates += n - 1;
   }
-  return { pieces: doubles.pieces(provider).length, duplicates, lost };
+  return { pieces: live.length, duplicates, lost, cancelled: doubles.pieces(provider).length - live.length };
 }
 
 /**
@@ -172,6 +176,8 @@ export interface DriveMailResult {
   pieces: number;
   duplicates: number;
   lost: number;
+  /** Extra pieces the adapter cancelled before printing (PostGrid's late creates). */
+  cancelled: number;
   requests: number;
   /** What the HTTP client asked to wait in all (unscaled), in seconds. */
   clientWaitSeconds: number;

@@ -139,6 +139,23 @@ function checkMetadata(metadata: unknown): string | undefined {
 
 const str = (v: unknown) => typeof v === 'string' && v.trim() !== '';
 
+/** A create's JSON body with its inline `to`, each required field of `to` present; or the refusal. */
+function createBody(
+  req: DoubleRequest,
+  invalid: number,
+  toFields: readonly string[],
+): { body: Record<string, unknown>; to: Record<string, unknown> } | DoubleResponse {
+  if (req.method !== 'POST') return error(405, `${req.method} is not allowed`);
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+    return error(415, 'JSON body required');
+  const body = parseJson(req.body) as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') return error(400, 'a JSON object is required');
+  const to = body.to as Record<string, unknown> | undefined;
+  if (!to || typeof to !== 'object') return error(invalid, 'to is required');
+  for (const f of toFields) if (!str(to[f])) return error(invalid, `to.${f} is required`);
+  return { body, to };
+}
+
 class PieceStore {
   readonly pieces = new Map<string, HeldPiece>();
   readonly byKey = new Map<string, string>();
@@ -233,15 +250,15 @@ export async function startMailDoubles(opts: MailDoublesOptions = {}): Promise<M
         }
         return error(405, `${req.method} is not allowed`);
       }
-      if (req.method !== 'POST') return error(405, `${req.method} is not allowed`);
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
-        return error(415, 'JSON body required');
-      const body = parseJson(req.body) as Record<string, unknown> | undefined;
-      if (!body || typeof body !== 'object') return error(400, 'a JSON object is required');
-      const to = body.to as Record<string, unknown> | undefined;
-      if (!to || typeof to !== 'object') return error(422, 'to is required');
-      for (const f of ['name', 'address_line1', 'address_city', 'address_zip', 'address_country'])
-        if (!str(to[f])) return error(422, `to.${f} is required`);
+      const parsed = createBody(req, 422, [
+        'name',
+        'address_line1',
+        'address_city',
+        'address_zip',
+        'address_country',
+      ]);
+      if (!('to' in parsed)) return parsed;
+      const { body, to } = parsed;
       if (to.address_country === 'US' && !str(to.address_state))
         return error(422, 'to.address_state is required');
       if (!str(body.from)) return error(422, 'from is required');
@@ -265,6 +282,7 @@ export async function startMailDoubles(opts: MailDoublesOptions = {}): Promise<M
     id: p.id,
     object: p.kind,
     status: p.status,
+    createdAt: new Date(p.createdAt).toISOString(),
     live: false,
     metadata: p.metadata,
     to: p.body.to,
@@ -292,15 +310,9 @@ export async function startMailDoubles(opts: MailDoublesOptions = {}): Promise<M
           .map(pgPresent);
         return { status: 200, body: { object: 'list', totalCount: data.length, data } };
       }
-      if (req.method !== 'POST') return error(405, `${req.method} is not allowed`);
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
-        return error(415, 'JSON body required');
-      const body = parseJson(req.body) as Record<string, unknown> | undefined;
-      if (!body || typeof body !== 'object') return error(400, 'a JSON object is required');
-      const to = body.to as Record<string, unknown> | undefined;
-      if (!to || typeof to !== 'object') return error(400, 'to is required');
-      for (const f of ['addressLine1', 'city', 'postalOrZip', 'countryCode'])
-        if (!str(to[f])) return error(400, `to.${f} is required`);
+      const parsed = createBody(req, 400, ['addressLine1', 'city', 'postalOrZip', 'countryCode']);
+      if (!('to' in parsed)) return parsed;
+      const { body, to } = parsed;
       if (!str(to.firstName) && !str(to.companyName))
         return error(400, 'to needs a firstName or a companyName');
       if (!str(body.from)) return error(400, 'from is required');

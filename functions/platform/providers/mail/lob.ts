@@ -32,11 +32,12 @@ import type { DirectMailOrder, DirectMailProvider, CancelOutcome } from '../dire
 import {
   apiKeySecret,
   asMailCall,
+  cancelOutcomeOf,
+  createdPieceId,
   idempotencyKeyOf,
   keyMode,
   pieceMetadata,
-  refusedOrder,
-  DirectMailError,
+  pieceOf,
   type KeyMode,
   type MailAdapterDeps,
   type MailAdapterSettings,
@@ -69,8 +70,7 @@ export class LobDirectMail implements DirectMailProvider {
   }
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
-    const piece = this.settings.pieces[order.piece];
-    if (!piece) throw new DirectMailError('lob', `no piece "${order.piece}" is configured`, false);
+    const piece = pieceOf('lob', this.settings.pieces, order.piece);
     const common = {
       description: `${order.campaignId} ${order.piece}`.slice(0, 255),
       to: {
@@ -102,13 +102,7 @@ export class LobDirectMail implements DirectMailProvider {
         json: body,
       }),
     );
-    if (res.status === 401)
-      throw new DirectMailError('lob', 'API key refused (401): check the secret', false, 401);
-    if (res.status < 200 || res.status >= 300)
-      throw refusedOrder('lob', `POST ${path}`, res.status, res.body);
-    const id = (res.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string') throw new DirectMailError('lob', `POST ${path}: no id in the answer`, true);
-    return { ref: id };
+    return { ref: createdPieceId('lob', path, res) };
   }
 
   async cancel(ref: string): Promise<CancelOutcome> {
@@ -116,11 +110,7 @@ export class LobDirectMail implements DirectMailProvider {
     if (!resource) return 'unknown';
     const path = `/v1/${resource}/${encodeURIComponent(ref)}`;
     const res = await asMailCall('lob', () => this.http.request({ method: 'DELETE', path }));
-    if (res.status >= 200 && res.status < 300) return 'cancelled';
-    if (res.status === 404) return 'unknown';
-    if (res.status === 401)
-      throw new DirectMailError('lob', 'API key refused (401): check the secret', false, 401);
-    // Past the cancellation window (the piece is in production): Lob refuses the cancellation.
-    return 'too_late';
+    // Past the cancellation window (the piece is in production), Lob refuses the cancellation.
+    return cancelOutcomeOf('lob', res);
   }
 }

@@ -20,7 +20,11 @@
  *    (`order.resend`), the adapter looks for a piece carrying the key
  *    (`GET ...?search={"metadata":{"idempotencyKey":...}}`, the list's `search` filter) and answers
  *    with it when there is one; only when there is none is the create sent again. After a 429
- *    (PostGrid did not act) the create is simply sent again after `Retry-After`.
+ *    (PostGrid did not act) the create is simply sent again after `Retry-After`;
+ * 3. a create whose answer was lost can still land after the lookup (a slow request PostGrid
+ *    processes late): once an order had an open outcome, the adapter looks again after its create
+ *    succeeds, keeps the first piece made and cancels any other while it is still `ready` (before
+ *    printing). A piece that lands later still, after that, is the window this cannot close.
  * So an order never makes two pieces, whether or not PostGrid honours the header.
  */
 import { ProviderHttpClient } from '../http';
@@ -28,10 +32,12 @@ import type { CancelOutcome, DirectMailOrder, DirectMailProvider } from '../dire
 import {
   apiKeySecret,
   asMailCall,
-  DirectMailError,
+  cancelOutcomeOf,
+  createdPieceId,
   idempotencyKeyOf,
   keyMode,
   pieceMetadata,
+  pieceOf,
   refusedOrder,
   type KeyMode,
   type MailAdapterDeps,
@@ -66,8 +72,7 @@ export class PostGridDirectMail implements DirectMailProvider {
   }
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
-    const piece = this.settings.pieces[order.piece];
-    if (!piece) throw new DirectMailError('postgrid', `no piece "${order.piece}" is configured`, false);
+    const piece = pieceOf('postgrid', this.settings.pieces, order.piece);
     const key = idempotencyKeyOf(order.orderId);
     const common = {
       description: `${order.campaignId} ${order.piece}`.slice(0, 255),
@@ -107,9 +112,10 @@ export class PostGridDirectMail implements DirectMailProvider {
           ];
     const path = `${BASE}/${resource}`;
     // An order sent before (the engine's retry after an open outcome): the piece may exist.
-    if (order.resend) {
-      const found = await this.findByKey(resource, key);
-      if (found) return { ref: found };
+    let open = order.resend === true;
+    if (open) {
+      const kept = await this.settle(resource, key);
+      if (kept) return { ref: kept };
     }
     const res = await asMailCall('postgrid', () =>
       this.http.request({
@@ -118,35 +124,46 @@ export class PostGridDirectMail implements DirectMailProvider {
         headers: { 'idempotency-key': key },
         json: body,
         beforeRetry: async () => {
-          const found = await this.findByKey(resource, key);
-          return found ? { status: 200, headers: new Headers(), body: { id: found } } : undefined;
+          open = true;
+          const kept = await this.settle(resource, key);
+          return kept ? { status: 200, headers: new Headers(), body: { id: kept } } : undefined;
         },
       }),
     );
-    if (res.status === 401)
-      throw new DirectMailError('postgrid', 'API key refused (401): check the secret', false, 401);
-    if (res.status < 200 || res.status >= 300)
-      throw refusedOrder('postgrid', `POST ${path}`, res.status, res.body);
-    const id = (res.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string')
-      throw new DirectMailError('postgrid', `POST ${path}: no id in the answer`, true);
-    return { ref: id };
+    const made = createdPieceId('postgrid', path, res);
+    // A create whose answer was lost may still have landed after the lookup: keep one piece.
+    return { ref: open ? ((await this.settle(resource, key)) ?? made) : made };
   }
 
-  /** The id of the piece that carries this idempotency key, if PostGrid holds one. */
-  private async findByKey(resource: string, key: string): Promise<string | undefined> {
+  /**
+   * The one piece kept for an idempotency key: PostGrid's pieces carrying it in their metadata
+   * (not cancelled), the first made kept and any other cancelled while it is still `ready`. Every
+   * attempt at the order decides the same way, so they keep the same piece.
+   */
+  private async settle(resource: string, key: string): Promise<string | undefined> {
     const res = await asMailCall('postgrid', () =>
       this.http.request({
         method: 'GET',
         path: `${BASE}/${resource}`,
-        query: { search: JSON.stringify({ metadata: { idempotencyKey: key } }), limit: '1' },
+        query: { search: JSON.stringify({ metadata: { idempotencyKey: key } }), limit: '10' },
       }),
     );
     if (res.status < 200 || res.status >= 300)
       throw refusedOrder('postgrid', `GET ${BASE}/${resource}`, res.status, res.body);
-    const data = (res.body as { data?: { id?: unknown }[] } | undefined)?.data;
-    const id = data?.[0]?.id;
-    return typeof id === 'string' ? id : undefined;
+    const data = (
+      res.body as { data?: { id?: unknown; status?: unknown; createdAt?: unknown }[] } | undefined
+    )?.data;
+    const live = (data ?? [])
+      .filter(
+        (p): p is { id: string; createdAt?: unknown } => typeof p.id === 'string' && p.status !== 'cancelled',
+      )
+      .sort(
+        (a, b) =>
+          String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')) || a.id.localeCompare(b.id),
+      );
+    const [kept, ...extra] = live;
+    for (const p of extra) await this.cancel(p.id);
+    return kept?.id;
   }
 
   async cancel(ref: string): Promise<CancelOutcome> {
@@ -158,11 +175,7 @@ export class PostGridDirectMail implements DirectMailProvider {
     if (!resource) return 'unknown';
     const path = `${BASE}/${resource}/${encodeURIComponent(ref)}`;
     const res = await asMailCall('postgrid', () => this.http.request({ method: 'DELETE', path }));
-    if (res.status >= 200 && res.status < 300) return 'cancelled';
-    if (res.status === 404) return 'unknown';
-    if (res.status === 401)
-      throw new DirectMailError('postgrid', 'API key refused (401): check the secret', false, 401);
     // Only a piece still `ready` can be cancelled; once printing, PostGrid refuses.
-    return 'too_late';
+    return cancelOutcomeOf('postgrid', res);
   }
 }

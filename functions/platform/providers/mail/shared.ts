@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { MailPiece } from '../../../kernel/direct-mail-providers';
-import { ProviderHttpError, type HttpDeps } from '../http';
+import type { CancelOutcome } from '../direct-mail';
+import { ProviderHttpError, type HttpDeps, type HttpResponse } from '../http';
 
 /**
  * A provider call that did not produce a piece.
@@ -15,14 +16,9 @@ import { ProviderHttpError, type HttpDeps } from '../http';
  *   retry budget). It may have made the piece; the order is sent again later with the same
  *   idempotency key, and the provider answers with the piece it made, if it made one.
  */
-export class DirectMailError extends Error {
-  constructor(
-    readonly provider: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
-    super(`${provider}: ${message}`);
+export class DirectMailError extends ProviderHttpError {
+  constructor(provider: string, message: string, retryable: boolean, status?: number) {
+    super(provider, message, retryable, status);
     this.name = 'DirectMailError';
   }
 }
@@ -70,6 +66,36 @@ export async function asMailCall<T>(provider: string, call: () => Promise<T>): P
 export function refusedOrder(provider: string, what: string, status: number, body: unknown): DirectMailError {
   const detail = typeof body === 'string' ? body : JSON.stringify(body ?? null);
   return new DirectMailError(provider, `${what} refused (${status}): ${detail.slice(0, 500)}`, false, status);
+}
+
+/** The configured piece an order names (a step naming another is skipped before it gets here). */
+export function pieceOf(provider: string, pieces: Record<string, MailPiece>, name: string): MailPiece {
+  const piece = pieces[name];
+  if (!piece) throw new DirectMailError(provider, `no piece "${name}" is configured`, false);
+  return piece;
+}
+
+/** The piece id of a create's answer; a refusal (not retryable) otherwise. */
+export function createdPieceId(provider: string, path: string, res: HttpResponse): string {
+  if (res.status === 401)
+    throw new DirectMailError(provider, 'API key refused (401): check the secret', false, 401);
+  if (res.status < 200 || res.status >= 300)
+    throw refusedOrder(provider, `POST ${path}`, res.status, res.body);
+  const id = (res.body as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'string') throw new DirectMailError(provider, `POST ${path}: no id in the answer`, true);
+  return id;
+}
+
+/**
+ * What a cancellation's answer means: cancelled (2xx), no such piece (404), or too late (another
+ * refusal: the piece is in production, past its window).
+ */
+export function cancelOutcomeOf(provider: string, res: HttpResponse): CancelOutcome {
+  if (res.status >= 200 && res.status < 300) return 'cancelled';
+  if (res.status === 404) return 'unknown';
+  if (res.status === 401)
+    throw new DirectMailError(provider, 'API key refused (401): check the secret', false, 401);
+  return 'too_late';
 }
 
 /** What the adapter needs of the configuration (functions/kernel/direct-mail-providers.ts). */
