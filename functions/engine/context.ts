@@ -18,6 +18,7 @@ import { withPorts, type Platform } from '../platform/compose';
 import { HolidayCalendars } from '../platform/holidays';
 import { parseDirectMailSettings, type DirectMailSettings } from '../kernel/direct-mail-providers';
 import { providers, type Providers } from '../platform/providers';
+import { withConfiguredMail } from '../platform/providers/mail';
 import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
@@ -114,7 +115,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     sendRate: platform.repository(SendRateRepository),
     holidays: new HolidayCalendars(),
     clock: platform.clock,
-    providers: providers(platform),
+    providers: withConfiguredMail(platform, providers(platform)),
     config: {
       senderEmail: config.senderEmail ?? '',
       senderName: config.senderName,

@@ -13,6 +13,7 @@ import { overlay } from '../kernel/async';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
+import { withMailCancel } from '../platform/providers/mail/cancel';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
@@ -63,7 +64,7 @@ export function lifecycleFeature(platform: Platform, overrides: Partial<Lifecycl
           touches: platform.repository(TouchRepository),
           accounts: platform.repository(AccountRepository),
           catalog: platform.repository(CatalogReader),
-          providers: providers(platform),
+          providers: withMailCancel(platform, providers(platform)),
           log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),
         },
       ),

@@ -36,7 +36,11 @@ import { compose, type Composed, type Log, type Platform } from '../../functions
 import { inProcessLaunch } from '../../functions/launch';
 import { audienceKinds } from '../../functions/kernel/ads-providers';
 import { providers } from '../../functions/platform/providers';
-import type { KeyMode, LazyMailProvider } from '../../functions/platform/providers/mail';
+import {
+  withConfiguredMail,
+  type KeyMode,
+  type LazyMailProvider,
+} from '../../functions/platform/providers/mail';
 import { StaticProviderSecrets } from '../../functions/platform/providers/secrets';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender } from '../../functions/platform/ses';
@@ -558,7 +562,7 @@ export async function startLocal(
 
 /** Builds the print-and-mail adapter now (its log line says test or live key); its mode. */
 async function reportMailMode(platform: Platform, log: LocalLog): Promise<KeyMode | undefined> {
-  const provider = providers(platform).directMail;
+  const provider = withConfiguredMail(platform, providers(platform)).directMail;
   if (!('ready' in provider)) return undefined;
   try {
     return (await (provider as LazyMailProvider).ready()).mode;

@@ -1,16 +1,15 @@
 /**
  * The channel providers of a platform (ad audiences, direct mail). Ad audiences publish
- * `ads.audience.changed` (the audience sync calls the ad platforms); direct mail goes to the
- * configured print-and-mail provider (`config.directMailProvider`: Lob, PostGrid), or is published
- * as `direct_mail.requested` by default.
+ * `ads.audience.changed` (the audience sync calls the ad platforms); direct mail is published as
+ * `direct_mail.requested` here. A configured print-and-mail provider (Lob, PostGrid) replaces it
+ * where it is used (functions/platform/providers/mail: `withConfiguredMail` for the engine,
+ * `withMailCancel` for the functions that end enrollments), so that a bundle carries only the part
+ * of the mail adapters it runs.
  */
-import { parseDirectMailSettings } from '../../kernel/direct-mail-providers';
 import { PUBLISHER } from '../bus';
 import type { Platform } from '../compose';
 import { EventBridgeAudienceProvider, type AudienceProvider } from './audience';
 import { EventBridgeDirectMailProvider, type DirectMailProvider } from './direct-mail';
-import { createMailAdapter, LazyMailProvider } from './mail';
-import { PROVIDER_SECRETS } from './secrets';
 
 export interface Providers {
   audiences: AudienceProvider;
@@ -30,37 +29,12 @@ export function providers(platform: Platform): Providers {
         return (audiences ??= new EventBridgeAudienceProvider(platform.port(PUBLISHER)));
       },
       get directMail() {
-        return (directMail ??= directMailProvider(platform));
+        return (directMail ??= new EventBridgeDirectMailProvider(platform.port(PUBLISHER)));
       },
     };
     built.set(platform, p);
   }
   return p;
-}
-
-/** The configured direct-mail provider; its adapter is built on first use. */
-function directMailProvider(platform: Platform): DirectMailProvider {
-  const settings = parseDirectMailSettings(platform.config.directMailProvider);
-  if (settings.provider === 'eventbridge') return new EventBridgeDirectMailProvider(platform.port(PUBLISHER));
-  return new LazyMailProvider(
-    async () =>
-      createMailAdapter(settings, await platform.port(PROVIDER_SECRETS).get(settings.secretName), {
-        onRequest: (m) => {
-          if (m.throttled || m.status === 0 || m.status >= 500)
-            platform.log.warn('direct mail provider request not answered', {
-              provider: settings.provider,
-              ...m,
-            });
-        },
-      }),
-    settings.provider,
-    // Test keys never mail anything: say which kind this deployment uses, once per cold start.
-    (adapter) =>
-      platform.log.info(`direct mail provider ${adapter.name}: ${adapter.mode} key`, {
-        provider: adapter.name,
-        mode: adapter.mode,
-      }),
-  );
 }
 
 export type { AudienceChange, AudienceProvider } from './audience';

@@ -4,7 +4,10 @@
  * its secret (Secrets Manager; local mode: the ABM_SECRETS file or the local double's key); a
  * failed build is not kept, so a secret fixed meanwhile is read on the next order.
  */
-import type { PrintAndMailSettings } from '../../../kernel/direct-mail-providers';
+import { parseDirectMailSettings, type PrintAndMailSettings } from '../../../kernel/direct-mail-providers';
+import type { Platform } from '../../compose';
+import type { Providers } from '../index';
+import { PROVIDER_SECRETS } from '../secrets';
 import type { CancelOutcome, DirectMailOrder, DirectMailProvider } from '../direct-mail';
 import { LobDirectMail } from './lob';
 import { PostGridDirectMail } from './postgrid';
@@ -63,6 +66,42 @@ export class LazyMailProvider implements DirectMailProvider {
   }
 }
 
-export { LobDirectMail, LOB_API } from './lob';
-export { PostGridDirectMail, POSTGRID_API } from './postgrid';
+/**
+ * The platform's providers with the configured direct-mail provider (Lob, PostGrid: its adapter
+ * built on first use from its secret; the default: `base`'s, which publishes the request event).
+ * What the engine uses; the functions that only end enrollments use `withMailCancel` (cancel.ts).
+ */
+export function withConfiguredMail(platform: Platform, base: Providers): Providers {
+  const settings = parseDirectMailSettings(platform.config.directMailProvider);
+  if (settings.provider === 'eventbridge') return base;
+  const directMail = new LazyMailProvider(
+    async () =>
+      createMailAdapter(settings, await platform.port(PROVIDER_SECRETS).get(settings.secretName), {
+        onRequest: (m) => {
+          if (m.throttled || m.status === 0 || m.status >= 500)
+            platform.log.warn('direct mail provider request not answered', {
+              provider: settings.provider,
+              ...m,
+            });
+        },
+      }),
+    settings.provider,
+    // Test keys never mail anything: say which kind this deployment uses, once per cold start.
+    (adapter) =>
+      platform.log.info(`direct mail provider ${adapter.name}: ${adapter.mode} key`, {
+        provider: adapter.name,
+        mode: adapter.mode,
+      }),
+  );
+  return {
+    get audiences() {
+      return base.audiences;
+    },
+    directMail,
+  };
+}
+
+export { LobDirectMail } from './lob';
+export { PostGridDirectMail } from './postgrid';
+export { cancelPiece, LOB_API, POSTGRID_API, withMailCancel } from './cancel';
 export { DirectMailError, idempotencyKeyOf, keyMode, type KeyMode, type MailAdapterDeps } from './shared';

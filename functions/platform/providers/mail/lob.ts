@@ -27,12 +27,12 @@
  * - `DELETE /v1/letters/{id}` (or `/v1/postcards/{id}`) to cancel; Lob refuses once the piece is
  *   past its cancellation window (`send_date`).
  */
-import { ProviderHttpClient } from '../http';
+import type { ProviderHttpClient } from '../http';
+import { cancelPiece, mailHttp } from './cancel';
 import type { DirectMailOrder, DirectMailProvider, CancelOutcome } from '../direct-mail';
 import {
   apiKeySecret,
   asMailCall,
-  cancelOutcomeOf,
   createdPieceId,
   idempotencyKeyOf,
   keyMode,
@@ -42,10 +42,6 @@ import {
   type MailAdapterDeps,
   type MailAdapterSettings,
 } from './shared';
-
-export const LOB_API = 'https://api.lob.com';
-
-const RESOURCES = { ltr: 'letters', psc: 'postcards' } as const;
 
 export class LobDirectMail implements DirectMailProvider {
   readonly name = 'lob';
@@ -60,13 +56,7 @@ export class LobDirectMail implements DirectMailProvider {
   ) {
     const { apiKey } = apiKeySecret('lob', secret);
     this.mode = keyMode(apiKey);
-    const basic = Buffer.from(`${apiKey}:`).toString('base64');
-    this.http = new ProviderHttpClient({
-      ...deps,
-      provider: 'lob',
-      baseUrl: settings.baseUrl ?? LOB_API,
-      headers: () => ({ authorization: `Basic ${basic}` }),
-    });
+    this.http = mailHttp('lob', settings.baseUrl, apiKey, deps);
   }
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
@@ -105,12 +95,8 @@ export class LobDirectMail implements DirectMailProvider {
     return { ref: createdPieceId('lob', path, res) };
   }
 
-  async cancel(ref: string): Promise<CancelOutcome> {
-    const resource = RESOURCES[ref.slice(0, 3) as keyof typeof RESOURCES];
-    if (!resource) return 'unknown';
-    const path = `/v1/${resource}/${encodeURIComponent(ref)}`;
-    const res = await asMailCall('lob', () => this.http.request({ method: 'DELETE', path }));
+  cancel(ref: string): Promise<CancelOutcome> {
     // Past the cancellation window (the piece is in production), Lob refuses the cancellation.
-    return cancelOutcomeOf('lob', res);
+    return cancelPiece(this.http, 'lob', ref);
   }
 }

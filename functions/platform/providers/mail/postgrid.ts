@@ -27,12 +27,12 @@
  *    printing). A piece that lands later still, after that, is the window this cannot close.
  * So an order never makes two pieces, whether or not PostGrid honours the header.
  */
-import { ProviderHttpClient } from '../http';
+import type { ProviderHttpClient } from '../http';
+import { cancelPiece, mailHttp, POSTGRID_BASE } from './cancel';
 import type { CancelOutcome, DirectMailOrder, DirectMailProvider } from '../direct-mail';
 import {
   apiKeySecret,
   asMailCall,
-  cancelOutcomeOf,
   createdPieceId,
   idempotencyKeyOf,
   keyMode,
@@ -44,8 +44,7 @@ import {
   type MailAdapterSettings,
 } from './shared';
 
-export const POSTGRID_API = 'https://api.postgrid.com';
-const BASE = '/print-mail/v1';
+const BASE = POSTGRID_BASE;
 /** PostGrid names postcard sizes width first (6x4); the configuration uses Lob's names (4x6). */
 const POSTGRID_SIZES: Record<string, string> = { '4x6': '6x4', '6x9': '9x6', '6x11': '11x6' };
 
@@ -63,12 +62,7 @@ export class PostGridDirectMail implements DirectMailProvider {
     const { apiKey } = apiKeySecret('postgrid', secret);
     // PostGrid's keys: test_sk_... and live_sk_... (overview page).
     this.mode = keyMode(apiKey);
-    this.http = new ProviderHttpClient({
-      ...deps,
-      provider: 'postgrid',
-      baseUrl: settings.baseUrl ?? POSTGRID_API,
-      headers: () => ({ 'x-api-key': apiKey }),
-    });
+    this.http = mailHttp('postgrid', settings.baseUrl, apiKey, deps);
   }
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
@@ -166,16 +160,8 @@ export class PostGridDirectMail implements DirectMailProvider {
     return kept?.id;
   }
 
-  async cancel(ref: string): Promise<CancelOutcome> {
-    const resource = ref.startsWith('letter_')
-      ? 'letters'
-      : ref.startsWith('postcard_')
-        ? 'postcards'
-        : undefined;
-    if (!resource) return 'unknown';
-    const path = `${BASE}/${resource}/${encodeURIComponent(ref)}`;
-    const res = await asMailCall('postgrid', () => this.http.request({ method: 'DELETE', path }));
+  cancel(ref: string): Promise<CancelOutcome> {
     // Only a piece still `ready` can be cancelled; once printing, PostGrid refuses.
-    return cancelOutcomeOf('postgrid', res);
+    return cancelPiece(this.http, 'postgrid', ref);
   }
 }
