@@ -27,36 +27,21 @@
  * - `DELETE /v1/letters/{id}` (or `/v1/postcards/{id}`) to cancel; Lob refuses once the piece is
  *   past its cancellation window (`send_date`).
  */
-import type { ProviderHttpClient } from '../http';
-import { cancelPiece, mailHttp } from './cancel';
-import type { DirectMailOrder, DirectMailProvider, CancelOutcome } from '../direct-mail';
+import { PrintAndMailAdapter } from './adapter';
+import type { DirectMailOrder } from '../direct-mail';
 import {
-  apiKeySecret,
   asMailCall,
   createdPieceId,
   idempotencyKeyOf,
-  keyMode,
   pieceMetadata,
   pieceOf,
-  type KeyMode,
   type MailAdapterDeps,
   type MailAdapterSettings,
 } from './shared';
 
-export class LobDirectMail implements DirectMailProvider {
-  readonly name = 'lob';
-  readonly idempotent = true;
-  readonly mode: KeyMode;
-  private readonly http: ProviderHttpClient;
-
-  constructor(
-    private readonly settings: MailAdapterSettings,
-    secret: unknown,
-    deps: MailAdapterDeps = {},
-  ) {
-    const { apiKey } = apiKeySecret('lob', secret);
-    this.mode = keyMode(apiKey);
-    this.http = mailHttp('lob', settings.baseUrl, apiKey, deps);
+export class LobDirectMail extends PrintAndMailAdapter {
+  constructor(settings: MailAdapterSettings, secret: unknown, deps: MailAdapterDeps = {}) {
+    super('lob', settings, secret, deps);
   }
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
@@ -93,10 +78,5 @@ export class LobDirectMail implements DirectMailProvider {
       }),
     );
     return { ref: createdPieceId('lob', path, res) };
-  }
-
-  cancel(ref: string): Promise<CancelOutcome> {
-    // Past the cancellation window (the piece is in production), Lob refuses the cancellation.
-    return cancelPiece(this.http, 'lob', ref);
   }
 }

@@ -27,19 +27,16 @@
  *    printing). A piece that lands later still, after that, is the window this cannot close.
  * So an order never makes two pieces, whether or not PostGrid honours the header.
  */
-import type { ProviderHttpClient } from '../http';
-import { cancelPiece, mailHttp, POSTGRID_BASE } from './cancel';
-import type { CancelOutcome, DirectMailOrder, DirectMailProvider } from '../direct-mail';
+import { PrintAndMailAdapter } from './adapter';
+import { POSTGRID_BASE } from './cancel';
+import type { DirectMailOrder } from '../direct-mail';
 import {
-  apiKeySecret,
   asMailCall,
   createdPieceId,
   idempotencyKeyOf,
-  keyMode,
   pieceMetadata,
   pieceOf,
   refusedOrder,
-  type KeyMode,
   type MailAdapterDeps,
   type MailAdapterSettings,
 } from './shared';
@@ -48,21 +45,9 @@ const BASE = POSTGRID_BASE;
 /** PostGrid names postcard sizes width first (6x4); the configuration uses Lob's names (4x6). */
 const POSTGRID_SIZES: Record<string, string> = { '4x6': '6x4', '6x9': '9x6', '6x11': '11x6' };
 
-export class PostGridDirectMail implements DirectMailProvider {
-  readonly name = 'postgrid';
-  readonly idempotent = true;
-  readonly mode: KeyMode;
-  private readonly http: ProviderHttpClient;
-
-  constructor(
-    private readonly settings: MailAdapterSettings,
-    secret: unknown,
-    deps: MailAdapterDeps = {},
-  ) {
-    const { apiKey } = apiKeySecret('postgrid', secret);
-    // PostGrid's keys: test_sk_... and live_sk_... (overview page).
-    this.mode = keyMode(apiKey);
-    this.http = mailHttp('postgrid', settings.baseUrl, apiKey, deps);
+export class PostGridDirectMail extends PrintAndMailAdapter {
+  constructor(settings: MailAdapterSettings, secret: unknown, deps: MailAdapterDeps = {}) {
+    super('postgrid', settings, secret, deps);
   }
 
   async request(order: DirectMailOrder): Promise<{ ref: string }> {
@@ -158,10 +143,5 @@ export class PostGridDirectMail implements DirectMailProvider {
     const [kept, ...extra] = live;
     for (const p of extra) await this.cancel(p.id);
     return kept?.id;
-  }
-
-  cancel(ref: string): Promise<CancelOutcome> {
-    // Only a piece still `ready` can be cancelled; once printing, PostGrid refuses.
-    return cancelPiece(this.http, 'postgrid', ref);
   }
 }

@@ -23,7 +23,7 @@ export class DirectMailError extends ProviderHttpError {
   }
 }
 
-/** `test` or `live`, from the key's documented prefix; `unknown` when it has neither. */
+/** `test` or `live`, from the key's documented prefix (Lob `test_`/`live_`, PostGrid `test_sk_`/`live_sk_`); `unknown` otherwise. */
 export type KeyMode = 'test' | 'live' | 'unknown';
 
 export function apiKeySecret(provider: string, secret: unknown): { apiKey: string } {
