@@ -8,6 +8,7 @@
 import type { Platform } from '../platform/compose';
 import { accountImportFeature } from './account-import';
 import { catalogFeature } from './catalog-service';
+import { programsFeature } from '../programs';
 import { createApiRoutes, routerServices, type ApiOptions } from './core-api';
 import type { ApiServices } from './routes';
 import { loggedRouter, type Router } from './router';
@@ -20,6 +21,7 @@ export function apiServices(platform: Platform, options: ApiOptions = {}): ApiSe
     ...routerServices(platform, options),
     catalog: catalogFeature(platform),
     importAccounts: accountImportFeature(platform),
+    programs: programsFeature(platform),
   };
 }
 

@@ -16,7 +16,6 @@ import { AccountViewReader } from '../platform/store/account-view';
 import { AccountRepository } from '../platform/store/accounts';
 import { TaskRepository } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
-import { programsFeature } from '../programs';
 import { reportsFeature } from '../reports';
 import { readoutConfig } from '../scoring';
 import { createAccountsService } from './accounts-service';
@@ -76,7 +75,6 @@ export function routerServices(platform: Platform, options: ApiOptions = {}): Ap
     launch: isService(options.launch) ? options.launch : launchFeature(platform, options.launch),
     control: controlFeature(platform),
     reports: reportsFeature(platform),
-    programs: programsFeature(platform),
     ingest,
     sending: sendingReputationFeature(platform),
     importPinpoint: options.importPinpoint,

@@ -1,7 +1,10 @@
 /**
  * The `/programs` routes (docs/api.md "Programs"): define, read and list always-on programs, pause
- * and resume them, and their report (the report of the program's campaign).
+ * and resume them, and their report (the report of the program's campaign). On AWS their own
+ * function serves them (functions/api/handlers/programs-api.ts), so the router's bundle carries
+ * neither the programs nor the trigger rules; the router documents them and answers 501.
  */
+import { NotImplemented } from '../kernel/errors';
 import { programCampaignId } from '../kernel/model';
 import type { ProgramsService } from '../programs';
 import type { ReportService } from '../reports';
@@ -9,7 +12,17 @@ import { E400, E404, E409, err } from './responses';
 import { route, type Route } from './router';
 import * as S from './schemas';
 
-export function programRoutes(programs: ProgramsService, reports: ReportService): Route[] {
+export function programRoutes(
+  service: ProgramsService | undefined,
+  reports: Pick<ReportService, 'report'>,
+): Route[] {
+  const programs = new Proxy({} as ProgramsService, {
+    get: (_t, key: keyof ProgramsService) => {
+      // On AWS, API Gateway sends these routes to their own function; the router never sees them.
+      if (!service) throw new NotImplemented('programs are served by their own function');
+      return service[key];
+    },
+  });
   const statusRoutes = (['pause', 'resume'] as const).map((action) =>
     route({
       method: 'POST',
@@ -20,6 +33,7 @@ export function programRoutes(programs: ProgramsService, reports: ReportService)
           ? 'Pause a program: its triggers enroll nobody and its running enrollments pause'
           : 'Resume a program: its triggers enroll again and its paused enrollments go on',
       tags: ['programs'],
+      servedBy: 'programs',
       auth: 'iam',
       params: S.ProgramIdParams,
       responses: { 200: { description: 'the program', schema: S.ProgramView }, ...E400, ...E404, ...E409 },
@@ -33,6 +47,7 @@ export function programRoutes(programs: ProgramsService, reports: ReportService)
       operationId: 'listPrograms',
       summary: 'Every always-on program',
       tags: ['programs'],
+      servedBy: 'programs',
       auth: 'iam',
       responses: { 200: { description: 'the programs', schema: S.ProgramList } },
       handler: async () => ({ status: 200, body: { items: await programs.list() } }),
@@ -43,6 +58,7 @@ export function programRoutes(programs: ProgramsService, reports: ReportService)
       operationId: 'putProgram',
       summary: 'Define or replace an always-on program: a trigger, an audience, a sequence, a re-entry rule',
       tags: ['programs'],
+      servedBy: 'programs',
       auth: 'iam',
       params: S.ProgramIdParams,
       body: S.ProgramPutBody,
@@ -64,6 +80,7 @@ export function programRoutes(programs: ProgramsService, reports: ReportService)
       operationId: 'getProgram',
       summary: 'One program, with how many accounts it has entered',
       tags: ['programs'],
+      servedBy: 'programs',
       auth: 'iam',
       params: S.ProgramIdParams,
       responses: { 200: { description: 'the program', schema: S.ProgramView }, ...E400, ...E404 },
@@ -76,6 +93,7 @@ export function programRoutes(programs: ProgramsService, reports: ReportService)
       operationId: 'getProgramReport',
       summary: "A program's report: its campaign's funnel, coverage and MQA over every account it entered",
       tags: ['reports'],
+      servedBy: 'programs',
       auth: 'iam',
       params: S.ProgramIdParams,
       responses: { 200: { description: 'the report', schema: S.ProgramReport }, ...E400, ...E404 },

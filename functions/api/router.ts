@@ -77,7 +77,8 @@ export interface ResponseSpec {
 }
 
 /** The API's functions on AWS; local mode serves every route in one router. */
-export type ApiFunction = 'router' | 'catalog' | 'importAccounts' | 'importPinpoint' | 'webhooks';
+export type ApiFunction =
+  'router' | 'catalog' | 'importAccounts' | 'importPinpoint' | 'webhooks' | 'programs';
 
 export interface RouteSpec<
   P extends z.ZodType,

@@ -51,8 +51,11 @@ export interface ApiServices {
   control: ControlService;
   reports: ReportService;
   ingest?: EventIngestor;
-  /** Always-on programs (functions/programs). */
-  programs: ProgramsService;
+  /**
+   * Always-on programs (functions/programs). Handed in by local mode and tests (functions/api/app.ts);
+   * the deployed router goes without (their own function serves the routes).
+   */
+  programs?: ProgramsService;
   /** The sender reputation breaker (functions/ingest/reputation.ts). */
   sending: Pick<SendingReputation, 'status' | 'resume'>;
   /**

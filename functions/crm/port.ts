@@ -10,6 +10,11 @@ import type { SdrOutcome } from '../kernel/model';
 export interface CrmTaskRequest {
   /** This product's task id: the CRM record carries it (the idempotency key of the creation). */
   taskId: string;
+  /**
+   * What the SDR is to do: a call (sequence call steps, hot accounts), an email, or another kind
+   * of to-do (a LinkedIn touch, researching the committee's missing roles).
+   */
+  kind: 'call' | 'email' | 'todo';
   subject: string;
   /** Why now, the talking points, recent engagement (plain text). */
   body: string;

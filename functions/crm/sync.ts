@@ -45,10 +45,15 @@ export interface CrmSyncDeps {
   log: Log;
 }
 
+/** The CRM task kind of an SDR task type. */
+export function crmTaskKind(type: SdrTask['type']): CrmTaskRequest['kind'] {
+  return type === 'call' || type === 'hot_account' ? 'call' : type === 'email' ? 'email' : 'todo';
+}
+
 export function createCrmTaskSync(deps: CrmSyncDeps) {
   const provider = deps.settings.provider;
 
-  /** The CRM's view of a task: text, due time, owner, contact and company. */
+  /** The CRM's view of a task: its kind, text, due time, owner, contact and company. */
   async function request(task: SdrTask): Promise<CrmTaskRequest | undefined> {
     const account = await deps.accounts.get(task.accountId);
     if (!account) return undefined;
@@ -63,6 +68,7 @@ export function createCrmTaskSync(deps: CrmSyncDeps) {
       });
     return {
       taskId: task.taskId,
+      kind: crmTaskKind(task.type),
       ...taskText(task, account.name),
       dueAt: task.dueAt,
       priority: task.priority as 1 | 2 | 3,

@@ -41,6 +41,10 @@ export const LAMBDAS = {
     'api/handlers/http-api.ts',
     'HTTP API: every route but the catalog and the imports (router with zod at the edge)',
   ),
+  programsApi: lambda(
+    'api/handlers/programs-api.ts',
+    'HTTP API: /programs and their reports (always-on programs: define, pause, resume)',
+  ),
   catalogApi: lambda(
     'api/handlers/catalog-api.ts',
     'HTTP API: templates and sequences (saving a template compiles it with Handlebars)',

@@ -39,6 +39,7 @@ describe('the API split over functions', () => {
     expect((await call(router, 'PUT', '/templates/intro', TEMPLATE)).status).toBe(501);
     expect((await call(router, 'GET', '/sequences')).status).toBe(501);
     expect((await call(router, 'POST', '/accounts/import', { accounts: [account(1)] })).status).toBe(501);
+    expect((await call(router, 'GET', '/programs')).status).toBe(501);
     expect((await call(router, 'GET', '/accounts', undefined)).status).toBe(200);
     // It still documents every route.
     const doc = (await call(router, 'GET', '/openapi.json')).json;
@@ -67,6 +68,8 @@ describe('the API split over functions', () => {
     expect(servedBy.get('GET /sequences/{sequenceId}')).toBe('catalog');
     expect(servedBy.get('POST /accounts/import')).toBe('importAccounts');
     expect(servedBy.get('POST /sequences/import/pinpoint')).toBe('importPinpoint');
+    expect(servedBy.get('PUT /programs/{programId}')).toBe('programs');
+    expect(servedBy.get('GET /reports/programs/{programId}')).toBe('programs');
     expect(servedBy.get('POST /campaigns')).toBe('router');
     expect([...servedBy.values()].filter((f) => f === 'catalog')).toHaveLength(6);
   });

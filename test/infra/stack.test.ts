@@ -198,7 +198,7 @@ describe('AbmStack (dev)', () => {
     }
   });
 
-  it('serves the catalog, the two imports and the webhooks from their own functions, every other route from the router (or health)', () => {
+  it('serves the catalog, the two imports, the programs and the webhooks from their own functions, every other route from the router (or health)', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>;
     const functionOf = (r: Resource) => {
@@ -211,6 +211,16 @@ describe('AbmStack (dev)', () => {
     expect(byKey.get('POST /sequences/import/pinpoint')).toMatch(/^ApiImportPinpoint/);
     expect(byKey.get('POST /accounts/import')).toMatch(/^ApiImportAccounts/);
     expect(byKey.get('POST /webhooks/{provider}')).toMatch(/^ApiWebhooks/);
+    const programs = [
+      'GET /programs',
+      'PUT /programs/{programId}',
+      'GET /programs/{programId}',
+      'POST /programs/{programId}/pause',
+      'POST /programs/{programId}/resume',
+      'GET /reports/programs/{programId}',
+    ];
+    for (const key of programs)
+      expect([key, byKey.get(key)]).toEqual([key, expect.stringMatching(/^ApiPrograms/)]);
     const catalog = [
       'PUT /templates/{templateId}',
       'GET /templates',
@@ -226,6 +236,7 @@ describe('AbmStack (dev)', () => {
       'POST /sequences/import/pinpoint',
       'POST /accounts/import',
       'POST /webhooks/{provider}',
+      ...programs,
       'GET /health',
     ]);
     const others = [...byKey].filter(([k]) => !own.has(k));

@@ -36,6 +36,9 @@ const PRIORITY = { 1: 'HIGH', 2: 'MEDIUM', 3: 'LOW' } as const;
 /** Batch read takes up to 100 inputs. */
 export const HUBSPOT_MAX_BATCH_READ = 100;
 
+/** hs_task_type of each task kind (https://developers.hubspot.com/docs/api/crm/tasks: EMAIL, CALL, TODO). */
+const HUBSPOT_TASK_TYPE = { call: 'CALL', email: 'EMAIL', todo: 'TODO' } as const;
+
 export function hubspotAccessToken(secret: unknown): string {
   const s = secret as { accessToken?: unknown } | undefined;
   if (!s || typeof s.accessToken !== 'string' || s.accessToken === '')
@@ -145,7 +148,7 @@ export function createHubSpotAdapter(
           hs_timestamp: task.dueAt,
           hs_task_subject: task.subject,
           hs_task_body: task.body,
-          hs_task_type: 'CALL',
+          hs_task_type: HUBSPOT_TASK_TYPE[task.kind],
           hs_task_status: 'NOT_STARTED',
           hs_task_priority: PRIORITY[task.priority],
           ...(task.ownerId ? { hubspot_owner_id: task.ownerId } : {}),

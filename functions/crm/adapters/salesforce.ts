@@ -40,6 +40,12 @@ export interface SalesforceSecret {
   domain: string;
 }
 
+/**
+ * TaskSubtype of each task kind (Task object reference: Call, Email, Task, among others;
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm).
+ */
+const SALESFORCE_TASK_SUBTYPE = { call: 'Call', email: 'Email', todo: 'Task' } as const;
+
 export function salesforceSecret(secret: unknown): SalesforceSecret {
   const s = (secret ?? {}) as Partial<Record<keyof SalesforceSecret, unknown>>;
   for (const k of ['clientId', 'clientSecret', 'domain'] as const)
@@ -154,7 +160,7 @@ export function createSalesforceAdapter(
           Description: task.body,
           ActivityDate: task.dueAt.slice(0, 10),
           Priority: PRIORITY[task.priority],
-          TaskSubtype: 'Call',
+          TaskSubtype: SALESFORCE_TASK_SUBTYPE[task.kind],
           ...(contactId ? { WhoId: contactId } : {}),
           ...(accountId ? { WhatId: accountId } : {}),
           ...(task.ownerId ? { OwnerId: task.ownerId } : {}),

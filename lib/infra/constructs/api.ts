@@ -103,6 +103,8 @@ const METHODS: Record<string, HttpMethod> = {
 
 export class AbmApi extends Construct {
   public readonly httpApi: HttpApi;
+  /** Serves /programs and their reports (functions/api/program-routes.ts). */
+  public readonly programsFunction: IFunction;
   /** Serves POST /webhooks/{provider}. */
   public readonly webhookFunction: IFunction;
   /** Serves POST /sequences/import/pinpoint. */
@@ -259,12 +261,27 @@ export class AbmApi extends Construct {
       timeoutSeconds: 29,
     });
     props.table.grantReadWriteData(this.importAccountsFunction);
+    // The programs' routes too: their entry rules and trigger types stay out of the router's bundle.
+    this.programsFunction = props.createFunction(this, 'Programs', {
+      ...LAMBDAS.programsApi,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.sequenceStateMachineArn]: props.sequenceStateMachine.stateMachineArn,
+      },
+      memorySize: 1024,
+      timeoutSeconds: 29,
+    });
+    props.table.grantReadWriteData(this.programsFunction);
+    // A program's pause and resume move its enrollments as a campaign's control does.
+    props.sequenceStateMachine.grantTaskResponse(this.programsFunction);
+    props.sequenceStateMachine.grantExecution(this.programsFunction, 'states:StopExecution');
     const integrations = {
       router: routerIntegration,
       catalog: new HttpLambdaIntegration('Catalog', this.catalogFunction),
       importAccounts: new HttpLambdaIntegration('ImportAccounts', this.importAccountsFunction),
       importPinpoint: new HttpLambdaIntegration('ImportPinpoint', this.importPinpointFunction),
       webhooks: webhookIntegration,
+      programs: new HttpLambdaIntegration('Programs', this.programsFunction),
     };
     const healthIntegration = props.healthFunction
       ? new HttpLambdaIntegration('Health', props.healthFunction)
