@@ -4,7 +4,8 @@
  */
 import type { Plan } from '../../kernel/plan';
 import { composeLambda } from '../../platform/lambda';
-import { instrument } from '../../platform/powertools';
+import { instrument, metrics } from '../../platform/powertools';
+import { mailRequestCounts } from '../../platform/providers/mail/metrics';
 import { stepFeature } from '..';
 
 const { engine } = composeLambda(
@@ -12,4 +13,11 @@ const { engine } = composeLambda(
   { engine: stepFeature },
 );
 
-export const handler = instrument<unknown, Plan>(async (event) => engine.executeStep(event));
+export const handler = instrument<unknown, Plan>(async (event) => {
+  try {
+    return await engine.executeStep(event);
+  } finally {
+    // The print-and-mail provider's requests of this invocation (none when no piece was ordered).
+    mailRequestCounts.publish(metrics as never);
+  }
+});

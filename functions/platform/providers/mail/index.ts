@@ -11,6 +11,7 @@ import { PROVIDER_SECRETS } from '../secrets';
 import type { CancelOutcome, DirectMailOrder, DirectMailProvider } from '../direct-mail';
 import { LobDirectMail } from './lob';
 import { PostGridDirectMail } from './postgrid';
+import { mailRequestCounts } from './metrics';
 import type { KeyMode, MailAdapterDeps } from './shared';
 
 export type MailAdapter = DirectMailProvider & {
@@ -78,6 +79,7 @@ export function withConfiguredMail(platform: Platform, base: Providers): Provide
     async () =>
       createMailAdapter(settings, await platform.port(PROVIDER_SECRETS).get(settings.secretName), {
         onRequest: (m) => {
+          mailRequestCounts.record(settings.provider, m);
           if (m.throttled || m.status === 0 || m.status >= 500)
             platform.log.warn('direct mail provider request not answered', {
               provider: settings.provider,
@@ -101,6 +103,7 @@ export function withConfiguredMail(platform: Platform, base: Providers): Provide
   };
 }
 
+export { MailRequestCounts, mailRequestCounts, MAIL_METRICS } from './metrics';
 export { LobDirectMail } from './lob';
 export { PostGridDirectMail } from './postgrid';
 export { cancelPiece, LOB_API, POSTGRID_API, withMailCancel } from './cancel';
