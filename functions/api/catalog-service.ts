@@ -3,6 +3,12 @@
  * bad part; a sequence is validated in one pass (schema and graph, with field paths) and every
  * template its email steps name must exist.
  */
+import {
+  DEFAULT_DIRECT_MAIL,
+  knowsPiece,
+  parseDirectMailSettings,
+  type DirectMailSettings,
+} from '../kernel/direct-mail-providers';
 import { AudienceKindsSchema, unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
 import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
 import { templateCompileErrors } from '../kernel/template-render';
@@ -31,6 +37,8 @@ export function createCatalogService(deps: {
   clock: Clock;
   /** The audience names the configured ad providers map (none configured: any name is accepted). */
   adsAudiences?: AudienceKinds;
+  /** `config.providers.directMail`: a print-and-mail provider has only the pieces it maps. */
+  directMail?: DirectMailSettings;
 }) {
   const repo = deps.catalog;
 
@@ -72,6 +80,15 @@ export function createCatalogService(deps: {
     if (checked.ok) {
       for (const e of unmappedAdsSteps(checked.sequence.steps, deps.adsAudiences ?? {}))
         errors.push({ path: `body.${e.path}`, message: e.message });
+      // A piece the print-and-mail provider does not map would be skipped at every touch: refuse it now.
+      const mail = deps.directMail ?? DEFAULT_DIRECT_MAIL;
+      checked.sequence.steps.forEach((step, i) => {
+        if ('channel' in step && step.channel === 'direct_mail' && !knowsPiece(mail, step.piece))
+          errors.push({
+            path: `body.steps.${i}.piece`,
+            message: `no piece "${step.piece}" in providers.directMail.pieces (${Object.keys(mail.pieces).join(', ') || 'none'})`,
+          });
+      });
       const used = templatesUsed(checked.sequence);
       const present = await Promise.all(
         [...new Set(used.map((u) => u.templateId))].map(
@@ -124,5 +141,6 @@ export function catalogFeature(platform: Platform) {
       platform.config.adsAudiences === undefined
         ? undefined
         : AudienceKindsSchema.parse(platform.config.adsAudiences),
+    directMail: parseDirectMailSettings(platform.config.directMailProvider),
   });
 }

@@ -245,6 +245,10 @@ export class AbmApi extends Construct {
       environment: {
         [ENV.tableName]: props.table.tableName,
         ...(props.adsAudiences ? { [ENV.adsAudiences]: JSON.stringify(props.adsAudiences) } : {}),
+        // PUT /sequences refuses a piece the print-and-mail provider does not map.
+        ...(props.webhooks?.directMailProvider !== undefined
+          ? { [ENV.directMailProvider]: JSON.stringify(props.webhooks.directMailProvider) }
+          : {}),
       },
       memorySize: 1024,
       timeoutSeconds: 29,
