@@ -133,9 +133,15 @@ beforeAll(async () => {
 
   // Put every case on the bus its rule lives on: handler events through the production publisher.
   const engagementPublisher = new EventBridgePublisher(eb, ENGAGEMENT_BUS);
-  const all = (Object.values(cases) as ContractCases[]).flatMap((c) =>
+  // An event can be a case of several rules (engagement the scorer takes and a program trigger
+  // listens to; a near miss of one rule that another rule matches): it is put on its bus once.
+  const listed = (Object.values(cases) as ContractCases[]).flatMap((c) =>
     [...c.matches, ...c.nearMisses].map((e) => ({ e, bus: c.bus })),
   );
+  const once = new Map(
+    listed.map((x) => [`${x.bus}|${x.e.source}|${x.e.detailType}|${keyOf(x.e.detail)}`, x] as const),
+  );
+  const all = [...once.values()];
   for (const { e, bus } of all) {
     if (bus === 'engagement' && e.source.startsWith('abm.')) {
       await engagementPublisher.publish([

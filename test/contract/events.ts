@@ -182,6 +182,40 @@ export function sdrTaskEvents(): WireEvent[] {
       reason: 'sequence step call',
     }),
     sdrTaskCreatedEvent({ ...task, taskId: 'hot-northwind-2026-11-22', type: 'hot_account', reason: 'MQA' }),
+    sdrTaskCreatedEvent({
+      ...task,
+      taskId: 'research-northwind-1',
+      type: 'research',
+      priority: 2,
+      reason: 'find the economic buyer at Northwind',
+    }),
+    sdrTaskCreatedEvent({
+      ...task,
+      taskId: 'q1--northwind#email#nw-sam',
+      type: 'email',
+      contactId: 'nw-sam',
+      campaignId: 'q1',
+      stepId: 'personal-email',
+      priority: 3,
+      reason: 'sequence step personal-email',
+    }),
+    sdrTaskCreatedEvent({
+      ...task,
+      taskId: 'q1--northwind#linkedin#nw-kim',
+      type: 'linkedin',
+      contactId: 'nw-kim',
+      campaignId: 'q1',
+      stepId: 'connect',
+      reason: 'sequence step connect',
+    }),
+    sdrTaskCreatedEvent({
+      ...task,
+      accountId: 'contoso',
+      taskId: 'hot-contoso-2026-11-22',
+      type: 'hot_account',
+      owner: 'sdr-bo',
+      reason: 'MQA',
+    }),
   ].map((e) => toWire(e));
 }
 
@@ -387,6 +421,19 @@ export function programAccountEvents(): WireEvent[] {
   ].map((x) => toWire(x));
 }
 
+const isProgramEngagement = (x: WireEvent) =>
+  x.detailType === DETAIL_TYPES.engagementRecorded &&
+  (x.detail.type === 'intent.surge' || x.detail.type === 'crm.stage_changed');
+const isAccountChange = (x: WireEvent) =>
+  x.detailType === DETAIL_TYPES.scoreChanged || x.detailType === DETAIL_TYPES.stageChanged;
+/** A variant of a case under its own event id (the contract tells deliveries apart by it). */
+const renamed = (
+  e: WireEvent,
+  id: string,
+  patch: Partial<WireEvent>,
+  detail: Record<string, unknown> = {},
+): WireEvent => ({ ...e, ...patch, id, detail: { ...e.detail, ...detail, eventId: id } });
+
 export interface ContractCases {
   /** Which bus the rule lives on in the real deployment. */
   bus: 'engagement' | 'default';
@@ -404,6 +451,8 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
   const ads = await adsEvents();
   const programEngagement = await programEngagementEvents();
   const programAccounts = programAccountEvents();
+  // Engagement of a type no program trigger names (the type's case matters): still engagement.
+  const intentCaseVariant = renamed(programEngagement[0]!, 'nm-pg-case', {}, { type: 'Intent.Surge' });
   const tasks = sdrTaskEvents();
   const sample = engagement[0]!;
   const variant = (id: string, patch: Partial<WireEvent>): WireEvent => ({
@@ -431,7 +480,8 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
   return {
     scorerIngest: {
       bus: 'engagement',
-      matches: engagement,
+      // The program trigger cases are engagement too: the scorer takes them as well.
+      matches: [...engagement, ...programEngagement, intentCaseVariant],
       nearMisses: [
         ...scorerOutputs(),
         variant('nm-scorer-source', { source: SOURCES.scorer }),
@@ -479,45 +529,39 @@ export async function contractCases(sesConfigurationSet: string): Promise<Record
     },
     programEngagement: {
       bus: 'engagement',
-      matches: programEngagement,
+      // Its own cases, and the intent surge and CRM stage the ingestion cases of scorerIngest publish.
+      matches: [...programEngagement, ...engagement.filter(isProgramEngagement)],
       nearMisses: [
         // Every other engagement type the ingestion publishes.
         ...engagement.filter(
-          (x) =>
-            x.detailType === DETAIL_TYPES.engagementRecorded &&
-            x.detail.type !== 'intent.surge' &&
-            x.detail.type !== 'crm.stage_changed',
+          (x) => x.detailType === DETAIL_TYPES.engagementRecorded && !isProgramEngagement(x),
         ),
-        { ...programEngagement[0]!, id: 'nm-pg-source', source: SOURCES.scorer },
-        {
-          ...programEngagement[0]!,
-          id: 'nm-pg-case',
-          detail: { ...programEngagement[0]!.detail, type: 'Intent.Surge' },
-        },
+        renamed(programEngagement[0]!, 'nm-pg-source', { source: SOURCES.scorer }),
+        intentCaseVariant,
         ...scorerOutputs(),
       ],
     },
     programAccountChanges: {
       bus: 'engagement',
-      matches: programAccounts,
+      // Its own cases, and the scorer's score and stage changes other rules' cases put on the bus.
+      matches: [...programAccounts, ...scorerOutputs().filter(isAccountChange)],
       nearMisses: [
-        ...scorerOutputs().filter(
-          (x) => x.detailType !== DETAIL_TYPES.scoreChanged && x.detailType !== DETAIL_TYPES.stageChanged,
-        ),
+        ...scorerOutputs().filter((x) => !isAccountChange(x)),
         ...programEngagement.slice(0, 2),
-        { ...programAccounts[0]!, id: 'nm-pa-source', source: SOURCES.ingest },
-        { ...programAccounts[4]!, id: 'nm-pa-import-source', source: SOURCES.engine },
-        { ...programAccounts[2]!, id: 'nm-pa-case', detailType: 'Account.Stage_Changed' },
+        renamed(programAccounts[0]!, 'nm-pa-source', { source: SOURCES.ingest }),
+        renamed(programAccounts[4]!, 'nm-pa-import-source', { source: SOURCES.engine }),
+        renamed(programAccounts[2]!, 'nm-pa-case', { detailType: 'Account.Stage_Changed' }),
       ],
     },
     crmTaskCreated: {
       bus: 'engagement',
-      matches: tasks,
+      // Its own cases, and the scorer's hot-account task other rules' cases put on the bus.
+      matches: [...tasks, ...scorerOutputs().filter((x) => x.detailType === DETAIL_TYPES.sdrTaskCreated)],
       nearMisses: [
-        { ...tasks[0]!, id: 'nm-task-completed', detailType: DETAIL_TYPES.sdrTaskCompleted },
-        { ...tasks[0]!, id: 'nm-task-source', source: SOURCES.scorer },
-        { ...tasks[0]!, id: 'nm-task-case', detailType: 'SDR.Task.Created' },
-        ...scorerOutputs(),
+        renamed(tasks[0]!, 'nm-task-completed', { detailType: DETAIL_TYPES.sdrTaskCompleted }),
+        renamed(tasks[0]!, 'nm-task-source', { source: SOURCES.scorer }),
+        renamed(tasks[0]!, 'nm-task-case', { detailType: 'SDR.Task.Created' }),
+        ...scorerOutputs().filter((x) => x.detailType !== DETAIL_TYPES.sdrTaskCreated),
       ],
     },
     sendingPaused: {
