@@ -148,8 +148,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const starts = launch.startExecutionCalls as number;
   const fixedTotal = launch.fixedCalls as number;
   // Per-account: every child, every batch invoke, every StartExecution and the DynamoDB calls
-  // beyond the fixed ones (fixed = audience pages, lease, campaign, Finalize, S3, launcher start).
-  const fixedDynamo = Math.max(0, fixedTotal - fixedLauncher - 1);
+  // beyond the fixed ones. Fixed (launch.fixedCalls): the plan's and Finalize's DynamoDB calls, and
+  // the launcher's own: S3 put, get and delete, its start, the Finalize invoke.
+  const fixedDynamo = fixedTotal - fixedLauncher;
   const mix: Mix = {
     perAccount: {
       'states:MapChildExecution': children / measured,
@@ -157,9 +158,14 @@ export async function run(): Promise<Record<string, unknown>> {
       dynamodb: (dynamo - fixedDynamo) / measured,
       'sfn:StartExecution': starts / measured,
     },
-    fixed: { dynamodb: fixedDynamo, 'lambda:Invoke': 1, other: fixedLauncher },
+    fixed: { dynamodb: fixedDynamo, 'lambda:Invoke': 1, other: fixedLauncher - 1 },
   };
   const batch = Math.max(1, Math.round(measured / Math.max(1, children)));
+  // The replay of the measured size must give back every call the real launch made.
+  const check = replay(mix, measured, batch);
+  const replayed = Object.values(check.calls).reduce((a, b) => a + b, 0);
+  if (Math.abs(replayed - (launch.awsCalls as number)) > 1)
+    throw new Error(`replayed ${replayed} calls at ${measured}, the launch made ${String(launch.awsCalls)}`);
   const at100k = replay(mix, accounts, batch);
   const at1m = replay(mix, projectedAccounts, batch);
 
