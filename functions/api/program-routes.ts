@@ -16,13 +16,11 @@ export function programRoutes(
   service: ProgramsService | undefined,
   reports: Pick<ReportService, 'report'>,
 ): Route[] {
-  const programs = new Proxy({} as ProgramsService, {
-    get: (_t, key: keyof ProgramsService) => {
-      // On AWS, API Gateway sends these routes to their own function; the router never sees them.
-      if (!service) throw new NotImplemented('programs are served by their own function');
-      return service[key];
-    },
-  });
+  // On AWS, API Gateway sends these routes to their own function; the router never sees them.
+  const svc = (): ProgramsService => {
+    if (!service) throw new NotImplemented('programs are served by their own function');
+    return service;
+  };
   const statusRoutes = (['pause', 'resume'] as const).map((action) =>
     route({
       method: 'POST',
@@ -37,7 +35,7 @@ export function programRoutes(
       auth: 'iam',
       params: S.ProgramIdParams,
       responses: { 200: { description: 'the program', schema: S.ProgramView }, ...E400, ...E404, ...E409 },
-      handler: async ({ params }) => ({ status: 200, body: await programs[action](params.programId) }),
+      handler: async ({ params }) => ({ status: 200, body: await svc()[action](params.programId) }),
     }),
   );
   return [
@@ -50,7 +48,7 @@ export function programRoutes(
       servedBy: 'programs',
       auth: 'iam',
       responses: { 200: { description: 'the programs', schema: S.ProgramList } },
-      handler: async () => ({ status: 200, body: { items: await programs.list() } }),
+      handler: async () => ({ status: 200, body: { items: await svc().list() } }),
     }),
     route({
       method: 'PUT',
@@ -70,7 +68,7 @@ export function programRoutes(
         ...E409,
       },
       handler: async ({ params, body }) => {
-        const { program, created } = await programs.put(params.programId, body);
+        const { program, created } = await svc().put(params.programId, body);
         return { status: created ? 201 : 200, body: program };
       },
     }),
@@ -84,7 +82,7 @@ export function programRoutes(
       auth: 'iam',
       params: S.ProgramIdParams,
       responses: { 200: { description: 'the program', schema: S.ProgramView }, ...E400, ...E404 },
-      handler: async ({ params }) => ({ status: 200, body: await programs.get(params.programId) }),
+      handler: async ({ params }) => ({ status: 200, body: await svc().get(params.programId) }),
     }),
     ...statusRoutes,
     route({
@@ -98,7 +96,7 @@ export function programRoutes(
       params: S.ProgramIdParams,
       responses: { 200: { description: 'the report', schema: S.ProgramReport }, ...E400, ...E404 },
       handler: async ({ params }) => {
-        const program = await programs.get(params.programId);
+        const program = await svc().get(params.programId);
         return {
           status: 200,
           body: { program, report: await reports.report(programCampaignId(params.programId)) },

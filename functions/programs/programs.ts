@@ -56,7 +56,8 @@ export type EntryOutcome =
   | 'exclusive_elsewhere'
   | 'enrolled_elsewhere'
   | 'suppressed'
-  | 'no_account';
+  | 'no_account'
+  | 'no_sequence';
 
 export function createPrograms(deps: ProgramsDeps) {
   async function put(programId: string, body: unknown): Promise<{ program: Program; created: boolean }> {
@@ -128,7 +129,7 @@ export function createPrograms(deps: ProgramsDeps) {
         programId: program.programId,
         sequenceId: program.sequenceId,
       });
-      return 'no_account';
+      return 'no_sequence';
     }
     const start = () =>
       deps.starter.start({
