@@ -7,9 +7,6 @@
  * LinkedIn company list; an erasure removes the person everywhere; an exit removes the account.
  * What the doubles hold is read through `GET /_local/providers`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashEmailForAudience } from '../../functions/kernel/hash';
 import type { LocalRuntime } from '../../lib/local/runtime';
@@ -23,23 +20,20 @@ const LISTS = { li: '123456', liCompanies: '654321', meta: '23851234567890', goo
 let rt: LocalRuntime;
 let api: ApiClient;
 let stop: (() => Promise<void>) | undefined;
-const configDir = mkdtempSync(path.join(tmpdir(), 'abm-ads-doubles-config-'));
 
 beforeAll(async () => {
-  const configFile = path.join(configDir, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({ senderEmail: 'campaigns@example.com', providers: { ads: ADS_PROVIDERS_EXAMPLE } }),
-  );
+  const config = {
+    senderEmail: 'campaigns@example.com',
+    providers: { ads: ADS_PROVIDERS_EXAMPLE },
+  };
   ({ rt, api, stop } = await startLocalForTest('abm-ads-doubles-', TOKEN, 86_400, {
-    env: { ABM_CONFIG: configFile },
+    config,
     options: { adsFlushMs: 50 },
   }));
 });
 
 afterAll(async () => {
   await stop?.();
-  rmSync(configDir, { recursive: true, force: true });
 });
 
 const hash = (accountId: string, role: 'economic_buyer' | 'champion' | 'technical_evaluator') =>

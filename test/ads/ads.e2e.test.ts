@@ -9,9 +9,6 @@
  * in-test `ProviderDoubles` over fake adapters (the provider adapters and their doubles have their
  * own contract tests).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderDoubles, ProvidersSnapshot } from '../../lib/local/providers';
 import type { LocalRuntime } from '../../lib/local/runtime';
@@ -59,17 +56,15 @@ const doubles: ProviderDoubles & { baseUrls: string[] } = {
 let rt: LocalRuntime;
 let api: ApiClient;
 let stop: (() => Promise<void>) | undefined;
-const configDir = mkdtempSync(path.join(tmpdir(), 'abm-ads-e2e-config-'));
 
 beforeAll(async () => {
-  const configFile = path.join(configDir, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({ senderEmail: 'campaigns@example.com', providers: { ads: ADS_PROVIDERS_EXAMPLE } }),
-  );
+  const config = {
+    senderEmail: 'campaigns@example.com',
+    providers: { ads: ADS_PROVIDERS_EXAMPLE },
+  };
   let settings: LocalSettings;
   ({ rt, api, stop, settings } = await startLocalForTest('abm-ads-e2e-', TOKEN, 86_400, {
-    env: { ABM_CONFIG: configFile },
+    config,
     options: { providerDoubles: doubles, createAdapter: adapters.createAdapter, adsFlushMs: 50 },
   }));
   expect(settings.adsProviders.map((p) => p.provider)).toEqual(['linkedin', 'meta', 'google']);
@@ -77,7 +72,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stop?.();
-  rmSync(configDir, { recursive: true, force: true });
 });
 
 /** A tier-1 committee whose technical evaluator gave no ads consent. */

@@ -7,9 +7,6 @@
  * `direct_mail.delivered` engagement on the account (scored). What the double holds and the key's
  * kind (test) are read through `GET /_local/providers`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/kernel/events';
 import { AccountRepository } from '../../functions/platform/store/accounts';
@@ -24,20 +21,15 @@ let rt: LocalRuntime;
 let api: ApiClient;
 let doubles: MailDoubles;
 let stop: (() => Promise<void>) | undefined;
-const configDir = mkdtempSync(path.join(tmpdir(), 'abm-mail-doubles-config-'));
 const logs: string[] = [];
 
 beforeAll(async () => {
-  const configFile = path.join(configDir, 'config.json');
   const { baseUrl: _none, ...lob } = mailSettings('lob');
-  writeFileSync(
-    configFile,
-    JSON.stringify({ senderEmail: 'campaigns@example.com', providers: { directMail: lob } }),
-  );
+  const config = { senderEmail: 'campaigns@example.com', providers: { directMail: lob } };
   // The test brings the double (to send webhooks from it); local mode points Lob at it.
   doubles = await startMailDoubles({ providers: ['lob'] });
   ({ rt, api, stop } = await startLocalForTest('abm-mail-doubles-', TOKEN, 1, {
-    env: { ABM_CONFIG: configFile },
+    config,
     options: { mailDoubles: doubles, log: (message) => logs.push(message) },
   }));
 });
@@ -45,7 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stop?.();
   await doubles?.close();
-  rmSync(configDir, { recursive: true, force: true });
 });
 
 const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };

@@ -3,7 +3,7 @@
  * Helpers for the local-mode end-to-end tests: an HTTP client as a user would use (the API bench
  * seeds through it too), bounded polls.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -95,13 +95,20 @@ export async function startLocalForTest(
   prefix: string,
   token: string,
   clock: number | 'simulate',
-  extra: { env?: Record<string, string>; options?: StartLocalOptions } = {},
+  extra: {
+    env?: Record<string, string>;
+    options?: StartLocalOptions;
+    /** The deployment configuration local mode reads (`ABM_CONFIG`), written into the data folder. */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<{ rt: LocalRuntime; api: ApiClient; settings: LocalSettings; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
   const remove = () => rmSync(dataDir, { recursive: true, force: true });
   let settings: LocalSettings;
   let rt: LocalRuntime;
   try {
+    const configFile = path.join(dataDir, 'config.json');
+    if (extra.config) writeFileSync(configFile, JSON.stringify(extra.config));
     settings = readSettings(
       {
         ABM_PORT: '0',
@@ -109,6 +116,7 @@ export async function startLocalForTest(
         ABM_DATA_DIR: dataDir,
         ABM_API_TOKEN: token,
         ...(clock === 'simulate' ? { ABM_CLOCK: 'simulate' } : { ABM_TIME_SCALE: String(clock) }),
+        ...(extra.config ? { ABM_CONFIG: configFile } : {}),
         ...extra.env,
       },
       dataDir,
