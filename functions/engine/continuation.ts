@@ -10,7 +10,8 @@
  * The rules, pure here and applied by ExecuteStep (engine/step.ts):
  * - An execution has a **deadline**: its start (`continuation.startedAt`, else the enrollment's
  *   `enrolledAt`, which is never after the first execution's start) plus `maxAgeMs`. No parked state
- *   outlasts it: a Wait ends at `min(at, deadline)` (`wakeAt`), an await's and a pause's task
+ *   outlasts it: a Wait ends at the deadline if the step's time (kept in `resumeAt`) is later, an
+ *   await's and a pause's task
  *   timeout are cut to it.
  * - ExecuteStep counts its **invocations** in the plan.
  * - At the START of an ExecuteStep, before it does anything, when the deadline is reached or the
@@ -107,7 +108,7 @@ export function carriedPlan(
   switch (plan.action) {
     case 'wait':
     case 'run':
-      return { ...plan, invocations: undefined, wakeAt: undefined };
+      return { ...plan, at: plan.resumeAt ?? plan.at, resumeAt: undefined, invocations: undefined };
     case 'pause':
       // Whether it was resumed or its park ran out at the deadline, the enrollment's status says
       // what the next execution does with it (engine/step.ts): park again, or go on with `then`.
@@ -151,8 +152,10 @@ export function fitted(
   const untilDeadline = timeoutSecondsOf(deadline - now.getTime());
   switch (plan.action) {
     case 'wait': {
-      const at = plan.at ? Date.parse(plan.at) : now.getTime();
-      return { ...plan, invocations, wakeAt: iso(new Date(Math.min(at, Math.max(deadline, now.getTime())))) };
+      const target = plan.resumeAt ?? plan.at;
+      if (!target || Date.parse(target) <= deadline)
+        return { ...plan, at: target, resumeAt: undefined, invocations };
+      return { ...plan, at: iso(new Date(Math.max(deadline, now.getTime()))), resumeAt: target, invocations };
     }
     case 'await':
       return {

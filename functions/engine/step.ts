@@ -247,8 +247,10 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
       return { ...plan, resume: undefined, timedOut: undefined };
     }
     if (!plan.step) return continueFrom(run, undefined, run.now);
-    if (plan.action === 'wait' && plan.at && new Date(plan.at).getTime() > run.now.getTime() + tolerance) {
-      return { action: 'wait', at: plan.at, step: plan.step, due: plan.due, contacts: plan.contacts };
+    // A wait cut to the continuation deadline keeps the step's own time in `resumeAt`.
+    const at = plan.action === 'wait' ? (plan.resumeAt ?? plan.at) : undefined;
+    if (at && new Date(at).getTime() > run.now.getTime() + tolerance) {
+      return { action: 'wait', at, step: plan.step, due: plan.due, contacts: plan.contacts };
     }
     return loop(run, {
       stepId: plan.step,

@@ -2,7 +2,7 @@
  * The plan contract between the engine's Lambda tasks and the state machine (`$.plan`).
  *
  * Route (a Choice on `$.plan.action`) reads it:
- * - `wait`  -> WaitUntil (`$.plan.wakeAt`) -> ExecuteStep runs `$.plan.step` (due at `$.plan.at`)
+ * - `wait`  -> WaitUntil (`$.plan.at`) -> ExecuteStep runs `$.plan.step`
  * - `run`   -> ExecuteStep at once (a step that is due now but did not fit in the last invocation)
  * - `await` -> AwaitEngagement: parks on a task token for at most `$.plan.timeoutSeconds`
  * - `pause` -> Paused: parks on a task token until the enrollment is resumed or stopped, for at
@@ -12,7 +12,8 @@
  * - `done`  -> Done (Succeed); `reason` says why
  *
  * No parked state outlasts the execution's continuation deadline (engine/continuation.ts):
- * `wakeAt` and `timeoutSeconds` are cut to it, and ExecuteStep continues as new once it is reached.
+ * a wait's `at` and a park's `timeoutSeconds` are cut to it (the step's own time kept in
+ * `resumeAt`), and ExecuteStep continues as new once it is reached.
  *
  * The state machine adds `resume` (the output of SendTaskSuccess) or `timedOut` (the States.Timeout
  * error) to a parked plan, and `failed` when ExecuteStep failed after its retries.
@@ -25,10 +26,13 @@ export const PLAN_ACTIONS = ['wait', 'run', 'await', 'pause', 'continue', 'done'
 
 export const Plan = z.object({
   action: z.enum(PLAN_ACTIONS),
-  /** wait: when the step is to run (already inside the send window). */
+  /**
+   * wait: when ExecuteStep runs next: when the step is to run (already inside the send window), or
+   * the execution's continuation deadline when that comes first.
+   */
   at: IsoTimestamp.optional(),
-  /** wait: when the Wait state ends: `at`, or the continuation deadline when that comes first. */
-  wakeAt: IsoTimestamp.optional(),
+  /** wait: when the step is to run, when `at` was cut to the continuation deadline. */
+  resumeAt: IsoTimestamp.optional(),
   /** The step to run next, or the step being awaited or paused in. */
   step: z.string().optional(),
   /** When the step fell due (before business hours and caps moved it). */

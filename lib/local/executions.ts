@@ -269,20 +269,17 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     if (this.closing) return; // aborted by the shutdown: the journal stays as it is, for the restart
     try {
       // An execution that continued as new: the journal is its continuation's now.
-      const journal = await this.getJournal(input.accountId, input.campaignId);
-      const own = !journal || runningExecutionName(ExecutionInput.parse(journal.input)) === name;
-      if (summary.status === 'SUCCEEDED') {
-        this.stats.succeeded++;
-        if (own) await this.markJournal(input, 'ended');
-      } else if (summary.status === 'ABORTED') {
-        this.stats.aborted++;
-        if (own) await this.markJournal(input, 'ended');
-      } else {
+      const error =
+        summary.status === 'FAILED' ? `${summary.error?.name}: ${summary.error?.message}` : undefined;
+      if (summary.status === 'SUCCEEDED') this.stats.succeeded++;
+      else if (summary.status === 'ABORTED') this.stats.aborted++;
+      else {
         this.stats.failed++;
-        const error = `${summary.error?.name}: ${summary.error?.message}`;
         this.log('execution failed', { execution: name, error });
-        if (own) await this.markJournal(input, 'failed', error);
       }
+      const journal = await this.getJournal(input.accountId, input.campaignId);
+      if (journal && runningExecutionName(ExecutionInput.parse(journal.input)) !== name) return;
+      await this.markJournal(input, error === undefined ? 'ended' : 'failed', error);
     } catch (err) {
       this.log('could not update the execution journal', {
         execution: name,
