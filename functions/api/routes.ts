@@ -238,6 +238,17 @@ export function buildRoutes(deps: ApiServices): Route[] {
     }),
     route({
       method: 'GET',
+      path: '/campaigns',
+      operationId: 'listCampaigns',
+      summary: 'Campaigns newest first (filter status, sequence), with enrolled, held out and progress',
+      tags: ['campaigns'],
+      auth: 'iam',
+      query: S.CampaignListQuery,
+      responses: { 200: { description: 'a page', schema: S.CampaignList }, ...E400 },
+      handler: async ({ query }) => ({ status: 200, body: await reports.list(query) }),
+    }),
+    route({
+      method: 'GET',
       path: '/campaigns/{campaignId}',
       operationId: 'getCampaign',
       summary: 'Campaign progress per step and channel',

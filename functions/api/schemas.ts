@@ -251,6 +251,10 @@ export const LaunchConflict = ErrorBody.extend({ forecast: LaunchForecast.option
 });
 
 export const CampaignIdParams = z.object({ campaignId: Id });
+export const CampaignListQuery = Paging.extend({
+  status: CampaignStatus.optional(),
+  sequenceId: Id.optional(),
+});
 export const EnrollmentParams = z.object({ campaignId: Id, accountId: Id });
 export const ControlResult = z
   .object({
@@ -331,7 +335,7 @@ export const UnsubscribeStatus = z
   })
   .meta({ id: 'UnsubscribeStatus' });
 
-export { CampaignReport, CampaignView } from '../reports';
+export { CampaignList, CampaignReport, CampaignView } from '../reports';
 
 /** A sending domain in a path (`/sending-domains/{domain}`), e.g. example.com. */
 export const SendingDomainParams = z.object({ domain: SendingDomain });

@@ -17,7 +17,7 @@
  * | sequence version | SEQUENCE#<id>        | V#<00000001>             | -                                               | -                                                 |
  * | sequence head    | SEQUENCE#<id>        | HEAD                     | SEQUENCES / SEQUENCE#<id>                       | -                                                 |
  * | template         | TEMPLATE#<id>        | TEMPLATE                 | TEMPLATES / TEMPLATE#<id>                       | -                                                 |
- * | campaign         | CAMPAIGN#<id>        | CAMPAIGN                 | CAMPAIGNS / CAMPAIGN#<id>                       | -                                                 |
+ * | campaign         | CAMPAIGN#<id>        | CAMPAIGN                 | CAMPAIGNS / AT#<createdAt>#<id>                 | CAMPAIGNS#<status> / AT#<createdAt>#<id>          |
  * | launch lease     | CAMPAIGN#<id>        | LAUNCH_LEASE             | -                                               | -                                                 |
  * | suppression      | SUPPRESSION#<email>  | EMAIL                    | -                                               | -                                                 |
  * | unresolved event | UNRESOLVED#<yyyy-mm-dd> | EVENT#<eventId> (+ttl) | -                                              | -                                                 |
@@ -352,13 +352,24 @@ export const campaign = (campaignId: string): PrimaryKey => ({
   sk: SK.campaign,
 });
 
-export const campaignItem = (campaignId: string): ItemKeys => ({
-  ...campaign(campaignId),
+/**
+ * A campaign is listed newest first (`GET /campaigns`): under `CAMPAIGNS` on gsi1 and under its
+ * status on gsi2, both sorted by `AT#<createdAt>#<id>`. An item written before this key (sort key
+ * `CAMPAIGN#<id>`) sorts after every `AT#` key, so it is listed first (newest-first order reads the
+ * index backwards) until its next write gives it the new keys; it has no status entry until then.
+ */
+export const campaignItem = (c: { campaignId: string; createdAt: string; status: string }): ItemKeys => ({
+  ...campaign(c.campaignId),
   gsi1pk: 'CAMPAIGNS',
-  gsi1sk: `CAMPAIGN#${campaignId}`,
+  gsi1sk: `AT#${sortableTime(c.createdAt)}#${c.campaignId}`,
+  gsi2pk: `CAMPAIGNS#${c.status}`,
+  gsi2sk: `AT#${sortableTime(c.createdAt)}#${c.campaignId}`,
 });
 
 export const campaignList = (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' });
+
+/** The campaigns of one status (sparse: only items written with the status key). */
+export const campaignsOfStatus = (status: string): KeyQuery => ({ index: 'gsi2', pk: `CAMPAIGNS#${status}` });
 
 export const program = (programId: string): PrimaryKey => ({ pk: `PROGRAM#${programId}`, sk: 'PROGRAM' });
 
@@ -492,6 +503,7 @@ export const keys = {
   campaign,
   campaignItem,
   campaignList,
+  campaignsOfStatus,
   program,
   programItem,
   programList,
