@@ -113,9 +113,11 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if (path === '/campaigns/new') return <LaunchPage sequenceId={search.get('sequence') ?? ''} />;
   if ((m = match('/campaigns/:id', path))) return <CampaignPage campaignId={m.id} />;
   if (path === '/sequences') return <SequencesPage />;
-  if ((m = match('/sequences/:id', path))) return <SequencePage sequenceId={m.id} />;
+  if ((m = match('/sequences/:id', path)))
+    return <SequencePage sequenceId={m.id} fresh={search.get('new') === '1'} />;
   if (path === '/templates') return <TemplatesPage />;
-  if ((m = match('/templates/:id', path))) return <TemplatePage templateId={m.id} />;
+  if ((m = match('/templates/:id', path)))
+    return <TemplatePage templateId={m.id} fresh={search.get('new') === '1'} />;
   if (path === '/tasks') return <TasksPage />;
   if (path === '/reports') return <ReportsPage />;
   if ((m = match('/reports/:id', path))) return <ReportPage campaignId={m.id} />;

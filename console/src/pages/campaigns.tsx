@@ -3,7 +3,22 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, enc, query } from '../api';
 import { navigate } from '../router';
 import type { CampaignView, LaunchResult, Page } from '../types';
-import { ErrorBox, Field, label, Link, num, onInput, pct, State, useApi, useModule, when } from '../ui';
+import { hasRoute, useOpenApi } from '../openapi';
+import {
+  Bar,
+  ErrorBox,
+  Field,
+  label,
+  Link,
+  num,
+  onInput,
+  pct,
+  State,
+  Unavailable,
+  useApi,
+  useModule,
+  when,
+} from '../ui';
 
 const loadCharts = () => import('../charts');
 
@@ -16,25 +31,24 @@ interface CampaignListItem {
   enrolled: number;
   heldOut: number;
   createdAt?: string;
-  progress?: number | { done?: number; total?: number; ratio?: number };
-  byStatus?: Record<string, number>;
+  /** GET /campaigns: finished / enrolled in percent; active counted on a bounded index. */
+  progress?: { active: number; activeCapped: boolean; finished: number; percent: number };
 }
 
 const FINISHED = new Set(['completed', 'exited', 'stopped', 'failed']);
 
-function progressOf(c: CampaignListItem): number | undefined {
-  if (typeof c.progress === 'number') return c.progress;
-  if (c.progress && typeof c.progress === 'object') {
-    if (typeof c.progress.ratio === 'number') return c.progress.ratio;
-    if (c.progress.total) return (c.progress.done ?? 0) / c.progress.total;
-  }
-  if (c.byStatus && c.enrolled > 0) {
-    const done = Object.entries(c.byStatus)
-      .filter(([s]) => FINISHED.has(s))
-      .reduce((n, [, v]) => n + v, 0);
-    return done / c.enrolled;
-  }
-  return undefined;
+function Progress(props: { c: CampaignListItem }) {
+  const p = props.c.progress;
+  if (!p) return <span class="muted">—</span>;
+  return (
+    <div>
+      <Bar value={p.percent} max={100} label={`${p.percent}% of enrollments finished`} />
+      <small>
+        {p.percent}% finished · {num(p.active)}
+        {p.activeCapped ? '+' : ''} active
+      </small>
+    </div>
+  );
 }
 
 export function statusBadge(status: string) {
@@ -64,7 +78,9 @@ function OpenById(props: { base: string }) {
 
 export function CampaignList(props: { base: string; status?: string }) {
   const [status, setStatus] = useState(props.status ?? '');
-  const list = useApi<Page<CampaignListItem>>(`/campaigns${query({ status, limit: 50 })}`);
+  const doc = useOpenApi();
+  const listed = hasRoute(doc, 'get', '/campaigns');
+  const list = useApi<Page<CampaignListItem>>(listed ? `/campaigns${query({ status, limit: 50 })}` : null);
   return (
     <>
       <div class="filters">
@@ -80,7 +96,8 @@ export function CampaignList(props: { base: string; status?: string }) {
         </Field>
         <OpenById base={props.base} />
       </div>
-      <State loaded={list} what="the campaign list (GET /campaigns)">
+      {doc && !listed && <Unavailable what="the campaign list (GET /campaigns)" />}
+      <State loaded={list} what="the campaign list">
         {(page) => (
           <table>
             <caption class="sr-only">Campaigns</caption>
@@ -97,7 +114,6 @@ export function CampaignList(props: { base: string; status?: string }) {
             </thead>
             <tbody>
               {page.items.map((c) => {
-                const p = progressOf(c);
                 return (
                   <tr key={c.campaignId}>
                     <td>
@@ -111,7 +127,9 @@ export function CampaignList(props: { base: string; status?: string }) {
                     </td>
                     <td class="n">{num(c.enrolled)}</td>
                     <td class="n">{num(c.heldOut)}</td>
-                    <td>{p === undefined ? '—' : `${pct(p)} finished`}</td>
+                    <td>
+                      <Progress c={c} />
+                    </td>
                     <td>{when(c.createdAt)}</td>
                   </tr>
                 );

@@ -27,7 +27,8 @@ export function SequencesPage() {
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          if (id.trim()) navigate(`/sequences/${enc(id.trim())}`);
+          const known = list.data?.items.some((x) => x.sequenceId === id.trim());
+          if (id.trim()) navigate(`/sequences/${enc(id.trim())}${known ? '' : '?new=1'}`);
         }}
       >
         <Field label="New sequence id">
@@ -87,11 +88,12 @@ const STARTER = (id: string) => ({
   steps: [{ id: 'intro', channel: 'email', after: 'P0D', to: ['champion'], template: 'intro' }],
 });
 
-export function SequencePage(props: { sequenceId: string }) {
+export function SequencePage(props: { sequenceId: string; fresh?: boolean }) {
   const text = useModule(loadText);
   const diagram = useModule(loadDiagram);
+  // A new id (from the list's Create) is not fetched: there is nothing to read yet.
   const stored = useApi<{ sequence: Record<string, unknown>; version: number; createdAt: string }>(
-    `/sequences/${enc(props.sequenceId)}`,
+    props.fresh ? null : `/sequences/${enc(props.sequenceId)}`,
   );
   const [format, setFormat] = useState<Format>('yaml');
   const [source, setSource] = useState<string>();
@@ -100,7 +102,9 @@ export function SequencePage(props: { sequenceId: string }) {
   const [other, setOther] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<unknown>();
-  const isNew = stored.error instanceof ApiError && stored.error.status === 404 && !stored.error.unavailable;
+  const isNew =
+    props.fresh ||
+    (stored.error instanceof ApiError && stored.error.status === 404 && !stored.error.unavailable);
 
   // Fill the editor once: from the stored sequence, or a starter for a new id.
   useEffect(() => {
@@ -138,6 +142,8 @@ export function SequencePage(props: { sequenceId: string }) {
     try {
       const r = await api<{ version: number }>('PUT', `/sequences/${enc(props.sequenceId)}`, parsed.value);
       setSaved(`Saved version ${r.version}.`);
+      if (props.fresh) navigate(`/sequences/${enc(props.sequenceId)}`);
+      else stored.reload();
     } catch (err) {
       if (err instanceof ApiError && err.status === 400 && err.details.length > 0)
         setErrors(

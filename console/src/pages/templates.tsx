@@ -42,7 +42,8 @@ export function TemplatesPage() {
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          if (id.trim()) navigate(`/templates/${enc(id.trim())}`);
+          const known = list.data?.items.some((x) => x.templateId === id.trim());
+          if (id.trim()) navigate(`/templates/${enc(id.trim())}${known ? '' : '?new=1'}`);
         }}
       >
         <Field label="New template id">
@@ -208,9 +209,12 @@ function PreviewPanel(props: { templateId: string; savedVersion?: number }) {
   );
 }
 
-export function TemplatePage(props: { templateId: string }) {
-  const stored = useApi<Template>(`/templates/${enc(props.templateId)}`);
-  const isNew = stored.error instanceof ApiError && stored.error.status === 404 && !stored.error.unavailable;
+export function TemplatePage(props: { templateId: string; fresh?: boolean }) {
+  // A new id (from the list's Create) is not fetched: there is nothing to read yet.
+  const stored = useApi<Template>(props.fresh ? null : `/templates/${enc(props.templateId)}`);
+  const isNew =
+    props.fresh ||
+    (stored.error instanceof ApiError && stored.error.status === 404 && !stored.error.unavailable);
   const [subject, setSubject] = useState<string>();
   const [html, setHtml] = useState('');
   const [text, setText] = useState('');
@@ -255,6 +259,7 @@ export function TemplatePage(props: { templateId: string }) {
       });
       setVersion(r.version);
       setSaved(`Saved version ${r.version}.`);
+      if (props.fresh) navigate(`/templates/${enc(props.templateId)}`);
     } catch (err) {
       setErrors(err);
     }
