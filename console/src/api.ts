@@ -36,15 +36,16 @@ export function setToken(token: string | null): void {
   window.dispatchEvent(new Event('abm-token'));
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** `body` is sent as JSON, or as is with `contentType` (a CSV file). */
+export async function api<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
   const res = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : contentType ? String(body) : JSON.stringify(body),
   });
   const text = await res.text();
   let json: unknown;

@@ -1,6 +1,6 @@
 /** Shared pieces of the console's pages: data loading, links, states, formats. */
-import type { ComponentChildren, TargetedEvent } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { cloneElement, isValidElement, type ComponentChildren, type TargetedEvent, type VNode } from 'preact';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from './api';
 import { BASE, navigate } from './router';
 
@@ -152,13 +152,28 @@ export function when(iso: string | null | undefined, timeZone?: string): string 
   });
 }
 
+/**
+ * A labelled control: the label names the control by `for`/`id` (a label wrapping a select would
+ * add the selected option's text to the control's name), the hint describes it.
+ */
 export function Field(props: { label: string; children: ComponentChildren; hint?: string }) {
+  const id = useId();
+  const child = isValidElement(props.children)
+    ? cloneElement(props.children as VNode<Record<string, unknown>>, {
+        id,
+        'aria-describedby': props.hint ? `${id}-hint` : undefined,
+      })
+    : props.children;
   return (
-    <label class="field">
-      <span>{props.label}</span>
-      {props.children}
-      {props.hint && <small class="muted">{props.hint}</small>}
-    </label>
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {child}
+      {props.hint && (
+        <small id={`${id}-hint`} class="muted">
+          {props.hint}
+        </small>
+      )}
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 /** Accounts (list, filters, sort) and one account's story. */
 import { useState } from 'preact/hooks';
-import { enc, query } from '../api';
+import { api, enc, query } from '../api';
 import { hasRoute, queryParams, useOpenApi } from '../openapi';
 import {
   ROLES,
@@ -57,6 +57,82 @@ function Trend(props: { trend?: number | null }) {
   );
 }
 
+interface ImportResult {
+  imported: number;
+  updated: number;
+  contacts: number;
+  rejected: { row: number; accountId?: string; errors: { path: string; message: string }[] }[];
+}
+
+/** POST /accounts/import with a CSV (one row per contact) or JSON file the user picks. */
+function ImportAccounts(props: { onDone(): void }) {
+  const [file, setFile] = useState<File>();
+  const [result, setResult] = useState<ImportResult>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    setResult(undefined);
+    try {
+      const text = await file.text();
+      const json = /\.json$/i.test(file.name);
+      setResult(
+        json
+          ? await api<ImportResult>('POST', '/accounts/import', JSON.parse(text))
+          : await api<ImportResult>('POST', '/accounts/import', text, 'text/csv'),
+      );
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <details class="card" style={{ marginBottom: '1rem' }}>
+      <summary>Import accounts</summary>
+      <form class="row" onSubmit={submit} style={{ marginTop: '0.6rem' }}>
+        <Field
+          label="CSV or JSON file"
+          hint="CSV: one row per contact, the account columns repeated (docs/api.md)"
+        >
+          <input
+            type="file"
+            accept=".csv,.json,text/csv,application/json"
+            onChange={(e) => setFile(e.currentTarget.files?.[0])}
+          />
+        </Field>
+        <button type="submit" disabled={!file || busy}>
+          Import
+        </button>
+      </form>
+      {result && (
+        <div role="status">
+          <p>
+            {result.imported} account(s) imported, {result.updated} updated, {result.contacts} contact(s);{' '}
+            {result.rejected.length} row(s) rejected.
+          </p>
+          {result.rejected.length > 0 && (
+            <ul>
+              {result.rejected.map((r) => (
+                <li key={r.row}>
+                  Row {r.row}
+                  {r.accountId ? ` (${r.accountId})` : ''}:{' '}
+                  {r.errors.map((x) => `${x.path} ${x.message}`).join('; ')}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {error !== undefined && <ErrorBox error={error} />}
+    </details>
+  );
+}
+
 export function AccountsPage() {
   const doc = useOpenApi();
   const supported = queryParams(doc, 'get', '/accounts');
@@ -85,6 +161,7 @@ export function AccountsPage() {
   return (
     <>
       <h1>Accounts</h1>
+      <ImportAccounts onDone={() => list.reload()} />
       <form class="filters" role="search" aria-label="Filter accounts" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search" hint={hint('q')}>
           <input
