@@ -46,7 +46,7 @@ function TaskCard(props: { task: Task; now: Date; onDone(): void }) {
   return (
     <article class={`card task ${overdue ? 'overdue' : ''}`} aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>
-        {label(task.type)} {who.name ?? task.contactId ?? ''}
+        {label(task.type).replace(/^./, (c) => c.toUpperCase())} {who.name ?? task.contactId ?? ''}
         {who.role ? <span class="muted"> ({label(who.role)})</span> : null}{' '}
         {overdue ? <span class="badge bad">overdue</span> : <span class="badge">due</span>}
       </h3>
