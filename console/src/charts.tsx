@@ -87,6 +87,7 @@ export function ScoreChart(props: { points: { at: string; value: number }[]; thr
 export function FunnelChart(props: {
   steps: {
     stepId: string;
+    channel: string | null;
     sent: number;
     skipped: number;
     failed: number;
@@ -94,7 +95,8 @@ export function FunnelChart(props: {
     deferred: number;
   }[];
 }) {
-  const { steps } = props;
+  // Control steps (waits, branches, exits) send nothing: only the touch steps are drawn.
+  const steps = props.steps.filter((s) => s.channel);
   const config = (): ChartConfiguration => ({
     type: 'bar',
     data: {
@@ -109,7 +111,10 @@ export function FunnelChart(props: {
     },
     options: {
       indexAxis: 'y',
-      scales: { x: { stacked: true, title: { display: true, text: 'touches' } }, y: { stacked: true } },
+      scales: {
+        x: { stacked: true, title: { display: true, text: 'touches' } },
+        y: { stacked: true, ticks: { autoSkip: false } },
+      },
     },
   });
   return <Canvas label="Touches per step: sent, skipped, deferred, failed and uncertain" config={config} />;

@@ -514,7 +514,7 @@ export function AccountPage(props: { accountId: string }) {
               <Committee account={a} />
             </section>
             <section class="card" aria-labelledby="mqa-h">
-              <h2 id="mqa-h">Why not MQA yet</h2>
+              <h2 id="mqa-h">{a.mqaProgress.met ? 'MQA: why' : 'Why not MQA yet'}</h2>
               <WhyNotMqa account={a} />
             </section>
           </div>
