@@ -51,7 +51,7 @@ export function routerServices(platform: Platform, options: ApiOptions = {}): Ap
   const accounts = platform.repository(AccountRepository);
   const { clock } = platform;
   const tasks = createTasksService(
-    withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
+    withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock, accounts }),
   );
   const ingest = options.ingest ?? ingestFeature(platform);
   return {

@@ -263,7 +263,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/tasks',
       operationId: 'listTasks',
-      summary: "An SDR's queue, by priority then due time",
+      summary:
+        "An SDR's queue by priority then due time, or without owner every open task by due time; overdue, who to call, talking points",
       tags: ['tasks'],
       auth: 'iam',
       query: S.TaskListQuery,

@@ -272,8 +272,18 @@ export const ControlResult = z
 // ---------------------------------------------------------------------------
 
 export const TaskListQuery = Paging.extend({
-  owner: z.string().min(1).max(128),
-  status: SdrTaskStatus.default('open'),
+  /** Without an owner: every owner's tasks, by due time. */
+  owner: z.string().min(1).max(128).optional(),
+  /** `done` is `completed`. */
+  status: z
+    .enum([...SdrTaskStatus.options, 'done'])
+    .default('open')
+    .transform((s) => (s === 'done' ? 'completed' : s) as z.infer<typeof SdrTaskStatus>),
+  /** Only the tasks due before now. */
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
 });
 export const TaskView = z
   .object({
@@ -290,6 +300,21 @@ export const TaskView = z
     outcome: SdrOutcome.optional(),
     notes: z.string().optional(),
     completedAt: z.string().optional(),
+    /** Open and due before now (the queue's time). */
+    overdue: z.boolean().optional(),
+    /** The account's name (a link: `GET /accounts/{accountId}`). */
+    accountName: z.string().optional(),
+    /** Who to call: the task's contact, with the time it is where they are now. */
+    call: z
+      .object({
+        name: z.string(),
+        role: Role,
+        phone: z.string().optional(),
+        timeZone: z.string(),
+        /** Now in the contact's zone, `YYYY-MM-DD HH:mm` (the zone's own offset). */
+        localTime: z.string(),
+      })
+      .optional(),
   })
   .meta({ id: 'SdrTask' });
 export const TaskList = z
