@@ -134,7 +134,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/accounts',
       operationId: 'listAccounts',
-      summary: 'List accounts (filter tier, stage)',
+      summary:
+        'List accounts (filter tier, cluster, stage, owner, name or domain, score range; sort by score, fit or name), each with its score trend and committee coverage',
       tags: ['accounts'],
       auth: 'iam',
       query: S.AccountListQuery,
