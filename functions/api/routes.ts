@@ -134,7 +134,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/accounts',
       operationId: 'listAccounts',
-      summary: 'List accounts (filter tier, stage)',
+      summary:
+        'List accounts (filter tier, cluster, stage, owner, name or domain, score range; sort by score, fit or name), each with its score trend and committee coverage',
       tags: ['accounts'],
       auth: 'iam',
       query: S.AccountListQuery,
@@ -263,7 +264,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/tasks',
       operationId: 'listTasks',
-      summary: "An SDR's queue, by priority then due time",
+      summary:
+        "An SDR's queue by priority then due time, or without owner every open task by due time; overdue, who to call, talking points",
       tags: ['tasks'],
       auth: 'iam',
       query: S.TaskListQuery,
