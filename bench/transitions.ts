@@ -3,7 +3,10 @@
  * real AccountSequence ASL (aws-local-stepfunctions, waits skipped on per-execution virtual clocks),
  * every Task routed to the real engine against dynalite and aws-ses-v2-local. Transitions are counted
  * from each execution's event log (StateEntered + StateRetried); touches are touch steps that reached
- * at least one contact (a step to two people is one touch here, the conservative count).
+ * at least one contact (a step to two people is one touch here, the conservative count). Lambda
+ * invocations are the calls of the functions' handlers (ExecuteStep, RecordFailure, the park),
+ * `lambdaErrors` those that threw, `caughtErrors` the errors a Catch took (StateCaught): an
+ * ordinary outcome (wait, await, pause, done) should cost neither.
  *
  *   npm run bench -- transitions
  */
@@ -63,6 +66,9 @@ export async function run(): Promise<Record<string, unknown>> {
       inputs.push(await enroll(h.store, id, 'bench', seq, START));
     }
     let transitions = 0;
+    let lambdaInvocations = 0;
+    let lambdaErrors = 0;
+    let caught = 0;
     let touches = 0;
     let contactTouches = 0;
     let failed = 0;
@@ -73,6 +79,9 @@ export async function run(): Promise<Record<string, unknown>> {
         const summary = await h.sfn.start(input, { name: input.executionName }).done;
         if (summary.status !== 'SUCCEEDED') failed++;
         transitions += summary.transitions;
+        lambdaInvocations += summary.lambdaInvocations;
+        lambdaErrors += summary.lambdaErrors;
+        caught += summary.caught;
         const sent = (await h.store.touches.listOfAccount(input.accountId, { limit: 200 })).items.filter(
           (t) => t.status === 'sent',
         );
@@ -88,6 +97,10 @@ export async function run(): Promise<Record<string, unknown>> {
       transitions,
       transitionsPerTouch: Math.round(perTouch * 1000) / 1000,
       usdPer1000Touches: Math.round(perTouch * 1000 * USD_PER_TRANSITION * 1e6) / 1e6,
+      lambdaInvocations,
+      lambdaInvocationsPerTouch: Math.round((lambdaInvocations / touches) * 1000) / 1000,
+      lambdaErrors,
+      caughtErrors: caught,
       contactTouches,
       failedExecutions: failed,
       target: TARGET,

@@ -108,6 +108,12 @@ export interface ExecutionSummary {
   /** StateEntered + StateRetried events. */
   transitions: number;
   retries: number;
+  /** Calls of Lambda functions' handlers (Lambda-ARN tasks and `lambda:invoke` integrations). */
+  lambdaInvocations: number;
+  /** Of those, the calls whose handler threw (a Lambda function error, retried or caught or not). */
+  lambdaErrors: number;
+  /** StateCaught events: errors a Catch took. */
+  caught: number;
   /** Names of the states entered, in order. */
   path: string[];
   events: unknown[];
@@ -196,6 +202,8 @@ interface ExecState {
   name: string;
   /** Its input as JSON (StartExecution compares it). */
   input: string;
+  lambdaInvocations: number;
+  lambdaErrors: number;
   /** skip mode: this execution's virtual time (ms). */
   virtual: number;
   /** clock mode: the Wait timer it sleeps on. */
@@ -362,6 +370,8 @@ export class LocalSfn {
     const exec: ExecState = {
       name: options.name,
       input: JSON.stringify(input ?? null),
+      lambdaInvocations: 0,
+      lambdaErrors: 0,
       virtual: options.startAt?.getTime() ?? this.origin,
     };
     this.execStates.set(exec.name, exec);
@@ -390,6 +400,7 @@ export class LocalSfn {
     const path: string[] = [];
     let transitions = 0;
     let retries = 0;
+    let caught = 0;
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
         events.push(event);
@@ -401,6 +412,7 @@ export class LocalSfn {
           transitions++;
           retries++;
         }
+        if (event.type === 'StateCaught') caught++;
       }
     })();
     const done = execution.result.then(
@@ -424,7 +436,16 @@ export class LocalSfn {
         exec.wait?.cancel();
         this.resting.delete(options.name);
         this.execStates.delete(options.name);
-        return { ...result, transitions, retries, path, events };
+        return {
+          ...result,
+          transitions,
+          retries,
+          lambdaInvocations: exec.lambdaInvocations,
+          lambdaErrors: exec.lambdaErrors,
+          caught,
+          path,
+          events,
+        };
       })(),
     };
   }
@@ -523,10 +544,18 @@ export class LocalSfn {
         : undefined);
     if (!handler) throw new Error(`local-sfn: no task handler for ${target} (state ${stateName})`);
     const payload = integration ? (input as Json).Payload : input;
+    const lambda = integration || resource.startsWith('arn:aws:lambda:');
+    if (lambda) exec.lambdaInvocations++;
+    const countError = (err: unknown) => {
+      if (lambda) exec.lambdaErrors++;
+      throw err;
+    };
     if (!resource.endsWith('.waitForTaskToken')) {
-      const result = await this.als.run(exec, () =>
-        handler(payload, { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) }),
-      );
+      const result = await this.als
+        .run(exec, async () =>
+          handler(payload, { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) }),
+        )
+        .catch(countError);
       return integration
         ? { Payload: result ?? null, StatusCode: 200, ExecutedVersion: '$LATEST' }
         : (result ?? null);
@@ -593,7 +622,10 @@ export class LocalSfn {
             }
           }
         },
-        (err: Error) => settle(err),
+        (err: Error) => {
+          if (lambda) exec.lambdaErrors++;
+          settle(err);
+        },
       );
     });
   }

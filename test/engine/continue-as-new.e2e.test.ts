@@ -108,6 +108,9 @@ describe('continue as new', () => {
         });
         // The ExecuteStep invocations of one execution: at most the threshold, and the hand-over.
         expect(s.path.filter((p) => p === 'ExecuteStep').length).toBeLessThanOrEqual(3);
+        // Handing over is an ordinary outcome: no function error, nothing caught.
+        expect(s.lambdaInvocations).toBe(s.path.filter((p) => p === 'ExecuteStep').length);
+        expect([s.lambdaErrors, s.caught]).toEqual([0, 0]);
       }
 
       const touches = (await h.store.touches.listOfAccount('acme1', { limit: 100 })).items;
