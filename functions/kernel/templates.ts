@@ -3,9 +3,10 @@
  * role and overrides by account (1:1). Resolution order, field by field:
  * byAccount[accountId] > byRole[role] > the base template.
  *
- * The schemas and the resolution only: compiling and rendering are in `./template-render`, so the
- * bundles that read or validate templates without rendering them (the API router) carry no
- * Handlebars compiler (80 KB minified).
+ * The schemas and the resolution only: parsing and checking a template when it is saved are in
+ * `./template-compile` (the whole of Handlebars), rendering from its compiled form in
+ * `./template-render` (Handlebars' compiler and runtime, no parser), so the bundles that read or
+ * validate templates without rendering them (the API router) carry no Handlebars at all.
  */
 import * as z from 'zod';
 import {
@@ -74,6 +75,23 @@ export function templateSizeError(template: z.infer<typeof TemplateInput>): stri
   return bytes > DOCUMENT_MAX_BYTES
     ? `the template is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`
     : undefined;
+}
+
+/** Which part each field uses for this account and role, by its path (`byRole.champion.subject`). */
+export function resolveTemplatePaths(
+  template: Pick<EmailTemplate, 'byRole' | 'byAccount'>,
+  accountId: string,
+  role: Role,
+): RenderedEmail {
+  const byAccount = template.byAccount?.[accountId] ?? {};
+  const byRole = template.byRole?.[role] ?? {};
+  const path = (part: keyof RenderedEmail) =>
+    byAccount[part] !== undefined
+      ? `byAccount.${accountId}.${part}`
+      : byRole[part] !== undefined
+        ? `byRole.${role}.${part}`
+        : part;
+  return { subject: path('subject'), html: path('html'), text: path('text') };
 }
 
 /** Which source each part uses for this account and role. */

@@ -71,6 +71,9 @@ export const STORAGE_ATTRIBUTES: readonly string[] = [
   'gsi2sk',
   'ttl',
   'entity',
+  // A template's compiled form (functions/kernel/template-compiled.ts): derived from the template,
+  // read only by the engine (CatalogReader.getTemplateToRender).
+  'compiledTemplate',
 ];
 
 /**
