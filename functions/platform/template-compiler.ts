@@ -7,6 +7,7 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { TemplateCompiler } from '../kernel/template-compiled';
+import { lambdaSdk } from './aws-sdk';
 import { configuredPort } from './compose';
 
 /** What the compile function answers: the compiled form's bytes, base64, when there is one. */
@@ -15,22 +16,15 @@ export interface CompileTemplateResult {
 }
 
 export class LambdaTemplateCompiler implements TemplateCompiler {
-  private client?: Promise<{
-    client: LambdaClient;
-    Invoke: typeof import('@aws-sdk/client-lambda').InvokeCommand;
-  }>;
-
-  constructor(private readonly functionName: string) {}
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
 
   async compile(templateId: string): Promise<Uint8Array | undefined> {
-    // The SDK client is loaded when a template needs compiling, not at every cold start.
-    this.client ??= import('@aws-sdk/client-lambda').then((m) => ({
-      client: new m.LambdaClient({}),
-      Invoke: m.InvokeCommand,
-    }));
-    const { client, Invoke } = await this.client;
-    const out = await client.send(
-      new Invoke({
+    const { InvokeCommand } = lambdaSdk();
+    const out = await this.client.send(
+      new InvokeCommand({
         FunctionName: this.functionName,
         InvocationType: 'RequestResponse',
         Payload: Buffer.from(JSON.stringify({ templateId })),
@@ -47,5 +41,5 @@ export class LambdaTemplateCompiler implements TemplateCompiler {
 export const TEMPLATE_COMPILER = /* @__PURE__ */ configuredPort(
   'templateCompiler',
   'templateCompilerFunctionName',
-  (name) => new LambdaTemplateCompiler(name),
+  (name) => new LambdaTemplateCompiler(new (lambdaSdk().LambdaClient)({}), name),
 );
