@@ -11,7 +11,6 @@
 import type { EmailStep, Touch } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
 import { reservedSlot, slotMillis, slotReason, throttledRetryAt } from '../../kernel/send-rate';
-import { renderTemplate } from '../../kernel/template-render';
 import { decodeCompiled } from '../../kernel/template-compiled';
 import { EmailTemplate } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
@@ -127,6 +126,8 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
         }
         const link = await unsubscribeUrl(run, contact.contactId);
         const last = run.recent.find((t) => t.status === 'sent' && t.summary && t.stepId !== step.id);
+        // Handlebars (its compiler and runtime) is loaded with the first email, not at cold start.
+        const { renderTemplate } = await import('../../kernel/template-render');
         const rendered = renderTemplate(tpl.template, tpl.compiled, {
           account: {
             accountId: run.account.accountId,
