@@ -5,7 +5,8 @@
  * executions only on a launch), Secrets Manager (the unsubscribe key, only for an email; provider
  * credentials, only for a provider call), Lambda (the forecast, only on a dry run; the template
  * compiler, only for a template stored by an older version), SES (only for an email), EventBridge
- * (the API publishes only on the routes that record something; a step only when it has events).
+ * (the API publishes only on the routes that record something; a step only when it has events),
+ * SQS (the scorer's queue, only when there is engagement to regroup or accounts to re-score).
  *
  * A `require`, not `import()`: the same CommonJS build of the SDK the other clients load (under
  * tsx and Vitest `import()` may resolve the ES module build, a second copy that a test's
@@ -13,6 +14,16 @@
  * so esbuild leaves each require where it is. Node caches a module once loaded.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
+
+/**
+ * A client made when its first command is sent, so that building an adapter (which some features
+ * do when they are composed, at cold start) loads no SDK. The adapters only `send`.
+ */
+export function lazyClient<C extends { send(command: never): Promise<unknown> }>(make: () => C): C {
+  let client: C | undefined;
+  const send = (command: never) => (client ??= make()).send(command);
+  return { send } as unknown as C;
+}
 
 export const sfnSdk = (): typeof import('@aws-sdk/client-sfn') => require('@aws-sdk/client-sfn');
 
@@ -25,3 +36,5 @@ export const sesSdk = (): typeof import('@aws-sdk/client-sesv2') => require('@aw
 
 export const eventBridgeSdk = (): typeof import('@aws-sdk/client-eventbridge') =>
   require('@aws-sdk/client-eventbridge');
+
+export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => require('@aws-sdk/client-sqs');

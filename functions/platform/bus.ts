@@ -3,7 +3,7 @@
  * recorder and local mode can route events in process through the stack's own rules.
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { eventBridgeSdk } from './aws-sdk';
+import { eventBridgeSdk, lazyClient } from './aws-sdk';
 import { configuredPort } from './compose';
 import type { BusEvent } from '../kernel/events';
 
@@ -54,5 +54,9 @@ export class EventBridgePublisher implements EventPublisher {
 export const PUBLISHER = /* @__PURE__ */ configuredPort(
   'publisher',
   'busName',
-  (busName) => new EventBridgePublisher(new (eventBridgeSdk().EventBridgeClient)({}), busName),
+  (busName) =>
+    new EventBridgePublisher(
+      lazyClient(() => new (eventBridgeSdk().EventBridgeClient)({})),
+      busName,
+    ),
 );

@@ -5,7 +5,7 @@
  * the error: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) is thrown as one.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { lambdaSdk } from './aws-sdk';
+import { lambdaSdk, lazyClient } from './aws-sdk';
 import type { ForecastRequest, Forecaster, TouchForecast } from '../kernel/forecast';
 import { configuredPort } from './compose';
 
@@ -34,5 +34,9 @@ export class LambdaForecaster implements Forecaster {
 export const FORECASTER = /* @__PURE__ */ configuredPort(
   'forecaster',
   'forecastFunctionName',
-  (name) => new LambdaForecaster(new (lambdaSdk().LambdaClient)({}), name),
+  (name) =>
+    new LambdaForecaster(
+      lazyClient(() => new (lambdaSdk().LambdaClient)({})),
+      name,
+    ),
 );

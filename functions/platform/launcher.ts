@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { sfnSdk } from './aws-sdk';
+import { lazyClient, sfnSdk } from './aws-sdk';
 import type { LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from '../kernel/execution';
 import { needConfig, port } from './compose';
 
@@ -104,7 +104,7 @@ export const LAUNCHER = /* @__PURE__ */ port(
   'launcher',
   (config) =>
     new StepFunctionsLaunchRunner({
-      sfn: new (sfnSdk().SFNClient)({}),
+      sfn: lazyClient(() => new (sfnSdk().SFNClient)({})),
       bucket: needConfig(config, 'launcher', 'audienceBucket'),
       launcherArn: needConfig(config, 'launcher', 'launcherStateMachineArn'),
     }),

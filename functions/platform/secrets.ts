@@ -3,7 +3,7 @@
  * local mode and tests pass the value. Used for the unsubscribe HMAC key.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretsManagerSdk } from './aws-sdk';
+import { lazyClient, secretsManagerSdk } from './aws-sdk';
 import { configuredPort } from './compose';
 
 export interface SecretSource {
@@ -52,5 +52,9 @@ export class SecretsManagerSecretSource implements SecretSource {
 export const UNSUBSCRIBE_KEY = /* @__PURE__ */ configuredPort(
   'unsubscribeKey',
   'unsubscribeSecretId',
-  (id) => new SecretsManagerSecretSource(new (secretsManagerSdk().SecretsManagerClient)({}), id),
+  (id) =>
+    new SecretsManagerSecretSource(
+      lazyClient(() => new (secretsManagerSdk().SecretsManagerClient)({})),
+      id,
+    ),
 );

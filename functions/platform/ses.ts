@@ -4,7 +4,7 @@
  * mode and tests pass a key.
  */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { sesSdk } from './aws-sdk';
+import { lazyClient, sesSdk } from './aws-sdk';
 import { port } from './compose';
 
 export interface OutgoingEmail {
@@ -101,5 +101,9 @@ export function classifySesError(err: unknown): SesFailure {
 /** The email port: SES v2, with the configuration set that publishes its events (`config.sesConfigurationSet`). */
 export const EMAIL = /* @__PURE__ */ port(
   'email',
-  (config) => new SesEmailSender(new (sesSdk().SESv2Client)({}), config.sesConfigurationSet),
+  (config) =>
+    new SesEmailSender(
+      lazyClient(() => new (sesSdk().SESv2Client)({})),
+      config.sesConfigurationSet,
+    ),
 );

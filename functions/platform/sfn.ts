@@ -10,7 +10,7 @@
  * when a port is first used (./aws-sdk.ts).
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { sfnSdk } from './aws-sdk';
+import { lazyClient, sfnSdk } from './aws-sdk';
 import { configuredPort } from './compose';
 import type { ExecutionInput } from '../kernel/execution';
 
@@ -119,12 +119,20 @@ export class StepFunctionsStarter implements ExecutionStarter {
 export const SEQUENCE_CONTROL = /* @__PURE__ */ configuredPort(
   'control',
   'sequenceStateMachineArn',
-  (arn) => new SfnSequenceControl(new (sfnSdk().SFNClient)({}), arn),
+  (arn) =>
+    new SfnSequenceControl(
+      lazyClient(() => new (sfnSdk().SFNClient)({})),
+      arn,
+    ),
 );
 
 /** Start AccountSequence executions (`config.sequenceStateMachineArn`). */
 export const EXECUTION_STARTER = /* @__PURE__ */ configuredPort(
   'starter',
   'sequenceStateMachineArn',
-  (arn) => new StepFunctionsStarter(new (sfnSdk().SFNClient)({}), arn),
+  (arn) =>
+    new StepFunctionsStarter(
+      lazyClient(() => new (sfnSdk().SFNClient)({})),
+      arn,
+    ),
 );

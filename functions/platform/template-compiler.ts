@@ -7,7 +7,7 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { TemplateCompiler } from '../kernel/template-compiled';
-import { lambdaSdk } from './aws-sdk';
+import { lambdaSdk, lazyClient } from './aws-sdk';
 import { configuredPort } from './compose';
 
 /** What the compile function answers: the compiled form's bytes, base64, when there is one. */
@@ -41,5 +41,9 @@ export class LambdaTemplateCompiler implements TemplateCompiler {
 export const TEMPLATE_COMPILER = /* @__PURE__ */ configuredPort(
   'templateCompiler',
   'templateCompilerFunctionName',
-  (name) => new LambdaTemplateCompiler(new (lambdaSdk().LambdaClient)({}), name),
+  (name) =>
+    new LambdaTemplateCompiler(
+      lazyClient(() => new (lambdaSdk().LambdaClient)({})),
+      name,
+    ),
 );
