@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     '',
     `ABM local mode ${runtime.version} is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
     '',
+    `  Console      ${runtime.consoleUrl}   (sign in with the token below)`,
     `  API          ${runtime.url}            (GET ${runtime.url}/health; OpenAPI at /openapi.json)`,
     `  Sent mail    ${runtime.mailViewerUrl}`,
     `               (${runtime.sentMail.count} kept in the data folder; JSON: GET ${runtime.url}/_local/mail; this run's SES store: ${runtime.sesUrl}/)`,

@@ -4,23 +4,30 @@
 import type { Clock } from '../kernel/clock';
 import { BadRequest, NotFound } from '../kernel/errors';
 import { hashEmailForAudience } from '../kernel/hash';
-import { ContactInput, type Account, type Stage, type Tier } from '../kernel/model';
+import { ContactInput, Role, type Account, type Tier } from '../kernel/model';
+import type { ScoreState } from '../kernel/score';
+import { mapLimit } from '../kernel/async';
+import { createHash } from 'node:crypto';
 import type { AudienceProvider } from '../platform/providers';
 import type { AccountViewReader } from '../platform/store/account-view';
 import type { AccountRepository } from '../platform/store/accounts';
-import type { StoredScore } from '../platform/store/scores';
+import type { ScoreHistoryReader, StoredScore } from '../platform/store/scores';
 import { PreconditionFailedError, type Precondition } from '../platform/store/table';
 import type { TouchRepository } from '../platform/store/touches';
-import { mqaProgress, type ReadoutConfig } from '../scoring';
+import { mqaProgress, scoreAt, type ReadoutConfig } from '../scoring';
 import type { CoverageService } from './coverage-service';
 import { preconditionFailed } from './preconditions';
-import { AccountSummary, type AccountView } from './schemas';
+import { AccountSummary, type AccountList, type AccountListQuery, type AccountView } from './schemas';
 
 export interface AccountsDeps {
   accounts: AccountRepository;
   /** The account view's read: profile, committee, enrollments and score in one query. */
   accountView: Pick<AccountViewReader, 'get'>;
   touches: Pick<TouchRepository, 'listOfAccount'>;
+  /** The listing's bounds (defaults LIST_MAX_READ, LIST_MAX_SORTED; tests lower them). */
+  listBounds?: { maxRead?: number; maxSorted?: number };
+  /** The listing's score sort and range (the score items of the accounts read). */
+  scores: Pick<ScoreHistoryReader, 'summaries'>;
   /** Erasure removes the person from every ad audience. */
   audiences: AudienceProvider;
   clock: Clock;
@@ -36,39 +43,137 @@ const defined = (o: Record<string, unknown>) =>
 export function createAccountsService(deps: AccountsDeps) {
   const { accounts } = deps;
 
-  async function listAccounts(q: { tier?: Tier; stage?: Stage; limit: number; cursor?: string }) {
-    let state: { t: number; c?: string } = { t: q.tier ?? 1 };
-    if (q.cursor) {
-      try {
-        const parsed = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as {
-          t: unknown;
-          c?: unknown;
-        };
-        if (
-          ![1, 2, 3].includes(parsed.t as number) ||
-          (parsed.c !== undefined && typeof parsed.c !== 'string')
-        )
-          throw new Error();
-        if (q.tier !== undefined && parsed.t !== q.tier) throw new Error();
-        state = { t: parsed.t as number, c: parsed.c as string | undefined };
-      } catch {
-        throw new BadRequest([{ path: 'query.cursor', message: 'not a cursor this API returned' }]);
+  /**
+   * GET /accounts (docs/api.md "Listing accounts"). The tier index is the one index read: the
+   * given tier's partition, or the three in turn. Stage, cluster and owner are filters DynamoDB
+   * applies to that read; `q` and the score range are applied here, the score range on the score
+   * items of the accounts read (BatchGetItem). Unsorted (index order), one request evaluates at most
+   * LIST_MAX_READ profiles and may answer a short page with a cursor. Sorted, every account the
+   * index read matches is sorted here, at most LIST_MAX_SORTED evaluated: a broader read is a 400
+   * saying how to narrow it. The rows of the page are then read in full (one partition query and
+   * one touch-log query each).
+   */
+  async function listAccounts(q: AccountListQuery): Promise<AccountList> {
+    const now = deps.clock.now();
+    const filters = { stage: q.stage, cluster: q.cluster, owner: q.owner };
+    const needle = q.q?.toLowerCase();
+    const scoreFiltered = q.minScore !== undefined || q.maxScore !== undefined;
+    const fingerprint = listFingerprint(q);
+    const scoreNow = (s: { score: number; asOf?: number } | undefined) =>
+      s ? scoreAt(s, now.getTime(), deps.readout.halfLifeMs) : 0;
+    const keep = (a: Account, score: number | undefined) =>
+      (!needle || a.name.toLowerCase().includes(needle) || a.domain.includes(needle)) &&
+      (q.minScore === undefined || (score ?? 0) >= q.minScore) &&
+      (q.maxScore === undefined || (score ?? 0) <= q.maxScore);
+    const tiers = (q.tier ? [q.tier] : [1, 2, 3]) as Tier[];
+    const maxRead = deps.listBounds?.maxRead ?? LIST_MAX_READ;
+    const maxSorted = deps.listBounds?.maxSorted ?? LIST_MAX_SORTED;
+    const scoresOf = async (accounts: Account[]) =>
+      scoreFiltered || q.sort === 'score'
+        ? deps.scores.summaries(accounts.map((a) => a.accountId))
+        : new Map<string, { score: number; asOf?: number }>();
+
+    let selected: Account[];
+    let next: string | null;
+    if (q.sort) {
+      const offset = q.cursor ? (readCursor(q.cursor, fingerprint).o ?? 0) : 0;
+      const matched: { account: Account; score: number }[] = [];
+      let evaluated = 0;
+      for (const tier of tiers) {
+        let cursor: string | undefined;
+        do {
+          const read = await deps.accounts.readTier(tier, filters, { limit: 1000, cursor });
+          evaluated += read.items.length;
+          if (evaluated > maxSorted || (read.cursor && evaluated >= maxSorted))
+            throw new BadRequest([
+              {
+                path: 'query.sort',
+                message: `more than ${maxSorted} accounts to sort: narrow the list with tier, stage, cluster or owner, or list without sort`,
+              },
+            ]);
+          const scores = await scoresOf(read.items.map((i) => i.account));
+          for (const { account } of read.items) {
+            const score = scoreNow(scores.get(account.accountId));
+            if (keep(account, score)) matched.push({ account, score });
+          }
+          cursor = read.cursor;
+        } while (cursor);
       }
+      const by = {
+        score: (a: (typeof matched)[number], b: (typeof matched)[number]) => b.score - a.score,
+        fit: (a: (typeof matched)[number], b: (typeof matched)[number]) =>
+          (b.account.fit?.score ?? -1) - (a.account.fit?.score ?? -1),
+        name: (a: (typeof matched)[number], b: (typeof matched)[number]) =>
+          a.account.name.localeCompare(b.account.name),
+      }[q.sort as 'score' | 'fit' | 'name'];
+      matched.sort((a, b) => by(a, b) || a.account.accountId.localeCompare(b.account.accountId));
+      selected = matched.slice(offset, offset + q.limit).map((m) => m.account);
+      next = offset + q.limit < matched.length ? writeCursor({ f: fingerprint, o: offset + q.limit }) : null;
+    } else {
+      let state: { t: Tier; c?: string } | undefined = { t: tiers[0] };
+      if (q.cursor) {
+        const c = readCursor(q.cursor, fingerprint);
+        if (c.t === undefined || !tiers.includes(c.t as Tier))
+          throw new BadRequest([{ path: 'query.cursor', message: 'not a cursor this API returned' }]);
+        state = { t: c.t as Tier, c: c.c };
+      }
+      selected = [];
+      let evaluated = 0;
+      while (state && selected.length < q.limit && evaluated < maxRead) {
+        const t: Tier = state.t;
+        const budget = Math.min(maxRead - evaluated, Math.max(q.limit * 2, 50));
+        const read = await deps.accounts.readTier(t, filters, { limit: budget, cursor: state.c });
+        evaluated += budget;
+        const scores = await scoresOf(read.items.map((i) => i.account));
+        let cutAt = -1;
+        for (let i = 0; i < read.items.length; i++) {
+          const { account } = read.items[i];
+          if (keep(account, scoreNow(scores.get(account.accountId)))) selected.push(account);
+          if (selected.length === q.limit) {
+            cutAt = i;
+            break;
+          }
+        }
+        if (cutAt >= 0 && cutAt < read.items.length - 1) {
+          state = { t, c: read.items[cutAt].after };
+          break;
+        }
+        // The whole read was taken: on from its end, else the next tier.
+        if (read.cursor) state = { t, c: read.cursor };
+        else {
+          const i = tiers.indexOf(t);
+          state = i + 1 < tiers.length ? { t: tiers[i + 1] } : undefined;
+        }
+      }
+      next = state ? writeCursor({ f: fingerprint, t: state.t, c: state.c }) : null;
     }
-    const items: Account[] = [];
-    let next: { t: number; c?: string } | undefined = state;
-    for (let pages = 0; next && items.length < q.limit && pages < 20; pages++) {
-      const page = await accounts.listByTier(next.t as Tier, {
-        limit: q.limit - items.length,
-        cursor: next.c,
-      });
-      items.push(...page.items.filter((a) => !q.stage || a.stage === q.stage));
-      if (page.cursor) next = { t: next.t, c: page.cursor };
-      else next = q.tier === undefined && next.t < 3 ? { t: next.t + 1 } : undefined;
-    }
+    const items = await mapLimit(selected, 8, (a) => row(a, now));
+    return { items, cursor: next };
+  }
+
+  /** A list row: the profile's fields, the score now and a week ago, fit, committee coverage. */
+  async function row(account: Account, now: Date): Promise<AccountList['items'][number]> {
+    const [whole, touches] = await Promise.all([
+      deps.accountView.get(account.accountId),
+      deps.touches.listOfAccount(account.accountId, { limit: ROW_TOUCHES }),
+    ]);
+    const contacts = whole?.contacts ?? [];
+    const state = whole?.score?.state;
+    const roleOf = new Map(contacts.map((c) => [c.contactId, c.role]));
+    const reached = new Set(
+      touches.items.filter((t) => t.status === 'sent').flatMap((t) => roleOf.get(t.contactId) ?? []),
+    );
+    const cover = deps.coverage.coverage(account.tier, contacts);
     return {
-      items: items.map(summary),
-      cursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null,
+      ...summary(whole?.account ?? account),
+      score: scoreTrend(state, now, deps.readout.halfLifeMs),
+      coverage: {
+        mapped: ROLES.filter((r) => contacts.some((c) => c.role === r)),
+        reached: ROLES.filter((r) => reached.has(r)),
+        engaged: state ? [...state.engagedRoles] : [],
+        required: cover.required,
+        missing: cover.missing,
+      },
     };
   }
 
@@ -169,6 +274,64 @@ export function createAccountsService(deps: AccountsDeps) {
 
 /** An account as the list shows it. */
 const summary = (a: Account) => AccountSummary.parse(a);
+
+/** Profiles one unsorted list request evaluates at most. */
+export const LIST_MAX_READ = 2000;
+/** Profiles a sorted list reads at most (every match is sorted; beyond, a 400). */
+export const LIST_MAX_SORTED = 5000;
+/** The latest touches a list row reads to say which roles were reached. */
+const ROW_TOUCHES = 50;
+const WEEK_MS = 7 * 86_400_000;
+const ROLES = Role.options;
+
+type ListCursor = { f: string; t?: number; c?: string; o?: number };
+
+/** What the listing's cursor is bound to: the same filters and sort (a cursor of another listing is a 400). */
+function listFingerprint(q: AccountListQuery): string {
+  const { limit: _l, cursor: _c, ...rest } = q;
+  return createHash('sha256')
+    .update(JSON.stringify(Object.entries(rest).sort()))
+    .digest('base64url')
+    .slice(0, 12);
+}
+
+const writeCursor = (c: ListCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function readCursor(cursor: string, fingerprint: string): ListCursor {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as ListCursor;
+    const ok =
+      c &&
+      c.f === fingerprint &&
+      (c.t === undefined || [1, 2, 3].includes(c.t)) &&
+      (c.c === undefined || (typeof c.c === 'string' && c.c.length <= 4096)) &&
+      (c.o === undefined || (Number.isInteger(c.o) && c.o >= 0 && c.o <= LIST_MAX_SORTED));
+    if (!ok) throw new Error();
+    return c;
+  } catch {
+    throw new BadRequest([{ path: 'query.cursor', message: 'not a cursor this API returned' }]);
+  }
+}
+
+/**
+ * The score now and a week ago, decayed with the scorer's own arithmetic (scoreAt): now from the
+ * state, a week ago from the last history point at or before then (null when the account had no
+ * score yet), and the change.
+ */
+export function scoreTrend(
+  state: Pick<ScoreState, 'score' | 'asOf' | 'history'> | undefined,
+  now: Date,
+  halfLifeMs: number,
+): { now: number | null; weekAgo: number | null; change: number | null } {
+  if (!state || state.asOf === undefined) return { now: null, weekAgo: null, change: null };
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const t = now.getTime();
+  const value = scoreAt(state, t, halfLifeMs);
+  const then = t - WEEK_MS;
+  const before = (state.history ?? []).filter((p) => p.at <= then).at(-1);
+  const weekAgo = before ? scoreAt({ score: before.value, asOf: before.at }, then, halfLifeMs) : 0;
+  return { now: round(value), weekAgo: round(weekAgo), change: round(value - weekAgo) };
+}
 
 /**
  * The score decayed to now (null before any engagement) with the time it is as of, and the progress

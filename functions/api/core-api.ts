@@ -16,9 +16,10 @@ import { AccountViewReader } from '../platform/store/account-view';
 import { AccountRepository } from '../platform/store/accounts';
 import { TaskRepository } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
+import { ScoreHistoryReader } from '../platform/store/scores';
 import { reportsFeature } from '../reports';
 import { readoutConfig } from '../scoring';
-import { createAccountsService } from './accounts-service';
+import { createAccountsService, type AccountsDeps } from './accounts-service';
 import { buildOpenApi } from './openapi';
 import { buildRoutes, type ApiServices, type EventIngestor } from './routes';
 import { loggedRouter, route, type Route, type RouteResult, type Router, type RouterOptions } from './router';
@@ -46,26 +47,36 @@ export interface ApiOptions {
 const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
   typeof (launch as LaunchService | undefined)?.launch === 'function';
 
+/** What the accounts routes read and call, from a platform. */
+export function accountsDeps(platform: Platform): AccountsDeps {
+  return {
+    accounts: platform.repository(AccountRepository),
+    accountView: platform.repository(AccountViewReader),
+    touches: platform.repository(TouchRepository),
+    scores: platform.repository(ScoreHistoryReader),
+    audiences: providers(platform).audiences,
+    clock: platform.clock,
+    readout: readoutConfig(platform.config.scoring),
+    coverage: coverageFeature(platform),
+  };
+}
+
 /** The services behind the router's routes, from a platform (not the catalog, not the import). */
 export function routerServices(platform: Platform, options: ApiOptions = {}): ApiServices {
   const accounts = platform.repository(AccountRepository);
   const { clock } = platform;
   const tasks = createTasksService(
-    withPorts(platform, { publisher: PUBLISHER }, { tasks: platform.repository(TaskRepository), clock }),
+    withPorts(
+      platform,
+      { publisher: PUBLISHER },
+      { tasks: platform.repository(TaskRepository), clock, accounts },
+    ),
   );
   const ingest = options.ingest ?? ingestFeature(platform);
   return {
     version: platform.config.version ?? '0.0.0',
     clock,
-    accounts: createAccountsService({
-      accounts,
-      accountView: platform.repository(AccountViewReader),
-      touches: platform.repository(TouchRepository),
-      audiences: providers(platform).audiences,
-      clock,
-      readout: readoutConfig(platform.config.scoring),
-      coverage: coverageFeature(platform),
-    }),
+    accounts: createAccountsService(accountsDeps(platform)),
     tasks,
     unsubscribe: createUnsubscribeService({
       accounts,

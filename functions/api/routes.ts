@@ -134,7 +134,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/accounts',
       operationId: 'listAccounts',
-      summary: 'List accounts (filter tier, stage)',
+      summary:
+        'List accounts (filter tier, cluster, stage, owner, name or domain, score range; sort by score, fit or name), each with its score trend and committee coverage',
       tags: ['accounts'],
       auth: 'iam',
       query: S.AccountListQuery,
@@ -238,6 +239,17 @@ export function buildRoutes(deps: ApiServices): Route[] {
     }),
     route({
       method: 'GET',
+      path: '/campaigns',
+      operationId: 'listCampaigns',
+      summary: 'Campaigns newest first (filter status, sequence), with enrolled, held out and progress',
+      tags: ['campaigns'],
+      auth: 'iam',
+      query: S.CampaignListQuery,
+      responses: { 200: { description: 'a page', schema: S.CampaignList }, ...E400 },
+      handler: async ({ query }) => ({ status: 200, body: await reports.list(query) }),
+    }),
+    route({
+      method: 'GET',
       path: '/campaigns/{campaignId}',
       operationId: 'getCampaign',
       summary: 'Campaign progress per step and channel',
@@ -252,7 +264,8 @@ export function buildRoutes(deps: ApiServices): Route[] {
       method: 'GET',
       path: '/tasks',
       operationId: 'listTasks',
-      summary: "An SDR's queue, by priority then due time",
+      summary:
+        "An SDR's queue by priority then due time, or without owner every open task by due time; overdue, who to call, talking points",
       tags: ['tasks'],
       auth: 'iam',
       query: S.TaskListQuery,

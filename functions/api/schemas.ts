@@ -82,7 +82,21 @@ export const AccountIdParams = z.object({ accountId: Id });
 export const ContactParams = z.object({ accountId: Id, contactId: Id });
 export const ContactIdParams = z.object({ contactId: Id });
 
-export const AccountListQuery = Paging.extend({ tier: QueryTier.optional(), stage: Stage.optional() });
+export const AccountListQuery = Paging.extend({
+  tier: QueryTier.optional(),
+  stage: Stage.optional(),
+  cluster: z.string().min(1).max(100).optional(),
+  /** The account's SDR (`ownerSdr`). */
+  owner: Id.optional(),
+  /** Part of the name or the domain, any case. */
+  q: z.string().trim().min(1).max(100).optional(),
+  /** The score decayed to now, at least / at most (an account never scored counts as 0). */
+  minScore: z.coerce.number().min(0).max(1_000_000).optional(),
+  maxScore: z.coerce.number().min(0).max(1_000_000).optional(),
+  /** score: highest first; fit: best first; name: A to Z. Without: tier, then account id. */
+  sort: z.enum(['score', 'fit', 'name']).optional(),
+});
+export type AccountListQuery = z.output<typeof AccountListQuery>;
 
 export const ContactView = ContactInput.extend({
   accountId: Id,
@@ -104,9 +118,31 @@ export const AccountSummary = z
   })
   .meta({ id: 'AccountSummary' });
 
+/** A row of GET /accounts: the summary with the score's trend and the committee's coverage. */
+export const AccountRow = AccountSummary.extend({
+  /** The score decayed to now and to 7 days ago (null: never scored), and now minus then. */
+  score: z.object({
+    now: z.number().nullable(),
+    weekAgo: z.number().nullable(),
+    change: z.number().nullable(),
+  }),
+  coverage: z.object({
+    /** Roles with at least one contact. */
+    mapped: z.array(Role),
+    /** Roles with a contact a touch was sent to (among the account's latest 50 touches). */
+    reached: z.array(Role),
+    /** Roles with an engaged contact (the scorer's last evaluation). */
+    engaged: z.array(Role),
+    /** The roles this tier needs (`config.coverage.requiredRoles`) and those with no contact. */
+    required: z.array(Role),
+    missing: z.array(Role),
+  }),
+}).meta({ id: 'AccountRow' });
+
 export const AccountList = z
-  .object({ items: z.array(AccountSummary), cursor: z.string().nullable() })
+  .object({ items: z.array(AccountRow), cursor: z.string().nullable() })
   .meta({ id: 'AccountList' });
+export type AccountList = z.infer<typeof AccountList>;
 
 const Progress = z.object({ value: z.number(), threshold: z.number(), met: z.boolean() });
 
@@ -251,6 +287,10 @@ export const LaunchConflict = ErrorBody.extend({ forecast: LaunchForecast.option
 });
 
 export const CampaignIdParams = z.object({ campaignId: Id });
+export const CampaignListQuery = Paging.extend({
+  status: CampaignStatus.optional(),
+  sequenceId: Id.optional(),
+});
 export const EnrollmentParams = z.object({ campaignId: Id, accountId: Id });
 export const ControlResult = z
   .object({
@@ -268,8 +308,18 @@ export const ControlResult = z
 // ---------------------------------------------------------------------------
 
 export const TaskListQuery = Paging.extend({
-  owner: z.string().min(1).max(128),
-  status: SdrTaskStatus.default('open'),
+  /** Without an owner: every owner's tasks, by due time. */
+  owner: z.string().min(1).max(128).optional(),
+  /** `done` is `completed`. */
+  status: z
+    .enum([...SdrTaskStatus.options, 'done'])
+    .default('open')
+    .transform((s) => (s === 'done' ? 'completed' : s) as z.infer<typeof SdrTaskStatus>),
+  /** Only the tasks due before now. */
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
 });
 export const TaskView = z
   .object({
@@ -286,6 +336,21 @@ export const TaskView = z
     outcome: SdrOutcome.optional(),
     notes: z.string().optional(),
     completedAt: z.string().optional(),
+    /** Open and due before now (the queue's time). */
+    overdue: z.boolean().optional(),
+    /** The account's name (a link: `GET /accounts/{accountId}`). */
+    accountName: z.string().optional(),
+    /** Who to call: the task's contact, with the time it is where they are now. */
+    call: z
+      .object({
+        name: z.string(),
+        role: Role,
+        phone: z.string().optional(),
+        timeZone: z.string(),
+        /** Now in the contact's zone, `YYYY-MM-DD HH:mm` (the zone's own offset). */
+        localTime: z.string(),
+      })
+      .optional(),
   })
   .meta({ id: 'SdrTask' });
 export const TaskList = z
@@ -331,7 +396,7 @@ export const UnsubscribeStatus = z
   })
   .meta({ id: 'UnsubscribeStatus' });
 
-export { CampaignReport, CampaignView } from '../reports';
+export { CampaignList, CampaignReport, CampaignView } from '../reports';
 
 /** A sending domain in a path (`/sending-domains/{domain}`), e.g. example.com. */
 export const SendingDomainParams = z.object({ domain: SendingDomain });

@@ -19,6 +19,7 @@ import type { Clock } from '../kernel/clock';
 import type { SdrOutcome, SdrTask } from '../kernel/model';
 import type { EventPublisher } from '../platform/bus';
 import { busEvent, DETAIL_TYPES } from '../kernel/events';
+import type { AccountRepository } from '../platform/store/accounts';
 import type { TaskRepository } from '../platform/store/tasks';
 import { listView, TaskView } from './schemas';
 
@@ -65,14 +66,82 @@ export function completionEvents(task: SdrTask, outcome: SdrOutcome, fallbackAt:
   ];
 }
 
-export function createTasksService(deps: { tasks: TaskRepository; publisher: EventPublisher; clock: Clock }) {
+/** Tasks one overdue listing of an owner's queue evaluates at most per request. */
+const OVERDUE_MAX_READ = 1000;
+
+/** `YYYY-MM-DD HH:mm` of `now` in `timeZone`; undefined for a zone Intl does not know. */
+export function localTimeIn(timeZone: string, now: Date): string | undefined {
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(now)
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface TasksDeps {
+  tasks: TaskRepository;
+  publisher: EventPublisher;
+  clock: Clock;
+  /** The account names a listing shows (one BatchGetItem per page). */
+  accounts?: Pick<AccountRepository, 'getMany'>;
+}
+
+export function createTasksService(deps: TasksDeps) {
   const { tasks } = deps;
 
-  async function list(q: { owner: string; status: SdrTask['status']; limit: number; cursor?: string }) {
-    return listView(
-      await tasks.listOfOwner(q.owner, q.status, { limit: q.limit, cursor: q.cursor }),
-      TaskView,
-    );
+  /**
+   * A queue: one owner's (gsi2, by priority then due time) or, without an owner, every owner's
+   * (gsi3, by due time); `overdue`: only the open tasks due before now (without an owner a key
+   * range; with one, a filter bounded at OVERDUE_MAX_READ tasks per request). Each task says
+   * whether it is overdue, its account's name, and who to call with their local time now.
+   */
+  async function list(q: {
+    owner?: string;
+    status: SdrTask['status'];
+    overdue?: boolean;
+    limit: number;
+    cursor?: string;
+  }) {
+    const now = deps.clock.now();
+    const nowIso = now.toISOString();
+    const dueBefore = q.overdue ? nowIso : undefined;
+    const page =
+      q.owner === undefined
+        ? await tasks.listOfStatus(q.status, { limit: q.limit, cursor: q.cursor, dueBefore })
+        : dueBefore
+          ? await tasks.listOverdueOfOwner(q.owner, q.status, {
+              limit: q.limit,
+              cursor: q.cursor,
+              dueBefore,
+              maxRead: OVERDUE_MAX_READ,
+            })
+          : await tasks.listOfOwner(q.owner, q.status, { limit: q.limit, cursor: q.cursor });
+    const names = deps.accounts
+      ? await deps.accounts.getMany(page.items.map((t) => t.accountId))
+      : new Map<string, { name: string }>();
+    const items = page.items.map((t) => {
+      const c = t.context.contact;
+      return {
+        ...t,
+        overdue: t.status === 'open' && Date.parse(t.dueAt) < now.getTime(),
+        accountName: names.get(t.accountId)?.name,
+        call: c ? { ...c, localTime: localTimeIn(c.timeZone, now) ?? c.localTime } : undefined,
+      };
+    });
+    return listView({ items, cursor: page.cursor }, TaskView);
   }
 
   async function complete(taskId: string, body: { outcome: SdrOutcome; notes?: string }) {

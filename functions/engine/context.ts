@@ -36,6 +36,7 @@ import { TouchRepository } from '../platform/store/touches';
 import type { AccountFacts } from '../kernel/conditions';
 import type { FactsReader } from './facts';
 import type { Sla } from './domain/sdr';
+import type { ContinuationLimits } from './continuation';
 
 /** What ExecuteStep receives: the execution input plus the current plan (absent at the start). */
 export const EngineState = ExecutionInput.extend({ plan: Plan.optional() }).loose();
@@ -56,6 +57,12 @@ export interface EngineConfig {
   maxTouchStepsPerInvocation?: number;
   /** A planned time this close to now counts as now. Default 1 s. */
   toleranceMs?: number;
+  /**
+   * When an execution continues as new (engine/continuation.ts): after `maxInvocations` ExecuteStep
+   * invocations (default 800, under the 25,000 history events of one execution) or `maxAgeMs`
+   * (default 360 days, under its one-year maximum). Small values are for tests.
+   */
+  continueAsNew?: Partial<ContinuationLimits>;
   /**
    * The SES account's sends per second (`config.ses.maxSendRate`): each email takes a ticket of
    * the rate's slots before it is handed over, and one not yet its turn is deferred to its slot

@@ -7,7 +7,7 @@
  * `completed` when that was its last active enrollment (`completeIfEnded`).
  */
 import { busEvent, DETAIL_TYPES } from '../kernel/events';
-import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
+import { ACTIVE_ENROLLMENT, currentExecutionOf, type Enrollment } from '../kernel/model';
 import type { Plan } from '../kernel/plan';
 import { overlay } from '../kernel/async';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
@@ -134,7 +134,7 @@ export function createLifecycle(deps: LifecycleDeps) {
   }
 
   /** Moves the enrollment's cursor (and anything else) while the enrollment is active. */
-  async function setCursor(run: Run, patch: Partial<Enrollment>): Promise<void> {
+  async function setCursor(run: Pick<Run, 'input'>, patch: Partial<Enrollment>): Promise<void> {
     await deps.enrollments.update(run.input.accountId, run.input.campaignId, (e) =>
       ACTIVE_ENROLLMENT.has(e.status) ? { ...e, ...patch } : undefined,
     );
@@ -195,7 +195,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     end: EndFromOutside,
   ): Promise<{ changed: boolean; enrollment: Enrollment | undefined }> {
     if (!ACTIVE_ENROLLMENT.has(e.status)) return { changed: false, enrollment: e };
-    await deps.control.stop(e.executionName, end.cause);
+    const stopped = currentExecutionOf(e);
+    await deps.control.stop(stopped, end.cause);
     await cancelMail(e.accountId, e.executionName, `enrollment ${end.status}: ${end.reason}`);
     const left = await removeEnrollmentFromAudiences(audienceDeps, e, {
       now: end.now,
@@ -221,6 +222,10 @@ export function createLifecycle(deps: LifecycleDeps) {
         waitingFor: undefined,
       };
     });
+    // The execution continued as new meanwhile (engine/continuation.ts): stop the one running now.
+    // (Its next step would end it anyway, reading the status written above.)
+    if (enrollment && currentExecutionOf(enrollment) !== stopped)
+      await deps.control.stop(currentExecutionOf(enrollment), end.cause);
     if (changed) {
       await deps.publisher.publish([finishedEvent(e, end.status, end.reason, end.now)]);
       await completeIfEnded(e.campaignId, e.accountId);

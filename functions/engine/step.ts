@@ -13,6 +13,7 @@ import { ACTIVE_ENROLLMENT, type Enrollment } from '../kernel/model';
 import { Plan, timeoutSecondsOf } from '../kernel/plan';
 import type { ExecuteTouch } from './channels';
 import { EngineState, iso, maxDate, type EngineDeps, type Remaining, type Run } from './context';
+import { carriedPlan, continuationLimits, fitted, mustContinue, nextContinuation } from './continuation';
 import { exclusivityConflict } from './domain/audience';
 import { stepById, successorOf, targetOf, walk } from './domain/planner';
 import type { FactsReader } from './facts';
@@ -40,6 +41,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
   const { clock, config } = deps;
   const tolerance = config.toleranceMs ?? 1000;
   const maxTouchSteps = config.maxTouchStepsPerInvocation ?? 5;
+  const limits = continuationLimits(config.continueAsNew);
   const { setCursor } = lifecycle;
 
   /**
@@ -61,7 +63,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
     const now = clock.now();
     const events: BusEvent[] = [];
     try {
-      return await execute(input, now, events, randomUUID());
+      return fitted(await execute(input, now, events, randomUUID()), input, now, limits);
     } finally {
       if (events.length > 0) await deps.publisher.publish(events);
     }
@@ -80,6 +82,13 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
       return finish({ input, now, events, attempt }, enrollment.reason ?? 'stopped', 'stopped');
     if (!ACTIVE_ENROLLMENT.has(enrollment.status))
       return { action: 'done', reason: enrollment.reason ?? enrollment.status };
+
+    // Continue as new (engine/continuation.ts): before anything runs, with the plan as given.
+    if (plan && mustContinue(input, plan, now, limits, tolerance)) {
+      const then = carriedPlan(plan, seq, now, tolerance);
+      if (then) return continueAsNew(input, then, now);
+    }
+
     if (!account) return finish({ input, now, events, attempt }, 'account_missing', 'exited');
 
     const accountFacts = await facts(account, now).catch(() => ({ ...NO_FACTS, stage: account.stage }));
@@ -135,9 +144,29 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
       case 'wait':
       case 'run':
         return resumePlan(run, plan);
+      case 'continue':
+        // Local mode re-hydrated an execution that had planned its continuation: plan it again.
+        return plan;
       case 'done':
         return plan;
     }
+  }
+
+  /**
+   * Hands the enrollment over to a new execution that starts with `then`: the enrollment points to
+   * it first (the operator's stop and the scorer's exits stop the execution it names), then the
+   * state machine starts it (ContinueAsNew) and this one succeeds.
+   */
+  async function continueAsNew(input: EngineState, then: Plan, now: Date): Promise<Plan> {
+    const continuation = nextContinuation(input, now);
+    await setCursor({ input }, { currentExecutionName: continuation.name });
+    deps.log('execution continues as new', {
+      executionName: input.executionName,
+      continuation: continuation.name,
+      n: continuation.n,
+      invocations: input.plan?.invocations ?? 0,
+    });
+    return { action: 'continue', step: then.step, continuation, then };
   }
 
   /** An await ended: its token was completed (engaged) or it timed out (engaged only if `until` holds). */
@@ -146,6 +175,21 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
     const step = plan.step ? stepById(seq, plan.step) : undefined;
     if (!step || step.type !== 'await_engagement') return continueFrom(run, undefined, run.now);
     const since = plan.since ? new Date(plan.since) : run.now;
+    const end = since.getTime() + durationMillis(step.timeout);
+    if (
+      plan.timedOut !== undefined &&
+      end > run.now.getTime() + tolerance &&
+      !untilHolds(step.until, run.facts, since)
+    ) {
+      // Timed out before its own timeout (the park was cut to the continuation deadline): wait on.
+      return {
+        action: 'await',
+        step: step.id,
+        until: step.until,
+        since: iso(since),
+        timeoutSeconds: timeoutSecondsOf(end - run.now.getTime()),
+      };
+    }
     const engaged = plan.timedOut === undefined || untilHolds(step.until, run.facts, since);
     await setCursor(run, { status: 'running', taskToken: undefined, waitingFor: undefined });
     if (engaged) return continueFrom(run, successorOf(seq, step), run.now);
@@ -203,8 +247,10 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
       return { ...plan, resume: undefined, timedOut: undefined };
     }
     if (!plan.step) return continueFrom(run, undefined, run.now);
-    if (plan.action === 'wait' && plan.at && new Date(plan.at).getTime() > run.now.getTime() + tolerance) {
-      return { action: 'wait', at: plan.at, step: plan.step, due: plan.due, contacts: plan.contacts };
+    // A wait cut to the continuation deadline keeps the step's own time in `resumeAt`.
+    const at = plan.action === 'wait' ? (plan.resumeAt ?? plan.at) : undefined;
+    if (at && new Date(at).getTime() > run.now.getTime() + tolerance) {
+      return { action: 'wait', at, step: plan.step, due: plan.due, contacts: plan.contacts };
     }
     return loop(run, {
       stepId: plan.step,

@@ -14,9 +14,27 @@ export const SequenceSnapshot = SequenceInput.extend({
 });
 export type SequenceSnapshot = z.infer<typeof SequenceSnapshot>;
 
+/**
+ * An execution that continues an enrollment's earlier one (continue as new: Step Functions' limits
+ * on one execution's history and duration; docs/architecture.md "The engine"): its number in the
+ * chain (the first execution is 0 and has none), its own execution name, and when it was started.
+ */
+export const Continuation = z.object({
+  n: z.number().int().positive(),
+  name: z.string().min(1).max(80),
+  startedAt: IsoTimestamp,
+});
+export type Continuation = z.infer<typeof Continuation>;
+
 export const ExecutionInput = z.object({
   accountId: Id,
   campaignId: Id,
+  /**
+   * The enrollment's execution name: the name of its first execution, kept by every execution that
+   * continues it, so the key of everything the enrollment does (touch ids, provider idempotency
+   * keys, event ids) never changes with the execution running it. The execution's own name is
+   * `runningExecutionName`.
+   */
   executionName: z.string().min(1).max(80),
   sequence: SequenceSnapshot,
   enrolledAt: IsoTimestamp,
@@ -26,8 +44,29 @@ export const ExecutionInput = z.object({
    * one exists, running or not, instead of its idempotent success (`startExecutionOutcome`).
    */
   restartId: z.string().max(64).optional(),
+  /** Set on an execution that continues the enrollment's earlier one (absent on the first). */
+  continuation: Continuation.optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
+
+/** The Step Functions name of the execution running this input (a continuation has its own). */
+export function runningExecutionName(input: Pick<ExecutionInput, 'executionName' | 'continuation'>): string {
+  return input.continuation?.name ?? input.executionName;
+}
+
+/**
+ * The name of the `n`th continuation of an enrollment's execution: the enrollment's execution name
+ * with `--c<n>-<digest>`, cut to fit 80 characters. The digest (of the name and `n`) keeps it apart
+ * from any other enrollment's execution name, which the launcher builds from ids alone.
+ */
+export function continuationName(executionName: string, n: number): string {
+  const digest = createHash('sha256')
+    .update(`${executionName}\u0000continue\u0000${n}`)
+    .digest('hex')
+    .slice(0, 8);
+  const suffix = `--c${n}-${digest}`;
+  return `${executionName.slice(0, 80 - suffix.length)}${suffix}`;
+}
 
 /**
  * What StartExecution does with a name that may exist, as AWS documents it for Standard workflows:

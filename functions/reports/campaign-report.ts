@@ -29,7 +29,10 @@ import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
 import { ScoreHistoryReader } from '../platform/store/scores';
 import { TouchRepository, type TouchOutcome } from '../platform/store/touches';
-import type { CampaignReport } from './contract';
+import type { CampaignList, CampaignReport } from './contract';
+
+/** Active enrollments counted per campaign in a list at most (then `activeCapped`). */
+export const LIST_ACTIVE_COUNT_MAX = 5000;
 
 const MQA: ReadonlySet<Stage> = new Set(['mqa', 'opportunity', 'customer']);
 
@@ -96,9 +99,9 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_0
 
 export interface ReportDeps {
   accounts: Pick<AccountRepository, 'getMany' | 'listContacts'>;
-  enrollments: Pick<EnrollmentRepository, 'allOfCampaign' | 'statusesOfCampaign'>;
+  enrollments: Pick<EnrollmentRepository, 'allOfCampaign' | 'statusesOfCampaign' | 'countActive'>;
   touches: Pick<TouchRepository, 'allOfCampaign' | 'outcomesOfCampaign'>;
-  campaigns: Pick<CampaignRepository, 'get' | 'complete'>;
+  campaigns: Pick<CampaignRepository, 'get' | 'complete' | 'listNewest'>;
   catalog: Pick<CatalogReader, 'getSequence'>;
   scores: Pick<ScoreHistoryReader, 'histories'>;
   clock: Clock;
@@ -172,6 +175,48 @@ export function createReportService(deps: ReportDeps) {
       createdAt: campaign.createdAt,
       updatedAt: campaign.updatedAt,
     };
+  }
+
+  /**
+   * Campaigns newest first (GET /campaigns), each with the counters its item keeps (enrolled, held
+   * out) and its progress: the enrollments still active, counted on the sparse index of active
+   * enrollments (at most LIST_ACTIVE_COUNT_MAX entries read per campaign; a campaign that ended has
+   * none, so nothing is read for it). The exact per-step funnel is GET /campaigns/{id}.
+   */
+  async function list(q: {
+    status?: Campaign['status'];
+    sequenceId?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<CampaignList> {
+    const page = await deps.campaigns.listNewest(q);
+    const items = await mapLimit(page.items, 8, async (c) => {
+      const ended = c.status === 'completed' || c.status === 'stopped';
+      const { active, capped } = ended
+        ? { active: 0, capped: false }
+        : await deps.enrollments.countActive(c.campaignId, LIST_ACTIVE_COUNT_MAX);
+      const finished = Math.max(0, c.enrolled - active);
+      return {
+        campaignId: c.campaignId,
+        name: c.name,
+        status: c.status,
+        sequenceId: c.sequenceId,
+        version: c.version,
+        ...(c.programId ? { programId: c.programId } : {}),
+        holdoutPercent: c.holdoutPercent,
+        enrolled: c.enrolled,
+        heldOut: c.heldOut,
+        progress: {
+          active,
+          activeCapped: capped,
+          finished,
+          percent: c.enrolled === 0 ? (ended ? 100 : 0) : Math.round((finished / c.enrolled) * 1000) / 10,
+        },
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+      };
+    });
+    return { items, cursor: page.cursor ?? null };
   }
 
   async function report(campaignId: string): Promise<CampaignReport> {
@@ -250,7 +295,7 @@ export function createReportService(deps: ReportDeps) {
     };
   }
 
-  return { progress, report };
+  return { progress, report, list };
 }
 
 export type ReportService = ReturnType<typeof createReportService>;

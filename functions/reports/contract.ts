@@ -105,3 +105,36 @@ export const CampaignReport = z
   })
   .meta({ id: 'CampaignReport' });
 export type CampaignReport = z.infer<typeof CampaignReport>;
+
+/** A campaign as GET /campaigns lists it: its own counters and how far its enrollments are. */
+export const CampaignSummary = z
+  .object({
+    campaignId: Id,
+    name: z.string(),
+    status: CampaignStatus,
+    sequenceId: Id,
+    /** The sequence version the campaign runs. */
+    version: z.number().int(),
+    programId: Id.optional(),
+    holdoutPercent: z.number(),
+    enrolled: z.number().int(),
+    heldOut: z.number().int(),
+    progress: z.object({
+      /** Enrollments still running, waiting or paused (counted on the index of active enrollments). */
+      active: z.number().int(),
+      /** True when the count stopped at its bound (there may be more active). */
+      activeCapped: z.boolean(),
+      /** Enrolled minus active: completed, exited, stopped or failed. */
+      finished: z.number().int(),
+      /** finished / enrolled, in percent (one decimal). */
+      percent: z.number(),
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'CampaignSummary' });
+
+export const CampaignList = z
+  .object({ items: z.array(CampaignSummary), cursor: z.string().nullable() })
+  .meta({ id: 'CampaignList' });
+export type CampaignList = z.infer<typeof CampaignList>;

@@ -5,5 +5,5 @@
  * the progress towards MQA (`mqaProgress`).
  */
 export { accountFacts } from './domain/facts';
-export { MAX_FUTURE_SKEW_MS } from './domain/fold';
+export { MAX_FUTURE_SKEW_MS, scoreAt } from './domain/fold';
 export { mqaProgress, readoutConfig, type MqaProgress, type ReadoutConfig } from './domain/readout';

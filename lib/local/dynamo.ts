@@ -8,7 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import { connectDynamo, createTable, type DynamoConnection } from '../../functions/platform/store';
+import {
+  connectDynamo,
+  createTable,
+  upgradeTable,
+  type DynamoConnection,
+} from '../../functions/platform/store';
 
 // dynalite ships no type declarations; load it through a typed require.
 type Dynalite = (options: {
@@ -54,6 +59,8 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
   const { base, client } = connectDynamo(connection);
   const tableName = options.tableName ?? `abm-test-${randomUUID().slice(0, 8)}`;
   await createTable(base, tableName, { ifNotExists: options.path !== undefined });
+  // A data folder written by an older version may lack an index this one reads: rebuilt once.
+  if (options.path !== undefined) await upgradeTable(base, client, tableName);
 
   let stopped = false;
   return {

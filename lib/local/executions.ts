@@ -20,15 +20,26 @@
  * engine claims every touch (touchId = execution#step#contact) with a conditional write before the
  * side effect.
  *
+ * Continue as new (functions/engine/continuation.ts): the ContinueAsNew task's StartExecution is
+ * answered here: the journal entry (one per enrollment) becomes the new execution's (its input
+ * with its `continuation`, the plan it starts with) BEFORE it starts, and the execution that
+ * continued ends without marking the journal, which is no longer its own. Executions are known by
+ * their running name (`runningExecutionName`), which is what the enrollment names for a stop.
+ *
  * A journaled `await` plan is restarted as a `pause` plan whose `then` is the await: the engine's
  * pause branch continues with the await as it was (without treating it as resumed), so the
  * execution parks again on a new token and stores it on the enrollment; its timeout is what was
  * left of it.
  */
 import type { Clock } from '../../functions/kernel/clock';
-import { ExecutionInput, snapshotOf, startExecutionOutcome } from '../../functions/kernel/execution';
-import { ACTIVE_ENROLLMENT, type Enrollment } from '../../functions/kernel/model';
-import type { Plan } from '../../functions/kernel/plan';
+import {
+  ExecutionInput,
+  runningExecutionName,
+  snapshotOf,
+  startExecutionOutcome,
+} from '../../functions/kernel/execution';
+import { ACTIVE_ENROLLMENT, currentExecutionOf, type Enrollment } from '../../functions/kernel/model';
+import { Plan } from '../../functions/kernel/plan';
 import type { SequenceEngine } from '../../functions/engine';
 import type { ControlOutcome, ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
 import type { CampaignRepository } from '../../functions/platform/store/campaigns';
@@ -39,9 +50,12 @@ import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
 import type { LocalLog } from './bus';
 import {
   createLocalSfn,
+  START_EXECUTION_RESOURCE,
   type ExecutionSummary,
   type LocalExecution,
   type LocalSfn,
+  type StartExecutionParameters,
+  type TaskContext,
   type TimerClock,
 } from './step-functions';
 
@@ -90,7 +104,15 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
   private readonly inputs = new Map<string, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
-  readonly stats = { started: 0, rehydrated: 0, succeeded: 0, failed: 0, aborted: 0, steps: 0 };
+  readonly stats = {
+    started: 0,
+    rehydrated: 0,
+    continued: 0,
+    succeeded: 0,
+    failed: 0,
+    aborted: 0,
+    steps: 0,
+  };
 
   constructor(private readonly deps: LocalExecutionsDeps) {
     this.sfn = createLocalSfn({
@@ -99,6 +121,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
       tasks: {
         [EXECUTE_STEP_ARN]: (input) => this.track(this.executeStep(input)),
         [PARK_ARN]: (input) => this.track(deps.engine.park(input)),
+        [START_EXECUTION_RESOURCE]: (params, ctx) => this.track(this.continueAs(params, ctx)),
       },
       time: { mode: 'clock', clock: deps.clock },
     });
@@ -109,7 +132,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     return this.inFlight.size + this.sfn.busy;
   }
 
-  /** Executions running in this process. */
+  /** Executions running in this process (by their running name). */
   get active(): string[] {
     return [...this.running.keys()];
   }
@@ -176,7 +199,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     // As AWS answers (startExecutionOutcome): the same name and input as a running execution is a
     // success that starts nothing; a different input, or a closed execution, is ExecutionAlreadyExists.
     const running = (): { running: boolean; input: string } | undefined => {
-      const text = this.inputs.get(input.executionName);
+      const text = this.inputs.get(runningExecutionName(input));
       return text === undefined ? undefined : { running: true, input: text };
     };
     const text = JSON.stringify(input);
@@ -194,11 +217,42 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     return { started: true };
   }
 
+  /**
+   * The ContinueAsNew task (see the header): answered as StartExecution; the journal becomes the
+   * new execution's, then it starts.
+   */
+  private async continueAs(raw: unknown, ctx: TaskContext): Promise<unknown> {
+    const params = raw as StartExecutionParameters;
+    const state = params.Input as { plan?: unknown };
+    const input = ExecutionInput.parse(state);
+    const plan = state.plan === undefined ? undefined : Plan.parse(state.plan);
+    const name = runningExecutionName(input);
+    if (name !== params.Name) throw new Error(`continuation ${params.Name} has the input of ${name}`);
+    const answer = { ExecutionArn: this.sfn.executionArn(name), StartDate: ctx.now().toISOString() };
+    const text = JSON.stringify(input);
+    const outcome = startExecutionOutcome(
+      this.inputs.has(name) ? { running: true, input: this.inputs.get(name)! } : undefined,
+      text,
+    );
+    if (outcome === 'idempotent') return answer;
+    if (outcome === 'already_exists') {
+      const err = new Error(`${name} exists`);
+      err.name = 'StepFunctions.ExecutionAlreadyExistsException';
+      throw err;
+    }
+    await this.putJournal({ ...this.firstEntry(input), plan, steps: 0 });
+    this.run(input, plan);
+    this.stats.continued++;
+    this.log('execution continues as new', { execution: ctx.executionName, continuation: name });
+    return answer;
+  }
+
   private run(input: ExecutionInput, plan: Plan | undefined): void {
     const state = plan ? { ...input, plan } : input;
-    const execution = this.sfn.start(state, { name: input.executionName });
-    this.running.set(input.executionName, execution);
-    this.inputs.set(input.executionName, JSON.stringify(ExecutionInput.parse(input)));
+    const name = runningExecutionName(input);
+    const execution = this.sfn.start(state, { name });
+    this.running.set(name, execution);
+    this.inputs.set(name, JSON.stringify(ExecutionInput.parse(input)));
     void execution.done.then(
       (summary) => this.track(this.finished(input, execution, summary)),
       (err: unknown) =>
@@ -207,27 +261,28 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
   }
 
   private async finished(input: ExecutionInput, execution: LocalExecution, summary: ExecutionSummary) {
-    if (this.running.get(input.executionName) === execution) {
-      this.running.delete(input.executionName);
-      this.inputs.delete(input.executionName);
+    const name = runningExecutionName(input);
+    if (this.running.get(name) === execution) {
+      this.running.delete(name);
+      this.inputs.delete(name);
     }
     if (this.closing) return; // aborted by the shutdown: the journal stays as it is, for the restart
     try {
-      if (summary.status === 'SUCCEEDED') {
-        this.stats.succeeded++;
-        await this.markJournal(input, 'ended');
-      } else if (summary.status === 'ABORTED') {
-        this.stats.aborted++;
-        await this.markJournal(input, 'ended');
-      } else {
+      // An execution that continued as new: the journal is its continuation's now.
+      const error =
+        summary.status === 'FAILED' ? `${summary.error?.name}: ${summary.error?.message}` : undefined;
+      if (summary.status === 'SUCCEEDED') this.stats.succeeded++;
+      else if (summary.status === 'ABORTED') this.stats.aborted++;
+      else {
         this.stats.failed++;
-        const error = `${summary.error?.name}: ${summary.error?.message}`;
-        this.log('execution failed', { execution: input.executionName, error });
-        await this.markJournal(input, 'failed', error);
+        this.log('execution failed', { execution: name, error });
       }
+      const journal = await this.getJournal(input.accountId, input.campaignId);
+      if (journal && runningExecutionName(ExecutionInput.parse(journal.input)) !== name) return;
+      await this.markJournal(input, error === undefined ? 'ended' : 'failed', error);
     } catch (err) {
       this.log('could not update the execution journal', {
-        execution: input.executionName,
+        execution: name,
         error: String(err),
       });
     }
@@ -267,7 +322,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
 
     const now = this.deps.clock.now();
     for (const e of enrollments) {
-      if (this.running.has(e.executionName)) continue;
+      if (this.running.has(currentExecutionOf(e))) continue;
       const journal = await this.getJournal(e.accountId, e.campaignId);
       if (journal && journal.status !== 'running') {
         // The execution ended (or failed) but the enrollment says active: as on AWS, nothing
@@ -306,7 +361,7 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
         result.awaiting.push({
           accountId: e.accountId,
           campaignId: e.campaignId,
-          executionName: e.executionName,
+          executionName: runningExecutionName(input),
         });
     }
     return result;

@@ -2,11 +2,13 @@
  * Local mode's HTTP server: node:http on loopback in front of the API router's transport-neutral
  * `handleHttp` (the same router Lambda serves through API Gateway). The router does the auth
  * (bearer token on every `iam` route; /health and /unsubscribe are public), validation, errors
- * and the body limit; this file only moves bytes and logs one line per request.
+ * and the body limit; this file only moves bytes and logs one line per request. It also serves the
+ * built web console under /console/ (lib/local/console-static.ts), which needs no token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_MAX_BODY_BYTES, type Router } from '../../functions/api/router';
+import { DEFAULT_CONSOLE_DIR, isConsolePath, serveConsole } from './console-static';
 
 export interface LocalHttpOptions {
   host: string;
@@ -15,6 +17,8 @@ export interface LocalHttpOptions {
   maxBodyBytes?: number;
   /** One line per request; omit for quiet. */
   log?: (line: string) => void;
+  /** The built console served at /console/ (default: console/dist in this checkout). */
+  consoleDir?: string;
 }
 
 export interface LocalHttp {
@@ -40,12 +44,18 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | '
 
 export async function startHttp(router: Router, options: LocalHttpOptions): Promise<LocalHttp> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://local');
     let status = 500;
     try {
+      if (isConsolePath(url.pathname)) {
+        req.resume();
+        status = await serveConsole(consoleDir, req.method ?? 'GET', url.pathname, res);
+        return;
+      }
       const body = await readBody(req, limit);
       if (body === 'too_large') {
         status = 413;

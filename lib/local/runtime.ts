@@ -169,6 +169,8 @@ export interface LocalRuntime {
   sentMail: SentMailStore;
   /** The sent-mail viewer's address (with the token: open it in a browser). */
   mailViewerUrl: string;
+  /** The web console (console/dist, served without a token; it asks for the token once). */
+  consoleUrl: string;
   http: LocalHttp;
   /** What the start re-hydrated from the data folder. */
   rehydrated: RehydrateResult;
@@ -525,6 +527,7 @@ export async function startLocal(
       ses,
       sentMail,
       mailViewerUrl: `${http.url}/_local/mail/view?token=${encodeURIComponent(settings.apiToken)}`,
+      consoleUrl: `${http.url}/console/`,
       http,
       rehydrated,
       settled,

@@ -42,6 +42,12 @@
  *   execution being served (AsyncLocalStorage), so concurrent executions each see their own time.
  * - Transitions are counted from the execution event log: every StateEntered plus every
  *   StateRetried (Standard workflows bill retries as transitions).
+ * - `arn:aws:states:::states:startExecution` on the runner's own state machine (`$$.StateMachine.Id`
+ *   is `stateMachineArn`): continue as new. Unless `tasks` routes that resource itself, the runner
+ *   starts the execution on itself at the caller's time and answers as StartExecution does: the
+ *   name of a running execution with the same input succeeds and starts nothing, with another input
+ *   it fails with `StepFunctions.ExecutionAlreadyExistsException` (ended executions' names are not
+ *   remembered). `onStarted` listeners see each execution it starts.
  * - A Distributed Map (a Map with an `ItemReader`) runs as an inline Map over the same item reader
  *   contract: a Task inserted before it (`<name> (ItemReader)`) calls the handler of the reader's
  *   Resource (e.g. `arn:aws:states:::s3:getObject`) with its resolved Parameters and ReaderConfig,
@@ -79,6 +85,8 @@ export type TimePolicy =
 
 export interface LocalSfnOptions {
   definitionPath: string;
+  /** `$$.StateMachine.Id` (default: LOCAL_STATE_MACHINE_ARN). */
+  stateMachineArn?: string;
   substitutions?: Record<string, string>;
   tasks: Record<string, TaskHandler>;
   time?: TimePolicy;
@@ -109,6 +117,17 @@ export interface LocalExecution {
   name: string;
   done: Promise<ExecutionSummary>;
   abort(): void;
+}
+
+/** The optimized Step Functions integration that starts an execution (continue as new). */
+export const START_EXECUTION_RESOURCE = 'arn:aws:states:::states:startExecution';
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:local';
+
+/** What a `states:startExecution` task is given (its resolved Parameters). */
+export interface StartExecutionParameters {
+  StateMachineArn: string;
+  Name: string;
+  Input: unknown;
 }
 
 const LOCAL_WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:local-sfn-wait';
@@ -175,6 +194,8 @@ class TaskFailure extends Error {
 
 interface ExecState {
   name: string;
+  /** Its input as JSON (StartExecution compares it). */
+  input: string;
   /** skip mode: this execution's virtual time (ms). */
   virtual: number;
   /** clock mode: the Wait timer it sleeps on. */
@@ -225,9 +246,12 @@ export class LocalSfn {
   private readonly resting = new Set<string>();
   /** A Clock for the services: the virtual time of the execution being served. */
   readonly clock: Clock;
+  readonly stateMachineArn: string;
+  private readonly startListeners: ((execution: LocalExecution, input: unknown) => void)[] = [];
 
   constructor(private readonly options: LocalSfnOptions) {
     this.policy = options.time ?? { mode: 'real' };
+    this.stateMachineArn = options.stateMachineArn ?? LOCAL_STATE_MACHINE_ARN;
     this.origin = 'start' in this.policy && this.policy.start ? this.policy.start.getTime() : Date.now();
     const text = applySubstitutions(
       readFileSync(options.definitionPath, 'utf8'),
@@ -335,7 +359,11 @@ export class LocalSfn {
 
   /** Starts an execution. `name` plays the role of the execution name (unique per runner). */
   start(input: unknown, options: { name: string; startAt?: Date }): LocalExecution {
-    const exec: ExecState = { name: options.name, virtual: options.startAt?.getTime() ?? this.origin };
+    const exec: ExecState = {
+      name: options.name,
+      input: JSON.stringify(input ?? null),
+      virtual: options.startAt?.getTime() ?? this.origin,
+    };
     this.execStates.set(exec.name, exec);
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of allStates(this.running)) {
@@ -352,7 +380,11 @@ export class LocalSfn {
         taskResourceLocalHandlers: handlers as never,
         retryIntervalOverrides: this.retryOverrides(),
       },
-      context: { Task: { Token: TOKEN_PLACEHOLDER }, Execution: { Name: options.name } },
+      context: {
+        Task: { Token: TOKEN_PLACEHOLDER },
+        Execution: { Name: options.name, Id: this.executionArn(options.name) },
+        StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
+      },
     });
     const events: unknown[] = [];
     const path: string[] = [];
@@ -395,6 +427,42 @@ export class LocalSfn {
         return { ...result, transitions, retries, path, events };
       })(),
     };
+  }
+
+  /** The ARN of one of this state machine's executions. */
+  executionArn(name: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  /** Calls `listener` with each execution the built-in StartExecution starts (continue as new). */
+  onStarted(listener: (execution: LocalExecution, input: unknown) => void): void {
+    this.startListeners.push(listener);
+  }
+
+  /** Whether an execution of that name runs on this runner now, and with which input (JSON). */
+  runningExecution(name: string): { input: string } | undefined {
+    const exec = this.execStates.get(name);
+    return exec ? { input: exec.input } : undefined;
+  }
+
+  /** The built-in `states:startExecution` on this state machine (see the header). */
+  private startExecution(raw: unknown, ctx: TaskContext): unknown {
+    const params = raw as StartExecutionParameters;
+    if (params.StateMachineArn !== this.stateMachineArn)
+      throw new TaskFailure(
+        'StepFunctions.StateMachineDoesNotExistException',
+        `local-sfn runs ${this.stateMachineArn} only, not ${params.StateMachineArn}`,
+      );
+    const input = typeof params.Input === 'string' ? (JSON.parse(params.Input) as unknown) : params.Input;
+    const answer = { ExecutionArn: this.executionArn(params.Name), StartDate: ctx.now().toISOString() };
+    const existing = this.runningExecution(params.Name);
+    if (existing) {
+      if (existing.input === JSON.stringify(input ?? null)) return answer;
+      throw new TaskFailure('StepFunctions.ExecutionAlreadyExistsException', `${params.Name} exists`);
+    }
+    const execution = this.start(input, { name: params.Name, startAt: ctx.now() });
+    for (const listener of this.startListeners) listener(execution, input);
+    return answer;
   }
 
   /** Retry pauses shrink with the time policy (skip: none). */
@@ -448,7 +516,11 @@ export class LocalSfn {
     const resource = String(state.Resource);
     const integration = resource.startsWith('arn:aws:states:::lambda:invoke');
     const target = integration ? String((input as Json)?.FunctionName) : resource;
-    const handler = this.options.tasks[target];
+    const handler =
+      this.options.tasks[target] ??
+      (resource === START_EXECUTION_RESOURCE
+        ? (params: unknown, ctx: TaskContext) => this.startExecution(params, ctx)
+        : undefined);
     if (!handler) throw new Error(`local-sfn: no task handler for ${target} (state ${stateName})`);
     const payload = integration ? (input as Json).Payload : input;
     if (!resource.endsWith('.waitForTaskToken')) {

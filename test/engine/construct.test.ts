@@ -49,7 +49,7 @@ describe('SequenceEngine construct', () => {
     expect(definition).toContain('${ExecuteStepFunctionArn}');
   });
 
-  it('alarms on failed and timed-out executions', () => {
+  it('alarms on failed and timed-out executions (ExecutionsTimedOut: a continuation that did not happen)', () => {
     const alarm = (metric: string) =>
       Match.objectLike({
         Id: Match.anyValue(),
@@ -61,6 +61,21 @@ describe('SequenceEngine construct', () => {
       Threshold: 1,
       Metrics: Match.arrayWith([alarm('ExecutionsFailed'), alarm('ExecutionsTimedOut')]),
     });
+  });
+
+  it('lets the state machine start its own next execution (continue as new), and nothing else', () => {
+    const smId = stack.getLogicalId(engine.stateMachine.node.defaultChild as never);
+    const starts = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } })
+            .Properties.PolicyDocument.Statement,
+      )
+      .filter((s) => [s.Action].flat().includes('states:StartExecution'));
+    expect(starts).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: smId } }]);
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('arn:aws:states:::states:startExecution');
+    expect(definition).toContain('$$.StateMachine.Id');
   });
 
   it('grants least privilege: invoke on the two functions, SES on the identity and configuration set only', () => {

@@ -48,19 +48,19 @@ describe('AbmStack (dev)', () => {
     });
   });
 
-  it('keys the table on pk/sk with gsi1 and gsi2 projecting all attributes', () => {
+  it('keys the table on pk/sk with gsi1, gsi2 and gsi3 projecting all attributes', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       AttributeDefinitions: Match.arrayWith(
-        ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((name) => ({
+        ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'].map((name) => ({
           AttributeName: name,
           AttributeType: 'S',
         })),
       ),
-      GlobalSecondaryIndexes: [1, 2].map((n) => ({
+      GlobalSecondaryIndexes: [1, 2, 3].map((n) => ({
         IndexName: `gsi${n}`,
         KeySchema: [
           { AttributeName: `gsi${n}pk`, KeyType: 'HASH' },

@@ -32,7 +32,13 @@ export const Enrollment = z.object({
   sequenceId: Id,
   sequenceVersion: z.number().int().positive(),
   exclusive: z.boolean().default(false),
+  /** The enrollment's execution name: its first execution's, the key of its touches (kernel/execution.ts). */
   executionName: z.string().min(1).max(80),
+  /**
+   * The execution running the enrollment now when it is not the first (it continued as new):
+   * StopExecution goes to this one. Absent: `executionName`.
+   */
+  currentExecutionName: z.string().min(1).max(80).optional(),
   status: EnrollmentStatus,
   /** The step the execution is at (the cursor). */
   stepId: z.string().optional(),
@@ -48,3 +54,8 @@ export const Enrollment = z.object({
   version: z.number().int().nonnegative().default(0),
 });
 export type Enrollment = z.infer<typeof Enrollment>;
+
+/** The name of the execution running an enrollment now (the one to stop). */
+export function currentExecutionOf(e: Pick<Enrollment, 'executionName' | 'currentExecutionName'>): string {
+  return e.currentExecutionName ?? e.executionName;
+}

@@ -36,10 +36,12 @@ import {
   batchGet,
   batchPut,
   deleteItem,
+  encodeCursor,
   getItem,
   preconditionCondition,
   putIfAbsent,
   queryAll,
+  queryPage,
   updateItem,
   updateVersioned,
 } from './table';
@@ -143,6 +145,44 @@ export class AccountRepository extends Repository {
   /** Accounts of a tier, ordered by account id, paged. */
   async listByTier(tier: Tier, page: PageRequest = {}): Promise<Page<Account>> {
     return pageOf(this.table, keys.accountsByTier(tier), Account, page);
+  }
+
+  /**
+   * A read of the tier index (account id order) for a listing that filters (`GET /accounts`): at
+   * most `limit` profiles evaluated, the stage, cluster and owner filters applied by DynamoDB (they
+   * cost the read all the same), each account kept with the cursor that resumes right after it, so
+   * a caller filtering further can stop at any account without skipping one.
+   */
+  async readTier(
+    tier: Tier,
+    filters: { stage?: Stage; cluster?: string; owner?: string },
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: { account: Account; after: string }[]; cursor?: string }> {
+    const q = keys.accountsByTier(tier);
+    const clauses: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const field = { stage: 'stage', cluster: 'cluster', owner: 'ownerSdr' } as const;
+    for (const [name, value] of Object.entries(filters)) {
+      if (value === undefined) continue;
+      clauses.push(`#${name} = :${name}`);
+      names[`#${name}`] = field[name as keyof typeof field];
+      values[`:${name}`] = value;
+    }
+    const result = await queryPage(this.table, {
+      index: q.index,
+      pk: q.pk,
+      limit: page.limit,
+      cursor: page.cursor,
+      ...(clauses.length ? { filter: { expression: clauses.join(' AND '), names, values } } : {}),
+    });
+    return {
+      items: result.items.map((item) => ({
+        account: decode(Account, item),
+        after: encodeCursor({ pk: item.pk, sk: item.sk, gsi2pk: item.gsi2pk, gsi2sk: item.gsi2sk }),
+      })),
+      cursor: result.cursor,
+    };
   }
 
   /**

@@ -6,11 +6,23 @@
  */
 import type * as z from 'zod';
 import { Campaign } from '../../kernel/model';
-import { encode, Repository, type CreateResult, type PageRequest, allOf, createOnce, pageOf } from './codec';
+import {
+  encode,
+  Repository,
+  type CreateResult,
+  type PageRequest,
+  allOf,
+  createOnce,
+  filteredPageOf,
+  pageOf,
+} from './codec';
 import * as keys from './keys';
 import { ConditionFailedError, type Condition, type Page, deleteItem, putItem } from './table';
 
-const campaignItem = (c: Campaign) => encode(c, keys.campaignItem(c.campaignId), 'campaign');
+const campaignItem = (c: Campaign) => encode(c, keys.campaignItem(c), 'campaign');
+
+/** The most campaign items one list request evaluates when a sequence filter drops some. */
+const MAX_LIST_READ = 1000;
 
 export class CampaignRepository extends Repository {
   /** Creates the campaign once (POST /campaigns is idempotent on campaignId). */
@@ -49,6 +61,40 @@ export class CampaignRepository extends Repository {
 
   async list(page: PageRequest = {}): Promise<Page<Campaign>> {
     return pageOf(this.table, keys.campaignList(), Campaign, page);
+  }
+
+  /**
+   * Campaigns newest first (`GET /campaigns`): the `CAMPAIGNS` index, or the status's when one is
+   * asked for (docs/architecture.md "Data model"); a sequence is a filter on that query, so one
+   * request evaluates at most MAX_LIST_READ campaigns and may answer a short page with a cursor.
+   */
+  async listNewest(q: {
+    status?: Campaign['status'];
+    sequenceId?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<Campaign>> {
+    const index = q.status ? keys.campaignsOfStatus(q.status) : keys.campaignList();
+    const { items, cursor } = await filteredPageOf(
+      this.table,
+      {
+        index: index.index,
+        pk: index.pk,
+        forward: false,
+        ...(q.sequenceId
+          ? {
+              filter: {
+                expression: '#sequenceId = :sequenceId',
+                names: { '#sequenceId': 'sequenceId' },
+                values: { ':sequenceId': q.sequenceId },
+              },
+            }
+          : {}),
+      },
+      Campaign,
+      { limit: q.limit, cursor: q.cursor, maxRead: MAX_LIST_READ },
+    );
+    return { items, cursor };
   }
 
   /** Every campaign (a small collection: tens to hundreds). */

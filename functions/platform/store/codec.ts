@@ -15,10 +15,12 @@ import {
   type TableRef,
   getItem,
   putIfAbsent,
+  encodeCursor,
   queryAll,
   queryPage,
   updateVersioned,
 } from './table';
+import { INDEXES } from './table-definition';
 
 export interface PageRequest {
   limit?: number;
@@ -209,6 +211,43 @@ export async function pageOf<T>(
     ...extra,
   });
   return { items: result.items.map((item) => decode(schema, item)), cursor: result.cursor };
+}
+
+/**
+ * A page of a query that has a filter: DynamoDB applies `Limit` before the filter, so one read may
+ * hold fewer matches than asked for. This reads on until the page is full, the query is exhausted,
+ * or `maxRead` items have been evaluated (the bound on one request's work: the page then comes back
+ * short, with a cursor to go on from). A read that matches more than the page still needs is cut
+ * after the last item kept, and the cursor is that item's key (what DynamoDB's LastEvaluatedKey
+ * would be), so no match is skipped.
+ */
+export async function filteredPageOf<T>(
+  table: TableRef,
+  params: Omit<QueryParams, 'limit' | 'cursor'>,
+  schema: z.ZodType<T>,
+  page: { limit: number; cursor?: string; maxRead: number },
+): Promise<Page<T> & { evaluated: number }> {
+  const items: T[] = [];
+  let cursor = page.cursor;
+  let evaluated = 0;
+  const keyNames = ['pk', 'sk', ...(params.index ? Object.values(INDEXES[params.index]) : [])];
+  do {
+    const want = page.limit - items.length;
+    const read = params.filter ? Math.max(1, Math.min(1000, page.maxRead - evaluated)) : want;
+    const result = await queryPage(table, { ...params, limit: read, cursor });
+    // Limit counts the items read before the filter: with one, `read` bounds what this call evaluated.
+    evaluated += params.filter ? read : result.items.length;
+    cursor = result.cursor;
+    if (result.items.length > want) {
+      const kept = result.items.slice(0, want);
+      const last = kept[kept.length - 1];
+      cursor = encodeCursor(Object.fromEntries(keyNames.map((k) => [k, last[k]])));
+      for (const item of kept) items.push(decode(schema, item));
+      break;
+    }
+    for (const item of result.items) items.push(decode(schema, item));
+  } while (cursor && items.length < page.limit && evaluated < page.maxRead);
+  return { items, cursor, evaluated };
 }
 
 /** Every page of a key query up to `maxItems`, every item decoded with the schema. */

@@ -17,7 +17,7 @@ import {
   pageOf,
 } from './codec';
 import * as keys from './keys';
-import { type Page, batchGet, batchPut } from './table';
+import { type Page, batchGet, batchPut, queryAll } from './table';
 
 /** The most enrollments one campaign read returns (a bound, not a page size). */
 const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
@@ -80,6 +80,21 @@ export class EnrollmentRepository extends EnrollmentUpdater {
       { limit: 1000, projection: ['status'] },
     );
     return items.map((i) => i.status);
+  }
+
+  /**
+   * How many enrollments of the campaign are active (running, waiting, paused), counted on the
+   * sparse index of active enrollments, projected to the account id, reading at most `max` entries:
+   * `capped` says there may be more. Eventually consistent, like the index.
+   */
+  async countActive(campaignId: string, max: number): Promise<{ active: number; capped: boolean }> {
+    const q = keys.activeEnrollmentsOfCampaign(campaignId);
+    const items = await queryAll(
+      this.table,
+      { index: q.index, pk: q.pk, projection: ['accountId'], limit: Math.min(max, 1000) },
+      { maxItems: max },
+    );
+    return { active: Math.min(items.length, max), capped: items.length >= max };
   }
 
   /**

@@ -94,6 +94,7 @@ export {
   type Page,
 } from './table';
 export { createTable } from './table-definition';
+export { upgradeTable } from './table-upgrade';
 export {
   MemoryUnresolvedStore,
   UnresolvedEventRepository,

@@ -2,8 +2,8 @@
  * The key design of the single table (docs/architecture.md "Data model"), in one place.
  *
  * Everything about one account lives in its partition `ACCOUNT#<accountId>`; sequences, templates,
- * campaigns and the suppression list have partitions of their own. Two overloaded GSIs (`gsi1`,
- * `gsi2`, both projecting ALL) serve the look-ups that do not start from an account id. An index
+ * campaigns and the suppression list have partitions of their own. Overloaded GSIs (`gsi1`,
+ * `gsi2`, `gsi3`, all projecting ALL) serve the look-ups that do not start from an account id. An index
  * attribute that does not apply to an item is left out, so the indexes stay sparse.
  *
  * | item             | pk                   | sk                       | gsi1pk / gsi1sk                                 | gsi2pk / gsi2sk                                   |
@@ -13,11 +13,12 @@
  * | enrollment       | ACCOUNT#<id>         | ENROLLMENT#<campaignId>  | CAMPAIGN#<campaignId> / ENROLLMENT#<id>         | ACTIVE#<campaignId> / ENROLLMENT#<id> (active)    |
  * | touch            | ACCOUNT#<id>         | TOUCH#<touchId>          | CAMPAIGN#<campaignId> / TOUCH#<at>#<touchId>    | TOUCHLOG#<id> / <at>#<touchId>                    |
  * | SDR task         | ACCOUNT#<id>         | TASK#<taskId>            | TASKID#<taskId> / ACCOUNT#<id>                  | OWNER#<owner>#<status> / <priority>#<dueAt>#<taskId> |
+ *   (gsi3, SDR tasks only: TASKS#<status> / <dueAt>#<taskId>)
  * | score state      | ACCOUNT#<id>         | SCORE                    | SCORES#<scoreStage>#<shard> / <unitAt>#<id> (1) | -                                                 |
  * | sequence version | SEQUENCE#<id>        | V#<00000001>             | -                                               | -                                                 |
  * | sequence head    | SEQUENCE#<id>        | HEAD                     | SEQUENCES / SEQUENCE#<id>                       | -                                                 |
  * | template         | TEMPLATE#<id>        | TEMPLATE                 | TEMPLATES / TEMPLATE#<id>                       | -                                                 |
- * | campaign         | CAMPAIGN#<id>        | CAMPAIGN                 | CAMPAIGNS / CAMPAIGN#<id>                       | -                                                 |
+ * | campaign         | CAMPAIGN#<id>        | CAMPAIGN                 | CAMPAIGNS / AT#<createdAt>#<id>                 | CAMPAIGNS#<status> / AT#<createdAt>#<id>          |
  * | launch lease     | CAMPAIGN#<id>        | LAUNCH_LEASE             | -                                               | -                                                 |
  * | suppression      | SUPPRESSION#<email>  | EMAIL                    | -                                               | -                                                 |
  * | unresolved event | UNRESOLVED#<yyyy-mm-dd> | EVENT#<eventId> (+ttl) | -                                              | -                                                 |
@@ -57,6 +58,8 @@ export interface IndexKeys {
   gsi1sk?: string;
   gsi2pk?: string;
   gsi2sk?: string;
+  gsi3pk?: string;
+  gsi3sk?: string;
 }
 
 export type ItemKeys = PrimaryKey & IndexKeys;
@@ -69,6 +72,8 @@ export const STORAGE_ATTRIBUTES: readonly string[] = [
   'gsi1sk',
   'gsi2pk',
   'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
   'ttl',
   'entity',
   // A template's compiled form (functions/kernel/template-compiled.ts): derived from the template,
@@ -262,7 +267,15 @@ export const taskItem = (t: {
   gsi1sk: `ACCOUNT#${t.accountId}`,
   gsi2pk: `OWNER#${t.owner}#${t.status}`,
   gsi2sk: `${t.priority}#${sortableTime(t.dueAt)}#${t.taskId}`,
+  gsi3pk: `TASKS#${t.status}`,
+  gsi3sk: `${sortableTime(t.dueAt)}#${t.taskId}`,
 });
+
+/** Every task of a status, whoever owns it, by due time (gsi3: `GET /tasks` without an owner). */
+export const tasksOfStatus = (status: string): KeyQuery => ({ index: 'gsi3', pk: `TASKS#${status}` });
+
+/** The sort key below which a task of `tasksOfStatus` is due before `at` (overdue). */
+export const dueBefore = (at: string): string => sortableTime(at);
 
 export const taskById = (taskId: string): KeyQuery => ({ index: 'gsi1', pk: `TASKID#${taskId}` });
 
@@ -355,13 +368,24 @@ export const campaign = (campaignId: string): PrimaryKey => ({
   sk: SK.campaign,
 });
 
-export const campaignItem = (campaignId: string): ItemKeys => ({
-  ...campaign(campaignId),
+/**
+ * A campaign is listed newest first (`GET /campaigns`): under `CAMPAIGNS` on gsi1 and under its
+ * status on gsi2, both sorted by `AT#<createdAt>#<id>`. An item written before this key (sort key
+ * `CAMPAIGN#<id>`) sorts after every `AT#` key, so it is listed first (newest-first order reads the
+ * index backwards) until its next write gives it the new keys; it has no status entry until then.
+ */
+export const campaignItem = (c: { campaignId: string; createdAt: string; status: string }): ItemKeys => ({
+  ...campaign(c.campaignId),
   gsi1pk: 'CAMPAIGNS',
-  gsi1sk: `CAMPAIGN#${campaignId}`,
+  gsi1sk: `AT#${sortableTime(c.createdAt)}#${c.campaignId}`,
+  gsi2pk: `CAMPAIGNS#${c.status}`,
+  gsi2sk: `AT#${sortableTime(c.createdAt)}#${c.campaignId}`,
 });
 
 export const campaignList = (): KeyQuery => ({ index: 'gsi1', pk: 'CAMPAIGNS' });
+
+/** The campaigns of one status (sparse: only items written with the status key). */
+export const campaignsOfStatus = (status: string): KeyQuery => ({ index: 'gsi2', pk: `CAMPAIGNS#${status}` });
 
 export const program = (programId: string): PrimaryKey => ({ pk: `PROGRAM#${programId}`, sk: 'PROGRAM' });
 
@@ -480,6 +504,7 @@ export const keys = {
   taskItem,
   taskById,
   tasksOfOwner,
+  tasksOfStatus,
   tasksOfAccount,
   score,
   scoreDecayItem,
@@ -495,6 +520,7 @@ export const keys = {
   campaign,
   campaignItem,
   campaignList,
+  campaignsOfStatus,
   program,
   programItem,
   programList,

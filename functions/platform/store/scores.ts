@@ -146,6 +146,29 @@ export class ScoreHistoryReader extends ScoreGetter {
    * The score history of these accounts (BatchGetItem, 100 keys per call, projecting only the
    * history: the dedup ids stay unread), in the order asked. Accounts never scored are left out.
    */
+  /**
+   * The score at its `asOf` (epoch ms) of each of these accounts (BatchGetItem, 100 keys per call,
+   * projecting those two numbers): what sorting and filtering a list by score needs. Accounts never
+   * scored are absent.
+   */
+  async summaries(accountIds: readonly string[]): Promise<Map<string, { score: number; asOf?: number }>> {
+    const items = await batchGet(
+      this.table,
+      [...new Set(accountIds)].map((id) => keys.score(id)),
+      { projection: ['accountId', 'state.score', 'state.asOf'] },
+    );
+    const out = new Map<string, { score: number; asOf?: number }>();
+    for (const item of items) {
+      const state = item.state as { score?: unknown; asOf?: unknown } | undefined;
+      if (typeof item.accountId !== 'string' || typeof state?.score !== 'number') continue;
+      out.set(item.accountId, {
+        score: state.score,
+        asOf: typeof state.asOf === 'number' ? state.asOf : undefined,
+      });
+    }
+    return out;
+  }
+
   async histories(
     accountIds: readonly string[],
   ): Promise<{ accountId: string; points: { at: string; value: number }[] }[]> {

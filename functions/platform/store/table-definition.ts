@@ -20,10 +20,11 @@ export const TTL_ATTRIBUTE = 'ttl';
 export const INDEXES = {
   gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  gsi3: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
 } as const;
 export type IndexName = keyof typeof INDEXES;
 
-/** The CreateTable input for the single table: pk/sk, two GSIs projecting ALL, on-demand billing. */
+/** The CreateTable input for the single table: pk/sk, three GSIs projecting ALL, on-demand billing. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const indexNames = Object.keys(INDEXES) as IndexName[];
   return {

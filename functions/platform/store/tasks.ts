@@ -19,6 +19,7 @@ import {
   type PageRequest,
   allOf,
   createOnce,
+  filteredPageOf,
   pageOf,
 } from './codec';
 import * as keys from './keys';
@@ -109,6 +110,48 @@ export class TaskRepository extends TaskCreator {
     page: PageRequest = {},
   ): Promise<Page<SdrTask>> {
     return pageOf(this.table, keys.tasksOfOwner(owner, status), SdrTask, page);
+  }
+
+  /**
+   * Every task of a status, whoever owns it, by due time (gsi3), paged; `dueBefore`: only those due
+   * before that time (the overdue ones: a key range, no filter).
+   */
+  async listOfStatus(
+    status: z.infer<typeof SdrTaskStatus>,
+    page: PageRequest & { dueBefore?: string } = {},
+  ): Promise<Page<SdrTask>> {
+    const q = keys.tasksOfStatus(status);
+    return pageOf(this.table, q, SdrTask, page, {
+      ...(page.dueBefore ? { sk: { lt: keys.dueBefore(page.dueBefore) } } : {}),
+    });
+  }
+
+  /**
+   * An SDR's overdue tasks (due before `dueBefore`), in queue order: the owner's queue with a
+   * filter on the due-time key, evaluating at most `maxRead` tasks per request (a short page then
+   * comes with a cursor).
+   */
+  async listOverdueOfOwner(
+    owner: string,
+    status: z.infer<typeof SdrTaskStatus>,
+    page: { limit: number; cursor?: string; dueBefore: string; maxRead: number },
+  ): Promise<Page<SdrTask>> {
+    const q = keys.tasksOfOwner(owner, status);
+    const { items, cursor } = await filteredPageOf(
+      this.table,
+      {
+        index: q.index,
+        pk: q.pk,
+        filter: {
+          expression: '#due < :due',
+          names: { '#due': 'gsi3sk' },
+          values: { ':due': keys.dueBefore(page.dueBefore) },
+        },
+      },
+      SdrTask,
+      page,
+    );
+    return { items, cursor };
   }
 
   /** Every task of an account, by task id. */

@@ -4,14 +4,15 @@
  * and its Lambda functions (ExecuteStep, ParkExecution, and CompileTemplate, which ExecuteStep
  * invokes for a template stored without its compiled form). Logging (no execution data: it holds
  * personal data), X-Ray tracing, retries with backoff and jitter in the ASL, an alarm on failed
- * executions, and every permission through `grant*`.
+ * and timed-out executions, the state machine's right to start its own next execution (continue
+ * as new), and every other permission through `grant*`.
  */
 import { readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, type IConfigurationSet, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -174,15 +175,30 @@ export class SequenceEngine extends Construct {
     });
     this.executeStep.grantInvoke(this.stateMachine);
     this.parkExecution.grantInvoke(this.stateMachine);
+    // ContinueAsNew starts the next execution of this same state machine for an enrollment before
+    // one execution reaches its history or duration limit (functions/engine/continuation.ts); the
+    // request-response StartExecution integration needs states:StartExecution on it
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html). A policy of its
+    // own: the role's default policy cannot name the state machine (a cycle).
+    new Policy(this, 'ContinueAsNewPolicy', {
+      roles: [this.stateMachine.role],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
 
     // Failed, and timed out: a Standard execution ends TimedOut at its one-year maximum
     // (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), which a Failed
     // alarm alone never sees; AWS/States publishes ExecutionsTimedOut beside ExecutionsFailed
-    // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html).
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html). An execution
+    // continues as new well before the year, so a timed-out one means a continuation did not happen.
     const period = Duration.minutes(5);
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutions', {
       alarmDescription:
-        'AccountSequence executions failed (a step failed and recording the failure failed too) or timed out (a Standard execution lasts at most a year)',
+        'AccountSequence executions failed (a step failed and recording the failure failed too, or a continuation could not start) or timed out (a Standard execution lasts at most a year; executions continue as new before, so a continuation did not happen)',
       metric: new MathExpression({
         expression: 'failed + timedOut',
         usingMetrics: {

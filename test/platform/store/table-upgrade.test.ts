@@ -1,0 +1,85 @@
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { keys, createStore, upgradeTable } from '../../../functions/platform/store';
+import { Table } from '../../../functions/platform/store/table';
+import { tableDefinition } from '../../../functions/platform/store/table-definition';
+import { startDynalite, type LocalDynamo } from '../../support/dynalite';
+
+let db: LocalDynamo | undefined;
+afterAll(() => db?.stop());
+
+describe('upgradeTable (a local data folder written by an older version)', () => {
+  it('rebuilds a table without gsi3 with every item, tasks and campaigns under their current index keys', async () => {
+    db = await startDynalite();
+    const name = 'abm-old';
+    // The table as versions before gsi3 created it: gsi1 and gsi2 only.
+    const current = tableDefinition(name);
+    await db.base.send(
+      new CreateTableCommand({
+        ...current,
+        GlobalSecondaryIndexes: current.GlobalSecondaryIndexes!.filter((i) => i.IndexName !== 'gsi3'),
+        AttributeDefinitions: current.AttributeDefinitions!.filter(
+          (a) => !a.AttributeName!.startsWith('gsi3'),
+        ),
+      }),
+    );
+    const task = {
+      taskId: 't-1',
+      accountId: 'acct-1',
+      owner: 'sdr-ana',
+      type: 'call',
+      status: 'open',
+      priority: 1,
+      dueAt: '2026-11-23T10:00:00.000Z',
+      reason: 'r',
+      context: { talkingPoints: [], recentEngagement: [], lastTouches: [] },
+      createdAt: '2026-11-23T08:00:00.000Z',
+    };
+    const { gsi3pk: _pk, gsi3sk: _sk, ...oldTaskKeys } = keys.taskItem(task);
+    await db.client.send(
+      new PutCommand({ TableName: name, Item: { ...task, ...oldTaskKeys, entity: 'task' } }),
+    );
+    const campaign = {
+      campaignId: 'c-1',
+      name: 'C',
+      sequenceId: 's',
+      version: 1,
+      audience: { tier: 1 },
+      holdoutPercent: 0,
+      status: 'running',
+      enrolled: 0,
+      heldOut: 0,
+      createdAt: '2026-11-23T08:00:00.000Z',
+      updatedAt: '2026-11-23T08:00:00.000Z',
+    };
+    await db.client.send(
+      new PutCommand({
+        TableName: name,
+        Item: {
+          ...campaign,
+          ...keys.campaign('c-1'),
+          gsi1pk: 'CAMPAIGNS',
+          gsi1sk: 'CAMPAIGN#c-1',
+          entity: 'campaign',
+        },
+      }),
+    );
+    await db.client.send(new PutCommand({ TableName: name, Item: { pk: 'OTHER', sk: 'X', n: 1 } }));
+
+    expect(await upgradeTable(db.base, db.client, name)).toBe(3);
+    const { Table: described } = await db.base.send(new DescribeTableCommand({ TableName: name }));
+    expect(described!.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual([
+      'gsi1',
+      'gsi2',
+      'gsi3',
+    ]);
+    const store = createStore(new Table(db.client, name));
+    expect((await store.tasks.listOfStatus('open')).items.map((t) => t.taskId)).toEqual(['t-1']);
+    expect(
+      (await store.campaigns.listNewest({ status: 'running', limit: 10 })).items.map((c) => c.campaignId),
+    ).toEqual(['c-1']);
+    // Current: nothing to do the second time.
+    expect(await upgradeTable(db.base, db.client, name)).toBeUndefined();
+  });
+});
