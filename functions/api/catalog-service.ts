@@ -11,7 +11,8 @@ import {
 } from '../kernel/direct-mail-providers';
 import { AudienceKindsSchema, unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
 import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
-import { templateCompileErrors } from '../kernel/template-render';
+import { compileTemplate, templateCompileErrors } from '../kernel/template-compile';
+import { encodeCompiled } from '../kernel/template-compiled';
 import { EmailTemplate, TemplateInput, templateSizeError } from '../kernel/templates';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
@@ -52,8 +53,10 @@ export function createCatalogService(deps: {
     if (tooLarge) throw new BadRequest([{ path: 'body', message: tooLarge }], 'the template is too large');
     const errors = templateCompileErrors(input).map((e) => ({ path: `body.${e.path}`, message: e.message }));
     if (errors.length > 0) throw new BadRequest(errors, 'the template does not compile');
+    // Stored with its compiled form: the engine renders from it and carries no template parser.
+    const compiled = encodeCompiled(compileTemplate(input));
     const saved = await conditional(`template ${templateId}`, () =>
-      repo.putTemplate(templateId, input, { precondition }),
+      repo.putTemplate(templateId, input, { precondition, compiled }),
     );
     const template = EmailTemplate.parse(saved.template);
     return { status: saved.created ? 201 : 200, template };

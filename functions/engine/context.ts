@@ -12,6 +12,7 @@ import { ExecutionInput } from '../kernel/execution';
 import type { ClosedDay } from '../kernel/holidays';
 import type { Account, Contact, Enrollment, Role, SequenceDefinition, Tier, Touch } from '../kernel/model';
 import { Plan } from '../kernel/plan';
+import type { CompiledTemplate, TemplateCompiler } from '../kernel/template-compiled';
 import type { EmailTemplate } from '../kernel/templates';
 import { PUBLISHER, type EventPublisher } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
@@ -22,6 +23,7 @@ import { withConfiguredMail } from '../platform/providers/mail';
 import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
+import { TEMPLATE_COMPILER } from '../platform/template-compiler';
 import { AccountRepository } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
@@ -86,6 +88,8 @@ export interface EngineDeps {
   clock: Clock;
   email: EmailSender;
   unsubscribeKey: SecretSource;
+  /** Compiles a template stored without its compiled form (functions/engine/channels/email.ts). */
+  templateCompiler: TemplateCompiler;
   providers: Providers;
   config: EngineConfig;
   /** Stops executions from outside (the scorer's exit stages, the operator's stop). */
@@ -109,6 +113,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     email: EMAIL,
     unsubscribeKey: UNSUBSCRIBE_KEY,
     control: SEQUENCE_CONTROL,
+    templateCompiler: TEMPLATE_COMPILER,
   };
   return withPorts(platform, ports, {
     accounts: platform.repository(AccountRepository),
@@ -150,7 +155,8 @@ export interface Run {
   recent: Touch[];
   /** Published when the invocation ends, whatever its outcome. */
   events: BusEvent[];
-  templates: Map<string, EmailTemplate | null>;
+  /** The email templates read in this invocation, with their compiled forms (null: none usable). */
+  templates: Map<string, { template: EmailTemplate; compiled: CompiledTemplate } | null>;
   /** A contact's closed days under the send window (holidays, closed dates); none when absent. */
   closedDay?: (contact: Contact) => ClosedDay | undefined;
 }

@@ -1,11 +1,12 @@
 /**
- * Email templates (docs/architecture.md "HTTP API"): Handlebars subject, html and text, with variants by
+ * Email templates (docs/architecture.md "Templates"): Handlebars subject, html and text, with variants by
  * role and overrides by account (1:1). Resolution order, field by field:
  * byAccount[accountId] > byRole[role] > the base template.
  *
- * The schemas and the resolution only: compiling and rendering are in `./template-render`, so the
- * bundles that read or validate templates without rendering them (the API router) carry no
- * Handlebars compiler (80 KB minified).
+ * The schemas only: parsing and checking a template when it is saved are in `./template-compile`
+ * (the whole of Handlebars), resolving and rendering from its compiled form in `./template-render`
+ * (Handlebars' compiler and runtime, no parser), so the bundles that read or validate templates
+ * without rendering them (the API router) carry no Handlebars at all.
  */
 import * as z from 'zod';
 import {
@@ -74,49 +75,4 @@ export function templateSizeError(template: z.infer<typeof TemplateInput>): stri
   return bytes > DOCUMENT_MAX_BYTES
     ? `the template is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`
     : undefined;
-}
-
-/** Which source each part uses for this account and role. */
-export function resolveTemplate(
-  template: Pick<EmailTemplate, 'subject' | 'html' | 'text' | 'byRole' | 'byAccount'>,
-  accountId: string,
-  role: Role,
-): RenderedEmail {
-  const byAccount = template.byAccount?.[accountId] ?? {};
-  const byRole = template.byRole?.[role] ?? {};
-  return {
-    subject: byAccount.subject ?? byRole.subject ?? template.subject,
-    html: byAccount.html ?? byRole.html ?? template.html,
-    text: byAccount.text ?? byRole.text ?? template.text,
-  };
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
-
-/** An attribute value as the browser reads it (Handlebars escapes `=`, `&`, quotes and backticks). */
-function decodeAttribute(value: string): string {
-  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#')
-      return String.fromCodePoint(
-        name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10),
-      );
-    return ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}
-
-/**
- * Marks every link to the unsubscribe URL `ses:no-track`, so SES click tracking leaves it alone: a
- * rewritten unsubscribe link would report its clicks (and mail scanners' prefetches) as engagement.
- * "To disable click tracking for a link, add ses:no-track to the anchor tag":
- * https://docs.aws.amazon.com/ses/latest/dg/faqs-metrics.html (Click tracking).
- */
-export function untrackedUnsubscribeLinks(html: string, unsubscribeUrl: string): string {
-  if (!unsubscribeUrl) return html;
-  return html.replace(/<a\b([^>]*)>/gi, (tag, attributes: string) => {
-    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attributes);
-    if (!href) return tag;
-    const value = decodeAttribute((href[1] ?? href[2] ?? href[3] ?? '').trim());
-    if (value !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
-    return `<a ses:no-track${attributes}>`;
-  });
 }

@@ -2,7 +2,8 @@
  * Publishing to the EventBridge bus behind a small port, so handlers can be tested with a
  * recorder and local mode can route events in process through the stack's own rules.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { eventBridgeSdk, lazyClient } from './aws-sdk';
 import { configuredPort } from './compose';
 import type { BusEvent } from '../kernel/events';
 
@@ -21,6 +22,8 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish(events: BusEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const { PutEventsCommand } = eventBridgeSdk();
     for (let i = 0; i < events.length; i += MAX_ENTRIES) {
       let entries: PutEventsRequestEntry[] = events.slice(i, i + MAX_ENTRIES).map((e) => ({
         EventBusName: this.busName,
@@ -51,5 +54,9 @@ export class EventBridgePublisher implements EventPublisher {
 export const PUBLISHER = /* @__PURE__ */ configuredPort(
   'publisher',
   'busName',
-  (busName) => new EventBridgePublisher(new EventBridgeClient({}), busName),
+  (busName) =>
+    new EventBridgePublisher(
+      lazyClient(() => new (eventBridgeSdk().EventBridgeClient)({})),
+      busName,
+    ),
 );

@@ -25,6 +25,7 @@ import type { SecretSource } from './secrets';
 import type { EmailSender } from './ses';
 import type { ExecutionStarter, SequenceControl } from './sfn';
 import type { Forecaster } from '../kernel/forecast';
+import type { TemplateCompiler } from '../kernel/template-compiled';
 import type { FifoSender } from './sqs';
 import type { DynamoConnection } from './store/client';
 import type { Item, TableRef } from './store/table';
@@ -68,6 +69,8 @@ export interface RuntimeConfig {
   sesMaxSendRate?: number;
   /** The launch forecast's Lambda function (functions/platform/forecaster.ts). */
   forecastFunctionName?: string;
+  /** The template compiler's Lambda function (functions/platform/template-compiler.ts). */
+  templateCompilerFunctionName?: string;
   /** `config.launch.maxUsd`: a launch whose forecast costs more is refused (409) without `confirm`. */
   launchMaxUsd?: number;
   version?: string;
@@ -95,6 +98,11 @@ export interface Adapters {
   providerSecrets: ProviderSecrets;
   /** The launch forecast (its own Lambda function; local mode and tests: the engine's, in process). */
   forecaster: Forecaster;
+  /**
+   * Compiles a template saved without its compiled form (its own Lambda function: the engine carries
+   * no template parser; local mode and tests: the catalog's, in process).
+   */
+  templateCompiler: TemplateCompiler;
 }
 
 /** A port: the name of its adapter, and how the platform builds the AWS one from configuration. */
@@ -254,6 +262,7 @@ export function environmentConfig(
     crmProvider: json('crmProvider'),
     sesMaxSendRate: positiveNumber(ENV.sesMaxSendRate, read('sesMaxSendRate')),
     forecastFunctionName: read('forecastFunctionName'),
+    templateCompilerFunctionName: read('templateCompilerFunctionName'),
     launchMaxUsd: positiveNumber(ENV.launchMaxUsd, read('launchMaxUsd')),
     version: read('version'),
   };

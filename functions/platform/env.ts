@@ -67,6 +67,8 @@ export const ENV = {
   sesMaxSendRate: 'SES_MAX_SEND_RATE',
   /** The launch forecast's Lambda function (the router invokes it for dry runs). */
   forecastFunctionName: 'FORECAST_FUNCTION_NAME',
+  /** The function that compiles a template saved without its compiled form (ExecuteStep invokes it). */
+  templateCompilerFunctionName: 'TEMPLATE_COMPILER_FUNCTION_NAME',
   /** cdk.json's `config.launch.maxUsd`: a launch forecast to cost more is refused without `confirm`. */
   launchMaxUsd: 'LAUNCH_MAX_USD',
 } as const;

@@ -4,7 +4,8 @@
  * router, so the router's bundle stays small. A function error (`FunctionError` set, the payload
  * the error: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) is thrown as one.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk, lazyClient } from './aws-sdk';
 import type { ForecastRequest, Forecaster, TouchForecast } from '../kernel/forecast';
 import { configuredPort } from './compose';
 
@@ -15,6 +16,7 @@ export class LambdaForecaster implements Forecaster {
   ) {}
 
   async forecast(request: ForecastRequest): Promise<TouchForecast> {
+    const { InvokeCommand } = lambdaSdk();
     const out = await this.client.send(
       new InvokeCommand({
         FunctionName: this.functionName,
@@ -32,5 +34,9 @@ export class LambdaForecaster implements Forecaster {
 export const FORECASTER = /* @__PURE__ */ configuredPort(
   'forecaster',
   'forecastFunctionName',
-  (name) => new LambdaForecaster(new LambdaClient({}), name),
+  (name) =>
+    new LambdaForecaster(
+      lazyClient(() => new (lambdaSdk().LambdaClient)({})),
+      name,
+    ),
 );

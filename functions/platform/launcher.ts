@@ -4,7 +4,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { lazyClient, sfnSdk } from './aws-sdk';
 import type { LaunchContext, LaunchItem, LaunchPlan, LaunchRunner } from '../kernel/execution';
 import { needConfig, port } from './compose';
 
@@ -82,6 +83,7 @@ export class StepFunctionsLaunchRunner implements LaunchRunner {
         ContentType: 'application/x-ndjson',
       }),
     );
+    const { ExecutionAlreadyExists, StartExecutionCommand } = sfnSdk();
     try {
       await this.deps.sfn.send(
         new StartExecutionCommand({
@@ -102,7 +104,7 @@ export const LAUNCHER = /* @__PURE__ */ port(
   'launcher',
   (config) =>
     new StepFunctionsLaunchRunner({
-      sfn: new SFNClient({}),
+      sfn: lazyClient(() => new (sfnSdk().SFNClient)({})),
       bucket: needConfig(config, 'launcher', 'audienceBucket'),
       launcherArn: needConfig(config, 'launcher', 'launcherStateMachineArn'),
     }),

@@ -2,7 +2,8 @@
  * Secrets behind a port: Lambda reads them from Secrets Manager once per cold start (cached),
  * local mode and tests pass the value. Used for the unsubscribe HMAC key.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { lazyClient, secretsManagerSdk } from './aws-sdk';
 import { configuredPort } from './compose';
 
 export interface SecretSource {
@@ -38,6 +39,7 @@ export class SecretsManagerSecretSource implements SecretSource {
   }
 
   private async read(): Promise<string> {
+    const { GetSecretValueCommand } = secretsManagerSdk();
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
     const value =
       out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : '');
@@ -50,5 +52,9 @@ export class SecretsManagerSecretSource implements SecretSource {
 export const UNSUBSCRIBE_KEY = /* @__PURE__ */ configuredPort(
   'unsubscribeKey',
   'unsubscribeSecretId',
-  (id) => new SecretsManagerSecretSource(new SecretsManagerClient({}), id),
+  (id) =>
+    new SecretsManagerSecretSource(
+      lazyClient(() => new (secretsManagerSdk().SecretsManagerClient)({})),
+      id,
+    ),
 );

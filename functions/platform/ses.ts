@@ -3,7 +3,8 @@
  * behind another (`SecretSource`): Lambda reads it from Secrets Manager once per cold start, local
  * mode and tests pass a key.
  */
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { lazyClient, sesSdk } from './aws-sdk';
 import { port } from './compose';
 
 export interface OutgoingEmail {
@@ -32,6 +33,7 @@ export class SesEmailSender implements EmailSender {
   ) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    const { SendEmailCommand } = sesSdk();
     const out = await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: email.from,
@@ -99,5 +101,9 @@ export function classifySesError(err: unknown): SesFailure {
 /** The email port: SES v2, with the configuration set that publishes its events (`config.sesConfigurationSet`). */
 export const EMAIL = /* @__PURE__ */ port(
   'email',
-  (config) => new SesEmailSender(new SESv2Client({}), config.sesConfigurationSet),
+  (config) =>
+    new SesEmailSender(
+      lazyClient(() => new (sesSdk().SESv2Client)({})),
+      config.sesConfigurationSet,
+    ),
 );

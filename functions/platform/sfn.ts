@@ -6,15 +6,11 @@
  * - `ExecutionStarter`: start one AccountSequence execution (the launch service); an existing
  *   name answers `started: false` (ExecutionAlreadyExists), except AWS's idempotent success for a
  *   running execution with the same input (`startExecutionOutcome`).
- * Local mode and tests put their own implementations behind the same ports.
+ * Local mode and tests put their own implementations behind the same ports. The SDK is loaded
+ * when a port is first used (./aws-sdk.ts).
  */
-import {
-  ExecutionAlreadyExists,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { lazyClient, sfnSdk } from './aws-sdk';
 import { configuredPort } from './compose';
 import type { ExecutionInput } from '../kernel/execution';
 
@@ -49,6 +45,7 @@ export class SfnSequenceControl implements SequenceControl {
 
   async resume(taskToken: string, output: unknown): Promise<ControlOutcome> {
     try {
+      const { SendTaskSuccessCommand } = sfnSdk();
       await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output ?? {}) }));
       return 'done';
     } catch (err) {
@@ -58,6 +55,7 @@ export class SfnSequenceControl implements SequenceControl {
   }
 
   async stop(executionName: string, reason: string): Promise<ControlOutcome> {
+    const { StopExecutionCommand } = sfnSdk();
     try {
       await this.client.send(
         new StopExecutionCommand({
@@ -95,6 +93,7 @@ export class StepFunctionsStarter implements ExecutionStarter {
   ) {}
 
   async start(input: ExecutionInput): Promise<{ started: boolean }> {
+    const { ExecutionAlreadyExists, StartExecutionCommand } = sfnSdk();
     try {
       await this.client.send(
         new StartExecutionCommand({
@@ -120,12 +119,20 @@ export class StepFunctionsStarter implements ExecutionStarter {
 export const SEQUENCE_CONTROL = /* @__PURE__ */ configuredPort(
   'control',
   'sequenceStateMachineArn',
-  (arn) => new SfnSequenceControl(new SFNClient({}), arn),
+  (arn) =>
+    new SfnSequenceControl(
+      lazyClient(() => new (sfnSdk().SFNClient)({})),
+      arn,
+    ),
 );
 
 /** Start AccountSequence executions (`config.sequenceStateMachineArn`). */
 export const EXECUTION_STARTER = /* @__PURE__ */ configuredPort(
   'starter',
   'sequenceStateMachineArn',
-  (arn) => new StepFunctionsStarter(new SFNClient({}), arn),
+  (arn) =>
+    new StepFunctionsStarter(
+      lazyClient(() => new (sfnSdk().SFNClient)({})),
+      arn,
+    ),
 );

@@ -1,5 +1,6 @@
 /** The scorer's FIFO queue behind a port: one message per account and batch, grouped by account. */
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { lazyClient, sqsSdk } from './aws-sdk';
 import { configuredPort } from './compose';
 
 export interface FifoMessage {
@@ -22,6 +23,7 @@ export class SqsFifoSender implements FifoSender {
   ) {}
 
   async sendBatch(messages: FifoMessage[]): Promise<string[]> {
+    const { SendMessageBatchCommand } = sqsSdk();
     const out = await this.client.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
@@ -41,5 +43,9 @@ export class SqsFifoSender implements FifoSender {
 export const SCORER_QUEUE = /* @__PURE__ */ configuredPort(
   'fifo',
   'scorerQueueUrl',
-  (url) => new SqsFifoSender(new SQSClient({}), url),
+  (url) =>
+    new SqsFifoSender(
+      lazyClient(() => new (sqsSdk().SQSClient)({})),
+      url,
+    ),
 );

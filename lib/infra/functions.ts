@@ -67,6 +67,10 @@ export const LAMBDAS = {
     // A send window's holidays (functions/platform/holidays.ts).
     ON_DEMAND_MODULES,
   ),
+  compileTemplate: lambda(
+    'api/handlers/compile-template.ts',
+    'Templates: compiles a template stored without its compiled form (ExecuteStep invokes it: the engine carries no template parser)',
+  ),
   forecastLaunch: lambda(
     'engine/handlers/forecast-launch.ts',
     'Launch forecast: touches, caps, finish, cost and quotas of a launch with no engagement (the router invokes it)',

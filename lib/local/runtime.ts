@@ -68,6 +68,7 @@ import { localProvidersRoute, type ProviderDoubles } from './providers';
 import { importPinpointJourney } from '../../functions/api/pinpoint-import';
 import { crmFeature } from '../../functions/crm';
 import { createTasksService } from '../../functions/api/tasks-service';
+import { inProcessTemplateCompiler } from '../../functions/api/template-compiler';
 import { PUBLISHER } from '../../functions/platform/bus';
 import { withPorts } from '../../functions/platform/compose';
 import type { ProviderSecrets } from '../../functions/platform/providers/secrets';
@@ -410,6 +411,8 @@ export async function startLocal(
         unsubscribeKey: new StaticSecretSource(unsubscribeKey),
         fifo: fifoSender(scorerQueue),
         providerSecrets,
+        // A template stored without its compiled form (saved by an older version) is compiled in process.
+        templateCompiler: inProcessTemplateCompiler((): Platform => platform),
       },
     );
     // Say at start whether the print-and-mail key is a test key (nothing is mailed) or a live one.

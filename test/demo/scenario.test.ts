@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AccountInput, ROLES } from '../../functions/kernel/model';
 import { validateSequence } from '../../functions/kernel/sequence';
-import { templateCompileErrors, renderTemplate } from '../../functions/kernel/template-render';
+import { compileTemplate, templateCompileErrors } from '../../functions/kernel/template-compile';
+import { renderTemplate } from '../../functions/kernel/template-render';
 import { TemplateInput } from '../../functions/kernel/templates';
 import { buildScenario, DEFAULT_SEED, TIER1_ACCOUNTS } from '../../lib/demo/scenario';
 
@@ -95,7 +96,7 @@ describe('demo scenario: templates and sequences', () => {
     expect([...subjects('grocery-distribution')]).not.toEqual([...subjects('cold-chain-3pl')]);
 
     const render = (accountId: string, role: (typeof ROLES)[number]) =>
-      renderTemplate(intro, {
+      renderTemplate(intro, compileTemplate(intro), {
         account: { accountId, name: accountId },
         contact: { contactId: 'c', name: 'Ana Chen', firstName: 'Ana', role },
         sender: { name: 'Routewise', email: 'demo@routewise.example' },

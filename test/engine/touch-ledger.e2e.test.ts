@@ -46,10 +46,11 @@ const twoSteps: SequenceInput = {
 
 /** Crashes the invocation reading a template (after the claim, before the hand-over) when `when`. */
 function crashInTemplateRead(crash: ReturnType<typeof crashes>, when: (templateId: string) => boolean) {
-  const original = CatalogReader.prototype.getTemplate;
-  vi.spyOn(CatalogReader.prototype, 'getTemplate').mockImplementation(async function (
+  // The engine's read of a template to render (with its compiled form).
+  const original = CatalogReader.prototype.getTemplateToRender;
+  vi.spyOn(CatalogReader.prototype, 'getTemplateToRender').mockImplementation(async function (
     this: CatalogReader,
-    ...args: Parameters<CatalogReader['getTemplate']>
+    ...args: Parameters<CatalogReader['getTemplateToRender']>
   ) {
     if (when(args[0])) await crash.hang();
     return original.apply(this, args as never);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, templateCompileErrors } from '../../functions/kernel/template-render';
+import { compileTemplate, templateCompileErrors } from '../../functions/kernel/template-compile';
+import { renderTemplate as renderCompiled } from '../../functions/kernel/template-render';
 import { TemplateInput, type TemplateContext } from '../../functions/kernel/templates';
 
 const template = TemplateInput.parse({
@@ -16,6 +17,12 @@ const context = (accountId: string, role: TemplateContext['contact']['role']): T
   sender: { email: 'abm@vendor.example' },
   unsubscribeUrl: 'https://x.example/unsubscribe?t=abc',
 });
+
+/** Compiled as `PUT /templates` compiles it, then rendered from the compiled form as the engine does. */
+const renderTemplate = (t: TemplateInput, ctx: TemplateContext) => {
+  const parsed = TemplateInput.parse(t);
+  return renderCompiled(parsed, compileTemplate(parsed), ctx);
+};
 
 describe('templates', () => {
   it('uses the base parts by default, escaping html but not text', () => {

@@ -9,6 +9,7 @@ import type { EventIngestor } from '../../functions/api/routes';
 import type { HttpResponse, Router } from '../../functions/api/router';
 import { ManualClock } from '../../functions/kernel/clock';
 import { inProcessLaunch, type LaunchService } from '../../functions/launch';
+import { inProcessTemplateCompiler } from '../../functions/api/template-compiler';
 import { RecordingPublisher } from '../../functions/platform/recorders';
 import { compose, type Platform } from '../../functions/platform/compose';
 import { StaticSecretSource } from '../../functions/platform/secrets';
@@ -98,6 +99,7 @@ export async function startHarness(
       publisher,
       unsubscribeKey: new StaticSecretSource(SIGNING_KEY),
       providerSecrets: new StaticProviderSecrets(options.providerSecrets ?? {}),
+      templateCompiler: inProcessTemplateCompiler((): Platform => platform),
     },
   );
   const api: ApiOptions = {

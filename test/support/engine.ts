@@ -9,6 +9,7 @@ import { executionNameFor, SequenceSnapshot, type ExecutionInput } from '../../f
 import type { AccountInput, SequenceInput } from '../../functions/kernel/model';
 import { RecordingPublisher } from '../../functions/platform/recorders';
 import { compose, type Platform } from '../../functions/platform/compose';
+import { inProcessTemplateCompiler } from '../../functions/api/template-compiler';
 import { providers, type DirectMailProvider } from '../../functions/platform/providers';
 import { StaticSecretSource } from '../../functions/platform/secrets';
 import { SesEmailSender, type EmailSender } from '../../functions/platform/ses';
@@ -100,6 +101,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       email: options.email ? options.email(ses) : new SesEmailSender(ses.client, 'abm-test'),
       unsubscribeKey: new StaticSecretSource(UNSUBSCRIBE_KEY),
       control: options.control ?? new RecordingSequenceControl(),
+      // The seeded templates are stored as an older version stored them: without a compiled form.
+      templateCompiler: inProcessTemplateCompiler((): Platform => platform),
     },
   );
   const engine = createSequenceEngine(platform, {

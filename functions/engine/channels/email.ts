@@ -11,7 +11,7 @@
 import type { EmailStep, Touch } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
 import { reservedSlot, slotMillis, slotReason, throttledRetryAt } from '../../kernel/send-rate';
-import { renderTemplate } from '../../kernel/template-render';
+import { decodeCompiled } from '../../kernel/template-compiled';
 import { EmailTemplate } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
@@ -26,11 +26,31 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
   /** The sending domain's breaker, read once per invocation. */
   const breakers = new WeakMap<Run, ReturnType<typeof deps.reputation.state>>();
 
+  /** The template as stored, if it is valid, with its compiled form when that was made from it. */
+  async function stored(templateId: string) {
+    const read = await deps.catalog.getTemplateToRender(templateId);
+    const parsed = read ? EmailTemplate.safeParse({ version: 1, ...read.template }) : undefined;
+    if (!read || !parsed?.success) return undefined;
+    return { template: parsed.data, compiled: decodeCompiled(read.compiled, parsed.data) };
+  }
+
+  /**
+   * The template with its compiled form (docs/architecture.md "Templates"). One stored without it
+   * (saved before compiled forms existed) is compiled by the template compiler, which stores it
+   * too; one saved again meanwhile is read again (a save stores its own compiled form).
+   */
   async function template(run: Run, templateId: string) {
     if (!run.templates.has(templateId)) {
-      const stored = await deps.catalog.getTemplate(templateId);
-      const parsed = stored ? EmailTemplate.safeParse({ version: 1, ...stored }) : undefined;
-      run.templates.set(templateId, parsed?.success ? parsed.data : null);
+      let found = await stored(templateId);
+      if (found && !found.compiled) {
+        const bytes = await deps.templateCompiler.compile(templateId);
+        const compiled = decodeCompiled(bytes, found.template);
+        found = compiled ? { ...found, compiled } : await stored(templateId);
+      }
+      run.templates.set(
+        templateId,
+        found?.compiled ? { template: found.template, compiled: found.compiled } : null,
+      );
     }
     return run.templates.get(templateId) ?? undefined;
   }
@@ -106,7 +126,9 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
         }
         const link = await unsubscribeUrl(run, contact.contactId);
         const last = run.recent.find((t) => t.status === 'sent' && t.summary && t.stepId !== step.id);
-        const rendered = renderTemplate(tpl, {
+        // Handlebars (its compiler and runtime) is loaded with the first email, not at cold start.
+        const { renderTemplate } = await import('../../kernel/template-render');
+        const rendered = renderTemplate(tpl.template, tpl.compiled, {
           account: {
             accountId: run.account.accountId,
             name: run.account.name,

@@ -9,7 +9,8 @@
  *   SecretString, a JSON string, or the parsed object.
  */
 import { readFileSync } from 'node:fs';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsManagerSdk } from '../aws-sdk';
 import { port } from '../compose';
 
 export interface ProviderSecrets {
@@ -32,7 +33,10 @@ export function secretValue(text: string): unknown {
  */
 export class SecretsManagerProviderSecrets implements ProviderSecrets {
   private readonly cache = new Map<string, Promise<unknown>>();
-  constructor(private readonly client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({})) {}
+  private client?: Pick<SecretsManagerClient, 'send'>;
+  constructor(client?: Pick<SecretsManagerClient, 'send'>) {
+    this.client = client;
+  }
 
   get(secretName: string): Promise<unknown> {
     let value = this.cache.get(secretName);
@@ -47,6 +51,8 @@ export class SecretsManagerProviderSecrets implements ProviderSecrets {
   }
 
   private async read(secretName: string): Promise<unknown> {
+    const { GetSecretValueCommand, SecretsManagerClient } = secretsManagerSdk();
+    this.client ??= new SecretsManagerClient({});
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretName }));
     const text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : '');
     if (!text) throw new Error(`secret ${secretName} is empty`);

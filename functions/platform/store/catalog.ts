@@ -12,6 +12,7 @@
 import * as z from 'zod';
 import { IsoTimestamp, SequenceInput, type Sequence } from '../../kernel/model';
 import {
+  decode,
   definedFields,
   ItemTooLargeError,
   oversized,
@@ -25,6 +26,7 @@ import {
 import * as keys from './keys';
 import {
   ConditionFailedError,
+  type Condition,
   PreconditionFailedError,
   VersionConflictError,
   type Item,
@@ -69,6 +71,9 @@ export interface CatalogRepositoryOptions {
 /** The parts of an email template: a save replaces them all (a part not given is removed). */
 const TEMPLATE_PARTS = ['subject', 'html', 'text', 'byRole', 'byAccount'];
 
+/** The attribute holding a template's compiled form (bytes: functions/kernel/template-compiled.ts). */
+const COMPILED = 'compiledTemplate';
+
 /** The head's counter of sequence version numbers handed out. */
 const ALLOCATED = 'allocatedVersion';
 
@@ -82,6 +87,49 @@ export class CatalogReader extends Repository {
   async getTemplate<T>(templateId: string, schema: z.ZodType<T>): Promise<T | undefined>;
   async getTemplate(templateId: string, schema: z.ZodType<unknown> = StoredTemplate): Promise<unknown> {
     return this.getParsed(keys.template(templateId), schema);
+  }
+
+  /**
+   * A template with the bytes of its compiled form as stored (absent for a template saved before
+   * compiled forms existed): what the engine renders.
+   */
+  async getTemplateToRender(
+    templateId: string,
+  ): Promise<{ template: StoredTemplate; compiled?: Uint8Array } | undefined> {
+    const item = await getItem(this.table, keys.template(templateId));
+    if (!item) return undefined;
+    const compiled = item[COMPILED];
+    return {
+      template: decode(StoredTemplate, item),
+      ...(compiled instanceof Uint8Array ? { compiled } : {}),
+    };
+  }
+
+  /**
+   * Stores the compiled form of a template saved without one, if the template is still at that
+   * version (a save in between brought its own); whether it was stored.
+   */
+  async saveCompiledTemplate(
+    templateId: string,
+    version: number | undefined,
+    compiled: Uint8Array,
+  ): Promise<boolean> {
+    const condition: Condition =
+      version === undefined
+        ? {
+            expression: 'attribute_exists(#t) AND attribute_not_exists(#v)',
+            names: { '#t': 'templateId', '#v': 'version' },
+          }
+        : { expression: '#v = :v', names: { '#v': 'version' }, values: { ':v': version } };
+    try {
+      await sizeChecked(keys.template(templateId), () =>
+        updateItem(this.table, keys.template(templateId), { set: { [COMPILED]: compiled } }, { condition }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionFailedError) return false;
+      throw err;
+    }
   }
 
   /** A specific version, or the latest when `version` is omitted. */
@@ -126,14 +174,20 @@ export class CatalogRepository extends CatalogReader {
   async putTemplate(
     templateId: string,
     template: Record<string, unknown>,
-    options: { precondition?: Precondition } = {},
+    options: { precondition?: Precondition; compiled?: Uint8Array } = {},
   ): Promise<{ template: StoredTemplate; version: number; created: boolean }> {
     const { version: _ignored, ...parts } = definedFields(template);
     const stored = { ...parts, templateId, updatedAt: this.isoNow() };
     const key = keys.template(templateId);
-    const set = { ...stored, ...keys.templateItem(templateId), entity: 'template' };
-    delete (set as Partial<typeof set>).pk;
-    delete (set as Partial<typeof set>).sk;
+    const set: Record<string, unknown> = {
+      ...stored,
+      ...keys.templateItem(templateId),
+      entity: 'template',
+      // Its compiled form replaced with the parts (none given: removed, compiled when first rendered).
+      ...(options.compiled ? { [COMPILED]: options.compiled } : {}),
+    };
+    delete set.pk;
+    delete set.sk;
     const { precondition } = options;
     let old: Item | undefined;
     try {
@@ -141,7 +195,7 @@ export class CatalogRepository extends CatalogReader {
         updateItem(
           this.table,
           key,
-          { set, remove: TEMPLATE_PARTS.filter((p) => !(p in set)), add: { version: 1 } },
+          { set, remove: [...TEMPLATE_PARTS, COMPILED].filter((p) => !(p in set)), add: { version: 1 } },
           {
             returnValues: 'UPDATED_OLD',
             ...(precondition ? { condition: preconditionCondition(precondition) } : {}),

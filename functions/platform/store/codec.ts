@@ -73,13 +73,15 @@ export const MAX_ITEM_BYTES = 400 * 1024;
 /**
  * An upper bound of the size DynamoDB counts for a value (docs: "DynamoDB item sizes and formats",
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html):
- * strings by their UTF-8 bytes, a number at most 21 bytes (38 significant digits, one byte per two,
+ * strings by their UTF-8 bytes, binary by its length, a number at most 21 bytes (38 significant digits, one byte per two,
  * plus one), booleans and null one byte, lists and maps 3 bytes plus one per element plus the
  * elements (and, in maps, their names).
  */
 function valueBytes(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (typeof value === 'number') return 21;
+  // Binary: its length in bytes.
+  if (value instanceof Uint8Array) return value.byteLength;
   if (Array.isArray(value)) return value.reduce<number>((n, v) => n + 1 + valueBytes(v), 3);
   if (value && typeof value === 'object')
     return Object.entries(value).reduce<number>(

@@ -76,6 +76,9 @@ export const STORAGE_ATTRIBUTES: readonly string[] = [
   'gsi3sk',
   'ttl',
   'entity',
+  // A template's compiled form (functions/kernel/template-compiled.ts): derived from the template,
+  // read only by the engine (CatalogReader.getTemplateToRender).
+  'compiledTemplate',
 ];
 
 /**

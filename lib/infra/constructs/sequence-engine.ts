@@ -1,7 +1,8 @@
 /**
  * The sequence engine (docs/architecture.md "The engine", "Sequences", "Data model"): the AccountSequence state machine, loaded from
  * statemachines/account-sequence.asl.json by a `__dirname` path with `definitionSubstitutions`,
- * and its two Lambda functions (ExecuteStep, ParkExecution). Logging (no execution data: it holds
+ * and its Lambda functions (ExecuteStep, ParkExecution, and CompileTemplate, which ExecuteStep
+ * invokes for a template stored without its compiled form). Logging (no execution data: it holds
  * personal data), X-Ray tracing, retries with backoff and jitter in the ASL, an alarm on failed
  * and timed-out executions, the state machine's right to start its own next execution (continue
  * as new), and every other permission through `grant*`.
@@ -53,6 +54,8 @@ export class SequenceEngine extends Construct {
   public readonly stateMachine: StateMachine;
   public readonly executeStep: IFunction;
   public readonly parkExecution: IFunction;
+  /** Compiles a template saved without its compiled form; ExecuteStep invokes it. */
+  public readonly compileTemplate: IFunction;
   public readonly unsubscribeSecret: ISecret;
   public readonly configurationSet: IConfigurationSet;
   public readonly failedExecutionsAlarm: Alarm;
@@ -94,15 +97,25 @@ export class SequenceEngine extends Construct {
       [ENV.sesConfigurationSet]: this.configurationSet.configurationSetName,
       ...(props.defaultSdrOwner ? { [ENV.defaultSdrOwner]: props.defaultSdrOwner } : {}),
     };
+    // Compiles a template stored without its compiled form, for ExecuteStep (which carries no
+    // template parser): functions/platform/template-compiler.ts. Reads and writes the template only.
+    this.compileTemplate = props.createFunction(this, 'CompileTemplate', {
+      ...LAMBDAS.compileTemplate,
+      environment: { [ENV.tableName]: props.table.tableName },
+      timeoutSeconds: 10,
+    });
+    props.table.grantReadWriteData(this.compileTemplate);
     this.executeStep = props.createFunction(this, 'ExecuteStep', {
       ...LAMBDAS.executeStep,
       environment: {
         ...environment,
         ...(props.maxSendRate !== undefined ? { [ENV.sesMaxSendRate]: String(props.maxSendRate) } : {}),
+        [ENV.templateCompilerFunctionName]: this.compileTemplate.functionName,
       },
       memorySize: 512,
       timeoutSeconds: 50,
     });
+    this.compileTemplate.grantInvoke(this.executeStep);
     this.parkExecution = props.createFunction(this, 'ParkExecution', {
       ...LAMBDAS.parkExecution,
       environment,
