@@ -83,6 +83,11 @@ steps:
     after: P2D
     to: all
     template: ops-intro
+  - id: last-call
+    channel: email
+    after: P7D
+    to: [economic_buyer]
+    template: ops-intro
 `;
 
 let local: Awaited<ReturnType<typeof startLocalForTest>>;
@@ -275,6 +280,13 @@ describe('the web console', () => {
       60_000,
       250,
     );
+    const clockButton = page.getByRole('group', { name: 'Local clock' }).getByRole('button');
+    await until(
+      'the skip to end',
+      async () => (await clockButton.textContent()) === 'Skip ahead',
+      60_000,
+      250,
+    );
 
     // Pause and resume.
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -374,10 +386,12 @@ describe('the web console', () => {
     // The scorer folds the outcome when the clock next settles; then the account's score has moved.
     await page.getByLabel('Skip by').selectOption('PT1H');
     await page.getByRole('button', { name: 'Skip ahead' }).click();
-    await page.getByRole('button', { name: 'Skip ahead' }).waitFor({ state: 'visible' });
+    const clockButton = page.getByRole('group', { name: 'Local clock' }).getByRole('button');
     await until(
-      'the skip to finish',
-      async () => (await page.getByRole('button', { name: 'Skip ahead' }).isEnabled()) || undefined,
+      'the skip to end',
+      async () => (await clockButton.textContent()) === 'Skip ahead',
+      60_000,
+      250,
     );
     await page.goto(`${base}/console/accounts/acme-02`);
     await page.getByRole('heading', { name: 'Acme 2 Logistics', level: 1 }).waitFor();

@@ -277,7 +277,7 @@ export function TemplatePage(props: { templateId: string; fresh?: boolean }) {
       {subject === undefined ? (
         <p class="muted">Loading…</p>
       ) : (
-        <div class="split">
+        <div class="split top">
           <section aria-labelledby="tpl-h">
             <h2 id="tpl-h">Template</h2>
             <p class="muted">
