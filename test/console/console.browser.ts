@@ -175,6 +175,25 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByText('15 account(s) imported').waitFor();
     await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
+    // The keyboard reaches the skip link and every main navigation link, in order, from the top.
+    await page.reload();
+    await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
+    const reached: string[] = [];
+    for (let i = 0; i < 10 && !reached.includes('Reports'); i++) {
+      await page.keyboard.press('Tab');
+      reached.push(
+        ((await page.evaluate('document.activeElement?.textContent')) as string | null)?.trim() ?? '',
+      );
+    }
+    expect(reached.slice(0, 7)).toEqual([
+      'Skip to content',
+      'Accounts',
+      'Campaigns',
+      'Sequences',
+      'Templates',
+      'Tasks',
+      'Reports',
+    ]);
     // Filters reach the server when it has them (GET /accounts q, tier, sort...).
     if (
       (await api.call('GET', '/openapi.json')).json?.paths?.['/accounts']?.get?.parameters?.some(
@@ -418,25 +437,34 @@ describe('the web console', () => {
   });
 
   it('the first page: at most 300 KB of JavaScript gzipped; prints how long until it is usable', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    await context.addInitScript(`sessionStorage.setItem('abm.console.token', ${JSON.stringify(TOKEN)})`);
-    const page = await context.newPage();
-    const scripts: Promise<number>[] = [];
-    page.on('response', (res) => {
-      if (res.request().resourceType() === 'script') scripts.push(res.body().then((b) => gzipSync(b).length));
-    });
-    const started = Date.now();
-    await page.goto(`${base}/console/accounts`);
-    await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
-    const usableMs = Date.now() - started;
-    const gzipBytes = (await Promise.all(scripts)).reduce((a, b) => a + b, 0);
-    await context.close();
+    // Five cold loads (a new browser context each: nothing cached), the accounts list as the user
+    // sees it first; the time is printed (median, min, max), not asserted.
+    const runs: { usableMs: number; gzipBytes: number; scripts: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+      await context.addInitScript(`sessionStorage.setItem('abm.console.token', ${JSON.stringify(TOKEN)})`);
+      const page = await context.newPage();
+      const scripts: Promise<number>[] = [];
+      page.on('response', (res) => {
+        if (res.request().resourceType() === 'script')
+          scripts.push(res.body().then((b) => gzipSync(b).length));
+      });
+      const started = Date.now();
+      await page.goto(`${base}/console/accounts`);
+      await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
+      const usableMs = Date.now() - started;
+      const sizes = await Promise.all(scripts);
+      runs.push({ usableMs, gzipBytes: sizes.reduce((a, b) => a + b, 0), scripts: sizes.length });
+      await context.close();
+    }
+    const times = runs.map((r) => r.usableMs).sort((a, b) => a - b);
+    const gzipBytes = Math.max(...runs.map((r) => r.gzipBytes));
     console.log(
       JSON.stringify({
         bench: 'console-first-page',
-        usableMs,
+        usableMs: { median: times[2], min: times[0], max: times[4], runs: times.length },
         jsGzipBytes: gzipBytes,
-        scripts: scripts.length,
+        scripts: runs[0].scripts,
       }),
     );
     expect(gzipBytes).toBeGreaterThan(0);
