@@ -146,8 +146,11 @@ export function AccountsPage() {
   };
   const params: Record<string, string> = {};
   for (const [k] of FILTERS) if (supported.has(k) && f[k]) params[k] = f[k];
+  // With no filter set the list does not depend on what the server supports: it loads at once,
+  // beside the OpenAPI document, not after it.
+  const anySet = FILTERS.some(([k]) => f[k] !== '');
   const list = useApi<Page<AccountSummary>>(
-    doc ? `/accounts${query({ ...params, limit: 50, cursor })}` : null,
+    doc || !anySet ? `/accounts${query({ ...params, limit: 50, cursor })}` : null,
   );
   const off = (k: FilterKey) => doc !== undefined && !supported.has(k);
   const hint = (k: FilterKey) => (off(k) ? 'not available on this server' : undefined);
