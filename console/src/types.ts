@@ -104,8 +104,6 @@ export interface StepProgress {
   uncertain: number;
   inFlight: number;
   skippedByReason?: Record<string, number>;
-  /** Enrollments whose cursor is at this step now (when the server reports it). */
-  waiting?: number;
 }
 
 export interface CampaignView {
