@@ -120,3 +120,35 @@ export function untrackedUnsubscribeLinks(html: string, unsubscribeUrl: string):
     return `<a ses:no-track${attributes}>`;
   });
 }
+
+/**
+ * The variables an email template renders with, from the account, the contact and the sender: one
+ * builder for the engine's email channel and the catalog's preview and test send, so a preview
+ * shows what a send would render.
+ */
+export function emailContext(p: {
+  account: { accountId: string; name: string; industry?: string; domain?: string };
+  contact: { contactId: string; name: string; role: Role; title?: string };
+  sender: { email: string; name?: string };
+  unsubscribeUrl: string;
+  lastTouch?: TemplateContext['lastTouch'];
+}): TemplateContext {
+  return {
+    account: {
+      accountId: p.account.accountId,
+      name: p.account.name,
+      industry: p.account.industry,
+      domain: p.account.domain,
+    },
+    contact: {
+      contactId: p.contact.contactId,
+      name: p.contact.name,
+      firstName: p.contact.name.split(/\s+/)[0] ?? p.contact.name,
+      role: p.contact.role,
+      title: p.contact.title,
+    },
+    sender: { email: p.sender.email, name: p.sender.name },
+    unsubscribeUrl: p.unsubscribeUrl,
+    lastTouch: p.lastTouch,
+  };
+}

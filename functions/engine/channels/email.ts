@@ -12,7 +12,7 @@ import type { EmailStep, Touch } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
 import { reservedSlot, slotMillis, slotReason, throttledRetryAt } from '../../kernel/send-rate';
 import { renderTemplate } from '../../kernel/template-render';
-import { EmailTemplate } from '../../kernel/templates';
+import { EmailTemplate, emailContext } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
 import type { Run } from '../context';
@@ -106,26 +106,18 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
         }
         const link = await unsubscribeUrl(run, contact.contactId);
         const last = run.recent.find((t) => t.status === 'sent' && t.summary && t.stepId !== step.id);
-        const rendered = renderTemplate(tpl, {
-          account: {
-            accountId: run.account.accountId,
-            name: run.account.name,
-            industry: run.account.industry,
-            domain: run.account.domain,
-          },
-          contact: {
-            contactId: contact.contactId,
-            name: contact.name,
-            firstName: contact.name.split(/\s+/)[0] ?? contact.name,
-            role: contact.role,
-            title: contact.title,
-          },
-          sender: { email: config.senderEmail, name: config.senderName },
-          unsubscribeUrl: link,
-          lastTouch: last
-            ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
-            : undefined,
-        });
+        const rendered = renderTemplate(
+          tpl,
+          emailContext({
+            account: run.account,
+            contact,
+            sender: { email: config.senderEmail, name: config.senderName },
+            unsubscribeUrl: link,
+            lastTouch: last
+              ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
+              : undefined,
+          }),
+        );
         const wait = await turn(previous);
         if (wait) return wait;
         // The hand-over, immediately before the call: from here on a crash leaves it uncertain.
