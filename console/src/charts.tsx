@@ -34,6 +34,7 @@ Chart.defaults.animation = false;
 Chart.defaults.maintainAspectRatio = false;
 Chart.defaults.font.family = 'system-ui, sans-serif';
 Chart.defaults.color = '#1b1f24';
+Chart.defaults.datasets.bar.maxBarThickness = 28;
 
 function Canvas(props: { label: string; config: () => ChartConfiguration }) {
   const ref = useRef<HTMLCanvasElement>(null);

@@ -35,10 +35,16 @@ export interface AccountSummary {
   ownerSdr?: string;
   suppressed: boolean;
   fit?: Fit;
-  /** Added by the console's list route when the server has it. */
-  score?: number | { value: number; trend?: number | null } | null;
-  scoreTrend?: number | null;
-  coverage?: { reached?: number; mapped?: number; committee?: number };
+  /** GET /accounts rows: the score now, a week ago and the change (null: never scored). */
+  score?: { now: number | null; weekAgo: number | null; change: number | null };
+  /** GET /accounts rows: the committee's roles mapped, reached, engaged, required, missing. */
+  coverage?: {
+    mapped: string[];
+    reached: string[];
+    engaged: string[];
+    required: string[];
+    missing: string[];
+  };
 }
 
 export interface Progress {
@@ -98,8 +104,6 @@ export interface StepProgress {
   uncertain: number;
   inFlight: number;
   skippedByReason?: Record<string, number>;
-  /** Enrollments whose cursor is at this step now (when the server reports it). */
-  waiting?: number;
 }
 
 export interface CampaignView {
@@ -184,6 +188,11 @@ export interface Task {
   outcome?: string;
   notes?: string;
   completedAt?: string;
+  /** Open and due before the queue's now (the server's clock). */
+  overdue?: boolean;
+  accountName?: string;
+  /** Who to call, with the time it is where they are now (`YYYY-MM-DD HH:mm`). */
+  call?: { name: string; role: string; phone?: string; timeZone: string; localTime: string };
 }
 
 export interface Page<T> {

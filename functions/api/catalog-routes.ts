@@ -8,7 +8,7 @@
 import { NotImplemented } from '../kernel/errors';
 import type { createCatalogService } from './catalog-service';
 import { E409_IF_MATCH, ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
-import { E400, E404, E413 } from './responses';
+import { E400, E404, E413, err } from './responses';
 import { route, type Route } from './router';
 import * as S from './schemas';
 
@@ -49,6 +49,49 @@ export function catalogRoutes(catalog: CatalogService | undefined): Route[] {
         );
         return { status, body: template, headers: withEtag(template.version) };
       },
+    }),
+    route({
+      method: 'POST',
+      path: '/templates/{templateId}/preview',
+      operationId: 'previewTemplate',
+      summary:
+        'Render a template for an account and contact as a send would (role variant, account override), with the variables it lacks',
+      tags: ['templates'],
+      auth: 'iam',
+      params: S.TemplateIdParams,
+      body: S.TemplatePreviewBody,
+      responses: {
+        200: { description: 'rendered', schema: S.TemplatePreview },
+        ...E400,
+        ...E404,
+        501: err('previews are not wired in this deployment'),
+      },
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: await svc().preview(params.templateId, body),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: '/templates/{templateId}/test-send',
+      operationId: 'testSendTemplate',
+      summary:
+        'Send a template rendered for an account and contact to an address through SES, tagged as a test (never scored, in no campaign)',
+      tags: ['templates'],
+      auth: 'iam',
+      params: S.TemplateIdParams,
+      body: S.TemplateTestSendBody,
+      responses: {
+        200: { description: 'sent', schema: S.TemplateTestSend },
+        ...E400,
+        ...E404,
+        409: err('SES refused or throttled the send (its error in the message)'),
+        501: err('no sender address is configured'),
+      },
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: await svc().testSend(params.templateId, body),
+      }),
     }),
     route({
       method: 'GET',

@@ -10,10 +10,14 @@ import {
   type DirectMailSettings,
 } from '../kernel/direct-mail-providers';
 import { AudienceKindsSchema, unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
-import { BadRequest, NotFound, type ErrorDetail } from '../kernel/errors';
+import { BadRequest, Conflict, NotFound, NotImplemented, type ErrorDetail } from '../kernel/errors';
 import { compileTemplate, templateCompileErrors } from '../kernel/template-compile';
 import { encodeCompiled } from '../kernel/template-compiled';
-import { EmailTemplate, TemplateInput, templateSizeError } from '../kernel/templates';
+import { renderTemplate, templateVariables } from '../kernel/template-render';
+import { EmailTemplate, emailContext, TemplateInput, templateSizeError } from '../kernel/templates';
+import { SES_TAGS } from '../kernel/rules';
+import { AccountRepository } from '../platform/store/accounts';
+import { classifySesError, EMAIL, type EmailSender } from '../platform/ses';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
 import type { Platform } from '../platform/compose';
@@ -33,9 +37,25 @@ async function conditional<T>(what: string, write: () => Promise<T>): Promise<T>
   }
 }
 
+/** What the preview and the test send read and send with (docs/api.md "Template preview and test send"). */
+export interface TemplateTryDeps {
+  accounts: Pick<AccountRepository, 'get' | 'getVersionedContact'>;
+  /** The From address (`config.senderEmail`); without one a test send is a 501. */
+  sender?: { email: string; name?: string };
+  /** Where unsubscribe links point (`config.unsubscribeBaseUrl`). */
+  unsubscribeBaseUrl?: string;
+  /** The email port (SES), built when a test send first needs it. */
+  email: () => EmailSender;
+}
+
+/** The unsubscribe link of a preview or test send: an inert token, so no test unsubscribes the real contact. */
+export const PREVIEW_UNSUBSCRIBE_TOKEN = 'preview-not-a-token';
+
 export function createCatalogService(deps: {
   catalog: CatalogRepository;
   clock: Clock;
+  /** The preview and the test send (local mode, tests, the catalog function). */
+  tryOut?: TemplateTryDeps;
   /** The audience names the configured ad providers map (none configured: any name is accepted). */
   adsAudiences?: AudienceKinds;
   /** `config.providers.directMail`: a print-and-mail provider has only the pieces it maps. */
@@ -127,7 +147,95 @@ export function createCatalogService(deps: {
     return listView(await repo.listSequences(page), SequenceList.shape.items.element);
   }
 
-  return { putTemplate, getTemplate, listTemplates, putSequence, getSequence, listSequences };
+  /**
+   * A template rendered for one account and contact exactly as the engine's email channel renders
+   * it (the same context builder, the role variant and the account override resolved by
+   * renderTemplate), with the variables it uses that the context lacks or has no value for.
+   */
+  async function preview(templateId: string, body: { accountId: string; contactId: string }) {
+    const tryOut = deps.tryOut;
+    if (!tryOut) throw new NotImplemented('template previews are not wired');
+    const [template, account, contact] = await Promise.all([
+      getTemplate(templateId),
+      tryOut.accounts.get(body.accountId),
+      tryOut.accounts.getVersionedContact(body.accountId, body.contactId),
+    ]);
+    if (!account) throw new NotFound(`no account ${body.accountId}`);
+    if (!contact) throw new NotFound(`no contact ${body.contactId} in account ${body.accountId}`);
+    const base = tryOut.unsubscribeBaseUrl ?? 'https://unsubscribe.invalid/unsubscribe';
+    const context = emailContext({
+      account,
+      contact: contact.contact,
+      sender: tryOut.sender ?? { email: 'sender@unconfigured.invalid' },
+      unsubscribeUrl: `${base}${base.includes('?') ? '&' : '?'}t=${PREVIEW_UNSUBSCRIBE_TOKEN}`,
+    });
+    // Compiled from the source as saving compiles it, then rendered as the engine renders.
+    const compiled = compileTemplate(template);
+    const rendered = renderTemplate(template, compiled, context);
+    const variables = templateVariables(template, compiled, context);
+    const variant = {
+      role: template.byRole?.[contact.contact.role] ? contact.contact.role : null,
+      account: template.byAccount?.[account.accountId] ? account.accountId : null,
+    };
+    return {
+      templateId,
+      version: template.version,
+      accountId: account.accountId,
+      contactId: contact.contact.contactId,
+      ...rendered,
+      unknownVariables: variables.unknown,
+      emptyVariables: variables.empty,
+      variant,
+      to: contact.contact.email ?? null,
+    };
+  }
+
+  /**
+   * Renders the preview and sends it through SES to `to`, tagged `abmTest=true` (and the template,
+   * never a campaign): the SES normaliser drops its events before they become engagement, so it is
+   * never scored nor counted in a campaign.
+   */
+  async function testSend(templateId: string, body: { to: string; accountId: string; contactId: string }) {
+    const tryOut = deps.tryOut;
+    if (!tryOut?.sender) throw new NotImplemented('no sender address is configured (config.senderEmail)');
+    const p = await preview(templateId, body);
+    const from = tryOut.sender.name ? `${tryOut.sender.name} <${tryOut.sender.email}>` : tryOut.sender.email;
+    try {
+      const { messageId } = await tryOut.email().send({
+        from,
+        to: body.to,
+        subject: p.subject,
+        html: p.html,
+        text: p.text,
+        headers: [],
+        tags: { [SES_TAGS.test]: 'true', templateId },
+      });
+      return {
+        messageId,
+        to: body.to,
+        subject: p.subject,
+        unknownVariables: p.unknownVariables,
+        test: true as const,
+      };
+    } catch (err) {
+      const kind = classifySesError(err);
+      if (kind === 'unknown') throw err;
+      throw new Conflict(
+        `SES ${kind === 'throttled' ? 'is throttling sends; try again shortly' : 'refused the test send'}: ${(err as Error).name}: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  return {
+    putTemplate,
+    getTemplate,
+    listTemplates,
+    putSequence,
+    getSequence,
+    listSequences,
+    preview,
+    testSend,
+  };
 }
 
 function view(s: { version: number; createdAt: string } & Record<string, unknown>) {
@@ -145,5 +253,13 @@ export function catalogFeature(platform: Platform) {
         ? undefined
         : AudienceKindsSchema.parse(platform.config.adsAudiences),
     directMail: parseDirectMailSettings(platform.config.directMailProvider),
+    tryOut: {
+      accounts: platform.repository(AccountRepository),
+      sender: platform.config.senderEmail
+        ? { email: platform.config.senderEmail, name: platform.config.senderName }
+        : undefined,
+      unsubscribeBaseUrl: platform.config.unsubscribeBaseUrl,
+      email: () => platform.port(EMAIL),
+    },
   });
 }

@@ -10,6 +10,7 @@ import {
   CampaignStatus,
   Channel,
   ContactInput,
+  Email,
   EnrollmentStatus,
   EngagementEventInput,
   EngagementType,
@@ -235,6 +236,44 @@ export const TemplateList = z
     cursor: z.string().nullable(),
   })
   .meta({ id: 'TemplateList' });
+
+export const TemplatePreviewBody = z
+  .object({ accountId: Id, contactId: Id })
+  .strict()
+  .meta({ id: 'TemplatePreviewRequest' });
+export const TemplatePreview = z
+  .object({
+    templateId: Id,
+    version: z.number().int(),
+    accountId: Id,
+    contactId: Id,
+    subject: z.string(),
+    html: z.string(),
+    text: z.string(),
+    /** Variables the template uses that the render context has no field for (typos): they render empty. */
+    unknownVariables: z.array(z.string()),
+    /** Known variables without a value for this account or contact (`contact.title`): they render empty. */
+    emptyVariables: z.array(z.string()),
+    /** Which variant rendered: the contact's role's, the account's override (null: the base). */
+    variant: z.object({ role: Role.nullable(), account: Id.nullable() }),
+    /** The contact's address (a real send would go there); null when it has none. */
+    to: z.string().nullable(),
+  })
+  .meta({ id: 'TemplatePreview' });
+export const TemplateTestSendBody = z
+  .object({ to: Email, accountId: Id, contactId: Id })
+  .strict()
+  .meta({ id: 'TemplateTestSendRequest' });
+export const TemplateTestSend = z
+  .object({
+    messageId: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    unknownVariables: z.array(z.string()),
+    /** Tagged `abmTest=true`: its SES events are never scored nor counted in a campaign. */
+    test: z.literal(true),
+  })
+  .meta({ id: 'TemplateTestSend' });
 
 export const SequenceIdParams = z.object({ sequenceId: Id });
 export const SequenceGetQuery = z.object({ version: QueryInt(1, 99_999_999).optional() });

@@ -150,6 +150,10 @@ export function createSesNormaliser(deps: SesNormaliserDeps) {
       }
     }
 
+    // A template's test send (POST /templates/{id}/test-send): a bounce or complaint above still
+    // protects the address and counts for the sender (SES counts it too), but it is never engagement.
+    if (tag(mail.tags, SES_TAGS.test) === 'true') return { ...result, ignored: 'a test send (never scored)' };
+
     const recipients =
       detailType === 'Email Bounced'
         ? (detail.bounce?.bouncedRecipients.map((r) => r.emailAddress) ?? mail.destination)

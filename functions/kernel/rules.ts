@@ -58,6 +58,8 @@ export const SES_TAGS = {
   contactId: 'contactId',
   campaignId: 'campaignId',
   stepId: 'stepId',
+  /** `true` on a template's test send (POST /templates/{id}/test-send): its events are never engagement. */
+  test: 'abmTest',
 } as const;
 
 // ---------------------------------------------------------------------------

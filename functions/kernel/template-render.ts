@@ -17,7 +17,12 @@ import { Compiler, compile } from 'handlebars/lib/handlebars/compiler/compiler';
 import JavaScriptCompiler from 'handlebars/lib/handlebars/compiler/javascript-compiler';
 import type { Role } from './model';
 import type { CompiledTemplate, TemplateAst } from './template-compiled';
-import type { EmailTemplate, RenderedEmail, TemplateContext } from './templates';
+import {
+  untrackedUnsubscribeLinks,
+  type EmailTemplate,
+  type RenderedEmail,
+  type TemplateContext,
+} from './templates';
 
 const handlebars = Object.assign(runtime.create(), {
   Compiler,
@@ -44,36 +49,6 @@ export function resolveTemplatePaths(
         ? `byRole.${role}.${part}`
         : part;
   return { subject: path('subject'), html: path('html'), text: path('text') };
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
-
-/** An attribute value as the browser reads it (Handlebars escapes `=`, `&`, quotes and backticks). */
-function decodeAttribute(value: string): string {
-  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#')
-      return String.fromCodePoint(
-        name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10),
-      );
-    return ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}
-
-/**
- * Marks every link to the unsubscribe URL `ses:no-track`, so SES click tracking leaves it alone: a
- * rewritten unsubscribe link would report its clicks (and mail scanners' prefetches) as engagement.
- * "To disable click tracking for a link, add ses:no-track to the anchor tag":
- * https://docs.aws.amazon.com/ses/latest/dg/faqs-metrics.html (Click tracking).
- */
-export function untrackedUnsubscribeLinks(html: string, unsubscribeUrl: string): string {
-  if (!unsubscribeUrl) return html;
-  return html.replace(/<a\b([^>]*)>/gi, (tag, attributes: string) => {
-    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attributes);
-    if (!href) return tag;
-    const value = decodeAttribute((href[1] ?? href[2] ?? href[3] ?? '').trim());
-    if (value !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
-    return `<a ses:no-track${attributes}>`;
-  });
 }
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
@@ -123,3 +98,64 @@ export function renderTemplate(
     text: compiled(compiledForm, paths.text, 'text')(context),
   };
 }
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the Handlebars AST is walked loosely */
+const CONTEXT_FREE_HELPERS = new Set(['if', 'unless']);
+
+/**
+ * The variables a template would render for this account and contact (its role variant and account
+ * override resolved as renderTemplate resolves them) that the context does not have: `unknown`,
+ * names the context has no such field for (a typo: `{{acount.name}}`), and `empty`, fields it has
+ * without a value for this contact (`{{contact.title}}` for a contact without a title). Handlebars
+ * renders both as nothing. Inside `#each` and `#with` the context changes: only `@root.` and `../`
+ * paths are checked there.
+ */
+export function templateVariables(
+  template: Pick<EmailTemplate, 'byRole' | 'byAccount'>,
+  compiledForm: CompiledTemplate,
+  context: TemplateContext,
+): { unknown: string[]; empty: string[] } {
+  const paths = resolveTemplatePaths(template, context.account.accountId, context.contact.role);
+  const unknown = new Set<string>();
+  const empty = new Set<string>();
+  const check = (node: any, rooted: boolean) => {
+    if (!node) return;
+    if (node.type === 'SubExpression') return expression(node, rooted);
+    if (node.type !== 'PathExpression' || node.original === 'this' || node.parts.length === 0) return;
+    const root = node.data && node.parts[0] === 'root';
+    if (node.data && !root) return; // @index, @key, @first...
+    if (!rooted && !root && node.depth === 0) return;
+    let value: unknown = context;
+    for (const part of root ? node.parts.slice(1) : node.parts) {
+      // A field the context has, without a value for this contact (no last touch yet): empty.
+      if (value === undefined || value === null) break;
+      if (typeof value !== 'object' || !(part in (value as object))) {
+        unknown.add(node.original);
+        return;
+      }
+      value = (value as Record<string, unknown>)[part];
+    }
+    if (value === undefined || value === null || value === '') empty.add(node.original);
+  };
+  const expression = (node: any, rooted: boolean) => {
+    const helper = (node.params?.length ?? 0) > 0 || (node.hash?.pairs?.length ?? 0) > 0;
+    if (!helper) check(node.path, rooted);
+    for (const p of node.params ?? []) check(p, rooted);
+    for (const pair of node.hash?.pairs ?? []) check(pair.value, rooted);
+  };
+  const program = (node: any, rooted: boolean) => {
+    for (const statement of node?.body ?? []) {
+      if (statement.type === 'MustacheStatement') expression(statement, rooted);
+      else if (statement.type === 'BlockStatement') {
+        for (const p of statement.params ?? []) check(p, rooted);
+        const keeps = CONTEXT_FREE_HELPERS.has(statement.path?.original);
+        program(statement.program, rooted && keeps);
+        program(statement.inverse, rooted);
+      }
+    }
+  };
+  // The trees the render would compile (read only: compile() gets its own copy).
+  for (const path of [paths.subject, paths.html, paths.text]) program(compiledForm.parts[path], true);
+  return { unknown: [...unknown].sort(), empty: [...empty].sort() };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */

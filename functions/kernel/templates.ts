@@ -76,3 +76,80 @@ export function templateSizeError(template: z.infer<typeof TemplateInput>): stri
     ? `the template is ${bytes} bytes as JSON; at most ${DOCUMENT_MAX_BYTES} (a DynamoDB item is at most 400 KB)`
     : undefined;
 }
+
+/** Which source each part uses for this account and role. */
+export function resolveTemplate(
+  template: Pick<EmailTemplate, 'subject' | 'html' | 'text' | 'byRole' | 'byAccount'>,
+  accountId: string,
+  role: Role,
+): RenderedEmail {
+  const byAccount = template.byAccount?.[accountId] ?? {};
+  const byRole = template.byRole?.[role] ?? {};
+  return {
+    subject: byAccount.subject ?? byRole.subject ?? template.subject,
+    html: byAccount.html ?? byRole.html ?? template.html,
+    text: byAccount.text ?? byRole.text ?? template.text,
+  };
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+
+/** An attribute value as the browser reads it (Handlebars escapes `=`, `&`, quotes and backticks). */
+function decodeAttribute(value: string): string {
+  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
+    if (name[0] === '#')
+      return String.fromCodePoint(
+        name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10),
+      );
+    return ENTITIES[name.toLowerCase()] ?? whole;
+  });
+}
+
+/**
+ * Marks every link to the unsubscribe URL `ses:no-track`, so SES click tracking leaves it alone: a
+ * rewritten unsubscribe link would report its clicks (and mail scanners' prefetches) as engagement.
+ * "To disable click tracking for a link, add ses:no-track to the anchor tag":
+ * https://docs.aws.amazon.com/ses/latest/dg/faqs-metrics.html (Click tracking).
+ */
+export function untrackedUnsubscribeLinks(html: string, unsubscribeUrl: string): string {
+  if (!unsubscribeUrl) return html;
+  return html.replace(/<a\b([^>]*)>/gi, (tag, attributes: string) => {
+    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attributes);
+    if (!href) return tag;
+    const value = decodeAttribute((href[1] ?? href[2] ?? href[3] ?? '').trim());
+    if (value !== unsubscribeUrl || /\bses:no-track\b/i.test(attributes)) return tag;
+    return `<a ses:no-track${attributes}>`;
+  });
+}
+
+/**
+ * The variables an email template renders with, from the account, the contact and the sender: one
+ * builder for the engine's email channel and the catalog's preview and test send, so a preview
+ * shows what a send would render.
+ */
+export function emailContext(p: {
+  account: { accountId: string; name: string; industry?: string; domain?: string };
+  contact: { contactId: string; name: string; role: Role; title?: string };
+  sender: { email: string; name?: string };
+  unsubscribeUrl: string;
+  lastTouch?: TemplateContext['lastTouch'];
+}): TemplateContext {
+  return {
+    account: {
+      accountId: p.account.accountId,
+      name: p.account.name,
+      industry: p.account.industry,
+      domain: p.account.domain,
+    },
+    contact: {
+      contactId: p.contact.contactId,
+      name: p.contact.name,
+      firstName: p.contact.name.split(/\s+/)[0] ?? p.contact.name,
+      role: p.contact.role,
+      title: p.contact.title,
+    },
+    sender: { email: p.sender.email, name: p.sender.name },
+    unsubscribeUrl: p.unsubscribeUrl,
+    lastTouch: p.lastTouch,
+  };
+}

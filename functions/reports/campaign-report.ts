@@ -99,7 +99,10 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_0
 
 export interface ReportDeps {
   accounts: Pick<AccountRepository, 'getMany' | 'listContacts'>;
-  enrollments: Pick<EnrollmentRepository, 'allOfCampaign' | 'statusesOfCampaign' | 'countActive'>;
+  enrollments: Pick<
+    EnrollmentRepository,
+    'allOfCampaign' | 'statusesOfCampaign' | 'positionsOfCampaign' | 'countActive'
+  >;
   touches: Pick<TouchRepository, 'allOfCampaign' | 'outcomesOfCampaign'>;
   campaigns: Pick<CampaignRepository, 'get' | 'complete' | 'listNewest'>;
   catalog: Pick<CatalogReader, 'getSequence'>;
@@ -145,13 +148,22 @@ export function createReportService(deps: ReportDeps) {
    */
   async function progress(campaignId: string) {
     const campaign = await campaignOf(campaignId);
-    const [sequence, statuses, touches] = await Promise.all([
+    const [sequence, positions, touches] = await Promise.all([
       deps.catalog.getSequence(campaign.sequenceId, campaign.version),
-      deps.enrollments.statusesOfCampaign(campaignId),
+      deps.enrollments.positionsOfCampaign(campaignId),
       deps.touches.outcomesOfCampaign(campaignId),
     ]);
+    const statuses = positions.map((p) => p.status);
     const byStatus: Record<string, number> = {};
     for (const status of statuses) byStatus[status] = (byStatus[status] ?? 0) + 1;
+    // Where the active enrollments are: the step each execution is at; one that has not run a step
+    // yet starts at the first.
+    const byStep: Record<string, number> = {};
+    for (const p of positions) {
+      if (!ACTIVE_ENROLLMENT.has(p.status)) continue;
+      const at = p.stepId ?? sequence?.steps[0]?.id;
+      if (at !== undefined) byStep[at] = (byStep[at] ?? 0) + 1;
+    }
     const heldOut = byStatus.held_out ?? 0;
     // The backstop of the end path's check (engine: campaignCompletion): every enrollment read
     // here has ended, so a running campaign has ended too.
@@ -171,6 +183,7 @@ export function createReportService(deps: ReportDeps) {
       enrolled: statuses.length - heldOut,
       heldOut,
       byStatus,
+      byStep,
       steps: stepFunnel(sequence, touches).map(({ skippedByReason: _, ...counters }) => counters),
       createdAt: campaign.createdAt,
       updatedAt: campaign.updatedAt,

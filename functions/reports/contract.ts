@@ -32,6 +32,11 @@ export const CampaignView = z
     enrolled: z.number().int(),
     heldOut: z.number().int(),
     byStatus: z.record(z.string(), z.number().int()),
+    /**
+     * Where the active (running, waiting, paused) enrollments are: how many at each step id (the
+     * step their execution is at; one that has not run a step yet counts at the first step).
+     */
+    byStep: z.record(z.string(), z.number().int()),
     steps: z.array(StepProgress),
     createdAt: z.string(),
     updatedAt: z.string(),

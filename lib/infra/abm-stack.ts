@@ -146,6 +146,10 @@ export class AbmStack extends Stack {
       scoringConfig,
       maxSendRate: config.ses.maxSendRate,
       launchMaxUsd: config.launch.maxUsd,
+      testSend: {
+        environment: this.engine.emailEnvironment,
+        grant: (fn) => this.engine.grantSendEmail(fn),
+      },
       // The mail receivers verify with their webhook secret; the CRM's with its webhook secret, and it
       // reads the access secret (a deal's company).
       webhooks: {

@@ -275,7 +275,16 @@ describe('control', () => {
   it('campaign pause, resume and stop apply to every active enrollment; unknown campaign -> 404', async () => {
     const paused = await h.call('POST', '/campaigns/eu-q1/pause');
     expect(paused.json).toMatchObject({ status: 'paused', changed: 7 });
-    expect((await h.call('GET', '/campaigns/eu-q1')).json.byStatus).toMatchObject({ paused: 7, stopped: 1 });
+    const view = (await h.call('GET', '/campaigns/eu-q1')).json;
+    expect(view.byStatus).toMatchObject({ paused: 7, stopped: 1 });
+    // Where they are: none has run a step in this harness, so all 7 are at the first step; one
+    // moved on counts at its step.
+    expect(view.byStep).toEqual({ intro: 7 });
+    const moved = (await h.store.enrollments.listOfCampaign('eu-q1', { limit: 100 })).items.find(
+      (e) => e.status === 'paused',
+    )!;
+    await h.store.enrollments.update(moved.accountId, 'eu-q1', (e) => ({ ...e, stepId: 'call-1' }));
+    expect((await h.call('GET', '/campaigns/eu-q1')).json.byStep).toEqual({ intro: 6, 'call-1': 1 });
     await h.call('POST', '/campaigns/eu-q1/resume');
     const stop = await h.call('POST', '/campaigns/eu-q1/stop');
     expect(stop.json).toMatchObject({ status: 'stopped', changed: 7 });

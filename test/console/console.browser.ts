@@ -83,6 +83,11 @@ steps:
     after: P2D
     to: all
     template: ops-intro
+  - id: last-call
+    channel: email
+    after: P7D
+    to: [economic_buyer]
+    template: ops-intro
 `;
 
 let local: Awaited<ReturnType<typeof startLocalForTest>>;
@@ -107,11 +112,6 @@ async function signIn(w: WatchedPage): Promise<void> {
 
 const nav = (page: Page, name: string) =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-
-async function hasRoute(method: string, path: string): Promise<boolean> {
-  const doc = await api.call('GET', '/openapi.json');
-  return Boolean(doc.json?.paths?.[path]?.[method]);
-}
 
 beforeAll(async () => {
   buildConsoleIfStale();
@@ -170,6 +170,39 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByText('15 account(s) imported').waitFor();
     await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
+    // The keyboard reaches the skip link and every main navigation link, in order, from the top.
+    await page.reload();
+    await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
+    const reached: string[] = [];
+    for (let i = 0; i < 10 && !reached.includes('Reports'); i++) {
+      await page.keyboard.press('Tab');
+      reached.push(
+        ((await page.evaluate('document.activeElement?.textContent')) as string | null)?.trim() ?? '',
+      );
+    }
+    expect(reached.slice(0, 7)).toEqual([
+      'Skip to content',
+      'Accounts',
+      'Campaigns',
+      'Sequences',
+      'Templates',
+      'Tasks',
+      'Reports',
+    ]);
+    // Filters reach the server when it has them (GET /accounts q, tier, sort...).
+    if (
+      (await api.call('GET', '/openapi.json')).json?.paths?.['/accounts']?.get?.parameters?.some(
+        (p: { name: string }) => p.name === 'q',
+      )
+    ) {
+      await page.getByLabel('Search').fill('Acme 12');
+      await until('one row', async () => (await page.locator('table tbody tr').count()) === 1);
+      await page.getByLabel('Search').fill('');
+      await page.getByLabel('Tier').selectOption('1');
+      await page.getByLabel('Sort by').selectOption('name');
+      await until('the 3 tier-1 accounts', async () => (await page.locator('table tbody tr').count()) === 3);
+      await page.getByLabel('Tier').selectOption('');
+    }
     await check(page, '01-accounts');
 
     // A template, saved, then previewed for one contact.
@@ -183,24 +216,14 @@ describe('the web console', () => {
     await page.getByText('Saved version 1.').waitFor();
     await page.getByLabel('Account', { exact: true }).selectOption('acme-04');
     await page.getByLabel('Contact', { exact: true }).selectOption('acme-04-c1');
-    if (await hasRoute('post', '/templates/{templateId}/preview')) {
-      await page.getByRole('button', { name: 'Preview' }).click();
-      await page.getByText('Subject: A plan for Acme 4 Logistics').waitFor();
-      await page.getByText('Unknown variables').waitFor();
-      await expect(page.getByRole('alert').filter({ hasText: 'account.mascot' }).count()).resolves.toBe(1);
-    } else {
-      // Until the preview route lands, the page says so and the button is off.
-      await page.getByText('Not available on this server: template preview').waitFor();
-      expect(await page.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(true);
-      console.warn(
-        '[console.browser] POST /templates/{templateId}/preview is not on this server: preview not exercised',
-      );
-    }
-    if (await hasRoute('post', '/templates/{templateId}/test-send')) {
-      await page.getByLabel('Send to').fill('ops@example.com');
-      await page.getByRole('button', { name: 'Send test' }).click();
-      await page.getByText('Test sent to ops@example.com').waitFor();
-    }
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('Subject: A plan for Acme 4 Logistics').waitFor();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'Unknown variables' }).textContent(),
+    ).resolves.toContain('account.mascot');
+    await page.getByLabel('Send to').fill('ops@example.com');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText('Test sent to ops@example.com').waitFor();
     await check(page, '02-template');
 
     // A sequence: saved with an unknown template (the error at its line), then fixed.
@@ -258,6 +281,13 @@ describe('the web console', () => {
     await until(
       'follow-up sent',
       async () => Number(await sentCell('follow-up').textContent()) > 0,
+      60_000,
+      250,
+    );
+    const clockButton = page.getByRole('group', { name: 'Local clock' }).getByRole('button');
+    await until(
+      'the skip to end',
+      async () => (await clockButton.textContent()) === 'Skip ahead',
       60_000,
       250,
     );
@@ -328,7 +358,7 @@ describe('the web console', () => {
     await nav(page, 'Tasks');
     await page.getByLabel('I am (owner)').fill('sdr-ana');
     await page.getByRole('button', { name: 'Show my tasks' }).click();
-    const card = page.locator('article.task', { hasText: 'acme-02' }).filter({ hasText: 'Ivy Example2' });
+    const card = page.locator('article.task', { hasText: /Ivy Example2\b/ });
     await card.waitFor();
     expect(await page.locator('article.task').count()).toBeGreaterThanOrEqual(3);
     expect(await card.locator('.badge', { hasText: 'overdue' }).count()).toBe(1);
@@ -342,7 +372,7 @@ describe('the web console', () => {
     expect(await page.getByLabel('I am (owner)').inputValue()).toBe('sdr-ana');
 
     // Open the account from its task; note its score.
-    await card.getByRole('link', { name: 'acme-02' }).click();
+    await card.getByRole('link', { name: 'Acme 2 Logistics' }).click();
     await page.getByRole('heading', { name: 'Acme 2 Logistics', level: 1 }).waitFor();
     const scoreKpi = page.locator('.kpi', { hasText: 'Score' }).locator('.v');
     const before = Number((await scoreKpi.textContent())?.replace('—', '0'));
@@ -351,7 +381,7 @@ describe('the web console', () => {
 
     // Complete the call with an outcome.
     await page.goBack();
-    const again = page.locator('article.task', { hasText: 'acme-02' }).filter({ hasText: 'Ivy Example2' });
+    const again = page.locator('article.task', { hasText: /Ivy Example2\b/ });
     await again.getByLabel('Outcome').selectOption('meeting_booked');
     await again.getByLabel('Notes').fill('Demo on Thursday');
     await again.getByRole('button', { name: 'Complete' }).click();
@@ -360,10 +390,12 @@ describe('the web console', () => {
     // The scorer folds the outcome when the clock next settles; then the account's score has moved.
     await page.getByLabel('Skip by').selectOption('PT1H');
     await page.getByRole('button', { name: 'Skip ahead' }).click();
-    await page.getByRole('button', { name: 'Skip ahead' }).waitFor({ state: 'visible' });
+    const clockButton = page.getByRole('group', { name: 'Local clock' }).getByRole('button');
     await until(
-      'the skip to finish',
-      async () => (await page.getByRole('button', { name: 'Skip ahead' }).isEnabled()) || undefined,
+      'the skip to end',
+      async () => (await clockButton.textContent()) === 'Skip ahead',
+      60_000,
+      250,
     );
     await page.goto(`${base}/console/accounts/acme-02`);
     await page.getByRole('heading', { name: 'Acme 2 Logistics', level: 1 }).waitFor();
@@ -390,25 +422,34 @@ describe('the web console', () => {
   });
 
   it('the first page: at most 300 KB of JavaScript gzipped; prints how long until it is usable', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    await context.addInitScript(`sessionStorage.setItem('abm.console.token', ${JSON.stringify(TOKEN)})`);
-    const page = await context.newPage();
-    const scripts: Promise<number>[] = [];
-    page.on('response', (res) => {
-      if (res.request().resourceType() === 'script') scripts.push(res.body().then((b) => gzipSync(b).length));
-    });
-    const started = Date.now();
-    await page.goto(`${base}/console/accounts`);
-    await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
-    const usableMs = Date.now() - started;
-    const gzipBytes = (await Promise.all(scripts)).reduce((a, b) => a + b, 0);
-    await context.close();
+    // Five cold loads (a new browser context each: nothing cached), the accounts list as the user
+    // sees it first; the time is printed (median, min, max), not asserted.
+    const runs: { usableMs: number; gzipBytes: number; scripts: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+      await context.addInitScript(`sessionStorage.setItem('abm.console.token', ${JSON.stringify(TOKEN)})`);
+      const page = await context.newPage();
+      const scripts: Promise<number>[] = [];
+      page.on('response', (res) => {
+        if (res.request().resourceType() === 'script')
+          scripts.push(res.body().then((b) => gzipSync(b).length));
+      });
+      const started = Date.now();
+      await page.goto(`${base}/console/accounts`);
+      await page.getByRole('link', { name: 'Acme 12 Logistics' }).waitFor();
+      const usableMs = Date.now() - started;
+      const sizes = await Promise.all(scripts);
+      runs.push({ usableMs, gzipBytes: sizes.reduce((a, b) => a + b, 0), scripts: sizes.length });
+      await context.close();
+    }
+    const times = runs.map((r) => r.usableMs).sort((a, b) => a - b);
+    const gzipBytes = Math.max(...runs.map((r) => r.gzipBytes));
     console.log(
       JSON.stringify({
         bench: 'console-first-page',
-        usableMs,
+        usableMs: { median: times[2], min: times[0], max: times[4], runs: times.length },
         jsGzipBytes: gzipBytes,
-        scripts: scripts.length,
+        scripts: runs[0].scripts,
       }),
     );
     expect(gzipBytes).toBeGreaterThan(0);

@@ -225,6 +225,8 @@ describe('AbmStack (dev)', () => {
       'PUT /templates/{templateId}',
       'GET /templates',
       'GET /templates/{templateId}',
+      'POST /templates/{templateId}/preview',
+      'POST /templates/{templateId}/test-send',
       'PUT /sequences/{sequenceId}',
       'GET /sequences',
       'GET /sequences/{sequenceId}',

@@ -8,6 +8,7 @@ import { createApi, type ApiOptions } from '../../functions/api/app';
 import type { EventIngestor } from '../../functions/api/routes';
 import type { HttpResponse, Router } from '../../functions/api/router';
 import { ManualClock } from '../../functions/kernel/clock';
+import type { OutgoingEmail } from '../../functions/platform/ses';
 import { inProcessLaunch, type LaunchService } from '../../functions/launch';
 import { inProcessTemplateCompiler } from '../../functions/api/template-compiler';
 import { RecordingPublisher } from '../../functions/platform/recorders';
@@ -34,6 +35,8 @@ export interface Harness {
   control: RecordingSequenceControl;
   publisher: RecordingPublisher;
   launch: LaunchService & { idle(): Promise<void> };
+  /** What the email port was asked to send (the template test send); `failWith` makes the next send throw it. */
+  mail: { sent: OutgoingEmail[]; failWith?: Error };
   router: Router;
   call(
     method: string,
@@ -69,9 +72,12 @@ export async function startHarness(
     launchMaxUsd?: number;
     /** `config.providers.directMail` (its webhook receiver is then served). */
     directMailProvider?: unknown;
+    /** `config.senderEmail` (the template test send's From). */
+    senderEmail?: string;
   } = {},
 ): Promise<Harness> {
   const db = await startDynalite();
+  const mail: Harness['mail'] = { sent: [] };
   const table = new Table(db.client, db.tableName);
   const clock = new ManualClock('2026-11-23T09:00:00Z');
   const starter = new RecordingStarter();
@@ -86,6 +92,8 @@ export async function startHarness(
       coverage: options.coverage,
       launchMaxUsd: options.launchMaxUsd,
       directMailProvider: options.directMailProvider,
+      senderEmail: options.senderEmail,
+      unsubscribeBaseUrl: 'https://abm.example/unsubscribe',
     },
     {
       launch: (p) =>
@@ -100,6 +108,17 @@ export async function startHarness(
       unsubscribeKey: new StaticSecretSource(SIGNING_KEY),
       providerSecrets: new StaticProviderSecrets(options.providerSecrets ?? {}),
       templateCompiler: inProcessTemplateCompiler((): Platform => platform),
+      email: {
+        async send(email: OutgoingEmail) {
+          if (mail.failWith) {
+            const err = mail.failWith;
+            mail.failWith = undefined;
+            throw err;
+          }
+          mail.sent.push(email);
+          return { messageId: `test-message-${mail.sent.length}` };
+        },
+      },
     },
   );
   const api: ApiOptions = {
@@ -125,6 +144,7 @@ export async function startHarness(
     control,
     publisher,
     launch: platform.launch,
+    mail,
     router,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };

@@ -16,6 +16,7 @@ export const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'consol
 export function buildConsoleIfStale(): void {
   execFileSync(process.execPath, ['--import', 'tsx', 'bin/console-build.ts', '--if-stale'], {
     cwd: path.resolve(__dirname, '..', '..'),
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: 'inherit',
   });
 }

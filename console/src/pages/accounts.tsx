@@ -39,21 +39,14 @@ const FILTERS = [
 ] as const;
 type FilterKey = (typeof FILTERS)[number][0];
 
-function scoreOf(a: AccountSummary): { value?: number; trend?: number | null } {
-  if (typeof a.score === 'number') return { value: a.score, trend: a.scoreTrend };
-  if (a.score && typeof a.score === 'object')
-    return { value: a.score.value, trend: a.score.trend ?? a.scoreTrend };
-  return {};
-}
-
 function Trend(props: { trend?: number | null }) {
   const t = props.trend;
   if (t === undefined || t === null) return null;
-  if (Math.abs(t) < 0.05) return <span class="muted"> → steady</span>;
+  if (Math.abs(t) < 0.05) return <div class="muted">steady this week</div>;
   return t > 0 ? (
-    <span class="ok-text"> ↑ {t.toFixed(1)}</span>
+    <div class="ok-text">↑ {t.toFixed(1)} this week</div>
   ) : (
-    <span class="bad-text"> ↓ {Math.abs(t).toFixed(1)}</span>
+    <div class="bad-text">↓ {Math.abs(t).toFixed(1)} this week</div>
   );
 }
 
@@ -153,8 +146,11 @@ export function AccountsPage() {
   };
   const params: Record<string, string> = {};
   for (const [k] of FILTERS) if (supported.has(k) && f[k]) params[k] = f[k];
+  // With no filter set the list does not depend on what the server supports: it loads at once,
+  // beside the OpenAPI document, not after it.
+  const anySet = FILTERS.some(([k]) => f[k] !== '');
   const list = useApi<Page<AccountSummary>>(
-    doc ? `/accounts${query({ ...params, limit: 50, cursor })}` : null,
+    doc || !anySet ? `/accounts${query({ ...params, limit: 50, cursor })}` : null,
   );
   const off = (k: FilterKey) => doc !== undefined && !supported.has(k);
   const hint = (k: FilterKey) => (off(k) ? 'not available on this server' : undefined);
@@ -241,9 +237,8 @@ export function AccountsPage() {
               </thead>
               <tbody>
                 {page.items.map((a) => {
-                  const s = scoreOf(a);
-                  const reached = a.coverage?.reached;
-                  const mapped = a.coverage?.mapped ?? a.coverage?.committee;
+                  const s = a.score;
+                  const cov = a.coverage;
                   return (
                     <tr key={a.accountId}>
                       <td>
@@ -257,14 +252,23 @@ export function AccountsPage() {
                         </span>
                       </td>
                       <td class="n">
-                        {s.value === undefined ? <span class="muted">—</span> : s.value.toFixed(1)}
-                        <Trend trend={s.trend} />
-                      </td>
-                      <td>
-                        {reached === undefined || mapped === undefined ? (
+                        {s?.now === null || s?.now === undefined ? (
                           <span class="muted">—</span>
                         ) : (
-                          `${reached} of ${mapped} roles reached`
+                          s.now.toFixed(1)
+                        )}
+                        <Trend trend={s?.change} />
+                      </td>
+                      <td>
+                        {cov ? (
+                          <>
+                            {cov.reached.length} of {cov.mapped.length} roles reached
+                            {cov.missing.length > 0 && (
+                              <div class="muted">missing: {cov.missing.map(label).join(', ')}</div>
+                            )}
+                          </>
+                        ) : (
+                          <span class="muted">—</span>
                         )}
                       </td>
                       <td class="n">{a.fit ? a.fit.score : '—'}</td>

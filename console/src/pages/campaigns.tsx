@@ -178,7 +178,9 @@ function Controls(props: { campaign: CampaignView; onDone(): void }) {
         'POST',
         `/campaigns/${enc(campaign.campaignId)}/${action}`,
       );
-      setResult(`${label(action)}: ${r.changed} enrollment(s) changed, ${r.unchanged} unchanged.`);
+      setResult(
+        `${label(action).replace(/^./, (ch) => ch.toUpperCase())}: ${r.changed} enrollment(s) changed, ${r.unchanged} unchanged.`,
+      );
       props.onDone();
     } catch (err) {
       setError(err);
@@ -272,26 +274,32 @@ export function CampaignPage(props: { campaignId: string }) {
                       ))}
                   </tbody>
                 </table>
-                {c.byStep || c.steps.some((s) => s.waiting !== undefined) ? (
+                {c.byStep ? (
                   <>
-                    <h3>Waiting at each step</h3>
-                    <table>
-                      <caption class="sr-only">Active enrollments by current step</caption>
-                      <thead>
-                        <tr>
-                          <th>Step</th>
-                          <th class="n">Accounts</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {c.steps.map((s) => (
-                          <tr key={s.stepId}>
-                            <td>{s.stepId}</td>
-                            <td class="n">{num(c.byStep?.[s.stepId] ?? s.waiting ?? 0)}</td>
+                    <h3>At each step (active enrollments)</h3>
+                    {Object.values(c.byStep).every((n) => n === 0) ? (
+                      <p class="muted">No enrollment is active.</p>
+                    ) : (
+                      <table>
+                        <caption class="sr-only">Active enrollments by the step they are at</caption>
+                        <thead>
+                          <tr>
+                            <th>Step</th>
+                            <th class="n">Accounts</th>
                           </tr>
-                        ))}
-                      </tbody>
-                    </table>
+                        </thead>
+                        <tbody>
+                          {c.steps
+                            .filter((s) => (c.byStep?.[s.stepId] ?? 0) > 0)
+                            .map((s) => (
+                              <tr key={s.stepId}>
+                                <td>{s.stepId}</td>
+                                <td class="n">{num(c.byStep?.[s.stepId] ?? 0)}</td>
+                              </tr>
+                            ))}
+                        </tbody>
+                      </table>
+                    )}
                   </>
                 ) : (
                   <p class="muted">Per-step positions are not reported by this server.</p>

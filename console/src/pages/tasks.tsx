@@ -27,8 +27,8 @@ function TaskCard(props: { task: Task; now: Date; onDone(): void }) {
   const [notes, setNotes] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const overdue = Date.parse(task.dueAt) < now.getTime();
-  const who = task.context.contact ?? {};
+  const overdue = task.overdue ?? Date.parse(task.dueAt) < now.getTime();
+  const who = task.call ?? task.context.contact ?? {};
   const id = `task-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const complete = async (e: Event) => {
     e.preventDefault();
@@ -53,7 +53,7 @@ function TaskCard(props: { task: Task; now: Date; onDone(): void }) {
       <dl class="facts">
         <dt>Account</dt>
         <dd>
-          <Link href={`/accounts/${enc(task.accountId)}`}>{task.accountId}</Link>
+          <Link href={`/accounts/${enc(task.accountId)}`}>{task.accountName ?? task.accountId}</Link>
           {task.context.stage ? ` · ${task.context.stage}` : ''}
           {typeof task.context.score === 'number' ? ` · score ${task.context.score.toFixed(1)}` : ''}
         </dd>

@@ -25,11 +25,17 @@ interface Template {
 }
 
 interface Preview {
+  version?: number;
   subject: string;
   html: string;
   text: string;
+  /** Variables the render context has no field for (typos): they render empty. */
   unknownVariables?: string[];
-  variant?: string;
+  /** Known variables with no value for this account or contact. */
+  emptyVariables?: string[];
+  /** The role variant and the account override applied (null: the base). */
+  variant?: { role: string | null; account: string | null };
+  to?: string | null;
 }
 
 export function TemplatesPage() {
@@ -179,6 +185,22 @@ function PreviewPanel(props: { templateId: string; savedVersion?: number }) {
           ) : (
             <p class="ok-text">Every variable is known.</p>
           )}
+          {preview.emptyVariables && preview.emptyVariables.length > 0 && (
+            <p class="warn-text">
+              Empty for this contact:{' '}
+              {preview.emptyVariables.map((v) => (
+                <code key={v}>{`{{${v}}}`} </code>
+              ))}
+            </p>
+          )}
+          {preview.variant && (
+            <p class="muted">
+              {preview.variant.role ? `The ${label(preview.variant.role)} variant` : 'The base template'}
+              {preview.variant.account ? ` with the override for ${preview.variant.account}` : ''}
+              {preview.version ? `, version ${preview.version}` : ''}
+              {preview.to ? `; a real send would go to ${preview.to}` : ''}.
+            </p>
+          )}
           <p>
             <strong>Subject:</strong> {preview.subject}
           </p>
@@ -277,7 +299,7 @@ export function TemplatePage(props: { templateId: string; fresh?: boolean }) {
       {subject === undefined ? (
         <p class="muted">Loading…</p>
       ) : (
-        <div class="split">
+        <div class="split top">
           <section aria-labelledby="tpl-h">
             <h2 id="tpl-h">Template</h2>
             <p class="muted">

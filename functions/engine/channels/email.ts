@@ -12,7 +12,7 @@ import type { EmailStep, Touch } from '../../kernel/model';
 import { PAUSED_DOMAIN_RECHECK_MS, sendingDomainOf } from '../../kernel/reputation';
 import { reservedSlot, slotMillis, slotReason, throttledRetryAt } from '../../kernel/send-rate';
 import { decodeCompiled } from '../../kernel/template-compiled';
-import { EmailTemplate } from '../../kernel/templates';
+import { EmailTemplate, emailContext } from '../../kernel/templates';
 import { signUnsubscribeToken } from '../../kernel/unsubscribe-token';
 import { classifySesError } from '../../platform/ses';
 import type { Run } from '../context';
@@ -128,26 +128,19 @@ export const email: ChannelFactory<EmailStep> = (deps) => {
         const last = run.recent.find((t) => t.status === 'sent' && t.summary && t.stepId !== step.id);
         // Handlebars (its compiler and runtime) is loaded with the first email, not at cold start.
         const { renderTemplate } = await import('../../kernel/template-render');
-        const rendered = renderTemplate(tpl.template, tpl.compiled, {
-          account: {
-            accountId: run.account.accountId,
-            name: run.account.name,
-            industry: run.account.industry,
-            domain: run.account.domain,
-          },
-          contact: {
-            contactId: contact.contactId,
-            name: contact.name,
-            firstName: contact.name.split(/\s+/)[0] ?? contact.name,
-            role: contact.role,
-            title: contact.title,
-          },
-          sender: { email: config.senderEmail, name: config.senderName },
-          unsubscribeUrl: link,
-          lastTouch: last
-            ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
-            : undefined,
-        });
+        const rendered = renderTemplate(
+          tpl.template,
+          tpl.compiled,
+          emailContext({
+            account: run.account,
+            contact,
+            sender: { email: config.senderEmail, name: config.senderName },
+            unsubscribeUrl: link,
+            lastTouch: last
+              ? { stepId: last.stepId, channel: last.channel, summary: last.summary, at: last.at }
+              : undefined,
+          }),
+        );
         const wait = await turn(previous);
         if (wait) return wait;
         // The hand-over, immediately before the call: from here on a crash leaves it uncertain.

@@ -24,6 +24,7 @@ const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
 
 /** An enrollment read for its status alone (campaign progress). */
 const EnrollmentStatusItem = Enrollment.pick({ status: true });
+const EnrollmentPositionItem = Enrollment.pick({ status: true, stepId: true });
 
 const enrollmentItem = (e: Enrollment) =>
   encode(e, keys.enrollmentItem(e, ACTIVE_ENROLLMENT.has(e.status)), 'enrollment');
@@ -80,6 +81,17 @@ export class EnrollmentRepository extends EnrollmentUpdater {
       { limit: 1000, projection: ['status'] },
     );
     return items.map((i) => i.status);
+  }
+
+  /** Each enrollment's status and the step its execution is at (projected: nothing else is read). */
+  async positionsOfCampaign(campaignId: string): Promise<{ status: EnrollmentStatus; stepId?: string }[]> {
+    return allOf(
+      this.table,
+      keys.enrollmentsOfCampaign(campaignId),
+      EnrollmentPositionItem,
+      MAX_CAMPAIGN_ENROLLMENTS,
+      { limit: 1000, projection: ['status', 'stepId'] },
+    );
   }
 
   /**

@@ -80,6 +80,15 @@ export interface AbmApiProps {
     readonly crmProvider?: unknown;
     readonly secretNames: readonly string[];
   };
+  /**
+   * The template test send (POST /templates/{id}/test-send, served by the catalog function): the
+   * engine's sending environment and its grant of ses:SendEmail on the sender identity and the
+   * configuration set (SequenceEngine.grantSendEmail). Without it a test send answers 501.
+   */
+  readonly testSend?: {
+    readonly environment: Record<string, string>;
+    readonly grant: (fn: IFunction) => void;
+  };
   /** `config.ses.maxSendRate`: the forecast's SES headroom. */
   readonly maxSendRate?: number;
   /** `config.launch.maxUsd`: a launch forecast to cost more is refused (409) without `confirm`. */
@@ -249,11 +258,14 @@ export class AbmApi extends Construct {
         ...(props.webhooks?.directMailProvider !== undefined
           ? { [ENV.directMailProvider]: JSON.stringify(props.webhooks.directMailProvider) }
           : {}),
+        // The template test send renders and sends as the engine does.
+        ...props.testSend?.environment,
       },
       memorySize: 1024,
       timeoutSeconds: 29,
     });
     props.table.grantReadWriteData(this.catalogFunction);
+    props.testSend?.grant(this.catalogFunction);
     // The account import too: the CSV parser stays out of the router's bundle.
     this.importAccountsFunction = props.createFunction(this, 'ImportAccounts', {
       ...LAMBDAS.importAccounts,

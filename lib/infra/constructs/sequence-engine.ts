@@ -60,6 +60,9 @@ export class SequenceEngine extends Construct {
   public readonly configurationSet: IConfigurationSet;
   public readonly failedExecutionsAlarm: Alarm;
   public readonly logGroup: LogGroup;
+  /** What another function needs to send as this engine sends (the catalog's template test send). */
+  public readonly emailEnvironment: Record<string, string>;
+  private readonly props: SequenceEngineProps;
 
   constructor(scope: Construct, id: string, props: SequenceEngineProps) {
     super(scope, id);
@@ -87,6 +90,13 @@ export class SequenceEngine extends Construct {
         configurationSetName: `${Stack.of(this).stackName}-mail`.replace(/[^A-Za-z0-9_-]/g, '-').slice(-64),
       });
 
+    this.props = props;
+    this.emailEnvironment = {
+      [ENV.senderEmail]: props.senderEmail,
+      ...(props.senderName ? { [ENV.senderName]: props.senderName } : {}),
+      [ENV.unsubscribeBaseUrl]: props.unsubscribeBaseUrl,
+      [ENV.sesConfigurationSet]: this.configurationSet.configurationSetName,
+    };
     const environment = {
       [ENV.tableName]: props.table.tableName,
       [ENV.busName]: props.bus.eventBusName,
@@ -127,33 +137,7 @@ export class SequenceEngine extends Construct {
       this.unsubscribeSecret.grantRead(fn);
     }
     props.bus.grantPutEventsTo(this.executeStep);
-    const stack = Stack.of(this);
-    if (props.identity) props.identity.grantSendEmail(this.executeStep);
-    else {
-      // SES authorizes a send against the identity it resolves for the sender: the address when
-      // it is verified itself, else its domain. Which one is verified is the operator's choice, so
-      // both are granted when both are configured:
-      // https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html
-      const identities = [props.senderEmail, ...(props.senderDomain ? [props.senderDomain] : [])];
-      Grant.addToPrincipal({
-        grantee: this.executeStep,
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resourceArns: identities.map((resourceName) =>
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName }),
-        ),
-      });
-    }
-    Grant.addToPrincipal({
-      grantee: this.executeStep,
-      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-      resourceArns: [
-        stack.formatArn({
-          service: 'ses',
-          resource: 'configuration-set',
-          resourceName: this.configurationSet.configurationSetName,
-        }),
-      ],
-    });
+    this.grantSendEmail(this.executeStep);
 
     this.logGroup = new LogGroup(this, 'ExecutionLogs', {
       logGroupName: vendedLogGroupName(this, 'AccountSequence'),
@@ -212,6 +196,41 @@ export class SequenceEngine extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * ses:SendEmail (and SendRawEmail) for `grantee` on the sender's identity and on this engine's
+   * configuration set, nothing else: the engine's step, and the catalog's template test send.
+   */
+  grantSendEmail(grantee: IFunction): void {
+    const { props } = this;
+    const stack = Stack.of(this);
+    if (props.identity) props.identity.grantSendEmail(grantee);
+    else {
+      // SES authorizes a send against the identity it resolves for the sender: the address when
+      // it is verified itself, else its domain. Which one is verified is the operator's choice, so
+      // both are granted when both are configured:
+      // https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html
+      const identities = [props.senderEmail, ...(props.senderDomain ? [props.senderDomain] : [])];
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resourceArns: identities.map((resourceName) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName }),
+        ),
+      });
+    }
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resourceArns: [
+        stack.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: this.configurationSet.configurationSetName,
+        }),
+      ],
     });
   }
 }
