@@ -298,7 +298,7 @@ export class LocalSfn {
     const resource = String(spec.reader.Resource);
     const handler = this.options.tasks[resource];
     if (!handler) throw new Error(`local-sfn: no item reader handler for ${resource} (state ${stateName})`);
-    const items = (await this.als.run(exec, () =>
+    const items = (await this.within(exec, () =>
       handler(
         { ...resolveTemplate(spec.reader.Parameters as Json, input), ReaderConfig: spec.reader.ReaderConfig },
         { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) },
@@ -313,6 +313,16 @@ export class LocalSfn {
     for (let i = 0; i < items.length; i += size)
       batches.push({ ...(batchInput ? { BatchInput: batchInput } : {}), Items: items.slice(i, i + size) });
     return batches;
+  }
+
+  /**
+   * Runs `fn` as the execution `exec` for `clock`. Only the `skip` policy gives each execution a
+   * time of its own; the others read one shared clock, so they do not enter the AsyncLocalStorage:
+   * a store once entered turns on Node's promise hooks for the whole process (a tenth of local
+   * mode's CPU under the API benchmark, where every request's promises paid for them).
+   */
+  private within<T>(exec: ExecState, fn: () => T): T {
+    return this.policy.mode === 'skip' ? this.als.run(exec, fn) : fn();
   }
 
   private nowMs(exec?: ExecState): number {
@@ -452,7 +462,7 @@ export class LocalSfn {
     if (!handler) throw new Error(`local-sfn: no task handler for ${target} (state ${stateName})`);
     const payload = integration ? (input as Json).Payload : input;
     if (!resource.endsWith('.waitForTaskToken')) {
-      const result = await this.als.run(exec, () =>
+      const result = await this.within(exec, () =>
         handler(payload, { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) }),
       );
       return integration
@@ -491,7 +501,7 @@ export class LocalSfn {
       };
       this.parked.set(token, entry);
       Promise.resolve(
-        this.als.run(exec, () =>
+        this.within(exec, () =>
           handler(tokenPayload, {
             executionName: exec.name,
             stateName,
