@@ -54,6 +54,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Clock } from '../../functions/kernel/clock';
+import { workEnded } from './quiet';
 
 export type TaskHandler = (input: unknown, ctx: TaskContext) => Promise<unknown> | unknown;
 
@@ -402,6 +403,7 @@ export class LocalSfn {
         exec.wait?.cancel();
         this.resting.delete(options.name);
         this.execStates.delete(options.name);
+        workEnded();
         return { ...result, transitions, retries, path, events };
       })(),
     };
@@ -444,6 +446,7 @@ export class LocalSfn {
       else
         await new Promise<void>((resolve) => {
           this.resting.add(exec.name);
+          workEnded();
           exec.wait = clock.at(target, exec.name, () => {
             this.resting.delete(exec.name);
             exec.wait = undefined;
@@ -513,6 +516,7 @@ export class LocalSfn {
         () => {
           if (!this.parked.has(token)) return;
           this.resting.add(exec.name);
+          workEnded();
           if (timeoutSeconds && this.policy.mode === 'clock') {
             const due = parkedAt.getTime() + timeoutSeconds * 1000;
             entry.timeout = this.policy.clock.at(due, `${exec.name}#timeout`, () => this.expireToken(token));
