@@ -48,6 +48,7 @@ import type { EnrollmentRepository } from '../../functions/platform/store/enroll
 import type { ExecutionJournal, JournalEntry, JournalStatus } from '../../functions/platform/store/journal';
 import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
 import type { LocalLog } from './bus';
+import { workEnded } from './quiet';
 import {
   createLocalSfn,
   START_EXECUTION_RESOURCE,
@@ -143,7 +144,10 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.inFlight.add(p);
-    const done = () => this.inFlight.delete(p);
+    const done = () => {
+      this.inFlight.delete(p);
+      workEnded();
+    };
     p.then(done, done);
     return p;
   }

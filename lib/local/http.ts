@@ -76,8 +76,11 @@ export async function startHttp(router: Router, options: LocalHttpOptions): Prom
         body,
       });
       status = out.status;
-      res.writeHead(out.status, out.headers);
-      res.end(out.body);
+      // One buffer with its length (API Gateway answers with Content-Length too): without it Node
+      // sends the body chunked, two writes per response.
+      const bytes = Buffer.from(out.body, 'utf8');
+      res.writeHead(out.status, { ...out.headers, 'content-length': String(bytes.length) });
+      res.end(bytes);
     } catch (err) {
       status = 500;
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });

@@ -58,6 +58,7 @@ import { LocalExecutions, type RehydrateResult } from './executions';
 import { startHttp, type LocalHttp } from './http';
 import { fifoSender, LocalQueue, queueTarget } from './queues';
 import { LocalClock } from './clock';
+import { nextWorkEnd, workEnded } from './quiet';
 import { LOCAL_CLOCK_PATH, localClockRoutes } from './clock-routes';
 import { SimulatedDailySchedule } from './schedule';
 import { connectSes, startSesLocal, type LocalSes } from './ses';
@@ -271,6 +272,7 @@ export async function startLocal(
         return await router.handleHttp(req);
       } finally {
         requests--;
+        workEnded();
       }
     };
     const gate: Router = {
@@ -584,6 +586,9 @@ async function reportMailMode(platform: Platform, log: LocalLog): Promise<KeyMod
  * each batch holds what the quiet work left, whatever the machine's speed; the check is repeated
  * a macrotask later so that work started by a continuation is seen.
  */
+/** How long the settle waits for an end it was not told of before it looks again. */
+const SETTLE_FALLBACK_MS = 50;
+
 async function settle(work: {
   idle: () => Promise<void>;
   busy: () => boolean;
@@ -594,7 +599,8 @@ async function settle(work: {
     await new Promise((resolve) => setImmediate(resolve));
     if (work.busy()) {
       calm = 0;
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // Woken when a request, a task, an execution's state or the re-score ends (lib/local/quiet.ts).
+      await nextWorkEnd(SETTLE_FALLBACK_MS);
       continue;
     }
     const queue = work.queues.find((q) => q.busy);

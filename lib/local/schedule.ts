@@ -7,6 +7,7 @@
  * and now, and the task (the re-score) reads state, so one run catches up.
  */
 import type { LocalLog } from './bus';
+import { workEnded } from './quiet';
 import type { ClockTimer, LocalClock } from './clock';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -84,6 +85,7 @@ export class SimulatedDailySchedule {
         )
         .finally(() => {
           this.running = undefined;
+          workEnded();
         });
     }
     this.arm();

@@ -60,6 +60,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Clock } from '../../functions/kernel/clock';
+import { workEnded } from './quiet';
 
 export type TaskHandler = (input: unknown, ctx: TaskContext) => Promise<unknown> | unknown;
 
@@ -330,7 +331,7 @@ export class LocalSfn {
     const resource = String(spec.reader.Resource);
     const handler = this.options.tasks[resource];
     if (!handler) throw new Error(`local-sfn: no item reader handler for ${resource} (state ${stateName})`);
-    const items = (await this.als.run(exec, () =>
+    const items = (await this.within(exec, () =>
       handler(
         { ...resolveTemplate(spec.reader.Parameters as Json, input), ReaderConfig: spec.reader.ReaderConfig },
         { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) },
@@ -345,6 +346,16 @@ export class LocalSfn {
     for (let i = 0; i < items.length; i += size)
       batches.push({ ...(batchInput ? { BatchInput: batchInput } : {}), Items: items.slice(i, i + size) });
     return batches;
+  }
+
+  /**
+   * Runs `fn` as the execution `exec` for `clock`. Only the `skip` policy gives each execution a
+   * time of its own; the others read one shared clock, so they do not enter the AsyncLocalStorage:
+   * a store once entered turns on Node's promise hooks for the whole process (a tenth of local
+   * mode's CPU under the API benchmark, where every request's promises paid for them).
+   */
+  private within<T>(exec: ExecState, fn: () => T): T {
+    return this.policy.mode === 'skip' ? this.als.run(exec, fn) : fn();
   }
 
   private nowMs(exec?: ExecState): number {
@@ -436,6 +447,7 @@ export class LocalSfn {
         exec.wait?.cancel();
         this.resting.delete(options.name);
         this.execStates.delete(options.name);
+        workEnded();
         return {
           ...result,
           transitions,
@@ -523,6 +535,7 @@ export class LocalSfn {
       else
         await new Promise<void>((resolve) => {
           this.resting.add(exec.name);
+          workEnded();
           exec.wait = clock.at(target, exec.name, () => {
             this.resting.delete(exec.name);
             exec.wait = undefined;
@@ -551,11 +564,9 @@ export class LocalSfn {
       throw err;
     };
     if (!resource.endsWith('.waitForTaskToken')) {
-      const result = await this.als
-        .run(exec, async () =>
-          handler(payload, { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) }),
-        )
-        .catch(countError);
+      const result = await this.within(exec, async () =>
+        handler(payload, { executionName: exec.name, stateName, now: () => new Date(this.nowMs(exec)) }),
+      ).catch(countError);
       return integration
         ? { Payload: result ?? null, StatusCode: 200, ExecutedVersion: '$LATEST' }
         : (result ?? null);
@@ -592,7 +603,7 @@ export class LocalSfn {
       };
       this.parked.set(token, entry);
       Promise.resolve(
-        this.als.run(exec, () =>
+        this.within(exec, () =>
           handler(tokenPayload, {
             executionName: exec.name,
             stateName,
@@ -604,6 +615,7 @@ export class LocalSfn {
         () => {
           if (!this.parked.has(token)) return;
           this.resting.add(exec.name);
+          workEnded();
           if (timeoutSeconds && this.policy.mode === 'clock') {
             const due = parkedAt.getTime() + timeoutSeconds * 1000;
             entry.timeout = this.policy.clock.at(due, `${exec.name}#timeout`, () => this.expireToken(token));

@@ -9,6 +9,8 @@ export interface DynamoConnection {
   endpoint?: string;
   region?: string;
   credentials?: DynamoDBClientConfig['credentials'];
+  /** How requests reach the endpoint (local mode: dynalite's listener in process); the SDK's default otherwise. */
+  requestHandler?: DynamoDBClientConfig['requestHandler'];
 }
 
 /** The DynamoDB clients: the low-level one (table management) and the document client (items). */
@@ -20,6 +22,7 @@ export function connectDynamo(connection: DynamoConnection = {}): {
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     ...(connection.region ? { region: connection.region } : {}),
     ...(connection.credentials ? { credentials: connection.credentials } : {}),
+    ...(connection.requestHandler ? { requestHandler: connection.requestHandler } : {}),
   });
   // The SDK's logger middleware filters every input and output through the operation's schema to
   // hide sensitive fields before handing them to `logger.info`, even when the logger is the
