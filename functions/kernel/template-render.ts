@@ -17,12 +17,8 @@ import { Compiler, compile } from 'handlebars/lib/handlebars/compiler/compiler';
 import JavaScriptCompiler from 'handlebars/lib/handlebars/compiler/javascript-compiler';
 import type { Role } from './model';
 import type { CompiledTemplate, TemplateAst } from './template-compiled';
-import {
-  untrackedUnsubscribeLinks,
-  type EmailTemplate,
-  type RenderedEmail,
-  type TemplateContext,
-} from './templates';
+import type { EmailTemplate, RenderedEmail, TemplateContext } from './templates';
+import { untrackedUnsubscribeLinks } from './unsubscribe-links';
 
 const handlebars = Object.assign(runtime.create(), {
   Compiler,

@@ -3,6 +3,8 @@
  * trees stored at save time gives exactly what Handlebars gives from the source, and a form that
  * was not made from the template's current parts is never used.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../functions/kernel/template-compile';
@@ -170,5 +172,20 @@ describe('the stored bytes', () => {
     const compiled = compileTemplate(big);
     expect(encodeCompiled(compiled).byteLength).toBeLessThan(JSON.stringify(compiled).length / 20);
     expect(encodeCompiled(compiled).byteLength).toBeLessThan(big.html.length / 4);
+  });
+});
+
+describe('the renderer the engine loads with its first email', () => {
+  it('imports Handlebars, types and schema-free modules only (what it imports is loaded late with it)', () => {
+    const source = readFileSync(path.join(__dirname, '../../functions/kernel/template-render.ts'), 'utf8');
+    const valueImports = [...source.matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)].map((m) => m[1]);
+    expect(valueImports.sort()).toEqual([
+      './unsubscribe-links',
+      'handlebars/lib/handlebars.runtime',
+      'handlebars/lib/handlebars/compiler/compiler',
+      'handlebars/lib/handlebars/compiler/javascript-compiler',
+    ]);
+    const links = readFileSync(path.join(__dirname, '../../functions/kernel/unsubscribe-links.ts'), 'utf8');
+    expect(links).not.toMatch(/^import /m);
   });
 });
