@@ -16,7 +16,7 @@ import { encodeCompiled } from '../kernel/template-compiled';
 import { renderTemplate, templateVariables } from '../kernel/template-render';
 import { EmailTemplate, emailContext, TemplateInput, templateSizeError } from '../kernel/templates';
 import { SES_TAGS } from '../kernel/rules';
-import { AccountRepository } from '../platform/store/accounts';
+import { AccountViewReader } from '../platform/store/account-view';
 import { classifySesError, EMAIL, type EmailSender } from '../platform/ses';
 import { templatesUsed, validateSequence } from '../kernel/sequence';
 import type { Clock } from '../kernel/clock';
@@ -39,7 +39,8 @@ async function conditional<T>(what: string, write: () => Promise<T>): Promise<T>
 
 /** What the preview and the test send read and send with (docs/api.md "Template preview and test send"). */
 export interface TemplateTryDeps {
-  accounts: Pick<AccountRepository, 'get' | 'getVersionedContact'>;
+  /** The account with its committee (one query of its partition). */
+  accounts: Pick<AccountViewReader, 'get'>;
   /** The From address (`config.senderEmail`); without one a test send is a 501. */
   sender?: { email: string; name?: string };
   /** Where unsubscribe links point (`config.unsubscribeBaseUrl`). */
@@ -155,13 +156,15 @@ export function createCatalogService(deps: {
   async function preview(templateId: string, body: { accountId: string; contactId: string }) {
     const tryOut = deps.tryOut;
     if (!tryOut) throw new NotImplemented('template previews are not wired');
-    const [template, account, contact] = await Promise.all([
+    const [template, whole] = await Promise.all([
       getTemplate(templateId),
       tryOut.accounts.get(body.accountId),
-      tryOut.accounts.getVersionedContact(body.accountId, body.contactId),
     ]);
-    if (!account) throw new NotFound(`no account ${body.accountId}`);
-    if (!contact) throw new NotFound(`no contact ${body.contactId} in account ${body.accountId}`);
+    if (!whole) throw new NotFound(`no account ${body.accountId}`);
+    const { account } = whole;
+    const found = whole.contacts.find((c) => c.contactId === body.contactId);
+    if (!found) throw new NotFound(`no contact ${body.contactId} in account ${body.accountId}`);
+    const contact = { contact: found };
     const base = tryOut.unsubscribeBaseUrl ?? 'https://unsubscribe.invalid/unsubscribe';
     const context = emailContext({
       account,
@@ -254,7 +257,7 @@ export function catalogFeature(platform: Platform) {
         : AudienceKindsSchema.parse(platform.config.adsAudiences),
     directMail: parseDirectMailSettings(platform.config.directMailProvider),
     tryOut: {
-      accounts: platform.repository(AccountRepository),
+      accounts: platform.repository(AccountViewReader),
       sender: platform.config.senderEmail
         ? { email: platform.config.senderEmail, name: platform.config.senderName }
         : undefined,

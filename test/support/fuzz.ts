@@ -1059,6 +1059,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
     bearerToken: FUZZ_TOKEN,
     webhookReceivers: () => new Map([['lob', new HmacTestReceiver('lob')]]),
     providerSecrets: { [TEST_WEBHOOK_SECRET_NAME]: { key: TEST_WEBHOOK_KEY } },
+    // A From address, so a template test send can succeed (the harness's email port only records).
+    senderEmail: 'fuzz@seller.example',
   });
   const send = (r: Omit<FuzzRequest, 'kind' | 'operationId'>) =>
     h.router.handleHttp({
