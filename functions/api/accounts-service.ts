@@ -17,13 +17,25 @@ import type { TouchRepository } from '../platform/store/touches';
 import { mqaProgress, scoreAt, type ReadoutConfig } from '../scoring';
 import type { CoverageService } from './coverage-service';
 import { preconditionFailed } from './preconditions';
-import { AccountSummary, type AccountList, type AccountListQuery, type AccountView } from './schemas';
+import {
+  AccountSummary,
+  TimelineEntry,
+  type AccountList,
+  type AccountListQuery,
+  type AccountView,
+  type Timeline,
+} from './schemas';
+import type { TaskRepository } from '../platform/store/tasks';
+import { localTimeIn } from './tasks-service';
+import { ACTIVE_ENROLLMENT, type Contact, type Enrollment, type Touch } from '../kernel/model';
 
 export interface AccountsDeps {
   accounts: AccountRepository;
   /** The account view's read: profile, committee, enrollments and score in one query. */
   accountView: Pick<AccountViewReader, 'get'>;
-  touches: Pick<TouchRepository, 'listOfAccount'>;
+  touches: Pick<TouchRepository, 'listOfAccount' | 'listOfAccountBefore'>;
+  /** The account's SDR tasks (its timeline). */
+  tasks?: Pick<TaskRepository, 'listOfAccount'>;
   /** The listing's bounds (defaults LIST_MAX_READ, LIST_MAX_SORTED; tests lower them). */
   listBounds?: { maxRead?: number; maxSorted?: number };
   /** The listing's score sort and range (the score items of the accounts read). */
@@ -192,6 +204,10 @@ export function createAccountsService(deps: AccountsDeps) {
       region: account.region,
       techStack: account.techStack,
       ...scoreOf(score, deps.clock.now(), deps.readout),
+      scoreHistory: {
+        points: (score?.state.history ?? []).map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
+        mqaThreshold: deps.readout.mqa.minScore,
+      },
       coverage: deps.coverage.coverage(account.tier, contacts),
       contacts: contacts.map((c) => defined(c) as AccountView['contacts'][number]),
       enrollments: enrollments.map((e) => ({
@@ -210,6 +226,133 @@ export function createAccountsService(deps: AccountsDeps) {
       })),
       createdAt: account.createdAt,
       updatedAt: account.updatedAt,
+    };
+  }
+
+  /**
+   * The account's story, newest first (docs/api.md "Account timeline"): its touches (the touch
+   * log, paged by time), and from its partition the engagement the score keeps (the scorer's
+   * recent top contributors), its stage changes, its SDR tasks created and completed; on the first
+   * page, the next step of each active enrollment with its time in each contact's zone.
+   */
+  async function timeline(accountId: string, q: { limit: number; cursor?: string }): Promise<Timeline> {
+    let before: string | undefined;
+    if (q.cursor) {
+      try {
+        const c = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as { k?: unknown };
+        if (typeof c.k !== 'string' || c.k.length > 1200 || Number.isNaN(Date.parse(c.k.slice(0, 24))))
+          throw new Error();
+        before = c.k;
+      } catch {
+        throw new BadRequest([{ path: 'query.cursor', message: 'not a cursor this API returned' }]);
+      }
+    }
+    const [whole, touches, tasks] = await Promise.all([
+      deps.accountView.get(accountId),
+      deps.touches.listOfAccountBefore(accountId, before?.slice(0, 24), q.limit + 1),
+      deps.tasks ? deps.tasks.listOfAccount(accountId) : Promise.resolve([]),
+    ]);
+    if (!whole) throw new NotFound(`no account ${accountId}`);
+    const contacts = new Map(whole.contacts.map((c) => [c.contactId, c]));
+    const entries: (Timeline['items'][number] & { key: string })[] = [];
+    const add = (e: Timeline['items'][number], id: string) => {
+      const at = new Date(e.at).toISOString();
+      entries.push({ ...e, at, key: `${at}#${e.kind}#${id}` });
+    };
+    const who = (contactId?: string) =>
+      contactId ? (contacts.get(contactId)?.name ?? contactId) : 'the account';
+    for (const t of touches)
+      add(
+        {
+          at: t.at,
+          kind: 'touch',
+          summary: `${t.channel} ${t.stepId} to ${who(t.contactId)}: ${t.status}${t.reason ? ` (${t.reason})` : ''}`,
+          channel: t.channel,
+          status: t.status,
+          reason: t.reason,
+          campaignId: t.campaignId,
+          stepId: t.stepId,
+          contactId: t.contactId,
+          role: t.role,
+        },
+        t.touchId,
+      );
+    const state = whole.score?.state;
+    for (const c of state?.contributors ?? [])
+      add(
+        {
+          at: c.occurredAt,
+          kind: 'engagement',
+          summary: `${c.type} by ${who(c.contactId)} (${c.weight >= 0 ? '+' : ''}${Math.round(c.weight * 100) / 100})`,
+          type: c.type,
+          weight: c.weight,
+          contactId: c.contactId,
+          role: c.role,
+        },
+        c.eventId,
+      );
+    if (state?.stageChangedAt !== undefined)
+      add(
+        {
+          at: new Date(state.stageChangedAt).toISOString(),
+          kind: 'stage_change',
+          summary: `stage ${state.stage}`,
+          stage: state.stage,
+        },
+        `score-${state.stageChangedAt}`,
+      );
+    if (state?.crm)
+      add(
+        {
+          at: new Date(state.crm.at).toISOString(),
+          kind: 'stage_change',
+          summary: `CRM stage ${state.crm.stage}`,
+          stage: state.crm.stage,
+        },
+        state.crm.eventId,
+      );
+    for (const t of tasks) {
+      add(
+        {
+          at: t.createdAt,
+          kind: 'task_created',
+          summary: `${t.type} task for ${t.owner}: ${t.reason}`,
+          taskId: t.taskId,
+          contactId: t.contactId,
+          campaignId: t.campaignId,
+          status: t.status,
+        },
+        t.taskId,
+      );
+      if (t.completedAt)
+        add(
+          {
+            at: t.completedAt,
+            kind: 'task_completed',
+            summary: `${t.type} task ${t.outcome ? `done: ${t.outcome}` : 'closed'}${t.notes ? ` (${t.notes})` : ''}`,
+            taskId: t.taskId,
+            outcome: t.outcome,
+            notes: t.notes,
+            contactId: t.contactId,
+          },
+          t.taskId,
+        );
+    }
+    // Every source holds at least `limit` entries older than the cursor (touches were read limit + 1
+    // deep), so the newest `limit` of their union are the page.
+    const older = entries
+      .filter((e) => before === undefined || e.key < before)
+      .sort((a, b) => (a.key < b.key ? 1 : -1));
+    const page = older.slice(0, q.limit);
+    const more = older.length > q.limit;
+    const now = deps.clock.now();
+    return {
+      accountId,
+      items: page.map(({ key: _, ...e }) => TimelineEntry.parse(definedValues(e))),
+      cursor: more
+        ? Buffer.from(JSON.stringify({ k: page[page.length - 1].key })).toString('base64url')
+        : null,
+      next: before ? [] : nextSteps(whole.enrollments, touches, contacts, now),
     };
   }
 
@@ -269,7 +412,7 @@ export function createAccountsService(deps: AccountsDeps) {
     return { contactId, erased: found.length, accounts: found.map((c) => c.accountId) };
   }
 
-  return { listAccounts, getAccount, putContact, getContact, eraseContact };
+  return { listAccounts, getAccount, timeline, putContact, getContact, eraseContact };
 }
 
 /** An account as the list shows it. */
@@ -353,4 +496,53 @@ function scoreOf(
       : null,
     mqaProgress: progress,
   };
+}
+
+const definedValues = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** `until <ISO>` in a deferred touch's reason: when the engine comes back for it. */
+const UNTIL = / until (\d{4}-\d{2}-\d{2}T[0-9:.]+Z)/;
+
+/**
+ * The next step of each active enrollment: the step its execution is at, and its time when the
+ * ledger knows it (a deferred touch of that step says until when), in each target contact's zone.
+ * A wait between steps lives in the state machine (a Wait state), not in the table: then `at` is null.
+ */
+function nextSteps(
+  enrollments: readonly Enrollment[],
+  touches: readonly Touch[],
+  contacts: ReadonlyMap<string, Contact>,
+  now: Date,
+): Timeline['next'] {
+  return enrollments
+    .filter((e) => ACTIVE_ENROLLMENT.has(e.status))
+    .map((e) => {
+      const deferred = touches.filter(
+        (t) => t.campaignId === e.campaignId && t.stepId === e.stepId && t.status === 'deferred',
+      );
+      const times = deferred.flatMap((t) => UNTIL.exec(t.reason ?? '')?.[1] ?? []).sort();
+      const at = times.find((t) => Date.parse(t) >= now.getTime()) ?? times.at(-1) ?? null;
+      return {
+        campaignId: e.campaignId,
+        sequenceId: e.sequenceId,
+        enrollmentStatus: e.status,
+        stepId: e.stepId ?? null,
+        at,
+        ...(e.waitingFor ? { waitingFor: { stepId: e.waitingFor.stepId, since: e.waitingFor.since } } : {}),
+        contacts: [...new Set(deferred.map((t) => t.contactId))].flatMap((id) => {
+          const c = contacts.get(id);
+          if (!c) return [];
+          const zone = c.timeZone ?? 'UTC';
+          return [
+            {
+              contactId: id,
+              name: c.name,
+              timeZone: zone,
+              localTime: at ? (localTimeIn(zone, new Date(at)) ?? null) : null,
+            },
+          ];
+        }),
+      };
+    });
 }

@@ -53,6 +53,7 @@ export function accountsDeps(platform: Platform): AccountsDeps {
     accounts: platform.repository(AccountRepository),
     accountView: platform.repository(AccountViewReader),
     touches: platform.repository(TouchRepository),
+    tasks: platform.repository(TaskRepository),
     scores: platform.repository(ScoreHistoryReader),
     audiences: providers(platform).audiences,
     clock: platform.clock,

@@ -154,6 +154,22 @@ export function buildRoutes(deps: ApiServices): Route[] {
       handler: async ({ params }) => ({ status: 200, body: await accounts.getAccount(params.accountId) }),
     }),
     route({
+      method: 'GET',
+      path: '/accounts/{accountId}/timeline',
+      operationId: 'getAccountTimeline',
+      summary:
+        "An account's story newest first: touches by channel, engagement, stage changes, SDR tasks and outcomes; the next scheduled step",
+      tags: ['accounts'],
+      auth: 'iam',
+      params: S.AccountIdParams,
+      query: S.TimelineQuery,
+      responses: { 200: { description: 'a page', schema: S.Timeline }, ...E400, ...E404 },
+      handler: async ({ params, query }) => ({
+        status: 200,
+        body: await accounts.timeline(params.accountId, query),
+      }),
+    }),
+    route({
       method: 'PUT',
       path: '/accounts/{accountId}/contacts/{contactId}',
       operationId: 'putContact',

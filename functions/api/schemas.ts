@@ -176,6 +176,14 @@ export const AccountView = AccountSummary.extend({
     })
     .nullable(),
   mqaProgress: MqaProgress,
+  /**
+   * The score over time: one point per scorer fold (the score then, undecayed), oldest first, at
+   * most 60; with the MQA score threshold to draw beside it.
+   */
+  scoreHistory: z.object({
+    points: z.array(z.object({ at: z.string(), value: z.number() })),
+    mqaThreshold: z.number(),
+  }),
   /** The committee against the roles this tier needs (`config.coverage.requiredRoles`). */
   coverage: z
     .object({
@@ -207,6 +215,63 @@ export const AccountView = AccountSummary.extend({
   updatedAt: z.string(),
 }).meta({ id: 'Account' });
 export type AccountView = z.infer<typeof AccountView>;
+
+export const TimelineQuery = Paging;
+export const TimelineEntry = z
+  .object({
+    /** When it happened (UTC). */
+    at: z.string(),
+    kind: z.enum(['touch', 'engagement', 'stage_change', 'task_created', 'task_completed']),
+    /** One line for a person. */
+    summary: z.string(),
+    channel: Channel.optional(),
+    status: z.string().optional(),
+    reason: z.string().optional(),
+    campaignId: z.string().optional(),
+    stepId: z.string().optional(),
+    contactId: z.string().optional(),
+    role: Role.optional(),
+    /** An engagement's type and weight (undecayed). */
+    type: EngagementType.optional(),
+    weight: z.number().optional(),
+    stage: Stage.optional(),
+    taskId: z.string().optional(),
+    outcome: SdrOutcome.optional(),
+    notes: z.string().optional(),
+  })
+  .meta({ id: 'TimelineEntry' });
+export const NextStep = z
+  .object({
+    campaignId: Id,
+    sequenceId: Id,
+    enrollmentStatus: EnrollmentStatus,
+    /** The step the execution is at. */
+    stepId: z.string().nullable(),
+    /** When it runs, when known (a step deferred to a time; a wait between steps is the state machine's): UTC. */
+    at: z.string().nullable(),
+    /** An await: what it waits for and since when. */
+    waitingFor: z.object({ stepId: z.string(), since: z.string() }).optional(),
+    /** Whom it reaches, with `at` in each one's own zone. */
+    contacts: z.array(
+      z.object({
+        contactId: z.string(),
+        name: z.string(),
+        timeZone: z.string(),
+        localTime: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'NextStep' });
+export const Timeline = z
+  .object({
+    accountId: Id,
+    items: z.array(TimelineEntry),
+    cursor: z.string().nullable(),
+    /** The next scheduled step of each active enrollment (first page only; [] on later pages). */
+    next: z.array(NextStep),
+  })
+  .meta({ id: 'Timeline' });
+export type Timeline = z.infer<typeof Timeline>;
 
 export const ContactPutBody = ContactInput.omit({ contactId: true })
   .extend({ contactId: Id.optional() })

@@ -67,6 +67,10 @@ describe('GET /accounts/{id}: the score now and the progress towards MQA', () =>
     expect(later.json.mqaProgress.score.value).toBe(later.json.score.value);
     // The stored state is unchanged: only the view decays it.
     expect((await h.store.scores.get('acme'))?.state.score).toBeCloseTo(STORED, 6);
+    // The score history (one point per fold) with the MQA line to draw it against.
+    expect(later.json.scoreHistory.mqaThreshold).toBe(60);
+    expect(later.json.scoreHistory.points).toHaveLength(1);
+    expect(later.json.scoreHistory.points[0].value).toBeCloseTo(STORED, 6);
   });
 
   it('carries the progress against each MQA threshold and the engaging event types', async () => {
@@ -101,6 +105,7 @@ describe('GET /accounts/{id}: the score now and the progress towards MQA', () =>
     await h.call('POST', '/accounts/import', { body: { accounts: [account(7)] } });
     const res = await h.call('GET', '/accounts/acct-00007');
     expect(res.json.score).toBeNull();
+    expect(res.json.scoreHistory).toEqual({ points: [], mqaThreshold: 60 });
     expect(res.json.mqaProgress).toMatchObject({
       asOf: new Date(start).toISOString(),
       met: false,

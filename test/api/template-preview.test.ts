@@ -151,6 +151,8 @@ describe('templateVariables', () => {
       subject: '{{#each list}}{{name}}{{@root.account.nam}}{{/each}}',
       html: '{{#unless contact.title}}{{lastTouch.summary}}{{/unless}}',
       text: '{{sender.email}} {{lookup account "name"}}',
+      byRole: {},
+      byAccount: {},
     };
     expect(templateVariables(t, context)).toEqual({
       unknown: ['@root.account.nam', 'list'],

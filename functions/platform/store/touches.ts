@@ -92,6 +92,25 @@ export class TouchRepository extends Repository {
     });
   }
 
+  /** Touches of an account at or before `beforeIso` (UTC ISO), most recent first, at most `limit`. */
+  async listOfAccountBefore(
+    accountId: string,
+    beforeIso: string | undefined,
+    limit: number,
+  ): Promise<Touch[]> {
+    const found = await pageOf(
+      this.table,
+      keys.touchesOfAccount(accountId),
+      Touch,
+      { limit },
+      {
+        forward: false,
+        ...(beforeIso ? { sk: { lt: `${keys.sortableTime(beforeIso)}#\uffff` } } : {}),
+      },
+    );
+    return this.onePerTouch(found.items);
+  }
+
   /** Touches of an account, most recent first, paged. */
   async listOfAccount(accountId: string, page: PageRequest = {}): Promise<Page<Touch>> {
     const found = await pageOf(this.table, keys.touchesOfAccount(accountId), Touch, page, { forward: false });
