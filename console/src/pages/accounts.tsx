@@ -351,7 +351,7 @@ function Next(props: { next: NextStep }) {
 
 /** The account's timeline, newest first, with the next step of each enrollment; older pages on demand. */
 function TimelineSection(props: { accountId: string }) {
-  const first = useApi<Timeline>(`/accounts/${enc(props.accountId)}/timeline?limit=50`);
+  const first = useApi<Timeline>(`/accounts/${enc(props.accountId)}/timeline?limit=25`);
   const [older, setOlder] = useState<{ items: TimelineItem[]; cursor: string | null }>();
   const [error, setError] = useState<unknown>();
   if (first.error !== undefined) return <ErrorBox error={first.error} what="the account timeline" />;
@@ -362,7 +362,7 @@ function TimelineSection(props: { accountId: string }) {
     try {
       const page = await api<Timeline>(
         'GET',
-        `/accounts/${enc(props.accountId)}/timeline${query({ limit: 50, cursor })}`,
+        `/accounts/${enc(props.accountId)}/timeline${query({ limit: 25, cursor })}`,
       );
       setOlder({ items: [...(older?.items ?? []), ...page.items], cursor: page.cursor });
     } catch (err) {
@@ -529,6 +529,14 @@ function ScoreOverTime(props: { account: AccountView }) {
     if (report.loading) return <p class="muted">Loading the score history…</p>;
     return <p class="muted">No score history for this account yet.</p>;
   }
+  const threshold = own?.mqaThreshold ?? account.mqaProgress.score.threshold;
+  // One point draws no line: said in words instead.
+  if (points.length === 1)
+    return (
+      <p>
+        One score so far: {points[0].value.toFixed(1)} on {when(points[0].at)} (MQA at {threshold}).
+      </p>
+    );
   if (!charts) return <p class="muted">Loading the chart…</p>;
   return (
     <>
