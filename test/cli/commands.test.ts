@@ -250,7 +250,9 @@ describe('commands against the contract', () => {
     const { code, stdout } = await abm(api, 'tasks list --owner sdr-ana --status open --limit 10'.split(' '));
     expect(code).toBe(ExitCode.Ok);
     expect(api.requests[0]!.query).toEqual({ owner: 'sdr-ana', status: 'open', limit: '10' });
-    expect(stdout).toMatch(/t1\s+nw\s+dana\s+sdr-ana\s+call\s+open\s+90\s+2026-11-23T09:00:00Z\s+MQA/);
+    // One card per task (test/cli/lists.test.ts shows who to call and the talking points).
+    expect(stdout).toMatch(/t1\s+call P90\s+due 2026-11-23T09:00:00Z\s+open\s+owner sdr-ana/);
+    expect(stdout).toContain('why now: MQA');
     expect(stdout).toContain('more: abm tasks list --cursor abc');
   });
 

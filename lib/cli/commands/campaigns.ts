@@ -13,6 +13,8 @@ interface LaunchResponse {
   enrolled?: number;
   heldOut?: number;
   skipped?: { accountId?: string; reason?: string }[];
+  wouldEnroll?: string[];
+  wouldHoldOut?: string[];
   dryRun?: boolean;
   minimumDetectableLift?: { points?: number | null; baselineRate?: number };
   forecast?: ForecastView;
@@ -92,6 +94,7 @@ export interface CampaignView {
   status?: string;
   enrolled?: number;
   heldOut?: number;
+  byStatus?: Record<string, number>;
   steps?: {
     stepId?: string;
     channel?: string;
@@ -171,6 +174,11 @@ async function launch(ctx: CommandContext): Promise<number> {
       );
     }
     const mdl = res.minimumDetectableLift;
+    const names = (label: string, ids?: string[]) => {
+      if (ids?.length) lines.push(`${label}: ${ids.join(', ')}`);
+    };
+    names(dry ? 'would enroll' : 'enrolled', res.wouldEnroll);
+    names(dry ? 'would hold out' : 'held out', res.wouldHoldOut);
     if (dry && mdl)
       lines.push(
         mdl.points === null || mdl.points === undefined
@@ -213,6 +221,14 @@ export function renderCampaign(c: CampaignView, paint: Paint): string {
       ],
       ['enrolled', c.enrolled],
       ['held out', c.heldOut],
+      [
+        'by status',
+        c.byStatus && Object.keys(c.byStatus).length
+          ? Object.entries(c.byStatus)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')
+          : undefined,
+      ],
     ],
     paint,
   );

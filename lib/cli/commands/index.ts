@@ -6,6 +6,7 @@ import { clockCommands } from './clock';
 import { definitionCommands } from './definitions';
 import { eventCommands } from './events';
 import { healthCommand } from './health';
+import { listCommands } from './lists';
 import { programCommands } from './programs';
 import { reportCommand } from './report';
 import { sendingCommands } from './sending';
@@ -13,6 +14,7 @@ import { taskCommands } from './tasks';
 
 export const COMMANDS: readonly Command[] = [
   ...accountCommands,
+  ...listCommands,
   ...definitionCommands,
   ...campaignCommands,
   ...programCommands,

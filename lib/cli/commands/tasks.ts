@@ -1,9 +1,8 @@
 /** `abm tasks list` (the SDR queue) and `abm tasks complete TASK_ID --outcome X`. */
-import { str, stringOption, type Command, type CommandContext } from '../command';
+import { bool, str, stringOption, type Command, type CommandContext } from '../command';
 import { ExitCode } from '../errors';
-import { table } from '../format';
 import { seg } from '../http';
-import { positiveInt, requiredStr, statusColumn } from './shared';
+import { positiveInt, requiredStr } from './shared';
 
 interface TaskView {
   taskId?: string;
@@ -15,6 +14,10 @@ interface TaskView {
   priority?: number;
   dueAt?: string;
   reason?: string;
+  overdue?: boolean;
+  accountName?: string;
+  call?: { name?: string; role?: string; phone?: string; timeZone?: string; localTime?: string };
+  context?: { talkingPoints?: string[] };
 }
 
 async function list(ctx: CommandContext): Promise<number> {
@@ -24,6 +27,7 @@ async function list(ctx: CommandContext): Promise<number> {
     query: {
       owner: str(ctx.flags, 'owner'),
       status: str(ctx.flags, 'status'),
+      overdue: bool(ctx.flags, 'overdue') ? 'true' : undefined,
       limit: positiveInt(str(ctx.flags, 'limit'), 'limit'),
       cursor: str(ctx.flags, 'cursor'),
     },
@@ -31,21 +35,24 @@ async function list(ctx: CommandContext): Promise<number> {
   const items = body?.items ?? [];
   ctx.out.result(body, () => {
     if (!items.length) return 'no tasks';
-    const text = table(
-      items,
-      [
-        { header: 'TASK', value: (t) => t.taskId },
-        { header: 'ACCOUNT', value: (t) => t.accountId },
-        { header: 'CONTACT', value: (t) => t.contactId },
-        { header: 'OWNER', value: (t) => t.owner },
-        { header: 'TYPE', value: (t) => t.type },
-        statusColumn({ open: 'yellow' }),
-        { header: 'PRIO', value: (t) => t.priority, align: 'right' },
-        { header: 'DUE', value: (t) => t.dueAt },
-        { header: 'REASON', value: (t) => t.reason },
-      ],
-      ctx.out.paint,
-    );
+    const p = ctx.out.paint;
+    const text =
+      items
+        .map((t) => {
+          const due = t.overdue ? p('red', `OVERDUE since ${t.dueAt}`) : `due ${t.dueAt}`;
+          const call = t.call
+            ? `${t.call.name} (${t.call.role})${t.call.phone ? `, ${t.call.phone}` : ''}, ${t.call.localTime} their time (${t.call.timeZone})`
+            : undefined;
+          const lines = [
+            `${p('bold', t.taskId ?? '?')}  ${t.type} P${t.priority}  ${due}  ${t.status}  owner ${t.owner}`,
+            `  account: ${t.accountName ? `${t.accountName} (${t.accountId})` : t.accountId}  abm accounts get ${t.accountId}`,
+            ...(call ? [`  call:    ${call}`] : []),
+            `  why now: ${t.reason}`,
+            ...(t.context?.talkingPoints ?? []).map((point) => `  - ${point}`),
+          ];
+          return lines.join('\n');
+        })
+        .join('\n\n') + '\n';
     return body.cursor ? `${text}more: abm tasks list --cursor ${body.cursor}` : text;
   });
   return ExitCode.Ok;
@@ -71,14 +78,16 @@ async function complete(ctx: CommandContext): Promise<number> {
 export const taskCommands: Command[] = [
   {
     path: ['tasks', 'list'],
-    summary: "list SDR tasks (an SDR's queue: by owner and status, highest priority first)",
+    summary:
+      "list SDR tasks: an SDR's queue (highest priority first), or without --owner every open task by due time",
     options: {
-      owner: stringOption('SDR', 'tasks of this owner'),
-      status: stringOption('STATUS', 'open, completed or cancelled'),
+      owner: stringOption('SDR', 'tasks of this owner (default: every owner)'),
+      status: stringOption('STATUS', 'open, completed (done) or cancelled'),
+      overdue: { type: 'boolean', description: 'only the tasks due before now' },
       limit: stringOption('N', 'page size'),
       cursor: stringOption('CURSOR', 'the next page (printed after a full page)'),
     },
-    examples: ['abm tasks list --owner sdr-ana --status open'],
+    examples: ['abm tasks list', 'abm tasks list --owner sdr-ana --overdue'],
     run: list,
   },
   {
