@@ -147,15 +147,8 @@ export function CoverageChart(props: {
   return <Canvas label="Committee coverage by role, percent reached" config={config} />;
 }
 
-export interface Quantiles {
-  at: string;
-  n: number;
-  p10: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  p90: number;
-}
+export type { Quantiles } from './quantiles';
+import type { Quantiles } from './quantiles';
 
 /** The treated accounts' score distribution over time: the median, the middle half and 80%. */
 export function DistributionChart(props: { series: Quantiles[]; threshold?: number }) {

@@ -71,6 +71,8 @@ export interface AccountView extends Omit<AccountSummary, 'coverage' | 'score'> 
   annualRevenueUsd?: number;
   region?: string;
   score: { value: number; asOf: string } | null;
+  /** The score over time (one point per scorer fold, oldest first) and the MQA threshold. */
+  scoreHistory?: { points: { at: string; value: number }[]; mqaThreshold: number };
   mqaProgress: {
     asOf: string;
     met: boolean;

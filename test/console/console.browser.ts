@@ -410,6 +410,14 @@ describe('the web console', () => {
       30_000,
       500,
     );
+    // Its timeline tells the story: the call, its outcome; and what comes next.
+    await page.locator('.timeline .badge', { hasText: 'SDR outcome' }).first().waitFor();
+    await page.getByRole('heading', { name: 'Next', exact: true }).waitFor();
+    await page
+      .getByRole('img', { name: /Score over time against the MQA threshold/ })
+      .or(page.getByText(/^One score so far: /))
+      .first()
+      .waitFor();
     await check(page, '12-account');
 
     expect(w.errors).toEqual([]);

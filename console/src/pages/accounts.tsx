@@ -300,38 +300,104 @@ export function AccountsPage() {
 
 interface TimelineItem {
   at: string;
-  kind?: string;
-  type?: string;
+  kind: string;
+  summary: string;
   channel?: string;
-  summary?: string;
-  description?: string;
-  text?: string;
   status?: string;
   stepId?: string;
-  contactId?: string;
-  outcome?: string;
+  campaignId?: string;
+}
+
+interface NextStep {
+  campaignId: string;
+  sequenceId: string;
+  enrollmentStatus: string;
+  stepId: string | null;
+  at: string | null;
+  waitingFor?: { stepId: string; since: string };
+  contacts: { contactId: string; name: string; timeZone: string; localTime: string | null }[];
 }
 
 interface Timeline {
   items: TimelineItem[];
-  next?: {
-    stepId?: string;
-    at: string;
-    timeZone?: string;
-    localTime?: string;
-    channel?: string;
-    campaignId?: string;
-  } | null;
-  scoreHistory?: { at: string; value: number }[];
-  score?: { at: string; value: number }[];
+  cursor: string | null;
+  next: NextStep[];
 }
 
-function describe(item: TimelineItem): string {
-  const text = item.summary ?? item.description ?? item.text;
-  if (text) return text;
-  return [item.kind ?? item.type, item.channel, item.stepId, item.status, item.outcome]
-    .filter(Boolean)
-    .join(' · ');
+const KIND: Record<string, string> = {
+  touch: 'Touch',
+  engagement: 'Engagement',
+  stage_change: 'Stage',
+  task_created: 'SDR task',
+  task_completed: 'SDR outcome',
+};
+
+function Next(props: { next: NextStep }) {
+  const n = props.next;
+  return (
+    <li>
+      <Link href={`/campaigns/${enc(n.campaignId)}`}>{n.campaignId}</Link>:{' '}
+      {n.waitingFor
+        ? `waiting for engagement at step ${n.waitingFor.stepId} since ${when(n.waitingFor.since)}`
+        : `${n.enrollmentStatus === 'paused' ? 'paused at' : 'next:'} step ${n.stepId ?? 'the first'}`}
+      {n.at ? `, at ${when(n.at)}` : ''}
+      {n.contacts.length > 0 &&
+        `, for ${n.contacts
+          .map((c) => `${c.name} (${c.localTime ? `${c.localTime} ` : ''}${c.timeZone})`)
+          .join(', ')}`}
+    </li>
+  );
+}
+
+/** The account's timeline, newest first, with the next step of each enrollment; older pages on demand. */
+function TimelineSection(props: { accountId: string }) {
+  const first = useApi<Timeline>(`/accounts/${enc(props.accountId)}/timeline?limit=25`);
+  const [older, setOlder] = useState<{ items: TimelineItem[]; cursor: string | null }>();
+  const [error, setError] = useState<unknown>();
+  if (first.error !== undefined) return <ErrorBox error={first.error} what="the account timeline" />;
+  if (!first.data) return <p class="muted">Loading the timeline…</p>;
+  const items = [...first.data.items, ...(older?.items ?? [])];
+  const cursor = older ? older.cursor : first.data.cursor;
+  const more = async () => {
+    try {
+      const page = await api<Timeline>(
+        'GET',
+        `/accounts/${enc(props.accountId)}/timeline${query({ limit: 25, cursor })}`,
+      );
+      setOlder({ items: [...(older?.items ?? []), ...page.items], cursor: page.cursor });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <>
+      <h3>Next</h3>
+      <ul>
+        {first.data.next.map((n) => (
+          <Next key={n.campaignId} next={n} />
+        ))}
+        {first.data.next.length === 0 && <li class="muted">Nothing scheduled: no active enrollment.</li>}
+      </ul>
+      <h3>What happened</h3>
+      <ul class="plain timeline">
+        {items.map((item, i) => (
+          <li key={`${item.at}-${i}`}>
+            <time dateTime={item.at}>{when(item.at)}</time>
+            <span>
+              <span class="badge">{KIND[item.kind] ?? label(item.kind)}</span> {item.summary}
+            </span>
+          </li>
+        ))}
+        {items.length === 0 && <li class="muted">Nothing has happened yet.</li>}
+      </ul>
+      {cursor && (
+        <button type="button" class="secondary" onClick={more}>
+          Older
+        </button>
+      )}
+      {error !== undefined && <ErrorBox error={error} />}
+    </>
+  );
 }
 
 function Committee(props: { account: AccountView }) {
@@ -450,23 +516,35 @@ function WhyNotMqa(props: { account: AccountView }) {
   );
 }
 
-function ScoreOverTime(props: { account: AccountView; timeline?: Timeline }) {
+function ScoreOverTime(props: { account: AccountView }) {
   const charts = useModule(loadCharts);
-  const { account, timeline } = props;
-  const fromTimeline = timeline?.scoreHistory ?? timeline?.score;
-  const campaignId = fromTimeline ? null : (account.enrollments[0]?.campaignId ?? null);
+  const { account } = props;
+  const own = account.scoreHistory;
+  // An older server has no score history on the account: the campaign report's is used.
+  const campaignId = own ? null : (account.enrollments[0]?.campaignId ?? null);
   const report = useApi<CampaignReport>(campaignId ? `/reports/campaigns/${enc(campaignId)}` : null);
   const points =
-    fromTimeline ?? report.data?.scoreHistory.find((h) => h.accountId === account.accountId)?.points;
-  if (!points) {
+    own?.points ?? report.data?.scoreHistory.find((h) => h.accountId === account.accountId)?.points;
+  if (!points || points.length === 0) {
     if (report.loading) return <p class="muted">Loading the score history…</p>;
     return <p class="muted">No score history for this account yet.</p>;
   }
+  const threshold = own?.mqaThreshold ?? account.mqaProgress.score.threshold;
+  // One point draws no line: said in words instead.
+  if (points.length === 1)
+    return (
+      <p>
+        One score so far: {points[0].value.toFixed(1)} on {when(points[0].at)} (MQA at {threshold}).
+      </p>
+    );
   if (!charts) return <p class="muted">Loading the chart…</p>;
   return (
     <>
-      <charts.ScoreChart points={points} threshold={account.mqaProgress.score.threshold} />
-      {!fromTimeline && campaignId && <p class="muted">From the report of campaign {campaignId}.</p>}
+      <charts.ScoreChart
+        points={points}
+        threshold={own?.mqaThreshold ?? account.mqaProgress.score.threshold}
+      />
+      {!own && campaignId && <p class="muted">From the report of campaign {campaignId}.</p>}
     </>
   );
 }
@@ -474,9 +552,7 @@ function ScoreOverTime(props: { account: AccountView; timeline?: Timeline }) {
 export function AccountPage(props: { accountId: string }) {
   const doc = useOpenApi();
   const account = useApi<AccountView>(`/accounts/${enc(props.accountId)}`);
-  const timelinePath = `/accounts/{accountId}/timeline`;
-  const timelineAvailable = hasRoute(doc, 'get', timelinePath);
-  const timeline = useApi<Timeline>(timelineAvailable ? `/accounts/${enc(props.accountId)}/timeline` : null);
+  const timelineAvailable = hasRoute(doc, 'get', '/accounts/{accountId}/timeline');
   return (
     <State loaded={account} what="the account">
       {(a) => (
@@ -525,7 +601,7 @@ export function AccountPage(props: { accountId: string }) {
           <div class="split">
             <section class="card" aria-labelledby="score-h">
               <h2 id="score-h">Score over time</h2>
-              <ScoreOverTime account={a} timeline={timeline.data} />
+              <ScoreOverTime account={a} />
             </section>
             <section class="card" aria-labelledby="fit-h">
               <h2 id="fit-h">Fit</h2>
@@ -565,26 +641,7 @@ export function AccountPage(props: { accountId: string }) {
             {doc && !timelineAvailable && (
               <Unavailable what="the account timeline (GET /accounts/{accountId}/timeline)" />
             )}
-            {timeline.error !== undefined && <ErrorBox error={timeline.error} what="the account timeline" />}
-            {timeline.data?.next && (
-              <p>
-                <strong>Next:</strong> {timeline.data.next.stepId ?? 'step'}
-                {timeline.data.next.channel ? ` (${label(timeline.data.next.channel)})` : ''} at{' '}
-                {when(timeline.data.next.at, timeline.data.next.timeZone)}
-                {timeline.data.next.localTime ? ` (${timeline.data.next.localTime} for the contact)` : ''}
-              </p>
-            )}
-            {timeline.data && (
-              <ul class="plain timeline">
-                {timeline.data.items.map((item, i) => (
-                  <li key={`${item.at}-${i}`}>
-                    <time dateTime={item.at}>{when(item.at)}</time>
-                    <span>{describe(item)}</span>
-                  </li>
-                ))}
-                {timeline.data.items.length === 0 && <li class="muted">Nothing has happened yet.</li>}
-              </ul>
-            )}
+            {timelineAvailable && <TimelineSection accountId={a.accountId} />}
             {doc && !timelineAvailable && (
               <>
                 <h3>Recent touches</h3>
