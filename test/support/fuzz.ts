@@ -475,6 +475,7 @@ function hints(pools: Pools, now: Date): Hint {
         return pick(pools.templateIds);
       case 'email':
       case 'contactEmail':
+      case 'to': // a test send's address
         return fc.oneof(
           emailArbitrary,
           pick(pools.contacts.map((c, i) => `p${i % 3}@${c.accountId}.example`)),
@@ -700,6 +701,8 @@ function journeyArbitrary(): fc.Arbitrary<unknown> {
   });
 }
 
+const TEMPLATE_TRY_OUTS = new Set(['previewTemplate', 'testSendTemplate']);
+
 function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arbitrary<FuzzRequest> {
   const hint = hints(pools, now);
   const independent = fc.record(
@@ -735,12 +738,20 @@ function validRequest(op: Operation, pools: Pools, doc: Json, now: Date): fc.Arb
                 ? arbitraryOf(doc, op.body, hint)
                 : fc.constant(undefined);
   const asCsv = op.mediaTypes.includes('text/csv') ? fc.boolean() : fc.constant(false);
-  return fc.tuple(pathParams, query, body, asCsv).map(([params, q, b0, csv]) => {
+  // A preview or a test send names an account and one of its contacts: drawn independently, the
+  // two rarely go together, so half the valid bodies take a contact of the pool with its account.
+  const pair: fc.Arbitrary<{ accountId: string; contactId: string } | null> =
+    TEMPLATE_TRY_OUTS.has(op.operationId) && pools.contacts.length > 0
+      ? fc.option(pick(pools.contacts), { freq: 2 })
+      : fc.constant(null);
+  return fc.tuple(pathParams, query, body, asCsv, pair).map(([params, q, b0, csv, contact]) => {
     // A contact's id in the body, when given, is the one in the path.
     const b =
       op.operationId === 'putContact' && (b0 as Json).contactId
         ? { ...(b0 as Json), contactId: params.contactId }
-        : b0;
+        : contact && b0 && typeof b0 === 'object'
+          ? { ...(b0 as Json), accountId: contact.accountId, contactId: contact.contactId }
+          : b0;
     // A webhook goes to the provider the harness configures, signed as that provider signs.
     if (op.operationId === 'receiveWebhook') params.provider = 'lob';
     const path = op.path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k]));
