@@ -16,7 +16,6 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   connectDynamo,
   createTable,
@@ -53,7 +52,7 @@ export interface DynaliteOptions {
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-type InProcessHandler = Exclude<DynamoDBClientConfig['requestHandler'], undefined>;
+type InProcessHandler = Exclude<DynamoConnection['requestHandler'], undefined>;
 
 /** What dynalite's listener reads of a request and writes to a response (index.js `httpHandler`). */
 class InProcessRequest extends EventEmitter {

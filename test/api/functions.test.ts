@@ -71,6 +71,7 @@ describe('the API split over functions', () => {
     expect(servedBy.get('PUT /programs/{programId}')).toBe('programs');
     expect(servedBy.get('GET /reports/programs/{programId}')).toBe('programs');
     expect(servedBy.get('POST /campaigns')).toBe('router');
-    expect([...servedBy.values()].filter((f) => f === 'catalog')).toHaveLength(6);
+    // Templates and sequences (put, get, list of each), a template's preview and its test send.
+    expect([...servedBy.values()].filter((f) => f === 'catalog')).toHaveLength(8);
   });
 });

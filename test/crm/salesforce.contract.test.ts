@@ -18,7 +18,11 @@ let rig: CrmRig<'salesforce'>;
 let n = 0;
 
 beforeAll(async () => {
-  rig = await startCrmRig('salesforce', { policy: { timeoutMs: 250 } });
+  rig = await startCrmRig('salesforce', {
+    // A lost response (the double's hang) costs one timeout; 250 ms also cut off slow first
+    // requests of a fresh process on a loaded machine, whose retries the exact-request tests saw.
+    policy: { timeoutMs: 1000 },
+  });
   await rig.seedAccounts(20);
 });
 afterAll(() => rig?.stop());

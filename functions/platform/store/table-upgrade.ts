@@ -41,6 +41,17 @@ export async function upgradeTable(
     start = page.LastEvaluatedKey;
   } while (start);
   await base.send(new DeleteTableCommand({ TableName: tableName }));
+  // A table is DELETING for a while after DeleteTable; CreateTable under its name is refused
+  // (ResourceInUseException) until it is gone, on DynamoDB as in dynalite.
+  for (;;) {
+    try {
+      await base.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') break;
+      throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   await createTable(base, tableName);
   await batchPut(
     tableRef(client, tableName),

@@ -24,6 +24,11 @@ describe('upgradeTable (a local data folder written by an older version)', () =>
         ),
       }),
     );
+    // Written only once ACTIVE, as DynamoDB requires (a CREATING table answers ResourceNotFound).
+    while (
+      (await db.base.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE'
+    )
+      await new Promise((r) => setTimeout(r, 5));
     const task = {
       taskId: 't-1',
       accountId: 'acct-1',
