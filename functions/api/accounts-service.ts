@@ -1,5 +1,7 @@
 /**
  * Accounts: import (functions/api/account-import.ts), list, read, contact upsert and erasure (GDPR).
+ * On AWS their own function serves these routes (functions/api/handlers/accounts-api.ts), so the
+ * router's bundle carries neither the listing, the timeline nor the account view's reads.
  */
 import type { Clock } from '../kernel/clock';
 import { BadRequest, NotFound } from '../kernel/errors';
@@ -9,13 +11,15 @@ import type { ScoreState } from '../kernel/score';
 import { mapLimit } from '../kernel/async';
 import { createHash } from 'node:crypto';
 import type { AudienceProvider } from '../platform/providers';
-import type { AccountViewReader } from '../platform/store/account-view';
-import type { AccountRepository } from '../platform/store/accounts';
-import type { ScoreHistoryReader, StoredScore } from '../platform/store/scores';
+import type { Platform } from '../platform/compose';
+import { providers } from '../platform/providers';
+import { AccountViewReader } from '../platform/store/account-view';
+import { AccountRepository } from '../platform/store/accounts';
+import { ScoreHistoryReader, type StoredScore } from '../platform/store/scores';
 import { PreconditionFailedError, type Precondition } from '../platform/store/table';
-import type { TouchRepository } from '../platform/store/touches';
-import { mqaProgress, scoreAt, type ReadoutConfig } from '../scoring';
-import type { CoverageService } from './coverage-service';
+import { TouchRepository } from '../platform/store/touches';
+import { mqaProgress, readoutConfig, scoreAt, type ReadoutConfig } from '../scoring';
+import { coverageFeature, type CoverageService } from './coverage-service';
 import { preconditionFailed } from './preconditions';
 import {
   AccountSummary,
@@ -25,7 +29,7 @@ import {
   type AccountView,
   type Timeline,
 } from './schemas';
-import type { TaskRepository } from '../platform/store/tasks';
+import { TaskRepository } from '../platform/store/tasks';
 import { localTimeIn } from './tasks-service';
 import { ACTIVE_ENROLLMENT, type Contact, type Enrollment, type Touch } from '../kernel/model';
 
@@ -48,6 +52,24 @@ export interface AccountsDeps {
   /** Committee coverage: the account view's `coverage`, research tasks for missing roles. */
   coverage: Pick<CoverageService, 'check' | 'coverage'>;
 }
+
+/** What the accounts routes read and call, from a platform. */
+export function accountsDeps(platform: Platform): AccountsDeps {
+  return {
+    accounts: platform.repository(AccountRepository),
+    accountView: platform.repository(AccountViewReader),
+    touches: platform.repository(TouchRepository),
+    tasks: platform.repository(TaskRepository),
+    scores: platform.repository(ScoreHistoryReader),
+    audiences: providers(platform).audiences,
+    clock: platform.clock,
+    readout: readoutConfig(platform.config.scoring),
+    coverage: coverageFeature(platform),
+  };
+}
+
+/** The accounts service as a feature of `compose`. */
+export const accountsFeature = (platform: Platform) => createAccountsService(accountsDeps(platform));
 
 const defined = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -205,7 +227,10 @@ export function createAccountsService(deps: AccountsDeps) {
       techStack: account.techStack,
       ...scoreOf(score, deps.clock.now(), deps.readout),
       scoreHistory: {
-        points: (score?.state.history ?? []).map((p) => ({ at: new Date(p.at).toISOString(), value: p.value })),
+        points: (score?.state.history ?? []).map((p) => ({
+          at: new Date(p.at).toISOString(),
+          value: p.value,
+        })),
         mqaThreshold: deps.readout.mqa.minScore,
       },
       coverage: deps.coverage.coverage(account.tier, contacts),
@@ -414,6 +439,8 @@ export function createAccountsService(deps: AccountsDeps) {
 
   return { listAccounts, getAccount, timeline, putContact, getContact, eraseContact };
 }
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
 
 /** An account as the list shows it. */
 const summary = (a: Account) => AccountSummary.parse(a);

@@ -7,6 +7,7 @@
  */
 import type { Platform } from '../platform/compose';
 import { accountImportFeature } from './account-import';
+import { accountsFeature } from './accounts-service';
 import { catalogFeature } from './catalog-service';
 import { programsFeature } from '../programs';
 import { createApiRoutes, routerServices, type ApiOptions } from './core-api';
@@ -19,6 +20,7 @@ export { createApiRoutes, type ApiOptions } from './core-api';
 export function apiServices(platform: Platform, options: ApiOptions = {}): ApiServices {
   return {
     ...routerServices(platform, options),
+    accounts: accountsFeature(platform),
     catalog: catalogFeature(platform),
     importAccounts: accountImportFeature(platform),
     programs: programsFeature(platform),

@@ -11,15 +11,9 @@ import { controlFeature, launchFeature, type LaunchOptions, type LaunchService }
 import { PUBLISHER } from '../platform/bus';
 import { withPorts, type Platform } from '../platform/compose';
 import { UNSUBSCRIBE_KEY } from '../platform/secrets';
-import { providers } from '../platform/providers';
-import { AccountViewReader } from '../platform/store/account-view';
 import { AccountRepository } from '../platform/store/accounts';
 import { TaskRepository } from '../platform/store/tasks';
-import { TouchRepository } from '../platform/store/touches';
-import { ScoreHistoryReader } from '../platform/store/scores';
 import { reportsFeature } from '../reports';
-import { readoutConfig } from '../scoring';
-import { createAccountsService, type AccountsDeps } from './accounts-service';
 import { buildOpenApi } from './openapi';
 import { buildRoutes, type ApiServices, type EventIngestor } from './routes';
 import { loggedRouter, route, type Route, type RouteResult, type Router, type RouterOptions } from './router';
@@ -27,7 +21,6 @@ import { createTasksService } from './tasks-service';
 import { createUnsubscribeService } from './unsubscribe-service';
 import type { PinpointConverter } from './pinpoint-route';
 import type { WebhookServiceFactory } from './webhook-route';
-import { coverageFeature } from './coverage-service';
 
 export interface ApiOptions {
   /** The launch service to serve (one the caller composed), or the options to build it with. */
@@ -47,22 +40,7 @@ export interface ApiOptions {
 const isService = (launch: ApiOptions['launch']): launch is LaunchService =>
   typeof (launch as LaunchService | undefined)?.launch === 'function';
 
-/** What the accounts routes read and call, from a platform. */
-export function accountsDeps(platform: Platform): AccountsDeps {
-  return {
-    accounts: platform.repository(AccountRepository),
-    accountView: platform.repository(AccountViewReader),
-    touches: platform.repository(TouchRepository),
-    tasks: platform.repository(TaskRepository),
-    scores: platform.repository(ScoreHistoryReader),
-    audiences: providers(platform).audiences,
-    clock: platform.clock,
-    readout: readoutConfig(platform.config.scoring),
-    coverage: coverageFeature(platform),
-  };
-}
-
-/** The services behind the router's routes, from a platform (not the catalog, not the import). */
+/** The services behind the router's routes, from a platform (not the accounts, the catalog or the import). */
 export function routerServices(platform: Platform, options: ApiOptions = {}): ApiServices {
   const accounts = platform.repository(AccountRepository);
   const { clock } = platform;
@@ -77,7 +55,6 @@ export function routerServices(platform: Platform, options: ApiOptions = {}): Ap
   return {
     version: platform.config.version ?? '0.0.0',
     clock,
-    accounts: createAccountsService(accountsDeps(platform)),
     tasks,
     unsubscribe: createUnsubscribeService({
       accounts,

@@ -78,7 +78,7 @@ export interface ResponseSpec {
 
 /** The API's functions on AWS; local mode serves every route in one router. */
 export type ApiFunction =
-  'router' | 'catalog' | 'importAccounts' | 'importPinpoint' | 'webhooks' | 'programs';
+  'router' | 'accounts' | 'catalog' | 'importAccounts' | 'importPinpoint' | 'webhooks' | 'programs';
 
 export interface RouteSpec<
   P extends z.ZodType,

@@ -8,7 +8,8 @@ import { NotImplemented } from '../kernel/errors';
 import { checkLaunchBody, type ControlService, type LaunchService } from '../launch';
 import type { SendingReputation } from '../ingest';
 import type { ReportService } from '../reports';
-import type { createAccountsService } from './accounts-service';
+import type { AccountsService } from './accounts-service';
+import { accountRoutes } from './account-routes';
 import { accountImportRoute } from './account-import-route';
 import type { AccountImport } from './account-import';
 import { catalogRoutes, type CatalogService } from './catalog-routes';
@@ -18,7 +19,6 @@ import type { ProgramsService } from '../programs';
 import { webhookRoute } from './webhook-route';
 import type { WebhookService } from '../webhooks';
 import { E400, E404, E409, E413, err } from './responses';
-import { E409_IF_MATCH, ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { prefersHtml, route, type ResponseSpec, type Route } from './router';
 import * as S from './schemas';
 import type { createTasksService } from './tasks-service';
@@ -34,7 +34,12 @@ export type EventIngestor = (body: { events: unknown[] }) => Promise<{
 export interface ApiServices {
   version: string;
   clock: Clock;
-  accounts: ReturnType<typeof createAccountsService>;
+  /**
+   * The accounts' reads and contact writes (functions/api/accounts-service.ts). Handed in by local
+   * mode and tests; the deployed router goes without (their own function serves the routes,
+   * functions/api/account-routes.ts).
+   */
+  accounts?: AccountsService;
   /**
    * Templates and sequences (functions/api/catalog-routes.ts). Handed in by local mode and tests;
    * the deployed router goes without (their own function serves those routes).
@@ -82,7 +87,7 @@ const page = (status: number, p: { html: string; headers: Record<string, string>
 });
 
 export function buildRoutes(deps: ApiServices): Route[] {
-  const { accounts, tasks, unsubscribe, control, reports } = deps;
+  const { tasks, unsubscribe, control, reports } = deps;
 
   const controlRoutes = (['pause', 'resume', 'stop'] as const).flatMap((action) => [
     route({
@@ -130,101 +135,7 @@ export function buildRoutes(deps: ApiServices): Route[] {
       }),
     }),
     accountImportRoute(deps.importAccounts),
-    route({
-      method: 'GET',
-      path: '/accounts',
-      operationId: 'listAccounts',
-      summary:
-        'List accounts (filter tier, cluster, stage, owner, name or domain, score range; sort by score, fit or name), each with its score trend and committee coverage',
-      tags: ['accounts'],
-      auth: 'iam',
-      query: S.AccountListQuery,
-      responses: { 200: { description: 'a page', schema: S.AccountList }, ...E400 },
-      handler: async ({ query }) => ({ status: 200, body: await accounts.listAccounts(query) }),
-    }),
-    route({
-      method: 'GET',
-      path: '/accounts/{accountId}',
-      operationId: 'getAccount',
-      summary: 'One account with contacts, score, stage, enrollments and recent touches',
-      tags: ['accounts'],
-      auth: 'iam',
-      params: S.AccountIdParams,
-      responses: { 200: { description: 'the account', schema: S.AccountView }, ...E400, ...E404 },
-      handler: async ({ params }) => ({ status: 200, body: await accounts.getAccount(params.accountId) }),
-    }),
-    route({
-      method: 'GET',
-      path: '/accounts/{accountId}/timeline',
-      operationId: 'getAccountTimeline',
-      summary:
-        "An account's story newest first: touches by channel, engagement, stage changes, SDR tasks and outcomes; the next scheduled step",
-      tags: ['accounts'],
-      auth: 'iam',
-      params: S.AccountIdParams,
-      query: S.TimelineQuery,
-      responses: { 200: { description: 'a page', schema: S.Timeline }, ...E400, ...E404 },
-      handler: async ({ params, query }) => ({
-        status: 200,
-        body: await accounts.timeline(params.accountId, query),
-      }),
-    }),
-    route({
-      method: 'PUT',
-      path: '/accounts/{accountId}/contacts/{contactId}',
-      operationId: 'putContact',
-      summary: 'Create or replace a buying-committee member (If-Match: only over that version)',
-      tags: ['accounts'],
-      auth: 'iam',
-      params: S.ContactParams,
-      headers: IfMatchHeaders,
-      body: S.ContactPutBody,
-      responses: {
-        200: { description: 'stored', schema: S.ContactView, headers: ETAG_HEADER },
-        ...E400,
-        ...E404,
-        ...E409_IF_MATCH,
-        ...E413,
-      },
-      handler: async ({ params, body, headerParams }) => {
-        const { contact, version } = await accounts.putContact(
-          params.accountId,
-          params.contactId,
-          body,
-          headerParams['if-match'],
-        );
-        return { status: 200, body: contact, headers: withEtag(version) };
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/accounts/{accountId}/contacts/{contactId}',
-      operationId: 'getContact',
-      summary: 'One buying-committee member, with its ETag',
-      tags: ['accounts'],
-      auth: 'iam',
-      params: S.ContactParams,
-      responses: {
-        200: { description: 'the contact', schema: S.ContactView, headers: ETAG_HEADER },
-        ...E400,
-        ...E404,
-      },
-      handler: async ({ params }) => {
-        const { contact, version } = await accounts.getContact(params.accountId, params.contactId);
-        return { status: 200, body: contact, headers: withEtag(version) };
-      },
-    }),
-    route({
-      method: 'DELETE',
-      path: '/contacts/{contactId}',
-      operationId: 'eraseContact',
-      summary: 'Erase a person everywhere (GDPR), including ad audiences',
-      tags: ['accounts'],
-      auth: 'iam',
-      params: S.ContactIdParams,
-      responses: { 200: { description: 'erased', schema: S.ContactErased }, ...E400, ...E404 },
-      handler: async ({ params }) => ({ status: 200, body: await accounts.eraseContact(params.contactId) }),
-    }),
+    ...accountRoutes(deps.accounts),
     ...catalogRoutes(deps.catalog),
     pinpointImportRoute(deps.importPinpoint),
     webhookRoute(deps.webhooks),

@@ -39,7 +39,11 @@ export const LAMBDAS = {
   health: lambda('api/handlers/get-health.ts', 'GET /health: liveness, version and clock'),
   httpApi: lambda(
     'api/handlers/http-api.ts',
-    'HTTP API: every route but the catalog and the imports (router with zod at the edge)',
+    'HTTP API: every route but the accounts, the catalog, the programs and the imports (router with zod at the edge)',
+  ),
+  accountsApi: lambda(
+    'api/handlers/accounts-api.ts',
+    'HTTP API: the accounts (list, view, timeline, contacts, erasure)',
   ),
   programsApi: lambda(
     'api/handlers/programs-api.ts',

@@ -5,8 +5,12 @@
  * real scorer over dynalite.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsService, LIST_MAX_SORTED, scoreTrend } from '../../functions/api/accounts-service';
-import { accountsDeps } from '../../functions/api/core-api';
+import {
+  accountsDeps,
+  createAccountsService,
+  LIST_MAX_SORTED,
+  scoreTrend,
+} from '../../functions/api/accounts-service';
 import { BadRequest } from '../../functions/kernel/errors';
 import type { EngagementType } from '../../functions/kernel/model';
 import { scorerFeature } from '../../functions/scoring/scorer';

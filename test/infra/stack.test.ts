@@ -198,7 +198,7 @@ describe('AbmStack (dev)', () => {
     }
   });
 
-  it('serves the catalog, the two imports, the programs and the webhooks from their own functions, every other route from the router (or health)', () => {
+  it('serves the accounts, the catalog, the two imports, the programs and the webhooks from their own functions, every other route from the router (or health)', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Resource>;
     const functionOf = (r: Resource) => {
@@ -233,8 +233,19 @@ describe('AbmStack (dev)', () => {
     ];
     for (const key of catalog)
       expect([key, byKey.get(key)]).toEqual([key, expect.stringMatching(/^ApiCatalog/)]);
+    const accounts = [
+      'GET /accounts',
+      'GET /accounts/{accountId}',
+      'GET /accounts/{accountId}/timeline',
+      'PUT /accounts/{accountId}/contacts/{contactId}',
+      'GET /accounts/{accountId}/contacts/{contactId}',
+      'DELETE /contacts/{contactId}',
+    ];
+    for (const key of accounts)
+      expect([key, byKey.get(key)]).toEqual([key, expect.stringMatching(/^ApiAccounts/)]);
     const own = new Set([
       ...catalog,
+      ...accounts,
       'POST /sequences/import/pinpoint',
       'POST /accounts/import',
       'POST /webhooks/{provider}',

@@ -114,6 +114,8 @@ export class AbmApi extends Construct {
   public readonly httpApi: HttpApi;
   /** Serves /programs and their reports (functions/api/program-routes.ts). */
   public readonly programsFunction: IFunction;
+  /** Serves the accounts' routes: list, read, timeline, contacts, erasure (functions/api/account-routes.ts). */
+  public readonly accountsFunction: IFunction;
   /** Serves POST /webhooks/{provider}. */
   public readonly webhookFunction: IFunction;
   /** Serves POST /sequences/import/pinpoint. */
@@ -291,8 +293,26 @@ export class AbmApi extends Construct {
     // A program's pause and resume move its enrollments as a campaign's control does.
     props.sequenceStateMachine.grantTaskResponse(this.programsFunction);
     props.sequenceStateMachine.grantExecution(this.programsFunction, 'states:StopExecution');
+    // The accounts' routes too (the console's list and timeline, an account's view, its contacts,
+    // erasure): the listing, the timeline and the account view's reads stay out of the router's bundle.
+    this.accountsFunction = props.createFunction(this, 'Accounts', {
+      ...LAMBDAS.accountsApi,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.busName]: props.bus.eventBusName,
+        ...(props.coverage ? { [ENV.coverage]: JSON.stringify(props.coverage) } : {}),
+        ...(props.scoringConfig ? { [ENV.scoringConfig]: JSON.stringify(props.scoringConfig) } : {}),
+      },
+      memorySize: 1024,
+      timeoutSeconds: 29,
+    });
+    // Contact writes and erasure write the table (and coverage its research tasks); an erasure
+    // publishes the ad-audience removal, and a research task its event, on the bus.
+    props.table.grantReadWriteData(this.accountsFunction);
+    props.bus.grantPutEventsTo(this.accountsFunction);
     const integrations = {
       router: routerIntegration,
+      accounts: new HttpLambdaIntegration('Accounts', this.accountsFunction),
       catalog: new HttpLambdaIntegration('Catalog', this.catalogFunction),
       importAccounts: new HttpLambdaIntegration('ImportAccounts', this.importAccountsFunction),
       importPinpoint: new HttpLambdaIntegration('ImportPinpoint', this.importPinpointFunction),
