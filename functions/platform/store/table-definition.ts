@@ -76,13 +76,34 @@ export async function createTable(
     const exists = err instanceof ResourceInUseException || (err as Error).name === 'ResourceInUseException';
     if (!(exists && options.ifNotExists)) throw err;
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  await waitForTable(send, tableName, 'active', options.timeoutMs);
+}
+
+/**
+ * Polls DescribeTable until the table and its indexes are ACTIVE, or until the table is gone
+ * (after DeleteTable it stays DELETING for a while, on DynamoDB as in dynalite, and CreateTable
+ * under its name is refused until then). Bounded: throws after `timeoutMs`.
+ */
+export async function waitForTable(
+  send: DynamoDBClient['send'],
+  tableName: string,
+  until: 'active' | 'gone',
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { Table } = await send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
-    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    try {
+      const { Table } = await send(new DescribeTableCommand({ TableName: tableName }));
+      const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+      if (until === 'active' && Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    } catch (err) {
+      if (until === 'gone' && (err as Error).name === 'ResourceNotFoundException') return;
+      throw err;
+    }
     if (Date.now() > deadline)
-      throw new Error(`table ${tableName} not ACTIVE after ${options.timeoutMs ?? 30_000} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error(
+        `table ${tableName} not ${until === 'active' ? 'ACTIVE' : 'deleted'} after ${timeoutMs} ms`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, until === 'active' ? 50 : 20));
   }
 }

@@ -10,7 +10,7 @@ import { DeleteTableCommand, DescribeTableCommand, type DynamoDBClient } from '@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as keys from './keys';
 import { batchPut, tableRef, type Item } from './table';
-import { createTable, INDEXES } from './table-definition';
+import { createTable, INDEXES, waitForTable } from './table-definition';
 
 /** The index keys this version gives an item that an older one stored (none for most items). */
 export function currentIndexKeys(item: Item): Item {
@@ -41,17 +41,7 @@ export async function upgradeTable(
     start = page.LastEvaluatedKey;
   } while (start);
   await base.send(new DeleteTableCommand({ TableName: tableName }));
-  // A table is DELETING for a while after DeleteTable; CreateTable under its name is refused
-  // (ResourceInUseException) until it is gone, on DynamoDB as in dynalite.
-  for (;;) {
-    try {
-      await base.send(new DescribeTableCommand({ TableName: tableName }));
-    } catch (err) {
-      if ((err as Error).name === 'ResourceNotFoundException') break;
-      throw err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitForTable(base.send.bind(base) as DynamoDBClient['send'], tableName, 'gone');
   await createTable(base, tableName);
   await batchPut(
     tableRef(client, tableName),

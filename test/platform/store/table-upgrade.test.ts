@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keys, createStore, upgradeTable } from '../../../functions/platform/store';
 import { Table } from '../../../functions/platform/store/table';
-import { tableDefinition } from '../../../functions/platform/store/table-definition';
+import { tableDefinition, waitForTable } from '../../../functions/platform/store/table-definition';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 
 let db: LocalDynamo | undefined;
@@ -86,5 +86,32 @@ describe('upgradeTable (a local data folder written by an older version)', () =>
     ).toEqual(['c-1']);
     // Current: nothing to do the second time.
     expect(await upgradeTable(db.base, db.client, name)).toBeUndefined();
+  });
+});
+
+describe('waitForTable', () => {
+  it('gives up with a named error when a deleted table never goes away, and when a table never turns ACTIVE', async () => {
+    const deleting = (async () => ({ Table: { TableStatus: 'DELETING' } })) as never;
+    await expect(waitForTable(deleting, 'abm-stuck', 'gone', 60)).rejects.toThrow(
+      'table abm-stuck not deleted after 60 ms',
+    );
+    await expect(waitForTable(deleting, 'abm-stuck', 'active', 60)).rejects.toThrow(
+      'table abm-stuck not ACTIVE after 60 ms',
+    );
+  });
+
+  it('returns once DescribeTable answers ResourceNotFoundException, and passes other errors on', async () => {
+    let calls = 0;
+    const goesAway = (async () => {
+      calls += 1;
+      if (calls < 3) return { Table: { TableStatus: 'DELETING' } };
+      throw Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' });
+    }) as never;
+    await waitForTable(goesAway, 'abm-old', 'gone', 5_000);
+    expect(calls).toBe(3);
+    const denied = (async () => {
+      throw Object.assign(new Error('no'), { name: 'AccessDeniedException' });
+    }) as never;
+    await expect(waitForTable(denied, 'abm-old', 'gone', 5_000)).rejects.toThrow('no');
   });
 });
