@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Offline infrastructure checks: synthesize the stack for the default context (dev) and for prod,
+# Offline infrastructure checks: synthesize the stack for the default context (dev), for prod and
+# with the web console on AWS,
 # then run cfn-lint on every synthesized template. Fails on any cfn-lint error (or a synth
 # failure, which includes unacknowledged cdk-nag findings); cfn-lint warnings are printed only.
 set -euo pipefail
@@ -10,7 +11,8 @@ export CDK_DISABLE_CLI_TELEMETRY=true
 command -v cfn-lint >/dev/null || { echo "infra-checks: cfn-lint is not installed" >&2; exit 127; }
 
 prod_out=".tmp/cdk.out.prod"
-rm -rf cdk.out "$prod_out"
+console_out=".tmp/cdk.out.console"
+rm -rf cdk.out "$prod_out" "$console_out"
 
 echo "==> cdk synth (default context)"
 npx cdk synth -q --no-notices
@@ -18,8 +20,12 @@ npx cdk synth -q --no-notices
 echo "==> cdk synth (stage=prod)"
 npx cdk synth -q --no-notices -c stage=prod -o "$prod_out"
 
+echo "==> cdk synth (the web console on AWS: S3, CloudFront, Cognito, the JWT API)"
+npx cdk synth -q --no-notices -o "$console_out" \
+  -c config='{"senderEmail":"campaigns@example.com","console":{"enabled":true}}'
+
 shopt -s nullglob
-templates=(cdk.out/*.template.json "$prod_out"/*.template.json)
+templates=(cdk.out/*.template.json "$prod_out"/*.template.json "$console_out"/*.template.json)
 if [ "${#templates[@]}" -eq 0 ]; then
   echo "infra-checks: no templates were synthesized" >&2
   exit 1

@@ -28,6 +28,7 @@ import { sendingPausedAlarm } from './constructs/alarms';
 import { EngagementRules } from './constructs/engagement-rules';
 import { EngagementBus } from './constructs/event-bus';
 import { CampaignLauncher } from './constructs/launcher';
+import { ConsoleSite } from './constructs/console-site';
 import { Scorer } from './constructs/scorer';
 import { SequenceEngine } from './constructs/sequence-engine';
 import { acknowledgeGrantWildcards } from './constructs/nag';
@@ -52,6 +53,8 @@ export class AbmStack extends Stack {
   public readonly ads: AdsSync;
   public readonly programs: ProgramTriggers;
   public readonly crm: CrmSync;
+  /** The web console (S3, CloudFront, Cognito, its JWT API) when `config.console.enabled`. */
+  public readonly console?: ConsoleSite;
   /** Every alarm of the stack notifies this topic (and `alarmEmail`, when configured). */
   public readonly alarmTopic: Topic;
 
@@ -162,6 +165,15 @@ export class AbmStack extends Stack {
       logRetention,
       removalPolicy,
     });
+
+    if (config.console.enabled)
+      this.console = new ConsoleSite(this, 'Console', {
+        api: this.api,
+        domainName: config.console.domainName,
+        certificateArn: config.console.certificateArn,
+        logRetentionDays: config.logRetentionDays,
+        removalPolicy,
+      });
 
     // Direct mail: ordered by the engine, cancelled by whoever ends an enrollment (exit, stop).
     connectDirectMail(

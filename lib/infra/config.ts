@@ -81,6 +81,34 @@ const Throttle = z
 export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 };
 export const DEFAULT_PUBLIC_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 
+/**
+ * The web console on AWS (lib/infra/constructs/console-site.ts): a private S3 bucket behind
+ * CloudFront, users signed in by a Cognito user pool. `domainName` with `certificateArn` (an ACM
+ * certificate in us-east-1, as CloudFront requires) serves it under your own name; without them it is
+ * on the distribution's cloudfront.net name.
+ */
+const ConsoleSettings = z
+  .object({
+    enabled: z.boolean().default(false),
+    domainName: Hostname.optional(),
+    certificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/,
+        'Invalid certificate ARN (CloudFront takes ACM certificates in us-east-1 only)',
+      )
+      .optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.domainName === undefined) !== (c.certificateArn === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.domainName === undefined ? 'domainName' : 'certificateArn'],
+        message: 'domainName and certificateArn go together (the certificate must cover the domain)',
+      });
+  });
+
 const ConfigSchema = z
   .object({
     /** Verified SES sender identity, e.g. `campaigns@example.com`. */
@@ -162,6 +190,8 @@ const ConfigSchema = z
       .object({ maxUsd: z.number().positive().max(1_000_000_000).optional() })
       .strict()
       .default({}),
+    /** The web console on AWS (README "Open the console"); not deployed unless `enabled`. */
+    console: ConsoleSettings.default({ enabled: false }),
     /** Keep an EventBridge archive of the bus for this many days (replay); no archive when omitted. */
     eventArchiveDays: z.number().int().min(1).max(3650).optional(),
     env: Env.default({}),
@@ -178,6 +208,7 @@ type ParsedConfig = ParsedContext['config'];
 
 export type ApiAuth = z.infer<typeof ApiAuth>;
 export type ThrottleSettings = z.infer<typeof Throttle>;
+export type ConsoleSettings = z.infer<typeof ConsoleSettings>;
 export type { DirectMailSettings };
 export type MqaThresholds = z.infer<typeof Mqa>;
 export type { ReputationConfig };

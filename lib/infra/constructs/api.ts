@@ -5,10 +5,13 @@
  * cannot exist in code without existing here, with its authorisation: IAM (SigV4) on every route
  * but GET /health and GET/POST /unsubscribe (public: health checks, and RFC 8058 one-click
  * unsubscribe which mail providers call without credentials). A JWT authorizer can replace IAM.
+ * With the web console on AWS, `addConsoleApi` adds a second HTTP API over the same functions
+ * behind the console's JWT authorizer (a route has one authorizer; the CLI keeps this one).
  */
-import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   CfnStage,
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -103,6 +106,15 @@ export interface AbmApiProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+export interface ConsoleApiProps {
+  /** The user pool's issuer, `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
+  readonly issuer: string;
+  /** The console's app client id: Cognito access tokens carry it as `client_id`. */
+  readonly audience: readonly string[];
+  /** The console's origin(s), `https://<domain>`: the only ones CORS allows. */
+  readonly allowOrigins: readonly string[];
+}
+
 const METHODS: Record<string, HttpMethod> = {
   GET: HttpMethod.GET,
   POST: HttpMethod.POST,
@@ -129,10 +141,17 @@ export class AbmApi extends Construct {
   public readonly function: IFunction;
   public readonly unsubscribeSecret: ISecret;
   public readonly accessLogs: LogGroup;
+  private readonly healthFunction?: IFunction;
+  private readonly throttle: ThrottleSettings;
+  private readonly publicThrottle: ThrottleSettings;
+  private readonly logRetention: RetentionDays;
+  private readonly removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: AbmApiProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = removalPolicy;
+    this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     this.unsubscribeSecret =
       props.unsubscribeSecret ??
@@ -195,29 +214,11 @@ export class AbmApi extends Construct {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
-    const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
-    if (stage) {
-      stage.accessLogSettings = {
-        destinationArn: this.accessLogs.logGroupArn,
-        format: JSON.stringify({
-          requestId: '$context.requestId',
-          ip: '$context.identity.sourceIp',
-          caller: '$context.identity.caller',
-          user: '$context.identity.user',
-          requestTime: '$context.requestTime',
-          routeKey: '$context.routeKey',
-          status: '$context.status',
-          responseLength: '$context.responseLength',
-          integrationError: '$context.integrationErrorMessage',
-        }),
-      };
-    }
 
     const protectedAuthorizer: IHttpRouteAuthorizer =
       props.auth && props.auth !== 'iam'
         ? new HttpJwtAuthorizer('Jwt', props.auth.jwt.issuer, { jwtAudience: [...props.auth.jwt.audience] })
         : new HttpIamAuthorizer();
-    const publicAuthorizer = new HttpNoneAuthorizer();
     const routerIntegration = new HttpLambdaIntegration('Router', this.function);
     // The Pinpoint import runs in its own small function: the conversion stays out of the router's
     // bundle (functions/api/pinpoint-route.ts). It reads and writes nothing.
@@ -310,51 +311,108 @@ export class AbmApi extends Construct {
     // publishes the ad-audience removal, and a research task its event, on the bus.
     props.table.grantReadWriteData(this.accountsFunction);
     props.bus.grantPutEventsTo(this.accountsFunction);
-    const integrations = {
-      router: routerIntegration,
-      accounts: new HttpLambdaIntegration('Accounts', this.accountsFunction),
-      catalog: new HttpLambdaIntegration('Catalog', this.catalogFunction),
-      importAccounts: new HttpLambdaIntegration('ImportAccounts', this.importAccountsFunction),
-      importPinpoint: new HttpLambdaIntegration('ImportPinpoint', this.importPinpointFunction),
-      webhooks: webhookIntegration,
-      programs: new HttpLambdaIntegration('Programs', this.programsFunction),
-    };
-    const healthIntegration = props.healthFunction
-      ? new HttpLambdaIntegration('Health', props.healthFunction)
-      : undefined;
-
-    // Stage and route throttling (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html):
-    // without it, anonymous traffic on the public routes could use the Lambda concurrency the
-    // engine and the scorer need. The public routes get a tighter limit of their own.
-    const throttling = (t: ThrottleSettings) => ({
-      throttlingRateLimit: t.rateLimit,
-      throttlingBurstLimit: t.burstLimit,
+    this.healthFunction = props.healthFunction;
+    this.throttle = props.throttle ?? DEFAULT_THROTTLE;
+    this.publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
+    this.configureStage(this.httpApi, this.accessLogs);
+    this.addRoutes(this, this.httpApi, {
+      integrations: { ...this.integrationsFor(''), router: routerIntegration, webhooks: webhookIntegration },
+      protectedAuthorizer,
+      publicRoutes: true,
     });
-    if (stage) {
-      stage.defaultRouteSettings = throttling(props.throttle ?? DEFAULT_THROTTLE);
-      // RouteSettings is a JSON map in the L1 (CloudFormation's own property names, not converted).
-      const publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
-      stage.routeSettings = Object.fromEntries(
-        routeManifest()
-          .filter((r) => r.auth === 'none')
-          .map((r) => [
-            `${r.method} ${r.path}`,
-            {
-              ThrottlingRateLimit: publicThrottle.rateLimit,
-              ThrottlingBurstLimit: publicThrottle.burstLimit,
-            },
-          ]),
-      );
-    }
 
+    new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Base URL of the ABM API' });
+  }
+
+  /**
+   * A second HTTP API over the same functions, for the web console: every route but the public
+   * ones behind a JWT authorizer (the Cognito user pool's access tokens: issuer, the app client as
+   * audience, and the `openid` scope, which ID tokens do not carry), CORS for the console's origin
+   * only. An HTTP API route has one authorizer, so the CLI and automation keep the IAM API
+   * (`httpApi`) and console users this one; both reach the same code and data.
+   */
+  public addConsoleApi(props: ConsoleApiProps): HttpApi {
+    const scope = new Construct(this, 'Console');
+    const httpApi = new HttpApi(scope, 'HttpApi', {
+      description: 'ABM orchestrator API for the web console (JWT; docs/architecture.md "Console on AWS")',
+      createDefaultStage: true,
+      // API Gateway answers the preflight itself and ignores CORS headers from the functions:
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
+      corsPreflight: {
+        allowOrigins: [...props.allowOrigins],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'if-match'],
+        exposeHeaders: ['etag', 'location', 'retry-after'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const logs = new LogGroup(scope, 'AccessLogs', {
+      retention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+    });
+    this.configureStage(httpApi, logs);
+    const authorizer = new HttpJwtAuthorizer('Jwt', props.issuer, { jwtAudience: [...props.audience] });
+    this.addRoutes(scope, httpApi, {
+      integrations: {
+        ...this.integrationsFor('Console'),
+        router: new HttpLambdaIntegration('ConsoleRouter', this.function),
+        webhooks: new HttpLambdaIntegration('ConsoleWebhooks', this.webhookFunction),
+      },
+      protectedAuthorizer: authorizer,
+      authorizationScopes: ['openid'],
+      publicRoutes: false,
+    });
+    new CfnOutput(scope, 'Url', {
+      value: httpApi.apiEndpoint,
+      description: "Base URL of the console's API (JWT)",
+    });
+    return httpApi;
+  }
+
+  /** One integration per function of `servedBy` (an integration belongs to one HTTP API). */
+  private integrationsFor(prefix: string) {
+    const i = (id: string, fn: IFunction) => new HttpLambdaIntegration(`${prefix}${id}`, fn);
+    return {
+      accounts: i('Accounts', this.accountsFunction),
+      catalog: i('Catalog', this.catalogFunction),
+      importAccounts: i('ImportAccounts', this.importAccountsFunction),
+      importPinpoint: i('ImportPinpoint', this.importPinpointFunction),
+      programs: i('Programs', this.programsFunction),
+      health: this.healthFunction ? i('Health', this.healthFunction) : undefined,
+    };
+  }
+
+  /**
+   * Every route of the route table (functions/api/manifest.ts) on `httpApi`, then a `$default`
+   * route to the router behind the same authorizer, so an unknown path answers 404 in the API's
+   * error shape rather than API Gateway's own body. Without `publicRoutes` the public routes but
+   * GET /health are left out (webhooks and one-click unsubscribe are the IAM API's).
+   */
+  private addRoutes(
+    scope: Construct,
+    httpApi: HttpApi,
+    opts: {
+      integrations: ReturnType<AbmApi['integrationsFor']> & {
+        router: HttpLambdaIntegration;
+        webhooks: HttpLambdaIntegration;
+      };
+      protectedAuthorizer: IHttpRouteAuthorizer;
+      authorizationScopes?: string[];
+      publicRoutes: boolean;
+    },
+  ): void {
+    const publicAuthorizer = new HttpNoneAuthorizer();
+    const { integrations } = opts;
     for (const r of routeManifest()) {
+      if (!opts.publicRoutes && r.auth === 'none' && r.path !== '/health') continue;
       const integration =
-        r.path === '/health' && healthIntegration ? healthIntegration : integrations[r.servedBy];
-      const route = new HttpRoute(this, `Route-${r.operationId}`, {
-        httpApi: this.httpApi,
+        r.path === '/health' && integrations.health ? integrations.health : integrations[r.servedBy];
+      const route = new HttpRoute(scope, `Route-${r.operationId}`, {
+        httpApi,
         routeKey: HttpRouteKey.with(r.path, METHODS[r.method]),
         integration,
-        authorizer: r.auth === 'none' ? publicAuthorizer : protectedAuthorizer,
+        authorizer: r.auth === 'none' ? publicAuthorizer : opts.protectedAuthorizer,
+        authorizationScopes: r.auth === 'none' ? undefined : opts.authorizationScopes,
       });
       if (r.auth === 'none') {
         Validations.of(route).acknowledge({
@@ -368,16 +426,55 @@ export class AbmApi extends Construct {
         });
       }
     }
-
-    // Anything else reaches the router too (behind IAM), so an unknown path answers 404 in the
-    // API's error shape rather than API Gateway's own body.
-    new HttpRoute(this, 'Route-default', {
-      httpApi: this.httpApi,
+    new HttpRoute(scope, 'Route-default', {
+      httpApi,
       routeKey: HttpRouteKey.DEFAULT,
-      integration: routerIntegration,
-      authorizer: protectedAuthorizer,
+      integration: integrations.router,
+      authorizer: opts.protectedAuthorizer,
+      authorizationScopes: opts.authorizationScopes,
     });
+  }
 
-    new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Base URL of the ABM API' });
+  /**
+   * The stage's access log (JSON, one line per request) and throttling
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html):
+   * without it, anonymous traffic on the public routes could use the Lambda concurrency the engine
+   * and the scorer need. The public routes get a tighter limit of their own.
+   */
+  private configureStage(httpApi: HttpApi, logs: LogGroup): void {
+    const stage = httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
+    if (!stage) return;
+    stage.accessLogSettings = {
+      destinationArn: logs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        caller: '$context.identity.caller',
+        user: '$context.identity.user',
+        // The console's users: the subject of the JWT (empty on the IAM API).
+        sub: '$context.authorizer.claims.sub',
+        requestTime: '$context.requestTime',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        responseLength: '$context.responseLength',
+        integrationError: '$context.integrationErrorMessage',
+      }),
+    };
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: this.throttle.rateLimit,
+      throttlingBurstLimit: this.throttle.burstLimit,
+    };
+    // RouteSettings is a JSON map in the L1 (CloudFormation's own property names, not converted).
+    stage.routeSettings = Object.fromEntries(
+      routeManifest()
+        .filter((r) => r.auth === 'none')
+        .map((r) => [
+          `${r.method} ${r.path}`,
+          {
+            ThrottlingRateLimit: this.publicThrottle.rateLimit,
+            ThrottlingBurstLimit: this.publicThrottle.burstLimit,
+          },
+        ]),
+    );
   }
 }

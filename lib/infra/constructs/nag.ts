@@ -14,7 +14,12 @@ export interface ScopedWildcard {
   readonly reason: string;
   /** Only for roles assumed by this service principal. */
   readonly principal?: string;
+  /** Only for policies whose construct path matches. */
+  readonly path?: RegExp;
 }
+
+/** The singleton function CDK's BucketDeployment copies the console's files with. */
+const BUCKET_DEPLOYMENT = /\/Custom::CDKBucketDeployment[0-9A-Za-z]+\//;
 
 export const REVIEWED_WILDCARDS: readonly ScopedWildcard[] = [
   {
@@ -48,6 +53,25 @@ export const REVIEWED_WILDCARDS: readonly ScopedWildcard[] = [
     principal: 'states.amazonaws.com',
     reason:
       'State machine role: X-Ray tracing (PutTraceSegments, GetSampling*) and CloudWatch Logs log delivery (CreateLogDelivery and friends) accept no resource ARN; AWS requires "*" for them.',
+  },
+  {
+    finding: /^Action::s3:(GetObject|GetBucket|List|Abort|DeleteObject|PutObject)\*?$/,
+    path: BUCKET_DEPLOYMENT,
+    reason:
+      "The console's file copy (CDK BucketDeployment): S3's action families for reading the staged console build and writing and pruning the console bucket, on those two buckets only.",
+  },
+  {
+    finding: /^Resource::<ConsoleFiles[A-Za-z0-9]+\.Arn>\/\*$/,
+    path: BUCKET_DEPLOYMENT,
+    reason:
+      "Objects of the console's own bucket: the deployment writes the built files (hashed names, unknown at synth) under console/.",
+  },
+  {
+    finding:
+      /^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-([0-9]+|<AWS::AccountId>)-([a-z0-9-]+|<AWS::Region>)\/\*$/,
+    path: BUCKET_DEPLOYMENT,
+    reason:
+      "The CDK bootstrap's asset bucket: the deployment reads the console build staged there by cdk deploy (a content-hashed key, unknown at synth).",
   },
   {
     finding: /^Action::s3:(GetObject|GetBucket|List|Abort|DeleteObject|PutObject)\*?$/,
@@ -95,7 +119,10 @@ export function acknowledgeGrantWildcards(
     }
     for (const finding of findings) {
       const rule = allowed.find(
-        (w) => w.finding.test(finding) && (!w.principal || (role && principalOf(role) === w.principal)),
+        (w) =>
+          w.finding.test(finding) &&
+          (!w.principal || (role && principalOf(role) === w.principal)) &&
+          (!w.path || w.path.test(policy.node.path)),
       );
       if (rule)
         Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: rule.reason });
