@@ -1,10 +1,17 @@
 /**
- * The console's only way to the data: the public HTTP API (docs/api.md) with the bearer token the
- * user typed once (kept in sessionStorage: gone when the browser session ends). A route this
+ * The console's only way to the data: the public HTTP API (docs/api.md) with a bearer token: the
+ * one the user typed once in local mode, or the Cognito access token on AWS (auth.ts), kept in
+ * sessionStorage (gone when the browser session ends). On AWS the API is on its own origin. A route this
  * server does not have yet answers 404 "no route" or 405: that is `unavailable`, which pages show
  * as "not available on this server" instead of data.
  */
 const TOKEN_KEY = 'abm.console.token';
+/** The API's origin: '' (this one) in local mode, the console's API on AWS (auth.ts). */
+let apiBase = '';
+
+export function setApiBase(url: string): void {
+  apiBase = url.replace(/\/+$/, '');
+}
 
 export interface ErrorDetail {
   path: string;
@@ -42,7 +49,7 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
-  const res = await fetch(path, {
+  const res = await fetch(`${apiBase}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : contentType ? String(body) : JSON.stringify(body),

@@ -1,8 +1,12 @@
-/** The console's shell: sign-in with the token, the main navigation, the local clock, the pages. */
+/**
+ * The console's shell: sign-in (the local token, or Cognito's managed login on AWS: auth.ts), the
+ * main navigation, the local clock, the pages.
+ */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, getToken, setToken } from './api';
-import { match, usePath } from './router';
+import { cognito, completeSignIn, isSignInCallback, loadConfig, signIn, signOut } from './auth';
+import { BASE, currentPath, match, usePath } from './router';
 import { ErrorBox, Field, Link, onInput, useApi, when } from './ui';
 import { AccountPage, AccountsPage } from './pages/accounts';
 import { CampaignPage, CampaignsPage, LaunchPage } from './pages/campaigns';
@@ -20,6 +24,34 @@ const NAV = [
   ['/tasks', 'Tasks'],
   ['/reports', 'Reports'],
 ] as const;
+
+/** On AWS: one button to Cognito's managed login (with MFA), which comes back signed in. */
+function CognitoSignIn() {
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    try {
+      await signIn(currentPath() + location.search);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <main id="main" class="signin">
+      <h1>ABM console</h1>
+      <p>
+        Sign in with your organisation's account (your administrator creates it; an authenticator app is
+        required).
+      </p>
+      <button type="button" onClick={go} disabled={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+      {error !== undefined && <ErrorBox error={error} />}
+    </main>
+  );
+}
 
 function SignIn() {
   const [value, setValue] = useState('');
@@ -143,7 +175,7 @@ function App() {
     const section = NAV.find(([href]) => path.startsWith(href))?.[1] ?? 'Accounts';
     document.title = `${section} · ABM console`;
   }, [path]);
-  if (!token) return <SignIn />;
+  if (!token) return cognito() ? <CognitoSignIn /> : <SignIn />;
   return (
     <>
       <a class="skip" href="#main">
@@ -162,11 +194,11 @@ function App() {
             ))}
           </ul>
         </nav>
-        <button type="button" class="link" onClick={() => setToken(null)}>
+        <button type="button" class="link" onClick={signOut}>
           Sign out
         </button>
       </header>
-      <Clock />
+      {!cognito() && <Clock />}
       <main id="main" tabIndex={-1}>
         <Page path={path} search={search} />
       </main>
@@ -174,4 +206,28 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+/** Reads how to sign in, finishes a sign-in Cognito redirected back with, then shows the app. */
+async function start(root: HTMLElement): Promise<void> {
+  try {
+    if ((await loadConfig()) && isSignInCallback()) {
+      const to = await completeSignIn();
+      history.replaceState(null, '', `${BASE}${to}`);
+    }
+  } catch (err) {
+    render(
+      <main id="main" class="signin">
+        <h1>ABM console</h1>
+        <p>The console could not start.</p>
+        <ErrorBox error={err} />
+        <p>
+          <a href={`${BASE}/`}>Try again</a>
+        </p>
+      </main>,
+      root,
+    );
+    return;
+  }
+  render(<App />, root);
+}
+
+void start(document.getElementById('app')!);

@@ -42,6 +42,10 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
+/** How the console signs in; local mode: with the bearer token (`{"auth":"token"}`). */
+const CONFIG_FILE = 'config.json';
+const LOCAL_CONFIG = `${JSON.stringify({ auth: 'token' })}\n`;
+
 export function isConsolePath(pathname: string): boolean {
   return pathname === CONSOLE_PREFIX || pathname.startsWith(`${CONSOLE_PREFIX}/`);
 }
@@ -99,6 +103,14 @@ export async function serveConsole(
   }
   const index = path.join(base, 'index.html');
   const found = file === base ? undefined : await fileAt(file);
+  // The console asks how to sign in (console/src/auth.ts): on AWS the deployment writes this file
+  // with the user pool; here it is the bearer token the user types.
+  if (!found && rel === CONFIG_FILE) {
+    send(res, 200, 'application/json; charset=utf-8', method === 'HEAD' ? '' : LOCAL_CONFIG, {
+      'cache-control': 'no-cache',
+    });
+    return 200;
+  }
   // A route of the app (no extension) gets the app; a missing asset is a 404.
   const target = found ? file : path.extname(rel) === '' ? index : undefined;
   const size = target === index ? (await fileAt(index))?.size : found?.size;

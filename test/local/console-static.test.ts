@@ -88,6 +88,16 @@ describe('the console under /console/', () => {
     expect((await raw(http.url, '/console/', 'POST')).status).toBe(405);
   });
 
+  it("tells the console to sign in with the local token (config.json; on AWS the deployment's own)", async () => {
+    const config = await raw(http.url, '/console/config.json');
+    expect(config.status).toBe(200);
+    expect(config.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(config.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(config.body)).toEqual({ auth: 'token' });
+    // Nothing else missing under that name pattern is invented.
+    expect((await raw(http.url, '/console/other.json')).status).toBe(404);
+  });
+
   it('never serves a file outside the folder', async () => {
     for (const probe of [
       '/console/../secret.txt',
