@@ -6,7 +6,10 @@
  *
  * Init time: a fresh Node process requires the bundle and reports `performance.now()` around the
  * require (median of 5). `@aws-sdk/*` stays external, as on Lambda where the runtime provides it;
- * NODE_PATH points at this repo's node_modules so those imports resolve outside the repo.
+ * NODE_PATH points at this repo's node_modules so those imports resolve outside the repo. The
+ * process runs with `--enable-source-maps`, as the stack's NODE_OPTIONS sets it, on this Node or on
+ * `BENCH_NODE` (a path to another node binary, e.g. the Lambda runtime's major version:
+ * `BENCH_NODE=$(npx -y node@24 -p process.execPath)`); the output names the version.
  *
  *   npm run bench -- bundles
  */
@@ -26,6 +29,8 @@ import cdkJson from '../cdk.json';
 export const TARGET_BYTES = 250 * 1024;
 export const TARGET_INIT_MS = 150;
 const INIT_RUNS = 5;
+/** The node binary the init is measured with. */
+const NODE = process.env.BENCH_NODE || process.execPath;
 
 const INIT_SCRIPT = [
   "const { performance } = require('node:perf_hooks');",
@@ -88,7 +93,7 @@ function measureInit(bundle: string, spec: Spec): number {
     AWS_REGION: 'us-east-1',
     ...spec.environment,
   };
-  const child = spawnSync(process.execPath, ['--enable-source-maps', '-e', INIT_SCRIPT, bundle], {
+  const child = spawnSync(NODE, ['--enable-source-maps', '-e', INIT_SCRIPT, bundle], {
     cwd: PROJECT_ROOT,
     env,
     encoding: 'utf8',
@@ -129,8 +134,10 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const maxBytes = Math.max(0, ...functions.map((f) => f.bytes));
     const maxInitMs = Math.max(0, ...functions.map((f) => f.initMs));
+    const node = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
     return {
       bench: 'bundles',
+      node,
       functions,
       maxBytes,
       maxInitMs,
