@@ -12,7 +12,7 @@ import {
 import { AudienceKindsSchema, unmappedAdsSteps, type AudienceKinds } from '../kernel/ads-providers';
 import { BadRequest, Conflict, NotFound, NotImplemented, type ErrorDetail } from '../kernel/errors';
 import { compileTemplate, templateCompileErrors } from '../kernel/template-compile';
-import { encodeCompiled } from '../kernel/template-compiled';
+import { decodeCompiled, encodeCompiled } from '../kernel/template-compiled';
 import { renderTemplate, templateVariables } from '../kernel/template-render';
 import { EmailTemplate, emailContext, TemplateInput, templateSizeError } from '../kernel/templates';
 import { SES_TAGS } from '../kernel/rules';
@@ -156,10 +156,12 @@ export function createCatalogService(deps: {
   async function preview(templateId: string, body: { accountId: string; contactId: string }) {
     const tryOut = deps.tryOut;
     if (!tryOut) throw new NotImplemented('template previews are not wired');
-    const [template, whole] = await Promise.all([
-      getTemplate(templateId),
+    const [stored, whole] = await Promise.all([
+      repo.getTemplateToRender(templateId),
       tryOut.accounts.get(body.accountId),
     ]);
+    if (!stored) throw new NotFound(`no template ${templateId}`);
+    const template = EmailTemplate.parse(stored.template);
     if (!whole) throw new NotFound(`no account ${body.accountId}`);
     const { account } = whole;
     const found = whole.contacts.find((c) => c.contactId === body.contactId);
@@ -172,8 +174,9 @@ export function createCatalogService(deps: {
       sender: tryOut.sender ?? { email: 'sender@unconfigured.invalid' },
       unsubscribeUrl: `${base}${base.includes('?') ? '&' : '?'}t=${PREVIEW_UNSUBSCRIBE_TOKEN}`,
     });
-    // Compiled from the source as saving compiles it, then rendered as the engine renders.
-    const compiled = compileTemplate(template);
+    // The compiled form the engine renders (stored when saved; compiled from the source when the
+    // stored one is absent or was compiled from another source), then rendered as the engine renders.
+    const compiled = decodeCompiled(stored.compiled, template) ?? compileTemplate(template);
     const rendered = renderTemplate(template, compiled, context);
     const variables = templateVariables(template, compiled, context);
     const variant = {

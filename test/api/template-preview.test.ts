@@ -6,6 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../functions/kernel/template-compile';
+import { decodeCompiled, encodeCompiled } from '../../functions/kernel/template-compiled';
+import { CatalogRepository } from '../../functions/platform/store/catalog';
 import { templateVariables } from '../../functions/kernel/template-render';
 import { emailContext } from '../../functions/kernel/templates';
 import { SES_TAGS } from '../../functions/kernel/rules';
@@ -60,6 +62,34 @@ describe('POST /templates/{id}/preview', () => {
       text: 'Dear Cam Champion at Account 2 ',
       variant: { role: null, account: 'acct-00002' },
     });
+  });
+
+  it('renders the compiled form the engine renders: the stored one, while it was compiled from this source', async () => {
+    const catalog = h.platform.repository(CatalogRepository);
+    // Rendered parts are cached by source hash, so each case is a source never rendered before.
+    const preview = (id: string) =>
+      h.call('POST', `/templates/${id}/preview`, {
+        body: { accountId: 'acct-00002', contactId: 'acct-00002-ch' },
+      });
+    const doctor = async (id: string, sourceHash?: string) => {
+      const source = { ...TEMPLATE, text: `Text of ${id}` }; // a source (and hash) of its own
+      expect((await h.call('PUT', `/templates/${id}`, { body: source })).status).toBe(201);
+      const stored = (await catalog.getTemplateToRender(id))!;
+      const original = decodeCompiled(stored.compiled, stored.template as unknown as typeof source)!;
+      expect(original).toBeDefined();
+      const doctored = {
+        ...compileTemplate({ ...source, subject: 'Stored note for {{account.name}}' }),
+        sourceHash: sourceHash ?? original.sourceHash,
+      };
+      const version = stored.template.version as number;
+      expect(await catalog.saveCompiledTemplate(id, version, encodeCompiled(doctored))).toBe(true);
+    };
+    // A stored form made from this source (its hash) with another subject: the preview shows it.
+    await doctor('stored-form');
+    expect((await preview('stored-form')).json.subject).toBe('Stored note for Account 2');
+    // A stored form made from another source is never rendered: the source is compiled again.
+    await doctor('stale-form', 'another-source');
+    expect((await preview('stale-form')).json.subject).toBe('A note for Account 2');
   });
 
   it('answers bad input with a 400 and a missing template, account or contact with a 404', async () => {
