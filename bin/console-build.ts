@@ -33,6 +33,8 @@ export function consoleIsStale(): boolean {
     newest(path.join(consoleDir, 'vite.config.mts')),
     newest(path.join(consoleDir, 'tsconfig.json')),
     newest(path.join(root, 'package-lock.json')),
+    // The domain's word lists the console imports from the server's source.
+    newest(path.join(root, 'functions', 'kernel', 'model', 'vocabulary.ts')),
   );
   return sources > statSync(built).mtimeMs;
 }

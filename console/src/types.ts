@@ -1,21 +1,6 @@
 /** The API's answers as the console reads them (functions/api/schemas.ts is the source of truth). */
-export const ROLES = [
-  'economic_buyer',
-  'technical_evaluator',
-  'champion',
-  'end_user',
-  'blocker',
-  'influencer',
-] as const;
-export const STAGES = ['target', 'engaged', 'mqa', 'opportunity', 'customer', 'disqualified'] as const;
-export const OUTCOMES = [
-  'connected',
-  'voicemail',
-  'no_answer',
-  'meeting_booked',
-  'not_interested',
-  'bad_number',
-] as const;
+// The domain's word lists, from the server's own source (no schema library comes with them).
+export { ROLES, STAGES, SDR_OUTCOMES as OUTCOMES } from '../../functions/kernel/model/vocabulary';
 
 export interface Fit {
   score: number;

@@ -8,6 +8,9 @@
  */
 import * as z from 'zod';
 import { decimal, ID_MAX, SCORE_MAX } from './limits';
+import { ROLES, STAGES } from './vocabulary';
+
+export { ROLES, STAGES };
 
 // ---------------------------------------------------------------------------
 // Enumerations
@@ -21,18 +24,9 @@ export type AdsProvider = (typeof ADS_PROVIDERS)[number];
 export const ADS_TARGETS = ['contacts', 'companies', 'both'] as const;
 export type AdsTarget = (typeof ADS_TARGETS)[number];
 
-export const ROLES = [
-  'economic_buyer',
-  'technical_evaluator',
-  'champion',
-  'end_user',
-  'blocker',
-  'influencer',
-] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-export const STAGES = ['target', 'engaged', 'mqa', 'opportunity', 'customer', 'disqualified'] as const;
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
 /** Stages a report counts as engaged: engaged or later, not disqualified. */

@@ -8,6 +8,9 @@
 import * as z from 'zod';
 import { parseDuration } from '../duration';
 import { DURATION_MAX_DAYS, DURATION_TEXT_MAX, EMAIL_MAX, TIME_ZONE_MAX } from './limits';
+import { SDR_OUTCOMES } from './vocabulary';
+
+export { SDR_OUTCOMES };
 
 // ---------------------------------------------------------------------------
 // Enumerations
@@ -26,14 +29,6 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export const Weekday = z.enum(WEEKDAYS);
 export type Weekday = z.infer<typeof Weekday>;
 
-export const SDR_OUTCOMES = [
-  'connected',
-  'voicemail',
-  'no_answer',
-  'meeting_booked',
-  'not_interested',
-  'bad_number',
-] as const;
 export const SdrOutcome = z.enum(SDR_OUTCOMES);
 export type SdrOutcome = z.infer<typeof SdrOutcome>;
 
