@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { version as packageVersion } from '../../package.json';
 import { LAMBDAS, ON_DEMAND_MODULES } from '../../lib/infra/functions';
 
@@ -90,9 +90,13 @@ describe('function bundles (real esbuild bundling)', () => {
   });
 
   it('the bundled health handler answers with the version', async () => {
-    process.env.ABM_VERSION = packageVersion;
-    process.env.POWERTOOLS_SERVICE_NAME = 'abm-GetHealth';
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    // The environment Lambda would give it, for this test only (test files may share a process).
+    vi.stubEnv('ABM_VERSION', packageVersion);
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'abm-GetHealth');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(bundles.get('health')!, 'index.js')) as {
       handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;

@@ -171,6 +171,28 @@ describe('console on AWS', () => {
     for (const r of onIam) expect(r.AuthorizationType).not.toBe('JWT');
   });
 
+  it("names in each stage's route settings only routes of its own API, and creates the stage after them", () => {
+    // API Gateway refuses a stage naming a route it does not have ("Unable to find Route by key").
+    const template = t.toJSON() as {
+      Resources: Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
+    }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const stages = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) {
+      const apiId = stage.Properties.ApiId.Ref as string;
+      const routes = Object.entries(template.Resources).filter(
+        ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.ApiId.Ref === apiId,
+      );
+      const keys = Object.keys(stage.Properties.RouteSettings);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        const route = routes.find(([, r]) => r.Properties.RouteKey === key);
+        expect(route, `${apiId}: ${key}`).toBeDefined();
+        expect(stage.DependsOn ?? []).toContain(route![0]);
+      }
+    }
+  });
+
   it('writes config.json with the API, the issuer, the managed login domain and the client', () => {
     const deployments = resources(t, 'Custom::CDKBucketDeployment');
     expect(deployments).toHaveLength(2);

@@ -314,12 +314,12 @@ export class AbmApi extends Construct {
     this.healthFunction = props.healthFunction;
     this.throttle = props.throttle ?? DEFAULT_THROTTLE;
     this.publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
-    this.configureStage(this.httpApi, this.accessLogs);
-    this.addRoutes(this, this.httpApi, {
+    const publicRoutes = this.addRoutes(this, this.httpApi, {
       integrations: { ...this.integrationsFor(''), router: routerIntegration, webhooks: webhookIntegration },
       protectedAuthorizer,
       publicRoutes: true,
     });
+    this.configureStage(this.httpApi, this.accessLogs, publicRoutes);
 
     new CfnOutput(this, 'Url', { value: this.httpApi.apiEndpoint, description: 'Base URL of the ABM API' });
   }
@@ -350,9 +350,8 @@ export class AbmApi extends Construct {
       retention: this.logRetention,
       removalPolicy: this.removalPolicy,
     });
-    this.configureStage(httpApi, logs);
     const authorizer = new HttpJwtAuthorizer('Jwt', props.issuer, { jwtAudience: [...props.audience] });
-    this.addRoutes(scope, httpApi, {
+    const publicRoutes = this.addRoutes(scope, httpApi, {
       integrations: {
         ...this.integrationsFor('Console'),
         router: new HttpLambdaIntegration('ConsoleRouter', this.function),
@@ -362,6 +361,7 @@ export class AbmApi extends Construct {
       authorizationScopes: ['openid'],
       publicRoutes: false,
     });
+    this.configureStage(httpApi, logs, publicRoutes);
     new CfnOutput(scope, 'Url', {
       value: httpApi.apiEndpoint,
       description: "Base URL of the console's API (JWT)",
@@ -400,9 +400,10 @@ export class AbmApi extends Construct {
       authorizationScopes?: string[];
       publicRoutes: boolean;
     },
-  ): void {
+  ): { key: string; route: HttpRoute }[] {
     const publicAuthorizer = new HttpNoneAuthorizer();
     const { integrations } = opts;
+    const publicRoutes: { key: string; route: HttpRoute }[] = [];
     for (const r of routeManifest()) {
       if (!opts.publicRoutes && r.auth === 'none' && r.path !== '/health') continue;
       const integration =
@@ -415,6 +416,7 @@ export class AbmApi extends Construct {
         authorizationScopes: r.auth === 'none' ? undefined : opts.authorizationScopes,
       });
       if (r.auth === 'none') {
+        publicRoutes.push({ key: `${r.method} ${r.path}`, route });
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
@@ -433,15 +435,23 @@ export class AbmApi extends Construct {
       authorizer: opts.protectedAuthorizer,
       authorizationScopes: opts.authorizationScopes,
     });
+    return publicRoutes;
   }
 
   /**
    * The stage's access log (JSON, one line per request) and throttling
    * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html):
    * without it, anonymous traffic on the public routes could use the Lambda concurrency the engine
-   * and the scorer need. The public routes get a tighter limit of their own.
+   * and the scorer need. The public routes get a tighter limit of their own: API Gateway refuses a
+   * stage whose route settings name a route it does not have yet ("Unable to find Route by key ...
+   * within the provided RouteSettings"), so the stage names only this API's public routes and is
+   * created after them.
    */
-  private configureStage(httpApi: HttpApi, logs: LogGroup): void {
+  private configureStage(
+    httpApi: HttpApi,
+    logs: LogGroup,
+    publicRoutes: readonly { key: string; route: HttpRoute }[],
+  ): void {
     const stage = httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
     if (!stage) return;
     stage.accessLogSettings = {
@@ -466,15 +476,14 @@ export class AbmApi extends Construct {
     };
     // RouteSettings is a JSON map in the L1 (CloudFormation's own property names, not converted).
     stage.routeSettings = Object.fromEntries(
-      routeManifest()
-        .filter((r) => r.auth === 'none')
-        .map((r) => [
-          `${r.method} ${r.path}`,
-          {
-            ThrottlingRateLimit: this.publicThrottle.rateLimit,
-            ThrottlingBurstLimit: this.publicThrottle.burstLimit,
-          },
-        ]),
+      publicRoutes.map(({ key }) => [
+        key,
+        {
+          ThrottlingRateLimit: this.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: this.publicThrottle.burstLimit,
+        },
+      ]),
     );
+    for (const { route } of publicRoutes) stage.node.addDependency(route);
   }
 }
