@@ -1,6 +1,8 @@
 /**
  * aws-ses-v2-local in process on a random loopback port (its package exports a server factory that
- * takes `{ host, port }`). The store is per process: one server per test file.
+ * takes `{ host, port }`). Its mail store is the package's module state, shared by every server in
+ * the process: one server runs at a time (a second start is refused while one runs), and each starts
+ * with the store emptied (as a fresh process would).
  *
  *   const ses = await startSesLocal();
  *   const client = ses.client;            // SESv2Client pointed at it
@@ -122,11 +124,25 @@ function limitSends(server: Server, limit: SendRateLimit): void {
   });
 }
 
+/** The aws-ses-v2-local this process runs, if any (its store is module state: one at a time). */
+let running: string | undefined;
+
 export async function startSesLocal(options: SesLocalOptions = {}): Promise<LocalSes> {
-  const server = (await sesServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-  })) as unknown as Server;
+  if (running)
+    throw new Error(
+      `an aws-ses-v2-local already runs in this process (${running}); its mail store is shared, so stop it first`,
+    );
+  running = 'starting';
+  let server: Server;
+  try {
+    server = (await sesServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+    })) as unknown as Server;
+  } catch (err) {
+    running = undefined;
+    throw err;
+  }
   const clock = options.clock;
   const limit =
     options.maxSendRate === undefined
@@ -134,10 +150,17 @@ export async function startSesLocal(options: SesLocalOptions = {}): Promise<Loca
       : new SendRateLimit(options.maxSendRate, () => (clock ? clock.now().getTime() : Date.now()));
   if (limit) limitSends(server, limit);
   const { port } = server.address() as AddressInfo;
-  const ses = connectSes(`http://127.0.0.1:${port}`, async () => {
+  running = `http://127.0.0.1:${port}`;
+  const ses = connectSes(running, async () => {
     server.closeAllConnections?.();
-    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    } finally {
+      running = undefined;
+    }
   });
+  // What an earlier server of this process kept is not this one's mail.
+  await ses.clear();
   return {
     ...ses,
     sendStats: () => ({

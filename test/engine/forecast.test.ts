@@ -63,16 +63,17 @@ const SEQUENCE = {
   ],
 } as SequenceInput;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-  await seedTemplates(h.store);
-  for (const [i, id] of ACCOUNTS.entries())
-    await seedAccount(h.store, committeeAccount(id, {}, ZONES[i % 3]));
-}, 60_000);
-afterAll(async () => h?.stop());
-
 describe('the forecast of a launch equals what the engine does with no engagement', () => {
+  // One harness at a time: each runs local SES, whose mail store is the process's.
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await seedTemplates(h.store);
+    for (const [i, id] of ACCOUNTS.entries())
+      await seedAccount(h.store, committeeAccount(id, {}, ZONES[i % 3]));
+  }, 60_000);
+  afterAll(async () => h?.stop());
+
   it('by channel, by week and skipped by reason, across a split, caps and an await that exits', async () => {
     const seq = snapshot(SEQUENCE);
     const forecaster = createForecaster({

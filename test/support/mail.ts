@@ -47,8 +47,14 @@ export function mailSettings(provider: MailProviderName, baseUrl?: string): Prin
   } as PrintAndMailSettings;
 }
 
-/** The per-attempt timeout of tests that inject a hang (the only real wait in them). */
-export const MAIL_HANG_TIMEOUT_MS = 200;
+/**
+ * The per-attempt timeout of tests that inject a hang (the only real wait in them). Long enough that
+ * a request that is merely slow (a loaded two-core machine) is not taken for a hang: a create that
+ * times out before the double has even read it lands after every lookup, the window the adapters
+ * document they cannot close (functions/platform/providers/mail/postgrid.ts), and such a run
+ * counted a duplicate at 200 ms under the whole suite's load.
+ */
+export const MAIL_HANG_TIMEOUT_MS = 1000;
 
 export interface WiredMail {
   adapter: MailAdapter;
