@@ -13,6 +13,13 @@ export function setApiBase(url: string): void {
   apiBase = url.replace(/\/+$/, '');
 }
 
+/** Where a call's token comes from: the stored one, or (on AWS) one renewed before it expires. */
+let tokenSource: () => Promise<string | null> = async () => getToken();
+
+export function setTokenSource(source: () => Promise<string | null>): void {
+  tokenSource = source;
+}
+
 export interface ErrorDetail {
   path: string;
   message: string;
@@ -46,7 +53,7 @@ export function setToken(token: string | null): void {
 /** `body` is sent as JSON, or as is with `contentType` (a CSV file). */
 export async function api<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = getToken();
+  const token = await tokenSource();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
   const res = await fetch(`${apiBase}${path}`, {

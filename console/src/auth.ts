@@ -9,7 +9,7 @@
  * Cognito's endpoints: https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html,
  * token-endpoint.html and logout-endpoint.html in the same guide.
  */
-import { setApiBase, setToken } from './api';
+import { getToken, setApiBase, setToken, setTokenSource } from './api';
 
 export interface CognitoConfig {
   auth: 'cognito';
@@ -66,12 +66,22 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<Cogni
     );
   config = c as CognitoConfig;
   setApiBase(config.apiUrl);
+  setTokenSource(freshToken);
   return config;
 }
 
-async function manager() {
+type Manager = InstanceType<(typeof import('oidc-client-ts'))['UserManager']>;
+let managerOf: { config: CognitoConfig; manager: Promise<Manager> } | undefined;
+
+/** The OIDC client for this configuration (oidc-client-ts is loaded the first time). */
+function manager(): Promise<Manager> {
   const c = config;
-  if (!c) throw new Error('not configured for Cognito');
+  if (!c) return Promise.reject(new Error('not configured for Cognito'));
+  if (managerOf?.config !== c) managerOf = { config: c, manager: createManager(c) };
+  return managerOf.manager;
+}
+
+async function createManager(c: CognitoConfig): Promise<Manager> {
   const { UserManager, WebStorageStateStore } = await import('oidc-client-ts');
   const domain = c.authDomain.replace(/\/+$/, '');
   return new UserManager({
@@ -120,6 +130,39 @@ export async function completeSignIn(): Promise<string> {
   return typeof returnTo === 'string' && returnTo.startsWith('/') && !returnTo.startsWith('//')
     ? returnTo
     : '/';
+}
+
+/** Renew the access token this long before it expires. */
+const RENEW_BEFORE_S = 60;
+let renewing: Promise<string | null> | undefined;
+
+/**
+ * The access token for the next API call: the one kept, or, within a minute of its expiry, a new
+ * one from Cognito's token endpoint with the refresh token (`grant_type=refresh_token`; the refresh
+ * token lasts a working day), so a console left open is not sent back to sign-in every hour. A
+ * refresh refused (expired, revoked) signs out. One renewal at a time serves every call.
+ */
+async function freshToken(): Promise<string | null> {
+  const kept = getToken();
+  if (!kept) return null;
+  const mgr = await manager();
+  const user = await mgr.getUser();
+  if (!user?.refresh_token || user.access_token !== kept) return kept;
+  if ((user.expires_in ?? Infinity) > RENEW_BEFORE_S) return kept;
+  renewing ??= mgr
+    .signinSilent()
+    .then((renewed) => {
+      setToken(renewed?.access_token ?? null);
+      return renewed?.access_token ?? null;
+    })
+    .catch(() => {
+      setToken(null);
+      return null;
+    })
+    .finally(() => {
+      renewing = undefined;
+    });
+  return renewing;
 }
 
 /** Forgets the token; on AWS also ends the managed login session (Cognito's /logout). */

@@ -82,7 +82,10 @@ const seen = {
 };
 const codes = new Map<string, { challenge: string; redirectUri: string; used: boolean }>();
 const issued = new Set<string>();
+const refreshTokens = new Set<string>();
 let revoked = false;
+/** Seconds an access token lasts (Cognito's default is an hour). */
+let accessTtl = 3600;
 
 function cors(req: IncomingMessage, allowed: string): Record<string, string> {
   return req.headers.origin === allowed ? { 'access-control-allow-origin': allowed, vary: 'origin' } : {};
@@ -218,8 +221,38 @@ beforeAll(async () => {
       };
       if ((req.headers['content-type'] ?? '').split(';')[0] !== 'application/x-www-form-urlencoded')
         return fail('invalid_request');
-      if (form.get('grant_type') !== 'authorization_code') return fail('unsupported_grant_type');
       if (form.get('client_id') !== CLIENT_ID) return fail('invalid_client');
+      const tokens = () => {
+        const now = Math.floor(Date.now() / 1000);
+        const access = jwt({
+          iss: issuer,
+          sub: USER.sub,
+          client_id: CLIENT_ID,
+          token_use: 'access',
+          scope: 'openid email profile',
+          iat: now,
+          exp: now + accessTtl,
+          jti: randomBytes(8).toString('hex'),
+        });
+        const id = jwt({
+          iss: issuer,
+          sub: USER.sub,
+          aud: CLIENT_ID,
+          token_use: 'id',
+          email: USER.email,
+          iat: now,
+          exp: now + accessTtl,
+        });
+        issued.add(access);
+        return { access_token: access, id_token: id, token_type: 'Bearer', expires_in: accessTtl };
+      };
+      // A refresh: new access and ID tokens, the refresh token itself is not renewed (as Cognito).
+      if (form.get('grant_type') === 'refresh_token') {
+        if (!refreshTokens.has(form.get('refresh_token') ?? '')) return fail('invalid_grant');
+        res.writeHead(200, { ...allow, 'content-type': 'application/json', 'cache-control': 'no-store' });
+        return void res.end(JSON.stringify(tokens()));
+      }
+      if (form.get('grant_type') !== 'authorization_code') return fail('unsupported_grant_type');
       if (!grant || grant.used || form.get('redirect_uri') !== grant.redirectUri)
         return fail('invalid_grant');
       if (
@@ -228,36 +261,10 @@ beforeAll(async () => {
       )
         return fail('invalid_grant');
       grant.used = true;
-      const now = Math.floor(Date.now() / 1000);
-      const access = jwt({
-        iss: issuer,
-        sub: USER.sub,
-        client_id: CLIENT_ID,
-        token_use: 'access',
-        scope: 'openid email profile',
-        iat: now,
-        exp: now + 3600,
-      });
-      const id = jwt({
-        iss: issuer,
-        sub: USER.sub,
-        aud: CLIENT_ID,
-        token_use: 'id',
-        email: USER.email,
-        iat: now,
-        exp: now + 3600,
-      });
-      issued.add(access);
+      const refresh = `r-${randomBytes(16).toString('hex')}`;
+      refreshTokens.add(refresh);
       res.writeHead(200, { ...allow, 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return void res.end(
-        JSON.stringify({
-          access_token: access,
-          id_token: id,
-          refresh_token: 'r',
-          token_type: 'Bearer',
-          expires_in: 3600,
-        }),
-      );
+      return void res.end(JSON.stringify({ ...tokens(), refresh_token: refresh }));
     }
     if (req.method === 'GET' && url.pathname === '/logout') {
       seen.logout.push(url.searchParams);
@@ -378,6 +385,35 @@ describe('the console on AWS (Cognito managed login, PKCE, the JWT API)', () => 
     expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('renews the access token with the refresh token before it expires, without a sign-in', async () => {
+    accessTtl = 30; // within the minute before expiry from the start: every call renews first
+    try {
+      const { page, errors } = await openPage(browser);
+      await page.goto(`${site.origin}/console/campaigns`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Email').fill(USER.email);
+      await page.getByLabel('Password').fill(USER.password);
+      await page.getByLabel('Authenticator code').fill('111111');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${site.origin}/console/campaigns`);
+      await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+      const before = seen.token.filter((f) => f.get('grant_type') === 'refresh_token').length;
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
+      await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      const refreshes = seen.token.filter((f) => f.get('grant_type') === 'refresh_token');
+      expect(refreshes.length).toBeGreaterThan(before);
+      for (const f of refreshes) expect(f.get('client_id')).toBe(CLIENT_ID);
+      // Still signed in, and every call went out with a token the authorizer accepted.
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+      expect(seen.rejected).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      accessTtl = 3600;
+    }
   });
 
   it('goes back to sign-in when the API refuses the token (expired or revoked)', async () => {
