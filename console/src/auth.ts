@@ -113,9 +113,16 @@ export async function signIn(returnTo: string): Promise<void> {
   await mgr.signinRedirect({ state: { returnTo } });
 }
 
-/** True when this page load is Cognito's redirect back (a `code` and a `state` in the query). */
+/**
+ * True when this page load is Cognito's redirect back: a `state` with a `code`, or with an `error`
+ * (a refused sign-in, which completeSignIn then reports).
+ */
 export function isSignInCallback(url: URL = new URL(location.href)): boolean {
-  return url.pathname === CALLBACK && url.searchParams.has('code') && url.searchParams.has('state');
+  return (
+    url.pathname === CALLBACK &&
+    url.searchParams.has('state') &&
+    (url.searchParams.has('code') || url.searchParams.has('error'))
+  );
 }
 
 /**
@@ -165,11 +172,19 @@ async function freshToken(): Promise<string | null> {
   return renewing;
 }
 
-/** Forgets the token; on AWS also ends the managed login session (Cognito's /logout). */
-export function signOut(): void {
+/**
+ * Forgets the token; on AWS also revokes the refresh token (Cognito's /oauth2/revoke: it and the
+ * access tokens it issued stop working) and ends the managed login session (Cognito's /logout).
+ */
+export async function signOut(): Promise<void> {
   setToken(null);
   const c = config;
   if (!c) return;
+  try {
+    await (await manager()).revokeTokens(['refresh_token']);
+  } catch {
+    // Already expired or revoked, or Cognito unreachable: the session ends at /logout regardless.
+  }
   for (const key of Object.keys(sessionStorage)) if (key.startsWith('oidc.')) sessionStorage.removeItem(key);
   const logout = new URL(`${c.authDomain.replace(/\/+$/, '')}/logout`);
   logout.searchParams.set('client_id', c.clientId);

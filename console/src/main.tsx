@@ -26,8 +26,9 @@ const NAV = [
 ] as const;
 
 /** On AWS: one button to Cognito's managed login (with MFA), which comes back signed in. */
-function CognitoSignIn() {
-  const [error, setError] = useState<unknown>();
+/** `failed`: why the last sign-in did not complete (Cognito's error redirect, a refused code). */
+function CognitoSignIn(props: { failed?: unknown }) {
+  const [error, setError] = useState<unknown>(props.failed);
   const [busy, setBusy] = useState(false);
   const go = async () => {
     setBusy(true);
@@ -163,7 +164,7 @@ function Page(props: { path: string; search: URLSearchParams }) {
   );
 }
 
-function App() {
+function App(props: { signInFailed?: unknown }) {
   const [token, setTok] = useState(getToken());
   const { path, search } = usePath();
   useEffect(() => {
@@ -175,7 +176,7 @@ function App() {
     const section = NAV.find(([href]) => path.startsWith(href))?.[1] ?? 'Accounts';
     document.title = `${section} · ABM console`;
   }, [path]);
-  if (!token) return cognito() ? <CognitoSignIn /> : <SignIn />;
+  if (!token) return cognito() ? <CognitoSignIn failed={props.signInFailed} /> : <SignIn />;
   return (
     <>
       <a class="skip" href="#main">
@@ -194,7 +195,7 @@ function App() {
             ))}
           </ul>
         </nav>
-        <button type="button" class="link" onClick={signOut}>
+        <button type="button" class="link" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>
@@ -208,10 +209,17 @@ function App() {
 
 /** Reads how to sign in, finishes a sign-in Cognito redirected back with, then shows the app. */
 async function start(root: HTMLElement): Promise<void> {
+  let signInFailed: unknown;
   try {
     if ((await loadConfig()) && isSignInCallback()) {
-      const to = await completeSignIn();
-      history.replaceState(null, '', `${BASE}${to}`);
+      try {
+        const to = await completeSignIn();
+        history.replaceState(null, '', `${BASE}${to}`);
+      } catch (err) {
+        // Shown beside the Sign in button; the code or error leaves the address bar.
+        signInFailed = err;
+        history.replaceState(null, '', `${BASE}/`);
+      }
     }
   } catch (err) {
     render(
@@ -227,7 +235,7 @@ async function start(root: HTMLElement): Promise<void> {
     );
     return;
   }
-  render(<App />, root);
+  render(<App signInFailed={signInFailed} />, root);
 }
 
 void start(document.getElementById('app')!);

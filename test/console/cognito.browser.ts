@@ -77,6 +77,7 @@ const seen = {
   authorize: [] as URLSearchParams[],
   token: [] as URLSearchParams[],
   logout: [] as URLSearchParams[],
+  revoke: [] as URLSearchParams[],
   api: [] as { method: string; path: string; authorized: boolean; origin?: string }[],
   rejected: [] as string[],
 };
@@ -176,7 +177,8 @@ beforeAll(async () => {
 <label>Email <input name="username" type="email"></label>
 <label>Password <input name="password" type="password"></label>
 <label>Authenticator code <input name="totp" inputmode="numeric"></label>
-<button type="submit">Sign in</button></form></main></body></html>`);
+<button type="submit">Sign in</button></form>
+<p><a href="${q.get('redirect_uri')}?error=access_denied&amp;error_description=User+cancelled&amp;state=${q.get('state')}">Cancel</a></p></main></body></html>`);
     }
     if (req.method === 'POST' && url.pathname === '/login') {
       const form = new URLSearchParams(body);
@@ -265,6 +267,26 @@ beforeAll(async () => {
       refreshTokens.add(refresh);
       res.writeHead(200, { ...allow, 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(JSON.stringify({ ...tokens(), refresh_token: refresh }));
+    }
+    if (url.pathname === '/oauth2/revoke') {
+      const allow = cors(req, site.origin);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          ...allow,
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'content-type',
+        });
+        return void res.end();
+      }
+      const form = new URLSearchParams(body);
+      seen.revoke.push(form);
+      if (form.get('client_id') !== CLIENT_ID) {
+        res.writeHead(400, { ...allow, 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: 'invalid_client' }));
+      }
+      refreshTokens.delete(form.get('token') ?? '');
+      res.writeHead(200, allow);
+      return void res.end();
     }
     if (req.method === 'GET' && url.pathname === '/logout') {
       seen.logout.push(url.searchParams);
@@ -382,6 +404,11 @@ describe('the console on AWS (Cognito managed login, PKCE, the JWT API)', () => 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(seen.logout.at(-1)?.get('logout_uri')).toBe(`${site.origin}/console/`);
+    // The refresh token was revoked before the session ended: it renews nothing any more.
+    const revoked = seen.revoke.at(-1);
+    expect(revoked?.get('token_type_hint')).toBe('refresh_token');
+    expect(revoked?.get('token')).toMatch(/^r-/);
+    expect(refreshTokens.has(revoked!.get('token')!)).toBe(false);
     expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
@@ -414,6 +441,18 @@ describe('the console on AWS (Cognito managed login, PKCE, the JWT API)', () => 
     } finally {
       accessTtl = 3600;
     }
+  });
+
+  it('says why when Cognito sends the user back without signing in, and offers Sign in again', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(`${site.origin}/console/accounts`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByText('User cancelled').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.context().close();
   });
 
   it('goes back to sign-in when the API refuses the token (expired or revoked)', async () => {

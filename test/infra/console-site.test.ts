@@ -124,6 +124,9 @@ describe('console on AWS', () => {
     });
     const client = only(t, 'AWS::Cognito::UserPoolClient')[1].Properties;
     expect(client.GenerateSecret).toBe(false);
+    // Not Cognito's default set, which includes CUSTOM_AUTH.
+    expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(client.EnableTokenRevocation).toBe(true);
     expect(client.AllowedOAuthFlows).toEqual(['code']);
     expect(client.AllowedOAuthFlowsUserPoolClient).toBe(true);
     expect(client.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid']));
@@ -173,9 +176,7 @@ describe('console on AWS', () => {
 
   it("names in each stage's route settings only routes of its own API, and creates the stage after them", () => {
     // API Gateway refuses a stage naming a route it does not have ("Unable to find Route by key").
-    const template = t.toJSON() as {
-      Resources: Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
-    }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const template = t.toJSON() as { Resources: Record<string, Resource & { DependsOn?: string[] }> };
     const stages = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(2);
     for (const stage of stages) {
@@ -191,6 +192,28 @@ describe('console on AWS', () => {
         expect(stage.DependsOn ?? []).toContain(route![0]);
       }
     }
+  });
+
+  it("gives each function one invoke permission per API, not one per route (Lambda's policy stays small)", () => {
+    const permissions = resources(t, 'AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    const routerId = resources(t, 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('ApiRouterFunction'),
+    )![0];
+    const router = permissions.filter((p) => JSON.stringify(p.FunctionName).includes(routerId));
+    // The IAM API and the console's: one each.
+    expect(router).toHaveLength(2);
+    for (const p of router) expect(JSON.stringify(p.SourceArn)).toMatch(/\/\*\/\*"\]\]\}$/);
+  });
+
+  it('uploads the chunks before the index.html that names them', () => {
+    const deployments = resources(t, 'Custom::CDKBucketDeployment');
+    const [assetsId] = deployments.find(([id]) => id.includes('Assets'))!;
+    const shell = (t.toJSON() as { Resources: Record<string, { DependsOn?: string[] }> }).Resources[
+      deployments.find(([id]) => id.includes('Shell'))![0]
+    ]!;
+    expect(shell.DependsOn ?? []).toEqual(
+      expect.arrayContaining([expect.stringContaining(assetsId.slice(0, 12))]),
+    );
   });
 
   it('writes config.json with the API, the issuer, the managed login domain and the client', () => {
@@ -220,9 +243,13 @@ describe('console on AWS under its own name', () => {
       AcmCertificateArn: arn,
       MinimumProtocolVersion: 'TLSv1.2_2021',
     });
+    // Its own name first; the cloudfront.net name still answers (before DNS points at it).
     const client = only(t, 'AWS::Cognito::UserPoolClient')[1].Properties;
-    expect(client.CallbackURLs).toEqual(['https://abm.example.com/console/']);
+    expect(client.CallbackURLs[0]).toBe('https://abm.example.com/console/');
+    expect(JSON.stringify(client.CallbackURLs[1])).toContain('DomainName');
+    expect(client.CallbackURLs).toHaveLength(2);
     const api = resources(t, 'AWS::ApiGatewayV2::Api').find(([id]) => id.startsWith('ApiConsole'))![1];
-    expect(api.Properties.CorsConfiguration.AllowOrigins).toEqual(['https://abm.example.com']);
+    expect(api.Properties.CorsConfiguration.AllowOrigins[0]).toBe('https://abm.example.com');
+    expect(api.Properties.CorsConfiguration.AllowOrigins).toHaveLength(2);
   });
 });

@@ -115,6 +115,15 @@ export interface ConsoleApiProps {
   readonly allowOrigins: readonly string[];
 }
 
+/**
+ * A Lambda integration whose invoke permission covers the whole API, not each route: the router
+ * serves some 20 routes on each of two APIs, and one permission per route would grow its resource
+ * policy toward Lambda's 20 KB limit (a deploy then fails).
+ */
+function lambdaIntegration(id: string, fn: IFunction): HttpLambdaIntegration {
+  return new HttpLambdaIntegration(id, fn, { scopePermissionToRoute: false });
+}
+
 const METHODS: Record<string, HttpMethod> = {
   GET: HttpMethod.GET,
   POST: HttpMethod.POST,
@@ -219,7 +228,7 @@ export class AbmApi extends Construct {
       props.auth && props.auth !== 'iam'
         ? new HttpJwtAuthorizer('Jwt', props.auth.jwt.issuer, { jwtAudience: [...props.auth.jwt.audience] })
         : new HttpIamAuthorizer();
-    const routerIntegration = new HttpLambdaIntegration('Router', this.function);
+    const routerIntegration = lambdaIntegration('Router', this.function);
     // The Pinpoint import runs in its own small function: the conversion stays out of the router's
     // bundle (functions/api/pinpoint-route.ts). It reads and writes nothing.
     this.importPinpointFunction = props.createFunction(this, 'ImportPinpoint', {
@@ -249,7 +258,7 @@ export class AbmApi extends Construct {
     props.table.grantReadWriteData(this.webhookFunction);
     props.bus.grantPutEventsTo(this.webhookFunction);
     grantSecretsByName(this.webhookFunction, props.webhooks?.secretNames ?? []);
-    const webhookIntegration = new HttpLambdaIntegration('Webhooks', this.webhookFunction);
+    const webhookIntegration = lambdaIntegration('Webhooks', this.webhookFunction);
     // Templates and sequences run in their own function: saving a template compiles it, and the
     // Handlebars compiler stays out of the router's bundle (functions/api/catalog-routes.ts).
     this.catalogFunction = props.createFunction(this, 'Catalog', {
@@ -354,8 +363,8 @@ export class AbmApi extends Construct {
     const publicRoutes = this.addRoutes(scope, httpApi, {
       integrations: {
         ...this.integrationsFor('Console'),
-        router: new HttpLambdaIntegration('ConsoleRouter', this.function),
-        webhooks: new HttpLambdaIntegration('ConsoleWebhooks', this.webhookFunction),
+        router: lambdaIntegration('ConsoleRouter', this.function),
+        webhooks: lambdaIntegration('ConsoleWebhooks', this.webhookFunction),
       },
       protectedAuthorizer: authorizer,
       authorizationScopes: ['openid'],
@@ -371,7 +380,7 @@ export class AbmApi extends Construct {
 
   /** One integration per function of `servedBy` (an integration belongs to one HTTP API). */
   private integrationsFor(prefix: string) {
-    const i = (id: string, fn: IFunction) => new HttpLambdaIntegration(`${prefix}${id}`, fn);
+    const i = (id: string, fn: IFunction) => lambdaIntegration(`${prefix}${id}`, fn);
     return {
       accounts: i('Accounts', this.accountsFunction),
       catalog: i('Catalog', this.catalogFunction),

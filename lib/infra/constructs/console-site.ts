@@ -125,6 +125,9 @@ export class ConsoleSite extends Construct {
   public readonly origin: string;
   /** `https://<domain>/console/`. */
   public readonly url: string;
+  /** Every origin the console answers on (its own name and, with one, the cloudfront.net name). */
+  public readonly origins: string[];
+  private readonly urls: string[];
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps) {
     super(scope, id);
@@ -238,6 +241,12 @@ export class ConsoleSite extends Construct {
     const domainName = custom ? props.domainName! : this.distribution.distributionDomainName;
     this.origin = `https://${domainName}`;
     this.url = `${this.origin}/console/`;
+    // Under its own name the distribution still answers on its cloudfront.net name (before DNS
+    // points at it, say): sign-in and the API work from both.
+    this.origins = custom
+      ? [this.origin, `https://${this.distribution.distributionDomainName}`]
+      : [this.origin];
+    this.urls = this.origins.map((o) => `${o}/console/`);
 
     // Users are created by an administrator (no self sign-up) and sign in with a password and an
     // authenticator app: managed login enrols the app at the first sign-in
@@ -276,12 +285,15 @@ export class ConsoleSite extends Construct {
     // console always runs with PKCE (S256); tokens for one hour, the refresh token for a working day.
     this.client = this.userPool.addClient('Console', {
       generateSecret: false,
-      authFlows: {},
+      // The flows the client answers besides the browser redirect: SRP (a password never sent) and
+      // the refresh token; not CUSTOM_AUTH, which Cognito allows by default and this pool has no
+      // Lambda challenge for.
+      authFlows: { userSrp: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [this.url],
-        logoutUrls: [this.url],
+        callbackUrls: this.urls,
+        logoutUrls: this.urls,
       },
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -294,7 +306,7 @@ export class ConsoleSite extends Construct {
     this.httpApi = props.api.addConsoleApi({
       issuer: this.userPool.userPoolProviderUrl,
       audience: [this.client.userPoolClientId],
-      allowOrigins: [this.origin],
+      allowOrigins: this.origins,
     });
 
     const runtimeConfig: ConsoleRuntimeConfig = {
@@ -306,7 +318,7 @@ export class ConsoleSite extends Construct {
     };
     // Hashed assets are immutable and kept across deployments (a page open during a deployment
     // still finds its chunks); index.html and config.json are revalidated on every load.
-    new BucketDeployment(this, 'Assets', {
+    const assets = new BucketDeployment(this, 'Assets', {
       sources: [Source.asset(path.join(consoleDir, 'assets'))],
       destinationBucket: this.bucket,
       destinationKeyPrefix: 'console/assets/',
@@ -314,7 +326,7 @@ export class ConsoleSite extends Construct {
       cacheControl: [CacheControl.fromString('public, max-age=31536000, immutable')],
       memoryLimit: 512,
     });
-    new BucketDeployment(this, 'Shell', {
+    const shell = new BucketDeployment(this, 'Shell', {
       sources: [
         Source.asset(consoleDir, { exclude: ['assets', 'assets/*'] }),
         Source.jsonData('config.json', runtimeConfig),
@@ -328,6 +340,8 @@ export class ConsoleSite extends Construct {
       cacheControl: [CacheControl.noCache()],
       memoryLimit: 512,
     });
+    // The new index.html only once the chunks it names are there (S3 answers 403 for a missing one).
+    shell.node.addDependency(assets);
     // CDK's copy function (a singleton in the stack): its managed policy and runtime are CDK's.
     const copier = Stack.of(this).node.children.find((c) =>
       c.node.id.startsWith('Custom::CDKBucketDeployment'),
