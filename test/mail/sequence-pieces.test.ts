@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies are read loosely in tests */
 /**
  * PUT /sequences with a print-and-mail provider configured: a direct-mail step must name a piece
  * the provider maps (`providers.directMail.pieces`), or every touch of it would be skipped; with the
