@@ -228,7 +228,6 @@ export class AbmApi extends Construct {
       props.auth && props.auth !== 'iam'
         ? new HttpJwtAuthorizer('Jwt', props.auth.jwt.issuer, { jwtAudience: [...props.auth.jwt.audience] })
         : new HttpIamAuthorizer();
-    const routerIntegration = lambdaIntegration('Router', this.function);
     // The Pinpoint import runs in its own small function: the conversion stays out of the router's
     // bundle (functions/api/pinpoint-route.ts). It reads and writes nothing.
     this.importPinpointFunction = props.createFunction(this, 'ImportPinpoint', {
@@ -258,7 +257,6 @@ export class AbmApi extends Construct {
     props.table.grantReadWriteData(this.webhookFunction);
     props.bus.grantPutEventsTo(this.webhookFunction);
     grantSecretsByName(this.webhookFunction, props.webhooks?.secretNames ?? []);
-    const webhookIntegration = lambdaIntegration('Webhooks', this.webhookFunction);
     // Templates and sequences run in their own function: saving a template compiles it, and the
     // Handlebars compiler stays out of the router's bundle (functions/api/catalog-routes.ts).
     this.catalogFunction = props.createFunction(this, 'Catalog', {
@@ -324,7 +322,7 @@ export class AbmApi extends Construct {
     this.throttle = props.throttle ?? DEFAULT_THROTTLE;
     this.publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
     const publicRoutes = this.addRoutes(this, this.httpApi, {
-      integrations: { ...this.integrationsFor(''), router: routerIntegration, webhooks: webhookIntegration },
+      integrationPrefix: '',
       protectedAuthorizer,
       publicRoutes: true,
     });
@@ -361,11 +359,7 @@ export class AbmApi extends Construct {
     });
     const authorizer = new HttpJwtAuthorizer('Jwt', props.issuer, { jwtAudience: [...props.audience] });
     const publicRoutes = this.addRoutes(scope, httpApi, {
-      integrations: {
-        ...this.integrationsFor('Console'),
-        router: lambdaIntegration('ConsoleRouter', this.function),
-        webhooks: lambdaIntegration('ConsoleWebhooks', this.webhookFunction),
-      },
+      integrationPrefix: 'Console',
       protectedAuthorizer: authorizer,
       authorizationScopes: ['openid'],
       publicRoutes: false,
@@ -382,6 +376,8 @@ export class AbmApi extends Construct {
   private integrationsFor(prefix: string) {
     const i = (id: string, fn: IFunction) => lambdaIntegration(`${prefix}${id}`, fn);
     return {
+      router: i('Router', this.function),
+      webhooks: i('Webhooks', this.webhookFunction),
       accounts: i('Accounts', this.accountsFunction),
       catalog: i('Catalog', this.catalogFunction),
       importAccounts: i('ImportAccounts', this.importAccountsFunction),
@@ -401,17 +397,15 @@ export class AbmApi extends Construct {
     scope: Construct,
     httpApi: HttpApi,
     opts: {
-      integrations: ReturnType<AbmApi['integrationsFor']> & {
-        router: HttpLambdaIntegration;
-        webhooks: HttpLambdaIntegration;
-      };
+      /** Names this API's integrations apart from the other's (an integration belongs to one API). */
+      integrationPrefix: string;
       protectedAuthorizer: IHttpRouteAuthorizer;
       authorizationScopes?: string[];
       publicRoutes: boolean;
     },
   ): { key: string; route: HttpRoute }[] {
     const publicAuthorizer = new HttpNoneAuthorizer();
-    const { integrations } = opts;
+    const integrations = this.integrationsFor(opts.integrationPrefix);
     const publicRoutes: { key: string; route: HttpRoute }[] = [];
     for (const r of routeManifest()) {
       if (!opts.publicRoutes && r.auth === 'none' && r.path !== '/health') continue;
