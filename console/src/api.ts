@@ -6,11 +6,11 @@
  * as "not available on this server" instead of data.
  */
 const TOKEN_KEY = 'abm.console.token';
-/** The API's origin: '' (this one) in local mode, the console's API on AWS (auth.ts). */
+/** The API's origin, no trailing slash: '' (this one) in local mode, the console's API on AWS (auth.ts). */
 let apiBase = '';
 
 export function setApiBase(url: string): void {
-  apiBase = url.replace(/\/+$/, '');
+  apiBase = url;
 }
 
 /** Where a call's token comes from: the stored one, or (on AWS) one renewed before it expires. */

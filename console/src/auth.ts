@@ -64,7 +64,15 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<Cogni
     throw new Error(
       `${CONFIG_URL} is not a console configuration (auth, apiUrl, issuer, authDomain, clientId)`,
     );
-  config = c as CognitoConfig;
+  // Kept without trailing slashes: every endpoint below is built by appending a path.
+  const trim = (url: string) => url.replace(/\/+$/, '');
+  config = {
+    auth: 'cognito',
+    apiUrl: trim(c.apiUrl),
+    issuer: trim(c.issuer),
+    authDomain: trim(c.authDomain),
+    clientId: c.clientId,
+  };
   setApiBase(config.apiUrl);
   setTokenSource(freshToken);
   return config;
@@ -83,7 +91,6 @@ function manager(): Promise<Manager> {
 
 async function createManager(c: CognitoConfig): Promise<Manager> {
   const { UserManager, WebStorageStateStore } = await import('oidc-client-ts');
-  const domain = c.authDomain.replace(/\/+$/, '');
   return new UserManager({
     authority: c.issuer,
     client_id: c.clientId,
@@ -93,10 +100,10 @@ async function createManager(c: CognitoConfig): Promise<Manager> {
     // Cognito's endpoints, given rather than discovered: one request fewer before the redirect.
     metadata: {
       issuer: c.issuer,
-      authorization_endpoint: `${domain}/oauth2/authorize`,
-      token_endpoint: `${domain}/oauth2/token`,
-      userinfo_endpoint: `${domain}/oauth2/userInfo`,
-      revocation_endpoint: `${domain}/oauth2/revoke`,
+      authorization_endpoint: `${c.authDomain}/oauth2/authorize`,
+      token_endpoint: `${c.authDomain}/oauth2/token`,
+      userinfo_endpoint: `${c.authDomain}/oauth2/userInfo`,
+      revocation_endpoint: `${c.authDomain}/oauth2/revoke`,
       jwks_uri: `${c.issuer}/.well-known/jwks.json`,
     },
     loadUserInfo: false,
@@ -186,7 +193,7 @@ export async function signOut(): Promise<void> {
     // Already expired or revoked, or Cognito unreachable: the session ends at /logout regardless.
   }
   for (const key of Object.keys(sessionStorage)) if (key.startsWith('oidc.')) sessionStorage.removeItem(key);
-  const logout = new URL(`${c.authDomain.replace(/\/+$/, '')}/logout`);
+  const logout = new URL(`${c.authDomain}/logout`);
   logout.searchParams.set('client_id', c.clientId);
   logout.searchParams.set('logout_uri', `${location.origin}${CALLBACK}`);
   location.assign(logout.toString());

@@ -25,8 +25,10 @@ const NAV = [
   ['/reports', 'Reports'],
 ] as const;
 
-/** On AWS: one button to Cognito's managed login (with MFA), which comes back signed in. */
-/** `failed`: why the last sign-in did not complete (Cognito's error redirect, a refused code). */
+/**
+ * On AWS: one button to Cognito's managed login (with MFA), which comes back signed in. `failed`:
+ * why the last sign-in did not complete (Cognito's error redirect, a refused code).
+ */
 function CognitoSignIn(props: { failed?: unknown }) {
   const [error, setError] = useState<unknown>(props.failed);
   const [busy, setBusy] = useState(false);
