@@ -160,7 +160,12 @@ export async function startSesLocal(options: SesLocalOptions = {}): Promise<Loca
     }
   });
   // What an earlier server of this process kept is not this one's mail.
-  await ses.clear();
+  try {
+    await ses.clear();
+  } catch (err) {
+    await ses.stop(); // closes the server and lets the next start run
+    throw err;
+  }
   return {
     ...ses,
     sendStats: () => ({
