@@ -19,7 +19,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONSOLE_DIST,
@@ -64,6 +64,14 @@ function claimsOf(token: string): Record<string, any> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** On the managed login double's page: the user's email, password and authenticator code, then Sign in. */
+async function fillManagedLogin(page: Page, totp: string): Promise<void> {
+  await page.getByLabel('Email').fill(USER.email);
+  await page.getByLabel('Password').fill(USER.password);
+  await page.getByLabel('Authenticator code').fill(totp);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 let browser: Browser;
@@ -374,10 +382,7 @@ describe('the console on AWS (Cognito managed login, PKCE, the JWT API)', () => 
     await page.waitForURL(`${idp.origin}/oauth2/authorize?**`);
     const authorize = seen.authorize.at(-1)!;
     expect(authorize.get('code_challenge_method')).toBe('S256');
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByLabel('Authenticator code').fill('123456');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillManagedLogin(page, '123456');
 
     // Back on the page the user asked for, with the data the API (through the JWT) returned.
     await page.waitForURL(`${site.origin}/console/accounts/northwind?from=mail`);
@@ -420,10 +425,7 @@ describe('the console on AWS (Cognito managed login, PKCE, the JWT API)', () => 
       const { page, errors } = await openPage(browser);
       await page.goto(`${site.origin}/console/campaigns`);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByLabel('Email').fill(USER.email);
-      await page.getByLabel('Password').fill(USER.password);
-      await page.getByLabel('Authenticator code').fill('111111');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await fillManagedLogin(page, '111111');
       await page.waitForURL(`${site.origin}/console/campaigns`);
       await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
       const before = seen.token.filter((f) => f.get('grant_type') === 'refresh_token').length;
@@ -459,10 +461,7 @@ describe('the console on AWS (Cognito managed login, PKCE, the JWT API)', () => 
     const { page } = await openPage(browser);
     await page.goto(`${site.origin}/console/tasks`);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByLabel('Authenticator code').fill('654321');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillManagedLogin(page, '654321');
     await page.waitForURL(`${site.origin}/console/tasks`);
     await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
 
