@@ -311,7 +311,7 @@ export class ConsoleSite extends Construct {
 
     const runtimeConfig: ConsoleRuntimeConfig = {
       auth: 'cognito',
-      apiUrl: Fn.join('', [this.httpApi.apiEndpoint]),
+      apiUrl: this.httpApi.apiEndpoint,
       issuer: this.userPool.userPoolProviderUrl,
       authDomain,
       clientId: this.client.userPoolClientId,
