@@ -10,7 +10,8 @@ import type { createCatalogService } from './catalog-service';
 import { E409_IF_MATCH, ETAG_HEADER, IfMatchHeaders, withEtag } from './preconditions';
 import { E400, E404, E413, err } from './responses';
 import { route, type Route } from './router';
-import * as S from './schemas';
+import * as S from './catalog-schemas';
+import { Paging } from './schema-common';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
@@ -100,7 +101,7 @@ export function catalogRoutes(catalog: CatalogService | undefined): Route[] {
       summary: 'List templates',
       tags: ['templates'],
       auth: 'iam',
-      query: S.Paging,
+      query: Paging,
       responses: { 200: { description: 'a page', schema: S.TemplateList }, ...E400 },
       handler: async ({ query }) => ({ status: 200, body: await svc().listTemplates(query) }),
     }),
@@ -152,7 +153,7 @@ export function catalogRoutes(catalog: CatalogService | undefined): Route[] {
       summary: 'List sequences with their latest version',
       tags: ['sequences'],
       auth: 'iam',
-      query: S.Paging,
+      query: Paging,
       responses: { 200: { description: 'a page', schema: S.SequenceList }, ...E400 },
       handler: async ({ query }) => ({ status: 200, body: await svc().listSequences(query) }),
     }),

@@ -24,7 +24,8 @@ import type { Platform } from '../platform/compose';
 import { CatalogRepository } from '../platform/store/catalog';
 import { PreconditionFailedError, type Precondition } from '../platform/store/table';
 import { preconditionFailed } from './preconditions';
-import { listView, SequenceList, TemplateList } from './schemas';
+import { SequenceList, TemplateList } from './catalog-schemas';
+import { listView } from './schema-common';
 import type * as z from 'zod';
 
 /** A conditional write that lost becomes the API's 409 (docs/api.md "Concurrent writes"). */

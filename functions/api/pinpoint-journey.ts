@@ -1,8 +1,8 @@
 /**
- * The Amazon Pinpoint journey as AWS documents it (the schema `POST /sequences/import/pinpoint`
- * documents and functions/api/pinpoint-import.ts reads); the pages are cited there. Kept apart from
- * the converter so the API router can document the route without bundling the conversion (the route
- * is served by its own function, functions/api/handlers/import-pinpoint.ts).
+ * The Amazon Pinpoint journey as AWS documents it (the schema functions/api/pinpoint-import.ts
+ * reads); the pages are cited there. Only the import's own function bundles it
+ * (functions/api/handlers/import-pinpoint.ts); the API document names AWS's Journey resource
+ * instead of repeating it (functions/api/schemas.ts `PinpointImportBodyDoc`).
  */
 import * as z from 'zod';
 
@@ -124,12 +124,3 @@ export const PinpointJourney = z.looseObject({
   RefreshOnSegmentUpdate: z.boolean().optional(),
 });
 export type Journey = z.infer<typeof PinpointJourney>;
-
-/** The request body: get-journey's output (`JourneyResponse` wrapper) or the bare journey. */
-export const PinpointImportBodyDoc = z
-  .union([z.object({ JourneyResponse: PinpointJourney }), PinpointJourney])
-  .meta({
-    id: 'PinpointJourney',
-    description:
-      'An Amazon Pinpoint journey as `aws pinpoint get-journey` prints it (with its `JourneyResponse` wrapper) or the bare JourneyResponse object (docs/api.md "Importing a Pinpoint journey").',
-  });

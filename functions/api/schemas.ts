@@ -10,7 +10,6 @@ import {
   CampaignStatus,
   Channel,
   ContactInput,
-  Email,
   EnrollmentStatus,
   EngagementEventInput,
   EngagementType,
@@ -20,33 +19,20 @@ import {
   Role,
   SdrOutcome,
   SdrTaskStatus,
-  SequenceInput,
   Stage,
   Tier,
   TouchStatus,
 } from '../kernel/model';
-import { TemplateInput } from '../kernel/templates';
 import { ErrorBody, ErrorDetail } from '../kernel/errors';
 import { LaunchForecast } from '../launch';
 import { Program, ProgramInput } from '../kernel/model';
 import { CampaignReport as CampaignReportSchema } from '../reports';
 import { SendingDomain, SendingDomainView } from '../kernel/reputation';
 
-/** Query-string integers arrive as strings. */
-const QueryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const QueryTier = z.enum(['1', '2', '3']).transform((t) => Number(t) as 1 | 2 | 3);
+import { Paging, QueryTier } from './schema-common';
 
-export const Paging = z.object({
-  limit: QueryInt(1, 100).default(25),
-  cursor: z.string().min(1).max(2048).optional(),
-});
-
-export const Ok = z.object({ ok: z.literal(true) }).meta({ id: 'Ok' });
-
-/** A page of items as a list response: each item projected onto its view schema (other fields dropped). */
-export function listView<T, V>(page: { items: T[]; cursor?: string }, item: z.ZodType<V>) {
-  return { items: page.items.map((i) => item.parse(i)), cursor: page.cursor ?? null };
-}
+export { listView, Ok, Paging } from './schema-common';
+export * from './catalog-schemas';
 
 // ---------------------------------------------------------------------------
 // Accounts and import
@@ -282,92 +268,31 @@ export const ContactErased = z
   .object({ contactId: Id, erased: z.number().int().nonnegative(), accounts: z.array(Id) })
   .meta({ id: 'ContactErased' });
 
-// ---------------------------------------------------------------------------
-// Templates and sequences
-// ---------------------------------------------------------------------------
-
-export const TemplateIdParams = z.object({ templateId: Id });
-export const TemplatePutBody = TemplateInput.meta({ id: 'TemplatePut' });
-export const TemplateView = TemplateInput.extend({
-  templateId: Id,
-  version: z.number().int().positive(),
-  updatedAt: z.string(),
-}).meta({ id: 'Template' });
-export const TemplateList = z
-  .object({
-    items: z.array(
-      z.object({ templateId: Id, subject: z.string(), version: z.number(), updatedAt: z.string() }),
-    ),
-    cursor: z.string().nullable(),
-  })
-  .meta({ id: 'TemplateList' });
-
-export const TemplatePreviewBody = z
-  .object({ accountId: Id, contactId: Id })
-  .strict()
-  .meta({ id: 'TemplatePreviewRequest' });
-export const TemplatePreview = z
-  .object({
-    templateId: Id,
-    version: z.number().int(),
-    accountId: Id,
-    contactId: Id,
-    subject: z.string(),
-    html: z.string(),
-    text: z.string(),
-    /** Variables the template uses that the render context has no field for (typos): they render empty. */
-    unknownVariables: z.array(z.string()),
-    /** Known variables without a value for this account or contact (`contact.title`): they render empty. */
-    emptyVariables: z.array(z.string()),
-    /** Which variant rendered: the contact's role's, the account's override (null: the base). */
-    variant: z.object({ role: Role.nullable(), account: Id.nullable() }),
-    /** The contact's address (a real send would go there); null when it has none. */
-    to: z.string().nullable(),
-  })
-  .meta({ id: 'TemplatePreview' });
-export const TemplateTestSendBody = z
-  .object({ to: Email, accountId: Id, contactId: Id })
-  .strict()
-  .meta({ id: 'TemplateTestSendRequest' });
-export const TemplateTestSend = z
-  .object({
-    messageId: z.string(),
-    to: z.string(),
-    subject: z.string(),
-    unknownVariables: z.array(z.string()),
-    /** Tagged `abmTest=true`: its SES events are never scored nor counted in a campaign. */
-    test: z.literal(true),
-  })
-  .meta({ id: 'TemplateTestSend' });
-
-export const SequenceIdParams = z.object({ sequenceId: Id });
-export const SequenceGetQuery = z.object({ version: QueryInt(1, 99_999_999).optional() });
-/** Validated by validateSequence (with field paths), so the route accepts any object here. */
-export const SequencePutBody = z.record(z.string(), z.unknown());
-export const SequencePutBodyDoc = SequenceInput.extend({ id: Id.optional() }).meta({
-  id: 'SequencePut',
-  description:
-    'A sequence definition (docs/architecture.md "Sequences"). `id`, when given, must equal the path parameter.',
-});
-export const SequenceView = z
-  .object({
-    sequence: z.record(z.string(), z.unknown()),
-    version: z.number().int().positive(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'SequenceVersion' });
-export const SequenceList = z
-  .object({
-    items: z.array(
-      z.object({ sequenceId: Id, name: z.string(), latestVersion: z.number().int(), updatedAt: z.string() }),
-    ),
-    cursor: z.string().nullable(),
-  })
-  .meta({ id: 'SequenceList' });
-
 /** Converted by functions/api/pinpoint-import.ts (with field paths), so the route accepts any object here. */
 export const PinpointImportBody = z.record(z.string(), z.unknown());
-export { PinpointImportBodyDoc } from './pinpoint-journey';
+/**
+ * The journey in the API document: its outline, with AWS's Journey resource named for the rest
+ * rather than repeated (the whole schema is the converter's, functions/api/pinpoint-journey.ts,
+ * which only the import's own function bundles: the router that serves this document stays
+ * within its bundle budget).
+ */
+const JourneyOutline = z
+  .looseObject({
+    Name: z.string(),
+    StartActivity: z.string(),
+    Activities: z.record(z.string(), z.looseObject({})),
+  })
+  .meta({
+    description:
+      'The Journey resource of the Amazon Pinpoint API reference (https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-journeys-journey-id.html); every other field is read as it documents it.',
+  });
+export const PinpointImportBodyDoc = z
+  .union([z.object({ JourneyResponse: JourneyOutline }), JourneyOutline])
+  .meta({
+    id: 'PinpointJourney',
+    description:
+      'An Amazon Pinpoint journey as `aws pinpoint get-journey` prints it (with its `JourneyResponse` wrapper) or the bare JourneyResponse object (docs/api.md "Importing a Pinpoint journey").',
+  });
 export const PinpointImportResult = z
   .object({
     sequence: z.record(z.string(), z.unknown()),
