@@ -21,6 +21,7 @@ import { systemClock } from '../functions/kernel/clock';
 import { createLaunchService } from '../functions/launch/launch-service';
 import { StepFunctionsStarter } from '../functions/platform/sfn';
 import { createStore, keys, Table } from '../functions/platform/store';
+import { countingClient } from '../functions/platform/store/table';
 import { LocalLauncher } from '../lib/local/launcher';
 import { startDynalite } from '../test/support/dynalite';
 
@@ -34,7 +35,9 @@ export async function run(): Promise<Record<string, unknown>> {
     startDate: new Date(),
   });
   try {
-    const table = new Table(db.client, db.tableName);
+    // Every DynamoDB call goes through the counter; it is reset once the accounts are seeded.
+    const counter = countingClient(db.client);
+    const table = new Table(counter.client, db.tableName);
     const store = createStore(table);
     const repositories = {
       accounts: store.accounts,
@@ -71,14 +74,7 @@ export async function run(): Promise<Record<string, unknown>> {
     });
     process.stderr.write(`bench launch: seeded ${accounts} accounts\n`);
 
-    let dynamoCalls = 0;
-    db.base.middlewareStack.add(
-      (next) => async (args) => {
-        dynamoCalls++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchCallCounter' },
-    );
+    counter.reset();
     const sfn = new SFNClient({ region: 'us-east-1' });
     const service = createLaunchService({
       ...repositories,
@@ -91,16 +87,16 @@ export async function run(): Promise<Record<string, unknown>> {
     const runner = new LocalLauncher({
       enrollBatch: service.enrollBatch,
       finalize: async (id) => {
-        const before = dynamoCalls;
+        const before = counter.calls();
         const out = await service.finalize(id);
-        finalizeCalls += dynamoCalls - before;
+        finalizeCalls += counter.calls() - before;
         return out;
       },
       finalizeFailed: service.finalizeFailed,
     });
     const planRunner = {
       start: async (plan: Parameters<typeof runner.start>[0]) => {
-        planCalls = dynamoCalls;
+        planCalls = counter.calls();
         await runner.start(plan);
       },
     };
@@ -124,6 +120,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
     const sfnCalls = sfnMock.commandCalls(StartExecutionCommand).length;
     const launcherCalls = runner.totalCalls;
+    const dynamoCalls = counter.calls();
     const awsCalls = dynamoCalls + sfnCalls + launcherCalls;
     const perBatch = runner.calls['states:MapChildExecution'] + runner.calls['lambda:Invoke'] - 1;
     const enrolledPlusHeld = result.enrolled + result.heldOut;

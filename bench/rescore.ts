@@ -39,9 +39,9 @@ export async function run(): Promise<Record<string, unknown>> {
       sent.length === expected.size &&
       new Set(sent).size === sent.length &&
       sent.every((a) => expected.has(a));
-    const queries = calls.QueryCommand ?? 0;
+    const queries = calls.Query ?? 0;
     const otherCalls = Object.entries(calls)
-      .filter(([name]) => name !== 'QueryCommand')
+      .filter(([name]) => name !== 'Query')
       .reduce((n, [, c]) => n + c, 0);
     process.stderr.write(
       `  re-score: ${sent.length} due, ${result.pages} pages, ${queries} queries, ${otherCalls} other calls, ${rescoreMs.toFixed(0)} ms\n`,

@@ -197,7 +197,7 @@ async function scorerPhase(rig: ScorerRig, deliveries: Delivery[]) {
   return {
     seconds,
     writes: rig.counter.writes(),
-    reads: (rig.counter.counts.QueryCommand ?? 0) + (rig.counter.counts.GetCommand ?? 0),
+    reads: (rig.counter.counts.Query ?? 0) + (rig.counter.counts.GetItem ?? 0),
     failures,
     folds,
     messages,

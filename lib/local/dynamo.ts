@@ -4,11 +4,11 @@
  * Local mode: persisted under the data folder (`startDynalite({ path, tableName })`), where the
  * table is created only the first time.
  *
- * The clients of `connection` do not go through the loopback socket: their request handler hands
- * each signed request to dynalite's own request listener in process (`inProcessHandler`). The SDK
- * still serialises, signs and parses every call, and dynalite still parses, validates and answers
- * it as it does over HTTP; what is skipped is the TCP connection and both HTTP stacks, which were
- * a third of local mode's CPU under the API benchmark (docs/architecture.md "Local mode"). The
+ * The client of `connection` does not go through the loopback socket: its transport hands each
+ * signed request to dynalite's own request listener in process (`inProcessTransport`). The client
+ * still serialises and signs every call, and dynalite still parses, validates and answers it as
+ * it does over HTTP; what is skipped is the TCP connection and both HTTP stacks, which were a
+ * third of local mode's CPU under the API benchmark (docs/architecture.md "Local mode"). The
  * loopback port stays open for other clients (the endpoint).
  */
 import type { AddressInfo } from 'node:net';
@@ -20,8 +20,10 @@ import {
   connectDynamo,
   createTable,
   upgradeTable,
+  type DynamoClient,
   type DynamoConnection,
 } from '../../functions/platform/store';
+import type { DynamoTransport } from '../../functions/platform/store/dynamo-client';
 
 // dynalite ships no type declarations; load it through a typed require.
 type Dynalite = (options: {
@@ -37,9 +39,7 @@ export interface LocalDynamo {
   tableName: string;
   /** How to reach it (what local mode's RuntimeConfig.dynamo takes). */
   connection: DynamoConnection;
-  /** The low-level client (for CreateTable and friends). */
-  base: ReturnType<typeof connectDynamo>['base'];
-  client: ReturnType<typeof connectDynamo>['client'];
+  client: DynamoClient;
   stop(): Promise<void>;
 }
 
@@ -52,12 +52,11 @@ export interface DynaliteOptions {
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-type InProcessHandler = Exclude<DynamoConnection['requestHandler'], undefined>;
 
 /** What dynalite's listener reads of a request and writes to a response (index.js `httpHandler`). */
 class InProcessRequest extends EventEmitter {
+  readonly method = 'POST';
   constructor(
-    readonly method: string,
     readonly url: string,
     readonly headers: Record<string, string>,
   ) {
@@ -67,65 +66,32 @@ class InProcessRequest extends EventEmitter {
 
 class InProcessResponse {
   statusCode = 200;
-  contentType?: string;
-  readonly headers: Record<string, string> = {};
-  constructor(private readonly done: (res: InProcessResponse, body: Buffer) => void) {}
-  setHeader(name: string, value: string | number): void {
-    this.headers[name.toLowerCase()] = String(value);
-  }
+  constructor(private readonly done: (res: InProcessResponse, body: string) => void) {}
+  setHeader(): void {}
   end(body?: string | Buffer): void {
-    this.done(this, typeof body === 'string' ? Buffer.from(body, 'utf8') : (body ?? Buffer.alloc(0)));
+    this.done(this, typeof body === 'string' ? body : (body?.toString('utf8') ?? ''));
   }
-}
-
-/** The request body as bytes: the JSON protocol's body is a string or bytes (never compared as a string). */
-function bodyBytes(body: unknown): Buffer {
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  throw new Error('in-process DynamoDB: a streamed request body is not supported');
 }
 
 /**
- * A request handler for the SDK (the role of its node-http-handler) that calls dynalite's request
- * listener directly: the request's method, path, headers and body in, status, headers and body out.
+ * A transport for the DynamoDB client that calls dynalite's request listener directly: the
+ * request's path, headers and body in, status and body out.
  */
-export function inProcessHandler(listener: RequestListener): InProcessHandler {
-  return {
-    handle: (request: {
-      method: string;
-      path: string;
-      query?: Record<string, string | string[] | null>;
-      headers: Record<string, string>;
-      body?: unknown;
-    }) =>
-      new Promise((resolve, reject) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = v;
-        const query = new URLSearchParams();
-        for (const [k, v] of Object.entries(request.query ?? {}))
-          for (const value of Array.isArray(v) ? v : [v]) query.append(k, value ?? '');
-        const search = query.toString();
-        const req = new InProcessRequest(
-          request.method,
-          `${request.path}${search ? `?${search}` : ''}`,
-          headers,
-        );
-        const res = new InProcessResponse((r, body) =>
-          resolve({ response: { statusCode: r.statusCode, headers: r.headers, body } }),
-        );
-        try {
-          listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
-          const body = bodyBytes(request.body);
-          if (body.length > 0) req.emit('data', body);
-          req.emit('end');
-        } catch (err) {
-          reject(err as Error);
-        }
-      }),
-    updateHttpClientConfig: () => undefined,
-    httpHandlerConfigs: () => ({}),
-  } as unknown as InProcessHandler;
+export function inProcessTransport(listener: RequestListener): DynamoTransport {
+  return ({ url, headers, body }) =>
+    new Promise((resolve, reject) => {
+      const lower: Record<string, string> = {};
+      for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = String(v);
+      const req = new InProcessRequest(url.pathname || '/', lower);
+      const res = new InProcessResponse((r, text) => resolve({ statusCode: r.statusCode, body: text }));
+      try {
+        listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+        if (body.length > 0) req.emit('data', Buffer.from(body, 'utf8'));
+        req.emit('end');
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
 }
 
 export async function startDynalite(options: DynaliteOptions = {}): Promise<LocalDynamo> {
@@ -142,26 +108,24 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: inProcessHandler(listener),
+    transport: inProcessTransport(listener),
   };
-  const { base, client } = connectDynamo(connection);
+  const client = connectDynamo(connection);
   const tableName = options.tableName ?? `abm-test-${randomUUID().slice(0, 8)}`;
-  await createTable(base, tableName, { ifNotExists: options.path !== undefined });
+  await createTable(client, tableName, { ifNotExists: options.path !== undefined });
   // A data folder written by an older version may lack an index this one reads: rebuilt once.
-  if (options.path !== undefined) await upgradeTable(base, client, tableName);
+  if (options.path !== undefined) await upgradeTable(client, tableName);
 
   let stopped = false;
   return {
     endpoint,
     tableName,
     connection,
-    base,
     client,
     async stop() {
       if (stopped) return;
       stopped = true;
       client.destroy();
-      base.destroy();
       server.closeAllConnections?.();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },

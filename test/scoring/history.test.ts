@@ -32,12 +32,12 @@ describe('score history (bounded, in the SCORE item)', () => {
       for (let i = 0; i < SCORE_HISTORY_MAX + 3; i++) {
         rig.clock.set(Date.parse('2026-11-01T00:00:00Z') + i * day);
         const at = Date.parse('2026-11-01T00:00:00Z') + i * day;
-        const writes = rig.counter.counts.PutCommand ?? 0;
+        const writes = rig.counter.counts.PutItem ?? 0;
         await rig.scorer.handleBatch([
           ebRecord(detail('hist', `e${i}`, 'email.opened', at)),
           ebRecord(detail('hist', `f${i}`, 'web.visit', at)),
         ]);
-        expect((rig.counter.counts.PutCommand ?? 0) - writes).toBe(1); // the SCORE item, once
+        expect((rig.counter.counts.PutItem ?? 0) - writes).toBe(1); // the SCORE item, once
       }
       const before = (await rig.store.scores.loadAccount('hist')).score!;
       await rig.scorer.handleBatch([

@@ -200,7 +200,7 @@ describe('re-score: bounded cost (500 scored accounts here; 10,000 in `npm run b
     expect(result.enqueued).toBe(expected.size);
     expect(result.due.mqa + result.due.engaged).toBe(expected.size);
     // DynamoDB: Query pages of the index and nothing else (no scan, no per-account read).
-    expect(rig.counter.counts).toEqual({ QueryCommand: result.pages });
+    expect(rig.counter.counts).toEqual({ Query: result.pages });
     // One page per stage and shard here (each holds fewer than 1,000 due entries).
     expect(result.pages).toBe(2 * 8);
 
@@ -208,8 +208,8 @@ describe('re-score: bounded cost (500 scored accounts here; 10,000 in `npm run b
     // the profile's stage), and afterwards nothing is due any more.
     rig.counter.reset();
     expect((await rig.scorer.handleBatch(fifo.take())).batchItemFailures).toEqual([]);
-    expect(rig.counter.counts.QueryCommand).toBe(expected.size);
-    expect(rig.counter.counts.PutCommand).toBe(expected.size);
+    expect(rig.counter.counts.Query).toBe(expected.size);
+    expect(rig.counter.counts.PutItem).toBe(expected.size);
     expect((await rescore()).due).toEqual({ mqa: 0, engaged: 0 });
   });
 
@@ -228,6 +228,6 @@ describe('re-score: bounded cost (500 scored accounts here; 10,000 in `npm run b
     expect(entries).toBeGreaterThan(100);
     expect(pages).toBeGreaterThanOrEqual(Math.ceil(entries / 10));
     expect(pages).toBeLessThanOrEqual(Math.ceil(entries / 10) + 8);
-    expect(rig.counter.counts).toEqual({ QueryCommand: pages });
+    expect(rig.counter.counts).toEqual({ Query: pages });
   });
 });

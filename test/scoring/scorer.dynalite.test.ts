@@ -146,7 +146,7 @@ describe('scorer on dynalite', () => {
     expect(out.results).toEqual([
       expect.objectContaining({ accountId: 'burst', applied: 1000, written: true }),
     ]);
-    expect(rig.counter.counts.QueryCommand).toBe(1);
+    expect(rig.counter.counts.Query).toBe(1);
     expect(rig.counter.writes()).toBe(1);
   });
 

@@ -59,7 +59,7 @@ export function createStore(table: Table, options: StoreOptions = {}): Store {
   };
 }
 
-export { connectDynamo, openTable, type DynamoConnection } from './client';
+export { connectDynamo, openTable, type DynamoClient, type DynamoConnection } from './client';
 export {
   AccountRepository,
   type AccountProfileInput,

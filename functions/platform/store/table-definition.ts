@@ -3,14 +3,7 @@
  * The CDK store construct creates the same table: keep the attribute and index names below in
  * step with it (they are exported so the construct can import them instead of repeating them).
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceInUseException,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoClient } from './dynamo-client';
 
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
@@ -25,7 +18,7 @@ export const INDEXES = {
 export type IndexName = keyof typeof INDEXES;
 
 /** The CreateTable input for the single table: pk/sk, three GSIs projecting ALL, on-demand billing. */
-export function tableDefinition(tableName: string): CreateTableCommandInput {
+export function tableDefinition(tableName: string) {
   const indexNames = Object.keys(INDEXES) as IndexName[];
   return {
     TableName: tableName,
@@ -65,18 +58,17 @@ export interface CreateTableOptions {
  * UpdateTimeToLive, and on AWS the CDK construct owns the table. Readers never rely on TTL deletion.
  */
 export async function createTable(
-  client: DynamoDBClient | DynamoDBDocumentClient,
+  client: DynamoClient,
   tableName: string,
   options: CreateTableOptions = {},
 ): Promise<void> {
-  const send = client.send.bind(client) as DynamoDBClient['send'];
   try {
-    await send(new CreateTableCommand(tableDefinition(tableName)));
+    await client.send('CreateTable', tableDefinition(tableName));
   } catch (err) {
-    const exists = err instanceof ResourceInUseException || (err as Error).name === 'ResourceInUseException';
+    const exists = (err as Error).name === 'ResourceInUseException';
     if (!(exists && options.ifNotExists)) throw err;
   }
-  await waitForTable(send, tableName, 'active', options.timeoutMs);
+  await waitForTable(client, tableName, 'active', options.timeoutMs);
 }
 
 /**
@@ -85,7 +77,7 @@ export async function createTable(
  * under its name is refused until then). Bounded: throws after `timeoutMs`.
  */
 export async function waitForTable(
-  send: DynamoDBClient['send'],
+  client: DynamoClient,
   tableName: string,
   until: 'active' | 'gone',
   timeoutMs = 30_000,
@@ -93,7 +85,7 @@ export async function waitForTable(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const { Table } = await send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table } = await describeTable(client, tableName);
       const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
       if (until === 'active' && Table?.TableStatus === 'ACTIVE' && indexesActive) return;
     } catch (err) {
@@ -106,4 +98,14 @@ export async function waitForTable(
       );
     await new Promise((resolve) => setTimeout(resolve, until === 'active' ? 50 : 20));
   }
+}
+
+/** What DescribeTable says of the table (the fields read here). */
+export function describeTable(client: DynamoClient, tableName: string) {
+  return client.send<{
+    Table?: {
+      TableStatus?: string;
+      GlobalSecondaryIndexes?: { IndexName?: string; IndexStatus?: string }[];
+    };
+  }>('DescribeTable', { TableName: tableName });
 }

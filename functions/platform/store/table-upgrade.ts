@@ -6,11 +6,10 @@
  * its gsi3 entry, a campaign its
  * creation-time keys). Local mode's data folder is small; on AWS CloudFormation adds the index instead.
  */
-import { DeleteTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoClient } from './dynamo-client';
 import * as keys from './keys';
-import { batchPut, tableRef, type Item } from './table';
-import { createTable, INDEXES, waitForTable } from './table-definition';
+import { batchPut, fromWire, tableRef, type Item } from './table';
+import { createTable, describeTable, INDEXES, waitForTable } from './table-definition';
 
 /** The index keys this version gives an item that an older one stored (none for most items). */
 export function currentIndexKeys(item: Item): Item {
@@ -25,24 +24,23 @@ export function currentIndexKeys(item: Item): Item {
  * Rebuilds `tableName` when it lacks an index of the current definition; returns the number of
  * items carried over, or undefined when the table was current.
  */
-export async function upgradeTable(
-  base: DynamoDBClient,
-  client: DynamoDBDocumentClient,
-  tableName: string,
-): Promise<number | undefined> {
-  const { Table } = await base.send(new DescribeTableCommand({ TableName: tableName }));
+export async function upgradeTable(client: DynamoClient, tableName: string): Promise<number | undefined> {
+  const { Table } = await describeTable(client, tableName);
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
   if (Object.keys(INDEXES).every((name) => present.has(name))) return undefined;
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...((page.Items ?? []) as Item[]));
+    const page = await client.send<{ Items?: unknown[]; LastEvaluatedKey?: Record<string, unknown> }>(
+      'Scan',
+      { TableName: tableName, ExclusiveStartKey: start },
+    );
+    items.push(...(page.Items ?? []).map((i) => fromWire<Item>(i)));
     start = page.LastEvaluatedKey;
   } while (start);
-  await base.send(new DeleteTableCommand({ TableName: tableName }));
-  await waitForTable(base.send.bind(base) as DynamoDBClient['send'], tableName, 'gone');
-  await createTable(base, tableName);
+  await client.send('DeleteTable', { TableName: tableName });
+  await waitForTable(client, tableName, 'gone');
+  await createTable(client, tableName);
   await batchPut(
     tableRef(client, tableName),
     items.map((i) => currentIndexKeys(i) as Item & keys.PrimaryKey),

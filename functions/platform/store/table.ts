@@ -1,39 +1,38 @@
 /**
- * A thin typed wrapper over DynamoDBDocumentClient for the single table. Only single-item
+ * A thin typed layer over DynamoDB for the single table. Only single-item
  * conditional writes (no transactions, no PartiQL: docs/architecture.md "Data model"); optimistic concurrency through a
  * numeric version attribute with bounded, jittered retries; paged queries with opaque cursors;
  * batch puts that retry unprocessed items, bounded.
  *
- * The document client is built once by the caller (module scope in a Lambda) and injected.
+ * Items are plain objects here and typed attribute values on the wire: the SDK's own codec
+ * (`@aws-sdk/util-dynamodb`) converts them, with the options below. The client
+ * (`dynamo-client.ts`) is built once by the caller (module scope in a Lambda) and injected.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type QueryCommandInput,
-  type TranslateConfig,
-} from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import type { DynamoClient } from './dynamo-client';
 import { INDEXES, PARTITION_KEY, SORT_KEY, type IndexName } from './table-definition';
 import type { PrimaryKey } from './keys';
 
 export type Item = Record<string, unknown>;
 
-/** The document-client options every caller must use. */
-export const DOCUMENT_CLIENT_TRANSLATE_CONFIG: TranslateConfig = {
-  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  unmarshallOptions: { wrapNumbers: false },
-};
+/** Undefined attributes are left out; a class instance is an error, not a map; numbers are numbers. */
+const MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
+const UNMARSHALL_OPTIONS = { wrapNumbers: false } as const;
 
-/** Builds the document client with the options above. Call once, at module scope. */
-export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, DOCUMENT_CLIENT_TRANSLATE_CONFIG);
+type Wire = Record<string, unknown>;
+
+/** An item (or a key, or expression values) in DynamoDB's wire form. */
+export function toWire(item: object): Wire {
+  return marshall(item as Record<string, NativeAttributeValue>, MARSHALL_OPTIONS) as Wire;
 }
+
+/** An item from DynamoDB's wire form. */
+export function fromWire<T = Item>(item: unknown): T {
+  return unmarshall(item as Parameters<typeof unmarshall>[0], UNMARSHALL_OPTIONS) as T;
+}
+
+const fromWireAll = <T>(items: unknown): T[] =>
+  ((items as unknown[] | undefined) ?? []).map((i) => fromWire<T>(i));
 
 // ---------------------------------------------------------------------------
 // Typed errors
@@ -197,7 +196,7 @@ const KEY_ATTRIBUTES = new Set<string>([
  * call (a class keeps every method); `Table` offers them all as methods, for scripts and tests.
  */
 export interface TableRef {
-  readonly client: DynamoDBDocumentClient;
+  readonly client: DynamoClient;
   readonly tableName: string;
   readonly versionRetry: RetryPolicy;
   readonly batchRetry: RetryPolicy;
@@ -205,11 +204,7 @@ export interface TableRef {
   readonly random: () => number;
 }
 
-export function tableRef(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  options: TableOptions = {},
-): TableRef {
+export function tableRef(client: DynamoClient, tableName: string, options: TableOptions = {}): TableRef {
   if (!tableName) throw new Error('Table: a table name is required');
   return {
     client,
@@ -226,14 +221,12 @@ export async function getItem<T extends Item = Item>(
   key: PrimaryKey,
   options: { consistent?: boolean } = {},
 ): Promise<T | undefined> {
-  const out = await t.client.send(
-    new GetCommand({
-      TableName: t.tableName,
-      Key: pick(key),
-      ConsistentRead: options.consistent ?? true,
-    }),
-  );
-  return out.Item as T | undefined;
+  const out = await t.client.send<{ Item?: unknown }>('GetItem', {
+    TableName: t.tableName,
+    Key: toWire(pick(key)),
+    ConsistentRead: options.consistent ?? true,
+  });
+  return out.Item ? fromWire<T>(out.Item) : undefined;
 }
 
 /**
@@ -249,9 +242,11 @@ export async function putIfAbsent<T extends Item = Item>(
   const absent: Condition = { expression: 'attribute_not_exists(#pk)', names: { '#pk': PARTITION_KEY } };
   const condition = options.orIf ? or(absent, options.orIf) : absent;
   try {
-    await t.client.send(
-      new PutCommand({ TableName: t.tableName, Item: item, ...conditionParams(condition) }),
-    );
+    await t.client.send('PutItem', {
+      TableName: t.tableName,
+      Item: toWire(item),
+      ...conditionParams(condition),
+    });
     return { created: true };
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
@@ -268,9 +263,11 @@ export async function putItem(
   options: { condition?: Condition } = {},
 ): Promise<void> {
   await conditional(item, () =>
-    t.client.send(
-      new PutCommand({ TableName: t.tableName, Item: item, ...conditionParams(options.condition) }),
-    ),
+    t.client.send('PutItem', {
+      TableName: t.tableName,
+      Item: toWire(item),
+      ...conditionParams(options.condition),
+    }),
   );
 }
 
@@ -317,9 +314,11 @@ export async function updateVersioned<T extends Item = Item>(
               names: { '#pk': PARTITION_KEY, '#v': va },
             };
     try {
-      await t.client.send(
-        new PutCommand({ TableName: t.tableName, Item: stored, ...conditionParams(condition) }),
-      );
+      await t.client.send('PutItem', {
+        TableName: t.tableName,
+        Item: toWire(stored),
+        ...conditionParams(condition),
+      });
       return { item: stored, attempts: attempt, written: true, created: current === undefined };
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
@@ -347,23 +346,23 @@ export async function queryPage<T extends Item = Item>(t: TableRef, params: Quer
   }
   const limit =
     params.limit === undefined ? undefined : Math.min(Math.max(Math.trunc(params.limit), 1), 1000);
-  const input: QueryCommandInput = {
+  const input = {
     TableName: t.tableName,
     IndexName: params.index,
     KeyConditionExpression: keyCondition,
     FilterExpression: params.filter?.expression,
     ProjectionExpression: params.projection && projectionExpression(params.projection, names),
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ExpressionAttributeValues: toWire(values),
     ScanIndexForward: params.forward ?? true,
     Limit: limit,
-    ExclusiveStartKey: params.cursor ? decodeCursor(params.cursor, params) : undefined,
+    ExclusiveStartKey: params.cursor ? toWire(decodeCursor(params.cursor, params)) : undefined,
     ConsistentRead: params.index ? undefined : (params.consistent ?? false),
   };
-  const out = await t.client.send(new QueryCommand(input));
+  const out = await t.client.send<{ Items?: unknown[]; LastEvaluatedKey?: unknown }>('Query', input);
   return {
-    items: (out.Items ?? []) as T[],
-    cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+    items: fromWireAll<T>(out.Items),
+    cursor: out.LastEvaluatedKey ? encodeCursor(fromWire(out.LastEvaluatedKey)) : undefined,
   };
 }
 
@@ -395,15 +394,18 @@ export async function batchPut(
 ): Promise<{ written: number; calls: number }> {
   let calls = 0;
   for (let i = 0; i < items.length; i += 25) {
-    let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    // Unprocessed requests come back in wire form, as they were sent: resent as they are.
+    let requests: unknown[] = items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: toWire(item) } }));
     for (let attempt = 1; ; attempt++) {
       calls++;
-      const out = await t.client.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: requests } }));
+      const out = await t.client.send<{ UnprocessedItems?: Record<string, unknown[]> }>('BatchWriteItem', {
+        RequestItems: { [t.tableName]: requests },
+      });
       const unprocessed = out.UnprocessedItems?.[t.tableName] ?? [];
       if (unprocessed.length === 0) break;
       if (attempt >= t.batchRetry.maxAttempts)
         throw new BatchWriteIncompleteError(unprocessed.length, attempt);
-      requests = unprocessed as typeof requests;
+      requests = unprocessed;
       await t.sleep(backoff(t, t.batchRetry, attempt));
     }
   }
@@ -423,17 +425,18 @@ export async function batchGet<T extends Item = Item>(
   const found: T[] = [];
   const projection = options.projection ? projectionParams(options.projection) : {};
   for (let i = 0; i < keys.length; i += 100) {
-    let requestKeys: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => ({ ...pick(k) }));
+    let requestKeys: unknown[] = keys.slice(i, i + 100).map((k) => toWire(pick(k)));
     for (let attempt = 1; requestKeys.length > 0; attempt++) {
-      const out = await t.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [t.tableName]: { Keys: requestKeys, ConsistentRead: options.consistent, ...projection },
-          },
-        }),
-      );
-      found.push(...((out.Responses?.[t.tableName] ?? []) as T[]));
-      requestKeys = (out.UnprocessedKeys?.[t.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      const out = await t.client.send<{
+        Responses?: Record<string, unknown[]>;
+        UnprocessedKeys?: Record<string, { Keys?: unknown[] }>;
+      }>('BatchGetItem', {
+        RequestItems: {
+          [t.tableName]: { Keys: requestKeys, ConsistentRead: options.consistent, ...projection },
+        },
+      });
+      found.push(...fromWireAll<T>(out.Responses?.[t.tableName]));
+      requestKeys = out.UnprocessedKeys?.[t.tableName]?.Keys ?? [];
       if (requestKeys.length === 0) break;
       if (attempt >= t.batchRetry.maxAttempts) throw new BatchGetIncompleteError(requestKeys.length, attempt);
       await t.sleep(backoff(t, t.batchRetry, attempt));
@@ -493,19 +496,17 @@ export async function updateItem(
   const remove = (changes.remove ?? []).map((attribute, i) => placeholder('r', attribute, i));
   if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
   const out = await conditional(key, () =>
-    t.client.send(
-      new UpdateCommand({
-        TableName: t.tableName,
-        Key: pick(key),
-        UpdateExpression: clauses.join(' '),
-        ConditionExpression: options.condition?.expression,
-        ExpressionAttributeNames: names,
-        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-        ...(options.returnValues ? { ReturnValues: options.returnValues } : {}),
-      }),
-    ),
+    t.client.send<{ Attributes?: unknown }>('UpdateItem', {
+      TableName: t.tableName,
+      Key: toWire(pick(key)),
+      UpdateExpression: clauses.join(' '),
+      ConditionExpression: options.condition?.expression,
+      ExpressionAttributeNames: names,
+      ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: toWire(values) } : {}),
+      ...(options.returnValues ? { ReturnValues: options.returnValues } : {}),
+    }),
   );
-  return out.Attributes as Item | undefined;
+  return out.Attributes ? fromWire<Item>(out.Attributes) : undefined;
 }
 
 /**
@@ -557,16 +558,14 @@ export async function deleteItem<T extends Item = Item>(
   options: { condition?: Condition } = {},
 ): Promise<T | undefined> {
   const out = await conditional(key, () =>
-    t.client.send(
-      new DeleteCommand({
-        TableName: t.tableName,
-        Key: pick(key),
-        ReturnValues: 'ALL_OLD',
-        ...conditionParams(options.condition),
-      }),
-    ),
+    t.client.send<{ Attributes?: unknown }>('DeleteItem', {
+      TableName: t.tableName,
+      Key: toWire(pick(key)),
+      ReturnValues: 'ALL_OLD',
+      ...conditionParams(options.condition),
+    }),
   );
-  return out.Attributes as T | undefined;
+  return out.Attributes ? fromWire<T>(out.Attributes) : undefined;
 }
 
 function backoff(t: TableRef, policy: RetryPolicy, attempt: number): number {
@@ -582,7 +581,7 @@ export class Table implements TableRef {
   readonly random: () => number;
 
   constructor(
-    readonly client: DynamoDBDocumentClient,
+    readonly client: DynamoClient,
     readonly tableName: string,
     options: TableOptions = {},
   ) {
@@ -698,7 +697,7 @@ function conditionParams(condition: Condition | undefined) {
   return {
     ConditionExpression: condition.expression,
     ...(hasNames ? { ExpressionAttributeNames: condition.names } : {}),
-    ...(hasValues ? { ExpressionAttributeValues: condition.values } : {}),
+    ...(hasValues ? { ExpressionAttributeValues: toWire(condition.values!) } : {}),
   };
 }
 
@@ -788,28 +787,25 @@ function satisfies(value: string, condition: SortKeyCondition): boolean {
 }
 
 /**
- * A document client that counts the commands sent through it, by name (the benchmarks report
- * DynamoDB calls and writes per event or per account). `writes()` counts every write command.
+ * A client that counts the operations sent through it, by name (the benchmarks report DynamoDB
+ * calls and writes per event or per account). `writes()` counts every write operation.
  */
-export function countingClient(client: DynamoDBDocumentClient) {
+export function countingClient(inner: DynamoClient) {
   const counts: Record<string, number> = {};
-  const proxy = new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === 'send') {
-        return (command: { constructor: { name: string } }, ...rest: unknown[]) => {
-          const name = command.constructor.name;
-          counts[name] = (counts[name] ?? 0) + 1;
-          return (target.send as (...a: unknown[]) => unknown).call(target, command, ...rest);
-        };
-      }
-      return Reflect.get(target, prop, receiver);
+  const client: DynamoClient = {
+    send(operation, input) {
+      counts[operation] = (counts[operation] ?? 0) + 1;
+      return inner.send(operation, input);
     },
-  });
+    destroy: () => inner.destroy(),
+  };
   const writes = () =>
-    (counts.PutCommand ?? 0) +
-    (counts.UpdateCommand ?? 0) +
-    (counts.DeleteCommand ?? 0) +
-    (counts.BatchWriteCommand ?? 0);
+    (counts.PutItem ?? 0) +
+    (counts.UpdateItem ?? 0) +
+    (counts.DeleteItem ?? 0) +
+    (counts.BatchWriteItem ?? 0) +
+    (counts.TransactWriteItems ?? 0);
+  const calls = () => Object.values(counts).reduce((a, b) => a + b, 0);
   const reset = () => Object.keys(counts).forEach((k) => delete counts[k]);
-  return { client: proxy, counts, writes, reset };
+  return { client, counts, writes, calls, reset };
 }

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BatchWriteItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 
@@ -54,7 +53,7 @@ async function seed(db: LocalDynamo, items: number): Promise<void> {
         },
       },
     }));
-    await db.base.send(new BatchWriteItemCommand({ RequestItems: { [db.tableName]: batch } }));
+    await db.client.send('BatchWriteItem', { RequestItems: { [db.tableName]: batch } });
   }
 }
 
@@ -63,28 +62,26 @@ async function readAllWays(db: LocalDynamo, times: number): Promise<void> {
   const TableName = db.tableName;
   const account = { ':p': { S: 'ACCOUNT#a' } };
   for (let i = 0; i < times; i++) {
-    await db.base.send(
-      new QueryCommand({ TableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: account }),
-    );
-    await db.base.send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: account,
-        Limit: 3,
-      }),
-    );
-    await db.base.send(
-      new QueryCommand({
-        TableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :c AND begins_with(gsi1sk, :t)',
-        ExpressionAttributeValues: { ':c': { S: 'CAMPAIGN#c' }, ':t': { S: 'TOUCH#' } },
-        Limit: 5,
-        ScanIndexForward: false,
-      }),
-    );
-    await db.base.send(new ScanCommand({ TableName, Limit: 4 }));
+    await db.client.send('Query', {
+      TableName,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: account,
+    });
+    await db.client.send('Query', {
+      TableName,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: account,
+      Limit: 3,
+    });
+    await db.client.send('Query', {
+      TableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :c AND begins_with(gsi1sk, :t)',
+      ExpressionAttributeValues: { ':c': { S: 'CAMPAIGN#c' }, ':t': { S: 'TOUCH#' } },
+      Limit: 5,
+      ScanIndexForward: false,
+    });
+    await db.client.send('Scan', { TableName, Limit: 4 });
   }
 }
 

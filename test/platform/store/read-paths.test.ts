@@ -4,8 +4,7 @@
  * each touch's step and status), with the same answers as the full reads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createStore, type Store } from '../../../functions/platform/store';
+import { createStore, type DynamoClient, type Store } from '../../../functions/platform/store';
 import { AccountViewReader } from '../../../functions/platform/store/account-view';
 import { Table } from '../../../functions/platform/store/table';
 import { emptyScoreState } from '../../../functions/scoring/domain/state';
@@ -13,19 +12,17 @@ import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 
-/** A document client that keeps every command it sends (name and input). */
-function recording(client: DynamoDBDocumentClient) {
+/** A client that keeps every operation it sends (name and input). */
+function recording(inner: DynamoClient) {
   const sent: { name: string; input: Record<string, unknown> }[] = [];
-  const proxy = new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop !== 'send') return Reflect.get(target, prop, receiver);
-      return (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-        sent.push({ name: command.constructor.name, input: command.input });
-        return (target.send as (c: unknown) => unknown).call(target, command);
-      };
+  const client: DynamoClient = {
+    send(operation, input) {
+      sent.push({ name: operation, input });
+      return inner.send(operation, input);
     },
-  });
-  return { client: proxy, sent };
+    destroy: () => inner.destroy(),
+  };
+  return { client, sent };
 }
 
 let db: LocalDynamo;
@@ -99,7 +96,7 @@ describe('the account view read', () => {
     const reader = new AccountViewReader(new Table(rec.client, db.tableName));
     rec.sent.length = 0;
     const whole = await reader.get('acme');
-    expect(rec.sent.map((s) => s.name)).toEqual(['QueryCommand']);
+    expect(rec.sent.map((s) => s.name)).toEqual(['Query']);
     expect(whole?.account.accountId).toBe('acme');
     expect(whole?.contacts.map((c) => c.contactId).sort()).toEqual(['acme-champion', 'acme-economic_buyer']);
     expect(whole?.enrollments.map((e) => [e.campaignId, e.status])).toEqual([['c1', 'running']]);

@@ -1,17 +1,15 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   BatchWriteIncompleteError,
   ConditionFailedError,
   InvalidCursorError,
   Table,
   VersionConflictError,
-  createDocumentClient,
   decodeCursor,
   encodeCursor,
+  toWire,
 } from '../../../functions/platform/store/table';
+import type { DynamoClient, DynamoOperation } from '../../../functions/platform/store/dynamo-client';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 
 let db: LocalDynamo;
@@ -195,53 +193,66 @@ describe('Table.batchPut', () => {
   });
 
   it('retries UnprocessedItems with backoff', async () => {
-    const doc = createDocumentClient(new DynamoDBClient({ region: 'us-east-1' }));
-    const mock = mockClient(doc);
+    const wire = (item: object) => ({ PutRequest: { Item: toWire(item) } });
+    const items = Array.from({ length: 3 }, (_, i) => ({ pk: 'B#m', sk: `I#${i}` }));
+    const answers = [{ UnprocessedItems: { mocked: [wire(items[2]!)] } }, { UnprocessedItems: {} }];
+    const fake = scripted({ BatchWriteItem: () => answers.shift() });
     const sleeps: number[] = [];
-    const t = new Table(doc, 'mocked', {
+    const t = new Table(fake.client, 'mocked', {
       batchRetry: { baseDelayMs: 10 },
       sleep: async (ms) => void sleeps.push(ms),
       random: () => 0.5,
     });
-    const items = Array.from({ length: 3 }, (_, i) => ({ pk: 'B#m', sk: `I#${i}` }));
-    mock
-      .on(BatchWriteCommand)
-      .resolvesOnce({ UnprocessedItems: { mocked: [{ PutRequest: { Item: items[2] } }] } })
-      .resolves({ UnprocessedItems: {} });
     expect(await t.batchPut(items)).toEqual({ written: 3, calls: 2 });
-    const calls = mock.commandCalls(BatchWriteCommand);
+    const calls = fake.calls('BatchWriteItem');
     expect(calls).toHaveLength(2);
-    expect(calls[0].args[0].input.RequestItems?.mocked).toHaveLength(3);
-    expect(calls[1].args[0].input.RequestItems?.mocked).toEqual([{ PutRequest: { Item: items[2] } }]);
+    expect((calls[0]!.RequestItems as Record<string, unknown[]>).mocked).toEqual(items.map(wire));
+    // The unprocessed request is sent again as DynamoDB returned it.
+    expect((calls[1]!.RequestItems as Record<string, unknown[]>).mocked).toEqual([wire(items[2]!)]);
     expect(sleeps).toEqual([5]);
-    mock.restore();
   });
 
   it('gives up with BatchWriteIncompleteError after the bounded attempts', async () => {
-    const doc = createDocumentClient(new DynamoDBClient({ region: 'us-east-1' }));
-    const mock = mockClient(doc);
-    const t = new Table(doc, 'mocked', { batchRetry: { maxAttempts: 3 }, ...noSleep });
-    mock
-      .on(BatchWriteCommand)
-      .resolves({ UnprocessedItems: { mocked: [{ PutRequest: { Item: { pk: 'x', sk: 'y' } } }] } });
+    const fake = scripted({
+      BatchWriteItem: () => ({
+        UnprocessedItems: { mocked: [{ PutRequest: { Item: toWire({ pk: 'x', sk: 'y' }) } }] },
+      }),
+    });
+    const t = new Table(fake.client, 'mocked', { batchRetry: { maxAttempts: 3 }, ...noSleep });
     const error = await t.batchPut([{ pk: 'x', sk: 'y' }]).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(BatchWriteIncompleteError);
     expect(error).toMatchObject({ unprocessed: 1, attempts: 3 });
-    expect(mock.commandCalls(BatchWriteCommand)).toHaveLength(3);
-    mock.restore();
+    expect(fake.calls('BatchWriteItem')).toHaveLength(3);
   });
 
   it('passes non-conditional errors through', async () => {
-    const doc = createDocumentClient(new DynamoDBClient({ region: 'us-east-1' }));
-    const mock = mockClient(doc);
-    mock
-      .on(PutCommand)
-      .rejects(Object.assign(new Error('boom'), { name: 'ProvisionedThroughputExceededException' }));
-    const t = new Table(doc, 'mocked', noSleep);
+    const fake = scripted({
+      PutItem: () => {
+        throw Object.assign(new Error('boom'), { name: 'ProvisionedThroughputExceededException' });
+      },
+      GetItem: () => ({}),
+    });
+    const t = new Table(fake.client, 'mocked', noSleep);
     await expect(t.putIfAbsent({ pk: 'a', sk: 'b' })).rejects.toThrow('boom');
-    mock.on(GetCommand).resolves({});
     await expect(t.updateVersioned({ pk: 'a', sk: 'b' }, () => ({}))).rejects.toThrow('boom');
-    expect(mock.commandCalls(PutCommand)).toHaveLength(2);
-    mock.restore();
+    expect(fake.calls('PutItem')).toHaveLength(2);
   });
 });
+
+/** A client answering each operation from a script, keeping every input it was sent. */
+function scripted(answers: Partial<Record<DynamoOperation, (input: Record<string, unknown>) => unknown>>) {
+  const sent: { operation: DynamoOperation; input: Record<string, unknown> }[] = [];
+  const client: DynamoClient = {
+    async send<O>(operation: DynamoOperation, input: Record<string, unknown>) {
+      sent.push({ operation, input });
+      const answer = answers[operation];
+      if (!answer) throw new Error(`unscripted ${operation}`);
+      return answer(input) as O;
+    },
+    destroy() {},
+  };
+  return {
+    client,
+    calls: (op: DynamoOperation) => sent.filter((s) => s.operation === op).map((s) => s.input),
+  };
+}
