@@ -28,6 +28,10 @@ export const ESBUILD_SETTINGS = {
   platform: 'node',
   minify: true,
   sourcemap: true,
+  // The maps keep the sources' paths and positions (stack traces name the TypeScript line) but not
+  // their text: with --enable-source-maps Node parses the map when the bundle loads, and the text
+  // made it 3.5 times larger and init about 25 ms slower (`npm run bench -- bundles`).
+  sourcesContent: false,
   // Lowest Node the bundles must run on; the runtime above is at least this new.
   target: 'node22',
   format: 'cjs',
@@ -108,6 +112,7 @@ export class BaseFunction extends Construct {
       bundling: {
         minify: ESBUILD_SETTINGS.minify,
         sourceMap: ESBUILD_SETTINGS.sourcemap,
+        sourcesContent: ESBUILD_SETTINGS.sourcesContent,
         target: ESBUILD_SETTINGS.target,
         format: { cjs: OutputFormat.CJS, esm: OutputFormat.ESM }[ESBUILD_SETTINGS.format],
         mainFields: [...ESBUILD_SETTINGS.mainFields],
