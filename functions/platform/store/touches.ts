@@ -16,7 +16,7 @@ import {
   pageOf,
 } from './codec';
 import * as keys from './keys';
-import { type Page, updateVersioned } from './table';
+import { ConditionFailedError, type Page, updateItem } from './table';
 
 export type RecordTouchResult =
   { recorded: true; touch: Touch } | { recorded: false; duplicate: true; existing: Touch };
@@ -34,6 +34,16 @@ export type TouchStatusPatch = {
 const MAX_CAMPAIGN_TOUCHES = 2_000_000;
 
 const touchItem = (t: Touch) => encode(t, keys.touchItem(t), 'touch');
+
+/** What a status change may set (validated as the touch's own fields are). */
+const TouchPatch = Touch.pick({
+  status: true,
+  attempt: true,
+  reason: true,
+  at: true,
+  ref: true,
+  summary: true,
+}).partial({ attempt: true, reason: true, at: true, ref: true, summary: true });
 
 /** What campaign progress counts of a touch: its step and its ledger status (with the reason). */
 export const TouchOutcome = Touch.pick({
@@ -64,10 +74,12 @@ export class TouchRepository extends Repository {
   }
 
   /**
-   * Moves a touch to a new status (versioned: a conditional put on the version read). With `from`,
-   * only a touch currently in one of those statuses changes (e.g. handing_over -> sent exactly
-   * once); with `attempt`, only a touch held by that attempt (the ledger's fence); `updated` says
-   * whether it did, `touch` is the touch as stored after the call.
+   * Moves a touch to a new status in one conditional UpdateItem (the version goes up by one). With
+   * `from`, only a touch currently in one of those statuses changes (e.g. handing_over -> sent
+   * exactly once); with `attempt`, only a touch held by that attempt (the ledger's fence); `updated`
+   * says whether it did, `touch` is the touch as stored after the call (read again only when the
+   * condition did not hold). One call where a read and a conditional put were two: the ledger moves
+   * every touch two or three times.
    */
   async updateStatus(
     accountId: string,
@@ -75,14 +87,39 @@ export class TouchRepository extends Repository {
     patch: TouchStatusPatch,
     options: { from?: readonly z.infer<typeof TouchStatus>[]; attempt?: string } = {},
   ): Promise<{ updated: boolean; touch?: Touch }> {
-    const result = await updateVersioned(this.table, keys.touch(accountId, touchId), (current) => {
-      if (!current) return undefined;
-      const t = decode(Touch, current);
-      if (options.from && !options.from.includes(t.status)) return undefined;
-      if (options.attempt !== undefined && t.attempt !== options.attempt) return undefined;
-      return touchItem(Touch.parse({ ...t, ...definedFields(patch) }));
-    });
-    return { updated: result.written, touch: result.item ? decode(Touch, result.item) : undefined };
+    const set: Record<string, unknown> = definedFields(TouchPatch.parse(patch));
+    if (typeof set.at === 'string') {
+      // The indexes order touches by time: they follow the new one.
+      const { gsi1sk, gsi2sk } = keys.touchItem({ accountId, campaignId: '', touchId, at: set.at });
+      Object.assign(set, { gsi1sk, gsi2sk });
+    }
+    const names: Record<string, string> = { '#tpk': 'pk' };
+    const values: Record<string, unknown> = {};
+    const clauses = ['attribute_exists(#tpk)'];
+    if (options.from) {
+      // A touch stored by an older version as `pending` reads as handing_over (LegacyTouchStatus).
+      const from = options.from.includes('handing_over') ? [...options.from, 'pending'] : options.from;
+      from.forEach((status, i) => (values[`:tf${i}`] = status));
+      names['#tst'] = 'status';
+      clauses.push(`#tst IN (${from.map((_, i) => `:tf${i}`).join(', ')})`);
+    }
+    if (options.attempt !== undefined) {
+      names['#tat'] = 'attempt';
+      values[':tat'] = options.attempt;
+      clauses.push('#tat = :tat');
+    }
+    try {
+      const stored = await updateItem(
+        this.table,
+        keys.touch(accountId, touchId),
+        { set, add: { version: 1 } },
+        { condition: { expression: clauses.join(' AND '), names, values }, returnValues: 'ALL_NEW' },
+      );
+      return { updated: true, touch: decode(Touch, stored!) };
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+      return { updated: false, touch: await this.get(accountId, touchId) };
+    }
   }
 
   /** Every touch of one execution (a prefix query on the account's partition, strongly consistent). */

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Enrollment, Touch } from '../../../functions/kernel/model';
 import { keys } from '../../../functions/platform/store/keys';
-import { putItem } from '../../../functions/platform/store/table';
+import { getItem, putItem, tableRef } from '../../../functions/platform/store/table';
+import { TouchRepository } from '../../../functions/platform/store/touches';
 import { useLocalStore } from '../../support/suite';
 
 const store = useLocalStore(() => new Date('2026-11-22T10:00:00.000Z'));
@@ -62,6 +63,59 @@ describe('touches: the ledger’s storage', () => {
       version: 1,
     });
     expect(await store.touches.get('northwind', legacy.touchId)).toMatchObject({ status: 'handing_over' });
+    // ...and moves out of it as a handed-over touch does.
+    const moved = await store.touches.updateStatus(
+      'northwind',
+      legacy.touchId,
+      { status: 'uncertain', reason: 'no_answer' },
+      { from: ['handing_over'] },
+    );
+    expect(moved).toMatchObject({ updated: true, touch: { status: 'uncertain', reason: 'no_answer' } });
+  });
+
+  it('moves a touch in ONE conditional UpdateItem, the version up by one, nothing read first', async () => {
+    const t = touch('q1--one', 's1');
+    await store.touches.record(t);
+    const sent: string[] = [];
+    const counted = new TouchRepository(
+      tableRef(
+        {
+          send: (op, input) => (sent.push(op), store.table.client.send(op, input)),
+          destroy: () => undefined,
+        },
+        store.table.tableName,
+      ),
+    );
+    const moved = await counted.updateStatus(
+      'northwind',
+      t.touchId,
+      { status: 'sent', ref: 'ses-1', at: '2026-11-22T10:05:00.000Z' },
+      { from: ['claimed'], attempt: 'attempt-1' },
+    );
+    expect(sent).toEqual(['UpdateItem']);
+    expect(moved.touch).toMatchObject({ status: 'sent', ref: 'ses-1', attempt: 'attempt-1' });
+    const stored = await getItem(store.table, keys.touch('northwind', t.touchId));
+    expect(stored).toMatchObject({
+      version: 1,
+      // The indexes follow the new time.
+      ...keys.touchItem({ ...t, at: '2026-11-22T10:05:00.000Z' }),
+    });
+    // A status it is not in: nothing changes, and the stored touch is read back.
+    sent.length = 0;
+    const refused = await counted.updateStatus(
+      'northwind',
+      t.touchId,
+      { status: 'failed' },
+      { from: ['claimed'] },
+    );
+    expect(refused).toMatchObject({ updated: false, touch: { status: 'sent' } });
+    expect(sent).toEqual(['UpdateItem', 'GetItem']);
+    // No touch: not updated, nothing written.
+    expect(await counted.updateStatus('northwind', 'nobody#s#c', { status: 'sent' })).toEqual({
+      updated: false,
+      touch: undefined,
+    });
+    expect(await getItem(store.table, keys.touch('northwind', 'nobody#s#c'))).toBeUndefined();
   });
 });
 
