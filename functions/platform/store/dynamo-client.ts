@@ -45,7 +45,7 @@ export interface DynamoResponse {
 export type DynamoTransport = (request: DynamoRequest) => Promise<DynamoResponse>;
 
 export interface DynamoConnection {
-  /** Another endpoint than the Region's (a local engine); also read from AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL. */
+  /** Another endpoint than the Region's (a local engine). */
   endpoint?: string;
   /** Default: AWS_REGION, then AWS_DEFAULT_REGION. */
   region?: string;
@@ -97,9 +97,11 @@ export class DynamoError extends Error {
   }
 }
 
-/** DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html). */
-const THROTTLING =
-  /^(ProvisionedThroughputExceededException|ThrottlingException|RequestLimitExceeded|TransactionInProgressException)$/;
+/**
+ * DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
+ * Not TransactionInProgressException: it answers a repeated ClientRequestToken, which the store never sends.
+ */
+const THROTTLING = /^(ProvisionedThroughputExceededException|ThrottlingException|RequestLimitExceeded)$/;
 /** A connection that failed or dropped before the answer (UND_ERR_SOCKET: undici's name for the latter). */
 const CONNECTION_ERRORS = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET)$/;
 const BASE_DELAY_MS = 100;
@@ -119,8 +121,6 @@ export function createDynamoClient(connection: DynamoConnection = {}): DynamoCli
     if (!region) throw new Error('DynamoDB: no Region (set AWS_REGION or pass a region)');
     const endpoint = new URL(
       connection.endpoint ??
-        process.env.AWS_ENDPOINT_URL_DYNAMODB ??
-        process.env.AWS_ENDPOINT_URL ??
         // The Region's endpoint (https://docs.aws.amazon.com/general/latest/gr/ddb.html).
         `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`,
     );
