@@ -135,9 +135,7 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   /** Moves the enrollment's cursor (and anything else) while the enrollment is active. */
   async function setCursor(run: Pick<Run, 'input'>, patch: Partial<Enrollment>): Promise<void> {
-    await deps.enrollments.update(run.input.accountId, run.input.campaignId, (e) =>
-      ACTIVE_ENROLLMENT.has(e.status) ? { ...e, ...patch } : undefined,
-    );
+    await deps.enrollments.moveActive(run.input.accountId, run.input.campaignId, patch);
   }
 
   /** The engine ends the enrollment (its execution then ends with the `done` plan returned). */

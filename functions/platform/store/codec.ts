@@ -67,6 +67,21 @@ export function encode(value: object, keys: ItemKeys, entity: string): Item & Pr
   return { ...definedFields(value), ...keys, entity };
 }
 
+/**
+ * The fields a patch gives, validated by `schema` (a partial of the item's schema): the defined ones
+ * to set, as parsed, and the ones given as undefined to remove. Only those: parsing fills the
+ * schema's defaults in, which must not overwrite what is stored.
+ */
+export function givenFields(schema: z.ZodType, patch: object): { set: Item; remove: string[] } {
+  const parsed = schema.parse(patch) as Item;
+  const set: Item = {};
+  const remove: string[] = [];
+  for (const [k, v] of Object.entries(patch))
+    if (v === undefined) remove.push(k);
+    else set[k] = parsed[k];
+  return { set, remove };
+}
+
 /** DynamoDB's limit on one item: 400 KB, KB = 1024 bytes. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 

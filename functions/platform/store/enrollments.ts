@@ -9,6 +9,7 @@ import { ACTIVE_ENROLLMENT, Enrollment, type EnrollmentStatus } from '../../kern
 import {
   decode,
   encode,
+  givenFields,
   Repository,
   type CreateResult,
   type PageRequest,
@@ -17,7 +18,7 @@ import {
   pageOf,
 } from './codec';
 import * as keys from './keys';
-import { type Page, batchGet, batchPut, queryAll } from './table';
+import { ConditionFailedError, type Page, batchGet, batchPut, queryAll, updateItem } from './table';
 
 /** The most enrollments one campaign read returns (a bound, not a page size). */
 const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
@@ -25,6 +26,9 @@ const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
 /** An enrollment read for its status alone (campaign progress). */
 const EnrollmentStatusItem = Enrollment.pick({ status: true });
 const EnrollmentPositionItem = Enrollment.pick({ status: true, stepId: true });
+
+/** What moveActive may change (validated as the enrollment's own fields are). */
+const EnrollmentPatch = Enrollment.partial();
 
 const enrollmentItem = (e: Enrollment) =>
   encode(e, keys.enrollmentItem(e, ACTIVE_ENROLLMENT.has(e.status)), 'enrollment');
@@ -45,6 +49,32 @@ export class EnrollmentUpdater extends Repository {
     mutate: (enrollment: Enrollment) => Enrollment | undefined,
   ): Promise<Enrollment | undefined> {
     return this.updateExisting(keys.enrollment(accountId, campaignId), Enrollment, enrollmentItem, mutate);
+  }
+
+  /**
+   * Changes fields of an ACTIVE enrollment (running, waiting, paused) in one conditional
+   * UpdateItem: what `patch` gives is set, what it gives as undefined is removed, the version goes
+   * up by one; an enrollment that is not active (or absent) is left as it is (false). Active is
+   * what the sparse index says: an enrollment has its gsi2 key exactly while it is active
+   * (`enrollmentItem`), so the status may change only to another active one.
+   * One call where `update` reads and writes: the engine moves the cursor at every step.
+   */
+  async moveActive(accountId: string, campaignId: string, patch: Partial<Enrollment>): Promise<boolean> {
+    if (patch.status !== undefined && !ACTIVE_ENROLLMENT.has(patch.status))
+      throw new Error(`moveActive: status ${patch.status}`);
+    const { set, remove } = givenFields(EnrollmentPatch, patch);
+    try {
+      await updateItem(
+        this.table,
+        keys.enrollment(accountId, campaignId),
+        { set: { ...set, updatedAt: this.isoNow() }, remove, add: { version: 1 } },
+        { condition: { expression: 'attribute_exists(#eg)', names: { '#eg': 'gsi2pk' } } },
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionFailedError) return false;
+      throw err;
+    }
   }
 }
 

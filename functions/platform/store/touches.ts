@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import { Touch, TouchStatus } from '../../kernel/model';
 import {
-  definedFields,
   encode,
+  givenFields,
   Repository,
   decode,
   type PageRequest,
@@ -87,7 +87,7 @@ export class TouchRepository extends Repository {
     patch: TouchStatusPatch,
     options: { from?: readonly z.infer<typeof TouchStatus>[]; attempt?: string } = {},
   ): Promise<{ updated: boolean; touch?: Touch }> {
-    const set: Record<string, unknown> = definedFields(TouchPatch.parse(patch));
+    const { set } = givenFields(TouchPatch, patch);
     if (typeof set.at === 'string') {
       // The indexes order touches by time: they follow the new one.
       const { gsi1sk, gsi2sk } = keys.touchItem({ accountId, campaignId: '', touchId, at: set.at });

@@ -8,6 +8,7 @@ import type { Enrollment, Touch } from '../../../functions/kernel/model';
 import { keys } from '../../../functions/platform/store/keys';
 import { getItem, putItem, tableRef } from '../../../functions/platform/store/table';
 import { TouchRepository } from '../../../functions/platform/store/touches';
+import { EnrollmentRepository } from '../../../functions/platform/store/enrollments';
 import { useLocalStore } from '../../support/suite';
 
 const store = useLocalStore(() => new Date('2026-11-22T10:00:00.000Z'));
@@ -128,6 +129,50 @@ const enrollment = (accountId: string, campaignId: string, status: Enrollment['s
   status,
   startedAt: '2026-11-22T10:00:00.000Z',
   updatedAt: '2026-11-22T10:00:00.000Z',
+});
+
+describe('enrollments: the engine’s cursor', () => {
+  it('moves an active enrollment in ONE conditional UpdateItem: given fields set, undefined ones removed, nothing else', async () => {
+    await store.enrollments.create({
+      ...enrollment('m', 'c-move', 'waiting'),
+      exclusive: true,
+      taskToken: 'tok',
+      stepId: 's0',
+    });
+    const sent: string[] = [];
+    const counted = new EnrollmentRepository(
+      tableRef(
+        {
+          send: (op, input) => (sent.push(op), store.table.client.send(op, input)),
+          destroy: () => undefined,
+        },
+        store.table.tableName,
+      ),
+      { now: () => new Date('2026-11-22T11:00:00.000Z') },
+    );
+    expect(
+      await counted.moveActive('m', 'c-move', { status: 'running', stepId: 's1', taskToken: undefined }),
+    ).toBe(true);
+    expect(sent).toEqual(['UpdateItem']);
+    const moved = await store.enrollments.get('m', 'c-move');
+    // exclusive keeps its stored value: the schema's default (false) is not written over it.
+    expect(moved).toMatchObject({ status: 'running', stepId: 's1', exclusive: true, version: 2 });
+    expect(moved?.taskToken).toBeUndefined();
+    expect(moved?.updatedAt).toBe('2026-11-22T11:00:00.000Z');
+    // Still in the sparse index of active enrollments.
+    expect(await store.enrollments.anyActive('c-move')).toBe(true);
+  });
+
+  it('leaves an enrollment that is not active as it is, and never ends one', async () => {
+    await store.enrollments.create(enrollment('s', 'c-move2', 'stopped'));
+    expect(await store.enrollments.moveActive('s', 'c-move2', { stepId: 's9' })).toBe(false);
+    expect((await store.enrollments.get('s', 'c-move2'))?.stepId).toBeUndefined();
+    expect(await store.enrollments.moveActive('nobody', 'c-move2', { stepId: 's9' })).toBe(false);
+    await store.enrollments.create(enrollment('r', 'c-move2', 'running'));
+    await expect(store.enrollments.moveActive('r', 'c-move2', { status: 'completed' })).rejects.toThrow(
+      'moveActive: status completed',
+    );
+  });
 });
 
 describe('campaign completion', () => {
