@@ -284,7 +284,7 @@ const JourneyOutline = z
   })
   .meta({
     description:
-      'The Journey resource of the Amazon Pinpoint API reference (https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-journeys-journey-id.html); every other field is read as it documents it.',
+      'Every field as the Pinpoint API reference documents it: https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-journeys-journey-id.html',
   });
 export const PinpointImportBodyDoc = z
   .union([z.object({ JourneyResponse: JourneyOutline }), JourneyOutline])

@@ -24,7 +24,7 @@ import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
 import { TEMPLATE_COMPILER } from '../platform/template-compiler';
-import { AccountRepository } from '../platform/store/accounts';
+import { AccountUpdater } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
@@ -77,7 +77,7 @@ export interface EngineConfig {
 }
 
 export interface EngineDeps {
-  accounts: AccountRepository;
+  accounts: AccountUpdater;
   enrollments: EnrollmentRepository;
   campaigns: CampaignRepository;
   touches: TouchRepository;
@@ -116,7 +116,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     templateCompiler: TEMPLATE_COMPILER,
   };
   return withPorts(platform, ports, {
-    accounts: platform.repository(AccountRepository),
+    accounts: platform.repository(AccountUpdater),
     enrollments: platform.repository(EnrollmentRepository),
     campaigns: platform.repository(CampaignRepository),
     touches: platform.repository(TouchRepository),

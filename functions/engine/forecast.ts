@@ -25,7 +25,7 @@ import {
 import { CHANNELS, type SequenceDefinition } from '../kernel/model';
 import { MaxSendRate } from '../kernel/send-rate';
 import type { Platform } from '../platform/compose';
-import { AccountRepository } from '../platform/store/accounts';
+import { AccountUpdater } from '../platform/store/accounts';
 import { ScoreReader } from '../platform/store/scores';
 import { TouchRepository } from '../platform/store/touches';
 import { accountFacts } from '../scoring';
@@ -42,7 +42,7 @@ export const FORECAST_ACCOUNTS_MAX = 2000;
 const INVOCATION_LATENCY_MS = 1000;
 
 export interface ForecasterDeps {
-  accounts: Pick<AccountRepository, 'get' | 'listContacts' | 'isSuppressed'>;
+  accounts: Pick<AccountUpdater, 'get' | 'listContacts' | 'isSuppressed'>;
   touches: Pick<TouchRepository, 'listOfAccount'>;
   scores: Pick<ScoreReader, 'get'>;
   /** `config.ses.maxSendRate` (sends per second), for the SES headroom and the latest finish. */
@@ -58,7 +58,7 @@ export interface ForecasterDeps {
 export function forecastFeature(platform: Platform): Forecaster {
   const rate = platform.config.sesMaxSendRate;
   return createForecaster({
-    accounts: platform.repository(AccountRepository),
+    accounts: platform.repository(AccountUpdater),
     touches: platform.repository(TouchRepository),
     scores: platform.repository(ScoreReader),
     maxSendRate: rate === undefined ? undefined : MaxSendRate.parse(rate),

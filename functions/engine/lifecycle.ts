@@ -15,7 +15,7 @@ import { withPorts, type Platform } from '../platform/compose';
 import { providers, type Providers } from '../platform/providers';
 import { withMailCancel } from '../platform/providers/mail/cancel';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
-import { AccountRepository } from '../platform/store/accounts';
+import { AccountUpdater } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
 import { CatalogReader } from '../platform/store/catalog';
 import { EnrollmentRepository } from '../platform/store/enrollments';
@@ -31,7 +31,7 @@ export interface LifecycleDeps {
   enrollments: EnrollmentRepository;
   campaigns: CampaignRepository;
   touches: TouchRepository;
-  accounts: AccountRepository;
+  accounts: AccountUpdater;
   catalog: CatalogReader;
   providers: Providers;
   publisher: EventPublisher;
@@ -62,7 +62,7 @@ export function lifecycleFeature(platform: Platform, overrides: Partial<Lifecycl
           enrollments: platform.repository(EnrollmentRepository),
           campaigns: platform.repository(CampaignRepository),
           touches: platform.repository(TouchRepository),
-          accounts: platform.repository(AccountRepository),
+          accounts: platform.repository(AccountUpdater),
           catalog: platform.repository(CatalogReader),
           providers: withMailCancel(platform, providers(platform)),
           log: (message: string, data?: Record<string, unknown>) => platform.log.info(message, data),

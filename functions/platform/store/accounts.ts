@@ -77,7 +77,36 @@ export interface VersionedContact {
   version: number;
 }
 
-export class AccountRepository extends Repository {
+/**
+ * What the engine does with accounts: read a profile and its committee, update the profile
+ * (versioned), check the suppression list. A class of its own so that ExecuteStep's bundle carries
+ * none of the imports, contact writes and audience reads of the full repository (a class keeps
+ * every method): each Lambda bundles only what it runs.
+ */
+export class AccountUpdater extends Repository {
+  async get(accountId: string): Promise<Account | undefined> {
+    return this.getParsed(keys.account(accountId), Account);
+  }
+
+  /** Versioned read-modify-write of an existing account; undefined when there is none. */
+  async update(
+    accountId: string,
+    mutate: (account: Account) => Account | undefined,
+  ): Promise<Account | undefined> {
+    return this.updateExisting(keys.account(accountId), Account, accountItem, mutate);
+  }
+
+  /** Every contact of the account (a buying committee: small), by contact id. */
+  async listContacts(accountId: string): Promise<Contact[]> {
+    return allOf(this.table, keys.contactsOfAccount(accountId), Contact, 1000, { consistent: true });
+  }
+
+  async isSuppressed(email: string): Promise<boolean> {
+    return (await getItem(this.table, keys.suppression(email))) !== undefined;
+  }
+}
+
+export class AccountRepository extends AccountUpdater {
   // ----- profiles -----------------------------------------------------------
 
   /**
@@ -106,18 +135,6 @@ export class AccountRepository extends Repository {
       );
     });
     return { account: decode(Account, result.item as Item), created: result.created };
-  }
-
-  async get(accountId: string): Promise<Account | undefined> {
-    return this.getParsed(keys.account(accountId), Account);
-  }
-
-  /** Versioned read-modify-write of an existing account; undefined when there is none. */
-  async update(
-    accountId: string,
-    mutate: (account: Account) => Account | undefined,
-  ): Promise<Account | undefined> {
-    return this.updateExisting(keys.account(accountId), Account, accountItem, mutate);
   }
 
   /**
@@ -369,11 +386,6 @@ export class AccountRepository extends Repository {
     return this.getParsed(keys.contact(accountId, contactId), Contact);
   }
 
-  /** Every contact of the account (a buying committee: small), by contact id. */
-  async listContacts(accountId: string): Promise<Contact[]> {
-    return allOf(this.table, keys.contactsOfAccount(accountId), Contact, 1000, { consistent: true });
-  }
-
   /** The contacts with this email address, in every account (resolving engagement to an account). */
   async findContactsByEmail(email: string): Promise<Contact[]> {
     return allOf(this.table, keys.contactsByEmail(email), Contact, 100);
@@ -421,10 +433,6 @@ export class AccountRepository extends Repository {
 
   async getSuppression(email: string): Promise<SuppressionEntry | undefined> {
     return this.getParsed(keys.suppression(email), SuppressionEntry);
-  }
-
-  async isSuppressed(email: string): Promise<boolean> {
-    return (await getItem(this.table, keys.suppression(email))) !== undefined;
   }
 }
 
