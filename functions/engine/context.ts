@@ -33,6 +33,8 @@ import { SendRateRepository } from '../platform/store/send-rate';
 import { ScoreReader } from '../platform/store/scores';
 import { TaskCreator } from '../platform/store/tasks';
 import { TouchRepository } from '../platform/store/touches';
+import { TABLE } from '../platform/store/client';
+import type { TableRef } from '../platform/store/table';
 import type { AccountFacts } from '../kernel/conditions';
 import type { FactsReader } from './facts';
 import type { Sla } from './domain/sdr';
@@ -77,6 +79,8 @@ export interface EngineConfig {
 }
 
 export interface EngineDeps {
+  /** The table itself, for the operations that are functions (only their users bundle them). */
+  table: TableRef;
   accounts: AccountUpdater;
   enrollments: EnrollmentRepository;
   campaigns: CampaignRepository;
@@ -116,6 +120,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     templateCompiler: TEMPLATE_COMPILER,
   };
   return withPorts(platform, ports, {
+    table: platform.port(TABLE),
     accounts: platform.repository(AccountUpdater),
     enrollments: platform.repository(EnrollmentRepository),
     campaigns: platform.repository(CampaignRepository),

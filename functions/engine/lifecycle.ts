@@ -133,11 +133,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     });
   }
 
-  /** Moves the enrollment's cursor (and anything else) while the enrollment is active. */
-  async function setCursor(run: Pick<Run, 'input'>, patch: Partial<Enrollment>): Promise<void> {
-    await deps.enrollments.moveActive(run.input.accountId, run.input.campaignId, patch);
-  }
-
   /** The engine ends the enrollment (its execution then ends with the `done` plan returned). */
   async function finish(
     run: Pick<Run, 'input' | 'now' | 'events'> & Partial<Run>,
@@ -243,7 +238,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     return split && split.kind === 'split' ? { variant: split.variant } : {};
   }
 
-  return { setCursor, finish, endFromOutside, exitReason, recordPassed };
+  return { finish, endFromOutside, exitReason, recordPassed };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

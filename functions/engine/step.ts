@@ -19,6 +19,7 @@ import { stepById, successorOf, targetOf, walk } from './domain/planner';
 import type { FactsReader } from './facts';
 import type { Ledger } from './ledger';
 import type { EndStatus, Lifecycle } from './lifecycle';
+import { moveActiveEnrollment } from '../platform/store/enrollments';
 
 /** A Catch at the start writes `$.plan.failed` into a state that had no plan yet. */
 function normaliseFailed(raw: unknown): unknown {
@@ -42,7 +43,12 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
   const tolerance = config.toleranceMs ?? 1000;
   const maxTouchSteps = config.maxTouchStepsPerInvocation ?? 5;
   const limits = continuationLimits(config.continueAsNew);
-  const { setCursor } = lifecycle;
+  /**
+   * Moves the enrollment's cursor (and anything else) while the enrollment is active: one
+   * conditional update (platform/store/enrollments.ts `moveActiveEnrollment`).
+   */
+  const setCursor = (run: Pick<Run, 'input'>, patch: Partial<Enrollment>) =>
+    moveActiveEnrollment(deps.table, clock.now(), run.input.accountId, run.input.campaignId, patch);
 
   /**
    * Ends the enrollment, never with a touch of it unresolved: a touch an earlier attempt left

@@ -18,7 +18,15 @@ import {
   pageOf,
 } from './codec';
 import * as keys from './keys';
-import { ConditionFailedError, type Page, batchGet, batchPut, queryAll, updateItem } from './table';
+import {
+  ConditionFailedError,
+  type Page,
+  type TableRef,
+  batchGet,
+  batchPut,
+  queryAll,
+  updateItem,
+} from './table';
 
 /** The most enrollments one campaign read returns (a bound, not a page size). */
 const MAX_CAMPAIGN_ENROLLMENTS = 1_000_000;
@@ -49,32 +57,6 @@ export class EnrollmentUpdater extends Repository {
     mutate: (enrollment: Enrollment) => Enrollment | undefined,
   ): Promise<Enrollment | undefined> {
     return this.updateExisting(keys.enrollment(accountId, campaignId), Enrollment, enrollmentItem, mutate);
-  }
-
-  /**
-   * Changes fields of an ACTIVE enrollment (running, waiting, paused) in one conditional
-   * UpdateItem: what `patch` gives is set, what it gives as undefined is removed, the version goes
-   * up by one; an enrollment that is not active (or absent) is left as it is (false). Active is
-   * what the sparse index says: an enrollment has its gsi2 key exactly while it is active
-   * (`enrollmentItem`), so the status may change only to another active one.
-   * One call where `update` reads and writes: the engine moves the cursor at every step.
-   */
-  async moveActive(accountId: string, campaignId: string, patch: Partial<Enrollment>): Promise<boolean> {
-    if (patch.status !== undefined && !ACTIVE_ENROLLMENT.has(patch.status))
-      throw new Error(`moveActive: status ${patch.status}`);
-    const { set, remove } = givenFields(EnrollmentPatch, patch);
-    try {
-      await updateItem(
-        this.table,
-        keys.enrollment(accountId, campaignId),
-        { set: { ...set, updatedAt: this.isoNow() }, remove, add: { version: 1 } },
-        { condition: { expression: 'attribute_exists(#eg)', names: { '#eg': 'gsi2pk' } } },
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionFailedError) return false;
-      throw err;
-    }
   }
 }
 
@@ -191,5 +173,48 @@ export class EnrollmentRepository extends EnrollmentUpdater {
         enrollments.map((e) => enrollmentItem(Enrollment.parse(e))),
       )
     ).calls;
+  }
+}
+
+/**
+ * Changes fields of an ACTIVE enrollment (running, waiting, paused) in one conditional UpdateItem:
+ * what `patch` gives is set, what it gives as undefined is removed, the version goes up by one; an
+ * enrollment that is not active (or absent) is left as it is (false). The status may change only to
+ * another active one, and the enrollment keeps (or, stored before the index existed, gains) its
+ * entry in the sparse index of active enrollments. One call where `update` reads and writes: the
+ * engine moves the cursor at every step. A function, not a method: only ExecuteStep's bundle
+ * carries it.
+ */
+export async function moveActiveEnrollment(
+  table: TableRef,
+  now: Date,
+  accountId: string,
+  campaignId: string,
+  patch: Partial<Enrollment>,
+): Promise<boolean> {
+  if (patch.status !== undefined && !ACTIVE_ENROLLMENT.has(patch.status))
+    throw new Error(`moveActive: status ${patch.status}`);
+  const { set, remove } = givenFields(EnrollmentPatch, patch);
+  // The index keys too (not the item's own: a key attribute cannot be updated).
+  const { pk: _pk, sk: _sk, ...indexKeys } = keys.enrollmentItem({ accountId, campaignId }, true);
+  const values: Record<string, unknown> = {};
+  [...ACTIVE_ENROLLMENT].forEach((status, i) => (values[`:e${i}`] = status));
+  try {
+    await updateItem(
+      table,
+      keys.enrollment(accountId, campaignId),
+      { set: { ...set, ...indexKeys, updatedAt: now.toISOString() }, remove, add: { version: 1 } },
+      {
+        condition: {
+          expression: `#es IN (${Object.keys(values).join()})`,
+          names: { '#es': 'status' },
+          values,
+        },
+      },
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionFailedError) return false;
+    throw err;
   }
 }

@@ -8,7 +8,9 @@ import type { Enrollment, Touch } from '../../../functions/kernel/model';
 import { keys } from '../../../functions/platform/store/keys';
 import { getItem, putItem, tableRef } from '../../../functions/platform/store/table';
 import { TouchRepository } from '../../../functions/platform/store/touches';
-import { EnrollmentRepository } from '../../../functions/platform/store/enrollments';
+import { moveActiveEnrollment } from '../../../functions/platform/store/enrollments';
+
+const at0 = new Date('2026-11-22T10:00:00.000Z');
 import { useLocalStore } from '../../support/suite';
 
 const store = useLocalStore(() => new Date('2026-11-22T10:00:00.000Z'));
@@ -140,18 +142,20 @@ describe('enrollments: the engine’s cursor', () => {
       stepId: 's0',
     });
     const sent: string[] = [];
-    const counted = new EnrollmentRepository(
-      tableRef(
-        {
-          send: (op, input) => (sent.push(op), store.table.client.send(op, input)),
-          destroy: () => undefined,
-        },
-        store.table.tableName,
-      ),
-      { now: () => new Date('2026-11-22T11:00:00.000Z') },
+    const counted = tableRef(
+      {
+        send: (op, input) => (sent.push(op), store.table.client.send(op, input)),
+        destroy: () => undefined,
+      },
+      store.table.tableName,
     );
+    const at = new Date('2026-11-22T11:00:00.000Z');
     expect(
-      await counted.moveActive('m', 'c-move', { status: 'running', stepId: 's1', taskToken: undefined }),
+      await moveActiveEnrollment(counted, at, 'm', 'c-move', {
+        status: 'running',
+        stepId: 's1',
+        taskToken: undefined,
+      }),
     ).toBe(true);
     expect(sent).toEqual(['UpdateItem']);
     const moved = await store.enrollments.get('m', 'c-move');
@@ -163,15 +167,25 @@ describe('enrollments: the engine’s cursor', () => {
     expect(await store.enrollments.anyActive('c-move')).toBe(true);
   });
 
+  it('moves an active enrollment stored before the active index, which then lists it', async () => {
+    const legacy = enrollment('old', 'c-legacy', 'running');
+    const { gsi2pk: _p, gsi2sk: _s, ...withoutIndex } = keys.enrollmentItem(legacy, true);
+    await putItem(store.table, { ...legacy, ...withoutIndex, entity: 'enrollment', version: 3 });
+    expect(await store.enrollments.anyActive('c-legacy')).toBe(false);
+    expect(await moveActiveEnrollment(store.table, at0, 'old', 'c-legacy', { stepId: 's2' })).toBe(true);
+    expect(await store.enrollments.get('old', 'c-legacy')).toMatchObject({ stepId: 's2', version: 4 });
+    expect(await store.enrollments.anyActive('c-legacy')).toBe(true);
+  });
+
   it('leaves an enrollment that is not active as it is, and never ends one', async () => {
     await store.enrollments.create(enrollment('s', 'c-move2', 'stopped'));
-    expect(await store.enrollments.moveActive('s', 'c-move2', { stepId: 's9' })).toBe(false);
+    expect(await moveActiveEnrollment(store.table, at0, 's', 'c-move2', { stepId: 's9' })).toBe(false);
     expect((await store.enrollments.get('s', 'c-move2'))?.stepId).toBeUndefined();
-    expect(await store.enrollments.moveActive('nobody', 'c-move2', { stepId: 's9' })).toBe(false);
+    expect(await moveActiveEnrollment(store.table, at0, 'nobody', 'c-move2', { stepId: 's9' })).toBe(false);
     await store.enrollments.create(enrollment('r', 'c-move2', 'running'));
-    await expect(store.enrollments.moveActive('r', 'c-move2', { status: 'completed' })).rejects.toThrow(
-      'moveActive: status completed',
-    );
+    await expect(
+      moveActiveEnrollment(store.table, at0, 'r', 'c-move2', { status: 'completed' }),
+    ).rejects.toThrow('moveActive: status completed');
   });
 });
 
