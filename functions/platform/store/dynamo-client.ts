@@ -98,12 +98,14 @@ export class DynamoError extends Error {
 }
 
 /**
- * DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
- * Not TransactionInProgressException: it answers a repeated ClientRequestToken, which the store never sends.
+ * DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html),
+ * and TransactionInProgressException: a retried transaction whose first attempt still runs.
  */
-const THROTTLING = /^(ProvisionedThroughputExceededException|ThrottlingException|RequestLimitExceeded)$/;
+const THROTTLING =
+  /^(ProvisionedThroughputExceededException|ThrottlingException|RequestLimitExceeded|LimitExceededException|TransactionInProgressException)$/;
 /** A connection that failed or dropped before the answer (UND_ERR_SOCKET: undici's name for the latter). */
-const CONNECTION_ERRORS = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET)$/;
+const CONNECTION_ERRORS =
+  /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT)$/;
 const BASE_DELAY_MS = 100;
 const THROTTLING_BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 20_000;
@@ -147,6 +149,10 @@ export function createDynamoClient(connection: DynamoConnection = {}): DynamoCli
 
   return {
     async send<O>(operation: DynamoOperation, input: Record<string, unknown>): Promise<O> {
+      // One body for every attempt: a TransactWriteItems whose input carries a ClientRequestToken
+      // (as it must: the SDK adds one) is retried with it, so one that committed but whose answer
+      // was lost is not applied twice (the token holds for 10 minutes,
+      // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
       const body = JSON.stringify(input, blobsAsBase64);
       for (let n = 1; ; n++) {
         let error: DynamoError;
@@ -160,7 +166,9 @@ export function createDynamoClient(connection: DynamoConnection = {}): DynamoCli
           error = new DynamoError(code, `DynamoDB ${operation}: ${(err as Error).message}`, undefined);
         }
         const throttled = THROTTLING.test(error.name) || error.statusCode === 429;
-        const retryable = throttled || error.statusCode === undefined || error.statusCode >= 500;
+        // Transient answers as the SDK counts them: 500, 502, 503, 504.
+        const retryable =
+          throttled || error.statusCode === undefined || /^50[0234]$/.test(`${error.statusCode}`);
         if (!retryable || n >= maxAttempts) throw error;
         const base = throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
         await sleep(Math.floor(random() * Math.min(MAX_DELAY_MS, base * 2 ** (n - 1))));

@@ -195,10 +195,14 @@ describe('the DynamoDB client', () => {
       { status: 500, body: 'oops' },
     ];
     const error = await c.send('Query', { TableName: 't' }).catch((e: unknown) => e);
-    c.destroy();
     expect(error).toMatchObject({ name: 'InternalServerError', statusCode: 500 });
     expect(seen).toHaveLength(3);
     expect(sleeps).toEqual([50, 100]);
+    // 501 is not transient (the SDK retries 500, 502, 503 and 504 only).
+    seen.length = 0;
+    script = [{ status: 501, body: 'no' }];
+    await expect(c.send('Query', { TableName: 't' })).rejects.toMatchObject({ statusCode: 501 });
+    expect(seen).toHaveLength(1);
   });
 
   it('retries a connection dropped without an answer', async () => {
