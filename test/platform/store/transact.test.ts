@@ -3,8 +3,11 @@
  * 4.0.0 has none), as DynamoDB documents it
  * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html):
  * every action or none, one cancellation reason per action in request order, one item at most
- * once per request, and concurrent transactions on the same items serialised. The groundwork of
- * campaign counters written with the state they count.
+ * once per request, no update of a key attribute. The groundwork of campaign counters written with
+ * the state they count. One difference stays: here a transaction that meets another on an item
+ * waits for it, where DynamoDB cancels it with a TransactionConflict reason
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling);
+ * code that writes transactions must retry those on AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWire, fromWire } from '../../../functions/platform/store/table';
@@ -105,7 +108,49 @@ describe('TransactWriteItems (dynalite, patched)', () => {
     ).rejects.toMatchObject({ name: 'ValidationException' });
   });
 
-  it('serialises concurrent transactions on the same items: no count lost', async () => {
+  it('refuses an update of a key attribute, and cancels on a write the item cannot take', async () => {
+    await expect(
+      db.client.send('TransactWriteItems', {
+        TransactItems: [
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: key('COUNTER'),
+              UpdateExpression: 'SET pk = :x',
+              ExpressionAttributeValues: toWire({ ':x': 'T#2' }),
+            },
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/part of the key/),
+    });
+    const error = await db.client
+      .send('TransactWriteItems', {
+        TransactItems: [
+          addOne('C#ok'),
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: key('ITEM#a'),
+              UpdateExpression: 'ADD #s :one',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: toWire({ ':one': 1 }),
+            },
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'TransactionCanceledException',
+      cancellationReasons: [{ Code: 'None' }, { Code: 'ValidationError' }],
+    });
+    expect(await get('C#ok')).toBeUndefined();
+    expect(await get('COUNTER')).toMatchObject({ pk: 'T#1', n: 1 });
+  });
+
+  it('local mode: concurrent transactions on the same items wait for each other, no count lost', async () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         db.client.send('TransactWriteItems', {
