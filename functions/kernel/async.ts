@@ -26,3 +26,12 @@ export function overlay<T extends object>(base: T, overrides: Partial<T> = {}): 
     { ...Object.getOwnPropertyDescriptors(base), ...Object.getOwnPropertyDescriptors(overrides) },
   ) as T;
 }
+
+/**
+ * A full-jitter exponential backoff ("Exponential Backoff And Jitter",
+ * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/): a wait drawn
+ * uniformly from [0, min(capMs, baseMs * 2^retry)), `retry` counting from 0 (the first retry).
+ */
+export function fullJitter(retry: number, baseMs: number, capMs: number, random: () => number): number {
+  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** retry));
+}

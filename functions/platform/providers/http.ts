@@ -21,6 +21,8 @@
  * It uses Node's global fetch (Node 20+), injectable for tests.
  */
 
+import { fullJitter } from '../../kernel/async';
+
 export interface RequestMetric {
   method: string;
   /** The path without the query string (no tokens in metrics). */
@@ -132,8 +134,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 
 /** Full jitter: a uniform wait in [0, min(cap, base * 2^retry)). `retry` counts from 0. */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  return Math.floor(random() * ceiling);
+  return fullJitter(retry, policy.baseDelayMs, policy.maxDelayMs, random);
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

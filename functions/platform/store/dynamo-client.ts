@@ -21,6 +21,7 @@
  * error (a failed condition, a validation error) is thrown at once.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { fullJitter } from '../../kernel/async';
 import { signRequest } from './sigv4';
 
 export interface AwsCredentials {
@@ -171,7 +172,7 @@ export function createDynamoClient(connection: DynamoConnection = {}): DynamoCli
           throttled || error.statusCode === undefined || /^50[0234]$/.test(`${error.statusCode}`);
         if (!retryable || n >= maxAttempts) throw error;
         const base = throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
-        await sleep(Math.floor(random() * Math.min(MAX_DELAY_MS, base * 2 ** (n - 1))));
+        await sleep(fullJitter(n - 1, base, MAX_DELAY_MS, random));
       }
     },
     destroy() {

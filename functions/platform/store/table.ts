@@ -9,6 +9,7 @@
  * (`dynamo-client.ts`) is built once by the caller (module scope in a Lambda) and injected.
  */
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { fullJitter } from '../../kernel/async';
 import type { DynamoClient } from './dynamo-client';
 import { INDEXES, PARTITION_KEY, SORT_KEY, type IndexName } from './table-definition';
 import type { PrimaryKey } from './keys';
@@ -569,8 +570,7 @@ export async function deleteItem<T extends Item = Item>(
 }
 
 function backoff(t: TableRef, policy: RetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(t.random() * ceiling);
+  return fullJitter(attempt - 1, policy.baseDelayMs, policy.maxDelayMs, t.random);
 }
 
 /** The table with every operation above as a method (scripts, tests, local mode's seeding). */
