@@ -24,6 +24,7 @@ import {
   type TableRef,
   batchGet,
   batchPut,
+  isIn,
   queryAll,
   updateItem,
 } from './table';
@@ -197,20 +198,12 @@ export async function moveActiveEnrollment(
   const { set, remove } = givenFields(EnrollmentPatch, patch);
   // The index keys too (not the item's own: a key attribute cannot be updated).
   const { pk: _pk, sk: _sk, ...indexKeys } = keys.enrollmentItem({ accountId, campaignId }, true);
-  const values: Record<string, unknown> = {};
-  [...ACTIVE_ENROLLMENT].forEach((status, i) => (values[`:e${i}`] = status));
   try {
     await updateItem(
       table,
       keys.enrollment(accountId, campaignId),
       { set: { ...set, ...indexKeys, updatedAt: now.toISOString() }, remove, add: { version: 1 } },
-      {
-        condition: {
-          expression: `#es IN (${Object.keys(values).join()})`,
-          names: { '#es': 'status' },
-          values,
-        },
-      },
+      { condition: isIn('status', [...ACTIVE_ENROLLMENT], 'es') },
     );
     return true;
   } catch (err) {

@@ -227,9 +227,14 @@ export const touchItem = (t: {
 }): ItemKeys => ({
   ...touch(t.accountId, t.touchId),
   gsi1pk: `CAMPAIGN#${t.campaignId}`,
-  gsi1sk: `TOUCH#${sortableTime(t.at)}#${t.touchId}`,
   gsi2pk: `TOUCHLOG#${t.accountId}`,
-  gsi2sk: `${sortableTime(t.at)}#${t.touchId}`,
+  ...touchTimeKeys(t.touchId, t.at),
+});
+
+/** A touch's index sort keys: both indexes order touches by their time, which a status change moves. */
+export const touchTimeKeys = (touchId: string, at: string) => ({
+  gsi1sk: `TOUCH#${sortableTime(at)}#${touchId}`,
+  gsi2sk: `${sortableTime(at)}#${touchId}`,
 });
 
 export const touchesOfAccount = (accountId: string): KeyQuery => ({
@@ -497,6 +502,7 @@ export const keys = {
   activeEnrollmentsOfCampaign,
   touch,
   touchItem,
+  touchTimeKeys,
   touchesOfAccount,
   touchesOfCampaign,
   touchesOfExecution,

@@ -525,14 +525,33 @@ export function preconditionCondition(p: Precondition, versionAttribute = 'versi
       expression: 'exists' in p ? exists : `${exists} AND attribute_not_exists(#ppk)`,
       names: { '#ppk': PARTITION_KEY },
     };
-  const values: Record<string, unknown> = {};
-  p.versions.forEach((v, i) => (values[`:pv${i}`] = v));
-  const alternatives = [`#pv IN (${Object.keys(values).join(', ')})`];
+  const known = isIn(versionAttribute, p.versions, 'pv');
+  const alternatives = [known.expression];
   if (p.versions.includes(0)) alternatives.push('attribute_not_exists(#pv)');
   return {
     expression: `${exists} AND (${alternatives.join(' OR ')})`,
-    names: { '#ppk': PARTITION_KEY, '#pv': versionAttribute },
-    values,
+    names: { '#ppk': PARTITION_KEY, ...known.names },
+    values: known.values,
+  };
+}
+
+/** `#<tag> IN (:<tag>0, ...)`: the attribute is one of the values (placeholders named by `tag`). */
+export function isIn(attribute: string, values: readonly unknown[], tag: string): Condition {
+  const placeholders: Record<string, unknown> = {};
+  values.forEach((v, i) => (placeholders[`:${tag}${i}`] = v));
+  return {
+    expression: `#${tag} IN (${Object.keys(placeholders).join(', ')})`,
+    names: { [`#${tag}`]: attribute },
+    values: placeholders,
+  };
+}
+
+/** `a AND b AND ...`; the placeholders of all must not clash. */
+export function and(...conditions: Condition[]): Condition {
+  return {
+    expression: conditions.map((c) => `(${c.expression})`).join(' AND '),
+    names: Object.assign({}, ...conditions.map((c) => c.names)),
+    values: Object.assign({}, ...conditions.map((c) => c.values)),
   };
 }
 

@@ -16,7 +16,7 @@ import {
   pageOf,
 } from './codec';
 import * as keys from './keys';
-import { ConditionFailedError, type Page, updateItem } from './table';
+import { and, ConditionFailedError, isIn, type Condition, type Page, updateItem } from './table';
 
 export type RecordTouchResult =
   { recorded: true; touch: Touch } | { recorded: false; duplicate: true; existing: Touch };
@@ -88,32 +88,26 @@ export class TouchRepository extends Repository {
     options: { from?: readonly z.infer<typeof TouchStatus>[]; attempt?: string } = {},
   ): Promise<{ updated: boolean; touch?: Touch }> {
     const { set } = givenFields(TouchPatch, patch);
-    if (typeof set.at === 'string') {
-      // The indexes order touches by time: they follow the new one.
-      const { gsi1sk, gsi2sk } = keys.touchItem({ accountId, campaignId: '', touchId, at: set.at });
-      Object.assign(set, { gsi1sk, gsi2sk });
-    }
-    const names: Record<string, string> = { '#tpk': 'pk' };
-    const values: Record<string, unknown> = {};
-    const clauses = ['attribute_exists(#tpk)'];
+    // The indexes order touches by time: they follow a new one.
+    if (typeof set.at === 'string') Object.assign(set, keys.touchTimeKeys(touchId, set.at));
+    const conditions: Condition[] = [{ expression: 'attribute_exists(#tpk)', names: { '#tpk': 'pk' } }];
     if (options.from) {
       // A touch stored by an older version as `pending` reads as handing_over (LegacyTouchStatus).
-      const from = options.from.includes('handing_over') ? [...options.from, 'pending'] : options.from;
-      from.forEach((status, i) => (values[`:tf${i}`] = status));
-      names['#tst'] = 'status';
-      clauses.push(`#tst IN (${from.map((_, i) => `:tf${i}`).join(', ')})`);
+      const legacy = options.from.includes('handing_over') ? ['pending'] : [];
+      conditions.push(isIn('status', [...options.from, ...legacy], 'tf'));
     }
-    if (options.attempt !== undefined) {
-      names['#tat'] = 'attempt';
-      values[':tat'] = options.attempt;
-      clauses.push('#tat = :tat');
-    }
+    if (options.attempt !== undefined)
+      conditions.push({
+        expression: '#tat = :tat',
+        names: { '#tat': 'attempt' },
+        values: { ':tat': options.attempt },
+      });
     try {
       const stored = await updateItem(
         this.table,
         keys.touch(accountId, touchId),
         { set, add: { version: 1 } },
-        { condition: { expression: clauses.join(' AND '), names, values }, returnValues: 'ALL_NEW' },
+        { condition: and(...conditions), returnValues: 'ALL_NEW' },
       );
       return { updated: true, touch: decode(Touch, stored!) };
     } catch (err) {
