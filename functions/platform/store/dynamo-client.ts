@@ -223,9 +223,12 @@ function answeredError({ statusCode, body }: DynamoResponse): DynamoError {
 
 function credentialSource(given: DynamoConnection['credentials']): () => Promise<AwsCredentials> {
   if (typeof given === 'function') return given;
-  // Lambda sets the function role's keys in the environment (read at the call: they are set before it).
+  // Lambda sets the function role's keys in the environment for the life of the execution
+  // environment: read at the first call, then kept.
+  let fromEnv: AwsCredentials | undefined;
   return async () => {
     if (given) return given;
+    if (fromEnv) return fromEnv;
     const {
       AWS_ACCESS_KEY_ID: accessKeyId,
       AWS_SECRET_ACCESS_KEY: secretAccessKey,
@@ -233,7 +236,7 @@ function credentialSource(given: DynamoConnection['credentials']): () => Promise
     } = process.env;
     if (!accessKeyId || !secretAccessKey)
       throw new Error('DynamoDB: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
-    return { accessKeyId, secretAccessKey, sessionToken: AWS_SESSION_TOKEN };
+    return (fromEnv = { accessKeyId, secretAccessKey, sessionToken: AWS_SESSION_TOKEN });
   };
 }
 
