@@ -17,7 +17,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import {
-  connectDynamo,
+  createDynamoClient,
   createTable,
   upgradeTable,
   type DynamoClient,
@@ -110,7 +110,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Loca
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     transport: inProcessTransport(listener),
   };
-  const client = connectDynamo(connection);
+  const client = createDynamoClient(connection);
   const tableName = options.tableName ?? `abm-test-${randomUUID().slice(0, 8)}`;
   await createTable(client, tableName, { ifNotExists: options.path !== undefined });
   // A data folder written by an older version may lack an index this one reads: rebuilt once.

@@ -59,7 +59,8 @@ export function createStore(table: Table, options: StoreOptions = {}): Store {
   };
 }
 
-export { connectDynamo, openTable, type DynamoClient, type DynamoConnection } from './client';
+export { type DynamoClient, type DynamoConnection } from './client';
+export { createDynamoClient } from './dynamo-client';
 export {
   AccountRepository,
   type AccountProfileInput,
