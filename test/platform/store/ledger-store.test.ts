@@ -11,6 +11,7 @@ import { TouchRepository } from '../../../functions/platform/store/touches';
 import { moveActiveEnrollment } from '../../../functions/platform/store/enrollments';
 
 const at0 = new Date('2026-11-22T10:00:00.000Z');
+import { recordingClient } from '../../support/dynalite';
 import { useLocalStore } from '../../support/suite';
 
 const store = useLocalStore(() => new Date('2026-11-22T10:00:00.000Z'));
@@ -79,23 +80,15 @@ describe('touches: the ledger’s storage', () => {
   it('moves a touch in ONE conditional UpdateItem, the version up by one, nothing read first', async () => {
     const t = touch('q1--one', 's1');
     await store.touches.record(t);
-    const sent: string[] = [];
-    const counted = new TouchRepository(
-      tableRef(
-        {
-          send: (op, input) => (sent.push(op), store.table.client.send(op, input)),
-          destroy: () => undefined,
-        },
-        store.table.tableName,
-      ),
-    );
+    const rec = recordingClient(store.table.client);
+    const counted = new TouchRepository(tableRef(rec.client, store.table.tableName));
     const moved = await counted.updateStatus(
       'northwind',
       t.touchId,
       { status: 'sent', ref: 'ses-1', at: '2026-11-22T10:05:00.000Z' },
       { from: ['claimed'], attempt: 'attempt-1' },
     );
-    expect(sent).toEqual(['UpdateItem']);
+    expect(rec.names()).toEqual(['UpdateItem']);
     expect(moved.touch).toMatchObject({ status: 'sent', ref: 'ses-1', attempt: 'attempt-1' });
     const stored = await getItem(store.table, keys.touch('northwind', t.touchId));
     expect(stored).toMatchObject({
@@ -104,7 +97,7 @@ describe('touches: the ledger’s storage', () => {
       ...keys.touchItem({ ...t, at: '2026-11-22T10:05:00.000Z' }),
     });
     // A status it is not in: nothing changes, and the stored touch is read back.
-    sent.length = 0;
+    rec.sent.length = 0;
     const refused = await counted.updateStatus(
       'northwind',
       t.touchId,
@@ -112,7 +105,7 @@ describe('touches: the ledger’s storage', () => {
       { from: ['claimed'] },
     );
     expect(refused).toMatchObject({ updated: false, touch: { status: 'sent' } });
-    expect(sent).toEqual(['UpdateItem', 'GetItem']);
+    expect(rec.names()).toEqual(['UpdateItem', 'GetItem']);
     // No touch: not updated, nothing written.
     expect(await counted.updateStatus('northwind', 'nobody#s#c', { status: 'sent' })).toEqual({
       updated: false,
@@ -141,14 +134,8 @@ describe('enrollments: the engine’s cursor', () => {
       taskToken: 'tok',
       stepId: 's0',
     });
-    const sent: string[] = [];
-    const counted = tableRef(
-      {
-        send: (op, input) => (sent.push(op), store.table.client.send(op, input)),
-        destroy: () => undefined,
-      },
-      store.table.tableName,
-    );
+    const rec = recordingClient(store.table.client);
+    const counted = tableRef(rec.client, store.table.tableName);
     const at = new Date('2026-11-22T11:00:00.000Z');
     expect(
       await moveActiveEnrollment(counted, at, 'm', 'c-move', {
@@ -157,7 +144,7 @@ describe('enrollments: the engine’s cursor', () => {
         taskToken: undefined,
       }),
     ).toBe(true);
-    expect(sent).toEqual(['UpdateItem']);
+    expect(rec.names()).toEqual(['UpdateItem']);
     const moved = await store.enrollments.get('m', 'c-move');
     // exclusive keeps its stored value: the schema's default (false) is not written over it.
     expect(moved).toMatchObject({ status: 'running', stepId: 's1', exclusive: true, version: 2 });

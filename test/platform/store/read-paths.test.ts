@@ -4,34 +4,21 @@
  * each touch's step and status), with the same answers as the full reads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type DynamoClient, type Store } from '../../../functions/platform/store';
+import { createStore, type Store } from '../../../functions/platform/store';
 import { AccountViewReader } from '../../../functions/platform/store/account-view';
 import { Table } from '../../../functions/platform/store/table';
 import { emptyScoreState } from '../../../functions/scoring/domain/state';
-import { startDynalite, type LocalDynamo } from '../../support/dynalite';
+import { recordingClient, startDynalite, type LocalDynamo } from '../../support/dynalite';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 
-/** A client that keeps every operation it sends (name and input). */
-function recording(inner: DynamoClient) {
-  const sent: { name: string; input: Record<string, unknown> }[] = [];
-  const client: DynamoClient = {
-    send(operation, input) {
-      sent.push({ name: operation, input });
-      return inner.send(operation, input);
-    },
-    destroy: () => inner.destroy(),
-  };
-  return { client, sent };
-}
-
 let db: LocalDynamo;
 let store: Store;
-let rec: ReturnType<typeof recording>;
+let rec: ReturnType<typeof recordingClient>;
 
 beforeAll(async () => {
   db = await startDynalite();
-  rec = recording(db.client);
+  rec = recordingClient(db.client);
   store = createStore(new Table(rec.client, db.tableName), { now: () => NOW });
   const at = NOW.toISOString();
   for (const id of ['acme', 'globex']) {
