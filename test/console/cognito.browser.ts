@@ -100,6 +100,22 @@ function cors(req: IncomingMessage, allowed: string): Record<string, string> {
   return req.headers.origin === allowed ? { 'access-control-allow-origin': allowed, vary: 'origin' } : {};
 }
 
+/**
+ * CORS of Cognito's form-posted endpoints (token, revoke) for the console's origin: a preflight is
+ * answered here (undefined returned); otherwise the headers the answer carries.
+ */
+function formPostCors(req: IncomingMessage, res: ServerResponse): Record<string, string> | undefined {
+  const allow = cors(req, site.origin);
+  if (req.method !== 'OPTIONS') return allow;
+  res.writeHead(204, {
+    ...allow,
+    'access-control-allow-methods': 'POST',
+    'access-control-allow-headers': 'content-type',
+  });
+  res.end();
+  return undefined;
+}
+
 beforeAll(async () => {
   buildConsoleIfStale();
   local = await startLocalForTest('abm-cognito-', LOCAL_TOKEN, 'simulate');
@@ -212,15 +228,8 @@ beforeAll(async () => {
       return void res.end();
     }
     if (url.pathname === '/oauth2/token') {
-      const allow = cors(req, site.origin);
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, {
-          ...allow,
-          'access-control-allow-methods': 'POST',
-          'access-control-allow-headers': 'content-type',
-        });
-        return void res.end();
-      }
+      const allow = formPostCors(req, res);
+      if (!allow) return;
       const form = new URLSearchParams(body);
       seen.token.push(form);
       const grant = codes.get(form.get('code') ?? '');
@@ -277,15 +286,8 @@ beforeAll(async () => {
       return void res.end(JSON.stringify({ ...tokens(), refresh_token: refresh }));
     }
     if (url.pathname === '/oauth2/revoke') {
-      const allow = cors(req, site.origin);
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, {
-          ...allow,
-          'access-control-allow-methods': 'POST',
-          'access-control-allow-headers': 'content-type',
-        });
-        return void res.end();
-      }
+      const allow = formPostCors(req, res);
+      if (!allow) return;
       const form = new URLSearchParams(body);
       seen.revoke.push(form);
       if (form.get('client_id') !== CLIENT_ID) {
