@@ -6,7 +6,10 @@
  * at least one contact (a step to two people is one touch here, the conservative count). Lambda
  * invocations are the calls of the functions' handlers (ExecuteStep, RecordFailure, the park),
  * `lambdaErrors` those that threw, `caughtErrors` the errors a Catch took (StateCaught): an
- * ordinary outcome (wait, await, pause, done) should cost neither.
+ * ordinary outcome (wait, await, pause, done) should cost neither. ExecuteStep completes its own
+ * task (functions/engine/hand-over.ts): `sendTaskSuccessPerTouch` at once, `scheduledWakesPerTouch`
+ * through a one-time schedule at a wait's end (each an EventBridge Scheduler invocation, priced with
+ * the transitions in `usdPer1000TouchesWithWakes`).
  *
  *   npm run bench -- transitions
  */
@@ -25,7 +28,9 @@ import {
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
 const CONCURRENCY = 20;
 const USD_PER_TRANSITION = 0.025 / 1000;
-const TARGET = 3.0;
+const TARGET = 2.0;
+/** EventBridge Scheduler: $1.00 per million invocations (https://aws.amazon.com/eventbridge/pricing/). */
+const USD_PER_WAKE = 1 / 1_000_000;
 const START = new Date('2026-03-02T15:00:00Z'); // Monday
 const ZONES = [
   'America/New_York',
@@ -53,6 +58,9 @@ const SEQUENCE = {
     { id: 'exec', channel: 'email', after: 'P2D', to: ['economic_buyer'], template: 'intro' },
   ],
 } as SequenceInput;
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
 export async function run(): Promise<Record<string, unknown>> {
   const h = await startHarness({ time: { mode: 'skip', start: START } });
@@ -91,16 +99,24 @@ export async function run(): Promise<Record<string, unknown>> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const perTouch = transitions / touches;
+    const { now: completedNow, scheduled } = h.handOvers;
     return {
       accounts: ACCOUNTS,
       touches,
       transitions,
-      transitionsPerTouch: Math.round(perTouch * 1000) / 1000,
+      transitionsPerTouch: round3(perTouch),
       usdPer1000Touches: Math.round(perTouch * 1000 * USD_PER_TRANSITION * 1e6) / 1e6,
       lambdaInvocations,
       lambdaInvocationsPerTouch: Math.round((lambdaInvocations / touches) * 1000) / 1000,
       lambdaErrors,
       caughtErrors: caught,
+      // ExecuteStep's hand-overs (functions/engine/hand-over.ts): SendTaskSuccess at once, or a
+      // one-time schedule (CreateSchedule) whose invocation calls SendTaskSuccess at the wait's end.
+      sendTaskSuccessPerTouch: round3(completedNow / touches),
+      scheduledWakesPerTouch: round3(scheduled / touches),
+      usdPer1000TouchesWithWakes: round6(
+        (perTouch * USD_PER_TRANSITION + (scheduled / touches) * USD_PER_WAKE) * 1000,
+      ),
       contactTouches,
       failedExecutions: failed,
       target: TARGET,

@@ -23,6 +23,7 @@ import { withConfiguredMail } from '../platform/providers/mail';
 import { UNSUBSCRIBE_KEY, type SecretSource } from '../platform/secrets';
 import { EMAIL, type EmailSender } from '../platform/ses';
 import { SEQUENCE_CONTROL, type SequenceControl } from '../platform/sfn';
+import { STEP_WAKER, type StepWaker } from '../platform/wake';
 import { TEMPLATE_COMPILER } from '../platform/template-compiler';
 import { AccountUpdater } from '../platform/store/accounts';
 import { CampaignRepository } from '../platform/store/campaigns';
@@ -98,6 +99,8 @@ export interface EngineDeps {
   config: EngineConfig;
   /** Stops executions from outside (the scorer's exit stages, the operator's stop). */
   control: SequenceControl;
+  /** Completes ExecuteStep's callback task, at once or at a wait's end (engine/hand-over.ts). */
+  waker: StepWaker;
   /** The sender reputation breaker of each sending domain (functions/engine/channels/email.ts). */
   reputation: SendingReputationRepository;
   /** The tickets of email pacing's slots (functions/engine/channels/email.ts). */
@@ -117,6 +120,7 @@ export function engineDeps(platform: Platform): EngineDeps {
     email: EMAIL,
     unsubscribeKey: UNSUBSCRIBE_KEY,
     control: SEQUENCE_CONTROL,
+    waker: STEP_WAKER,
     templateCompiler: TEMPLATE_COMPILER,
   };
   return withPorts(platform, ports, {

@@ -30,17 +30,16 @@ import { stepById } from './domain/planner';
 import { iso } from './time';
 
 /**
- * The history events of the heaviest ordinary cycle: ExecuteStep (a Lambda task: entered,
- * scheduled, started, succeeded, exited = 5), Route (a Choice: 2), then AwaitEngagement (a
- * waitForTaskToken task: entered, scheduled, started, submitted, succeeded or timed out, exited =
- * 6). A touch cycle through WaitUntil is 9.
+ * The history events of the heaviest ordinary cycle: ExecuteStep (a waitForTaskToken task:
+ * entered, scheduled, started, submitted, succeeded, exited = 6), Route (a Choice: 2), then
+ * AwaitEngagement (the same 6, succeeded or timed out). A touch cycle is 8, 10 through WaitUntil.
  */
-export const EVENTS_PER_CYCLE_MAX = 13;
+export const EVENTS_PER_CYCLE_MAX = 14;
 
 /**
- * Default invocations before continuing: 800 ordinary cycles are at most 10,400 history events,
- * which leaves 14,600 of the 25,000 for retried Lambda attempts (3 events each: failed,
- * scheduled, started; about 4,800 of them) and the continuation itself.
+ * Default invocations before continuing: 800 ordinary cycles are at most 11,200 history events,
+ * which leaves 13,800 of the 25,000 for retried Lambda attempts (3 events each: failed,
+ * scheduled, started; about 4,500 of them) and the continuation itself.
  */
 export const DEFAULT_MAX_INVOCATIONS = 800;
 
@@ -106,9 +105,16 @@ export function carriedPlan(
 ): Plan | undefined {
   if (plan.failed !== undefined) return undefined;
   switch (plan.action) {
+    case 'wake':
     case 'wait':
     case 'run':
-      return { ...plan, at: plan.resumeAt ?? plan.at, resumeAt: undefined, invocations: undefined };
+      return {
+        ...plan,
+        action: plan.action === 'wake' ? 'wait' : plan.action,
+        at: plan.resumeAt ?? plan.at,
+        resumeAt: undefined,
+        invocations: undefined,
+      };
     case 'pause':
       // Whether it was resumed or its park ran out at the deadline, the enrollment's status says
       // what the next execution does with it (engine/step.ts): park again, or go on with `then`.

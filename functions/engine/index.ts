@@ -21,6 +21,7 @@ import { createLedger } from './ledger';
 import { createLifecycle } from './lifecycle';
 import { createPark } from './park';
 import { createStepExecutor } from './step';
+import { handOver, isExecutionStopped, isStepTask, wakeSchedulePrefix } from './hand-over';
 
 export interface SequenceEngine {
   executeStep(state: unknown): Promise<Plan>;
@@ -40,6 +41,23 @@ export function stepFeature(platform: Platform, options: EngineOptions = {}) {
   const ledger = createLedger(deps.touches, deps.log);
   const { executeTouch } = createChannels(overlay(deps as ChannelDeps, { ledger }));
   return { deps, facts, executeStep: createStepExecutor({ deps, facts, lifecycle, ledger, executeTouch }) };
+}
+
+/**
+ * The ExecuteStep function (handlers/execute-step.ts): a step task (`{ state, taskToken }`) runs the
+ * step and hands its plan over (hand-over.ts); RecordFailure's plain invocation (the state itself)
+ * returns it; a stopped execution's status change deletes its pending wake.
+ */
+export function stepTaskFeature(platform: Platform, options: EngineOptions = {}) {
+  const { deps, executeStep } = stepFeature(platform, options);
+  return async (event: unknown): Promise<Plan | { cancelledWakes: number }> => {
+    if (isExecutionStopped(event))
+      return { cancelledWakes: await deps.waker.cancel(wakeSchedulePrefix(event.detail.name)) };
+    if (!isStepTask(event)) return executeStep(event);
+    const plan = await executeStep(event.state);
+    await handOver(deps.waker, deps.clock.now(), event as Parameters<typeof handOver>[2], plan);
+    return plan;
+  };
 }
 
 /** The whole engine of a platform (ExecuteStep and park); `options` replace single dependencies. */
@@ -63,6 +81,7 @@ export function createSequenceEngine(platform: Platform, options: EngineOptions 
 export { lifecycleFeature as enrollmentLifecycle, campaignCompletion } from './lifecycle';
 
 export { touchIdOf } from './ledger';
+export { handOver, isStepTask, type StepTaskEvent } from './hand-over';
 /** The launch forecast (the launch feature's dry run; its own Lambda function on AWS). */
 export { forecastFeature, createForecaster } from './forecast';
 export type { EngineConfig } from './context';

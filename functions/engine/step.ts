@@ -21,9 +21,13 @@ import type { Ledger } from './ledger';
 import type { EndStatus, Lifecycle } from './lifecycle';
 import { moveActiveEnrollment } from '../platform/store/enrollments';
 
-/** A Catch at the start writes `$.plan.failed` into a state that had no plan yet. */
-function normaliseFailed(raw: unknown): unknown {
+/**
+ * The plan as the loop reads it: a `wake` is the `wait` that a schedule ended (engine/hand-over.ts);
+ * a Catch at the start writes `$.plan.failed` into a state that had no plan yet.
+ */
+function normalised(raw: unknown): unknown {
   const state = raw as { plan?: Record<string, unknown> } | undefined;
+  if (state?.plan?.action === 'wake') return { ...state, plan: { ...state.plan, action: 'wait' } };
   if (state?.plan && state.plan.failed !== undefined && state.plan.action === undefined) {
     return { ...state, plan: { ...state.plan, action: 'run' } };
   }
@@ -65,7 +69,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
   }
 
   async function executeStep(raw: unknown): Promise<Plan> {
-    const input = EngineState.parse(normaliseFailed(raw));
+    const input = EngineState.parse(normalised(raw));
     const now = clock.now();
     const events: BusEvent[] = [];
     try {
@@ -147,6 +151,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
         return afterAwait(run, plan);
       case 'pause':
         return resumeAfterPause(run, plan);
+      case 'wake':
       case 'wait':
       case 'run':
         return resumePlan(run, plan);
@@ -254,7 +259,7 @@ export function createStepExecutor({ deps, facts, lifecycle, ledger, executeTouc
     }
     if (!plan.step) return continueFrom(run, undefined, run.now);
     // A wait cut to the continuation deadline keeps the step's own time in `resumeAt`.
-    const at = plan.action === 'wait' ? (plan.resumeAt ?? plan.at) : undefined;
+    const at = plan.action === 'wait' || plan.action === 'wake' ? (plan.resumeAt ?? plan.at) : undefined;
     if (at && new Date(at).getTime() > run.now.getTime() + tolerance) {
       return { action: 'wait', at, step: plan.step, due: plan.due, contacts: plan.contacts };
     }

@@ -1,8 +1,14 @@
 /**
  * The plan contract between the engine's Lambda tasks and the state machine (`$.plan`).
  *
- * Route (a Choice on `$.plan.action`) reads it:
- * - `wait`  -> WaitUntil (`$.plan.at`) -> ExecuteStep runs `$.plan.step`
+ * ExecuteStep is a callback task: its Lambda function completes its own task token with the plan
+ * (SendTaskSuccess), at once or, for a wait of at least `SCHEDULED_WAIT_MIN_MS`, at the wait's end
+ * through a one-time EventBridge Scheduler schedule (engine/hand-over.ts). Route (a Choice on
+ * `$.plan.action`) reads it:
+ * - `wake`  -> ExecuteStep at once: a `wait` that was served by a schedule, whose time has come
+ *              (ExecuteStep reads it as the `wait` it was)
+ * - `wait`  -> WaitUntil (`$.plan.at`) -> ExecuteStep runs `$.plan.step`: a wait shorter than a
+ *              schedule's precision allows (an email's sending slot, a throttled call's retry)
  * - `run`   -> ExecuteStep at once (a step that is due now but did not fit in the last invocation)
  * - `await` -> AwaitEngagement: parks on a task token for at most `$.plan.timeoutSeconds`
  * - `pause` -> Paused: parks on a task token until the enrollment is resumed or stopped, for at
@@ -22,12 +28,12 @@ import * as z from 'zod';
 import { Continuation } from './execution';
 import { Condition, IsoTimestamp } from './model';
 
-export const PLAN_ACTIONS = ['wait', 'run', 'await', 'pause', 'continue', 'done'] as const;
+export const PLAN_ACTIONS = ['wake', 'wait', 'run', 'await', 'pause', 'continue', 'done'] as const;
 
 export const Plan = z.object({
   action: z.enum(PLAN_ACTIONS),
   /**
-   * wait: when ExecuteStep runs next: when the step is to run (already inside the send window), or
+   * wait, wake: when ExecuteStep runs next: when the step is to run (already inside the send window), or
    * the execution's continuation deadline when that comes first.
    */
   at: IsoTimestamp.optional(),

@@ -2,7 +2,8 @@
  * The AWS SDK clients that only some paths of a function use, loaded when first used rather than
  * at cold start (`npm run bench -- bundles` measures each function's init): Step Functions (the
  * engine stops an execution only when an enrollment ends from outside; the launch API starts
- * executions only on a launch), Secrets Manager (the unsubscribe key, only for an email; provider
+ * executions only on a launch; ExecuteStep completes its task at the end of a step), EventBridge
+ * Scheduler (ExecuteStep, only for a wait), Secrets Manager (the unsubscribe key, only for an email; provider
  * credentials, only for a provider call), Lambda (the forecast, only on a dry run; the template
  * compiler, only for a template stored by an older version), SES (only for an email), EventBridge
  * (the API publishes only on the routes that record something; a step only when it has events),
@@ -26,6 +27,9 @@ export function lazyClient<C extends { send(command: never): Promise<unknown> }>
 }
 
 export const sfnSdk = (): typeof import('@aws-sdk/client-sfn') => require('@aws-sdk/client-sfn');
+
+export const schedulerSdk = (): typeof import('@aws-sdk/client-scheduler') =>
+  require('@aws-sdk/client-scheduler');
 
 export const secretsManagerSdk = (): typeof import('@aws-sdk/client-secrets-manager') =>
   require('@aws-sdk/client-secrets-manager');

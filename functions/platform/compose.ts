@@ -24,6 +24,7 @@ import type { ProviderSecrets } from './providers/secrets';
 import type { SecretSource } from './secrets';
 import type { EmailSender } from './ses';
 import type { ExecutionStarter, SequenceControl } from './sfn';
+import type { StepWaker } from './wake';
 import type { Forecaster } from '../kernel/forecast';
 import type { TemplateCompiler } from '../kernel/template-compiled';
 import type { FifoSender } from './sqs';
@@ -71,6 +72,10 @@ export interface RuntimeConfig {
   forecastFunctionName?: string;
   /** The template compiler's Lambda function (functions/platform/template-compiler.ts). */
   templateCompilerFunctionName?: string;
+  /** ExecuteStep's wake schedules: their group, the role they run with, their dead-letter queue (platform/wake.ts). */
+  wakeScheduleGroup?: string;
+  wakeRoleArn?: string;
+  wakeDeadLetterArn?: string;
   /** `config.launch.maxUsd`: a launch whose forecast costs more is refused (409) without `confirm`. */
   launchMaxUsd?: number;
   version?: string;
@@ -90,6 +95,8 @@ export interface Adapters {
   publisher: EventPublisher;
   control: SequenceControl;
   starter: ExecutionStarter;
+  /** Completes ExecuteStep's callback task, now or at a wait's end (platform/wake.ts). */
+  waker: StepWaker;
   launcher: LaunchRunner;
   email: EmailSender;
   unsubscribeKey: SecretSource;
@@ -263,6 +270,9 @@ export function environmentConfig(
     sesMaxSendRate: positiveNumber(ENV.sesMaxSendRate, read('sesMaxSendRate')),
     forecastFunctionName: read('forecastFunctionName'),
     templateCompilerFunctionName: read('templateCompilerFunctionName'),
+    wakeScheduleGroup: read('wakeScheduleGroup'),
+    wakeRoleArn: read('wakeRoleArn'),
+    wakeDeadLetterArn: read('wakeDeadLetterArn'),
     launchMaxUsd: positiveNumber(ENV.launchMaxUsd, read('launchMaxUsd')),
     version: read('version'),
   };

@@ -69,6 +69,10 @@ export const ENV = {
   forecastFunctionName: 'FORECAST_FUNCTION_NAME',
   /** The function that compiles a template saved without its compiled form (ExecuteStep invokes it). */
   templateCompilerFunctionName: 'TEMPLATE_COMPILER_FUNCTION_NAME',
+  /** ExecuteStep's wake schedules (functions/platform/wake.ts): their group, role and dead-letter queue. */
+  wakeScheduleGroup: 'WAKE_SCHEDULE_GROUP',
+  wakeRoleArn: 'WAKE_ROLE_ARN',
+  wakeDeadLetterArn: 'WAKE_DEAD_LETTER_ARN',
   /** cdk.json's `config.launch.maxUsd`: a launch forecast to cost more is refused without `confirm`. */
   launchMaxUsd: 'LAUNCH_MAX_USD',
 } as const;

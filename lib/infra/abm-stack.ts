@@ -183,6 +183,7 @@ export class AbmStack extends Stack {
 
     const alarms: Alarm[] = [
       this.engine.failedExecutionsAlarm,
+      this.engine.wakeDeadLetterAlarm,
       this.launcher.failedExecutionsAlarm,
       ...this.scorer.deadLetterAlarms,
       this.scorer.rescoreFailedAlarm,

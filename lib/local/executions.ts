@@ -40,7 +40,8 @@ import {
 } from '../../functions/kernel/execution';
 import { ACTIVE_ENROLLMENT, currentExecutionOf, type Enrollment } from '../../functions/kernel/model';
 import { Plan } from '../../functions/kernel/plan';
-import type { SequenceEngine } from '../../functions/engine';
+import { handOver, isStepTask, type SequenceEngine } from '../../functions/engine';
+import type { StepWaker } from '../../functions/platform/wake';
 import type { ControlOutcome, ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
 import type { CampaignRepository } from '../../functions/platform/store/campaigns';
 import type { CatalogRepository } from '../../functions/platform/store/catalog';
@@ -96,6 +97,27 @@ export function rehydratedPlan(plan: Plan | undefined, now: Date): Plan | undefi
     return { action: 'pause', step: plan.step, then: awaitPlan };
   }
   return plan;
+}
+
+/**
+ * A runner as EventBridge Scheduler and Step Functions' SendTaskSuccess (functions/platform/wake.ts):
+ * a token already gone (the execution was stopped during its step) is ignored, as on AWS.
+ */
+export function localWaker(sfn: () => LocalSfn): StepWaker {
+  const ignoringGone = (send: () => void) => {
+    try {
+      send();
+    } catch (err) {
+      if ((err as Error).name !== 'TaskDoesNotExist') throw err;
+    }
+  };
+  return {
+    complete: async (token, output) => ignoringGone(() => sfn().sendTaskSuccess(token, output)),
+    completeAt: async (_name, at, token, output) =>
+      ignoringGone(() => sfn().sendTaskSuccessAt(token, at, output)),
+    // Ending an execution (a stop) cancels its wake's timer in the runner itself: nothing is left.
+    cancel: async () => 0,
+  };
 }
 
 export class LocalExecutions implements ExecutionStarter, SequenceControl {
@@ -185,15 +207,25 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
     } as JournalEntry);
   }
 
-  /** The ExecuteStep task: the engine, then the plan it returned goes to the journal. */
-  private async executeStep(raw: unknown): Promise<Plan> {
+  /**
+   * The ExecuteStep task: the engine, then the plan it returned goes to the journal, then (a step
+   * task, not RecordFailure's plain invocation) it completes the task, at once or at its wait's end
+   * (functions/engine/hand-over.ts, with the runner as the scheduler).
+   */
+  private async executeStep(event: unknown): Promise<Plan> {
+    const raw = isStepTask(event) ? event.state : event;
     const plan = await this.deps.engine.executeStep(raw);
     this.stats.steps++;
     const input = ExecutionInput.parse(raw);
     const current = await this.getJournal(input.accountId, input.campaignId);
     await this.putJournal({ ...this.firstEntry(input), plan, steps: (current?.steps ?? 0) + 1 });
+    if (isStepTask(event))
+      await handOver(this.waker, this.deps.clock.now(), { ...event, state: input }, plan);
     return plan;
   }
+
+  /** The runner as EventBridge Scheduler and Step Functions' SendTaskSuccess (functions/platform/wake.ts). */
+  readonly waker: StepWaker = localWaker(() => this.sfn);
 
   // ----- ExecutionStarter -------------------------------------------------------------
 

@@ -242,7 +242,12 @@ export class LocalSfn {
   private readonly tokenTimeouts = new Map<string, { seconds?: number; path?: string }>();
   private readonly parked = new Map<
     string,
-    ParkedToken & { settle: (err?: Error, output?: unknown) => void; timeout?: { cancel(): void } }
+    ParkedToken & {
+      settle: (err?: Error, output?: unknown) => void;
+      timeout?: { cancel(): void };
+      /** Its handler has returned: the task waits for its token. */
+      ready?: boolean;
+    }
   >();
   private readonly parkWaiters: { match: (p: ParkedToken) => boolean; resolve: (p: ParkedToken) => void }[] =
     [];
@@ -592,6 +597,7 @@ export class LocalSfn {
       const entry: ParkedToken & {
         settle: typeof settle;
         timeout?: { cancel(): void };
+        ready?: boolean;
       } = {
         token,
         executionName: exec.name,
@@ -614,6 +620,7 @@ export class LocalSfn {
       ).then(
         () => {
           if (!this.parked.has(token)) return;
+          entry.ready = true;
           this.resting.add(exec.name);
           workEnded();
           if (timeoutSeconds && this.policy.mode === 'clock') {
@@ -644,7 +651,9 @@ export class LocalSfn {
 
   /** Tokens parked now (their handler has returned). */
   parkedTokens(): ParkedToken[] {
-    return [...this.parked.values()].map(({ settle: _s, ...p }) => p);
+    return [...this.parked.values()]
+      .filter((p) => p.ready)
+      .map(({ settle: _s, timeout: _t, ready: _r, ...p }) => p);
   }
 
   /** Resolves when a token matching the filter is parked; rejects after `timeoutMs` (default 5 s). */
@@ -668,6 +677,37 @@ export class LocalSfn {
       }, timeoutMs);
       this.parkWaiters.push(waiter);
     });
+  }
+
+  /**
+   * SendTaskSuccess at `at`, on the policy's time: what a one-time EventBridge Scheduler schedule
+   * whose target is SendTaskSuccess does (ExecuteStep's wake, functions/engine/hand-over.ts). In
+   * `clock` mode it is a timer of the clock keyed by the execution (the execution rests meanwhile);
+   * `skip` moves the execution's time to `at` and completes it at once. Ending the execution
+   * (a stop) cancels it, as stopping deletes the schedule on AWS.
+   */
+  sendTaskSuccessAt(token: string, at: Date, output: unknown): void {
+    const p = this.parked.get(token);
+    if (!p) throw new TaskFailure('TaskDoesNotExist', `no parked task for token ${token}`);
+    const fire = () => {
+      if (this.parked.has(token)) p.settle(undefined, output);
+    };
+    p.timeout?.cancel();
+    switch (this.policy.mode) {
+      case 'skip':
+        this.advance(p.executionName, at.getTime());
+        setImmediate(fire);
+        break;
+      case 'clock':
+        p.timeout = this.policy.clock.at(at.getTime(), p.executionName, fire);
+        break;
+      default: {
+        const factor = this.policy.mode === 'scale' ? this.policy.factor : 1;
+        const ms = Math.max(0, (at.getTime() - this.nowMs(this.execStates.get(p.executionName))) / factor);
+        const timer = setTimeout(fire, Math.min(ms, 2 ** 31 - 1));
+        p.timeout = { cancel: () => clearTimeout(timer) };
+      }
+    }
   }
 
   /** SendTaskSuccess: the task's result is `output`. */

@@ -145,8 +145,9 @@ describe('frequency caps', () => {
     expect(emails).toHaveLength(3);
     expect(d3?.status).toBe('sent');
     // The first touch (Monday 2 March 15:00Z) leaves the 7-day window 7 x 24 h later, which is
-    // 11:00 New York after the switch to EDT, inside the window: sent then.
-    expect(d3?.at).toBe('2026-03-09T15:00:00.001Z');
+    // 11:00 New York after the switch to EDT, inside the window: sent then, at the first whole
+    // minute after the cap allows it (a wait's schedule fires at whole minutes: engine/hand-over.ts).
+    expect(d3?.at).toBe('2026-03-09T15:01:00.000Z');
   });
 });
 

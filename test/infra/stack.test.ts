@@ -159,6 +159,8 @@ describe('AbmStack (dev)', () => {
       'logs:PutResourcePolicy',
       'logs:DescribeResourcePolicies',
       'logs:DescribeLogGroups',
+      // ExecuteStep finds a stopped execution's pending wake by name prefix (no resource type).
+      'scheduler:ListSchedules',
     ]);
     const wildcard = statementsOf(template).filter((s) => resourcesOf(s).includes('*'));
     expect(wildcard.length).toBeGreaterThan(0);

@@ -4,7 +4,15 @@
  * transitions benchmark.
  */
 import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
-import { createSequenceEngine, type EngineConfig, type SequenceEngine } from '../../functions/engine';
+import {
+  createSequenceEngine,
+  handOver,
+  isStepTask,
+  type EngineConfig,
+  type SequenceEngine,
+} from '../../functions/engine';
+import type { Plan } from '../../functions/kernel/plan';
+import { localWaker } from '../../lib/local/executions';
 import { executionNameFor, SequenceSnapshot, type ExecutionInput } from '../../functions/kernel/execution';
 import type { AccountInput, SequenceInput } from '../../functions/kernel/model';
 import { RecordingPublisher } from '../../functions/platform/recorders';
@@ -44,6 +52,8 @@ export interface Harness {
   publisher: RecordingPublisher;
   engine: SequenceEngine;
   sfn: LocalSfn;
+  /** ExecuteStep's hand-overs: completed at once (SendTaskSuccess), or at a wait's end (a schedule). */
+  handOvers: { now: number; scheduled: number };
   stop(): Promise<void>;
 }
 
@@ -113,11 +123,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const execute: TaskHandler = (input) => engine.executeStep(input);
   const park: TaskHandler = (input) => engine.park(input);
+  // The ExecuteStep function as on AWS (engine/hand-over.ts), with the runner as the scheduler: the
+  // wrappers see the state, as a plain ExecuteStep task's handler did.
+  const waker = localWaker(() => holder.sfn!);
+  const handOvers = { now: 0, scheduled: 0 };
+  const stepTask =
+    (inner: TaskHandler): TaskHandler =>
+    async (event, ctx) => {
+      if (!isStepTask(event)) return inner(event, ctx);
+      const plan = (await inner(event.state, ctx)) as Plan;
+      const out = await handOver(waker, ctx.now(), event as Parameters<typeof handOver>[2], plan);
+      if (out.at === 'now') handOvers.now++;
+      else handOvers.scheduled++;
+      return plan;
+    };
   holder.sfn = createLocalSfn({
     definitionPath: ASL_PATH,
     substitutions: { ExecuteStepFunctionArn: EXECUTE_STEP_ARN, ParkExecutionFunctionArn: PARK_ARN },
     tasks: {
-      [EXECUTE_STEP_ARN]: options.wrapExecute ? options.wrapExecute(execute) : execute,
+      [EXECUTE_STEP_ARN]: stepTask(options.wrapExecute ? options.wrapExecute(execute) : execute),
       [PARK_ARN]: options.wrapPark ? options.wrapPark(park) : park,
     },
     time: options.time ?? { mode: 'skip', start: START },
@@ -130,6 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     publisher,
     engine,
     sfn: holder.sfn,
+    handOvers,
     async stop() {
       await ses.stop();
       await db.stop();

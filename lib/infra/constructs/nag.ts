@@ -49,6 +49,19 @@ export const REVIEWED_WILDCARDS: readonly ScopedWildcard[] = [
       "Added by grantInvoke for a state machine's own task function: <function ARN>:* covers that function's versions and aliases, nothing else.",
   },
   {
+    finding:
+      /^Resource::arn:<AWS::Partition>:scheduler:.*:schedule\/[A-Za-z0-9-]*WakeSchedules[A-Za-z0-9-]*\/\*$/,
+    path: /\/ExecuteStepWakePolicy$/,
+    reason:
+      "ExecuteStep's wake schedules in the engine's own schedule group: each is named at run time after its execution and invocation (functions/engine/hand-over.ts), so they cannot be listed at deploy time.",
+  },
+  {
+    finding: /^Resource::\*$/,
+    path: /\/ExecuteStepWakePolicy$/,
+    reason:
+      'scheduler:ListSchedules only (the statement has no other action): it has no resource type, so AWS requires "*"; ExecuteStep lists a stopped execution\'s pending wake by its name prefix in its own group.',
+  },
+  {
     finding: /^Resource::\*$/,
     principal: 'states.amazonaws.com',
     reason:

@@ -12,7 +12,11 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Grant, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, type IConfigurationSet, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -23,6 +27,7 @@ import { ACCOUNT_SEQUENCE_ASL } from '../../../statemachines';
 import { LAMBDAS, type FunctionFactory } from '../functions';
 import { ENV } from '../../../functions/platform/env';
 import { vendedLogGroupName } from './logs';
+import { deadLetterAlarm } from './alarms';
 
 export { ACCOUNT_SEQUENCE_ASL };
 
@@ -59,6 +64,8 @@ export class SequenceEngine extends Construct {
   public readonly unsubscribeSecret: ISecret;
   public readonly configurationSet: IConfigurationSet;
   public readonly failedExecutionsAlarm: Alarm;
+  /** A wake that EventBridge Scheduler could not deliver after its retries: its execution waits on. */
+  public readonly wakeDeadLetterAlarm: Alarm;
   public readonly logGroup: LogGroup;
   /** What another function needs to send as this engine sends (the catalog's template test send). */
   public readonly emailEnvironment: Record<string, string>;
@@ -107,6 +114,7 @@ export class SequenceEngine extends Construct {
       [ENV.sesConfigurationSet]: this.configurationSet.configurationSetName,
       ...(props.defaultSdrOwner ? { [ENV.defaultSdrOwner]: props.defaultSdrOwner } : {}),
     };
+    const wake = this.wakeSchedules(props);
     // Compiles a template stored without its compiled form, for ExecuteStep (which carries no
     // template parser): functions/platform/template-compiler.ts. Reads and writes the template only.
     this.compileTemplate = props.createFunction(this, 'CompileTemplate', {
@@ -121,6 +129,9 @@ export class SequenceEngine extends Construct {
         ...environment,
         ...(props.maxSendRate !== undefined ? { [ENV.sesMaxSendRate]: String(props.maxSendRate) } : {}),
         [ENV.templateCompilerFunctionName]: this.compileTemplate.functionName,
+        [ENV.wakeScheduleGroup]: wake.group.scheduleGroupName,
+        [ENV.wakeRoleArn]: wake.role.roleArn,
+        [ENV.wakeDeadLetterArn]: wake.deadLetters.queueArn,
       },
       memorySize: 512,
       timeoutSeconds: 50,
@@ -174,6 +185,14 @@ export class SequenceEngine extends Construct {
       ],
     });
 
+    this.grantWakes(wake);
+    this.wakeDeadLetterAlarm = deadLetterAlarm(
+      this,
+      'WakeDeadLetters',
+      wake.deadLetters,
+      'A wake of an AccountSequence execution (the end of a wait: SendTaskSuccess by EventBridge Scheduler) failed after its retries; its execution still waits. The message names the schedule and its task token: send its Output with `aws stepfunctions send-task-success` (docs/deploy.md "The alarms")',
+    );
+
     // Failed, and timed out: a Standard execution ends TimedOut at its one-year maximum
     // (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), which a Failed
     // alarm alone never sees; AWS/States publishes ExecutionsTimedOut beside ExecutionsFailed
@@ -196,6 +215,89 @@ export class SequenceEngine extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * ExecuteStep's wakes (functions/engine/hand-over.ts, functions/platform/wake.ts): the schedule
+   * group they are made in, the role EventBridge Scheduler calls SendTaskSuccess with, and the
+   * dead-letter queue of the wakes it could not deliver.
+   */
+  private wakeSchedules(props: SequenceEngineProps) {
+    const group = new ScheduleGroup(this, 'WakeSchedules', { removalPolicy: props.removalPolicy });
+    const deadLetters = new Queue(this, 'WakeDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the wake schedules; a DLQ of a DLQ adds nothing.',
+    });
+    const stack = Stack.of(this);
+    // The confused-deputy guard EventBridge Scheduler documents for its execution role:
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    const role = new Role(this, 'WakeRole', {
+      description:
+        'EventBridge Scheduler completes ExecuteStep tasks (SendTaskSuccess) at the end of their waits',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    deadLetters.grantSendMessages(role);
+    return { group, deadLetters, role };
+  }
+
+  /**
+   * Who may do what with the wakes: ExecuteStep makes and replaces schedules in the group (passing
+   * the role to the scheduler only), completes its own task (SendTaskSuccess), and deletes the
+   * pending wake of an execution that was stopped (the status-change rule below); the scheduler's
+   * role completes tasks of this state machine. Policies of their own: a role's default policy
+   * cannot name the state machine, which names the function (a cycle).
+   */
+  private grantWakes(wake: ReturnType<SequenceEngine['wakeSchedules']>): void {
+    const stack = Stack.of(this);
+    const schedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${wake.group.scheduleGroupName}/*`,
+    });
+    const taskResponse = new PolicyStatement({
+      actions: ['states:SendTaskSuccess'],
+      resources: [this.stateMachine.stateMachineArn],
+    });
+    new Policy(this, 'WakePolicy', { roles: [wake.role], statements: [taskResponse] });
+    new Policy(this, 'ExecuteStepWakePolicy', {
+      roles: [this.executeStep.role!],
+      statements: [
+        taskResponse,
+        new PolicyStatement({
+          actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+          resources: [schedules],
+        }),
+        // ListSchedules has no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html).
+        new PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }),
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [wake.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      ],
+    });
+    // A stopped execution's pending wake is deleted (StopExecution leaves it): Step Functions
+    // publishes each Standard execution's status changes on the default bus
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+    new Rule(this, 'StoppedExecutions', {
+      description: 'AccountSequence executions that were stopped -> ExecuteStep deletes their pending wake',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [
+        new LambdaFunction(this.executeStep, { retryAttempts: 185, maxEventAge: Duration.hours(24) }),
+      ],
     });
   }
 
