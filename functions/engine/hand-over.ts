@@ -75,6 +75,23 @@ export function isExecutionStopped(event: unknown): event is ExecutionStopped {
 /** How a plan left: at once, or at a schedule's time. */
 export type HandedOver = { at: 'now' } | { at: Date; schedule: string };
 
+/**
+ * The ExecuteStep function's protocol, one piece for Lambda, local mode and the tests: a step task
+ * runs the step on its state (`step`: the engine, and whatever a runtime does with the plan) and
+ * hands the plan over; RecordFailure's plain invocation (the state itself) only runs it.
+ */
+export async function runStepTask(
+  event: unknown,
+  step: (state: unknown) => Promise<Plan>,
+  waker: StepWaker,
+  now: () => Date,
+): Promise<{ plan: Plan; handedOver?: HandedOver }> {
+  if (!isStepTask(event)) return { plan: await step(event) };
+  const plan = await step(event.state);
+  const state = event.state as Pick<ExecutionInput, 'executionName' | 'continuation'>;
+  return { plan, handedOver: await handOver(waker, now(), { ...event, state }, plan) };
+}
+
 /** Completes ExecuteStep's task with `plan` (see the header). */
 export async function handOver(
   waker: StepWaker,

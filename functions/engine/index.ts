@@ -21,7 +21,7 @@ import { createLedger } from './ledger';
 import { createLifecycle } from './lifecycle';
 import { createPark } from './park';
 import { createStepExecutor } from './step';
-import { handOver, isExecutionStopped, isStepTask, wakeSchedulePrefix } from './hand-over';
+import { isExecutionStopped, runStepTask, wakeSchedulePrefix } from './hand-over';
 
 export interface SequenceEngine {
   executeStep(state: unknown): Promise<Plan>;
@@ -53,10 +53,7 @@ export function stepTaskFeature(platform: Platform, options: EngineOptions = {})
   return async (event: unknown): Promise<Plan | { cancelledWakes: number }> => {
     if (isExecutionStopped(event))
       return { cancelledWakes: await deps.waker.cancel(wakeSchedulePrefix(event.detail.name)) };
-    if (!isStepTask(event)) return executeStep(event);
-    const plan = await executeStep(event.state);
-    await handOver(deps.waker, deps.clock.now(), event as Parameters<typeof handOver>[2], plan);
-    return plan;
+    return (await runStepTask(event, executeStep, deps.waker, () => deps.clock.now())).plan;
   };
 }
 
@@ -81,7 +78,7 @@ export function createSequenceEngine(platform: Platform, options: EngineOptions 
 export { lifecycleFeature as enrollmentLifecycle, campaignCompletion } from './lifecycle';
 
 export { touchIdOf } from './ledger';
-export { handOver, isStepTask, type StepTaskEvent } from './hand-over';
+export { runStepTask, type StepTaskEvent } from './hand-over';
 /** The launch forecast (the launch feature's dry run; its own Lambda function on AWS). */
 export { forecastFeature, createForecaster } from './forecast';
 export type { EngineConfig } from './context';

@@ -40,7 +40,7 @@ import {
 } from '../../functions/kernel/execution';
 import { ACTIVE_ENROLLMENT, currentExecutionOf, type Enrollment } from '../../functions/kernel/model';
 import { Plan } from '../../functions/kernel/plan';
-import { handOver, isStepTask, type SequenceEngine } from '../../functions/engine';
+import { runStepTask, type SequenceEngine } from '../../functions/engine';
 import type { StepWaker } from '../../functions/platform/wake';
 import type { ControlOutcome, ExecutionStarter, SequenceControl } from '../../functions/platform/sfn';
 import type { CampaignRepository } from '../../functions/platform/store/campaigns';
@@ -213,15 +213,15 @@ export class LocalExecutions implements ExecutionStarter, SequenceControl {
    * (functions/engine/hand-over.ts, with the runner as the scheduler).
    */
   private async executeStep(event: unknown): Promise<Plan> {
-    const raw = isStepTask(event) ? event.state : event;
-    const plan = await this.deps.engine.executeStep(raw);
-    this.stats.steps++;
-    const input = ExecutionInput.parse(raw);
-    const current = await this.getJournal(input.accountId, input.campaignId);
-    await this.putJournal({ ...this.firstEntry(input), plan, steps: (current?.steps ?? 0) + 1 });
-    if (isStepTask(event))
-      await handOver(this.waker, this.deps.clock.now(), { ...event, state: input }, plan);
-    return plan;
+    const journaled = async (raw: unknown) => {
+      const plan = await this.deps.engine.executeStep(raw);
+      this.stats.steps++;
+      const input = ExecutionInput.parse(raw);
+      const current = await this.getJournal(input.accountId, input.campaignId);
+      await this.putJournal({ ...this.firstEntry(input), plan, steps: (current?.steps ?? 0) + 1 });
+      return plan;
+    };
+    return (await runStepTask(event, journaled, this.waker, () => this.deps.clock.now())).plan;
   }
 
   /** The runner as EventBridge Scheduler and Step Functions' SendTaskSuccess (functions/platform/wake.ts). */

@@ -6,8 +6,7 @@
 import { ACCOUNT_SEQUENCE_ASL } from '../../statemachines';
 import {
   createSequenceEngine,
-  handOver,
-  isStepTask,
+  runStepTask,
   type EngineConfig,
   type SequenceEngine,
 } from '../../functions/engine';
@@ -130,11 +129,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const stepTask =
     (inner: TaskHandler): TaskHandler =>
     async (event, ctx) => {
-      if (!isStepTask(event)) return inner(event, ctx);
-      const plan = (await inner(event.state, ctx)) as Plan;
-      const out = await handOver(waker, ctx.now(), event as Parameters<typeof handOver>[2], plan);
-      if (out.at === 'now') handOvers.now++;
-      else handOvers.scheduled++;
+      const step = async (state: unknown) => (await inner(state, ctx)) as Plan;
+      const { plan, handedOver } = await runStepTask(event, step, waker, () => ctx.now());
+      if (handedOver?.at === 'now') handOvers.now++;
+      else if (handedOver) handOvers.scheduled++;
       return plan;
     };
   holder.sfn = createLocalSfn({
